@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages vectorext needs to build, test and run, if any is missing. Idempotent.
+set -euo pipefail
+PACKAGES=(
+  build-essential cmake pkg-config
+  postgresql-15 postgresql-server-dev-15 postgresql-contrib
+  libhnswlib-dev libfaiss-dev libopenblas-dev liblapack-dev
+  libgtest-dev libbenchmark-dev
+  libipc-run-perl
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "vectorext needs these Debian packages: ${missing[*]}" >&2
+  echo "Install them as root: apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing: ${missing[*]}"
+# Installing the server package would otherwise create and start a 'main' cluster on port 5432 that we never use.
+if [[ " ${missing[*]} " == *" postgresql-15 "* ]]; then
+  mkdir -p /etc/postgresql-common
+  conf=/etc/postgresql-common/createcluster.conf
+  if [ -f "$conf" ] && grep -q '^ *create_main_cluster' "$conf"; then
+    sed -i 's/^ *create_main_cluster.*/create_main_cluster = false/' "$conf"
+  else
+    echo "create_main_cluster = false" >> "$conf"
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,40 @@
+# Shared by the developer scripts: where PostgreSQL lives, which OS user runs the server (Postgres refuses root),
+# and the private staged installation that tests use so they never touch the system's extension directory.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PG_BINDIR=$("$PG_CONFIG" --bindir)
+PG_SHAREDIR=$("$PG_CONFIG" --sharedir)
+PG_ROOT=$(dirname "$PG_BINDIR")                       # /usr/lib/postgresql/15
+PGXS_SRC=$(cd "$(dirname "$("$PG_CONFIG" --pgxs)")/.." && pwd)   # .../lib/pgxs/src
+
+if [ "$(id -u)" = 0 ]; then
+  SERVER_USER=${VX_SERVER_USER:-postgres}
+  as_server() { runuser -u "$SERVER_USER" -- env HOME=/tmp "$@"; }
+  give_to_server() { chown -R "$SERVER_USER" "$@"; }
+else
+  SERVER_USER=$(id -un)
+  as_server() { "$@"; }
+  give_to_server() { :; }
+fi
+
+# One stage per checkout, outside the checkout: a fresh clone may sit in a directory the server user cannot enter.
+STAGE=${VX_STAGE:-/tmp/vectorext-stage-$(id -u)-$(printf '%s' "$REPO" | md5sum | cut -c1-8)}
+STAGE_ROOT="$STAGE/install"
+STAGE_BIN="$STAGE_ROOT$PG_BINDIR"
+STAGE_PG_REGRESS="$STAGE_ROOT$PGXS_SRC/test/regress/pg_regress"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# A copy of the server installation plus our extension (make install DESTDIR=...). Postgres finds its share and
+# lib directories relative to its own binary, so the copy behaves exactly like the system installation.
+stage_install() {
+  rm -rf "$STAGE"
+  mkdir -p "$STAGE_ROOT$(dirname "$PG_ROOT")" "$STAGE_ROOT$(dirname "$PG_SHAREDIR")"
+  cp -a "$PG_ROOT" "$STAGE_ROOT$PG_ROOT"
+  cp -a "$PG_SHAREDIR" "$STAGE_ROOT$PG_SHAREDIR"
+  make -C "$REPO" --no-print-directory -s install DESTDIR="$STAGE_ROOT" PG_CONFIG="$PG_CONFIG" >/dev/null
+  chmod 755 "$STAGE"
+  give_to_server "$STAGE"
+}

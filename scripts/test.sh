@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Runs the test layers: unit (GoogleTest via ctest), regress (pg_regress on a temporary instance), tap (prove with
+# PostgreSQL::Test::Cluster). `all` runs every layer, keeps going after a failing layer, and exits non-zero if any
+# failed. Every server is started by pg_regress or the TAP framework and stopped by them; nothing is left running.
+source "$(dirname "$0")/lib.sh"
+
+LOG_DIR="$REPO/build/test-logs"
+mkdir -p "$LOG_DIR"
+passed=0
+failed=0
+failed_layers=()
+
+count() {  # count LAYER PASSED FAILED
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+  [ "$3" -gt 0 ] && failed_layers+=("$1")
+  return 0
+}
+
+layer_unit() {
+  say "unit tests (GoogleTest via ctest)"
+  local out="$LOG_DIR/unit.log"
+  if ! { cmake -S "$REPO" -B "$REPO/build/cmake" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+         cmake --build "$REPO/build/cmake" -j2 >/dev/null; } 2>&1 | tail -40; then
+    count unit 0 1
+    return
+  fi
+  ctest --test-dir "$REPO/build/cmake" --output-on-failure -j2 2>&1 | tee "$out" | grep -vE '^ +[0-9]+/[0-9]+ Test' || true
+  local total fails
+  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$out" | tail -1)
+  fails=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$out" | tail -1)
+  [ -n "$total" ] || { count unit 0 1; return; }
+  count unit $((total - fails)) "$fails"
+}
+
+build_and_stage() {
+  say "build and stage the extension"
+  make -C "$REPO" --no-print-directory -s -j2 PG_CONFIG="$PG_CONFIG" && stage_install
+}
+
+layer_regress() {
+  say "pg_regress"
+  local dir="$STAGE/regress"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp -r "$REPO/sql" "$REPO/expected" "$dir/"
+  cp "$REPO/test/regress.conf" "$dir/"
+  [ -d "$REPO/test/data" ] && cp -r "$REPO/test/data" "$dir/"
+  give_to_server "$dir"
+  local tests
+  tests=$(cd "$REPO/sql" && ls *.sql | grep -v '^vectorext--' | sed 's/\.sql$//' | sort | tr '\n' ' ')
+  local out="$LOG_DIR/regress.log"
+  (cd "$dir" && as_server "$STAGE_PG_REGRESS" --temp-instance="$dir/instance" --bindir="$STAGE_BIN" \
+      --inputdir="$dir" --outputdir="$dir" --temp-config="$dir/regress.conf" \
+      --load-extension=vectorext --dbname=contrib_regression $tests) 2>&1 | tee "$out" || true
+  local total fails
+  total=$(echo $tests | wc -w)
+  fails=$(grep -cE '^(not ok|test .* \.\.\. FAILED| *[a-z_0-9]+ +\.\.\. FAILED)' "$out" || true)
+  if grep -q "All [0-9]* tests passed" "$out"; then fails=0
+  elif [ "$fails" = 0 ]; then fails=$total; fi
+  if [ "$fails" -gt 0 ] && [ -f "$dir/regression.diffs" ]; then
+    cp "$dir/regression.diffs" "$REPO/regression.diffs"
+    echo "--- regression.diffs (first 200 lines; full file at $REPO/regression.diffs)"
+    head -200 "$dir/regression.diffs"
+  fi
+  count regress $((total - fails)) "$fails"
+}
+
+layer_tap() {
+  say "TAP tests (prove)"
+  local dir="$STAGE/tap"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp -r "$REPO/test/t" "$dir/t"
+  [ -d "$REPO/test/data" ] && cp -r "$REPO/test/data" "$dir/data"
+  give_to_server "$dir"
+  local out="$LOG_DIR/tap.log"
+  (cd "$dir" && as_server env PATH="$STAGE_BIN:$PATH" PG_REGRESS="$STAGE_PG_REGRESS" TESTDIR="$dir" \
+      TEMP_CONFIG="$dir/t/tap.conf" prove -I "$PGXS_SRC/test/perl" -I "$dir/t" ${PROVE_FLAGS:-} t/*.pl) 2>&1 |
+    tee "$out" || true
+  local files fails
+  files=$(ls "$REPO"/test/t/*.pl | wc -l)
+  if grep -q '^Result: PASS' "$out"; then fails=0
+  else
+    fails=$(grep -cE '^t/.*(Dubious|Failed [0-9]+/)' "$out" || true)
+    [ "$fails" -gt 0 ] || fails=$files
+    if [ -d "$dir/tmp_check/log" ]; then
+      rm -rf "$LOG_DIR/tap-logs" && cp -r "$dir/tmp_check/log" "$LOG_DIR/tap-logs"
+      echo "--- server logs copied to $LOG_DIR/tap-logs"
+    fi
+  fi
+  count tap $((files - fails)) "$fails"
+}
+
+what=${1:-all}
+case "$what" in
+  unit) layer_unit ;;
+  regress) if build_and_stage; then layer_regress; else count build 0 1; fi ;;
+  tap) if build_and_stage; then layer_tap; else count build 0 1; fi ;;
+  all)
+    layer_unit
+    if build_and_stage; then
+      layer_regress
+      layer_tap
+    else
+      count build 0 1
+    fi
+    ;;
+  *) echo "usage: $0 [all|unit|regress|tap]" >&2; exit 2 ;;
+esac
+
+say "summary"
+[ ${#failed_layers[@]} -gt 0 ] && echo "failing layers: ${failed_layers[*]}"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,23 @@
+// Runs C++ work on threads that never touch Postgres (DESIGN.md §3.3), while the backend's main thread keeps
+// serving Postgres: it polls for cancel / statement_timeout / termination, and runs a periodic tick (e.g. progress
+// reporting) that may call Postgres. Used by the hnswlib graph build and the Faiss training.
+#pragma once
+
+#include "pg/boundary.h"
+
+#include <atomic>
+#include <functional>
+
+namespace vx::pg {
+
+// Runs task(worker_index, stop) on `workers` threads created with every signal blocked. A worker must return soon
+// after `stop` becomes true. If the query is cancelled the workers are stopped and joined, then the cancel is
+// raised as a PgError; an exception thrown by a worker is rethrown on the main thread after all are joined.
+// `tick` (may be empty) runs on the main thread about every 20 ms while workers run.
+void run_workers(int workers, const std::function<void(int worker_index, const std::atomic<bool>& stop)>& task,
+                 const std::function<void()>& tick);
+
+// max_parallel_maintenance_workers + 1 (the leader's share), at least 1: how many build threads to use.
+int maintenance_thread_count();
+
+}  // namespace vx::pg
