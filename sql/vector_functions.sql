@@ -136,6 +136,7 @@ DELETE FROM vf_sorted WHERE id = 5;
 CREATE UNIQUE INDEX vf_sorted_unique ON vf_sorted (v);
 INSERT INTO vf_sorted VALUES (7, '[1,2]');
 SET enable_hashjoin = off; SET enable_nestloop = off;
+EXPLAIN (COSTS OFF) SELECT a.id, b.id FROM vf_sorted a JOIN vf_sorted b ON a.v = b.v;
 SELECT a.id, b.id FROM vf_sorted a JOIN vf_sorted b ON a.v = b.v ORDER BY a.id;
 RESET enable_hashjoin; RESET enable_nestloop;
 DROP TABLE vf_sorted;
