@@ -6,6 +6,7 @@ SELECT avg(v) IS NULL AS avg_null, sum(v) IS NULL AS sum_null FROM (VALUES (NULL
 SELECT avg(v) IS NULL AS avg_null, sum(v) IS NULL AS sum_null FROM (SELECT '[1]'::vector AS v WHERE false) t;
 SELECT avg(v) FROM (VALUES ('[1]'::vector), ('[2]')) t(v);
 SELECT avg(v) FROM (VALUES ('[0.1]'::vector), ('[0.2]'), ('[0.3]')) t(v);
+SELECT avg(DISTINCT v), sum(DISTINCT v) FROM (VALUES ('[1,2]'::vector), ('[1,2]'), ('[3,4]')) t(v);
 -- grouped, and as window aggregates
 SELECT g, avg(v), sum(v) FROM (VALUES (1, '[1,1]'::vector), (2, '[5]'), (1, '[3,5]'), (2, '[6]')) t(g, v) GROUP BY g ORDER BY g;
 SELECT i, avg(v) OVER (ORDER BY i), sum(v) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
