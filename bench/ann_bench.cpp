@@ -76,7 +76,7 @@ struct Options {
   int rerank = 100;                // candidates re-ranked with exact distances (Faiss: k_factor = rerank / k)
   std::string ivfpq_with;          // WITH clause of the vectorext ivf+pq index; default derived from the above
   std::vector<std::string> parts = {"hnsw", "ivf"};
-  bool raw = true, sql = true;
+  bool raw = true, sql = true, sql_exact = false;
   std::string pgvector_ref;        // CSV of reference figures (see bench/pgvector_reference.csv)
   std::string label;               // free text printed in the header (e.g. git revision)
 };
@@ -105,7 +105,7 @@ std::vector<std::string> parse_str_list(const std::string& s) {
                "usage: ann_bench --data=DIR [--out=DIR] [--conninfo='host=... port=...'] [--queries=N] [--base=N]\n"
                "  [--repeats=N] [--warmup=N] [--cpu=N] [--k=N] [--m=N] [--ef-construction=N] [--ef=10,20,...]\n"
                "  [--hnsw-threads=1,2] [--lists=N] [--probes=1,2,...] [--ivf-threads=2] [--pq-m=N] [--rerank=N]\n"
-               "  [--ivfpq-with='lists=245, quantizer=...'] [--parts=hnsw,ivf] [--no-raw] [--no-sql]\n"
+               "  [--ivfpq-with='lists=245, quantizer=...'] [--parts=hnsw,ivf] [--no-raw] [--no-sql] [--sql-exact]\n"
                "  [--pgvector-ref=FILE] [--label=TEXT]\n",
                msg);
   std::exit(2);
@@ -117,6 +117,7 @@ Options parse_args(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--no-raw") { o.raw = false; continue; }
     if (a == "--no-sql") { o.sql = false; continue; }
+    if (a == "--sql-exact") { o.sql_exact = true; continue; }
     if (a == "-h" || a == "--help") usage("help");
     auto eq = a.find('=');
     if (a.rfind("--", 0) != 0 || eq == std::string::npos) usage(("bad argument " + a).c_str());
@@ -761,6 +762,19 @@ class SqlBench {
     unpin();
   }
 
+  // Exact search through a sequential scan: recall must be 1.0. A check of the harness itself (--sql-exact).
+  void exact() {
+    std::printf("\n[SQL exact: sequential scan, no index (harness check: recall must be 1)]\n");
+    if (!have_op_) {
+      std::printf("  n/a (no <-> operator for vector)\n");
+      return;
+    }
+    QueryFn fn = prepared("vx_exact", fmt("SELECT id FROM %s ORDER BY embedding <-> $1::vector LIMIT %d", kTable, c_.o.k));
+    pin();
+    g_search.push_back(measure(c_, "exact", "SQL exact (seq scan)", "-", 0, fn));
+    unpin();
+  }
+
   void run(const SqlMethod& m) {
     std::printf("\n[%s: USING %s WITH (%s), SET %s]\n", m.label.c_str(), m.am.c_str(), m.with.c_str(),
                 m.guc.c_str());
@@ -946,17 +960,19 @@ void print_hnsw(const Options& o, const Reference& ref, const SearchPoint* floor
       std::printf("  build time vectorext / hnswlib at %d thread(s): %s\n", t, ratio(a->seconds, b->seconds).c_str());
   }
   bool have_ref = !ref.search.empty();
-  std::printf("\n  %5s | %-14s | %-14s | %-14s | %-12s | %-12s\n", "ef", "hnswlib rec QPS", "vectorext rec QPS",
-              have_ref ? "pgvector(ref)" : "pgvector(ref)", "QPS vx/hnswl", "QPS vx/pgv");
+  std::printf("\n  (cells: recall@%d, median QPS)", o.k);
+  std::printf("\n  %5s | %-15s | %-17s | %-14s | %-12s | %-10s | %s\n", "ef", "hnswlib rec QPS", "vectorext rec QPS",
+              "pgvector(ref)", "QPS vx/hnswl", "QPS vx/pgv", "vx us/query above the SQL floor");
   for (int ef : o.ef) {
     const SearchPoint* h = find_search("hnswlib (raw)", ef);
     const SearchPoint* v = find_search("vectorext hnsw", ef);
     auto it = ref.search.find({"pgvector hnsw", ef});
     std::string pgv = it == ref.search.end() ? "n/a" : fmt("%.3f %7.0f", it->second.first, it->second.second);
     double pq = it == ref.search.end() ? NAN : it->second.second;
-    std::printf("  %5d | %-15s | %-17s | %-14s | %-12s | %-12s\n", ef, cell_rq(h).c_str(), cell_rq(v).c_str(), pgv.c_str(),
-                ratio(v && v->ok ? v->qps : NAN, h && h->ok ? h->qps : NAN).c_str(),
-                ratio(v && v->ok ? v->qps : NAN, pq).c_str());
+    std::string above = v && v->ok && floor && floor->ok ? fmt("%.0f", 1e6 / v->qps - 1e6 / floor->qps) : "-";
+    std::printf("  %5d | %-15s | %-17s | %-14s | %-12s | %-10s | %s\n", ef, cell_rq(h).c_str(), cell_rq(v).c_str(),
+                pgv.c_str(), ratio(v && v->ok ? v->qps : NAN, h && h->ok ? h->qps : NAN).c_str(),
+                ratio(v && v->ok ? v->qps : NAN, pq).c_str(), above.c_str());
   }
   if (floor && floor->ok)
     std::printf("  SQL floor (prepared SELECT $1::vector IS NULL): %.0f QPS = %.1f us per round trip + vector parse\n",
@@ -1110,6 +1126,7 @@ int main(int argc, char** argv) {
         load_table(*pg, base);
         sb = std::make_unique<SqlBench>(c, *pg);
         sb->floor();
+        if (o.sql_exact) sb->exact();
       }
     }
     const SearchPoint* floor = find_search("SQL floor", 0);
