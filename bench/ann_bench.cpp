@@ -1079,13 +1079,15 @@ void write_outputs(const Options& o, const Reference& ref) {
       << fmt(" - Fashion-MNIST, %d queries, recall@%d vs QPS (1 client, 1 CPU, median of %d)'\n", o.queries, o.k, o.repeats)
       << "set xlabel 'recall@" << o.k << "'\nset ylabel 'queries per second (log)'\nset logscale y\nset grid\n"
       << "set key bottom left\n";
-    const SearchPoint* fl = find_search("SQL floor", 0);
-    if (fl && fl->ok) g << fmt("set arrow from graph 0, first %.1f to graph 1, first %.1f nohead dt 2 lc rgb 'gray'\n", fl->qps, fl->qps)
-                        << fmt("set label 'SQL floor %.0f QPS' at graph 0.02, first %.1f offset 0,0.7 tc rgb 'gray'\n", fl->qps, fl->qps);
     g << "plot ";
     for (size_t i = 0; i < series.size(); ++i)
-      g << (i ? ", \\\n     " : "") << "'" << series[i].second << "' using 1:2 with linespoints lw 2 title '"
-        << series[i].first << "', '' using 1:2:3 with labels offset 0.6,0.6 font ',8' notitle";
+      g << (i ? ", \\\n     " : "") << "'" << series[i].second << "' using 1:2 with linespoints lw 2 lt " << i + 1
+        << " title '" << series[i].first << "', '' using 1:2:3 with labels offset 0.6,0.6 font ',8' tc lt " << i + 1
+        << " notitle";
+    // The SQL floor as a horizontal line (also makes the y range include it).
+    const SearchPoint* fl = find_search("SQL floor", 0);
+    if (fl && fl->ok)
+      g << fmt(", \\\n     %.1f with lines dt 2 lw 2 lc rgb 'gray40' title 'SQL floor (no search): %.0f QPS'", fl->qps, fl->qps);
     g << "\n";
   }
 }
