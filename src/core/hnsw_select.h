@@ -1,0 +1,33 @@
+// The HNSW neighbour-selection heuristic (Malkov & Yashunin, alg. 4, as hnswlib applies it): walk candidates from
+// nearest to farthest and keep one only if it is closer to the base element than to every element already kept.
+// Pure and templated over the distance so it is unit-tested without pages.
+#pragma once
+
+#include <cstdint>
+
+namespace vx::core::hnsw {
+
+struct Candidate {
+  float dist;  // distance to the base element
+  int32_t id;
+};
+
+// `cands` must be sorted by ascending dist. pair_dist(i, j) is the distance between cands[i] and cands[j]
+// (indexes into cands). Writes the indexes of the kept candidates to out (at most max_keep) and returns how many.
+template <class PairDist>
+int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, int* out) {
+  int kept = 0;
+  for (int i = 0; i < n && kept < max_keep; ++i) {
+    bool good = true;
+    for (int k = 0; k < kept; ++k) {
+      if (pair_dist(i, out[k]) < cands[i].dist) {
+        good = false;
+        break;
+      }
+    }
+    if (good) out[kept++] = i;
+  }
+  return kept;
+}
+
+}  // namespace vx::core::hnsw
