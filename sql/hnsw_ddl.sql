@@ -2,7 +2,7 @@
 SET client_min_messages = warning;
 CREATE TABLE hnsw_t (id int PRIMARY KEY, embedding vector(3), category int);
 INSERT INTO hnsw_t VALUES
-  (1, '[1,1,1]', 1), (2, '[2,2,2]', 2), (3, '[1,1,2]', 1), (4, '[0,0,0]', 2), (5, '[-1,-2,-3]', 1),
+  (1, '[1,1,1.1]', 1), (2, '[2,2,2]', 2), (3, '[1,1,2]', 1), (4, '[0,0,0]', 2), (5, '[-1,-2,-3]', 1),
   (6, NULL, 2), (7, '[10,0,3]', 1), (8, '[3,3,3]', 2);
 
 -- every operator class, default options and explicit ones
@@ -14,11 +14,11 @@ SELECT c.relname, c.reloptions FROM pg_class c WHERE c.relname LIKE 'hnsw\_%' AN
 
 -- ordering through each index (seqscan off so the tiny table uses them)
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_t ORDER BY embedding <-> '[1,1,1]' LIMIT 3;
-SELECT id FROM hnsw_t ORDER BY embedding <-> '[1,1,1]' LIMIT 5;
-SELECT id FROM hnsw_t ORDER BY embedding <#> '[1,1,1]' LIMIT 5;
-SELECT id FROM hnsw_t ORDER BY embedding <=> '[1,1,1]' LIMIT 5;
-SELECT id FROM hnsw_t ORDER BY embedding <+> '[1,1,1]' LIMIT 5;
+EXPLAIN (COSTS OFF) SELECT id FROM hnsw_t ORDER BY embedding <-> '[1,1,1.1]' LIMIT 3;
+SELECT id FROM hnsw_t ORDER BY embedding <-> '[1,1,1.1]' LIMIT 5;
+SELECT id FROM hnsw_t ORDER BY embedding <#> '[1,1,1.1]' LIMIT 5;
+SELECT id FROM hnsw_t ORDER BY embedding <=> '[1,1,1.1]' LIMIT 5;
+SELECT id FROM hnsw_t ORDER BY embedding <+> '[1,1,1.1]' LIMIT 5;
 -- all non-null rows come back, in distance order, same as exact search
 SELECT array_agg(id) FROM (SELECT id FROM hnsw_t ORDER BY embedding <-> '[0,1,0]') s;
 SELECT array_agg(id ORDER BY embedding <-> '[0,1,0]', id) FROM hnsw_t WHERE embedding IS NOT NULL;
@@ -28,11 +28,11 @@ SELECT count(*) FROM (SELECT id FROM hnsw_t ORDER BY embedding <-> NULL LIMIT 3)
 INSERT INTO hnsw_t VALUES (9, '[1,1,1.1]', 1);
 UPDATE hnsw_t SET embedding = '[1,1,0.9]' WHERE id = 2;
 DELETE FROM hnsw_t WHERE id = 3;
-SELECT id FROM hnsw_t ORDER BY embedding <-> '[1,1,1]' LIMIT 4;
+SELECT id FROM hnsw_t ORDER BY embedding <-> '[1,1,1.1]' LIMIT 4;
 -- prepared statement with a generic plan, LATERAL join
 SET plan_cache_mode = force_generic_plan;
 PREPARE q(vector) AS SELECT id FROM hnsw_t ORDER BY embedding <-> $1 LIMIT 2;
-EXECUTE q('[1,1,1]');
+EXECUTE q('[1,1,1.1]');
 EXECUTE q('[3,3,3]');
 DEALLOCATE q;
 RESET plan_cache_mode;
@@ -83,8 +83,8 @@ CREATE INDEX CONCURRENTLY hnsw_conc ON hnsw_t USING hnsw (embedding);
 CREATE INDEX hnsw_part ON hnsw_t USING hnsw (embedding) WHERE category = 1;
 CREATE INDEX hnsw_expr ON hnsw_t USING hnsw ((embedding::vector(3)) vector_l1_ops);
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_t WHERE category = 1 ORDER BY embedding <-> '[1,1,1]' LIMIT 3;
-SELECT id FROM hnsw_t WHERE category = 1 ORDER BY embedding <-> '[1,1,1]' LIMIT 3;
+EXPLAIN (COSTS OFF) SELECT id FROM hnsw_t WHERE category = 1 ORDER BY embedding <-> '[1,1,1.1]' LIMIT 3;
+SELECT id FROM hnsw_t WHERE category = 1 ORDER BY embedding <-> '[1,1,1.1]' LIMIT 3;
 RESET enable_seqscan;
 CREATE UNLOGGED TABLE hnsw_u (id int, embedding vector(2));
 CREATE INDEX ON hnsw_u USING hnsw (embedding);
