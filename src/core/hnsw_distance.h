@@ -1,6 +1,5 @@
 // Distances the HNSW index orders by. Pure C++ (no Postgres). Cosine is searched as inner product over vectors
 // normalised at build/insert time, so only three kernels are needed here.
-// TODO(merge): route through vx::core::kernels() (src/core/distance.h) once it is on main.
 #pragma once
 
 #include <cmath>
@@ -11,8 +10,8 @@ namespace vx::core::hnsw {
 
 enum class Metric : uint32_t { L2 = 1, InnerProduct = 2, Cosine = 3, L1 = 4 };
 
-// Kernels compiled for several ISAs; GCC picks one at load time through an ifunc (runtime dispatch, no AVX
-// requirement on the machine that runs it).
+// Runtime-dispatched kernels (core/distance.h: AVX-512 / AVX2 / scalar); no AVX
+// requirement on the machine that runs it.
 float l2_squared(const float* a, const float* b, std::size_t n);
 float neg_inner_product(const float* a, const float* b, std::size_t n);
 float l1(const float* a, const float* b, std::size_t n);
