@@ -49,12 +49,18 @@ struct Graph {
   uint32 count;
   uint32 nsegments;
   Segment* segments;
-  float* scratch;  // dims floats: copy of a vector that straddles pages
+  float* scratch;  // dims floats
+  // Pins kept for the whole operation (direct-mapped by block number): a search touches the same pages again and
+  // again, and a pin saves the buffer-mapping lookup. Released by graph_release (or by resource-owner cleanup).
+  BlockNumber* pin_block;
+  Buffer* pin_buf;
 };
+constexpr int kPinSlots = 512;
 
 // Reads the meta page (share lock) into g; memory from CurrentMemoryContext.
 void graph_load(Graph* g, Relation index);
 void graph_refresh(Graph* g);  // re-reads count / entry / segments
+void graph_release(Graph* g);  // drops the cached pins
 
 // Record access. Returns false when the id has no written record (not valid yet / beyond the relation).
 bool read_header(Graph* g, uint32 id, RecordHeader* h);

@@ -239,7 +239,10 @@ void insert_element(Relation index, const float* vec, ItemPointer tid) {
   int efc = std::max(int(index_ef_construction(index)), 1);
   int level = random_level(m);
   Allocation a = allocate(&g, vec, tid, level);
-  if (a.became_entry) return;
+  if (a.became_entry) {
+    graph_release(&g);
+    return;
+  }
   graph_refresh(&g);  // segments now include ours
 
   Search s;
@@ -295,6 +298,7 @@ void insert_element(Relation index, const float* vec, ItemPointer tid) {
     }
     UnlockReleaseBuffer(buf);
   }
+  graph_release(&g);
 }
 
 bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
@@ -305,6 +309,7 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
   Graph g;
   graph_load(&g, index);
   float* vec = static_cast<float*>(palloc(sizeof(float) * g.dims));
+  graph_release(&g);
   if (datum_to_query(values[0], g.metric, g.dims, vec)) insert_element(index, vec, heap_tid);
   MemoryContextSwitchTo(old);
   MemoryContextDelete(tmp);

@@ -135,6 +135,7 @@ void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
   if (keys && scan->numberOfKeys > 0) std::memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
   if (orderbys && scan->numberOfOrderBys > 0)
     std::memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+  if (so->g.pin_buf) graph_release(&so->g);
   MemoryContextReset(so->cxt);
   MemoryContext cxt = so->cxt;
   std::memset(so, 0, sizeof(ScanState));
@@ -175,6 +176,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
 
 void end_scan(IndexScanDesc scan) {
   auto* so = static_cast<ScanState*>(scan->opaque);
+  if (so->g.pin_buf) graph_release(&so->g);
   MemoryContextDelete(so->cxt);
   pfree(so);
   scan->opaque = nullptr;
@@ -206,11 +208,20 @@ void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* 
   costs.numIndexTuples = visited;
   genericcostestimate(root, path, loop_count, &costs);
   // All the graph search happens before the first row is returned; afterwards rows come at heap-fetch cost.
+  // genericcostestimate charges every index page touched as a random read. Index pages of a graph are hot and a
+  // search reads a small part of them, while the heap's (seq-scan) cost leaves out the TOASTed vectors it would
+  // have to read; so the page part of the search is capped at half the table's pages read sequentially.
+  double random_page, seq_page;
+  get_tablespace_page_costs(info->reltablespace, &random_page, &seq_page);
+  double page_part = costs.numIndexPages * random_page;
+  double cpu_part = std::max(costs.indexTotalCost - page_part, 0.0);
+  double capped_pages = std::min(page_part, 0.5 * std::max(double(info->rel->pages), 1.0) * seq_page);
+  double search = cpu_part + capped_pages;
   // Each further row (a filter rejected the previous ones, iterative scans) costs about m more element visits,
   // so an unbounded ordering or a very selective filter is cheaper with another plan.
-  double per_visit = costs.indexTotalCost / std::max(visited, 1.0);
-  *startup = costs.indexTotalCost;
-  *total = costs.indexTotalCost + tuples * m * per_visit;
+  double per_visit = search / std::max(visited, 1.0);
+  *startup = search;
+  *total = search + tuples * m * per_visit;
   *selectivity = 1.0;  // every row can come out of an ordered scan (iterative scans), in order
   *correlation = 0;
   *pages = costs.numIndexPages;

@@ -51,6 +51,36 @@ void graph_load(Graph* g, Relation index) {
   load_meta_into(g, BufferGetPage(buf));
   UnlockReleaseBuffer(buf);
   g->scratch = static_cast<float*>(palloc(sizeof(float) * (g->dims + 16)));
+  g->pin_block = static_cast<BlockNumber*>(palloc(sizeof(BlockNumber) * kPinSlots));
+  g->pin_buf = static_cast<Buffer*>(palloc(sizeof(Buffer) * kPinSlots));
+  for (int i = 0; i < kPinSlots; ++i) {
+    g->pin_block[i] = InvalidBlockNumber;
+    g->pin_buf[i] = InvalidBuffer;
+  }
+}
+
+void graph_release(Graph* g) {
+  if (g->pin_buf == nullptr) return;
+  for (int i = 0; i < kPinSlots; ++i) {
+    if (g->pin_buf[i] != InvalidBuffer) ReleaseBuffer(g->pin_buf[i]);
+    g->pin_buf[i] = InvalidBuffer;
+    g->pin_block[i] = InvalidBlockNumber;
+  }
+}
+
+// A pinned buffer for block (kept pinned in the cache; never release it yourself).
+static inline Buffer pinned(Graph* g, BlockNumber block) {
+  int slot = int(block % kPinSlots);
+  if (g->pin_block[slot] == block) return g->pin_buf[slot];
+  if (g->pin_buf[slot] != InvalidBuffer) {
+    ReleaseBuffer(g->pin_buf[slot]);
+    g->pin_buf[slot] = InvalidBuffer;
+    g->pin_block[slot] = InvalidBlockNumber;
+  }
+  Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
+  g->pin_buf[slot] = buf;
+  g->pin_block[slot] = block;
+  return buf;
 }
 
 void graph_refresh(Graph* g) {
@@ -70,10 +100,8 @@ static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) 
   Buffer bufs[16];
   int nbufs = int(last.block - first.block + 1);
   Assert(nbufs <= 16);
-  for (int i = 0; i < nbufs; ++i) {
-    bufs[i] = read_block(g->index, first.block + i);
-    LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
-  }
+  for (int i = 0; i < nbufs; ++i) bufs[i] = pinned(g, first.block + i);
+  for (int i = 0; i < nbufs; ++i) LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
   char* dst = static_cast<char*>(out);
   uint32 off = first.offset;
   uint32 left = len;
@@ -88,7 +116,7 @@ static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) 
     left -= n;
     off = 0;
   }
-  for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
+  for (int i = 0; i < nbufs; ++i) LockBuffer(bufs[i], BUFFER_LOCK_UNLOCK);
   return true;
 }
 
@@ -113,38 +141,43 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
     return std::min<int>(h.n0, int(2 * g->m));
   }
   if (!read_header(g, id, &h) || h.level < level) return 0;
-  Buffer buf = read_block(g->index, upper_block_of(h));
+  Buffer buf = pinned(g, upper_block_of(h));
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   const char* rec = page_data(BufferGetPage(buf)) + h.upper_off + (level - 1) * upper_level_bytes(g->m);
   uint32 n;
   std::memcpy(&n, rec, 4);
   n = std::min<uint32>(n, g->m);
   std::memcpy(out, rec + 4, 4 * n);
-  UnlockReleaseBuffer(buf);
+  LockBuffer(buf, BUFFER_LOCK_UNLOCK);
   return int(n);
 }
 
+// Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
+// only afterwards), so they are read with a pin and no content lock: concurrent writers of the same page change
+// other bytes only (GenericXLogFinish copies back identical bytes for ours). L2, inner product and L1 are sums
+// over the dimensions, so a vector that straddles pages is computed piecewise, without a copy.
 float distance_to(Graph* g, uint32 id, const float* q) {
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return std::numeric_limits<float>::infinity();
-  uint32 vbytes = 4 * g->dims;
-  Location first = locate(*seg, g->record_size, id, vector_offset(g->m));
-  if (first.offset + vbytes <= kUsable) {
-    Buffer buf = read_block(g->index, first.block);
-    LockBuffer(buf, BUFFER_LOCK_SHARE);
-    Page page = BufferGetPage(buf);
-    float d = PageIsNew(page) ? std::numeric_limits<float>::infinity()
-                              : core::hnsw::distance(g->metric, reinterpret_cast<const float*>(page_data(page) + first.offset),
-                                                     q, g->dims);
-    UnlockReleaseBuffer(buf);
-    return d;
+  uint32 left = 4 * g->dims;
+  Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
+  BlockNumber block = loc.block;
+  uint32 off = loc.offset;
+  float d = 0;
+  while (left > 0) {
+    uint32 n = std::min(left, kUsable - off);
+    Page page = BufferGetPage(pinned(g, block));
+    if (PageIsNew(page)) return std::numeric_limits<float>::infinity();
+    d += core::hnsw::distance(g->metric, reinterpret_cast<const float*>(page_data(page) + off), q, n / 4);
+    q += n / 4;
+    left -= n;
+    off = 0;
+    ++block;
   }
-  read_vector(g, id, g->scratch);
-  return core::hnsw::distance(g->metric, g->scratch, q, g->dims);
+  return d;
 }
 
 void read_vector(Graph* g, uint32 id, float* out) {
-  // Vectors are immutable once written: each page is locked on its own.
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) {
     std::memset(out, 0, 4 * g->dims);
@@ -157,14 +190,11 @@ void read_vector(Graph* g, uint32 id, float* out) {
   uint32 off = loc.offset;
   while (left > 0) {
     uint32 n = std::min(left, kUsable - off);
-    Buffer buf = read_block(g->index, block);
-    LockBuffer(buf, BUFFER_LOCK_SHARE);
-    Page page = BufferGetPage(buf);
+    Page page = BufferGetPage(pinned(g, block));
     if (PageIsNew(page))
       std::memset(dst, 0, n);
     else
       std::memcpy(dst, page_data(page) + off, n);
-    UnlockReleaseBuffer(buf);
     dst += n;
     left -= n;
     off = 0;

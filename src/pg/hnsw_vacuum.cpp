@@ -154,6 +154,7 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
     GenericXLogFinish(state);
   }
   UnlockReleaseBuffer(buf);
+  graph_release(&g);
   stats->num_index_tuples = live_count;
   stats->num_pages = nblocks;
   MemoryContextSwitchTo(old);
@@ -169,6 +170,7 @@ IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResu
     graph_load(&g, info->index);
     Buffer buf = ReadBufferExtended(info->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
     LockBuffer(buf, BUFFER_LOCK_SHARE);
+    graph_release(&g);
     uint32 deleted = page_meta(BufferGetPage(buf))->deleted;
     UnlockReleaseBuffer(buf);
     stats->num_index_tuples = double(g.count) - deleted;
