@@ -1,5 +1,7 @@
 // The HNSW neighbour-selection heuristic (Malkov & Yashunin, alg. 4, as hnswlib applies it): walk candidates from
 // nearest to farthest and keep one only if it is closer to the base element than to every element already kept.
+// Exact duplicates of the base (distance 0) may fill at most half of the list: otherwise a group of identical
+// vectors links only to itself and becomes an island no search can leave or enter (hnswlib has that problem).
 // Pure and templated over the distance so it is unit-tested without pages.
 #pragma once
 
@@ -17,7 +19,15 @@ struct Candidate {
 template <class PairDist>
 int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, int* out) {
   int kept = 0;
+  int duplicates = 0;
+  const int max_duplicates = max_keep / 2 > 0 ? max_keep / 2 : 1;
   for (int i = 0; i < n && kept < max_keep; ++i) {
+    if (cands[i].dist <= 0) {
+      if (duplicates >= max_duplicates) continue;
+      ++duplicates;
+      out[kept++] = i;
+      continue;
+    }
     bool good = true;
     for (int k = 0; k < kept; ++k) {
       if (pair_dist(i, out[k]) < cands[i].dist) {

@@ -70,6 +70,7 @@ bool read_header_and_list0(Graph* g, uint32 id, RecordHeader* h, int32* nbrs);
 int read_neighbors(Graph* g, uint32 id, int level, int32* out);
 // Distance from q to element id's vector (read under a share lock, on the page when it does not straddle).
 float distance_to(Graph* g, uint32 id, const float* q);
+float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags);
 void read_vector(Graph* g, uint32 id, float* out);
 
 // Writes: every change goes through GenericXLog (<= 4 buffers per record), pages locked in ascending order.

@@ -72,6 +72,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   so->ef = g_ef_search;
   search_init(&so->s, g->count, int(g->m), so->ef);
   so->s.keep_discarded = g_iterative_scan != kIterOff;
+  so->s.skip_deleted = true;
   so->capout = so->ef + 1;
   so->out = static_cast<Candidate*>(palloc(sizeof(Candidate) * so->capout));
   int32 cur = g->entry;
@@ -80,7 +81,8 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   visited_test_set(&so->s, uint32(cur));
   Candidate c0{cur_dist, cur};
   heap_push_min(so->s.cand, &so->s.ncand, c0);
-  heap_push_max(so->s.res, &so->s.nres, c0);
+  RecordHeader h0;
+  if (read_header(g, uint32(cur), &h0) && !(h0.flags & kFlagDeleted)) heap_push_max(so->s.res, &so->s.nres, c0);
   search_layer(g, &so->s, so->q, 0, so->ef);
   take_batch(so);
 }

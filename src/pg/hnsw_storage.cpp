@@ -157,8 +157,20 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
 // other bytes only (GenericXLogFinish copies back identical bytes for ours). L2, inner product and L1 are sums
 // over the dimensions, so a vector that straddles pages is computed piecewise, without a copy.
 float distance_to(Graph* g, uint32 id, const float* q) {
+  uint8 flags;
+  return distance_and_flags(g, id, q, &flags);
+}
+
+// Also returns the record's flags byte, read without a lock (a single byte; VACUUM only ever sets DELETED, and
+// scans re-check under a lock before returning a TID).
+float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  *flags = 0;
   if (seg == nullptr) return std::numeric_limits<float>::infinity();
+  Location head = locate(*seg, g->record_size, id, 0);
+  Page hpage = BufferGetPage(pinned(g, head.block));
+  if (PageIsNew(hpage)) return std::numeric_limits<float>::infinity();
+  *flags = *reinterpret_cast<volatile uint8*>(page_data(hpage) + head.offset);
   uint32 left = 4 * g->dims;
   Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
   BlockNumber block = loc.block;
@@ -511,15 +523,14 @@ void search_layer(Graph* g, Search* s, const float* q, int level, int ef) {
     for (int i = 0; i < n; ++i) {
       int32 id = nb[i];
       if (id < 0 || visited_test_set(s, uint32(id))) continue;
-      float d = distance_to(g, uint32(id), q);
+      uint8 flags;
+      float d = distance_and_flags(g, uint32(id), q, &flags);
       ++s->evaluated;
       Candidate nc{d, id};
       if (s->nres < ef || d < s->res[0].dist) {
         push_cand(s, nc);
-        if (s->skip_deleted && level == 0) {
-          RecordHeader nh;
-          if (!read_header(g, uint32(id), &nh) || (nh.flags & kFlagDeleted)) continue;
-        }
+        // Dead (VACUUMed) or unfinished elements are traversed but take no result slot.
+        if (s->skip_deleted && ((flags & kFlagDeleted) || !(flags & kFlagValid))) continue;
         heap_push_max(s->res, &s->nres, nc);
         if (s->nres > ef) push_disc(s, heap_pop_max(s->res, &s->nres));
       } else {
