@@ -68,6 +68,39 @@ void graph_release(Graph* g) {
   }
 }
 
+// Backend-local hints "block -> shared buffer it was last found in", per index relfilenode. Only hints:
+// ReadRecentBuffer re-checks the buffer's tag under its header lock, so a stale hint just falls back to
+// ReadBuffer. They spare the buffer-mapping hash lookup, which was the largest cost of a search.
+namespace {
+struct BufferHints {
+  RelFileNode node;
+  Buffer* hint;
+  uint32 nhints;
+};
+BufferHints g_hints = {{InvalidOid, InvalidOid, InvalidOid}, nullptr, 0};
+
+Buffer* hint_slot(Relation index, BlockNumber block) {
+  if (!RelFileNodeEquals(g_hints.node, index->rd_node)) {
+    g_hints.node = index->rd_node;
+    std::fill(g_hints.hint, g_hints.hint + g_hints.nhints, InvalidBuffer);
+  }
+  if (block >= g_hints.nhints) {
+    if (block >= (1u << 26)) return nullptr;  // 64M blocks = 512 GB: no hints beyond
+    uint32 n = std::max<uint32>(block + 1, g_hints.nhints * 2);
+    n = std::max<uint32>(n, 1024);
+    Buffer* h = static_cast<Buffer*>(MemoryContextAlloc(TopMemoryContext, sizeof(Buffer) * n));
+    std::fill(h, h + n, InvalidBuffer);
+    if (g_hints.hint) {
+      std::copy(g_hints.hint, g_hints.hint + g_hints.nhints, h);
+      pfree(g_hints.hint);
+    }
+    g_hints.hint = h;
+    g_hints.nhints = n;
+  }
+  return &g_hints.hint[block];
+}
+}  // namespace
+
 // A pinned buffer for block (kept pinned in the cache; never release it yourself).
 static inline Buffer pinned(Graph* g, BlockNumber block) {
   int slot = int(block % kPinSlots);
@@ -77,7 +110,14 @@ static inline Buffer pinned(Graph* g, BlockNumber block) {
     g->pin_buf[slot] = InvalidBuffer;
     g->pin_block[slot] = InvalidBlockNumber;
   }
-  Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
+  Buffer* hint = hint_slot(g->index, block);
+  Buffer buf;
+  if (hint && *hint != InvalidBuffer && ReadRecentBuffer(g->index->rd_node, MAIN_FORKNUM, block, *hint)) {
+    buf = *hint;
+  } else {
+    buf = ReadBufferExtended(g->index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
+    if (hint) *hint = buf;
+  }
   g->pin_buf[slot] = buf;
   g->pin_block[slot] = block;
   return buf;
@@ -187,6 +227,21 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
     ++block;
   }
   return d;
+}
+
+// Pins the pages of id's record and asks the CPU to start loading its header and the first lines of its vector,
+// so that the DRAM latency of several neighbours overlaps (hnswlib does the same with _mm_prefetch).
+static void prefetch_record(Graph* g, uint32 id) {
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return;
+  Location head = locate(*seg, g->record_size, id, 0);
+  const char* p = page_data(BufferGetPage(pinned(g, head.block))) + head.offset;
+  __builtin_prefetch(p);
+  Location vec = locate(*seg, g->record_size, id, vector_offset(g->m));
+  const char* v = page_data(BufferGetPage(pinned(g, vec.block))) + vec.offset;
+  uint32 in_page = kUsable - vec.offset;
+  uint32 lines = std::min<uint32>(std::min<uint32>(4 * g->dims, in_page), 512);
+  for (uint32 k = 0; k < lines; k += 64) __builtin_prefetch(v + k);
 }
 
 void read_vector(Graph* g, uint32 id, float* out) {
@@ -520,9 +575,15 @@ void search_layer(Graph* g, Search* s, const float* q, int level, int ef) {
     } else {
       n = read_neighbors(g, uint32(c.id), level, nb);
     }
+    int nu = 0;
     for (int i = 0; i < n; ++i) {
       int32 id = nb[i];
       if (id < 0 || visited_test_set(s, uint32(id))) continue;
+      nb[nu++] = id;
+      prefetch_record(g, uint32(id));
+    }
+    for (int i = 0; i < nu; ++i) {
+      int32 id = nb[i];
       uint8 flags;
       float d = distance_and_flags(g, uint32(id), q, &flags);
       ++s->evaluated;
