@@ -1,38 +1,53 @@
 // The only file that includes hnswlib (its 0.6.2 header defines non-inline functions).
 #include "core/hnsw_graph_builder.h"
+#include "core/distance.h"
 
 #include <hnswlib/hnswlib.h>
 
 namespace vx::core::hnsw {
+using vx::core::DistanceKernels;
+using vx::core::kernels;
 
 namespace {
 // One hnswlib space for every metric, using our runtime-dispatched kernels; hnswlib's own are compiled for the
 // baseline ISA only and have no L1.
 class Space : public hnswlib::SpaceInterface<float> {
  public:
-  Space(int dims, Metric metric) : dims_(static_cast<std::size_t>(dims)) {
+  Space(int dims, Metric metric) {
+    const DistanceKernels& k = kernels();  // resolved once: the hot loop makes one indirect call per distance
+    param_.dims = static_cast<std::size_t>(dims);
+    param_.l2 = k.l2_squared;
+    param_.ip = k.inner_product;
+    param_.l1 = k.l1;
     switch (metric) {
       case Metric::L2: fn_ = &dist_l2; break;
       case Metric::L1: fn_ = &dist_l1; break;
       default: fn_ = &dist_ip; break;
     }
   }
-  size_t get_data_size() override { return dims_ * sizeof(float); }
+  size_t get_data_size() override { return param_.dims * sizeof(float); }
   hnswlib::DISTFUNC<float> get_dist_func() override { return fn_; }
-  void* get_dist_func_param() override { return &dims_; }
+  void* get_dist_func_param() override { return &param_; }
 
  private:
+  using Kernel = float (*)(const float*, const float*, std::size_t);
+  struct Param {
+    std::size_t dims;
+    Kernel l2, ip, l1;
+  };
   static float dist_l2(const void* a, const void* b, const void* p) {
-    return l2_squared(static_cast<const float*>(a), static_cast<const float*>(b), *static_cast<const size_t*>(p));
+    auto* q = static_cast<const Param*>(p);
+    return q->l2(static_cast<const float*>(a), static_cast<const float*>(b), q->dims);
   }
   static float dist_ip(const void* a, const void* b, const void* p) {
-    return neg_inner_product(static_cast<const float*>(a), static_cast<const float*>(b),
-                             *static_cast<const size_t*>(p));
+    auto* q = static_cast<const Param*>(p);
+    return -q->ip(static_cast<const float*>(a), static_cast<const float*>(b), q->dims);
   }
   static float dist_l1(const void* a, const void* b, const void* p) {
-    return l1(static_cast<const float*>(a), static_cast<const float*>(b), *static_cast<const size_t*>(p));
+    auto* q = static_cast<const Param*>(p);
+    return q->l1(static_cast<const float*>(a), static_cast<const float*>(b), q->dims);
   }
-  std::size_t dims_;
+  Param param_;
   hnswlib::DISTFUNC<float> fn_;
 };
 }  // namespace
