@@ -56,6 +56,7 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, Metric metric, 
   meta->max_level = -1;
   meta->upper_block = InvalidBlockNumber;
   meta->next_block = 1;
+  meta->free_head = -1;
   if (log) {
     GenericXLogFinish(state);
   } else {
@@ -106,6 +107,7 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
 
 struct Allocation {
   uint32 id;
+  int32 next_free;
   bool became_entry;
   int32 entry;
   int max_level;
@@ -121,13 +123,25 @@ Allocation allocate(Graph* g, const float* vec, ItemPointer tid, int level) {
   Meta* cur = page_meta(BufferGetPage(buf));
   Allocation a{};
   a.id = cur->count;
-  if (cur->count == PG_INT32_MAX)
+  bool reused = false;
+  if (cur->free_head >= 0 && uint32(cur->free_head) < cur->count) {
+    // Reuse a recycled id (VACUUM put it there once nothing could reach it). Its next link is in the tid bytes.
+    RecordHeader fh;
+    std::memset(&fh, 0, sizeof(fh));
+    a.id = uint32(cur->free_head);
+    reused = true;
+    (void) read_header(g, a.id, &fh);
+    int32 next_free;
+    std::memcpy(&next_free, &fh.tid, sizeof(int32));
+    a.next_free = (fh.flags & kFlagFree) ? next_free : -1;
+  }
+  if (!reused && cur->count == PG_INT32_MAX)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("hnsw index has too many elements")));
   // Plan the meta change on a copy so the WAL record is built only after the (possible) record write below.
   Meta* next = static_cast<Meta*>(palloc(kUsable));
   std::memcpy(next, cur, kUsable);
   const Segment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
-  if (last == nullptr || a.id >= last->first_id + last->nelems) {
+  if (!reused && (last == nullptr || a.id >= last->first_id + last->nelems)) {
     if (next->nsegments >= kMaxSegments)
       ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                       errmsg("hnsw index \"%s\" has no room for more segments", RelationGetRelationName(g->index)),
@@ -148,7 +162,12 @@ Allocation allocate(Graph* g, const float* vec, ItemPointer tid, int level) {
     a.upper_off = next->upper_used;
     next->upper_used += need;
   }
-  next->count++;
+  if (reused) {
+    next->free_head = a.next_free;
+    if (next->deleted > 0) next->deleted--;
+  } else {
+    next->count++;
+  }
   a.entry = next->entry;
   a.max_level = next->max_level;
   if (next->entry < 0) {

@@ -35,6 +35,10 @@ constexpr uint32 kHeaderBytes = 16;
 
 constexpr uint8 kFlagValid = 1;    // record fully written (neighbour lists and vector)
 constexpr uint8 kFlagDeleted = 2;  // heap tuple dead (set by VACUUM): traversed, never returned
+constexpr uint8 kFlagFree = 4;     // dead, unreachable, on the free list: its id will be reused by an insert
+// Heavyweight page lock (on a block number no page has) that scans hold in share mode while they run; VACUUM
+// takes it exclusively (conditionally) before recycling ids, so no running scan can meet a recycled id.
+constexpr BlockNumber kScanLockBlock = 0xFFFFFFFE;
 
 struct Segment {
   uint32 start_block;
@@ -55,7 +59,8 @@ struct Meta {
   uint32 count;     // ids 0..count-1 are allocated
   uint32 upper_block;  // upper page currently filled (InvalidBlockNumber: none)
   uint32 upper_used;   // bytes used in its data area
-  uint32 deleted;      // elements flagged deleted (not reused; REINDEX reclaims)
+  uint32 deleted;      // elements flagged deleted (including those on the free list)
+  int32 free_head;     // first reusable element id (-1: none); a free record's next id is in its tid bytes
   uint32 next_block;   // first block not yet assigned to a segment or upper page (may be beyond the file end)
   uint32 nsegments;
   Segment segments[FLEXIBLE_ARRAY_MEMBER];

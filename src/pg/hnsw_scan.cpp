@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "access/relscan.h"
+#include "storage/lmgr.h"
 #include "catalog/pg_type.h"
 #include "optimizer/optimizer.h"
 #include "utils/float.h"
@@ -38,7 +39,13 @@ struct ScanState {
   int nout, pos, capout;
   float last_dist;
   int ef;
+  bool scan_locked;  // holds the share-mode scan lock (see kScanLockBlock)
 };
+
+void release_scan_lock(IndexScanDesc scan, ScanState* so) {
+  if (so->scan_locked) UnlockPage(scan->indexRelation, kScanLockBlock, ShareLock);
+  so->scan_locked = false;
+}
 
 bool budget_left(ScanState* so) {
   if (so->s.evaluated >= uint64(g_max_scan_tuples)) return false;
@@ -61,6 +68,8 @@ void take_batch(ScanState* so) {
 
 void first_batch(IndexScanDesc scan, ScanState* so) {
   Graph* g = &so->g;
+  LockPage(scan->indexRelation, kScanLockBlock, ShareLock);
+  so->scan_locked = true;
   graph_load(g, scan->indexRelation);
   if (g->entry < 0) {
     so->done = true;
@@ -138,6 +147,7 @@ void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
   if (orderbys && scan->numberOfOrderBys > 0)
     std::memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
   if (so->g.pin_buf) graph_release(&so->g);
+  release_scan_lock(scan, so);
   MemoryContextReset(so->cxt);
   MemoryContext cxt = so->cxt;
   std::memset(so, 0, sizeof(ScanState));
@@ -179,6 +189,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
 void end_scan(IndexScanDesc scan) {
   auto* so = static_cast<ScanState*>(scan->opaque);
   if (so->g.pin_buf) graph_release(&so->g);
+  release_scan_lock(scan, so);
   MemoryContextDelete(so->cxt);
   pfree(so);
   scan->opaque = nullptr;

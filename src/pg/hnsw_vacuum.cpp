@@ -10,6 +10,7 @@ extern "C" {
 #include "access/generic_xlog.h"
 #include "commands/vacuum.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 }
 
 #include <algorithm>
@@ -67,6 +68,76 @@ void repair_list(Graph* g, uint32 id, int level, const uint64* dead, float* vec,
     for (int i = 0; i < kept; ++i) next[i] = cands[idx[i]].id;
     if (replace_neighbors(g, id, level, cur, n, next, kept)) return;
   }
+}
+
+// Recycles the ids of dead elements (flagged and repaired around by ambulkdelete, this VACUUM or an earlier one):
+// nothing live links to them any more. Scans that might still hold them in their queues hold the scan lock in
+// share mode, so recycling happens only if that lock can be taken exclusively (never waits: a long-running cursor
+// postpones recycling to a later VACUUM). Inserts pop recycled ids from the meta page's free list.
+void recycle_dead(Relation index) {
+  MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "hnsw recycle", ALLOCSET_DEFAULT_SIZES);
+  MemoryContext old = MemoryContextSwitchTo(tmp);
+  Graph g;
+  graph_load(&g, index);
+  BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+  uint32 count = g.count;
+  bool* recyclable = static_cast<bool*>(palloc0(count + 1));
+  uint32 nrecyclable = 0;
+  for (uint32 id = 0; id < count; ++id) {
+    if (!record_on_disk(&g, id, nblocks)) continue;
+    RecordHeader h;
+    if (!read_header(&g, id, &h)) continue;
+    if ((h.flags & kFlagDeleted) && !(h.flags & kFlagFree)) {
+      recyclable[id] = true;
+      ++nrecyclable;
+    }
+  }
+  graph_release(&g);
+  if (nrecyclable > 0 && ConditionalLockPage(index, kScanLockBlock, ExclusiveLock)) {
+    UnlockPage(index, kScanLockBlock, ExclusiveLock);
+    int32 chain_head = -1, chain_tail = -1;
+    for (uint32 id = count; id-- > 0;) {
+      if (!recyclable[id]) continue;
+      // flags |= FREE and next = chain_head, in one generic WAL record on the header's page.
+      const Segment* seg = find_segment(g.segments, g.nsegments, id);
+      Location loc = locate(*seg, g.record_size, id, 0);
+      Buffer rb = ReadBufferExtended(index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
+      LockBuffer(rb, BUFFER_LOCK_EXCLUSIVE);
+      GenericXLogState* state = GenericXLogStart(index);
+      Page page = GenericXLogRegisterBuffer(state, rb, 0);
+      char* hp = page_data(page) + loc.offset;  // header bytes never straddle (16 bytes, 4-aligned offsets)
+      if (loc.offset + kHeaderBytes > kUsable) {
+        GenericXLogAbort(state);
+        UnlockReleaseBuffer(rb);
+        continue;  // a header split over two pages (only possible with odd record sizes): leave it dead
+      }
+      hp[0] = char(hp[0] | kFlagFree);
+      std::memcpy(hp + offsetof(RecordHeader, tid), &chain_head, sizeof(int32));
+      GenericXLogFinish(state);
+      UnlockReleaseBuffer(rb);
+      if (chain_tail < 0) chain_tail = int32(id);
+      chain_head = int32(id);
+    }
+    if (chain_head >= 0) {
+      // Splice: tail.next = meta.free_head; meta.free_head = chain_head (meta first, then the record page).
+      Buffer mb = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+      LockBuffer(mb, BUFFER_LOCK_EXCLUSIVE);
+      const Segment* seg = find_segment(g.segments, g.nsegments, uint32(chain_tail));
+      Location loc = locate(*seg, g.record_size, uint32(chain_tail), 0);
+      Buffer rb = ReadBufferExtended(index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
+      LockBuffer(rb, BUFFER_LOCK_EXCLUSIVE);
+      GenericXLogState* state = GenericXLogStart(index);
+      Meta* w = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
+      char* hp = page_data(GenericXLogRegisterBuffer(state, rb, 0)) + loc.offset;
+      std::memcpy(hp + offsetof(RecordHeader, tid), &w->free_head, sizeof(int32));
+      w->free_head = chain_head;
+      GenericXLogFinish(state);
+      UnlockReleaseBuffer(rb);
+      UnlockReleaseBuffer(mb);
+    }
+  }
+  MemoryContextSwitchTo(old);
+  MemoryContextDelete(tmp);
 }
 
 }  // namespace
@@ -164,6 +235,7 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
 
 IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
   if (info->analyze_only) return stats;
+  recycle_dead(info->index);
   if (stats == nullptr) {
     stats = static_cast<IndexBulkDeleteResult*>(palloc0(sizeof(IndexBulkDeleteResult)));
     Graph g;
