@@ -93,6 +93,15 @@ SET enable_seqscan = off;
 SELECT id FROM hnsw_u ORDER BY embedding <-> '[2,2]' LIMIT 2;
 RESET enable_seqscan;
 DROP TABLE hnsw_u;
+-- temporary table (local buffers)
+CREATE TEMP TABLE hnsw_tmp (id int, embedding vector(2));
+INSERT INTO hnsw_tmp SELECT i, format('[%s,%s]', i, -i)::vector FROM generate_series(1, 50) i;
+CREATE INDEX ON hnsw_tmp USING hnsw (embedding);
+INSERT INTO hnsw_tmp SELECT i, format('[%s,%s]', i, -i)::vector FROM generate_series(51, 60) i;
+SET enable_seqscan = off;
+SELECT array_agg(id) FROM (SELECT id FROM hnsw_tmp ORDER BY embedding <-> '[55.2,-55.2]' LIMIT 3) s;
+RESET enable_seqscan;
+DROP TABLE hnsw_tmp;
 DROP TABLE hnsw_t;
 
 -- planner: the index is used for ORDER BY ... LIMIT, not for an unbounded ordering or a WHERE without order
