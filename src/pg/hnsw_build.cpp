@@ -320,6 +320,12 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   st->tmp = static_cast<float*>(MemoryContextAlloc(build_cxt, sizeof(float) * dims));
   st->tuple_cxt = AllocSetContextCreate(build_cxt, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 
+  // Reserve for the expected row count (no reallocation copies while collecting), within the memory budget.
+  if (heap->rd_rel->reltuples > 0) {
+    double rows = std::min(double(heap->rd_rel->reltuples) * 1.05, double(st->budget / st->per_tuple));
+    st->data.reserve(std::size_t(rows) * std::size_t(dims));
+    st->tids.reserve(std::size_t(rows));
+  }
   pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseLoad);
   double reltuples = table_index_build_scan(heap, index, info, true, true, build_callback, st, nullptr);
   if (!st->page_mode) build_in_memory(index, st);
