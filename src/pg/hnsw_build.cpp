@@ -242,6 +242,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     meta->upper_used = any_upper ? used : 0;
     meta->deleted = 0;
     meta->free_head = -1;
+    meta->free_count = 0;
     meta->next_block = RelationGetNumberOfBlocks(index);
     meta->nsegments = 0;
     if (n > 0) {

@@ -57,6 +57,7 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, Metric metric, 
   meta->upper_block = InvalidBlockNumber;
   meta->next_block = 1;
   meta->free_head = -1;
+  meta->free_count = 0;
   if (log) {
     GenericXLogFinish(state);
   } else {
@@ -165,6 +166,7 @@ Allocation allocate(Graph* g, const float* vec, ItemPointer tid, int level) {
   if (reused) {
     next->free_head = a.next_free;
     if (next->deleted > 0) next->deleted--;
+    if (next->free_count > 0) next->free_count--;
   } else {
     next->count++;
   }

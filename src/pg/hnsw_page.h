@@ -61,6 +61,7 @@ struct Meta {
   uint32 upper_used;   // bytes used in its data area
   uint32 deleted;      // elements flagged deleted (including those on the free list)
   int32 free_head;     // first reusable element id (-1: none); a free record's next id is in its tid bytes
+  uint32 free_count;   // elements on the free list (deleted - free_count are dead but not yet recycled)
   uint32 next_block;   // first block not yet assigned to a segment or upper page (may be beyond the file end)
   uint32 nsegments;
   Segment segments[FLEXIBLE_ARRAY_MEMBER];

@@ -75,6 +75,16 @@ void repair_list(Graph* g, uint32 id, int level, const uint64* dead, float* vec,
 // share mode, so recycling happens only if that lock can be taken exclusively (never waits: a long-running cursor
 // postpones recycling to a later VACUUM). Inserts pop recycled ids from the meta page's free list.
 void recycle_dead(Relation index) {
+  {
+    // Nothing to do unless some dead elements are not on the free list yet (autovacuum runs this after
+    // insert-only periods too).
+    Buffer mb = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+    LockBuffer(mb, BUFFER_LOCK_SHARE);
+    const Meta* m = page_meta(BufferGetPage(mb));
+    bool pending = m->deleted > m->free_count;
+    UnlockReleaseBuffer(mb);
+    if (!pending) return;
+  }
   MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "hnsw recycle", ALLOCSET_DEFAULT_SIZES);
   MemoryContext old = MemoryContextSwitchTo(tmp);
   Graph g;
@@ -96,6 +106,7 @@ void recycle_dead(Relation index) {
   if (nrecyclable > 0 && ConditionalLockPage(index, kScanLockBlock, ExclusiveLock)) {
     UnlockPage(index, kScanLockBlock, ExclusiveLock);
     int32 chain_head = -1, chain_tail = -1;
+    uint32 chained = 0;
     for (uint32 id = count; id-- > 0;) {
       if (!recyclable[id]) continue;
       // flags |= FREE and next = chain_head, in one generic WAL record on the header's page.
@@ -117,6 +128,7 @@ void recycle_dead(Relation index) {
       UnlockReleaseBuffer(rb);
       if (chain_tail < 0) chain_tail = int32(id);
       chain_head = int32(id);
+      ++chained;
     }
     if (chain_head >= 0) {
       // Splice: tail.next = meta.free_head; meta.free_head = chain_head (meta first, then the record page).
@@ -131,6 +143,7 @@ void recycle_dead(Relation index) {
       char* hp = page_data(GenericXLogRegisterBuffer(state, rb, 0)) + loc.offset;
       std::memcpy(hp + offsetof(RecordHeader, tid), &w->free_head, sizeof(int32));
       w->free_head = chain_head;
+      w->free_count += chained;
       GenericXLogFinish(state);
       UnlockReleaseBuffer(rb);
       UnlockReleaseBuffer(mb);
