@@ -229,9 +229,23 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
       if (best >= 0) {
         w->entry = best;
         w->max_level = best_level;
-      } else if (w->count == count) {
-        w->entry = -1;  // nothing live left and nothing inserted meanwhile
-        w->max_level = -1;
+      } else {
+        // Nothing live in our snapshot: take the highest-level element inserted meanwhile, if any is written.
+        int32 newest = -1;
+        int newest_level = -1;
+        // (the meta page is locked by us: take the segment directory from its copy, do not re-read it)
+        g.nsegments = w->nsegments;
+        std::memcpy(g.segments, w->segments, sizeof(Segment) * w->nsegments);
+        g.count = w->count;
+        for (uint32 id = count; id < w->count; ++id) {
+          RecordHeader h;
+          if (read_header(&g, id, &h) && !(h.flags & kFlagDeleted) && int(h.level) > newest_level) {
+            newest = int32(id);
+            newest_level = h.level;
+          }
+        }
+        w->entry = newest;
+        w->max_level = newest_level;
       }
     }
     w->deleted += newly;
