@@ -722,9 +722,15 @@ class SqlBench {
   void pin() {
     pin_self(c_.o.cpu);
     std::string err;
-    if (!set_affinity(backend_pid_, one_cpu(c_.o.cpu), &err) && !warned_) {
-      std::fprintf(stderr, "warning: cannot pin backend %d to CPU %d: %s\n", backend_pid_, c_.o.cpu, err.c_str());
+    if (!set_affinity(backend_pid_, one_cpu(c_.o.cpu), &err)) {
+      if (!warned_) std::fprintf(stderr, "warning: cannot pin backend %d to CPU %d: %s\n", backend_pid_, c_.o.cpu, err.c_str());
       warned_ = true;
+    } else if (!reported_) {
+      cpu_set_t got;
+      if (sched_getaffinity(backend_pid_, sizeof got, &got) == 0)
+        std::printf("  (client pid %d and backend pid %d pinned: backend affinity = %d CPU(s), CPU %d %s)\n", int(getpid()),
+                    backend_pid_, CPU_COUNT(&got), c_.o.cpu, CPU_ISSET(c_.o.cpu, &got) ? "set" : "NOT set");
+      reported_ = true;
     }
   }
   void unpin() {
@@ -849,6 +855,12 @@ class SqlBench {
       if (!note.empty()) s.note += (s.note.empty() ? "" : "; ") + note;
       g_search.push_back(s);
     }
+    // One EXPLAIN (ANALYZE, BUFFERS) at a middle setting into the log: where the time of a query goes.
+    if (!m.params.empty() && pg_.try_exec(fmt("SET %s = %d", m.guc.c_str(), m.params[m.params.size() / 2]))) {
+      std::printf("  plan of query 0 at %s = %d:\n", m.guc.c_str(), m.params[m.params.size() / 2]);
+      for (auto& line : explain("EXPLAIN (ANALYZE, BUFFERS) " + sql))
+        std::printf("    %s\n", line.size() > 160 ? (line.substr(0, 150) + " ...").c_str() : line.c_str());
+    }
     unpin();
     pg_.exec("DEALLOCATE vx_q_" + m.am);
     pg_.exec("RESET enable_seqscan");
@@ -857,22 +869,28 @@ class SqlBench {
   }
 
  private:
-  bool uses_index(const std::string& sql, const std::string& idx) {
+  std::vector<std::string> explain(const std::string& sql) {
     const char* v = qtext_[0].c_str();
-    PGresult* r = PQexecParams(pg_.raw(), ("EXPLAIN " + sql).c_str(), 1, nullptr, &v, nullptr, nullptr, 0);
-    bool found = false;
+    PGresult* r = PQexecParams(pg_.raw(), sql.c_str(), 1, nullptr, &v, nullptr, nullptr, 0);
+    std::vector<std::string> lines;
     if (PQresultStatus(r) == PGRES_TUPLES_OK)
-      for (int i = 0; i < PQntuples(r); ++i)
-        if (std::strstr(PQgetvalue(r, i, 0), idx.c_str())) found = true;
+      for (int i = 0; i < PQntuples(r); ++i) lines.push_back(PQgetvalue(r, i, 0));
+    else
+      lines.push_back(Pg::trim(PQresultErrorMessage(r)));
     PQclear(r);
-    return found;
+    return lines;
+  }
+  bool uses_index(const std::string& sql, const std::string& idx) {
+    for (auto& line : explain("EXPLAIN " + sql))
+      if (line.find(idx) != std::string::npos) return true;
+    return false;
   }
 
   const Ctx& c_;
   Pg& pg_;
   std::vector<std::string> qtext_;
   int backend_pid_ = 0;
-  bool have_op_ = false, have_prewarm_ = false, warned_ = false;
+  bool have_op_ = false, have_prewarm_ = false, warned_ = false, reported_ = false;
 };
 
 // ---------------------------------------------------------------------------------------------------------------
