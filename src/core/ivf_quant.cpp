@@ -185,20 +185,104 @@ void Pq::init(std::size_t d, std::size_t subquantizers) {
   codebook.assign(m * ksub * dsub, 0.f);
 }
 
-void Pq::encode(const float* residual, uint8_t* code) const {
-  const DistanceKernels& k = kernels();
-  for (std::size_t s = 0; s < m; ++s) {
-    const float* x = residual + s * dsub;
-    std::size_t best = 0;
-    float best_d = std::numeric_limits<float>::infinity();
-    for (std::size_t j = 0; j < ksub; ++j) {
-      float d = k.l2_squared(x, sub_centroid(s, j), dsub);
-      if (d < best_d) {
-        best_d = d;
-        best = j;
-      }
+namespace {
+// Distances from one sub-vector to all 256 sub-centroids of a transposed codebook (dsub x 256): the loop over
+// centroids is contiguous, so it vectorises whatever dsub is.
+void sub_l2_scalar(const float* x, const float* book_t, std::size_t dsub, float* out) {
+  for (std::size_t j = 0; j < Pq::ksub; ++j) out[j] = 0;
+  for (std::size_t t = 0; t < dsub; ++t)
+    for (std::size_t j = 0; j < Pq::ksub; ++j) {
+      float d = x[t] - book_t[t * Pq::ksub + j];
+      out[j] += d * d;
     }
-    code[s] = static_cast<uint8_t>(best);
+}
+void sub_dot_scalar(const float* x, const float* book_t, std::size_t dsub, float* out) {
+  for (std::size_t j = 0; j < Pq::ksub; ++j) out[j] = 0;
+  for (std::size_t t = 0; t < dsub; ++t)
+    for (std::size_t j = 0; j < Pq::ksub; ++j) out[j] += x[t] * book_t[t * Pq::ksub + j];
+}
+__attribute__((target("avx2,fma"))) void sub_l2_avx2(const float* x, const float* book_t, std::size_t dsub, float* out) {
+  for (std::size_t j = 0; j < Pq::ksub; j += 32) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (std::size_t t = 0; t < dsub; ++t) {
+      __m256 xv = _mm256_set1_ps(x[t]);
+      const float* row = book_t + t * Pq::ksub + j;
+      __m256 d0 = _mm256_sub_ps(xv, _mm256_loadu_ps(row)), d1 = _mm256_sub_ps(xv, _mm256_loadu_ps(row + 8));
+      __m256 d2 = _mm256_sub_ps(xv, _mm256_loadu_ps(row + 16)), d3 = _mm256_sub_ps(xv, _mm256_loadu_ps(row + 24));
+      a0 = _mm256_fmadd_ps(d0, d0, a0);
+      a1 = _mm256_fmadd_ps(d1, d1, a1);
+      a2 = _mm256_fmadd_ps(d2, d2, a2);
+      a3 = _mm256_fmadd_ps(d3, d3, a3);
+    }
+    _mm256_storeu_ps(out + j, a0);
+    _mm256_storeu_ps(out + j + 8, a1);
+    _mm256_storeu_ps(out + j + 16, a2);
+    _mm256_storeu_ps(out + j + 24, a3);
+  }
+}
+__attribute__((target("avx2,fma"))) void sub_dot_avx2(const float* x, const float* book_t, std::size_t dsub, float* out) {
+  for (std::size_t j = 0; j < Pq::ksub; j += 32) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (std::size_t t = 0; t < dsub; ++t) {
+      __m256 xv = _mm256_set1_ps(x[t]);
+      const float* row = book_t + t * Pq::ksub + j;
+      a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row), a0);
+      a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 8), a1);
+      a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 16), a2);
+      a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(row + 24), a3);
+    }
+    _mm256_storeu_ps(out + j, a0);
+    _mm256_storeu_ps(out + j + 8, a1);
+    _mm256_storeu_ps(out + j + 16, a2);
+    _mm256_storeu_ps(out + j + 24, a3);
+  }
+}
+__attribute__((target("avx2,fma"))) std::size_t argmin256_avx2(const float* d) {
+  __m256 m = _mm256_loadu_ps(d);
+  for (std::size_t j = 8; j < Pq::ksub; j += 8) m = _mm256_min_ps(m, _mm256_loadu_ps(d + j));
+  __m128 h = _mm_min_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  h = _mm_min_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_min_ss(h, _mm_shuffle_ps(h, h, 1));
+  const float best = _mm_cvtss_f32(h);
+  __m256 bv = _mm256_set1_ps(best);
+  for (std::size_t j = 0; j < Pq::ksub; j += 8) {
+    int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(d + j), bv, _CMP_EQ_OQ));
+    if (mask) return j + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+  return 0;  // only with NaN distances
+}
+std::size_t argmin256_scalar(const float* d) { return static_cast<std::size_t>(std::min_element(d, d + Pq::ksub) - d); }
+using ArgminFn = std::size_t (*)(const float*);
+ArgminFn argmin256() {
+  static const ArgminFn f = kernels().level >= SimdLevel::Avx2 ? argmin256_avx2 : argmin256_scalar;
+  return f;
+}
+using SubFn = void (*)(const float*, const float*, std::size_t, float*);
+SubFn sub_l2() {
+  static const SubFn f = kernels().level >= SimdLevel::Avx2 ? sub_l2_avx2 : sub_l2_scalar;
+  return f;
+}
+SubFn sub_dot() {
+  static const SubFn f = kernels().level >= SimdLevel::Avx2 ? sub_dot_avx2 : sub_dot_scalar;
+  return f;
+}
+}  // namespace
+
+void Pq::finalize() {
+  codebook_t.assign(codebook.size(), 0.f);
+  for (std::size_t s = 0; s < m; ++s)
+    for (std::size_t j = 0; j < ksub; ++j)
+      for (std::size_t t = 0; t < dsub; ++t)
+        codebook_t[(s * dsub + t) * ksub + j] = codebook[(s * ksub + j) * dsub + t];
+}
+
+void Pq::encode(const float* residual, uint8_t* code) const {
+  float d[ksub];
+  SubFn f = sub_l2();
+  ArgminFn argmin = argmin256();
+  for (std::size_t s = 0; s < m; ++s) {
+    f(residual + s * dsub, &codebook_t[s * dsub * ksub], dsub, d);
+    code[s] = static_cast<uint8_t>(argmin(d));
   }
 }
 
@@ -213,10 +297,12 @@ void PqQuery::prepare(Metric mt, const Pq& p, const float* q) {
   table.assign(p.m * Pq::ksub, 0.f);
   list_bias = 0;
   if (metric != Metric::L2) {
-    const DistanceKernels& k = kernels();
-    for (std::size_t s = 0; s < p.m; ++s)
-      for (std::size_t j = 0; j < Pq::ksub; ++j)
-        table[s * Pq::ksub + j] = -k.inner_product(q + s * p.dsub, p.sub_centroid(s, j), p.dsub);
+    SubFn f = sub_dot();
+    for (std::size_t s = 0; s < p.m; ++s) {
+      float* t = &table[s * Pq::ksub];
+      f(q + s * p.dsub, &p.codebook_t[s * p.dsub * Pq::ksub], p.dsub, t);
+      for (std::size_t j = 0; j < Pq::ksub; ++j) t[j] = -t[j];
+    }
   }
 }
 
@@ -229,9 +315,9 @@ void PqQuery::set_list(const float* centroid, std::size_t dim) {
   // ||q - c - r||^2 summed per sub-vector: one table per list.
   std::vector<float> diff(dim);
   for (std::size_t i = 0; i < dim; ++i) diff[i] = query[i] - centroid[i];
+  SubFn f = sub_l2();
   for (std::size_t s = 0; s < pq->m; ++s)
-    for (std::size_t j = 0; j < Pq::ksub; ++j)
-      table[s * Pq::ksub + j] = k.l2_squared(diff.data() + s * pq->dsub, pq->sub_centroid(s, j), pq->dsub);
+    f(diff.data() + s * pq->dsub, &pq->codebook_t[s * pq->dsub * Pq::ksub], pq->dsub, &table[s * Pq::ksub]);
   list_bias = 0;
 }
 

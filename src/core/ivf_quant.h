@@ -47,7 +47,10 @@ struct Sq8Query {
 struct Pq {
   std::size_t dim = 0, m = 0, dsub = 0;
   static constexpr std::size_t ksub = 256;
-  std::vector<float> codebook;  // m x 256 x dsub
+  std::vector<float> codebook;    // m x 256 x dsub
+  std::vector<float> codebook_t;  // m x dsub x 256 (transposed per sub-quantizer), built by finalize()
+
+  void finalize();  // call after filling `codebook`, before encode() or PqQuery
 
   void init(std::size_t dim, std::size_t m);
   const float* sub_centroid(std::size_t sub, std::size_t j) const { return &codebook[(sub * ksub + j) * dsub]; }

@@ -80,6 +80,7 @@ std::shared_ptr<Model> read_model(Relation index, const IvfMeta& meta) {
     model->pq.init(dim, meta.pq_m);
     read_stream(index, meta.codebook_start, meta.codebook_pages, reinterpret_cast<char*>(model->pq.codebook.data()),
                 model->pq.codebook.size() * sizeof(float));
+    model->pq.finalize();
   }
   return model;
 }

@@ -22,6 +22,6 @@ void train_pq(const TrainInput& in, const float* centroids, int lists, core::ivf
 // k-means iterations used for centroids / PQ codebooks.
 constexpr int kKmeansIterations = 10;
 constexpr int kPqIterations = 8;
-constexpr std::size_t kPqTrainRows = 256 * 40;
+constexpr std::size_t kPqTrainRows = 256 * 24;
 
 }  // namespace vx::pg::ivf

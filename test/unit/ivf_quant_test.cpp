@@ -81,6 +81,7 @@ TEST(Pq, EncodePicksNearestSubCentroid) {
   pq.init(8, 2);
   auto book = random_matrix(2 * 256, 4, 4);
   pq.codebook = book;
+  pq.finalize();
   auto x = random_matrix(1, 8, 5);
   uint8_t code[2];
   pq.encode(x.data(), code);
@@ -95,6 +96,7 @@ TEST(Pq, TableDistanceMatchesDecodedReference) {
   Pq pq;
   pq.init(dim, m);
   pq.codebook = random_matrix(m * 256, dim / m, 6, -0.2f, 0.2f);
+  pq.finalize();
   auto centroid = random_matrix(1, dim, 7);
   auto q = random_matrix(1, dim, 8);
   auto xs = random_matrix(20, dim, 9);
