@@ -35,6 +35,7 @@ struct ScanState {
   std::vector<std::pair<float, int>> lists;  // (coarse distance, list), nearest first
   std::size_t next_list = 0;
   int probes = 1, max_probes = 1;
+  int rerank = 0;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
   bool iterative = false, started = false;
   std::vector<Candidate> ready;    // ordered, returned next
   std::size_t ready_pos = 0;
@@ -119,7 +120,7 @@ bool probe_more(IndexScanDesc scan, ScanState& s, int count) {
   std::vector<Candidate> found;
   for (; s.next_list < end; ++s.next_list) scan_list(scan->indexRelation, s, s.lists[s.next_list].second, found);
   sort_candidates(found);
-  if (lossy(*s.model) && s.model->meta.rerank > 0) {
+  if (lossy(*s.model) && s.rerank > 0) {
     s.pending = std::move(found);
     s.pending_pos = 0;
   } else {
@@ -133,7 +134,7 @@ bool probe_more(IndexScanDesc scan, ScanState& s, int count) {
 void rerank_next(IndexScanDesc scan, ScanState& s) {
   const Model& m = *s.model;
   const std::size_t dim = m.meta.dim;
-  const std::size_t end = std::min(s.pending.size(), s.pending_pos + static_cast<std::size_t>(m.meta.rerank));
+  const std::size_t end = std::min(s.pending.size(), s.pending_pos + static_cast<std::size_t>(s.rerank));
   AttrNumber attno = scan->indexRelation->rd_index->indkey.values[0];
   const core::DistanceKernels& k = core::kernels();
   s.ready.clear();
@@ -199,6 +200,10 @@ void start(IndexScanDesc scan, ScanState& s) {
   if (m.quantizer() == Quantizer::Sq8) s.sq8.prepare(m.metric(), m.sq8, s.query.data());
   if (m.quantizer() == Quantizer::Pq) s.pq.prepare(m.metric(), m.pq, s.query.data());
 
+  // rerank is read from the reloptions, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
+  s.rerank = meta.rerank;
+  if (auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options); opts && meta.am == static_cast<uint8>(AmKind::Ivf))
+    s.rerank = opts->rerank >= 0 ? opts->rerank : (m.quantizer() == Quantizer::Flat ? 0 : kDefaultRerank);
   bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
   s.probes = std::min(flat_am ? ivfflat_probes : ivf_probes, meta.lists);
   s.iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;
