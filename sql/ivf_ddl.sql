@@ -10,7 +10,7 @@ SET enable_seqscan = off;
 SET ivfflat.probes = 10;
 EXPLAIN (COSTS OFF) SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]' LIMIT 5;
 SELECT id, embedding FROM ivf_t ORDER BY embedding <-> '[3,3,3]', id LIMIT 5;
-SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]' LIMIT 3;
+SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]', id LIMIT 3;
 -- all probes: the index returns every row, in exact order
 SELECT count(*) FROM (SELECT id FROM ivf_t ORDER BY embedding <-> '[1,2,3]') s;
 -- inserts go to the nearest list and are found
@@ -94,18 +94,18 @@ CREATE INDEX ON ivf_t USING ivf (((embedding + embedding)::vector(3))) WITH (qua
 SET enable_seqscan = off;
 SET ivf.probes = 4;
 EXPLAIN (COSTS OFF) SELECT id FROM ivf_t ORDER BY (embedding + embedding)::vector(3) <-> '[2,2,2]' LIMIT 3;
-SELECT id FROM ivf_t ORDER BY (embedding + embedding)::vector(3) <-> '[2,2,2]' LIMIT 3;
+SELECT id FROM ivf_t ORDER BY (embedding + embedding)::vector(3) <-> '[2,2,2]', id LIMIT 3;
 DROP INDEX ivf_t_expr;
 -- sq8 with re-ranking returns exact order for the candidates it re-ranks
 DROP INDEX ivf_t_l2;
 DROP INDEX ivf_t_flat;
 EXPLAIN (COSTS OFF) SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]' LIMIT 3;
-SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]' LIMIT 3;
+SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]', id LIMIT 3;
 -- rows deleted (and not yet vacuumed) are never returned; VACUUM keeps the rest
 DELETE FROM ivf_t WHERE id IN (3, 80);
-SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]' LIMIT 3;
+SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]', id LIMIT 3;
 VACUUM ivf_t;
-SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]' LIMIT 3;
+SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]', id LIMIT 3;
 RESET enable_seqscan;
 RESET ivf.probes;
 DROP TABLE ivf_t;
