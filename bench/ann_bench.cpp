@@ -857,8 +857,9 @@ class SqlBench {
     }
     // One EXPLAIN (ANALYZE, BUFFERS) at a middle setting into the log: where the time of a query goes.
     if (!m.params.empty() && pg_.try_exec(fmt("SET %s = %d", m.guc.c_str(), m.params[m.params.size() / 2]))) {
-      std::printf("  plan of query 0 at %s = %d:\n", m.guc.c_str(), m.params[m.params.size() / 2]);
-      for (auto& line : explain("EXPLAIN (ANALYZE, BUFFERS) " + sql))
+      // EXPLAIN EXECUTE of the prepared statement itself: shows the plan the loop really ran (generic or custom).
+      std::printf("  plan of the prepared statement, query 0, %s = %d:\n", m.guc.c_str(), m.params[m.params.size() / 2]);
+      for (auto& line : explain("EXPLAIN (ANALYZE, BUFFERS) EXECUTE vx_q_" + m.am + "('" + qtext_[0] + "')", false))
         std::printf("    %s\n", line.size() > 160 ? (line.substr(0, 150) + " ...").c_str() : line.c_str());
     }
     unpin();
@@ -869,9 +870,10 @@ class SqlBench {
   }
 
  private:
-  std::vector<std::string> explain(const std::string& sql) {
+  std::vector<std::string> explain(const std::string& sql, bool with_param = true) {
     const char* v = qtext_[0].c_str();
-    PGresult* r = PQexecParams(pg_.raw(), sql.c_str(), 1, nullptr, &v, nullptr, nullptr, 0);
+    PGresult* r = PQexecParams(pg_.raw(), sql.c_str(), with_param ? 1 : 0, nullptr, with_param ? &v : nullptr, nullptr,
+                               nullptr, 0);
     std::vector<std::string> lines;
     if (PQresultStatus(r) == PGRES_TUPLES_OK)
       for (int i = 0; i < PQntuples(r); ++i) lines.push_back(PQgetvalue(r, i, 0));
