@@ -1173,7 +1173,10 @@ int main(int argc, char** argv) {
     if (has_part(o, "hnsw")) print_hnsw(o, ref, floor ? &floor_copy : nullptr);
     if (has_part(o, "ivf")) print_ivf(o, ref, floor ? &floor_copy : nullptr);
     write_outputs(o, ref);
-    std::printf("\nCSV: %s/search.csv, %s/build.csv\n", o.out_dir.c_str(), o.out_dir.c_str());
+    double la[3] = {0, 0, 0};
+    getloadavg(la, 3);
+    std::printf("\nload average at the end: %.2f %.2f %.2f\nCSV: %s/search.csv, %s/build.csv\n", la[0], la[1], la[2],
+                o.out_dir.c_str(), o.out_dir.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ann_bench: %s\n", e.what());
     return 1;
