@@ -38,6 +38,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -1119,6 +1120,7 @@ int main(int argc, char** argv) {
   Options o = parse_args(argc, argv);
   sched_getaffinity(0, sizeof g_all_cpus, &g_all_cpus);
   try {
+    std::filesystem::create_directories(o.out_dir);
     std::string d = o.data_dir;
     Images base = read_idx_images(d + "/train-images-idx3-ubyte.gz", o.base_limit);
     Images q = read_idx_images(d + "/t10k-images-idx3-ubyte.gz", o.queries);
@@ -1173,7 +1175,6 @@ int main(int argc, char** argv) {
     if (has_part(o, "hnsw")) print_hnsw(o, ref, floor ? &floor_copy : nullptr);
     if (has_part(o, "ivf")) print_ivf(o, ref, floor ? &floor_copy : nullptr);
     write_outputs(o, ref);
-    double la[3] = {0, 0, 0};
     getloadavg(la, 3);
     std::printf("\nload average at the end: %.2f %.2f %.2f\nCSV: %s/search.csv, %s/build.csv\n", la[0], la[1], la[2],
                 o.out_dir.c_str(), o.out_dir.c_str());
