@@ -1,0 +1,154 @@
+// Model artifacts for the MLOps registry (DESIGN.md §5, docs/mlops.md): stored as ~1 MB chunks in
+// vectorext.artifact_chunk, hashed with SHA-256 while streaming, so a 256 MB artifact is never held in memory more
+// than once (the bytea argument on the way in, the result buffer on the way out).
+// These bodies hold no C++ object with a destructor, so they call Postgres (SPI, palloc, ereport) directly.
+#include "pg/boundary.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+}
+
+namespace {
+
+constexpr int kDefaultChunkBytes = 1024 * 1024;
+
+pg_cryptohash_ctx* sha256_begin() {
+  pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
+  if (ctx == nullptr || pg_cryptohash_init(ctx) < 0)
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not initialize SHA-256 context")));
+  return ctx;
+}
+
+void sha256_update(pg_cryptohash_ctx* ctx, const void* data, size_t len) {
+  if (pg_cryptohash_update(ctx, static_cast<const uint8*>(data), len) < 0)
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not update SHA-256 digest")));
+}
+
+// Finishes the digest into `hex` (65 bytes, NUL-terminated lowercase hex).
+void sha256_finish(pg_cryptohash_ctx* ctx, char* hex) {
+  uint8 digest[PG_SHA256_DIGEST_LENGTH];
+  if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not finalize SHA-256 digest")));
+  pg_cryptohash_free(ctx);
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  hex[2 * PG_SHA256_DIGEST_LENGTH] = '\0';
+}
+
+}  // namespace
+
+// vectorext._artifact_store(model text, version int, artifact bytea, chunk_bytes int) RETURNS text
+// Writes the artifact as chunks (seq 0, 1, ...) and returns its SHA-256 in hex. Internal: called by register_model.
+VX_FUNCTION(vx_mlops_artifact_store) {
+  text* model = PG_GETARG_TEXT_PP(0);
+  int32 version = PG_GETARG_INT32(1);
+  bytea* artifact = PG_GETARG_BYTEA_P(2);  // detoasted once; chunks are copied out of it one at a time
+  int32 chunk_bytes = PG_ARGISNULL(3) ? kDefaultChunkBytes : PG_GETARG_INT32(3);
+  if (chunk_bytes < 1024 || chunk_bytes > 64 * 1024 * 1024)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("artifact chunk size must be between 1 kB and 64 MB")));
+
+  const char* data = VARDATA(artifact);
+  int64 size = VARSIZE(artifact) - VARHDRSZ;
+  pg_cryptohash_ctx* ctx = sha256_begin();
+
+  SPI_connect();
+  Oid types[4] = {TEXTOID, INT4OID, INT4OID, BYTEAOID};
+  SPIPlanPtr plan = SPI_prepare(
+      "INSERT INTO vectorext.artifact_chunk (model, version, seq, data) VALUES ($1, $2, $3, $4)", 4, types);
+  if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+  bytea* chunk = static_cast<bytea*>(palloc(VARHDRSZ + chunk_bytes));
+  int32 seq = 0;
+  for (int64 off = 0; off < size; off += chunk_bytes, ++seq) {
+    int64 n = size - off < chunk_bytes ? size - off : chunk_bytes;
+    memcpy(VARDATA(chunk), data + off, n);
+    SET_VARSIZE(chunk, VARHDRSZ + n);
+    sha256_update(ctx, data + off, n);
+    Datum values[4] = {PointerGetDatum(model), Int32GetDatum(version), Int32GetDatum(seq), PointerGetDatum(chunk)};
+    int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
+    if (rc != SPI_OK_INSERT) elog(ERROR, "could not store artifact chunk: %s", SPI_result_code_string(rc));
+    CHECK_FOR_INTERRUPTS();
+  }
+  pfree(chunk);
+  SPI_finish();
+
+  char hex[2 * PG_SHA256_DIGEST_LENGTH + 1];
+  sha256_finish(ctx, hex);
+  PG_RETURN_TEXT_P(cstring_to_text(hex));
+}
+
+// vectorext._artifact_load(model text, version int, size bigint, sha256 text) RETURNS bytea
+// Reassembles the chunks into one buffer of exactly `size` bytes while hashing them; any missing, extra or altered
+// byte fails with data_corrupted before anything is returned.
+VX_FUNCTION(vx_mlops_artifact_load) {
+  text* model = PG_GETARG_TEXT_PP(0);
+  int32 version = PG_GETARG_INT32(1);
+  int64 size = PG_GETARG_INT64(2);
+  char* expected = text_to_cstring(PG_GETARG_TEXT_PP(3));
+  char* model_name = text_to_cstring(model);
+  if (size < 0 || size > static_cast<int64>(MaxAllocSize) - VARHDRSZ)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("artifact of model \"%s\" version %d is too large to return as one bytea (%lld bytes)",
+                           model_name, version, static_cast<long long>(size)),
+                    errhint("Read its chunks from vectorext.artifact_chunk in order of seq instead.")));
+
+  bytea* result = static_cast<bytea*>(palloc(VARHDRSZ + size));  // caller's context: survives SPI_finish
+  SET_VARSIZE(result, VARHDRSZ + size);
+  pg_cryptohash_ctx* ctx = sha256_begin();
+
+  SPI_connect();
+  Oid types[2] = {TEXTOID, INT4OID};
+  Datum args[2] = {PointerGetDatum(model), Int32GetDatum(version)};
+  Portal portal = SPI_cursor_open_with_args(
+      nullptr, "SELECT seq, data FROM vectorext.artifact_chunk WHERE model = $1 AND version = $2 ORDER BY seq", 2,
+      types, args, nullptr, true, CURSOR_OPT_NO_SCROLL);
+  int64 off = 0;
+  int32 expected_seq = 0;
+  const char* problem = nullptr;
+  for (;;) {
+    SPI_cursor_fetch(portal, true, 1);
+    if (SPI_processed == 0) break;
+    bool isnull = false;
+    int32 seq = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+    if (isnull || seq != expected_seq) {
+      problem = "a chunk is missing or empty";
+      break;
+    }
+    bytea* chunk = DatumGetByteaPP(d);
+    int64 n = VARSIZE_ANY_EXHDR(chunk);
+    if (off + n > size) {
+      problem = "the chunks hold more bytes than the registered size";
+      break;
+    }
+    memcpy(VARDATA(result) + off, VARDATA_ANY(chunk), n);
+    sha256_update(ctx, VARDATA_ANY(chunk), n);
+    off += n;
+    ++expected_seq;
+    if (reinterpret_cast<Pointer>(chunk) != DatumGetPointer(d)) pfree(chunk);
+    SPI_freetuptable(SPI_tuptable);
+    CHECK_FOR_INTERRUPTS();
+  }
+  SPI_cursor_close(portal);
+  SPI_finish();
+  if (problem == nullptr && off != size) problem = "the chunks hold fewer bytes than the registered size";
+
+  char hex[2 * PG_SHA256_DIGEST_LENGTH + 1];
+  sha256_finish(ctx, hex);
+  if (problem == nullptr && strcmp(hex, expected) != 0) problem = "the SHA-256 of the stored bytes does not match";
+  if (problem != nullptr)
+    ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                    errmsg("artifact of model \"%s\" version %d is corrupted", model_name, version),
+                    errdetail("%s (registered size %lld bytes, sha256 %s; read %lld bytes, sha256 %s).", problem,
+                              static_cast<long long>(size), expected, static_cast<long long>(off), hex),
+                    errhint("Restore vectorext.artifact_chunk from a backup, or register the model file again with "
+                            "vectorext.register_model('%s', ...).", model_name)));
+  pfree(expected);
+  PG_RETURN_BYTEA_P(result);
+}
