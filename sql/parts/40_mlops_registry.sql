@@ -6,7 +6,8 @@ COMMENT ON SCHEMA vectorext IS 'vectorext MLOps: model registry, embedding colle
 -- One row per model name: the version counter and the row that serialises changes to the model's aliases.
 CREATE TABLE vectorext.model_head (
   name         text PRIMARY KEY CHECK (name <> ''),
-  last_version int NOT NULL
+  last_version int NOT NULL,
+  alias_changes bigint NOT NULL DEFAULT 0   -- bumped by every alias change: concurrent changes conflict
 );
 
 CREATE TABLE vectorext.model (

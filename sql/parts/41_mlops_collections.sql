@@ -58,7 +58,7 @@ BEGIN
             HINT = format('Call vectorext.add_version(%L, %s) first.', collection, version);
   END IF;
   IF cv.retired_at IS NOT NULL THEN
-    RAISE EXCEPTION 'version % of collection "%" was retired at %', version, collection, cv.retired_at
+    RAISE EXCEPTION 'version % of collection "%" is retired', version, collection
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = format('Register a new version with vectorext.register_model(%L, ...) and add it with vectorext.add_version.', c.model);
   END IF;

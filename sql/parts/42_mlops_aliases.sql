@@ -59,7 +59,15 @@ $$;
 -- Locks the model (all alias changes of a model are serialised) and raises if it does not exist.
 CREATE FUNCTION vectorext._lock_model(model text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM 1 FROM vectorext.model_head h WHERE h.name = _lock_model.model FOR UPDATE;
+  -- An UPDATE rather than SELECT ... FOR UPDATE: under REPEATABLE READ / SERIALIZABLE a concurrent, committed
+  -- alias change then makes this fail with a serialization error instead of being overwritten unseen.
+  BEGIN
+    UPDATE vectorext.model_head h SET alias_changes = h.alias_changes + 1 WHERE h.name = _lock_model.model;
+  EXCEPTION WHEN serialization_failure THEN
+    RAISE EXCEPTION 'another transaction changed the aliases of model "%" concurrently', model
+      USING ERRCODE = 'serialization_failure',
+            HINT = 'Retry the transaction: it will see the other change (see vectorext.alias_history) and can decide again.';
+  END;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'model "%" is not registered', model USING ERRCODE = 'undefined_object',
       HINT = format('Register it with vectorext.register_model(%L, dims => ...).', model);

@@ -39,9 +39,10 @@ CREATE VIEW vectorext.collection_versions AS
   LEFT JOIN LATERAL (
     SELECT ic.oid AS indexrelid, am.amname
     FROM pg_catalog.pg_class ic JOIN pg_catalog.pg_am am ON am.oid = ic.relam
-    WHERE cv.retired_at IS NULL AND ic.oid = vectorext._index_of(cv.partition::regclass)) ix ON true
+    WHERE ic.oid = vectorext._index_of(CASE WHEN cv.retired_at IS NULL THEN cv.partition::regclass END)) ix ON true
   LEFT JOIN LATERAL (
-    SELECT * FROM vectorext.coverage(cv.collection, cv.version) WHERE cv.retired_at IS NULL) cov ON true;
+    SELECT (s.c).* FROM (SELECT vectorext.coverage(cv.collection, cv.version) AS c
+                         WHERE cv.retired_at IS NULL OFFSET 0) s) cov ON true;
 COMMENT ON VIEW vectorext.collection_versions IS 'Per collection and version: state, rows, ANN index, coverage and aliases (exact: scans the data)';
 
 CREATE VIEW vectorext.collections AS
