@@ -35,6 +35,9 @@ stage_install() {
   cp -a "$PG_ROOT" "$STAGE_ROOT$PG_ROOT"
   cp -a "$PG_SHAREDIR" "$STAGE_ROOT$PG_SHAREDIR"
   make -C "$REPO" --no-print-directory -s install DESTDIR="$STAGE_ROOT" PG_CONFIG="$PG_CONFIG" >/dev/null
+  # The boundary self-test module exists only in the stage, never in a real installation.
+  make -C "$REPO/test/selftest" --no-print-directory -s PG_CONFIG="$PG_CONFIG" >/dev/null
+  make -C "$REPO/test/selftest" --no-print-directory -s install DESTDIR="$STAGE_ROOT" PG_CONFIG="$PG_CONFIG" >/dev/null
   chmod 755 "$STAGE"
   give_to_server "$STAGE"
 }

@@ -38,4 +38,14 @@ void check_element(float value) {
     ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("infinite value not allowed in vector")));
 }
 
+void overflow_error() {
+  ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("value out of range: overflow")));
+  pg_unreachable();
+}
+
+void underflow_error() {
+  ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("value out of range: underflow")));
+  pg_unreachable();
+}
+
 }  // namespace vx::pg

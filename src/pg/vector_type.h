@@ -5,6 +5,8 @@
 #include "pg/boundary.h"
 #include "core/vector_limits.h"
 
+#include <cmath>
+
 namespace vx::pg {
 
 struct Vector {
@@ -27,6 +29,15 @@ void check_dims(int dim);                  // 1..16000
 void check_expected_dims(int32 typmod, int dim);
 void check_same_dims(const Vector* a, const Vector* b);
 void check_element(float value);           // finite
+
+// "value out of range: overflow" / "...: underflow" (22003), as Postgres' float arithmetic and pgvector report.
+[[noreturn]] void overflow_error();
+[[noreturn]] void underflow_error();
+
+// An element produced by arithmetic: infinity means the float range overflowed.
+inline void check_overflow(float value) {
+  if (__builtin_expect(std::isinf(value), 0)) overflow_error();
+}
 
 }  // namespace vx::pg
 
