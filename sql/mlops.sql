@@ -171,21 +171,6 @@ ROLLBACK;
 SELECT vectorext.version_of('mx_emb') AS winner;
 
 -- 4. Search by alias --------------------------------------------------------------------------------------------
--- (The distance operators come from the type surface; until it is merged this test defines stand-ins.)
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_operator WHERE oprname = '<->' AND oprleft = 'vector'::regtype) THEN
-    CREATE FUNCTION mx_arr(v vector) RETURNS float8[] LANGUAGE sql IMMUTABLE
-      AS $f$ SELECT string_to_array(trim(both '[]' from v::text), ',')::float8[] $f$;
-    CREATE FUNCTION mx_l2(a vector, b vector) RETURNS float8 LANGUAGE sql IMMUTABLE
-      AS $f$ SELECT sqrt(sum((x - y) ^ 2)) FROM unnest(mx_arr(a), mx_arr(b)) t(x, y) $f$;
-    CREATE FUNCTION mx_ip(a vector, b vector) RETURNS float8 LANGUAGE sql IMMUTABLE
-      AS $f$ SELECT -sum(x * y) FROM unnest(mx_arr(a), mx_arr(b)) t(x, y) $f$;
-    CREATE OPERATOR <-> (LEFTARG = vector, RIGHTARG = vector, FUNCTION = mx_l2);
-    CREATE OPERATOR <#> (LEFTARG = vector, RIGHTARG = vector, FUNCTION = mx_ip);
-  END IF;
-END
-$$;
 SELECT vectorext.version_of('mx_emb');
 SELECT key, round(distance::numeric, 4) AS distance FROM vectorext.search('mx_docs_emb', '[0,1]', 3);
 SELECT key, round(distance::numeric, 4) AS distance FROM vectorext.search('mx_docs_emb', '[0,1]', 3, 'challenger');
@@ -253,6 +238,20 @@ SELECT pg_temp.err($$SELECT vectorext.rollback('mx_emb', 'challenger')$$);
 SELECT pg_temp.err($$SELECT vectorext.add_version('mx_docs_emb', 2)$$);
 SELECT pg_temp.err($$INSERT INTO mx_docs_emb (id, model_version, embedding) VALUES (6, 2, '[1,1]')$$);
 
+-- 8. A linear (PCA) embedding model whose weights are the registry artifact ------------------------------------
+SELECT vectorext.register_model('mx_pca', 1, artifact => vectorext.pca_fit(
+         ARRAY['[1,1,0]', '[2,2,0]', '[3,3,0]', '[4,4.5,0]']::vector[], 1)) AS v;
+SELECT size FROM vectorext.models WHERE name = 'mx_pca';
+SELECT round(x::numeric, 3) AS projected
+FROM unnest(vectorext.linear_embed(vectorext.model_artifact('mx_pca', 1), '[5,5,0]'::vector::real[])) x;
+SELECT abs(x) < 1e-4 AS mean_maps_to_zero
+FROM unnest(vectorext.linear_embed(vectorext.model_artifact('mx_pca', 1), '[2.5,2.625,7]'::vector::real[])) x;
+SELECT pg_temp.err($$SELECT vectorext.linear_embed(vectorext.model_artifact('mx_pca', 1), ARRAY[1,2]::real[])$$);
+SELECT pg_temp.err($$SELECT vectorext.linear_embed('\x00', ARRAY[1,2]::real[])$$);
+SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]']::vector[], 1)$$);
+SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]', '[1,2,3]']::vector[], 1)$$);
+SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]', '[2,1]']::vector[], 3)$$);
+
 -- 7. Administration views ---------------------------------------------------------------------------------------
 SELECT collection, model, version, dims, metric, state, partition, rows, index_name, coverage, missing, stale, aliases
 FROM vectorext.collection_versions WHERE collection = 'mx_docs_emb' ORDER BY version;
@@ -269,3 +268,4 @@ DELETE FROM vectorext.collection WHERE name = 'mx_docs_emb';
 DELETE FROM vectorext.experiment WHERE name LIKE 'mx_%';
 DELETE FROM vectorext.alias_event WHERE model LIKE 'mx_%';
 DELETE FROM vectorext.model_head WHERE name LIKE 'mx_%';
+DROP EXTENSION dblink;

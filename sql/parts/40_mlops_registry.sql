@@ -44,8 +44,6 @@ CREATE FUNCTION vectorext._artifact_store(model text, version int, artifact byte
   RETURNS text AS 'MODULE_PATHNAME', 'vx_mlops_artifact_store' LANGUAGE C VOLATILE;
 CREATE FUNCTION vectorext._artifact_load(model text, version int, size bigint, sha256 text)
   RETURNS bytea AS 'MODULE_PATHNAME', 'vx_mlops_artifact_load' LANGUAGE C STABLE STRICT;
-CREATE FUNCTION vectorext.embedding_dims(@extschema@.vector) RETURNS int
-  AS 'MODULE_PATHNAME', 'vx_mlops_embedding_dims' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- Operator, operator class per metric (the pgvector names).
 CREATE FUNCTION vectorext._metric_operator(metric text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

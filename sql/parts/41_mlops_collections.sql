@@ -70,7 +70,7 @@ CREATE FUNCTION vectorext._row_check() RETURNS trigger LANGUAGE plpgsql AS $$
 -- TG_ARGV: collection, model, version, dims, source, key column.
 DECLARE
   dims int := TG_ARGV[3]::int;
-  got int := vectorext.embedding_dims(NEW.embedding);
+  got int := @extschema@.vector_dims(NEW.embedding);
   digest text;
 BEGIN
   IF got <> dims THEN
@@ -181,7 +181,7 @@ BEGIN
     WHERE r.oid = c.relation::regclass;
   part := format('%I.%I', schema_name, collection || '_v' || version);
   EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)', part, c.relation, version);
-  EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (vectorext.embedding_dims(embedding) = %s)', part,
+  EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (@extschema@.vector_dims(embedding) = %s)', part,
                  collection || '_v' || version || '_dims', m.dims);
   EXECUTE format('CREATE TRIGGER vectorext_2_row_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION vectorext._row_check(%L, %L, %s, %s, %L, %L)',
                  part, collection, c.model, version, m.dims, c.source, c.key_column);

@@ -19,9 +19,9 @@ BEGIN
     RAISE EXCEPTION 'query vector must not be NULL' USING ERRCODE = 'null_value_not_allowed',
       HINT = 'Pass the query embedded with the model the alias serves.';
   END IF;
-  IF vectorext.embedding_dims(query) <> m.dims THEN
+  IF @extschema@.vector_dims(query) <> m.dims THEN
     RAISE EXCEPTION 'query vector has % dimensions, but version % of model "%" produces %',
-          vectorext.embedding_dims(query), version, m.name, m.dims
+          @extschema@.vector_dims(query), version, m.name, m.dims
       USING ERRCODE = 'data_exception',
             HINT = format('Embed the query with model %L version %s: vectors of different models cannot be compared.', m.name, version);
   END IF;
@@ -198,3 +198,13 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION vectorext.route IS 'The alias (champion or challenger) a unit is routed to in an experiment';
+
+-- A built-in linear embedding model (PCA) whose weights are a registry artifact; used by the make-run demo and
+-- handy for dimension reduction. Artifact layout (little-endian): int32 in_dims, int32 out_dims,
+-- float32 W[out_dims][in_dims], float32 b[out_dims]; y = W x + b.
+CREATE FUNCTION vectorext.pca_fit(samples @extschema@.vector[], dims int) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'vx_mlops_pca_fit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION vectorext.pca_fit IS 'Fits a PCA projection to dims dimensions; returns the linear model artifact';
+CREATE FUNCTION vectorext.linear_embed(model bytea, x real[]) RETURNS real[]
+  AS 'MODULE_PATHNAME', 'vx_mlops_linear_embed' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION vectorext.linear_embed IS 'Applies a linear model artifact (see pca_fit): W x + b';

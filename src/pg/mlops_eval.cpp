@@ -84,12 +84,6 @@ VX_FUNCTION(vx_mlops_rbo) {
   PG_RETURN_FLOAT8(rbo > 1.0 ? 1.0 : rbo);
 }
 
-// vectorext.embedding_dims(vector) RETURNS int: the row check of collection partitions.
-VX_FUNCTION(vx_mlops_embedding_dims) {
-  Vector* v = VX_GETARG_VECTOR(0);
-  PG_RETURN_INT32(v->dim);
-}
-
 // Linear embedding model artifact, little-endian:
 //   int32 in_dims, int32 out_dims, float32 W[out_dims][in_dims] (row-major), float32 b[out_dims];  y = W x + b.
 namespace {
@@ -111,25 +105,30 @@ const LinearHeader* linear_header(bytea* model) {
 }
 }  // namespace
 
-// vectorext.linear_embed(x vector, model bytea) RETURNS vector: y = W x + b.
+// vectorext.linear_embed(model bytea, x real[]) RETURNS real[]: y = W x + b (cast to vector as needed).
 VX_FUNCTION(vx_mlops_linear_embed) {
-  Vector* x = VX_GETARG_VECTOR(0);
-  bytea* model = PG_GETARG_BYTEA_PP(1);
+  bytea* model = PG_GETARG_BYTEA_PP(0);
+  ArrayType* arr = PG_GETARG_ARRAYTYPE_P(1);
   const LinearHeader* h = linear_header(model);
-  if (x->dim != h->in_dims)
+  if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr))
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("linear model input must be a one-dimensional array without NULLs"),
+                    errhint("Pass the input vector as real[], e.g. embedding::real[].")));
+  int n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+  if (n != h->in_dims)
     ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                    errmsg("linear model expects %d input dimensions, not %d", h->in_dims, x->dim),
+                    errmsg("linear model expects %d input dimensions, not %d", h->in_dims, n),
                     errhint("Embed inputs of the dimension the model was fitted on.")));
+  const float* x = reinterpret_cast<const float*>(ARR_DATA_PTR(arr));
   const float* w = reinterpret_cast<const float*>(h + 1);
   const float* b = w + static_cast<size_t>(h->out_dims) * h->in_dims;
-  Vector* y = new_vector(h->out_dims);
+  Datum* out = static_cast<Datum*>(palloc(sizeof(Datum) * h->out_dims));
   for (int o = 0; o < h->out_dims; ++o) {
     double acc = b[o];
     const float* row = w + static_cast<size_t>(o) * h->in_dims;
-    for (int i = 0; i < h->in_dims; ++i) acc += static_cast<double>(row[i]) * x->x[i];
-    y->x[o] = static_cast<float>(acc);
+    for (int i = 0; i < h->in_dims; ++i) acc += static_cast<double>(row[i]) * x[i];
+    out[o] = Float4GetDatum(static_cast<float>(acc));
   }
-  PG_RETURN_POINTER(y);
+  PG_RETURN_ARRAYTYPE_P(construct_array(out, h->out_dims, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT));
 }
 
 // vectorext.pca_fit(samples vector[], out_dims int) RETURNS bytea: a linear model projecting onto the top out_dims
@@ -146,18 +145,22 @@ VX_FUNCTION(vx_mlops_pca_fit) {
   bool* nulls;
   int n;
   deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &elems, &nulls, &n);
-  if (n < 2) ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA needs at least 2 samples")));
+  if (n < 2) ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA needs at least 2 samples"),
+                                errhint("Pass an array of sample vectors, e.g. (SELECT array_agg(embedding) FROM t).")));
   int dim = -1;
   for (int r = 0; r < n; ++r) {
-    if (nulls[r]) ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("PCA samples must not be NULL")));
+    if (nulls[r]) ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("PCA samples must not be NULL"),
+                                errhint("Filter out NULL vectors first.")));
     Vector* v = datum_get_vector(elems[r]);
     if (dim < 0) dim = v->dim;
     if (v->dim != dim)
-      ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different vector dimensions %d and %d", dim, v->dim)));
+      ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different vector dimensions %d and %d", dim, v->dim),
+                      errhint("Fit PCA on vectors of one model version only.")));
     elems[r] = PointerGetDatum(v);
   }
   if (k < 1 || k > dim)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA output dimensions must be between 1 and %d", dim)));
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA output dimensions must be between 1 and %d", dim),
+                    errhint("Pass dims no larger than the input dimensions.")));
 
   auto* mean = static_cast<double*>(palloc0(sizeof(double) * dim));
   for (int r = 0; r < n; ++r) {
