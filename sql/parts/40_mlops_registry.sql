@@ -40,11 +40,6 @@ SELECT pg_catalog.pg_extension_config_dump('vectorext.model_head', '');
 SELECT pg_catalog.pg_extension_config_dump('vectorext.model', '');
 SELECT pg_catalog.pg_extension_config_dump('vectorext.artifact_chunk', '');
 
-CREATE FUNCTION vectorext._artifact_store(model text, version int, artifact bytea, chunk_bytes int DEFAULT NULL)
-  RETURNS text AS 'MODULE_PATHNAME', 'vx_mlops_artifact_store' LANGUAGE C VOLATILE;
-CREATE FUNCTION vectorext._artifact_load(model text, version int, size bigint, sha256 text)
-  RETURNS bytea AS 'MODULE_PATHNAME', 'vx_mlops_artifact_load' LANGUAGE C STABLE STRICT;
-
 -- Operator, operator class per metric (the pgvector names).
 CREATE FUNCTION vectorext._metric_operator(metric text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE metric WHEN 'l2' THEN '<->' WHEN 'ip' THEN '<#>' WHEN 'cosine' THEN '<=>' WHEN 'l1' THEN '<+>' END
@@ -73,13 +68,12 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION vectorext.register_model(name text, dims int, metric text DEFAULT 'l2', artifact bytea DEFAULT NULL,
-                                         uri text DEFAULT NULL, params jsonb DEFAULT '{}',
-                                         description text DEFAULT NULL)
+-- The registry row of register_model (validation, version allocation); the C entry point stores the artifact.
+CREATE FUNCTION vectorext._register_model(name text, dims int, metric text, artifact_size bigint,
+                                          uri text, params jsonb, description text)
 RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   v int;
-  digest text;
 BEGIN
   IF name IS NULL OR name = '' THEN
     RAISE EXCEPTION 'model name must not be empty' USING ERRCODE = 'invalid_parameter_value',
@@ -94,31 +88,22 @@ BEGIN
       HINT = 'Use one of l2, ip, cosine, l1.';
   END IF;
   -- The row lock on model_head allocates versions without gaps or duplicates under concurrency.
-  INSERT INTO vectorext.model_head AS h (name, last_version) VALUES (register_model.name, 1)
+  INSERT INTO vectorext.model_head AS h (name, last_version) VALUES (_register_model.name, 1)
     ON CONFLICT ON CONSTRAINT model_head_pkey DO UPDATE SET last_version = h.last_version + 1
     RETURNING h.last_version INTO v;
-  INSERT INTO vectorext.model (name, version, dims, metric, uri, params, description)
-    VALUES (register_model.name, v, register_model.dims, register_model.metric, register_model.uri,
-            coalesce(register_model.params, '{}'), register_model.description);
-  IF artifact IS NOT NULL THEN
-    digest := vectorext._artifact_store(register_model.name, v, artifact);
-    UPDATE vectorext.model m SET artifact_size = pg_catalog.length(artifact), artifact_sha256 = digest
-      WHERE m.name = register_model.name AND m.version = v;
-  END IF;
+  INSERT INTO vectorext.model (name, version, dims, metric, uri, params, description, artifact_size)
+    VALUES (_register_model.name, v, _register_model.dims, _register_model.metric, _register_model.uri,
+            coalesce(_register_model.params, '{}'), _register_model.description, _register_model.artifact_size);
   RETURN v;
 END
 $$;
+
+CREATE FUNCTION vectorext.register_model(name text, dims int, metric text DEFAULT 'l2', artifact bytea DEFAULT NULL,
+                                         uri text DEFAULT NULL, params jsonb DEFAULT '{}',
+                                         description text DEFAULT NULL)
+  RETURNS int AS 'MODULE_PATHNAME', 'vx_mlops_register_model' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION vectorext.register_model IS 'Registers the next version (1, 2, ...) of a model; the artifact is stored in chunks with its size and SHA-256';
 
 CREATE FUNCTION vectorext.model_artifact(name text, version int) RETURNS bytea
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-  m vectorext.model := vectorext._model(name, version);
-BEGIN
-  IF m.artifact_sha256 IS NULL THEN
-    RETURN NULL;
-  END IF;
-  RETURN vectorext._artifact_load(m.name, m.version, m.artifact_size, m.artifact_sha256);
-END
-$$;
+  AS 'MODULE_PATHNAME', 'vx_mlops_model_artifact' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION vectorext.model_artifact IS 'The stored model file, verified against its SHA-256 (fails with data_corrupted otherwise)';

@@ -14,7 +14,7 @@ extern "C" {
 
 namespace {
 
-constexpr int kDefaultChunkBytes = 1024 * 1024;
+constexpr int kChunkBytes = 1024 * 1024;  // 1 MB chunks, stored uncompressed out of line
 
 pg_cryptohash_ctx* sha256_begin() {
   pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
@@ -42,31 +42,20 @@ void sha256_finish(pg_cryptohash_ctx* ctx, char* hex) {
   hex[2 * PG_SHA256_DIGEST_LENGTH] = '\0';
 }
 
-}  // namespace
-
-// vectorext._artifact_store(model text, version int, artifact bytea, chunk_bytes int) RETURNS text
-// Writes the artifact as chunks (seq 0, 1, ...) and returns its SHA-256 in hex. Internal: called by register_model.
-VX_FUNCTION(vx_mlops_artifact_store) {
-  text* model = PG_GETARG_TEXT_PP(0);
-  int32 version = PG_GETARG_INT32(1);
-  bytea* artifact = PG_GETARG_BYTEA_P(2);  // detoasted once; chunks are copied out of it one at a time
-  int32 chunk_bytes = PG_ARGISNULL(3) ? kDefaultChunkBytes : PG_GETARG_INT32(3);
-  if (chunk_bytes < 1024 || chunk_bytes > 64 * 1024 * 1024)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("artifact chunk size must be between 1 kB and 64 MB")));
-
+// Writes the artifact as chunks (seq 0, 1, ...) of vectorext.artifact_chunk and puts its SHA-256 in `hex`.
+// The caller is connected to SPI.
+void store_chunks(text* model, int32 version, bytea* artifact, char* hex) {
   const char* data = VARDATA(artifact);
   int64 size = VARSIZE(artifact) - VARHDRSZ;
   pg_cryptohash_ctx* ctx = sha256_begin();
-
-  SPI_connect();
   Oid types[4] = {TEXTOID, INT4OID, INT4OID, BYTEAOID};
   SPIPlanPtr plan = SPI_prepare(
       "INSERT INTO vectorext.artifact_chunk (model, version, seq, data) VALUES ($1, $2, $3, $4)", 4, types);
   if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-  bytea* chunk = static_cast<bytea*>(palloc(VARHDRSZ + chunk_bytes));
+  bytea* chunk = static_cast<bytea*>(palloc(VARHDRSZ + kChunkBytes));
   int32 seq = 0;
-  for (int64 off = 0; off < size; off += chunk_bytes, ++seq) {
-    int64 n = size - off < chunk_bytes ? size - off : chunk_bytes;
+  for (int64 off = 0; off < size; off += kChunkBytes, ++seq) {
+    int64 n = size - off < kChunkBytes ? size - off : kChunkBytes;
     memcpy(VARDATA(chunk), data + off, n);
     SET_VARSIZE(chunk, VARHDRSZ + n);
     sha256_update(ctx, data + off, n);
@@ -76,33 +65,87 @@ VX_FUNCTION(vx_mlops_artifact_store) {
     CHECK_FOR_INTERRUPTS();
   }
   pfree(chunk);
-  SPI_finish();
-
-  char hex[2 * PG_SHA256_DIGEST_LENGTH + 1];
   sha256_finish(ctx, hex);
-  PG_RETURN_TEXT_P(cstring_to_text(hex));
 }
 
-// vectorext._artifact_load(model text, version int, size bigint, sha256 text) RETURNS bytea
-// Reassembles the chunks into one buffer of exactly `size` bytes while hashing them; any missing, extra or altered
-// byte fails with data_corrupted before anything is returned.
-VX_FUNCTION(vx_mlops_artifact_load) {
+}  // namespace
+
+// vectorext.register_model(name, dims, metric, artifact, uri, params, description) RETURNS int
+// The registry row is written by vectorext._register_model (PL/pgSQL: validation, version allocation); the artifact
+// goes from this function's argument straight into chunks, so it is never copied whole (PL/pgSQL would copy it).
+VX_FUNCTION(vx_mlops_register_model) {
+  // Detoasted once (a no-op for an in-memory value such as lo_get's or a client parameter).
+  bytea* artifact = PG_ARGISNULL(3) ? nullptr : PG_GETARG_BYTEA_P(3);
+  Oid types[7] = {TEXTOID, INT4OID, TEXTOID, INT8OID, TEXTOID, JSONBOID, TEXTOID};
+  Datum values[7];
+  char nulls[7];
+  static const int kArg[7] = {0, 1, 2, -1, 4, 5, 6};  // SQL argument of each _register_model parameter
+  for (int i = 0; i < 7; ++i) {
+    if (kArg[i] < 0) {  // the artifact's size instead of the artifact
+      nulls[i] = artifact == nullptr ? 'n' : ' ';
+      values[i] = artifact == nullptr ? 0 : Int64GetDatum(static_cast<int64>(VARSIZE(artifact) - VARHDRSZ));
+    } else {
+      nulls[i] = PG_ARGISNULL(kArg[i]) ? 'n' : ' ';
+      values[i] = PG_ARGISNULL(kArg[i]) ? 0 : PG_GETARG_DATUM(kArg[i]);
+    }
+  }
+  SPI_connect();
+  int rc = SPI_execute_with_args("SELECT vectorext._register_model($1, $2, $3, $4, $5, $6, $7)", 7, types, values,
+                                 nulls, false, 1);
+  if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "could not register model: %s", SPI_result_code_string(rc));
+  bool isnull = false;
+  int32 version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+  if (artifact != nullptr) {
+    text* name = PG_GETARG_TEXT_PP(0);
+    char hex[2 * PG_SHA256_DIGEST_LENGTH + 1];
+    store_chunks(name, version, artifact, hex);
+    Oid utypes[3] = {TEXTOID, INT4OID, TEXTOID};
+    Datum uvalues[3] = {PointerGetDatum(name), Int32GetDatum(version), CStringGetTextDatum(hex)};
+    rc = SPI_execute_with_args(
+        "UPDATE vectorext.model SET artifact_sha256 = $3 WHERE name = $1 AND version = $2", 3, utypes, uvalues,
+        nullptr, false, 0);
+    if (rc != SPI_OK_UPDATE || SPI_processed != 1) elog(ERROR, "could not record the artifact digest");
+  }
+  SPI_finish();
+  PG_RETURN_INT32(version);
+}
+
+// vectorext.model_artifact(name text, version int) RETURNS bytea
+// Reassembles the chunks into one buffer of exactly the registered size while hashing them; any missing, extra or
+// altered byte fails with data_corrupted before anything is returned. A C function end to end: a PL/pgSQL or SQL
+// wrapper would copy the (possibly huge) result once more.
+VX_FUNCTION(vx_mlops_model_artifact) {
   text* model = PG_GETARG_TEXT_PP(0);
   int32 version = PG_GETARG_INT32(1);
-  int64 size = PG_GETARG_INT64(2);
-  char* expected = text_to_cstring(PG_GETARG_TEXT_PP(3));
   char* model_name = text_to_cstring(model);
+
+  SPI_connect();
+  Oid ltypes[2] = {TEXTOID, INT4OID};
+  Datum largs[2] = {PointerGetDatum(model), Int32GetDatum(version)};
+  // vectorext._model raises "not registered" / "no such version" with their hints.
+  int rc = SPI_execute_with_args("SELECT m.artifact_size, m.artifact_sha256 FROM vectorext._model($1, $2) m", 2,
+                                 ltypes, largs, nullptr, true, 1);
+  if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "could not look up the model");
+  bool size_null = false, sha_null = false;
+  int64 size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &size_null));
+  char* sha = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+  sha_null = sha == nullptr;
+  char expected[2 * PG_SHA256_DIGEST_LENGTH + 1] = {0};
+  if (!sha_null) strlcpy(expected, sha, sizeof(expected));
+  if (size_null || sha_null) {
+    SPI_finish();
+    PG_RETURN_NULL();
+  }
   if (size < 0 || size > static_cast<int64>(MaxAllocSize) - VARHDRSZ)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                     errmsg("artifact of model \"%s\" version %d is too large to return as one bytea (%lld bytes)",
                            model_name, version, static_cast<long long>(size)),
                     errhint("Read its chunks from vectorext.artifact_chunk in order of seq instead.")));
 
-  bytea* result = static_cast<bytea*>(palloc(VARHDRSZ + size));  // caller's context: survives SPI_finish
+  bytea* result = static_cast<bytea*>(SPI_palloc(VARHDRSZ + size));  // caller's context: survives SPI_finish
   SET_VARSIZE(result, VARHDRSZ + size);
   pg_cryptohash_ctx* ctx = sha256_begin();
 
-  SPI_connect();
   Oid types[2] = {TEXTOID, INT4OID};
   Datum args[2] = {PointerGetDatum(model), Int32GetDatum(version)};
   Portal portal = SPI_cursor_open_with_args(
@@ -136,11 +179,10 @@ VX_FUNCTION(vx_mlops_artifact_load) {
     CHECK_FOR_INTERRUPTS();
   }
   SPI_cursor_close(portal);
-  SPI_finish();
-  if (problem == nullptr && off != size) problem = "the chunks hold fewer bytes than the registered size";
-
   char hex[2 * PG_SHA256_DIGEST_LENGTH + 1];
   sha256_finish(ctx, hex);
+  SPI_finish();
+  if (problem == nullptr && off != size) problem = "the chunks hold fewer bytes than the registered size";
   if (problem == nullptr && strcmp(hex, expected) != 0) problem = "the SHA-256 of the stored bytes does not match";
   if (problem != nullptr)
     ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
@@ -149,6 +191,5 @@ VX_FUNCTION(vx_mlops_artifact_load) {
                               static_cast<long long>(size), expected, static_cast<long long>(off), hex),
                     errhint("Restore vectorext.artifact_chunk from a backup, or register the model file again with "
                             "vectorext.register_model('%s', ...).", model_name)));
-  pfree(expected);
   PG_RETURN_BYTEA_P(result);
 }
