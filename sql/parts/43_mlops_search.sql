@@ -30,8 +30,9 @@ BEGIN
       HINT = 'Pass the number of neighbours to return, e.g. 10.';
   END IF;
   RETURN QUERY EXECUTE format(
-    'SELECT t.%1$I::text, (t.embedding OPERATOR(@extschema@.%2$s) $1)::float8
-     FROM %3$s t ORDER BY t.embedding OPERATOR(@extschema@.%2$s) $1 LIMIT $2', c.key_column, op, cv.partition)
+    'SELECT t.%1$I::text, (%4$s OPERATOR(@extschema@.%2$s) $1)::float8
+     FROM %3$s t ORDER BY %4$s OPERATOR(@extschema@.%2$s) $1 LIMIT $2', c.key_column, op, cv.partition,
+     vectorext._order_expr(cv.partition::regclass, m.dims))
     USING query, k;
 END
 $$;
@@ -95,8 +96,9 @@ BEGIN
       HINT = 'E.g. vectorext.recall(collection, version, sample => 100, k => 10).';
   END IF;
   FOR q IN EXECUTE format('SELECT t.embedding FROM %s t ORDER BY md5(t.%I::text) LIMIT $1', cv.partition, c.key_column) USING sample LOOP
-    EXECUTE format('SELECT ARRAY(SELECT t.%1$I::text FROM %2$s t ORDER BY t.embedding OPERATOR(@extschema@.%3$s) $1 LIMIT $2)',
-                   c.key_column, cv.partition, op) INTO ann USING q.embedding, k;
+    EXECUTE format('SELECT ARRAY(SELECT t.%1$I::text FROM %2$s t ORDER BY %4$s OPERATOR(@extschema@.%3$s) $1 LIMIT $2)',
+                   c.key_column, cv.partition, op, vectorext._order_expr(cv.partition::regclass, m.dims))
+      INTO ann USING q.embedding, k;
     -- "+ 0" turns the ordering into an expression no index provides: exact search.
     EXECUTE format('SELECT ARRAY(SELECT t.%1$I::text FROM %2$s t ORDER BY (t.embedding OPERATOR(@extschema@.%3$s) $1) + 0, 1 LIMIT $2)',
                    c.key_column, cv.partition, op) INTO exact USING q.embedding, k;
