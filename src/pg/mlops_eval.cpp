@@ -191,7 +191,7 @@ VX_FUNCTION(vx_mlops_pca_fit) {
   for (int comp = 0; comp < k; ++comp) {
     double* v = comps + static_cast<size_t>(comp) * dim;
     for (int i = 0; i < dim; ++i) v[i] = 1.0 + 0.01 * ((i * 7919 + comp * 104729) % 101);
-    for (int iter = 0; iter < 150; ++iter) {
+    for (int iter = 0; iter < 300; ++iter) {
       for (int i = 0; i < dim; ++i) {
         const double* row = cov + static_cast<size_t>(i) * dim;
         double acc = 0.0;
@@ -208,8 +208,14 @@ VX_FUNCTION(vx_mlops_pca_fit) {
       for (int i = 0; i < dim; ++i) norm += w[i] * w[i];
       norm = std::sqrt(norm);
       if (norm == 0.0) break;
-      for (int i = 0; i < dim; ++i) v[i] = w[i] / norm;
+      double change = 0.0;
+      for (int i = 0; i < dim; ++i) {
+        double x = w[i] / norm;
+        change += (x - v[i]) * (x - v[i]);
+        v[i] = x;
+      }
       CHECK_FOR_INTERRUPTS();
+      if (change < 1e-12) break;  // converged (deterministic: same inputs, same iterations)
     }
     int big = 0;
     for (int i = 1; i < dim; ++i)
