@@ -83,7 +83,7 @@ BEGIN;
 SELECT vectorext.promote('fashion', :better, force => NOT :'has_hnsw'::bool) AS champion;
 COMMIT;
 \echo 'Search by alias: the 5 nearest items to query image 1, from the champion''s partition and index.'
-SELECT s.key AS item_id, c.label, round(s.distance::numeric, 1) AS distance
+SELECT s.key AS item_id, c.label, round(s.distance::numeric, 3) AS distance
 FROM vectorext.search('catalog_emb',
                       (SELECT CASE WHEN vectorext.version_of('fashion') = 1 THEN v1 ELSE v2 END FROM query_embeddings WHERE id = 1),
                       5) s
