@@ -106,6 +106,7 @@ INSERT INTO mx_docs_emb (id, model_version, embedding) VALUES (8, 1, '[8,2,2]');
 SELECT * FROM vectorext.coverage('mx_docs_emb', 1);
 SELECT pg_temp.err($$SELECT vectorext.coverage('mx_docs_emb', 3)$$);
 SELECT pg_temp.err($$SELECT vectorext.build_index('mx_docs_emb', 1, method => 'nope')$$);
+SELECT pg_temp.err($$SELECT vectorext.build_index('mx_docs_emb', 1, method => 'btree')$$);
 SELECT pg_temp.err($$SELECT vectorext.build_index('mx_docs_emb', 3)$$);
 
 -- 3. Aliases, promote, rollback ---------------------------------------------------------------------------------

@@ -222,6 +222,12 @@ BEGIN
     RAISE EXCEPTION 'index access method "%" does not exist', method USING ERRCODE = 'undefined_object',
       HINT = 'Use method => ''hnsw'' or ''ivfflat''.';
   END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am a ON a.oid = oc.opcmethod
+                 WHERE a.amname = method AND oc.opcname = vectorext._metric_opclass(m.metric)) THEN
+    RAISE EXCEPTION 'index access method "%" has no operator class for the % metric of model "%"', method, m.metric, m.name
+      USING ERRCODE = 'undefined_object',
+            HINT = format('Use an ANN method that supports %s, e.g. method => ''hnsw''.', m.metric);
+  END IF;
   SELECT n.nspname INTO schema_name FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
     WHERE r.oid = cv.partition::regclass;
   -- Rebuilding replaces the previous ANN index of the version in the same transaction.
