@@ -260,6 +260,24 @@ SELECT collection, relation, source, model, key_column, key_type, live_versions,
 FROM vectorext.collections WHERE collection = 'mx_docs_emb';
 SELECT model, alias, version FROM vectorext.aliases WHERE model = 'mx_emb' ORDER BY alias;
 SELECT name, version, aliases FROM vectorext.models WHERE name = 'mx_emb' ORDER BY version;
+-- Privileges: any role can see which version serves and search by alias; changing the registry needs grant_admin.
+CREATE ROLE mx_app;
+CREATE ROLE mx_admin;
+GRANT SELECT ON mx_docs_emb, mx_docs TO mx_app, mx_admin;
+SET ROLE mx_app;
+SELECT vectorext.version_of('mx_emb') AS app_sees;
+SELECT key FROM vectorext.search('mx_docs_emb', '[3,7,0]', 2);
+SELECT count(*) FROM mx_docs_emb WHERE model_version = vectorext.version_of('mx_emb', 'canary');
+SELECT pg_temp.err($$SELECT vectorext.promote('mx_emb', 1, 'canary2')$$);
+SELECT pg_temp.err($$SELECT vectorext.model_artifact('mx_pca', 1)$$);
+RESET ROLE;
+SELECT vectorext.grant_admin('mx_admin');
+SET ROLE mx_admin;
+SELECT vectorext.set_alias('mx_emb', 'canary2', 1);
+SELECT length(vectorext.model_artifact('mx_pca', 1)) AS admin_reads_artifact;
+SELECT vectorext.register_model('mx_emb', 3) AS admin_registers;
+RESET ROLE;
+
 -- Registry tables are dumped with the extension's data.
 SELECT c.relname FROM pg_extension e, unnest(e.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid
 WHERE e.extname = 'vectorext' ORDER BY 1;
@@ -270,3 +288,6 @@ DELETE FROM vectorext.experiment WHERE name LIKE 'mx_%';
 DELETE FROM vectorext.alias_event WHERE model LIKE 'mx_%';
 DELETE FROM vectorext.model_head WHERE name LIKE 'mx_%';
 DROP EXTENSION dblink;
+REVOKE ALL ON ALL TABLES IN SCHEMA vectorext FROM mx_admin;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA vectorext FROM mx_admin;
+DROP ROLE mx_app, mx_admin;

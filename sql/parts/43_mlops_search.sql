@@ -29,10 +29,12 @@ BEGIN
     RAISE EXCEPTION 'k must be at least 1, not %', k USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Pass the number of neighbours to return, e.g. 10.';
   END IF;
+  -- Through the collection table with the version as a constant: pruned to the version's partition at plan time
+  -- (so its index is used), and privileges are those granted on the collection table.
   RETURN QUERY EXECUTE format(
     'SELECT t.%1$I::text, (%4$s OPERATOR(@extschema@.%2$s) $1)::float8
-     FROM %3$s t ORDER BY %4$s OPERATOR(@extschema@.%2$s) $1 LIMIT $2', c.key_column, op, cv.partition,
-     vectorext._order_expr(cv.partition::regclass, m.dims))
+     FROM %3$s t WHERE t.model_version = %5$s ORDER BY %4$s OPERATOR(@extschema@.%2$s) $1 LIMIT $2',
+     c.key_column, op, c.relation, vectorext._order_expr(cv.partition::regclass, m.dims), version)
     USING query, k;
 END
 $$;
