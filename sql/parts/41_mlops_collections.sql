@@ -66,33 +66,10 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION vectorext._row_check() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Row check of each version's partition (dims, key in the source, source digest, embedded_at); C for speed.
 -- TG_ARGV: collection, model, version, dims, source, key column.
-DECLARE
-  dims int := TG_ARGV[3]::int;
-  got int := @extschema@.vector_dims(NEW.embedding);
-  digest text;
-BEGIN
-  IF got <> dims THEN
-    RAISE EXCEPTION 'embedding has % dimensions, but version % of model "%" produces %', got, TG_ARGV[2], TG_ARGV[1], dims
-      USING ERRCODE = 'data_exception',
-            HINT = format('Write vectors of model %L version %s here, or set model_version to the version that produced them (see vectorext.models).', TG_ARGV[1], TG_ARGV[2]);
-  END IF;
-  EXECUTE format('SELECT md5(s::text) FROM %s s WHERE s.%I = ($1).%I', TG_ARGV[4], TG_ARGV[5], TG_ARGV[5])
-    INTO digest USING NEW;
-  IF digest IS NULL THEN
-    RAISE EXCEPTION 'collection "%" has no source row with % = %', TG_ARGV[0], TG_ARGV[5],
-          to_jsonb(NEW) ->> TG_ARGV[5]
-      USING ERRCODE = 'foreign_key_violation',
-            HINT = format('Insert the row into %s first; embeddings belong to source rows.', TG_ARGV[4]);
-  END IF;
-  NEW.source_digest := digest;
-  IF TG_OP = 'INSERT' OR @extschema@.vector_send(NEW.embedding) IS DISTINCT FROM @extschema@.vector_send(OLD.embedding) THEN
-    NEW.embedded_at := now();
-  END IF;
-  RETURN NEW;
-END
-$$;
+CREATE FUNCTION vectorext._row_check() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'vx_mlops_row_check' LANGUAGE C;
 
 CREATE FUNCTION vectorext._unknown_version() RETURNS trigger LANGUAGE plpgsql AS $$
 -- TG_ARGV: collection, model. Fires on the default partition, which only receives rows of versions never added.
