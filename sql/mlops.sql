@@ -151,6 +151,11 @@ SELECT id - min(id) OVER () + 1 AS n, model, alias, action, from_version, to_ver
        changed_by = current_user AS by_me, changed_at IS NOT NULL AS has_time
 FROM vectorext.alias_history WHERE model = 'mx_emb' ORDER BY id;
 
+-- Compare-and-set: promote only if the alias still serves the version the caller expects.
+SELECT pg_temp.err($$SELECT vectorext.promote('mx_emb', 1, force => true, if_current => 1)$$);
+SELECT vectorext.promote('mx_emb', 1, force => true, if_current => 2) AS promoted_from_2;
+SELECT vectorext.rollback('mx_emb') AS back_to_2;
+
 -- A REPEATABLE READ reader keeps the alias it started with while another session promotes.
 CREATE EXTENSION IF NOT EXISTS dblink;
 SELECT format('dbname=%s port=%s host=%s', current_database(), current_setting('port'),

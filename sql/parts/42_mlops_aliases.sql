@@ -152,13 +152,24 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION vectorext.promote(model text, version int, alias text DEFAULT 'champion', force boolean DEFAULT false)
+CREATE FUNCTION vectorext.promote(model text, version int, alias text DEFAULT 'champion', force boolean DEFAULT false,
+                                  if_current int DEFAULT NULL)
 RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   b record;
+  cur int;
 BEGIN
   PERFORM vectorext._lock_model(model);
   PERFORM vectorext._model(model, version);
+  -- Compare-and-set for deployment pipelines: promote only if the alias still serves the version they evaluated.
+  IF if_current IS NOT NULL THEN
+    SELECT a.version INTO cur FROM vectorext.alias a WHERE a.model = promote.model AND a.alias = promote.alias;
+    IF cur IS DISTINCT FROM if_current THEN
+      RAISE EXCEPTION 'alias "%" of model "%" serves version %, not %', alias, model, coalesce(cur::text, 'none'), if_current
+        USING ERRCODE = 'serialization_failure',
+              HINT = 'Someone else moved the alias (see vectorext.alias_history); re-evaluate against the version it serves now.';
+    END IF;
+  END IF;
   b := vectorext._promotion_blocker(model, version);
   IF b.problem IS NOT NULL THEN
     IF force THEN
