@@ -67,6 +67,7 @@ SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_docs_emb', 'mx_docs'
 SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_docs', 'mx_nope')$$);
 SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_docs', 'mx_emb', key_column => 'uuid')$$);
 SELECT pg_temp.err($$SELECT vectorext.create_collection('', 'mx_docs', 'mx_emb')$$);
+SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_docs', 'mx_docs', 'mx_emb')$$);
 \d mx_docs_emb
 SELECT vectorext.add_version('mx_docs_emb', 1);
 SELECT vectorext.add_version('mx_docs_emb', 2);

@@ -119,6 +119,10 @@ BEGIN
   SELECT n.nspname INTO src_schema FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
     WHERE r.oid = source;
   rel := format('%I.%I', src_schema, collection);
+  IF to_regclass(rel) IS NOT NULL OR to_regclass(format('%I.%I', src_schema, collection || '_unknown_version')) IS NOT NULL THEN
+    RAISE EXCEPTION 'relation % already exists', rel USING ERRCODE = 'duplicate_table',
+      HINT = 'The collection name becomes the table name: choose a name that is not taken in the source''s schema.';
+  END IF;
   EXECUTE format($f$CREATE TABLE %s (
       %I %s NOT NULL,
       model_version int NOT NULL,
