@@ -288,8 +288,10 @@ RESET ROLE;
 SELECT c.relname FROM pg_extension e, unnest(e.extconfig) t(oid) JOIN pg_class c ON c.oid = t.oid
 WHERE e.extname = 'vectorext' ORDER BY 1;
 
-DROP TABLE mx_docs_emb, mx_docs, mx_judgments;
-DELETE FROM vectorext.collection WHERE name = 'mx_docs_emb';
+SELECT vectorext.drop_collection('mx_docs_emb');
+SELECT to_regclass('mx_docs_emb') AS gone, (SELECT count(*) FROM vectorext.collection_version WHERE collection = 'mx_docs_emb') AS versions_left;
+SELECT pg_temp.err($$SELECT vectorext.drop_collection('mx_docs_emb')$$);
+DROP TABLE mx_docs, mx_judgments;
 DELETE FROM vectorext.experiment WHERE name LIKE 'mx_%';
 DELETE FROM vectorext.alias_event WHERE model LIKE 'mx_%';
 DELETE FROM vectorext.model_head WHERE name LIKE 'mx_%';

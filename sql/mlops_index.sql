@@ -101,7 +101,7 @@ SELECT pg_temp.err($$SELECT vectorext.recall('mxi_emb', 1, sample => 0, k => 10)
 SELECT vectorext.add_version('mxi_emb', vectorext.register_model('mxi', 8)) AS v4_partition;
 SELECT pg_temp.err($$SELECT vectorext.recall('mxi_emb', 4, sample => 5, k => 5)$$);
 
-DROP TABLE mxi_emb, mxi_items;
-DELETE FROM vectorext.collection WHERE name = 'mxi_emb';
+SELECT vectorext.drop_collection('mxi_emb');
+DROP TABLE mxi_items;
 DELETE FROM vectorext.alias_event WHERE model = 'mxi';
 DELETE FROM vectorext.model_head WHERE name = 'mxi';

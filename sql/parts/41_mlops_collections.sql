@@ -303,3 +303,15 @@ BEGIN
     WHERE x.collection = retire_version.collection AND x.version = retire_version.version;
 END
 $$;
+
+CREATE FUNCTION vectorext.drop_collection(collection text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  c vectorext.collection := vectorext._collection(collection);
+BEGIN
+  IF to_regclass(c.relation) IS NOT NULL THEN
+    EXECUTE format('DROP TABLE %s', c.relation);
+  END IF;
+  DELETE FROM vectorext.collection cc WHERE cc.name = drop_collection.collection;
+END
+$$;
+COMMENT ON FUNCTION vectorext.drop_collection IS 'Drops a collection table with all its versions and its registry rows (models and aliases stay)';
