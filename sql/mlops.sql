@@ -192,6 +192,23 @@ SELECT pg_temp.err($$SELECT * FROM vectorext.search('mx_nope', '[0,1]', 3)$$);
 SELECT id, round((embedding <#> '[0,1]')::numeric, 4) AS distance FROM mx_docs_emb
 WHERE model_version = vectorext.version_of('mx_emb') ORDER BY embedding <#> '[0,1]', id LIMIT 3;
 EXPLAIN (COSTS OFF) SELECT id FROM mx_docs_emb WHERE model_version = vectorext.version_of('mx_emb');
+-- Also as a generic plan (what drivers and ORMs reuse): pruned at executor start-up, and the same prepared statement
+-- follows the alias. (The ANN index scan of the surviving partition is shown in mlops_index.sql.)
+SET plan_cache_mode = force_generic_plan;
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
+PREPARE mx_nearest(vector) AS
+  SELECT id FROM mx_docs_emb WHERE model_version = vectorext.version_of('mx_emb') ORDER BY embedding <#> $1 LIMIT 2;
+EXPLAIN (COSTS OFF) EXECUTE mx_nearest('[0,1]');
+EXECUTE mx_nearest('[0,1]');
+BEGIN;
+SELECT vectorext.set_alias('mx_emb', 'champion', 1);
+EXPLAIN (COSTS OFF) EXECUTE mx_nearest('[0,1]');
+ROLLBACK;
+DEALLOCATE mx_nearest;
+RESET enable_bitmapscan;
+RESET enable_indexscan;
+RESET plan_cache_mode;
 
 -- 5. Champion vs challenger -------------------------------------------------------------------------------------
 SELECT vectorext.promote('mx_emb', 1, force => true);
