@@ -25,6 +25,7 @@ namespace {
 struct LookupPlan {
   Oid trigger;  // hash key
   SPIPlanPtr plan;
+  char* sql;    // in TopMemoryContext: guards against a reused trigger OID with other arguments
 };
 HTAB* g_plans = nullptr;
 
@@ -37,15 +38,20 @@ SPIPlanPtr lookup_plan(Oid trigger, const char* source, const char* key, Oid key
     ctl.hcxt = TopMemoryContext;
     g_plans = hash_create("vectorext collection row check plans", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
   }
+  char* sql = psprintf("SELECT md5(s::text) FROM %s s WHERE s.%s = $1", source, quote_identifier(key));
   bool found = false;
   auto* entry = static_cast<LookupPlan*>(hash_search(g_plans, &trigger, HASH_FIND, &found));
-  if (found) return entry->plan;
-  char* sql = psprintf("SELECT md5(s::text) FROM %s s WHERE s.%s = $1", source, quote_identifier(key));
+  if (found && strcmp(entry->sql, sql) == 0) return entry->plan;
   SPIPlanPtr plan = SPI_prepare(sql, 1, &key_type);
   if (plan == nullptr) elog(ERROR, "could not prepare the source lookup: %s", SPI_result_code_string(SPI_result));
   if (SPI_keepplan(plan) != 0) elog(ERROR, "could not keep the source lookup plan");
+  if (found) {
+    SPI_freeplan(entry->plan);
+    pfree(entry->sql);
+  }
   entry = static_cast<LookupPlan*>(hash_search(g_plans, &trigger, HASH_ENTER, &found));
   entry->plan = plan;
+  entry->sql = MemoryContextStrdup(TopMemoryContext, sql);
   return plan;
 }
 
