@@ -4,6 +4,9 @@
 // These bodies hold no C++ object with a destructor, so they call Postgres (SPI, palloc, ereport) directly.
 #include "pg/boundary.h"
 
+// Postgres headers reached through spi.h use `register`, which C++17 warns about.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wregister"
 extern "C" {
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
@@ -11,6 +14,7 @@ extern "C" {
 #include "executor/spi.h"
 #include "utils/builtins.h"
 }
+#pragma GCC diagnostic pop
 
 namespace {
 

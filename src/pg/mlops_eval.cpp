@@ -5,6 +5,9 @@
 
 #include <cmath>
 
+// Postgres headers reached through spi.h use `register`, which C++17 warns about.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wregister"
 extern "C" {
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
@@ -13,6 +16,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 }
+#pragma GCC diagnostic pop
 
 using namespace vx::pg;
 
