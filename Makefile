@@ -33,6 +33,28 @@ include $(PGXS)
 
 $(shlib): src/pg/exports.map
 
+# vectorext_faiss.so: the training module (Faiss k-means), loaded by vectorext.so only while an IVF index is built.
+# Debian ships Faiss as a static PIC archive; it needs BLAS/LAPACK (OpenBLAS) and OpenMP (libgomp).
+FAISS_SRCS  = $(wildcard src/core/faiss_*.cpp src/pg/faiss_*.cpp)
+FAISS_OBJS  = $(FAISS_SRCS:.cpp=.o)
+FAISS_SHLIB = vectorext_faiss$(DLSUFFIX)
+FAISS_LIBS ?= -l:libfaiss.a -lopenblas -lgomp
+EXTRA_CLEAN += $(FAISS_SHLIB) $(FAISS_OBJS) $(FAISS_OBJS:.o=.d)
+-include $(FAISS_OBJS:.o=.d)
+
+all: $(FAISS_SHLIB)
+$(FAISS_SHLIB): $(FAISS_OBJS) src/core/faiss_exports.map
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -shared -o $@ $(FAISS_OBJS) -Wl,--version-script=$(CURDIR)/src/core/faiss_exports.map \
+	  -Wl,-z,defs $(FAISS_LIBS) -lstdc++ -lm
+
+install: install-faiss
+.PHONY: install-faiss uninstall-faiss
+install-faiss: $(FAISS_SHLIB) installdirs
+	$(INSTALL_SHLIB) $(FAISS_SHLIB) '$(DESTDIR)$(pkglibdir)/$(FAISS_SHLIB)'
+uninstall: uninstall-faiss
+uninstall-faiss:
+	rm -f '$(DESTDIR)$(pkglibdir)/$(FAISS_SHLIB)'
+
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	cat $^ > $@
 

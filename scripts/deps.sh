@@ -7,6 +7,7 @@ PACKAGES=(
   libhnswlib-dev libfaiss-dev libopenblas-dev liblapack-dev
   libgtest-dev libbenchmark-dev
   libipc-run-perl
+  libpq-dev zlib1g-dev gnuplot-nox
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,40 @@
+-- HNSW index access method and its operator classes (pgvector-compatible names).
+CREATE FUNCTION hnswhandler(internal) RETURNS index_am_handler
+  AS 'MODULE_PATHNAME', 'vx_hnsw_handler' LANGUAGE C;
+CREATE ACCESS METHOD hnsw TYPE INDEX HANDLER hnswhandler;
+COMMENT ON ACCESS METHOD hnsw IS 'hnsw index access method';
+
+-- Support function 3 tells the index which metric an operator class orders by.
+CREATE FUNCTION hnsw_l2_support(internal) RETURNS integer
+  AS 'MODULE_PATHNAME', 'vx_hnsw_l2_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hnsw_ip_support(internal) RETURNS integer
+  AS 'MODULE_PATHNAME', 'vx_hnsw_ip_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hnsw_cosine_support(internal) RETURNS integer
+  AS 'MODULE_PATHNAME', 'vx_hnsw_cosine_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hnsw_l1_support(internal) RETURNS integer
+  AS 'MODULE_PATHNAME', 'vx_hnsw_l1_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR CLASS vector_l2_ops
+  DEFAULT FOR TYPE vector USING hnsw AS
+  OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+  FUNCTION 1 vector_l2_squared_distance(vector, vector),
+  FUNCTION 3 hnsw_l2_support(internal);
+
+CREATE OPERATOR CLASS vector_ip_ops
+  FOR TYPE vector USING hnsw AS
+  OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
+  FUNCTION 1 vector_negative_inner_product(vector, vector),
+  FUNCTION 3 hnsw_ip_support(internal);
+
+CREATE OPERATOR CLASS vector_cosine_ops
+  FOR TYPE vector USING hnsw AS
+  OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
+  FUNCTION 1 vector_negative_inner_product(vector, vector),
+  FUNCTION 2 vector_norm(vector),
+  FUNCTION 3 hnsw_cosine_support(internal);
+
+CREATE OPERATOR CLASS vector_l1_ops
+  FOR TYPE vector USING hnsw AS
+  OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
+  FUNCTION 1 l1_distance(vector, vector),
+  FUNCTION 3 hnsw_l1_support(internal);

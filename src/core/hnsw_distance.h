@@ -1,0 +1,37 @@
+// Distances the HNSW index orders by. Pure C++ (no Postgres). Cosine is searched as inner product over vectors
+// normalised at build/insert time, so only three kernels are needed here.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+namespace vx::core::hnsw {
+
+enum class Metric : uint32_t { L2 = 1, InnerProduct = 2, Cosine = 3, L1 = 4 };
+
+// Runtime-dispatched kernels (core/distance.h: AVX-512 / AVX2 / scalar); no AVX
+// requirement on the machine that runs it.
+float l2_squared(const float* a, const float* b, std::size_t n);
+float neg_inner_product(const float* a, const float* b, std::size_t n);
+float l1(const float* a, const float* b, std::size_t n);
+
+inline float distance(Metric metric, const float* a, const float* b, std::size_t n) {
+  switch (metric) {
+    case Metric::L2: return l2_squared(a, b, n);
+    case Metric::L1: return l1(a, b, n);
+    default: return neg_inner_product(a, b, n);  // InnerProduct, and Cosine over normalised vectors
+  }
+}
+
+// Normalises v in place; returns false (and leaves v) when its norm is zero or not finite.
+inline bool normalize(float* v, std::size_t n) {
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += double(v[i]) * v[i];
+  if (!(s > 0) || !std::isfinite(s)) return false;
+  float inv = float(1.0 / std::sqrt(s));
+  for (std::size_t i = 0; i < n; ++i) v[i] *= inv;
+  return true;
+}
+
+}  // namespace vx::core::hnsw

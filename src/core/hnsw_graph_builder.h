@@ -1,0 +1,40 @@
+// In-memory HNSW graph construction for CREATE INDEX, backed by hnswlib (this header hides it: hnswlib is
+// included only by hnsw_graph_builder.cpp). Thread-safe add(); the graph is then read out element by element and
+// written to pages by src/pg/hnsw_build.cpp. Element ids are hnswlib's internal ids (0..size-1, insertion order).
+#pragma once
+
+#include "core/hnsw_distance.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace vx::core::hnsw {
+
+class GraphBuilder {
+ public:
+  GraphBuilder(int dims, Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed);
+  ~GraphBuilder();
+  GraphBuilder(const GraphBuilder&) = delete;
+  GraphBuilder& operator=(const GraphBuilder&) = delete;
+
+  // Adds vector `label` (thread-safe). Vectors must already be normalised for Cosine.
+  void add(const float* vector, std::size_t label);
+
+  std::size_t size() const;
+  int32_t entry_point() const;
+  int max_level() const;
+  int level(std::size_t id) const;
+  std::size_t label(std::size_t id) const;
+  // Neighbours of `id` at `level` (0 = bottom): returns the count and points *ids at them (valid while alive).
+  int neighbors(std::size_t id, int level, const uint32_t** ids) const;
+
+  // Bytes hnswlib allocates for max_elements vectors (for the maintenance_work_mem check).
+  static std::size_t estimate_bytes(int dims, int m, std::size_t max_elements);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vx::core::hnsw

@@ -1,0 +1,204 @@
+// The hnsw index access method: handler, settings (hnsw.*), reloptions (m, ef_construction), operator-class
+// metric lookup. The callbacks themselves live in hnsw_build / hnsw_insert / hnsw_scan / hnsw_vacuum.
+#include "pg/hnsw.h"
+#include "pg/module_init.h"
+#include "pg/vector_type.h"
+
+extern "C" {
+#include "access/amapi.h"
+#include "access/reloptions.h"
+#include "commands/vacuum.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/selfuncs.h"
+}
+
+#include <cstring>
+
+namespace vx::pg::hnsw {
+
+int g_ef_search = 40;
+int g_iterative_scan = kIterOff;
+int g_max_scan_tuples = 20000;
+double g_scan_mem_multiplier = 1.0;
+
+namespace {
+
+relopt_kind g_relopt_kind;
+
+const struct config_enum_entry kIterativeScanOptions[] = {
+    {"off", kIterOff, false},
+    {"relaxed_order", kIterRelaxed, false},
+    {"strict_order", kIterStrict, false},
+    {nullptr, 0, false},
+};
+
+void hnsw_on_load() {
+  g_relopt_kind = add_reloption_kind();
+  add_int_reloption(g_relopt_kind, "m", "Max number of connections", kDefaultM, kMinM, kMaxM, AccessExclusiveLock);
+  add_int_reloption(g_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
+                    kDefaultEfc, kMinEfc, kMaxEfc, AccessExclusiveLock);
+  DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
+                          "Valid range is 1..1000.", &g_ef_search, 40, 1, 1000, PGC_USERSET, 0, nullptr, nullptr,
+                          nullptr);
+  DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", nullptr, &g_iterative_scan,
+                           kIterOff, kIterativeScanOptions, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans",
+                          nullptr, &g_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomRealVariable("hnsw.scan_mem_multiplier",
+                           "Sets the multiple of work_mem to use for iterative scans", nullptr,
+                           &g_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  MarkGUCPrefixReserved("hnsw");
+}
+VX_ON_LOAD(hnsw_on_load);
+
+Options* get_options(Relation index) { return reinterpret_cast<Options*>(index->rd_options); }
+
+}  // namespace
+
+int index_m(Relation index) {
+  Options* o = get_options(index);
+  return o ? o->m : kDefaultM;
+}
+
+int index_ef_construction(Relation index) {
+  Options* o = get_options(index);
+  return o ? o->ef_construction : kDefaultEfc;
+}
+
+bytea* options(Datum reloptions, bool validate) {
+  static const relopt_parse_elt tab[] = {
+      {"m", RELOPT_TYPE_INT, offsetof(Options, m)},
+      {"ef_construction", RELOPT_TYPE_INT, offsetof(Options, ef_construction)},
+  };
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, g_relopt_kind, sizeof(Options), tab, 2));
+}
+
+Metric index_metric(Relation index) {
+  FmgrInfo* proc = index_getprocinfo(index, 1, 3);
+  return static_cast<Metric>(DatumGetInt32(FunctionCall1(proc, Int32GetDatum(0))));
+}
+
+int index_dims(Relation index) {
+  int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+  if (typmod < 0)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
+  return typmod;
+}
+
+bool datum_to_query(Datum d, Metric metric, uint32 dims, float* out) {
+  Vector* v = datum_get_vector(d);
+  if (uint32(v->dim) != dims)
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %u dimensions, not %d", dims, v->dim)));
+  std::memcpy(out, v->x, sizeof(float) * dims);
+  if (reinterpret_cast<Pointer>(v) != DatumGetPointer(d)) pfree(v);
+  if (metric == Metric::Cosine) return core::hnsw::normalize(out, dims);
+  return true;
+}
+
+namespace {
+
+// AM callbacks: each body runs behind the boundary guard.
+IndexBuildResult* am_build(Relation heap, Relation index, IndexInfo* info) {
+  return guard([&] { return build(heap, index, info); });
+}
+void am_buildempty(Relation index) {
+  guard([&] { build_empty(index); });
+}
+bool am_insert(Relation index, Datum* values, bool* isnull, ItemPointer tid, Relation heap, IndexUniqueCheck check,
+               bool unchanged, IndexInfo* info) {
+  return guard([&] { return insert(index, values, isnull, tid, heap, check, unchanged, info); });
+}
+IndexBulkDeleteResult* am_bulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
+                                     IndexBulkDeleteCallback cb, void* state) {
+  return guard([&] { return bulk_delete(info, stats, cb, state); });
+}
+IndexBulkDeleteResult* am_vacuumcleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
+  return guard([&] { return vacuum_cleanup(info, stats); });
+}
+void am_costestimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
+                     Selectivity* sel, double* corr, double* pages) {
+  guard([&] { cost_estimate(root, path, loop_count, startup, total, sel, corr, pages); });
+}
+bytea* am_options(Datum reloptions, bool validate) {
+  return guard([&] { return options(reloptions, validate); });
+}
+bool am_validate(Oid opclassoid) { return true; }
+IndexScanDesc am_beginscan(Relation index, int nkeys, int norderbys) {
+  return guard([&] { return begin_scan(index, nkeys, norderbys); });
+}
+void am_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys) {
+  guard([&] { rescan(scan, keys, nkeys, orderbys, norderbys); });
+}
+bool am_gettuple(IndexScanDesc scan, ScanDirection dir) {
+  return guard([&] { return get_tuple(scan, dir); });
+}
+void am_endscan(IndexScanDesc scan) {
+  guard([&] { end_scan(scan); });
+}
+char* am_buildphasename(int64 phase) {
+  switch (phase) {
+    case 1: return const_cast<char*>("loading tuples");
+    case 2: return const_cast<char*>("building graph");
+    case 3: return const_cast<char*>("writing index pages");
+    case 4: return const_cast<char*>("inserting tuples (page-level build)");
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+}  // namespace vx::pg::hnsw
+
+using namespace vx::pg::hnsw;
+
+VX_FUNCTION(vx_hnsw_handler) {
+  IndexAmRoutine* am = makeNode(IndexAmRoutine);
+  am->amstrategies = 0;
+  am->amsupport = 3;
+  am->amoptsprocnum = 0;
+  am->amcanorder = false;
+  am->amcanorderbyop = true;
+  am->amcanbackward = false;
+  am->amcanunique = false;
+  am->amcanmulticol = false;
+  am->amoptionalkey = true;
+  am->amsearcharray = false;
+  am->amsearchnulls = false;
+  am->amstorage = false;
+  am->amclusterable = false;
+  am->ampredlocks = false;
+  am->amcanparallel = false;
+  am->amcaninclude = false;
+  am->amusemaintenanceworkmem = false;
+  am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+  am->amkeytype = InvalidOid;
+  am->ambuild = am_build;
+  am->ambuildempty = am_buildempty;
+  am->aminsert = am_insert;
+  am->ambulkdelete = am_bulkdelete;
+  am->amvacuumcleanup = am_vacuumcleanup;
+  am->amcanreturn = nullptr;
+  am->amcostestimate = am_costestimate;
+  am->amoptions = am_options;
+  am->amproperty = nullptr;
+  am->ambuildphasename = am_buildphasename;
+  am->amvalidate = am_validate;
+  am->amadjustmembers = nullptr;
+  am->ambeginscan = am_beginscan;
+  am->amrescan = am_rescan;
+  am->amgettuple = am_gettuple;
+  am->amgetbitmap = nullptr;
+  am->amendscan = am_endscan;
+  am->ammarkpos = nullptr;
+  am->amrestrpos = nullptr;
+  am->amestimateparallelscan = nullptr;
+  am->aminitparallelscan = nullptr;
+  am->amparallelrescan = nullptr;
+  PG_RETURN_POINTER(am);
+}
+
+// Support function 3 of each operator class: tells the index which metric the class orders by.
+VX_FUNCTION(vx_hnsw_l2_support) { PG_RETURN_INT32(int32(Metric::L2)); }
+VX_FUNCTION(vx_hnsw_ip_support) { PG_RETURN_INT32(int32(Metric::InnerProduct)); }
+VX_FUNCTION(vx_hnsw_cosine_support) { PG_RETURN_INT32(int32(Metric::Cosine)); }
+VX_FUNCTION(vx_hnsw_l1_support) { PG_RETURN_INT32(int32(Metric::L1)); }

@@ -1,0 +1,340 @@
+// Inserting one element into the page graph (aminsert, and CREATE INDEX when the graph does not fit in memory).
+//
+// Locking protocol (no deadlock, no lost element):
+//  * Buffer locks are only ever taken (a) on the meta page alone, (b) on one group of consecutive pages of a
+//    record or one upper page, in ascending block order, or (c) meta first, then record pages (only while inserting
+//    into an empty index). Nobody waits for the meta page while holding a record page, so there is no cycle.
+//  * Id allocation: meta page exclusive -> take id = count, bump count, reserve the segment/upper space; an
+//    element that finds the index empty writes its record under that same meta lock and becomes the entry point,
+//    so no inserter ever starts from an entry point whose record is not on disk yet.
+//  * The new record (upper lists, level-0 list, vector, then the header with the VALID flag last) is written
+//    before any other element links to it; readers skip records without VALID, so they never follow a link to an
+//    unwritten record (also on a standby, which replays the WAL in the same order).
+//  * Back links are optimistic: read the neighbour's list under a share lock, compute the new (possibly pruned)
+//    list without any lock held, then lock its pages exclusively and write only if the list is unchanged; retry
+//    otherwise. Reading other vectors never happens while an exclusive lock is held.
+//  * The entry point moves up (meta exclusive, re-checked) only after the element is fully linked.
+// Every page change is a GenericXLog record of at most 4 pages.
+#include "pg/hnsw.h"
+
+extern "C" {
+#include "access/generic_xlog.h"
+#include "common/pg_prng.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+}
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace vx::pg::hnsw {
+
+void write_empty_meta(Relation index, ForkNumber fork, int dims, Metric metric, int m, int efc, bool log) {
+  Buffer buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, nullptr);
+  Assert(BufferGetBlockNumber(buf) == kMetaBlock);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = nullptr;
+  Page page;
+  if (log) {
+    state = GenericXLogStart(index);
+    page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+  } else {
+    page = BufferGetPage(buf);
+  }
+  init_page(page);
+  Meta* meta = page_meta(page);
+  std::memset(meta, 0, offsetof(Meta, segments));
+  meta->magic = kMagic;
+  meta->version = kLayoutVersion;
+  meta->dims = uint32(dims);
+  meta->metric = uint32(metric);
+  meta->m = uint32(m);
+  meta->ef_construction = uint32(efc);
+  meta->record_size = record_size(uint32(dims), uint32(m));
+  meta->entry = -1;
+  meta->max_level = -1;
+  meta->upper_block = InvalidBlockNumber;
+  meta->next_block = 1;
+  meta->free_head = -1;
+  meta->free_count = 0;
+  if (log) {
+    GenericXLogFinish(state);
+  } else {
+    MarkBufferDirty(buf);
+  }
+  UnlockReleaseBuffer(buf);
+}
+
+namespace {
+
+int random_level(int m) {
+  double u = pg_prng_double(&pg_global_prng_state);
+  if (u <= 0) u = 1e-12;
+  int level = int(std::floor(-std::log(u) / std::log(double(m))));
+  return std::min(level, std::min(max_level_for(uint32(m)), 255));
+}
+
+// Writes the record of `id` (upper lists first, header with VALID last).
+void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int level, BlockNumber upper_block,
+                   uint32 upper_off, int32* const* lists, const int* counts) {
+  uint32 m = g->m;
+  if (level > 0) {
+    uint32 ub = upper_level_bytes(m);
+    char* up = static_cast<char*>(palloc0(ub * level));
+    for (int l = 1; l <= level; ++l) {
+      uint32 n = uint32(counts[l]);
+      std::memcpy(up + (l - 1) * ub, &n, 4);
+      std::memcpy(up + (l - 1) * ub + 4, lists[l], 4 * n);
+    }
+    write_upper(g->index, upper_block, upper_off, ub * level, up);
+    pfree(up);
+  }
+  uint32 body = g->record_size - kHeaderBytes;
+  char* rec = static_cast<char*>(palloc0(g->record_size));
+  RecordHeader* h = reinterpret_cast<RecordHeader*>(rec);
+  h->flags = kFlagValid;
+  h->level = uint8(level);
+  h->n0 = uint16(counts[0]);
+  h->tid = *tid;
+  h->upper_off = uint16(upper_off);
+  set_upper_block(*h, level > 0 ? upper_block : InvalidBlockNumber);
+  std::memcpy(rec + kHeaderBytes, lists[0], 4 * counts[0]);
+  std::memcpy(rec + vector_offset(m), vec, 4 * g->dims);
+  write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
+  write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
+  pfree(rec);
+}
+
+struct Allocation {
+  uint32 id;
+  int32 next_free;
+  bool became_entry;
+  int32 entry;
+  int max_level;
+  BlockNumber upper_block;
+  uint32 upper_off;
+};
+
+// Takes an id (and segment / upper space) under the meta page's exclusive lock. On an empty index the element is
+// written right here and becomes the entry point.
+Allocation allocate(Graph* g, const float* vec, ItemPointer tid, int level) {
+  Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  Meta* cur = page_meta(BufferGetPage(buf));
+  Allocation a{};
+  a.id = cur->count;
+  bool reused = false;
+  if (cur->free_head >= 0 && uint32(cur->free_head) < cur->count) {
+    // Reuse a recycled id (VACUUM put it there once nothing could reach it). Its next link is in the tid bytes.
+    RecordHeader fh;
+    std::memset(&fh, 0, sizeof(fh));
+    a.id = uint32(cur->free_head);
+    reused = true;
+    (void) read_header(g, a.id, &fh);
+    int32 next_free;
+    std::memcpy(&next_free, &fh.tid, sizeof(int32));
+    a.next_free = (fh.flags & kFlagFree) ? next_free : -1;
+  }
+  if (!reused && cur->count == PG_INT32_MAX)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("hnsw index has too many elements")));
+  // Plan the meta change on a copy so the WAL record is built only after the (possible) record write below.
+  Meta* next = static_cast<Meta*>(palloc(kUsable));
+  std::memcpy(next, cur, kUsable);
+  const Segment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
+  if (!reused && (last == nullptr || a.id >= last->first_id + last->nelems)) {
+    if (next->nsegments >= kMaxSegments)
+      ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                      errmsg("hnsw index \"%s\" has no room for more segments", RelationGetRelationName(g->index)),
+                      errhint("REINDEX the index.")));
+    uint32 want = std::max<uint32>(next->count / 8, (4 * kUsable) / next->record_size + 1);
+    uint32 blocks = segment_blocks(want, next->record_size);
+    Segment s{next->next_block, a.id, uint32((uint64(blocks) * kUsable) / next->record_size)};
+    next->segments[next->nsegments++] = s;
+    next->next_block += blocks;
+  }
+  if (level > 0) {
+    uint32 need = upper_level_bytes(next->m) * uint32(level);
+    if (next->upper_block == InvalidBlockNumber || next->upper_used + need > kUsable) {
+      next->upper_block = next->next_block++;
+      next->upper_used = 0;
+    }
+    a.upper_block = next->upper_block;
+    a.upper_off = next->upper_used;
+    next->upper_used += need;
+  }
+  if (reused) {
+    next->free_head = a.next_free;
+    if (next->deleted > 0) next->deleted--;
+    if (next->free_count > 0) next->free_count--;
+  } else {
+    next->count++;
+  }
+  a.entry = next->entry;
+  a.max_level = next->max_level;
+  if (next->entry < 0) {
+    a.became_entry = true;
+    next->entry = int32(a.id);
+    next->max_level = level;
+    // Write our record now (under the meta lock): nobody can start from an entry point that is not on disk.
+    g->nsegments = next->nsegments;
+    std::memcpy(g->segments, next->segments, sizeof(Segment) * next->nsegments);
+    g->count = next->count;
+    int32 empty[1];
+    int32* lists[256];
+    int counts[256];
+    for (int l = 0; l <= level; ++l) {
+      lists[l] = empty;
+      counts[l] = 0;
+    }
+    write_element(g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
+  }
+  GenericXLogState* state = GenericXLogStart(g->index);
+  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  std::memcpy(page_meta(page), next, offsetof(Meta, segments) + sizeof(Segment) * next->nsegments);
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(buf);
+  pfree(next);
+  return a;
+}
+
+// Distances between candidates, for the selection heuristic: vectors copied once into a matrix.
+struct PairDist {
+  const float* mat;
+  uint32 dims;
+  Metric metric;
+  float operator()(int i, int j) const {
+    return core::hnsw::distance(metric, mat + size_t(i) * dims, mat + size_t(j) * dims, dims);
+  }
+};
+
+// Chooses up to max_keep neighbours among sorted cands (vectors read from the index); writes ids to out.
+int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat) {
+  for (int i = 0; i < n; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->dims);
+  int idx[2 * kMaxM + 1024];
+  int k = core::hnsw::select_neighbors(cands, n, max_keep, PairDist{mat, g->dims, g->metric}, idx);
+  for (int i = 0; i < k; ++i) out[i] = cands[idx[i]].id;
+  return k;
+}
+
+// Adds new_id to nbr's list at level (pruning with the heuristic when full), optimistically (see top comment).
+void link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
+  int cap = level == 0 ? int(2 * g->m) : int(g->m);
+  int32 cur[2 * kMaxM];
+  int32 next[2 * kMaxM];
+  Candidate cands[2 * kMaxM + 1];
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    RecordHeader h;
+    int n;
+    if (level == 0) {
+      if (!read_header_and_list0(g, nbr, &h, cur)) return;
+      n = std::min<int>(h.n0, cap);
+    } else {
+      n = read_neighbors(g, nbr, level, cur);
+    }
+    bool present = false;
+    for (int i = 0; i < n; ++i) present |= cur[i] == int32(new_id);
+    if (present) return;
+    int nn;
+    if (n < cap) {
+      std::memcpy(next, cur, sizeof(int32) * n);
+      next[n] = int32(new_id);
+      nn = n + 1;
+    } else {
+      read_vector(g, nbr, nbr_vec);
+      for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(cur[i]), nbr_vec), cur[i]};
+      cands[n] = Candidate{distance_to(g, new_id, nbr_vec), int32(new_id)};
+      sort_candidates(cands, n + 1);
+      nn = select_from(g, cands, n + 1, cap, next, mat);
+    }
+    if (replace_neighbors(g, nbr, level, cur, n, next, nn)) return;
+  }
+}
+
+}  // namespace
+
+void insert_element(Relation index, const float* vec, ItemPointer tid) {
+  Graph g;
+  graph_load(&g, index);
+  int m = int(g.m);
+  int efc = std::max(int(index_ef_construction(index)), 1);
+  int level = random_level(m);
+  Allocation a = allocate(&g, vec, tid, level);
+  if (a.became_entry) {
+    graph_release(&g);
+    return;
+  }
+  graph_refresh(&g);  // segments now include ours
+
+  Search s;
+  search_init(&s, g.count, m, efc);
+  visited_test_set(&s, a.id);
+  int32 cur = a.entry;
+  float cur_dist = distance_to(&g, uint32(cur), vec);
+  for (int l = a.max_level; l > level; --l) greedy_layer(&g, &s, vec, l, &cur, &cur_dist);
+
+  int top = std::min(level, a.max_level);
+  int32* lists[256];
+  int counts[256];
+  float* mat = static_cast<float*>(palloc(sizeof(float) * g.dims * size_t(std::max(efc, 2 * m + 1))));
+  float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.dims));
+  Candidate* sorted = static_cast<Candidate*>(palloc(sizeof(Candidate) * (efc + 1)));
+  for (int l = 0; l <= level; ++l) {
+    lists[l] = static_cast<int32*>(palloc(sizeof(int32) * 2 * m));
+    counts[l] = 0;
+  }
+  for (int l = top; l >= 0; --l) {
+    search_reset(&s);
+    visited_test_set(&s, a.id);
+    visited_test_set(&s, uint32(cur));
+    Candidate c0{cur_dist, cur};
+    heap_push_min(s.cand, &s.ncand, c0);
+    heap_push_max(s.res, &s.nres, c0);
+    search_layer(&g, &s, vec, l, efc);
+    int n = 0;
+    for (int i = 0; i < s.nres; ++i) {
+      RecordHeader h;
+      if (read_header(&g, uint32(s.res[i].id), &h) && !(h.flags & kFlagDeleted)) sorted[n++] = s.res[i];
+    }
+    sort_candidates(sorted, n);
+    if (n > 0) {
+      cur = sorted[0].id;
+      cur_dist = sorted[0].dist;
+    }
+    counts[l] = select_from(&g, sorted, n, m, lists[l], mat);
+  }
+  write_element(&g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
+  for (int l = top; l >= 0; --l)
+    for (int i = 0; i < counts[l]; ++i) link_back(&g, uint32(lists[l][i]), a.id, l, mat, nbr_vec);
+
+  if (level > a.max_level) {
+    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    if (page_meta(BufferGetPage(buf))->max_level < level) {
+      GenericXLogState* state = GenericXLogStart(index);
+      Meta* meta = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
+      meta->entry = int32(a.id);
+      meta->max_level = level;
+      GenericXLogFinish(state);
+    }
+    UnlockReleaseBuffer(buf);
+  }
+  graph_release(&g);
+}
+
+bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
+            IndexUniqueCheck check, bool indexUnchanged, IndexInfo* info) {
+  if (isnull[0]) return false;
+  MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
+  MemoryContext old = MemoryContextSwitchTo(tmp);
+  Graph g;
+  graph_load(&g, index);
+  float* vec = static_cast<float*>(palloc(sizeof(float) * g.dims));
+  graph_release(&g);
+  if (datum_to_query(values[0], g.metric, g.dims, vec)) insert_element(index, vec, heap_tid);
+  MemoryContextSwitchTo(old);
+  MemoryContextDelete(tmp);
+  return false;
+}
+
+}  // namespace vx::pg::hnsw

@@ -1,0 +1,133 @@
+// On-disk layout of the HNSW index (all in ordinary relation pages; see docs/hnsw.md).
+//
+//   block 0            meta page: magic, layout version, parameters, element count, entry point, segment directory
+//   segments           each a run of consecutive blocks holding fixed-size element records back to back; a record
+//                      may straddle a page boundary (logical offset = local_id * record_size over the pages' usable
+//                      area), so 784-dim vectors pack ~100% and vectors of any width (4,096+ dims) fit.
+//   upper pages        the neighbour lists of levels >= 1 (few elements have them), one block-contained record per
+//                      element, found through (upper_block, upper_off) in the element record.
+//
+// Element record (record_size = 16 + 8m + 4 dims bytes):
+//   uint8 flags | uint8 level | uint16 n0 | ItemPointerData heap tid | uint16 upper_off | uint32 upper_block |
+//   int32 level-0 neighbours[2m] | float vector[dims]
+// Upper record: for each level 1..level: uint32 count, int32 ids[m].
+//
+// Every page uses the whole area after the page header as data (pd_lower = pd_upper = BLCKSZ) so that generic WAL
+// and log_newpage_range log all of it.
+#pragma once
+
+#include "pg/boundary.h"
+
+extern "C" {
+#include "storage/bufpage.h"
+#include "storage/itemptr.h"
+}
+
+#include <cstdint>
+
+namespace vx::pg::hnsw {
+
+constexpr uint32 kMagic = 0x56584857;  // "VXHW"
+constexpr uint32 kLayoutVersion = 1;
+constexpr BlockNumber kMetaBlock = 0;
+constexpr uint32 kUsable = BLCKSZ - SizeOfPageHeaderData;  // data bytes per page
+constexpr uint32 kHeaderBytes = 16;
+
+constexpr uint8 kFlagValid = 1;    // record fully written (neighbour lists and vector)
+constexpr uint8 kFlagDeleted = 2;  // heap tuple dead (set by VACUUM): traversed, never returned
+constexpr uint8 kFlagFree = 4;     // dead, unreachable, on the free list: its id will be reused by an insert
+// Heavyweight page lock (on a block number no page has) that scans hold in share mode while they run; VACUUM
+// takes it exclusively (conditionally) before recycling ids, so no running scan can meet a recycled id.
+constexpr BlockNumber kScanLockBlock = 0xFFFFFFFE;
+
+struct Segment {
+  uint32 start_block;
+  uint32 first_id;
+  uint32 nelems;
+};
+
+struct Meta {
+  uint32 magic;
+  uint32 version;
+  uint32 dims;
+  uint32 metric;  // core::hnsw::Metric
+  uint32 m;
+  uint32 ef_construction;
+  uint32 record_size;
+  int32 entry;      // -1 when empty
+  int32 max_level;  // -1 when empty
+  uint32 count;     // ids 0..count-1 are allocated
+  uint32 upper_block;  // upper page currently filled (InvalidBlockNumber: none)
+  uint32 upper_used;   // bytes used in its data area
+  uint32 deleted;      // elements flagged deleted (including those on the free list)
+  int32 free_head;     // first reusable element id (-1: none); a free record's next id is in its tid bytes
+  uint32 free_count;   // elements on the free list (deleted - free_count are dead but not yet recycled)
+  uint32 next_block;   // first block not yet assigned to a segment or upper page (may be beyond the file end)
+  uint32 nsegments;
+  Segment segments[FLEXIBLE_ARRAY_MEMBER];
+};
+
+constexpr uint32 kMaxSegments = (kUsable - offsetof(Meta, segments)) / sizeof(Segment);
+
+struct RecordHeader {
+  uint8 flags;
+  uint8 level;
+  uint16 n0;
+  ItemPointerData tid;
+  uint16 upper_off;
+  uint16 upper_block_lo;  // upper block split in two halves: the struct stays 2-byte aligned and 16 bytes
+  uint16 upper_block_hi;
+};
+static_assert(sizeof(RecordHeader) == kHeaderBytes, "record header is 16 bytes");
+
+inline BlockNumber upper_block_of(const RecordHeader& h) {
+  return (BlockNumber(h.upper_block_hi) << 16) | h.upper_block_lo;
+}
+inline void set_upper_block(RecordHeader& h, BlockNumber b) {
+  h.upper_block_lo = uint16(b & 0xffff);
+  h.upper_block_hi = uint16(b >> 16);
+}
+
+inline uint32 record_size(uint32 dims, uint32 m) { return kHeaderBytes + 8 * m + 4 * dims; }
+inline uint32 neighbors_offset() { return kHeaderBytes; }
+inline uint32 vector_offset(uint32 m) { return kHeaderBytes + 8 * m; }
+inline uint32 upper_level_bytes(uint32 m) { return 4 * (m + 1); }
+// Highest level an element may have so that its upper record fits in one page.
+inline int max_level_for(uint32 m) {
+  int l = int(kUsable / upper_level_bytes(m));
+  return l > 64 ? 64 : l;
+}
+
+inline Meta* page_meta(Page page) { return reinterpret_cast<Meta*>(PageGetContents(page)); }
+inline char* page_data(Page page) { return reinterpret_cast<char*>(page) + SizeOfPageHeaderData; }
+
+// Initialises a page whose whole data area is logged.
+inline void init_page(Page page) {
+  PageInit(page, BLCKSZ, 0);
+  reinterpret_cast<PageHeader>(page)->pd_lower = BLCKSZ;
+}
+
+// Location of a byte of an element's record.
+struct Location {
+  BlockNumber block;
+  uint32 offset;  // within the page data area
+};
+
+// Finds the segment holding `id` (segments are few; the first one, written by CREATE INDEX, usually holds all).
+inline const Segment* find_segment(const Segment* segs, uint32 nsegs, uint32 id) {
+  if (nsegs > 0 && id - segs[0].first_id < segs[0].nelems) return &segs[0];
+  for (uint32 i = nsegs; i-- > 1;)
+    if (id >= segs[i].first_id) return id - segs[i].first_id < segs[i].nelems ? &segs[i] : nullptr;
+  return nullptr;
+}
+
+inline Location locate(const Segment& seg, uint32 record_size, uint32 id, uint32 byte) {
+  uint64 off = uint64(id - seg.first_id) * record_size + byte;
+  return Location{seg.start_block + BlockNumber(off / kUsable), uint32(off % kUsable)};
+}
+
+inline uint32 segment_blocks(uint32 nelems, uint32 record_size) {
+  return uint32((uint64(nelems) * record_size + kUsable - 1) / kUsable);
+}
+
+}  // namespace vx::pg::hnsw

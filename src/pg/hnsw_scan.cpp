@@ -1,0 +1,243 @@
+// Index scans (ORDER BY embedding <op> $1 [LIMIT k]) and the planner cost estimate.
+// A scan descends greedily through the upper levels, runs a beam search with ef = hnsw.ef_search at level 0 and
+// returns the ef best in distance order. With hnsw.iterative_scan on, when the executor asks for more rows (a
+// filter rejected some), the search resumes from the candidates it had not expanded and from those it had
+// discarded, batch after batch, until hnsw.max_scan_tuples elements were evaluated or the memory budget
+// (work_mem * hnsw.scan_mem_multiplier) is used. relaxed_order returns each batch sorted (a later batch may hold
+// a slightly closer row); strict_order drops rows closer than one already returned. Visibility is decided by the
+// heap (xs_heaptid); elements flagged deleted by VACUUM are skipped, re-checked just before their TID is returned.
+#include "pg/hnsw.h"
+
+extern "C" {
+#include "access/relscan.h"
+#include "storage/lmgr.h"
+#include "catalog/pg_type.h"
+#include "optimizer/optimizer.h"
+#include "utils/float.h"
+#include "utils/rel.h"
+#include "utils/selfuncs.h"
+#include "utils/spccache.h"
+}
+
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace vx::pg::hnsw {
+
+namespace {
+
+struct ScanState {
+  MemoryContext cxt;
+  bool started;
+  bool done;
+  Graph g;
+  Search s;
+  float* q;
+  Candidate* out;
+  int nout, pos, capout;
+  float last_dist;
+  int ef;
+  bool scan_locked;  // holds the share-mode scan lock (see kScanLockBlock)
+};
+
+void release_scan_lock(IndexScanDesc scan, ScanState* so) {
+  if (so->scan_locked) UnlockPage(scan->indexRelation, kScanLockBlock, ShareLock);
+  so->scan_locked = false;
+}
+
+bool budget_left(ScanState* so) {
+  if (so->s.evaluated >= uint64(g_max_scan_tuples)) return false;
+  double bytes = double(so->s.capcand + so->s.capdisc + so->capout) * sizeof(Candidate) + so->s.visited_bits / 8.0;
+  return bytes <= double(work_mem) * 1024.0 * g_scan_mem_multiplier;
+}
+
+void take_batch(ScanState* so) {
+  Search* s = &so->s;
+  if (so->capout < s->nres) {
+    so->capout = s->nres;
+    so->out = static_cast<Candidate*>(repalloc(so->out, sizeof(Candidate) * so->capout));
+  }
+  std::memcpy(so->out, s->res, sizeof(Candidate) * s->nres);
+  so->nout = s->nres;
+  so->pos = 0;
+  s->nres = 0;
+  sort_candidates(so->out, so->nout);
+}
+
+void first_batch(IndexScanDesc scan, ScanState* so) {
+  Graph* g = &so->g;
+  LockPage(scan->indexRelation, kScanLockBlock, ShareLock);
+  so->scan_locked = true;
+  graph_load(g, scan->indexRelation);
+  if (g->entry < 0) {
+    so->done = true;
+    return;
+  }
+  so->q = static_cast<float*>(palloc0(sizeof(float) * g->dims));
+  if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL))
+    datum_to_query(scan->orderByData[0].sk_argument, g->metric, g->dims, so->q);
+  so->ef = g_ef_search;
+  search_init(&so->s, g->count, int(g->m), so->ef);
+  so->s.keep_discarded = g_iterative_scan != kIterOff;
+  so->s.skip_deleted = true;
+  so->capout = so->ef + 1;
+  so->out = static_cast<Candidate*>(palloc(sizeof(Candidate) * so->capout));
+  int32 cur = g->entry;
+  float cur_dist = distance_to(g, uint32(cur), so->q);
+  for (int l = g->max_level; l > 0; --l) greedy_layer(g, &so->s, so->q, l, &cur, &cur_dist);
+  visited_test_set(&so->s, uint32(cur));
+  Candidate c0{cur_dist, cur};
+  heap_push_min(so->s.cand, &so->s.ncand, c0);
+  RecordHeader h0;
+  if (read_header(g, uint32(cur), &h0) && !(h0.flags & kFlagDeleted)) heap_push_max(so->s.res, &so->s.nres, c0);
+  search_layer(g, &so->s, so->q, 0, so->ef);
+  take_batch(so);
+}
+
+// Resumes the level-0 search for the next ef elements (iterative scans).
+bool next_batch(ScanState* so) {
+  Search* s = &so->s;
+  if (!budget_left(so)) return false;
+  int nd = s->ndisc;
+  if (nd == 0 && s->ncand == 0) return false;
+  // The discarded elements re-enter as candidates; the worst that do not fit in res are discarded again.
+  Candidate* disc = static_cast<Candidate*>(palloc(sizeof(Candidate) * (nd + 1)));
+  std::memcpy(disc, s->disc, sizeof(Candidate) * nd);
+  s->ndisc = 0;
+  s->nres = 0;
+  for (int i = 0; i < nd; ++i) {
+    if (s->ncand == s->capcand) {
+      s->capcand *= 2;
+      s->cand = static_cast<Candidate*>(repalloc(s->cand, sizeof(Candidate) * s->capcand));
+    }
+    heap_push_min(s->cand, &s->ncand, disc[i]);
+    heap_push_max(s->res, &s->nres, disc[i]);
+    if (s->nres > so->ef) {
+      Candidate worst = heap_pop_max(s->res, &s->nres);
+      if (s->ndisc == s->capdisc) {
+        s->capdisc = s->capdisc ? s->capdisc * 2 : 256;
+        s->disc = static_cast<Candidate*>(s->disc ? repalloc(s->disc, sizeof(Candidate) * s->capdisc)
+                                                  : palloc(sizeof(Candidate) * s->capdisc));
+      }
+      s->disc[s->ndisc++] = worst;
+    }
+  }
+  pfree(disc);
+  search_layer(&so->g, s, so->q, 0, so->ef);
+  if (s->nres == 0) return false;
+  take_batch(so);
+  return true;
+}
+
+}  // namespace
+
+IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys) {
+  IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+  auto* so = static_cast<ScanState*>(palloc0(sizeof(ScanState)));
+  so->cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan", ALLOCSET_DEFAULT_SIZES);
+  scan->opaque = so;
+  return scan;
+}
+
+void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys) {
+  auto* so = static_cast<ScanState*>(scan->opaque);
+  if (keys && scan->numberOfKeys > 0) std::memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+  if (orderbys && scan->numberOfOrderBys > 0)
+    std::memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+  if (so->g.pin_buf) graph_release(&so->g);
+  release_scan_lock(scan, so);
+  MemoryContextReset(so->cxt);
+  MemoryContext cxt = so->cxt;
+  std::memset(so, 0, sizeof(ScanState));
+  so->cxt = cxt;
+}
+
+bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
+  auto* so = static_cast<ScanState*>(scan->opaque);
+  if (so->done) return false;
+  MemoryContext old = MemoryContextSwitchTo(so->cxt);
+  if (!so->started) {
+    if (scan->orderByData == nullptr)
+      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("cannot scan hnsw index without order")));
+    so->started = true;
+    so->last_dist = -std::numeric_limits<float>::infinity();
+    first_batch(scan, so);
+  }
+  bool found = false;
+  while (!so->done) {
+    while (so->pos < so->nout) {
+      Candidate c = so->out[so->pos++];
+      if (g_iterative_scan == kIterStrict && c.dist < so->last_dist) continue;
+      RecordHeader h;
+      if (!read_header(&so->g, uint32(c.id), &h) || (h.flags & kFlagDeleted)) continue;
+      scan->xs_heaptid = h.tid;
+      scan->xs_recheck = false;
+      scan->xs_recheckorderby = false;
+      so->last_dist = c.dist;
+      found = true;
+      break;
+    }
+    if (found) break;
+    if (g_iterative_scan == kIterOff || !next_batch(so)) so->done = true;
+  }
+  MemoryContextSwitchTo(old);
+  return found;
+}
+
+void end_scan(IndexScanDesc scan) {
+  auto* so = static_cast<ScanState*>(scan->opaque);
+  if (so->g.pin_buf) graph_release(&so->g);
+  release_scan_lock(scan, so);
+  MemoryContextDelete(so->cxt);
+  pfree(so);
+  scan->opaque = nullptr;
+}
+
+void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
+                   Selectivity* selectivity, double* correlation, double* pages) {
+  if (path->indexorderbys == NIL) {
+    // Without ORDER BY <distance> the index is useless: never chosen.
+    *startup = DBL_MAX;
+    *total = DBL_MAX;
+    *selectivity = 0;
+    *correlation = 0;
+    *pages = 0;
+    return;
+  }
+  IndexOptInfo* info = path->indexinfo;
+  Relation index = index_open(info->indexoid, NoLock);
+  int m = index_m(index);
+  index_close(index, NoLock);
+  double tuples = std::max(info->tuples, 1.0);
+  double ml = 1.0 / std::log(double(m));
+  double entry_level = std::log(tuples) * ml;
+  // Elements whose distance a search computes: greedy descent plus about ef * m at level 0.
+  double visited = std::min(tuples, (entry_level + 2) * m + double(g_ef_search) * m);
+
+  GenericCosts costs;
+  std::memset(&costs, 0, sizeof(costs));
+  costs.numIndexTuples = visited;
+  genericcostestimate(root, path, loop_count, &costs);
+  // All the graph search happens before the first row is returned; afterwards rows come at heap-fetch cost.
+  // genericcostestimate charges every index page touched as a random read. Index pages of a graph are hot and a
+  // search reads a small part of them, while the heap's (seq-scan) cost leaves out the TOASTed vectors it would
+  // have to read; so the page part of the search is capped at half the table's pages read sequentially.
+  double random_page, seq_page;
+  get_tablespace_page_costs(info->reltablespace, &random_page, &seq_page);
+  double page_part = costs.numIndexPages * random_page;
+  double cpu_part = std::max(costs.indexTotalCost - page_part, 0.0);
+  double capped_pages = std::min(page_part, 0.5 * std::max(double(info->rel->pages), 1.0) * seq_page);
+  double search = cpu_part + capped_pages;
+  // Each further row (a filter rejected the previous ones, iterative scans) costs about m more element visits,
+  // so an unbounded ordering or a very selective filter is cheaper with another plan.
+  double per_visit = search / std::max(visited, 1.0);
+  *startup = search;
+  *total = search + tuples * m * per_visit;
+  *selectivity = 1.0;  // every row can come out of an ordered scan (iterative scans), in order
+  *correlation = 0;
+  *pages = costs.numIndexPages;
+}
+
+}  // namespace vx::pg::hnsw

@@ -1,0 +1,225 @@
+// The ivfflat and ivf access methods: handlers, settings, reloptions, cost estimation.
+#include "pg/ivf.h"
+#include "pg/module_init.h"
+
+#include <cmath>
+#include <cstring>
+
+extern "C" {
+#include "access/amapi.h"
+#include "access/reloptions.h"
+#include "catalog/index.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/selfuncs.h"
+#include "utils/spccache.h"
+}
+
+namespace vx::pg::ivf {
+
+int ivfflat_probes = 1, ivfflat_max_probes = kMaxLists, ivfflat_iterative_scan = kIterativeOff;
+int ivf_probes = 1, ivf_max_probes = kMaxLists, ivf_iterative_scan = kIterativeOff;
+
+namespace {
+relopt_kind ivfflat_relopt_kind, ivf_relopt_kind;
+
+const struct config_enum_entry iterative_scan_options[] = {
+    {"off", kIterativeOff, false}, {"relaxed_order", kIterativeRelaxed, false}, {nullptr, 0, false}};
+
+void validate_quantizer(const char* value) {
+  if (value) parse_quantizer(value);
+}
+
+void ivf_on_load() {
+  ivfflat_relopt_kind = add_reloption_kind();
+  add_int_reloption(ivfflat_relopt_kind, "lists", "Number of inverted lists", 100, 1, kMaxLists, AccessExclusiveLock);
+  DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes", "Valid range is 1..lists.", &ivfflat_probes,
+                          1, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomEnumVariable("ivfflat.iterative_scan", "Sets the mode for iterative scans", nullptr,
+                           &ivfflat_iterative_scan, kIterativeOff, iterative_scan_options, PGC_USERSET, 0, nullptr,
+                           nullptr, nullptr);
+  DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", nullptr,
+                          &ivfflat_max_probes, kMaxLists, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  MarkGUCPrefixReserved("ivfflat");
+
+  ivf_relopt_kind = add_reloption_kind();
+  add_int_reloption(ivf_relopt_kind, "lists", "Number of inverted lists (default: from the row count)", -1, -1,
+                    kMaxLists, AccessExclusiveLock);
+  add_string_reloption(ivf_relopt_kind, "quantizer", "Code stored per vector: flat, sq8 or pq", "flat",
+                       validate_quantizer, AccessExclusiveLock);
+  add_int_reloption(ivf_relopt_kind, "pq_m", "Number of PQ sub-quantizers (must divide the dimensions)", 0, 0,
+                    kMaxDims, AccessExclusiveLock);
+  add_int_reloption(ivf_relopt_kind, "rerank", "Candidates re-ranked with exact distances (lossy quantizers)", -1,
+                    -1, 100000, AccessExclusiveLock);
+  DefineCustomIntVariable("ivf.probes", "Sets the number of probes", "Valid range is 1..lists.", &ivf_probes, 1, 1,
+                          kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomEnumVariable("ivf.iterative_scan", "Sets the mode for iterative scans", nullptr, &ivf_iterative_scan,
+                           kIterativeOff, iterative_scan_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("ivf.max_probes", "Sets the max number of probes for iterative scans", nullptr,
+                          &ivf_max_probes, kMaxLists, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  MarkGUCPrefixReserved("ivf");
+}
+VX_ON_LOAD(ivf_on_load);
+
+bytea* ivfflat_options(Datum reloptions, bool validate) {
+  static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)}};
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), tab, 1));
+}
+
+bytea* ivf_options(Datum reloptions, bool validate) {
+  static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
+                                         {"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer)},
+                                         {"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
+                                         {"rerank", RELOPT_TYPE_INT, offsetof(IvfOptions, rerank)}};
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 4));
+}
+
+void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
+                   Selectivity* selectivity, double* correlation, double* pages) {
+  GenericCosts costs;
+  memset(&costs, 0, sizeof(costs));
+  if (path->indexorderbys == NIL) {  // only ORDER BY distance can use the index
+    *startup = *total = 1.0e10;
+    *selectivity = 0;
+    *correlation = 0;
+    *pages = 0;
+    return;
+  }
+  // Fraction of the index a scan reads: probes / lists (lists from the meta page of a built index).
+  Relation index = index_open(path->indexinfo->indexoid, NoLock);
+  IvfMeta meta = read_meta(index);
+  index_close(index, NoLock);
+  int probes = meta.am == static_cast<uint8>(AmKind::IvfFlat) ? ivfflat_probes : ivf_probes;
+  double ratio = meta.lists > 0 ? std::min(1.0, static_cast<double>(probes) / meta.lists) : 1.0;
+
+  costs.numIndexTuples = path->indexinfo->tuples * ratio;
+  genericcostestimate(root, path, loop_count, &costs);
+  // All postings of the probed lists are read before the first tuple comes back: the whole cost is start-up cost.
+  double spc_seq_page_cost;
+  get_tablespace_page_costs(path->indexinfo->reltablespace, nullptr, &spc_seq_page_cost);
+  double index_pages = costs.numIndexPages * ratio;
+  Cost total_cost = costs.indexTotalCost - costs.numIndexPages * costs.spc_random_page_cost +
+                    index_pages * spc_seq_page_cost;
+  if (total_cost < 0) total_cost = costs.indexTotalCost * ratio;
+  *startup = total_cost;
+  *total = total_cost;
+  *selectivity = costs.indexSelectivity;
+  *correlation = costs.indexCorrelation;
+  *pages = index_pages;
+}
+
+bool validate(Oid) { return true; }
+
+char* build_phase_name(int64 phase) {
+  switch (phase) {
+    case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE: return const_cast<char*>("initializing");
+    case 2: return const_cast<char*>("sampling table");
+    case 3: return const_cast<char*>("performing k-means");
+    case 4: return const_cast<char*>("training quantizer");
+    case 5: return const_cast<char*>("loading tuples");
+    default: return nullptr;
+  }
+}
+
+IndexAmRoutine* make_routine(amoptions_function options) {
+  IndexAmRoutine* am = makeNode(IndexAmRoutine);
+  am->amstrategies = 0;
+  am->amsupport = 4;
+  am->amoptsprocnum = 0;
+  am->amcanorder = false;
+  am->amcanorderbyop = true;
+  am->amcanbackward = false;
+  am->amcanunique = false;
+  am->amcanmulticol = false;
+  am->amoptionalkey = true;
+  am->amsearcharray = false;
+  am->amsearchnulls = false;
+  am->amstorage = false;
+  am->amclusterable = false;
+  am->ampredlocks = false;
+  am->amcanparallel = false;
+  am->amcaninclude = false;
+  am->amusemaintenanceworkmem = false;
+  am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+  am->amkeytype = InvalidOid;
+
+  am->ambuild = [](Relation h, Relation i, IndexInfo* info) { return guard([&] { return build(h, i, info); }); };
+  am->ambuildempty = [](Relation i) { guard([&] { build_empty(i); }); };
+  am->aminsert = [](Relation i, Datum* v, bool* n, ItemPointer t, Relation h, IndexUniqueCheck c, bool u,
+                    IndexInfo* info) { return guard([&] { return insert(i, v, n, t, h, c, u, info); }); };
+  am->ambulkdelete = [](IndexVacuumInfo* info, IndexBulkDeleteResult* s, IndexBulkDeleteCallback cb, void* st) {
+    return guard([&] { return bulk_delete(info, s, cb, st); });
+  };
+  am->amvacuumcleanup = [](IndexVacuumInfo* info, IndexBulkDeleteResult* s) {
+    return guard([&] { return vacuum_cleanup(info, s); });
+  };
+  am->amcanreturn = nullptr;
+  am->amcostestimate = [](PlannerInfo* r, IndexPath* p, double lc, Cost* sc, Cost* tc, Selectivity* s, double* c,
+                          double* pg) { guard([&] { cost_estimate(r, p, lc, sc, tc, s, c, pg); }); };
+  am->amoptions = options;
+  am->amproperty = nullptr;
+  am->ambuildphasename = build_phase_name;
+  am->amvalidate = validate;
+  am->amadjustmembers = nullptr;
+  am->ambeginscan = [](Relation i, int nk, int no) { return guard([&] { return begin_scan(i, nk, no); }); };
+  am->amrescan = [](IndexScanDesc s, ScanKey k, int nk, ScanKey o, int no) {
+    guard([&] { rescan(s, k, nk, o, no); });
+  };
+  am->amgettuple = [](IndexScanDesc s, ScanDirection d) { return guard([&] { return get_tuple(s, d); }); };
+  am->amgetbitmap = nullptr;
+  am->amendscan = [](IndexScanDesc s) { guard([&] { end_scan(s); }); };
+  am->ammarkpos = nullptr;
+  am->amrestrpos = nullptr;
+  am->amestimateparallelscan = nullptr;
+  am->aminitparallelscan = nullptr;
+  am->amparallelrescan = nullptr;
+  return am;
+}
+}  // namespace
+
+Quantizer parse_quantizer(const char* value) {
+  if (pg_strcasecmp(value, "flat") == 0) return Quantizer::Flat;
+  if (pg_strcasecmp(value, "sq8") == 0) return Quantizer::Sq8;
+  if (pg_strcasecmp(value, "pq") == 0) return Quantizer::Pq;
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
+                  errhint("Valid values are \"flat\", \"sq8\" and \"pq\".")));
+  pg_unreachable();
+}
+
+BuildOptions read_build_options(Relation index) {
+  BuildOptions o;
+  bool is_ivfflat = index->rd_indam->amoptions == ivfflat_options;
+  o.am = is_ivfflat ? AmKind::IvfFlat : AmKind::Ivf;
+  o.lists = is_ivfflat ? 100 : -1;
+  o.quantizer = Quantizer::Flat;
+  o.pq_m = 0;
+  o.rerank = -1;
+  auto* opts = reinterpret_cast<IvfOptions*>(index->rd_options);
+  if (opts) {
+    o.lists = opts->lists;
+    if (!is_ivfflat) {
+      if (opts->quantizer) o.quantizer = parse_quantizer(reinterpret_cast<const char*>(opts) + opts->quantizer);
+      o.pq_m = opts->pq_m;
+      o.rerank = opts->rerank;
+    }
+  }
+  if (o.rerank < 0) o.rerank = o.quantizer == Quantizer::Flat ? 0 : kDefaultRerank;
+  return o;
+}
+
+Metric opclass_metric(Relation index) {
+  Oid proc1 = index_getprocid(index, 1, 1);
+  if (!OidIsValid(proc1))
+    ereport(ERROR, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION), errmsg("operator class has no distance support function")));
+  char* name = get_func_name(proc1);
+  if (name && strcmp(name, "vector_l2_squared_distance") == 0) return Metric::L2;
+  if (OidIsValid(index_getprocid(index, 1, 2))) return Metric::Cosine;
+  return Metric::InnerProduct;
+}
+
+}  // namespace vx::pg::ivf
+
+VX_FUNCTION(vx_ivfflathandler) { PG_RETURN_POINTER(vx::pg::ivf::make_routine(vx::pg::ivf::ivfflat_options)); }
+VX_FUNCTION(vx_ivfhandler) { PG_RETURN_POINTER(vx::pg::ivf::make_routine(vx::pg::ivf::ivf_options)); }

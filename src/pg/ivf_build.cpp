@@ -1,0 +1,468 @@
+// CREATE INDEX for ivfflat / ivf: sample the table, train centroids (and SQ8 / PQ codebooks) with Faiss k-means on
+// worker threads, then assign every row to its nearest list and write the posting pages. Pages are written without
+// WAL and logged once with log_newpage_range at the end.
+#include "pg/ivf.h"
+#include "pg/ivf_train.h"
+#include "pg/context_owned.h"
+#include "pg/workers.h"
+
+#include <atomic>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+extern "C" {
+#include "access/tableam.h"
+#include "access/xloginsert.h"
+#include "catalog/index.h"
+#include "commands/progress.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "storage/smgr.h"
+#include "utils/backend_progress.h"
+#include "commands/defrem.h"
+#include "utils/timestamp.h"
+}
+
+#include "pg/vector_type.h"
+
+namespace vx::pg::ivf {
+
+namespace {
+
+constexpr int kPhaseSample = 2, kPhaseKmeans = 3, kPhaseQuantizer = 4, kPhaseLoad = 5;
+constexpr int kSamplesPerList = 50;
+constexpr int kPqSampleCap = 256 * 40;
+
+struct BuildState {
+  Relation index = nullptr;
+  Metric metric = Metric::L2;
+  BuildOptions options{};
+  int dim = 0;
+  MemoryContext tmp = nullptr;
+  // pass 1
+  std::vector<float> sample;
+  std::size_t sample_cap = 0, sample_rows = 0;
+  double rows = 0;  // indexable rows seen
+  std::mt19937_64 rng{0x5eed1f};
+  // pass 2
+  std::shared_ptr<Model> model;
+  std::vector<BlockNumber> heads;
+  std::vector<float> vec, scratch;
+  std::vector<char> tuple;
+  double indexed = 0;
+  // rows buffered for parallel assignment
+  std::size_t batch_rows = 1;
+  std::vector<ItemPointerData> batch_tids;
+  std::vector<float> batch_vecs;
+  std::vector<int> batch_lists;
+  std::vector<char> batch_items;
+};
+
+// Reads the vector of a build/insert callback into state.vec (normalised for cosine). False: skip the row.
+bool load_row(BuildState& st, Datum value) {
+  Vector* v = datum_get_vector(value);
+  if (v->dim != st.dim) call([&] { check_expected_dims(st.dim, v->dim); });
+  std::memcpy(st.vec.data(), v->x, sizeof(float) * st.dim);
+  if (st.metric == Metric::Cosine) return core::ivf::normalize(st.vec.data(), st.dim);
+  return true;
+}
+
+void sample_callback(Relation, ItemPointer, Datum* values, bool* isnull, bool, void* arg) {
+  auto* st = static_cast<BuildState*>(arg);
+  if (isnull[0]) return;
+  MemoryContext old = MemoryContextSwitchTo(st->tmp);
+  guard([&] {
+    if (!load_row(*st, values[0])) return;
+    std::size_t slot;
+    if (st->sample_rows < st->sample_cap) {
+      slot = st->sample_rows++;
+    } else {
+      std::uniform_int_distribution<uint64> pick(0, static_cast<uint64>(st->rows));
+      uint64 j = pick(st->rng);
+      if (j >= st->sample_cap) {
+        st->rows += 1;
+        return;
+      }
+      slot = j;
+    }
+    std::memcpy(st->sample.data() + slot * st->dim, st->vec.data(), sizeof(float) * st->dim);
+    st->rows += 1;
+  });
+  MemoryContextSwitchTo(old);
+  MemoryContextReset(st->tmp);
+}
+
+// Appends one posting to list `list` during the build (no WAL: the whole relation is logged at the end).
+void build_append(BuildState& st, int list, const char* item, Size size) {
+  BlockNumber head = st.heads[list];
+  if (head != InvalidBlockNumber) {
+    Buffer buf = ReadBuffer(st.index, head);
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    Page page = BufferGetPage(buf);
+    if (PageGetFreeSpace(page) >= MAXALIGN(size) &&
+        PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) != InvalidOffsetNumber) {
+      MarkBufferDirty(buf);
+      UnlockReleaseBuffer(buf);
+      return;
+    }
+    UnlockReleaseBuffer(buf);
+  }
+  Buffer buf = ReadBufferExtended(st.index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  Page page = BufferGetPage(buf);
+  init_page(page, PageKind::Posting);
+  page_opaque(page)->next = head;
+  if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+    elog(ERROR, "ivf posting of %zu bytes does not fit an empty page", size);
+  MarkBufferDirty(buf);
+  st.heads[list] = BufferGetBlockNumber(buf);
+  UnlockReleaseBuffer(buf);
+}
+
+// Assigns and encodes the buffered rows on worker threads (pure C++), then appends them on the main thread.
+void flush_batch(BuildState& st) {
+  const std::size_t n = st.batch_tids.size();
+  if (n == 0) return;
+  const Model& m = *st.model;
+  const std::size_t code = m.meta.code_size, item = kTupleHeader + code, dim = st.dim;
+  st.batch_items.assign(n * item, 0);
+  st.batch_lists.assign(n, 0);
+  const int threads = std::max(1, std::min<int>(maintenance_thread_count(), static_cast<int>(n / 256) + 1));
+  auto work = [&](int worker, const std::atomic<bool>& stop) {
+    std::vector<float> scratch(dim);
+    for (std::size_t r = worker; r < n && !stop.load(); r += threads) {
+      const float* x = st.batch_vecs.data() + r * dim;
+      int list = static_cast<int>(core::ivf::nearest_centroid(st.metric, x, m.centroids.data(), m.meta.lists, dim));
+      st.batch_lists[r] = list;
+      char* it = st.batch_items.data() + r * item;
+      reinterpret_cast<IvfTuple*>(it)->tid = st.batch_tids[r];
+      encode(m, x, list, reinterpret_cast<uint8_t*>(it + kTupleHeader), scratch.data());
+    }
+  };
+  if (threads > 1)
+    run_workers(threads, work, {});
+  else
+    work(0, std::atomic<bool>{false});
+  call([&] {
+    for (std::size_t r = 0; r < n; ++r) build_append(st, st.batch_lists[r], st.batch_items.data() + r * item, item);
+    st.indexed += n;
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(st.indexed));
+  });
+  st.batch_tids.clear();
+  st.batch_vecs.clear();
+}
+
+void load_callback(Relation, ItemPointer tid, Datum* values, bool* isnull, bool, void* arg) {
+  auto* st = static_cast<BuildState*>(arg);
+  if (isnull[0]) return;
+  MemoryContext old = MemoryContextSwitchTo(st->tmp);
+  guard([&] {
+    if (!load_row(*st, values[0])) return;
+    st->batch_tids.push_back(*tid);
+    st->batch_vecs.insert(st->batch_vecs.end(), st->vec.begin(), st->vec.end());
+    if (st->batch_tids.size() >= st->batch_rows) flush_batch(*st);
+  });
+  MemoryContextSwitchTo(old);
+  MemoryContextReset(st->tmp);
+}
+
+// Writes `bytes` from data into new content pages of `kind`, `per_page` bytes each; returns the page count.
+uint32 write_stream(Relation index, PageKind kind, const char* data, std::size_t bytes, std::size_t per_page) {
+  uint32 pages = 0;
+  std::size_t done = 0;
+  do {
+    std::size_t n = std::min(per_page, bytes - done);
+    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    Page page = BufferGetPage(buf);
+    init_page(page, kind, n);
+    if (n) memcpy(page_contents(page), data + done, n);
+    MarkBufferDirty(buf);
+    UnlockReleaseBuffer(buf);
+    done += n;
+    ++pages;
+  } while (done < bytes);
+  return pages;
+}
+
+int dims_of(Relation index) {
+  int dim = TupleDescAttr(index->rd_att, 0)->atttypmod;
+  if (dim < 0)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
+  if (dim > kMaxDims)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("column cannot have more than %d dimensions for %s index", kMaxDims,
+                           index->rd_rel->relam ? get_am_name(index->rd_rel->relam) : "ivf")));
+  return dim;
+}
+
+// Writes meta, centroid, codebook and directory pages for a trained model into `fork` through shared buffers
+// (MAIN_FORKNUM, build) and fills in the meta's block numbers.
+void write_model_pages(Relation index, Model& m) {
+  IvfMeta& meta = m.meta;
+  const std::size_t dim = meta.dim;
+  // block 0: meta, rewritten at the end once everything is placed
+  Buffer metabuf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
+  Assert(BufferGetBlockNumber(metabuf) == kMetaBlock);
+  ReleaseBuffer(metabuf);
+
+  meta.centroids_per_page = static_cast<int32>(contents_capacity() / (dim * sizeof(float)));
+  meta.centroid_start = kMetaBlock + 1;
+  meta.centroid_pages = 0;
+  for (int first = 0; first < meta.lists; first += meta.centroids_per_page) {
+    int count = std::min(meta.centroids_per_page, meta.lists - first);
+    meta.centroid_pages += write_stream(index, PageKind::Centroids,
+                                        reinterpret_cast<const char*>(m.centroids.data() + first * dim),
+                                        count * dim * sizeof(float), contents_capacity());
+  }
+  std::vector<float> codebook;
+  if (m.quantizer() == Quantizer::Sq8) {
+    codebook = m.sq8.vmin;
+    codebook.insert(codebook.end(), m.sq8.step.begin(), m.sq8.step.end());
+  } else if (m.quantizer() == Quantizer::Pq) {
+    codebook = m.pq.codebook;
+  }
+  meta.codebook_start = meta.centroid_start + meta.centroid_pages;
+  meta.codebook_bytes = static_cast<uint32>(codebook.size() * sizeof(float));
+  meta.codebook_pages = codebook.empty() ? 0
+                                         : write_stream(index, PageKind::Codebook,
+                                                        reinterpret_cast<const char*>(codebook.data()),
+                                                        meta.codebook_bytes, contents_capacity());
+  meta.heads_per_page = static_cast<int32>(contents_capacity() / sizeof(BlockNumber));
+  meta.directory_start = meta.codebook_start + meta.codebook_pages;
+  std::vector<BlockNumber> heads(meta.lists, InvalidBlockNumber);
+  meta.directory_pages = 0;
+  for (int first = 0; first < meta.lists; first += meta.heads_per_page) {
+    int count = std::min(meta.heads_per_page, meta.lists - first);
+    meta.directory_pages += write_stream(index, PageKind::Directory, reinterpret_cast<const char*>(heads.data() + first),
+                                         count * sizeof(BlockNumber), contents_capacity());
+  }
+  meta.first_posting = meta.directory_start + meta.directory_pages;
+}
+
+void write_meta(Relation index, const IvfMeta& meta) {
+  Buffer buf = ReadBuffer(index, kMetaBlock);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  Page page = BufferGetPage(buf);
+  init_page(page, PageKind::Meta, sizeof(IvfMeta));
+  memcpy(page_meta(page), &meta, sizeof(IvfMeta));
+  MarkBufferDirty(buf);
+  UnlockReleaseBuffer(buf);
+}
+
+void write_heads(Relation index, const IvfMeta& meta, const std::vector<BlockNumber>& heads) {
+  for (uint32 p = 0; p < meta.directory_pages; ++p) {
+    int first = static_cast<int>(p) * meta.heads_per_page;
+    int count = std::min(meta.heads_per_page, meta.lists - first);
+    Buffer buf = ReadBuffer(index, meta.directory_start + p);
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    memcpy(directory_heads(BufferGetPage(buf)), heads.data() + first, count * sizeof(BlockNumber));
+    MarkBufferDirty(buf);
+    UnlockReleaseBuffer(buf);
+  }
+}
+
+uint64 new_build_id() {
+  std::random_device rd;
+  return (static_cast<uint64>(rd()) << 32) ^ rd() ^ static_cast<uint64>(GetCurrentTimestamp());
+}
+
+IvfMeta base_meta(Relation index, const BuildOptions& o, Metric metric, int dim) {
+  IvfMeta meta;
+  memset(&meta, 0, sizeof(meta));
+  meta.magic = kMagic;
+  meta.version = kLayoutVersion;
+  meta.build_id = new_build_id();
+  meta.dim = dim;
+  meta.metric = static_cast<uint8>(metric);
+  meta.quantizer = static_cast<uint8>(o.quantizer);
+  meta.am = static_cast<uint8>(o.am);
+  meta.rerank = o.rerank;
+  meta.pq_m = 0;
+  return meta;
+}
+
+int code_size(Quantizer q, int dim, int pq_m) {
+  switch (q) {
+    case Quantizer::Flat: return dim * static_cast<int>(sizeof(float));
+    case Quantizer::Sq8: return dim;
+    case Quantizer::Pq: return pq_m;
+  }
+  return 0;
+}
+
+// Checks the options against the column; fills in defaults that do not depend on the data.
+void check_options(Relation index, BuildOptions& o, int dim) {
+  if (o.quantizer == Quantizer::Pq) {
+    if (o.pq_m == 0) o.pq_m = static_cast<int>(core::ivf::default_pq_m(dim));
+    if (o.pq_m > dim || dim % o.pq_m != 0)
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, o.pq_m)));
+  } else if (o.pq_m != 0) {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("pq_m requires quantizer = 'pq'")));
+  }
+  if (o.quantizer != Quantizer::Flat && index->rd_index->indkey.values[0] == 0)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("quantizer \"%s\" needs an index on a plain column", o.quantizer == Quantizer::Pq ? "pq" : "sq8"),
+                    errdetail("Re-ranking reads the exact vector from the table.")));
+}
+
+}  // namespace
+
+IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
+  if (RelationGetNumberOfBlocks(index) != 0)
+    elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+  BuildOptions options = read_build_options(index);
+  int dim = dims_of(index);
+  check_options(index, options, dim);
+  Metric metric = opclass_metric(index);
+
+  MemoryContext build_cxt = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
+  BuildState* st = make_context_owned<BuildState>(build_cxt);
+  st->index = index;
+  st->metric = metric;
+  st->options = options;
+  st->dim = dim;
+  st->tmp = AllocSetContextCreate(build_cxt, "ivf build tuple", ALLOCSET_DEFAULT_SIZES);
+
+  // Pass 1: a bounded reservoir sample (deterministic seed, so builds are reproducible).
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseSample);
+  double estimate = std::max<double>(heap->rd_rel->reltuples, 0);
+  int lists_hint = options.lists > 0 ? options.lists : std::max(1, static_cast<int>(std::max(estimate, 100000.0) / 1000));
+  std::size_t cap = static_cast<std::size_t>(lists_hint) * kSamplesPerList;
+  cap = std::max<std::size_t>(cap, options.quantizer == Quantizer::Pq ? kPqSampleCap : 0);
+  std::size_t mem_cap = static_cast<std::size_t>(maintenance_work_mem) * 1024 / (sizeof(float) * dim);
+  st->sample_cap = std::max<std::size_t>(1, std::min(cap, mem_cap));
+  call([&] {
+    st->sample.resize(st->sample_cap * dim);
+    st->vec.resize(dim);
+    st->scratch.resize(dim);
+  });
+  TimestampTz t0 = GetCurrentTimestamp();
+  table_index_build_scan(heap, index, info, true, true, sample_callback, st, nullptr);
+  TimestampTz t1 = GetCurrentTimestamp();
+
+  // Lists: the option, or rows/1000 (sqrt(rows) beyond a million rows), never more than the rows available.
+  int lists = options.lists;
+  if (lists <= 0) {
+    double r = st->rows;
+    lists = r <= 1e6 ? static_cast<int>(r / 1000) : static_cast<int>(std::sqrt(r));
+    lists = std::clamp(lists, 1, kMaxLists);
+  }
+  bool trained = st->sample_rows > 0;
+  if (trained && static_cast<std::size_t>(lists) > st->sample_rows) {
+    ereport(NOTICE, (errmsg("%s index created with little data", get_am_name(index->rd_rel->relam)),
+                     errdetail("%d lists requested for %.0f rows; using %zu lists.", lists, st->rows, st->sample_rows),
+                     errhint("REINDEX once the table has more data.")));
+    lists = static_cast<int>(st->sample_rows);
+  }
+  if (!trained) lists = 1;
+  if (options.quantizer == Quantizer::Pq && st->sample_rows < core::ivf::Pq::ksub) {
+    if (trained)
+      ereport(NOTICE, (errmsg("too few rows to train pq, using sq8"),
+                       errdetail("pq needs at least %zu rows, the table has %.0f.", core::ivf::Pq::ksub, st->rows)));
+    options.quantizer = Quantizer::Sq8;
+    options.pq_m = 0;
+  }
+  if (!trained) options.quantizer = Quantizer::Flat;  // nothing to train on: store exact vectors until REINDEX
+
+  call([&] {
+    st->model = std::make_shared<Model>();
+    Model& m = *st->model;
+    m.meta = base_meta(index, options, metric, dim);
+    m.meta.lists = lists;
+    m.meta.trained = trained ? 1 : 0;
+    m.meta.quantizer = static_cast<uint8>(options.quantizer);
+    m.meta.pq_m = options.quantizer == Quantizer::Pq ? options.pq_m : 0;
+    m.meta.code_size = code_size(options.quantizer, dim, m.meta.pq_m);
+    m.centroids.assign(static_cast<std::size_t>(lists) * dim, 0.f);
+    TrainInput in{st->sample.data(), st->sample_rows, dim, metric};
+    if (trained) {
+      pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseKmeans);
+      train_centroids(in, lists, m.centroids.data());
+      if (options.quantizer != Quantizer::Flat)
+        pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseQuantizer);
+      if (options.quantizer == Quantizer::Sq8) m.sq8.train(st->sample.data(), st->sample_rows, dim);
+      if (options.quantizer == Quantizer::Pq) {
+        m.pq.init(dim, options.pq_m);
+        train_pq(in, m.centroids.data(), lists, m.pq);
+        m.pq.finalize();
+      }
+    }
+    std::vector<float>().swap(st->sample);
+    st->heads.assign(lists, InvalidBlockNumber);
+    st->tuple.assign(kTupleHeader + m.meta.code_size, 0);
+    write_model_pages(index, m);
+  });
+
+  TimestampTz t2 = GetCurrentTimestamp();
+  // Pass 2: every row to its nearest list.
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseLoad);
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(st->rows));
+  // batches of up to 8192 rows, bounded by a quarter of maintenance_work_mem
+  st->batch_rows = std::clamp<std::size_t>(
+      static_cast<std::size_t>(maintenance_work_mem) * 1024 / 4 / (sizeof(float) * dim + kTupleHeader + st->model->meta.code_size),
+      1, 8192);
+  double heap_tuples = table_index_build_scan(heap, index, info, true, true, load_callback, st, nullptr);
+  guard([&] { flush_batch(*st); });
+
+  call([&] {
+    write_heads(index, st->model->meta, st->heads);
+    write_meta(index, st->model->meta);
+  });
+  TimestampTz t3 = GetCurrentTimestamp();
+  if (RelationNeedsWAL(index))
+    log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+  elog(DEBUG1, "ivf build: sample %.0f ms (%zu rows), train %.0f ms, load %.0f ms, wal %.0f ms",
+       (t1 - t0) / 1000.0, st->sample_rows, (t2 - t1) / 1000.0, (t3 - t2) / 1000.0,
+       (GetCurrentTimestamp() - t3) / 1000.0);
+
+  auto* result = static_cast<IndexBuildResult*>(palloc(sizeof(IndexBuildResult)));
+  result->heap_tuples = heap_tuples;
+  result->index_tuples = st->indexed;
+  MemoryContextDelete(build_cxt);
+  return result;
+}
+
+// The init fork of an UNLOGGED index: an untrained index (one zero centroid, exact vectors) that inserts can use
+// after a crash reset the table to empty.
+void build_empty(Relation index) {
+  BuildOptions options = read_build_options(index);
+  int dim = dims_of(index);
+  check_options(index, options, dim);
+  IvfMeta meta = base_meta(index, options, opclass_metric(index), dim);
+  meta.lists = 1;
+  meta.trained = 0;
+  meta.quantizer = static_cast<uint8>(Quantizer::Flat);
+  meta.code_size = code_size(Quantizer::Flat, dim, 0);
+  meta.centroids_per_page = static_cast<int32>(contents_capacity() / (dim * sizeof(float)));
+  meta.centroid_start = 1;
+  meta.centroid_pages = 1;
+  meta.codebook_start = 2;
+  meta.codebook_pages = 0;
+  meta.heads_per_page = static_cast<int32>(contents_capacity() / sizeof(BlockNumber));
+  meta.directory_start = 2;
+  meta.directory_pages = 1;
+  meta.first_posting = 3;
+
+  PGAlignedBlock blocks[3];
+  Page meta_page = blocks[0].data, centroid_page = blocks[1].data, dir_page = blocks[2].data;
+  init_page(meta_page, PageKind::Meta, sizeof(IvfMeta));
+  memcpy(page_meta(meta_page), &meta, sizeof(IvfMeta));
+  init_page(centroid_page, PageKind::Centroids, dim * sizeof(float));
+  memset(page_contents(centroid_page), 0, dim * sizeof(float));
+  init_page(dir_page, PageKind::Directory, sizeof(BlockNumber));
+  directory_heads(dir_page)[0] = InvalidBlockNumber;
+  for (BlockNumber b = 0; b < 3; ++b) {
+    Page page = blocks[b].data;
+    PageSetChecksumInplace(page, b);
+    smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, b, page, true);
+    log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM, b, page, true);
+  }
+  smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
+}
+
+}  // namespace vx::pg::ivf

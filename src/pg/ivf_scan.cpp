@@ -1,0 +1,302 @@
+// Ordered scans: probe the nearest lists, score their postings with our kernels (float, SQ8 SIMD, PQ tables),
+// re-rank lossy candidates with exact vectors read from the table, return TIDs in distance order. With
+// iterative_scan = relaxed_order, more lists are probed when the executor asks for more rows (filtered queries).
+#include "pg/ivf.h"
+#include "pg/context_owned.h"
+
+#include <algorithm>
+#include <cstring>
+
+extern "C" {
+#include "access/relscan.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "pgstat.h"
+#include "utils/snapmgr.h"
+#include "commands/defrem.h"
+}
+
+#include "core/distance.h"
+#include "pg/vector_type.h"
+
+namespace vx::pg::ivf {
+
+namespace {
+
+struct Candidate {
+  float distance;
+  ItemPointerData tid;
+};
+
+struct ScanState {
+  MemoryContext cxt = nullptr, batch_cxt = nullptr;
+  std::shared_ptr<const Model> model;
+  std::vector<float> query;
+  std::vector<std::pair<float, int>> lists;  // (coarse distance, list), nearest first
+  std::size_t next_list = 0;
+  int probes = 1, max_probes = 1;
+  int rerank = 0;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
+  bool iterative = false, started = false;
+  std::vector<Candidate> ready;    // ordered, returned next
+  std::size_t ready_pos = 0;
+  std::vector<Candidate> pending;  // approximate order, waiting for re-ranking
+  std::size_t pending_pos = 0;
+  core::ivf::Sq8Query sq8;
+  core::ivf::PqQuery pq;
+  std::vector<float> exact;  // scratch for re-ranking
+  // heap access for re-ranking (released in end_scan, never by a destructor)
+  IndexFetchTableData* fetch = nullptr;
+  TupleTableSlot* slot = nullptr;
+};
+
+bool lossy(const Model& m) { return m.quantizer() != Quantizer::Flat; }
+
+void sort_candidates(std::vector<Candidate>& c) {
+  std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) { return a.distance < b.distance; });
+}
+
+// Scores every posting of one list into `out`.
+void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& out) {
+  const Model& m = *s.model;
+  const IvfMeta& meta = m.meta;
+  const std::size_t dim = meta.dim;
+  const Quantizer q = m.quantizer();
+  if (q == Quantizer::Pq) s.pq.set_list(m.centroids.data() + static_cast<std::size_t>(list) * dim, dim);
+  const core::DistanceKernels& k = core::kernels();
+  const Metric metric = m.metric();
+  BlockNumber block = call([&] {
+    Buffer dir = ReadBuffer(index, directory_block(meta, list));
+    LockBuffer(dir, BUFFER_LOCK_SHARE);
+    BlockNumber head = directory_heads(BufferGetPage(dir))[list % meta.heads_per_page];
+    UnlockReleaseBuffer(dir);
+    return head;
+  });
+  if (block == InvalidBlockNumber) return;
+  // Postgres calls only through call(); the scoring loop touches only page memory and `out`.
+  Buffer buf = call([&] {
+    Buffer b = ReadBuffer(index, block);
+    LockBuffer(b, BUFFER_LOCK_SHARE);
+    return b;
+  });
+  for (;;) {
+    Page page = BufferGetPage(buf);
+    // Pin the next page of the chain and prefetch it into the CPU cache while this one is scored: posting pages
+    // hold few large tuples, where the hardware prefetcher (which stops at 4 kB boundaries) helps little.
+    const BlockNumber next = page_opaque(page)->next;
+    Buffer next_buf = InvalidBuffer;
+    if (next != InvalidBlockNumber) {
+      next_buf = call([&] { return ReadBuffer(index, next); });
+      const char* p = static_cast<const char*>(BufferGetPage(next_buf));
+      for (std::size_t off = 0; off < BLCKSZ; off += 64) __builtin_prefetch(p + off);
+    }
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    std::size_t base = out.size();
+    try {
+      out.resize(base + max);
+    } catch (...) {
+      call([&] {
+        UnlockReleaseBuffer(buf);
+        if (next_buf != InvalidBuffer) ReleaseBuffer(next_buf);
+      });
+      throw;
+    }
+    std::size_t n = base;
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+      ItemId id = PageGetItemId(page, off);
+      if (!ItemIdIsUsed(id)) continue;
+      auto* t = reinterpret_cast<const IvfTuple*>(PageGetItem(page, id));
+      const auto* code = reinterpret_cast<const uint8_t*>(t) + kTupleHeader;
+      float d;
+      if (q == Quantizer::Flat) {
+        const auto* v = reinterpret_cast<const float*>(code);
+        d = metric == Metric::L2 ? k.l2_squared(s.query.data(), v, dim) : -k.inner_product(s.query.data(), v, dim);
+      } else if (q == Quantizer::Sq8) {
+        d = s.sq8.distance(code);
+      } else {
+        d = s.pq.distance(code);
+      }
+      out[n].distance = d;
+      out[n].tid = t->tid;
+      ++n;
+    }
+    out.resize(n);
+    call([&] {
+      UnlockReleaseBuffer(buf);
+      if (next_buf != InvalidBuffer) LockBuffer(next_buf, BUFFER_LOCK_SHARE);
+    });
+    if (next_buf == InvalidBuffer) break;
+    buf = next_buf;
+  }
+}
+
+// Probes the next `count` lists (bounded by max_probes) into the pending / ready queues.
+bool probe_more(IndexScanDesc scan, ScanState& s, int count) {
+  std::size_t limit = std::min<std::size_t>(s.lists.size(), static_cast<std::size_t>(s.max_probes));
+  if (s.next_list >= limit) return false;
+  std::size_t end = std::min(limit, s.next_list + static_cast<std::size_t>(count));
+  std::vector<Candidate> found;
+  for (; s.next_list < end; ++s.next_list) scan_list(scan->indexRelation, s, s.lists[s.next_list].second, found);
+  sort_candidates(found);
+  if (lossy(*s.model) && s.rerank > 0) {
+    s.pending = std::move(found);
+    s.pending_pos = 0;
+  } else {
+    s.ready = std::move(found);
+    s.ready_pos = 0;
+  }
+  return true;
+}
+
+// Exact distance of the candidates in the next re-rank window, from the vectors stored in the table.
+void rerank_next(IndexScanDesc scan, ScanState& s) {
+  const Model& m = *s.model;
+  const std::size_t dim = m.meta.dim;
+  const std::size_t end = std::min(s.pending.size(), s.pending_pos + static_cast<std::size_t>(s.rerank));
+  AttrNumber attno = scan->indexRelation->rd_index->indkey.values[0];
+  const core::DistanceKernels& k = core::kernels();
+  s.ready.clear();
+  s.ready_pos = 0;
+  s.exact.resize(dim);
+  for (; s.pending_pos < end; ++s.pending_pos) {
+    Candidate c = s.pending[s.pending_pos];
+    bool found = call([&] {
+      MemoryContext old = MemoryContextSwitchTo(s.batch_cxt);
+      if (!s.fetch) {
+        MemoryContextSwitchTo(s.cxt);
+        s.fetch = table_index_fetch_begin(scan->heapRelation);
+        s.slot = table_slot_create(scan->heapRelation, nullptr);
+        MemoryContextSwitchTo(s.batch_cxt);
+      }
+      bool call_again = false, all_dead = false;
+      ItemPointerData tid = c.tid;
+      bool ok = table_index_fetch_tuple(s.fetch, &tid, scan->xs_snapshot, s.slot, &call_again, &all_dead);
+      if (ok) {
+        bool isnull;
+        Datum value = slot_getattr(s.slot, attno, &isnull);
+        ok = !isnull;
+        if (ok) {
+          Vector* v = datum_get_vector(value);
+          ok = v->dim == static_cast<int>(dim);
+          if (ok) memcpy(s.exact.data(), v->x, dim * sizeof(float));
+        }
+        ExecClearTuple(s.slot);
+      }
+      MemoryContextSwitchTo(old);
+      MemoryContextReset(s.batch_cxt);
+      return ok;
+    });
+    if (!found) continue;  // not visible to this snapshot: the executor would drop it anyway
+    if (m.metric() == Metric::L2) {
+      c.distance = k.l2_squared(s.query.data(), s.exact.data(), dim);
+    } else {
+      if (m.metric() == Metric::Cosine && !core::ivf::normalize(s.exact.data(), dim)) continue;
+      c.distance = -k.inner_product(s.query.data(), s.exact.data(), dim);
+    }
+    s.ready.push_back(c);
+  }
+  sort_candidates(s.ready);
+}
+
+void start(IndexScanDesc scan, ScanState& s) {
+  Relation index = scan->indexRelation;
+  s.model = load_model(index);
+  const Model& m = *s.model;
+  const IvfMeta& meta = m.meta;
+  const std::size_t dim = meta.dim;
+  s.query.assign(dim, 0.f);
+  if (!(scan->orderByData[0].sk_flags & SK_ISNULL)) {
+    call([&] {
+      Vector* v = datum_get_vector(scan->orderByData[0].sk_argument);
+      if (v->dim != meta.dim)
+        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                        errmsg("different vector dimensions %d and %d", meta.dim, v->dim)));
+      memcpy(s.query.data(), v->x, dim * sizeof(float));
+    });
+  }
+  if (m.metric() == Metric::Cosine) core::ivf::normalize(s.query.data(), dim);
+  if (m.quantizer() == Quantizer::Sq8) s.sq8.prepare(m.metric(), m.sq8, s.query.data());
+  if (m.quantizer() == Quantizer::Pq) s.pq.prepare(m.metric(), m.pq, s.query.data());
+
+  // rerank is read from the reloptions, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
+  s.rerank = meta.rerank;
+  if (auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options); opts && meta.am == static_cast<uint8>(AmKind::Ivf))
+    s.rerank = opts->rerank >= 0 ? opts->rerank : (m.quantizer() == Quantizer::Flat ? 0 : kDefaultRerank);
+  bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
+  s.probes = std::min(flat_am ? ivfflat_probes : ivf_probes, meta.lists);
+  s.iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;
+  s.max_probes = s.iterative ? std::max(s.probes, flat_am ? ivfflat_max_probes : ivf_max_probes) : s.probes;
+
+  s.lists.resize(meta.lists);
+  for (int l = 0; l < meta.lists; ++l)
+    s.lists[l] = {core::ivf::distance(m.metric(), s.query.data(), m.centroids.data() + l * dim, dim), l};
+  std::size_t keep = std::min<std::size_t>(s.lists.size(), static_cast<std::size_t>(s.max_probes));
+  std::partial_sort(s.lists.begin(), s.lists.begin() + keep, s.lists.end());
+  s.lists.resize(keep);
+  s.next_list = 0;
+  s.started = true;
+  call([&] { pgstat_count_index_scan(index); });
+  probe_more(scan, s, s.probes);
+}
+
+bool next(IndexScanDesc scan, ScanState& s) {
+  for (;;) {
+    if (s.ready_pos < s.ready.size()) {
+      scan->xs_heaptid = s.ready[s.ready_pos++].tid;
+      scan->xs_recheck = false;
+      scan->xs_recheckorderby = false;
+      return true;
+    }
+    if (s.pending_pos < s.pending.size()) {
+      rerank_next(scan, s);
+      continue;
+    }
+    if (!s.iterative || !probe_more(scan, s, s.probes)) return false;
+  }
+}
+
+}  // namespace
+
+IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys) {
+  IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+  MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ivf scan", ALLOCSET_DEFAULT_SIZES);
+  ScanState* s = make_context_owned<ScanState>(cxt);
+  s->cxt = cxt;
+  s->batch_cxt = AllocSetContextCreate(cxt, "ivf scan batch", ALLOCSET_DEFAULT_SIZES);
+  scan->opaque = s;
+  return scan;
+}
+
+void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys) {
+  auto* s = static_cast<ScanState*>(scan->opaque);
+  if (keys && scan->numberOfKeys > 0) memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+  if (orderbys && scan->numberOfOrderBys > 0)
+    memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+  s->started = false;
+  s->ready.clear();
+  s->ready_pos = 0;
+  s->pending.clear();
+  s->pending_pos = 0;
+  s->lists.clear();
+  s->next_list = 0;
+}
+
+bool get_tuple(IndexScanDesc scan, ScanDirection) {
+  auto* s = static_cast<ScanState*>(scan->opaque);
+  if (scan->numberOfOrderBys == 0 || !scan->orderByData)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("cannot scan %s index without order", get_am_name(scan->indexRelation->rd_rel->relam))));
+  if (!s->started) start(scan, *s);
+  return next(scan, *s);
+}
+
+void end_scan(IndexScanDesc scan) {
+  auto* s = static_cast<ScanState*>(scan->opaque);
+  if (s->slot) ExecDropSingleTupleTableSlot(s->slot);
+  if (s->fetch) table_index_fetch_end(s->fetch);
+  s->slot = nullptr;
+  s->fetch = nullptr;
+  MemoryContextDelete(s->cxt);  // deletes the ScanState
+  scan->opaque = nullptr;
+}
+
+}  // namespace vx::pg::ivf

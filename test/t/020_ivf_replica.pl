@@ -1,0 +1,59 @@
+# ivfflat and ivf (sq8, pq) on a primary and a streaming standby, with wal_consistency_checking = 'generic'
+# (tap.conf): the standby replays the build (log_newpage_range), inserts into existing and new posting pages, and
+# VACUUM, and returns exactly the primary's results.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $primary = PostgreSQL::Test::Cluster->new('ivf_primary');
+$primary->init(allows_streaming => 1);
+$primary->start;
+$primary->safe_psql('postgres', 'CREATE EXTENSION vectorext');
+$primary->backup('base');
+my $standby = PostgreSQL::Test::Cluster->new('ivf_standby');
+$standby->init_from_backup($primary, 'base', has_streaming => 1);
+$standby->start;
+
+my $rows = q{
+  SELECT i, array_agg((((i % 10) * 0.3) + random() * 0.5)::real ORDER BY j)::vector(16)
+  FROM generate_series(%d, %d) i, generate_series(1, 16) j GROUP BY i};
+$primary->safe_psql('postgres', "SELECT setseed(0.5);
+  CREATE TABLE items (id int PRIMARY KEY, embedding vector(16));
+  INSERT INTO items " . sprintf($rows, 1, 3000) . ";
+  CREATE INDEX items_flat ON items USING ivfflat (embedding) WITH (lists = 20);
+  CREATE INDEX items_sq8 ON items USING ivf (embedding vector_cosine_ops) WITH (lists = 10, quantizer = 'sq8');
+  CREATE INDEX items_pq ON items USING ivf (embedding vector_ip_ops) WITH (lists = 10, quantizer = 'pq', pq_m = 4);");
+# incremental changes: inserts (into head pages and new pages), deletes, vacuum
+$primary->safe_psql('postgres', "INSERT INTO items " . sprintf($rows, 3001, 5000));
+$primary->safe_psql('postgres', 'DELETE FROM items WHERE id % 7 = 0');
+$primary->safe_psql('postgres', 'VACUUM items');
+$primary->safe_psql('postgres', "INSERT INTO items " . sprintf($rows, 5001, 5500));
+$primary->wait_for_catchup($standby);
+
+my @queries = map { "SELECT embedding FROM items WHERE id = $_" } (5, 1234, 4999, 5321);
+my %ops = ('<->' => ['ivfflat.probes = 5', 'items_flat'], '<=>' => ['ivf.probes = 3', 'items_sq8'],
+           '<#>' => ['ivf.probes = 3', 'items_pq']);
+for my $op (sort keys %ops) {
+  my ($setting, $index) = @{ $ops{$op} };
+  for my $q (@queries) {
+    my $sql = "SET enable_seqscan = off; SET $setting;
+      SELECT string_agg(id::text, ',') FROM (SELECT id FROM items ORDER BY embedding $op ($q) LIMIT 20) s";
+    my $on_primary = $primary->safe_psql('postgres', $sql);
+    my $on_standby = $standby->safe_psql('postgres', $sql);
+    isnt($on_primary, '', "$index returns rows");
+    is($on_standby, $on_primary, "$index: standby returns the primary's result");
+  }
+  my $plan = $standby->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF)
+    SELECT id FROM items ORDER BY embedding $op '[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]' LIMIT 5");
+  like($plan, qr/Index Scan using $index/, "standby plans $index");
+}
+my $count = q{SET enable_seqscan = off; SET ivfflat.probes = 20;
+  SELECT count(*) FROM (SELECT id FROM items ORDER BY embedding <-> '[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]') s};
+is($standby->safe_psql('postgres', $count), $primary->safe_psql('postgres', 'SELECT count(*) FROM items'),
+   'standby index holds every live row');
+
+$standby->stop;
+$primary->stop;
+done_testing();

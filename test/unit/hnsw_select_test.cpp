@@ -1,0 +1,58 @@
+#include "core/hnsw_select.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+using vx::core::hnsw::Candidate;
+using vx::core::hnsw::select_neighbors;
+
+namespace {
+struct Points {
+  std::vector<std::vector<float>> p;
+  float dist(int a, int b) const {
+    float s = 0;
+    for (size_t k = 0; k < p[a].size(); ++k) s += (p[a][k] - p[b][k]) * (p[a][k] - p[b][k]);
+    return s;
+  }
+};
+}  // namespace
+
+TEST(HnswSelect, KeepsNearestAndDropsShadowedCandidates) {
+  // base at 0; candidates on one line (1, 2, 3) shadow each other; one at -1 on the other side.
+  Points pts{{{1.f}, {2.f}, {3.f}, {-1.f}}};
+  std::vector<Candidate> c = {{1, 0}, {1, 3}, {4, 1}, {9, 2}};  // sorted by distance to base (squared L2)
+  int out[4];
+  int n = select_neighbors(c.data(), 4, 4, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
+  ASSERT_EQ(n, 2);
+  EXPECT_EQ(c[out[0]].id, 0);
+  EXPECT_EQ(c[out[1]].id, 3);
+}
+
+TEST(HnswSelect, RespectsMaxKeep) {
+  Points pts{{{1.f, 0.f}, {0.f, 1.f}, {-1.f, 0.f}, {0.f, -1.f}}};
+  std::vector<Candidate> c = {{1, 0}, {1, 1}, {1, 2}, {1, 3}};
+  int out[4];
+  int n = select_neighbors(c.data(), 4, 3, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
+  EXPECT_EQ(n, 3);
+}
+
+TEST(HnswSelect, DuplicatesOfTheBaseFillAtMostHalf) {
+  // 10 exact duplicates of the base, then 4 distinct points in different directions.
+  Points pts;
+  for (int i = 0; i < 10; ++i) pts.p.push_back({0.f, 0.f});
+  pts.p.push_back({1.f, 0.f});
+  pts.p.push_back({0.f, 1.f});
+  pts.p.push_back({-1.f, 0.f});
+  pts.p.push_back({0.f, -1.f});
+  std::vector<Candidate> c;
+  for (int i = 0; i < 10; ++i) c.push_back({0.f, i});
+  for (int i = 10; i < 14; ++i) c.push_back({1.f, i});
+  int out[14];
+  int n = select_neighbors(c.data(), int(c.size()), 8, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
+  ASSERT_EQ(n, 8);
+  int dups = 0;
+  for (int i = 0; i < n; ++i) dups += c[out[i]].dist == 0;
+  EXPECT_EQ(dups, 4);
+}

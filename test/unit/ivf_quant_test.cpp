@@ -1,0 +1,136 @@
+// SQ8 and PQ kernels of the IVF index against plain decode-then-compute references.
+#include "core/ivf_quant.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+using namespace vx::core::ivf;
+
+namespace {
+std::vector<float> random_matrix(std::size_t rows, std::size_t dim, unsigned seed, float lo = -1, float hi = 1) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  std::vector<float> m(rows * dim);
+  for (auto& v : m) v = u(rng);
+  return m;
+}
+double ref_l2(const float* a, const float* b, std::size_t n) {
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+  return s;
+}
+double ref_dot(const float* a, const float* b, std::size_t n) {
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += double(a[i]) * b[i];
+  return s;
+}
+}  // namespace
+
+TEST(Sq8, EncodeDecodeWithinHalfStep) {
+  for (std::size_t dim : {1u, 7u, 16u, 33u, 784u}) {
+    auto data = random_matrix(200, dim, 1);
+    Sq8 sq;
+    sq.train(data.data(), 200, dim);
+    std::vector<uint8_t> code(dim);
+    std::vector<float> back(dim);
+    for (std::size_t r = 0; r < 200; ++r) {
+      sq.encode(&data[r * dim], code.data());
+      sq.decode(code.data(), back.data());
+      for (std::size_t i = 0; i < dim; ++i) EXPECT_LE(std::fabs(back[i] - data[r * dim + i]), sq.step[i] * 0.5f + 1e-5f);
+    }
+  }
+}
+
+TEST(Sq8, ConstantDimensionDecodesExactly) {
+  std::vector<float> data = {2, 1, 2, 3, 2, 5};  // dim 2: first dimension constant
+  Sq8 sq;
+  sq.train(data.data(), 3, 2);
+  uint8_t code[2];
+  float back[2];
+  sq.encode(&data[2], code);
+  sq.decode(code, back);
+  EXPECT_NEAR(back[0], 2.f, 1e-6);
+}
+
+TEST(Sq8, QueryDistanceMatchesDecodedReference) {
+  for (Metric metric : {Metric::L2, Metric::InnerProduct}) {
+    for (std::size_t dim : {3u, 8u, 17u, 64u, 784u}) {
+      auto data = random_matrix(50, dim, 2);
+      auto q = random_matrix(1, dim, 3);
+      Sq8 sq;
+      sq.train(data.data(), 50, dim);
+      Sq8Query query;
+      query.prepare(metric, sq, q.data());
+      std::vector<uint8_t> code(dim);
+      std::vector<float> back(dim);
+      for (std::size_t r = 0; r < 50; ++r) {
+        sq.encode(&data[r * dim], code.data());
+        sq.decode(code.data(), back.data());
+        double expected = metric == Metric::L2 ? ref_l2(q.data(), back.data(), dim) : -ref_dot(q.data(), back.data(), dim);
+        EXPECT_NEAR(query.distance(code.data()), expected, 1e-3 * (1 + std::fabs(expected))) << dim;
+      }
+    }
+  }
+}
+
+TEST(Pq, EncodePicksNearestSubCentroid) {
+  Pq pq;
+  pq.init(8, 2);
+  auto book = random_matrix(2 * 256, 4, 4);
+  pq.codebook = book;
+  pq.finalize();
+  auto x = random_matrix(1, 8, 5);
+  uint8_t code[2];
+  pq.encode(x.data(), code);
+  for (std::size_t s = 0; s < 2; ++s) {
+    double best = ref_l2(&x[s * 4], pq.sub_centroid(s, code[s]), 4);
+    for (std::size_t j = 0; j < 256; ++j) EXPECT_LE(best, ref_l2(&x[s * 4], pq.sub_centroid(s, j), 4) + 1e-9);
+  }
+}
+
+TEST(Pq, TableDistanceMatchesDecodedReference) {
+  const std::size_t dim = 32, m = 8;
+  Pq pq;
+  pq.init(dim, m);
+  pq.codebook = random_matrix(m * 256, dim / m, 6, -0.2f, 0.2f);
+  pq.finalize();
+  auto centroid = random_matrix(1, dim, 7);
+  auto q = random_matrix(1, dim, 8);
+  auto xs = random_matrix(20, dim, 9);
+  for (Metric metric : {Metric::L2, Metric::InnerProduct, Metric::Cosine}) {
+    PqQuery query;
+    query.prepare(metric, pq, q.data());
+    query.set_list(centroid.data(), dim);
+    std::vector<float> residual(dim), recon(dim);
+    std::vector<uint8_t> code(m);
+    for (std::size_t r = 0; r < 20; ++r) {
+      for (std::size_t i = 0; i < dim; ++i) residual[i] = xs[r * dim + i] - centroid[i];
+      pq.encode(residual.data(), code.data());
+      pq.decode(code.data(), recon.data());
+      for (std::size_t i = 0; i < dim; ++i) recon[i] += centroid[i];
+      double expected = metric == Metric::L2 ? ref_l2(q.data(), recon.data(), dim) : -ref_dot(q.data(), recon.data(), dim);
+      EXPECT_NEAR(query.distance(code.data()), expected, 1e-3 * (1 + std::fabs(expected)));
+    }
+  }
+}
+
+TEST(Ivf, NearestCentroidAndDefaults) {
+  std::vector<float> c = {0, 0, 10, 10, -5, 5};
+  float x[2] = {9, 8};
+  float d;
+  EXPECT_EQ(nearest_centroid(Metric::L2, x, c.data(), 3, 2, &d), 1u);
+  EXPECT_NEAR(d, 5.f, 1e-5);
+  float y[2] = {-1, 0.5f};
+  EXPECT_EQ(nearest_centroid(Metric::InnerProduct, y, c.data(), 3, 2), 2u);
+  EXPECT_EQ(default_pq_m(784), 98u);
+  EXPECT_EQ(default_pq_m(64), 8u);
+  EXPECT_EQ(default_pq_m(3), 1u);
+  float z[3] = {0, 0, 0};
+  EXPECT_FALSE(normalize(z, 3));
+  float w[2] = {3, 4};
+  EXPECT_TRUE(normalize(w, 2));
+  EXPECT_NEAR(w[0], 0.6f, 1e-6);
+}
