@@ -3,12 +3,6 @@
 -- generic plan.
 \pset footer off
 SET client_min_messages = warning;
--- Until the hnsw access method is part of the build this test is skipped (expected/mlops_index_1.out).
-SELECT NOT EXISTS (SELECT 1 FROM pg_am WHERE amname = 'hnsw') AS mxi_skip \gset
-\if :mxi_skip
-\echo 'skipped: no hnsw access method in this build'
-\quit
-\endif
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   st text; msg text; h text;
