@@ -41,6 +41,7 @@ INSERT INTO catalog_emb (id, model_version, embedding) SELECT id, 2, embedding F
 \if :has_hnsw
 SELECT vectorext.build_index('catalog_emb', 2) AS index;
 \endif
+ANALYZE catalog_emb;   -- planner statistics after the bulk load, as after any backfill
 SELECT vectorext.set_alias('fashion', 'challenger', 2) AS challenger;
 \echo 'The state at a glance:'
 SELECT collection, version, dims, state, rows, index_name, index_method, index_size, coverage, aliases
