@@ -22,7 +22,7 @@ EXTRA_CLEAN = $(OBJS:.o=.d) build
 # PGXS would emit LLVM bitcode for .cpp with clang and without our flags; we do not JIT-inline C++.
 override with_llvm = no
 PG_CPPFLAGS = -I$(CURDIR)/src
-PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -MMD -MP -Wno-missing-field-initializers
+PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -MMD -MP -Wno-missing-field-initializers -Wno-register
 SHLIB_LINK  = -lstdc++ -lm -Wl,--version-script=$(CURDIR)/src/pg/exports.map
 
 PG_CONFIG ?= pg_config

@@ -1,5 +1,6 @@
 // The hnsw index access method: handler, settings (hnsw.*), reloptions (m, ef_construction), operator-class
 // metric lookup. The callbacks themselves live in hnsw_build / hnsw_insert / hnsw_scan / hnsw_vacuum.
+#include "pg/ann_routine.h"
 #include "pg/hnsw.h"
 #include "pg/module_init.h"
 #include "pg/vector_type.h"
@@ -152,48 +153,20 @@ char* am_buildphasename(int64 phase) {
 using namespace vx::pg::hnsw;
 
 VX_FUNCTION(vx_hnsw_handler) {
-  IndexAmRoutine* am = makeNode(IndexAmRoutine);
-  am->amstrategies = 0;
-  am->amsupport = 3;
-  am->amoptsprocnum = 0;
-  am->amcanorder = false;
-  am->amcanorderbyop = true;
-  am->amcanbackward = false;
-  am->amcanunique = false;
-  am->amcanmulticol = false;
-  am->amoptionalkey = true;
-  am->amsearcharray = false;
-  am->amsearchnulls = false;
-  am->amstorage = false;
-  am->amclusterable = false;
-  am->ampredlocks = false;
-  am->amcanparallel = false;
-  am->amcaninclude = false;
-  am->amusemaintenanceworkmem = false;
-  am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
-  am->amkeytype = InvalidOid;
+  IndexAmRoutine* am = vx::pg::new_ann_routine(3);
   am->ambuild = am_build;
   am->ambuildempty = am_buildempty;
   am->aminsert = am_insert;
   am->ambulkdelete = am_bulkdelete;
   am->amvacuumcleanup = am_vacuumcleanup;
-  am->amcanreturn = nullptr;
   am->amcostestimate = am_costestimate;
   am->amoptions = am_options;
-  am->amproperty = nullptr;
   am->ambuildphasename = am_buildphasename;
   am->amvalidate = am_validate;
-  am->amadjustmembers = nullptr;
   am->ambeginscan = am_beginscan;
   am->amrescan = am_rescan;
   am->amgettuple = am_gettuple;
-  am->amgetbitmap = nullptr;
   am->amendscan = am_endscan;
-  am->ammarkpos = nullptr;
-  am->amrestrpos = nullptr;
-  am->amestimateparallelscan = nullptr;
-  am->aminitparallelscan = nullptr;
-  am->amparallelrescan = nullptr;
   PG_RETURN_POINTER(am);
 }
 

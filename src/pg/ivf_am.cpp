@@ -1,4 +1,5 @@
 // The ivfflat and ivf access methods: handlers, settings, reloptions, cost estimation.
+#include "pg/ann_routine.h"
 #include "pg/ivf.h"
 #include "pg/module_init.h"
 
@@ -124,26 +125,7 @@ char* build_phase_name(int64 phase) {
 }
 
 IndexAmRoutine* make_routine(amoptions_function options) {
-  IndexAmRoutine* am = makeNode(IndexAmRoutine);
-  am->amstrategies = 0;
-  am->amsupport = 4;
-  am->amoptsprocnum = 0;
-  am->amcanorder = false;
-  am->amcanorderbyop = true;
-  am->amcanbackward = false;
-  am->amcanunique = false;
-  am->amcanmulticol = false;
-  am->amoptionalkey = true;
-  am->amsearcharray = false;
-  am->amsearchnulls = false;
-  am->amstorage = false;
-  am->amclusterable = false;
-  am->ampredlocks = false;
-  am->amcanparallel = false;
-  am->amcaninclude = false;
-  am->amusemaintenanceworkmem = false;
-  am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
-  am->amkeytype = InvalidOid;
+  IndexAmRoutine* am = new_ann_routine(4);
 
   am->ambuild = [](Relation h, Relation i, IndexInfo* info) { return guard([&] { return build(h, i, info); }); };
   am->ambuildempty = [](Relation i) { guard([&] { build_empty(i); }); };
@@ -155,26 +137,17 @@ IndexAmRoutine* make_routine(amoptions_function options) {
   am->amvacuumcleanup = [](IndexVacuumInfo* info, IndexBulkDeleteResult* s) {
     return guard([&] { return vacuum_cleanup(info, s); });
   };
-  am->amcanreturn = nullptr;
   am->amcostestimate = [](PlannerInfo* r, IndexPath* p, double lc, Cost* sc, Cost* tc, Selectivity* s, double* c,
                           double* pg) { guard([&] { cost_estimate(r, p, lc, sc, tc, s, c, pg); }); };
   am->amoptions = options;
-  am->amproperty = nullptr;
   am->ambuildphasename = build_phase_name;
   am->amvalidate = validate;
-  am->amadjustmembers = nullptr;
   am->ambeginscan = [](Relation i, int nk, int no) { return guard([&] { return begin_scan(i, nk, no); }); };
   am->amrescan = [](IndexScanDesc s, ScanKey k, int nk, ScanKey o, int no) {
     guard([&] { rescan(s, k, nk, o, no); });
   };
   am->amgettuple = [](IndexScanDesc s, ScanDirection d) { return guard([&] { return get_tuple(s, d); }); };
-  am->amgetbitmap = nullptr;
   am->amendscan = [](IndexScanDesc s) { guard([&] { end_scan(s); }); };
-  am->ammarkpos = nullptr;
-  am->amrestrpos = nullptr;
-  am->amestimateparallelscan = nullptr;
-  am->aminitparallelscan = nullptr;
-  am->amparallelrescan = nullptr;
   return am;
 }
 }  // namespace

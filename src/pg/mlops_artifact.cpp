@@ -5,8 +5,6 @@
 #include "pg/boundary.h"
 
 // Postgres headers reached through spi.h use `register`, which C++17 warns about.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
 extern "C" {
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
@@ -14,7 +12,6 @@ extern "C" {
 #include "executor/spi.h"
 #include "utils/builtins.h"
 }
-#pragma GCC diagnostic pop
 
 namespace {
 

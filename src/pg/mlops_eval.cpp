@@ -6,8 +6,6 @@
 #include <cmath>
 
 // Postgres headers reached through spi.h use `register`, which C++17 warns about.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
 extern "C" {
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
@@ -16,7 +14,6 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 }
-#pragma GCC diagnostic pop
 
 using namespace vx::pg;
 

@@ -6,8 +6,6 @@
 #include "pg/vector_type.h"
 
 // Postgres headers reached through spi.h use `register`, which C++17 warns about.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
 extern "C" {
 #include "access/htup_details.h"
 #include "commands/trigger.h"
@@ -18,7 +16,6 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 }
-#pragma GCC diagnostic pop
 
 using namespace vx::pg;
 
