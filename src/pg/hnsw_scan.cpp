@@ -76,8 +76,14 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     return;
   }
   so->q = static_cast<float*>(palloc0(sizeof(float) * g->dims));
-  if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL))
-    datum_to_query(scan->orderByData[0].sk_argument, g->metric, g->dims, so->q);
+  if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
+    Datum arg = scan->orderByData[0].sk_argument;
+    int qdims = datum_dims(arg);
+    if (uint32(qdims) != g->dims)
+      ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                      errmsg("query vector has %d dimensions but the index has %u", qdims, g->dims)));
+    datum_to_query(arg, g->metric, g->dims, so->q);
+  }
   so->ef = g_ef_search;
   search_init(&so->s, g->count, int(g->m), so->ef);
   so->s.keep_discarded = g_iterative_scan != kIterOff;
