@@ -53,12 +53,14 @@ struct Graph {
   uint32 nsegments;
   Segment* segments;
   float* scratch;  // dims floats
-  // Pins kept for the whole operation (direct-mapped by block number): a search touches the same pages again and
-  // again, and a pin saves the buffer-mapping lookup. Released by graph_release (or by resource-owner cleanup).
-  BlockNumber* pin_block;
-  Buffer* pin_buf;
+  // A few pins kept across record accesses (round robin; see pinned() in hnsw_storage.cpp for why so few).
+  // Released by graph_release (or by resource-owner cleanup).
+  BlockNumber pin_block[4];
+  Buffer pin_buf[4];
+  int pin_next;
+  uint64 pin_ops;  // pins taken (statistics)
 };
-constexpr int kPinSlots = 512;
+constexpr int kPinSlots = 4;
 
 // Reads the meta page (share lock) into g; memory from CurrentMemoryContext.
 void graph_load(Graph* g, Relation index);

@@ -152,7 +152,7 @@ void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
   if (keys && scan->numberOfKeys > 0) std::memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
   if (orderbys && scan->numberOfOrderBys > 0)
     std::memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
-  if (so->g.pin_buf) graph_release(&so->g);
+  graph_release(&so->g);
   release_scan_lock(scan, so);
   MemoryContextReset(so->cxt);
   MemoryContext cxt = so->cxt;
@@ -194,7 +194,10 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
 
 void end_scan(IndexScanDesc scan) {
   auto* so = static_cast<ScanState*>(scan->opaque);
-  if (so->g.pin_buf) graph_release(&so->g);
+  if (so->started)
+    elog(DEBUG2, "hnsw scan: %llu elements evaluated, %llu buffer pins", (unsigned long long) so->s.evaluated,
+         (unsigned long long) so->g.pin_ops);
+  graph_release(&so->g);
   release_scan_lock(scan, so);
   MemoryContextDelete(so->cxt);
   pfree(so);
