@@ -104,13 +104,16 @@ Buffer* hint_slot(Relation index, BlockNumber block) {
 // while a backend holds at most 8 pins, Postgres tracks them in a small array; beyond that every pin and unpin
 // goes through a hash table (PrivateRefCountHash), which made a 512-slot cache cost more than the pins it saved
 // (callgrind: ~45% of a search's instructions in the buffer manager). A record access uses at most 2 pages at a
-// time (header + level-0 list, or one page of a vector), so round-robin replacement over 4 slots never drops a
-// page still in use.
+// time (header + level-0 list, or one page of a vector): round-robin replacement where the slot just used (hit or
+// miss) is never the next victim, so of two consecutive calls the second never drops the first one's page.
 static Buffer pin_new(Graph* g, BlockNumber block);
 
 static inline Buffer pinned(Graph* g, BlockNumber block) {
   for (int i = 0; i < kPinSlots; ++i)
-    if (g->pin_block[i] == block) return g->pin_buf[i];
+    if (g->pin_block[i] == block) {
+      if (g->pin_next == i) g->pin_next = (i + 1) % kPinSlots;
+      return g->pin_buf[i];
+    }
   return pin_new(g, block);
 }
 
@@ -150,9 +153,9 @@ static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) 
   if (seg == nullptr) return false;
   Location first = locate(*seg, g->record_size, id, byte);
   Location last = locate(*seg, g->record_size, id, byte + len - 1);
-  Buffer bufs[16];
+  Buffer bufs[2];
   int nbufs = int(last.block - first.block + 1);
-  Assert(nbufs <= 16);
+  if (nbufs > 2) elog(ERROR, "hnsw: record read of %u bytes spans %d pages", len, nbufs);  // header + list: <= 816 B
   for (int i = 0; i < nbufs; ++i) bufs[i] = pinned(g, first.block + i);
   for (int i = 0; i < nbufs; ++i) LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
   char* dst = static_cast<char*>(out);
