@@ -36,9 +36,12 @@ constexpr int kDefaultEfc = 64, kMinEfc = 4, kMaxEfc = 1000;
 int index_m(Relation index);
 int index_ef_construction(Relation index);
 bytea* options(Datum reloptions, bool validate);
-// Metric of the index's operator class (support function 3), dims of its column (typmod; errors when missing).
+// Metric of the index's operator class (support function 3), dims of its column: the typmod, or 0 when the
+// column has none (then the first vector built or inserted fixes the dims in the meta page).
 Metric index_metric(Relation index);
 int index_dims(Relation index);
+// Dimensions of a vector datum.
+int datum_dims(Datum d);
 
 // A read-mostly view of the index for one operation: parameters and segment directory copied from the meta page.
 struct Graph {
@@ -50,12 +53,14 @@ struct Graph {
   uint32 nsegments;
   Segment* segments;
   float* scratch;  // dims floats
-  // Pins kept for the whole operation (direct-mapped by block number): a search touches the same pages again and
-  // again, and a pin saves the buffer-mapping lookup. Released by graph_release (or by resource-owner cleanup).
-  BlockNumber* pin_block;
-  Buffer* pin_buf;
+  // A few pins kept across record accesses (round robin; see pinned() in hnsw_storage.cpp for why so few).
+  // Released by graph_release (or by resource-owner cleanup).
+  BlockNumber pin_block[4];
+  Buffer pin_buf[4];
+  int pin_next;
+  uint64 pin_ops;  // pins taken (statistics)
 };
-constexpr int kPinSlots = 512;
+constexpr int kPinSlots = 4;
 
 // Reads the meta page (share lock) into g; memory from CurrentMemoryContext.
 void graph_load(Graph* g, Relation index);
@@ -115,7 +120,8 @@ Candidate heap_pop_max(Candidate* h, int* n);
 void sort_candidates(Candidate* c, int n);  // ascending dist
 
 // Insert one vector (already normalised for cosine). Used by aminsert and by the page-level build path.
-void insert_element(Relation index, const float* vec, ItemPointer tid);
+// dims: the vector's; must equal the index's (fixed by this insert when the index has none yet).
+void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid);
 // Initialise an empty index: meta page (block 0) in the given fork.
 void write_empty_meta(Relation index, ForkNumber fork, int dims, Metric metric, int m, int efc, bool log);
 

@@ -82,9 +82,18 @@ Metric index_metric(Relation index) {
 
 int index_dims(Relation index) {
   int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-  if (typmod < 0)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
+  if (typmod < 0) return 0;  // no typmod: the data fixes the dims (first vector built or inserted)
+  if (typmod > core::kMaxVectorDims)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("column cannot have more than %d dimensions for hnsw index", core::kMaxVectorDims)));
   return typmod;
+}
+
+int datum_dims(Datum d) {
+  Vector* v = datum_get_vector(d);
+  int dims = v->dim;
+  if (reinterpret_cast<Pointer>(v) != DatumGetPointer(d)) pfree(v);
+  return dims;
 }
 
 bool datum_to_query(Datum d, Metric metric, uint32 dims, float* out) {

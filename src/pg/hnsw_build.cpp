@@ -44,6 +44,8 @@ struct BuildState {
   std::vector<float> data;
   std::vector<ItemPointerData> tids;
   float* tmp = nullptr;            // palloc'd, dims floats
+  double reltuples = 0;            // planner's estimate of the heap's rows (for reserving)
+  MemoryContext build_cxt = nullptr;
   MemoryContext tuple_cxt = nullptr;
 };
 
@@ -57,7 +59,7 @@ void switch_to_page_mode(BuildState* st) {
                    errhint("Increase maintenance_work_mem to speed up builds.")));
   for (std::size_t i = 0; i < st->tids.size(); ++i) {
     MemoryContext old = MemoryContextSwitchTo(st->tuple_cxt);
-    insert_element(st->index, &st->data[i * st->dims], &st->tids[i]);
+    insert_element(st->index, &st->data[i * st->dims], uint32(st->dims), &st->tids[i]);
     MemoryContextSwitchTo(old);
     MemoryContextReset(st->tuple_cxt);
     CHECK_FOR_INTERRUPTS();
@@ -66,10 +68,26 @@ void switch_to_page_mode(BuildState* st) {
   std::vector<ItemPointerData>().swap(st->tids);
 }
 
+// Sets the dimensions and everything sized by them (at the start, or at the first vector of a column without a
+// typmod). Reserves for the expected row count (no reallocation copies while collecting), within the budget.
+void set_dims(BuildState* st, int dims, double reltuples, MemoryContext cxt) {
+  st->dims = dims;
+  st->per_tuple = 4 * std::size_t(dims) + sizeof(ItemPointerData) +
+                  core::hnsw::GraphBuilder::estimate_bytes(dims, st->m, 1000) / 1000;
+  st->tmp = static_cast<float*>(call([&] { return MemoryContextAlloc(cxt, sizeof(float) * dims); }));
+  if (reltuples > 0) {
+    double rows = std::min(reltuples * 1.05, double(st->budget / st->per_tuple));
+    st->data.reserve(std::size_t(rows) * std::size_t(dims));
+    st->tids.reserve(std::size_t(rows));
+  }
+}
+
 void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool alive, void* arg) {
   guard([&] {
     auto* st = static_cast<BuildState*>(arg);
     if (isnull[0]) return;
+    // No typmod: the first vector fixes the dims; datum_to_query rejects any other vector that differs.
+    if (st->dims == 0) set_dims(st, datum_dims(values[0]), st->reltuples, st->build_cxt);
     MemoryContext old = MemoryContextSwitchTo(st->tuple_cxt);
     bool ok = datum_to_query(values[0], st->metric, uint32(st->dims), st->tmp);
     MemoryContextSwitchTo(old);
@@ -78,7 +96,7 @@ void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull
     st->indtuples += 1;
     if (st->page_mode) {
       old = MemoryContextSwitchTo(st->tuple_cxt);
-      insert_element(index, st->tmp, tid);
+      insert_element(index, st->tmp, uint32(st->dims), tid);
       MemoryContextSwitchTo(old);
       MemoryContextReset(st->tuple_cxt);
       return;
@@ -86,7 +104,7 @@ void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull
     if ((st->tids.size() + 1) * st->per_tuple > st->budget) {
       switch_to_page_mode(st);
       old = MemoryContextSwitchTo(st->tuple_cxt);
-      insert_element(index, st->tmp, tid);
+      insert_element(index, st->tmp, uint32(st->dims), tid);
       MemoryContextSwitchTo(old);
       MemoryContextReset(st->tuple_cxt);
       return;
@@ -316,20 +334,20 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   st->efc = efc;
   st->metric = metric;
   st->budget = std::size_t(maintenance_work_mem) * 1024;
-  st->per_tuple = 4 * std::size_t(dims) + sizeof(ItemPointerData) +
-                  core::hnsw::GraphBuilder::estimate_bytes(dims, m, 1000) / 1000;
-  st->tmp = static_cast<float*>(MemoryContextAlloc(build_cxt, sizeof(float) * dims));
+  st->reltuples = double(heap->rd_rel->reltuples);
+  st->build_cxt = build_cxt;
   st->tuple_cxt = AllocSetContextCreate(build_cxt, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
+  // A column without typmod (dims == 0) gets its dims from the first non-NULL vector (build_callback).
+  if (dims > 0) set_dims(st, dims, st->reltuples, build_cxt);
 
-  // Reserve for the expected row count (no reallocation copies while collecting), within the memory budget.
-  if (heap->rd_rel->reltuples > 0) {
-    double rows = std::min(double(heap->rd_rel->reltuples) * 1.05, double(st->budget / st->per_tuple));
-    st->data.reserve(std::size_t(rows) * std::size_t(dims));
-    st->tids.reserve(std::size_t(rows));
-  }
   pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseLoad);
   double reltuples = table_index_build_scan(heap, index, info, true, true, build_callback, st, nullptr);
-  if (!st->page_mode) build_in_memory(index, st);
+  if (!st->page_mode) {
+    if (st->dims == 0)  // no typmod and no vector yet: the first insert fixes the dims in the meta page
+      write_empty_meta(index, MAIN_FORKNUM, 0, metric, m, efc, true);
+    else
+      build_in_memory(index, st);
+  }
 
   auto* result = static_cast<IndexBuildResult*>(palloc(sizeof(IndexBuildResult)));
   result->heap_tuples = reltuples;

@@ -118,10 +118,14 @@ struct Allocation {
 
 // Takes an id (and segment / upper space) under the meta page's exclusive lock. On an empty index the element is
 // written right here and becomes the entry point.
-Allocation allocate(Graph* g, const float* vec, ItemPointer tid, int level) {
+Allocation allocate(Graph* g, const float* vec, uint32 dims, ItemPointer tid, int level) {
   Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   Meta* cur = page_meta(BufferGetPage(buf));
+  // An index on a column without typmod gets its dims from the first element inserted (fixed here, in the same WAL
+  // record as its allocation); every other vector must have them.
+  if (cur->dims != 0 && cur->dims != dims)
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %u dimensions, not %u", cur->dims, dims)));
   Allocation a{};
   a.id = cur->count;
   bool reused = false;
@@ -141,6 +145,13 @@ Allocation allocate(Graph* g, const float* vec, ItemPointer tid, int level) {
   // Plan the meta change on a copy so the WAL record is built only after the (possible) record write below.
   Meta* next = static_cast<Meta*>(palloc(kUsable));
   std::memcpy(next, cur, kUsable);
+  if (next->dims == 0) {
+    Assert(next->count == 0);
+    next->dims = dims;
+    next->record_size = record_size(dims, next->m);
+  }
+  g->dims = next->dims;
+  g->record_size = next->record_size;
   const Segment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
   if (!reused && (last == nullptr || a.id >= last->first_id + last->nelems)) {
     if (next->nsegments >= kMaxSegments)
@@ -253,13 +264,13 @@ void link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
 
 }  // namespace
 
-void insert_element(Relation index, const float* vec, ItemPointer tid) {
+void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid) {
   Graph g;
   graph_load(&g, index);
   int m = int(g.m);
   int efc = std::max(int(index_ef_construction(index)), 1);
   int level = random_level(m);
-  Allocation a = allocate(&g, vec, tid, level);
+  Allocation a = allocate(&g, vec, dims, tid, level);
   if (a.became_entry) {
     graph_release(&g);
     return;
@@ -329,9 +340,12 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
   MemoryContext old = MemoryContextSwitchTo(tmp);
   Graph g;
   graph_load(&g, index);
-  float* vec = static_cast<float*>(palloc(sizeof(float) * g.dims));
   graph_release(&g);
-  if (datum_to_query(values[0], g.metric, g.dims, vec)) insert_element(index, vec, heap_tid);
+  // dims 0: the column has no typmod and the index is still empty; this vector's dims become the index's
+  // (allocate() re-checks under the meta page lock, against a concurrent first insert).
+  uint32 dims = g.dims ? g.dims : uint32(datum_dims(values[0]));
+  float* vec = static_cast<float*>(palloc(sizeof(float) * dims));
+  if (datum_to_query(values[0], g.metric, dims, vec)) insert_element(index, vec, dims, heap_tid);
   MemoryContextSwitchTo(old);
   MemoryContextDelete(tmp);
   return false;

@@ -76,8 +76,14 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     return;
   }
   so->q = static_cast<float*>(palloc0(sizeof(float) * g->dims));
-  if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL))
-    datum_to_query(scan->orderByData[0].sk_argument, g->metric, g->dims, so->q);
+  if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
+    Datum arg = scan->orderByData[0].sk_argument;
+    int qdims = datum_dims(arg);
+    if (uint32(qdims) != g->dims)
+      ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                      errmsg("query vector has %d dimensions but the index has %u", qdims, g->dims)));
+    datum_to_query(arg, g->metric, g->dims, so->q);
+  }
   so->ef = g_ef_search;
   search_init(&so->s, g->count, int(g->m), so->ef);
   so->s.keep_discarded = g_iterative_scan != kIterOff;
@@ -146,7 +152,7 @@ void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
   if (keys && scan->numberOfKeys > 0) std::memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
   if (orderbys && scan->numberOfOrderBys > 0)
     std::memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
-  if (so->g.pin_buf) graph_release(&so->g);
+  graph_release(&so->g);
   release_scan_lock(scan, so);
   MemoryContextReset(so->cxt);
   MemoryContext cxt = so->cxt;
@@ -188,7 +194,10 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
 
 void end_scan(IndexScanDesc scan) {
   auto* so = static_cast<ScanState*>(scan->opaque);
-  if (so->g.pin_buf) graph_release(&so->g);
+  if (so->started)
+    elog(DEBUG2, "hnsw scan: %llu elements evaluated, %llu buffer pins", (unsigned long long) so->s.evaluated,
+         (unsigned long long) so->g.pin_ops);
+  graph_release(&so->g);
   release_scan_lock(scan, so);
   MemoryContextDelete(so->cxt);
   pfree(so);

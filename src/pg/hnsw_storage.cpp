@@ -51,16 +51,15 @@ void graph_load(Graph* g, Relation index) {
   load_meta_into(g, BufferGetPage(buf));
   UnlockReleaseBuffer(buf);
   g->scratch = static_cast<float*>(palloc(sizeof(float) * (g->dims + 16)));
-  g->pin_block = static_cast<BlockNumber*>(palloc(sizeof(BlockNumber) * kPinSlots));
-  g->pin_buf = static_cast<Buffer*>(palloc(sizeof(Buffer) * kPinSlots));
   for (int i = 0; i < kPinSlots; ++i) {
     g->pin_block[i] = InvalidBlockNumber;
     g->pin_buf[i] = InvalidBuffer;
   }
+  g->pin_next = 0;
+  g->pin_ops = 0;
 }
 
 void graph_release(Graph* g) {
-  if (g->pin_buf == nullptr) return;
   for (int i = 0; i < kPinSlots; ++i) {
     if (g->pin_buf[i] != InvalidBuffer) ReleaseBuffer(g->pin_buf[i]);
     g->pin_buf[i] = InvalidBuffer;
@@ -101,15 +100,32 @@ Buffer* hint_slot(Relation index, BlockNumber block) {
 }
 }  // namespace
 
-// A pinned buffer for block (kept pinned in the cache; never release it yourself).
+// A pinned buffer for block (kept pinned in the cache; never release it yourself). The cache is tiny on purpose:
+// while a backend holds at most 8 pins, Postgres tracks them in a small array; beyond that every pin and unpin
+// goes through a hash table (PrivateRefCountHash), which made a 512-slot cache cost more than the pins it saved
+// (callgrind: ~45% of a search's instructions in the buffer manager). A record access uses at most 2 pages at a
+// time (header + level-0 list, or one page of a vector): round-robin replacement where the slot just used (hit or
+// miss) is never the next victim, so of two consecutive calls the second never drops the first one's page.
+static Buffer pin_new(Graph* g, BlockNumber block);
+
 static inline Buffer pinned(Graph* g, BlockNumber block) {
-  int slot = int(block % kPinSlots);
-  if (g->pin_block[slot] == block) return g->pin_buf[slot];
+  for (int i = 0; i < kPinSlots; ++i)
+    if (g->pin_block[i] == block) {
+      if (g->pin_next == i) g->pin_next = (i + 1) % kPinSlots;
+      return g->pin_buf[i];
+    }
+  return pin_new(g, block);
+}
+
+static Buffer pin_new(Graph* g, BlockNumber block) {
+  int slot = g->pin_next;
+  g->pin_next = (slot + 1) % kPinSlots;
   if (g->pin_buf[slot] != InvalidBuffer) {
     ReleaseBuffer(g->pin_buf[slot]);
     g->pin_buf[slot] = InvalidBuffer;
     g->pin_block[slot] = InvalidBlockNumber;
   }
+  g->pin_ops++;
   Buffer* hint = hint_slot(g->index, block);
   Buffer buf;
   if (hint && *hint != InvalidBuffer && ReadRecentBuffer(g->index->rd_node, MAIN_FORKNUM, block, *hint)) {
@@ -137,9 +153,9 @@ static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) 
   if (seg == nullptr) return false;
   Location first = locate(*seg, g->record_size, id, byte);
   Location last = locate(*seg, g->record_size, id, byte + len - 1);
-  Buffer bufs[16];
+  Buffer bufs[2];
   int nbufs = int(last.block - first.block + 1);
-  Assert(nbufs <= 16);
+  if (nbufs > 2) elog(ERROR, "hnsw: record read of %u bytes spans %d pages", len, nbufs);  // header + list: <= 816 B
   for (int i = 0; i < nbufs; ++i) bufs[i] = pinned(g, first.block + i);
   for (int i = 0; i < nbufs; ++i) LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
   char* dst = static_cast<char*>(out);
@@ -229,16 +245,26 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
   return d;
 }
 
-// Pins the pages of id's record and asks the CPU to start loading its header and the first lines of its vector,
-// so that the DRAM latency of several neighbours overlaps (hnswlib does the same with _mm_prefetch).
+// Address of block's page if the backend-local hint knows its buffer, without pinning: only ever used as a prefetch
+// address (a stale hint prefetches some other page, which is harmless; the data is read later under a pin).
+static inline const char* hinted_page(Graph* g, BlockNumber block) {
+  Buffer* hint = hint_slot(g->index, block);
+  if (hint == nullptr || *hint <= 0) return nullptr;  // none, or a local buffer
+  return static_cast<const char*>(BufferGetBlock(*hint));
+}
+
+// Asks the CPU to start loading id's record header and the first lines of its vector, so that the DRAM latency of
+// several neighbours overlaps (hnswlib does the same with _mm_prefetch). No pin: see hinted_page.
 static void prefetch_record(Graph* g, uint32 id) {
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
   Location head = locate(*seg, g->record_size, id, 0);
-  const char* p = page_data(BufferGetPage(pinned(g, head.block))) + head.offset;
-  __builtin_prefetch(p);
+  const char* hp = hinted_page(g, head.block);
+  if (hp) __builtin_prefetch(hp + SizeOfPageHeaderData + head.offset);
   Location vec = locate(*seg, g->record_size, id, vector_offset(g->m));
-  const char* v = page_data(BufferGetPage(pinned(g, vec.block))) + vec.offset;
+  const char* vp = vec.block == head.block ? hp : hinted_page(g, vec.block);
+  if (vp == nullptr) return;
+  const char* v = vp + SizeOfPageHeaderData + vec.offset;
   uint32 in_page = kUsable - vec.offset;
   uint32 lines = std::min<uint32>(std::min<uint32>(4 * g->dims, in_page), 512);
   for (uint32 k = 0; k < lines; k += 64) __builtin_prefetch(v + k);
