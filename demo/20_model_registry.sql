@@ -92,14 +92,12 @@ JOIN catalog c ON c.id = s.key::int;
 \echo 'The same through plain SQL, as an application prepares it (generic plan, pruned at run time to the champion):'
 SELECT CASE WHEN vectorext.version_of('fashion') = 1 THEN v1 ELSE v2 END AS q FROM query_embeddings WHERE id = 1 \gset
 -- The operator is the served version's metric (<-> l2, <=> cosine, <#> inner product, <+> l1).
--- While the hnsw access method takes the dimensions from the column type, build_index indexed the version's
--- fixed-dimension cast, so the query orders by that cast to use the index.
-SELECT vectorext._metric_operator(metric) AS op, dims FROM vectorext.models
+SELECT vectorext._metric_operator(metric) AS op FROM vectorext.models
 WHERE name = 'fashion' AND version = vectorext.version_of('fashion') \gset
 SET plan_cache_mode = force_generic_plan;
 PREPARE nearest(vector) AS
   SELECT id FROM catalog_emb WHERE model_version = vectorext.version_of('fashion')
-  ORDER BY embedding::vector(:dims) :op $1 LIMIT 5;
+  ORDER BY embedding :op $1 LIMIT 5;
 EXPLAIN (COSTS OFF) EXECUTE nearest(:'q');
 EXECUTE nearest(:'q');
 RESET plan_cache_mode;

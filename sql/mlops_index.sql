@@ -57,38 +57,29 @@ SELECT vectorext.recall('mxi_emb', 1, sample => 20, k => 10) >= 0.9 AS v1_recall
        vectorext.recall('mxi_emb', 3, sample => 20, k => 10) >= 0.9 AS v3_recall_ok;
 
 -- The plain-SQL form with a generic plan (as ORMs and drivers prepare it): pruned at executor start-up to the one
--- partition the alias serves, which is read through its ANN index. While the hnsw access method needs the
--- dimensions in the column type, build_index indexes the version's cast (order_by below) and queries order by it;
--- once it accepts typmod-less columns, "ORDER BY embedding <-> $1" is enough.
+-- partition the alias serves, which is read through that version's own ANN index.
 SET plan_cache_mode = force_generic_plan;
-SELECT vectorext._order_expr('mxi_emb_v1', 8) AS order_by;
-PREPARE mxi_q(vector) AS
-  SELECT id FROM mxi_emb WHERE model_version = vectorext.version_of('mxi', 'champion')
-  ORDER BY embedding::vector(8) <-> $1 LIMIT 5;
-EXPLAIN (COSTS OFF) EXECUTE mxi_q('[10,0,0,0,0,0,0,0]');
-EXECUTE mxi_q('[0,10,0,0,0,0,0,0]');
--- The same prepared statement after a promote serves the other version (same plan, other partition).
-SELECT vectorext.promote('mxi', 2);
-EXPLAIN (COSTS OFF) EXECUTE mxi_q('[10,0,0,0,0,0,0,0]');
-EXECUTE mxi_q('[0,10,0,0,0,0,0,0]');
--- ... and inside BEGIN ... ROLLBACK the rollback is undone as well.
-BEGIN;
-SELECT vectorext.rollback('mxi');
-EXPLAIN (COSTS OFF) EXECUTE mxi_q('[10,0,0,0,0,0,0,0]');
-ROLLBACK;
-SELECT vectorext.version_of('mxi') AS still_2;
--- The plain form without the cast is pruned the same way (no index yet, see above).
 PREPARE mxi_plain(vector) AS
   SELECT id FROM mxi_emb WHERE model_version = vectorext.version_of('mxi', 'champion')
   ORDER BY embedding <-> $1 LIMIT 5;
 EXPLAIN (COSTS OFF) EXECUTE mxi_plain('[10,0,0,0,0,0,0,0]');
 EXECUTE mxi_plain('[0,10,0,0,0,0,0,0]');
+-- The same prepared statement after a promote serves the other version (same plan, other partition).
+SELECT vectorext.promote('mxi', 2);
+EXPLAIN (COSTS OFF) EXECUTE mxi_plain('[10,0,0,0,0,0,0,0]');
+EXECUTE mxi_plain('[0,10,0,0,0,0,0,0]');
+-- ... and inside BEGIN ... ROLLBACK the rollback is undone as well.
+BEGIN;
+SELECT vectorext.rollback('mxi');
+EXPLAIN (COSTS OFF) EXECUTE mxi_plain('[10,0,0,0,0,0,0,0]');
+EXECUTE mxi_plain('[0,10,0,0,0,0,0,0]');
+ROLLBACK;
+SELECT vectorext.version_of('mxi') AS still_2;
 -- A query vector of the wrong dims is an error, never a silent wrong answer.
 SELECT vectorext.promote('mxi', 3);
 SELECT pg_temp.err($$EXECUTE mxi_plain('[10,0,0,0,0,0,0,0]')$$);
 SELECT pg_temp.err($$SELECT * FROM vectorext.search('mxi_emb', '[10,0,0,0,0,0,0,0]', 5)$$);
 RESET plan_cache_mode;
-DEALLOCATE mxi_q;
 DEALLOCATE mxi_plain;
 
 SELECT pg_temp.err($$SELECT vectorext.recall('mxi_emb', 1, sample => 0, k => 10)$$);

@@ -182,14 +182,6 @@ CREATE FUNCTION vectorext._index_of(part regclass) RETURNS regclass LANGUAGE sql
   ORDER BY i.indexrelid DESC LIMIT 1
 $$;
 
--- The expression a query must order by to use the version's ANN index: the column itself, or, when the access
--- method needs the dimensions in the column type (typmod) and the index was built on a cast, that cast.
-CREATE FUNCTION vectorext._order_expr(part regclass, dims int) RETURNS text LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_index i
-                           WHERE i.indexrelid = vectorext._index_of(part) AND i.indexprs IS NOT NULL)
-              THEN format('(t.embedding::@extschema@.vector(%s))', dims) ELSE 't.embedding' END
-$$;
-
 CREATE FUNCTION vectorext.build_index(collection text, version int, method text DEFAULT 'hnsw', options text DEFAULT NULL)
 RETURNS regclass LANGUAGE plpgsql AS $$
 DECLARE
@@ -216,18 +208,9 @@ BEGIN
   IF old IS NOT NULL THEN
     EXECUTE format('DROP INDEX %s', old);
   END IF;
-  BEGIN
-    EXECUTE format('CREATE INDEX %I ON %s USING %I (embedding %s)%s', idx, cv.partition, method,
-                   vectorext._metric_opclass(m.metric), CASE WHEN options IS NULL THEN '' ELSE ' WITH (' || options || ')' END);
-  EXCEPTION WHEN invalid_parameter_value THEN
-    -- Access methods that take the dimensions from the column type (as pgvector's do) refuse the collection's
-    -- typmod-less column: index the version's fixed-dimension cast instead (vectorext.search orders by it).
-    IF SQLERRM <> 'column does not have dimensions' THEN
-      RAISE;
-    END IF;
-    EXECUTE format('CREATE INDEX %I ON %s USING %I ((embedding::@extschema@.vector(%s)) %s)%s', idx, cv.partition, method,
-                   m.dims, vectorext._metric_opclass(m.metric), CASE WHEN options IS NULL THEN '' ELSE ' WITH (' || options || ')' END);
-  END;
+  -- The column has no typmod (versions differ in dims): the access methods take the dims from the partition's rows.
+  EXECUTE format('CREATE INDEX %I ON %s USING %I (embedding %s)%s', idx, cv.partition, method,
+                 vectorext._metric_opclass(m.metric), CASE WHEN options IS NULL THEN '' ELSE ' WITH (' || options || ')' END);
   RETURN format('%I.%I', schema_name, idx)::regclass;
 END
 $$;

@@ -32,9 +32,9 @@ BEGIN
   -- Through the collection table with the version as a constant: pruned to the version's partition at plan time
   -- (so its index is used), and privileges are those granted on the collection table.
   RETURN QUERY EXECUTE format(
-    'SELECT t.%1$I::text, (%4$s OPERATOR(@extschema@.%2$s) $1)::float8
-     FROM %3$s t WHERE t.model_version = %5$s ORDER BY %4$s OPERATOR(@extschema@.%2$s) $1 LIMIT $2',
-     c.key_column, op, c.relation, vectorext._order_expr(cv.partition::regclass, m.dims), version)
+    'SELECT t.%1$I::text, (t.embedding OPERATOR(@extschema@.%2$s) $1)::float8
+     FROM %3$s t WHERE t.model_version = %4$s ORDER BY t.embedding OPERATOR(@extschema@.%2$s) $1 LIMIT $2',
+     c.key_column, op, c.relation, version)
     USING query, k;
 END
 $$;
@@ -98,8 +98,8 @@ BEGIN
       HINT = 'E.g. vectorext.recall(collection, version, sample => 100, k => 10).';
   END IF;
   FOR q IN EXECUTE format('SELECT t.embedding FROM %s t ORDER BY md5(t.%I::text) LIMIT $1', cv.partition, c.key_column) USING sample LOOP
-    EXECUTE format('SELECT ARRAY(SELECT t.%1$I::text FROM %2$s t ORDER BY %4$s OPERATOR(@extschema@.%3$s) $1 LIMIT $2)',
-                   c.key_column, cv.partition, op, vectorext._order_expr(cv.partition::regclass, m.dims))
+    EXECUTE format('SELECT ARRAY(SELECT t.%1$I::text FROM %2$s t ORDER BY t.embedding OPERATOR(@extschema@.%3$s) $1 LIMIT $2)',
+                   c.key_column, cv.partition, op)
       INTO ann USING q.embedding, k;
     -- "+ 0" turns the ordering into an expression no index provides: exact search.
     EXECUTE format('SELECT ARRAY(SELECT t.%1$I::text FROM %2$s t ORDER BY (t.embedding OPERATOR(@extschema@.%3$s) $1) + 0, 1 LIMIT $2)',
