@@ -203,6 +203,11 @@ void start(IndexScanDesc scan, ScanState& s) {
   const Model& m = *s.model;
   const IvfMeta& meta = m.meta;
   const std::size_t dim = meta.dim;
+  if (dim == 0) {  // no typmod and never a row: the dimensions are not fixed yet, nothing to return
+    s.lists.clear();
+    s.started = true;
+    return;
+  }
   s.query.assign(dim, 0.f);
   if (!(scan->orderByData[0].sk_flags & SK_ISNULL)) {
     call([&] {
