@@ -75,6 +75,7 @@ struct Options {
   std::vector<int> ivf_threads = {2};
   int pq_m = 98;                   // the ivf access method's default for 784 dims: largest divisor <= dims / 8
   int rerank = 100;                // candidates re-ranked with exact distances (Faiss: k_factor = rerank / k)
+  std::string storage;             // SET STORAGE of the vector column (plain: 784-d rows inline, no TOAST); "" = default
   std::string ivfpq_with;          // WITH clause of the vectorext ivf+pq index; default derived from the above
   std::vector<std::string> parts = {"hnsw", "ivf"};
   bool raw = true, sql = true, sql_exact = false;
@@ -107,7 +108,7 @@ std::vector<std::string> parse_str_list(const std::string& s) {
                "  [--repeats=N] [--warmup=N] [--cpu=N] [--k=N] [--m=N] [--ef-construction=N] [--ef=10,20,...]\n"
                "  [--hnsw-threads=1,2] [--lists=N] [--probes=1,2,...] [--ivf-threads=2] [--pq-m=N] [--rerank=N]\n"
                "  [--ivfpq-with='lists=245, quantizer=...'] [--parts=hnsw,ivf] [--no-raw] [--no-sql] [--sql-exact]\n"
-               "  [--pgvector-ref=FILE] [--label=TEXT]\n",
+               "  [--pgvector-ref=FILE] [--label=TEXT] [--storage=plain|main|...]\n",
                msg);
   std::exit(2);
 }
@@ -142,6 +143,7 @@ Options parse_args(int argc, char** argv) {
     else if (key == "pq-m") o.pq_m = std::stoi(val);
     else if (key == "rerank") o.rerank = std::stoi(val);
     else if (key == "ivfpq-with") o.ivfpq_with = val;
+    else if (key == "storage") o.storage = val;
     else if (key == "parts") o.parts = parse_str_list(val);
     else if (key == "pgvector-ref") o.pgvector_ref = val;
     else if (key == "label") o.label = val;
@@ -640,9 +642,13 @@ class Pg {
 
 const char* kTable = "vx_bench_items";
 
-void load_table(Pg& pg, const Images& base) {
+void load_table(Pg& pg, const Images& base, const std::string& storage) {
   pg.exec("DROP TABLE IF EXISTS vx_bench_items");
   pg.exec(fmt("CREATE TABLE %s (id int4 NOT NULL, embedding vector(%d) NOT NULL)", kTable, base.dim));
+  if (!storage.empty()) {
+    pg.exec(fmt("ALTER TABLE %s ALTER COLUMN embedding SET STORAGE %s", kTable, storage.c_str()));
+    std::printf("vector column: SET STORAGE %s\n", storage.c_str());
+  }
   auto t0 = Clock::now();
   PGresult* r = PQexec(pg.raw(), fmt("COPY %s (id, embedding) FROM STDIN (FORMAT binary)", kTable).c_str());
   if (PQresultStatus(r) != PGRES_COPY_IN) {
@@ -1177,7 +1183,7 @@ int main(int argc, char** argv) {
         pg->exec("CREATE EXTENSION IF NOT EXISTS vectorext");
         std::printf("server: %s, vectorext %s\n", pg->scalar("SELECT version()").c_str(),
                     pg->scalar("SELECT extversion FROM pg_extension WHERE extname = 'vectorext'").c_str());
-        load_table(*pg, base);
+        load_table(*pg, base, o.storage);
         sb = std::make_unique<SqlBench>(c, *pg);
         sb->floor();
         if (o.sql_exact) sb->exact();

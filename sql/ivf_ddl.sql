@@ -45,6 +45,7 @@ CREATE INDEX ON ivf_t USING ivf (embedding) WITH (quantizer = 'pq', pq_m = 2);
 CREATE INDEX ON ivf_t USING ivf (embedding) WITH (quantizer = 'sq8', pq_m = 3);
 CREATE INDEX ON ivf_t USING ivf (embedding) WITH (rerank = -2);
 CREATE INDEX ON ivf_t USING ivf (embedding, id);
+-- a column without dimensions takes them from the data (sql/ivf_untyped.sql)
 CREATE TABLE ivf_nodim (v vector);
 CREATE INDEX ON ivf_nodim USING ivfflat (v);
 CREATE TABLE ivf_bigdim (v vector(2001));
@@ -88,7 +89,8 @@ CREATE INDEX ivf_t_sq8 ON ivf_t USING ivf (embedding) WITH (lists = 4, quantizer
 SELECT amname, array_to_string(reloptions, ', ') FROM pg_class c JOIN pg_am a ON a.oid = c.relam
   WHERE c.relname LIKE 'ivf_t_%' ORDER BY 1, 2;
 -- expression index: flat works, lossy quantizers need the column
-CREATE INDEX ivf_t_expr ON ivf_t USING ivf ((embedding + embedding)) WITH (lists = 2);
+CREATE INDEX ivf_t_expr0 ON ivf_t USING ivf ((embedding + embedding)) WITH (lists = 2);  -- dims from the data
+DROP INDEX ivf_t_expr0;
 CREATE INDEX ivf_t_expr ON ivf_t USING ivf (((embedding + embedding)::vector(3))) WITH (lists = 2);
 CREATE INDEX ON ivf_t USING ivf (((embedding + embedding)::vector(3))) WITH (quantizer = 'sq8');
 SET enable_seqscan = off;
@@ -109,3 +111,12 @@ SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]', id LIMIT 3;
 RESET enable_seqscan;
 RESET ivf.probes;
 DROP TABLE ivf_t;
+-- re-ranking from out-of-line (TOAST) vectors: a NOTICE with the fix, unless re-ranking is off or storage is plain
+CREATE TABLE ivf_wide (v vector(600));
+INSERT INTO ivf_wide SELECT array_fill(i::real, ARRAY[600])::vector FROM generate_series(1, 10) i;
+CREATE INDEX ivf_wide_sq8 ON ivf_wide USING ivf (v) WITH (quantizer = 'sq8', lists = 2);
+CREATE INDEX ivf_wide_norr ON ivf_wide USING ivf (v) WITH (quantizer = 'sq8', lists = 2, rerank = 0);
+CREATE INDEX ivf_wide_flat ON ivf_wide USING ivfflat (v) WITH (lists = 2);
+ALTER TABLE ivf_wide ALTER COLUMN v SET STORAGE PLAIN;
+REINDEX INDEX ivf_wide_sq8;
+DROP TABLE ivf_wide;

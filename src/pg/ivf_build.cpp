@@ -14,6 +14,7 @@
 #include <random>
 
 extern "C" {
+#include "access/heaptoast.h"
 #include "access/tableam.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
@@ -46,6 +47,8 @@ struct BuildState {
   std::vector<float> sample;
   std::size_t sample_cap = 0, sample_rows = 0;
   double rows = 0;  // indexable rows seen
+  std::size_t sample_cap_rows = 0;  // before the memory bound, which needs the dimensions
+  bool check_dims_options = false;  // the column has no typmod: options are checked once the data fixed the dims
   std::mt19937_64 rng{0x5eed1f};
   // pass 2
   std::shared_ptr<Model> model;
@@ -61,9 +64,31 @@ struct BuildState {
   std::vector<char> batch_items;
 };
 
+void check_options(Relation index, BuildOptions& o, int dim);
+
+// Sizes the sample and the row buffers once the dimensions are known (from the typmod or the first row).
+void set_dims(BuildState& st, int dim) {
+  st.dim = dim;
+  std::size_t mem_cap = static_cast<std::size_t>(maintenance_work_mem) * 1024 / (sizeof(float) * dim);
+  st.sample_cap = std::max<std::size_t>(1, std::min(st.sample_cap_rows, mem_cap));
+  st.sample.resize(st.sample_cap * dim);
+  st.vec.resize(dim);
+  st.scratch.resize(dim);
+}
+
 // Reads the vector of a build/insert callback into state.vec (normalised for cosine). False: skip the row.
 bool load_row(BuildState& st, Datum value) {
   Vector* v = datum_get_vector(value);
+  if (st.dim <= 0) {  // no typmod: the first non-NULL vector fixes the dimensions of the index
+    call([&] {
+      if (v->dim > kMaxDims)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("vector cannot have more than %d dimensions for %s index", kMaxDims,
+                               get_am_name(st.index->rd_rel->relam))));
+      check_options(st.index, st.options, v->dim);
+    });
+    set_dims(st, v->dim);
+  }
   if (v->dim != st.dim) call([&] { check_expected_dims(st.dim, v->dim); });
   std::memcpy(st.vec.data(), v->x, sizeof(float) * st.dim);
   if (st.metric == Metric::Cosine) return core::ivf::normalize(st.vec.data(), st.dim);
@@ -188,10 +213,10 @@ uint32 write_stream(Relation index, PageKind kind, const char* data, std::size_t
   return pages;
 }
 
+// The column's dimensions, or 0 when it has no typmod (then the data fixes them, see docs/ivf.md).
 int dims_of(Relation index) {
   int dim = TupleDescAttr(index->rd_att, 0)->atttypmod;
-  if (dim < 0)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
+  if (dim < 0) return 0;
   if (dim > kMaxDims)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                     errmsg("column cannot have more than %d dimensions for %s index", kMaxDims,
@@ -209,7 +234,7 @@ void write_model_pages(Relation index, Model& m) {
   Assert(BufferGetBlockNumber(metabuf) == kMetaBlock);
   ReleaseBuffer(metabuf);
 
-  meta.centroids_per_page = static_cast<int32>(contents_capacity() / (dim * sizeof(float)));
+  meta.centroids_per_page = dim ? static_cast<int32>(contents_capacity() / (dim * sizeof(float))) : 1;
   meta.centroid_start = kMetaBlock + 1;
   meta.centroid_pages = 0;
   for (int first = 0; first < meta.lists; first += meta.centroids_per_page) {
@@ -297,8 +322,9 @@ int code_size(Quantizer q, int dim, int pq_m) {
 // Checks the options against the column; fills in defaults that do not depend on the data.
 void check_options(Relation index, BuildOptions& o, int dim) {
   if (o.quantizer == Quantizer::Pq) {
-    if (o.pq_m == 0) o.pq_m = static_cast<int>(core::ivf::default_pq_m(dim));
-    if (o.pq_m > dim || dim % o.pq_m != 0)
+    // dim 0 (no typmod): checked again once the first row fixed the dimensions
+    if (dim > 0 && o.pq_m == 0) o.pq_m = static_cast<int>(core::ivf::default_pq_m(dim));
+    if (dim > 0 && (o.pq_m > dim || dim % o.pq_m != 0))
       ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                       errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, o.pq_m)));
   } else if (o.pq_m != 0) {
@@ -316,7 +342,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   if (RelationGetNumberOfBlocks(index) != 0)
     elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
   BuildOptions options = read_build_options(index);
-  int dim = dims_of(index);
+  int dim = dims_of(index);  // 0: no typmod, fixed by the first non-NULL row
   check_options(index, options, dim);
   Metric metric = opclass_metric(index);
 
@@ -325,7 +351,6 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   st->index = index;
   st->metric = metric;
   st->options = options;
-  st->dim = dim;
   st->tmp = AllocSetContextCreate(build_cxt, "ivf build tuple", ALLOCSET_DEFAULT_SIZES);
 
   // Pass 1: a bounded reservoir sample (deterministic seed, so builds are reproducible).
@@ -334,16 +359,13 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   int lists_hint = options.lists > 0 ? options.lists : std::max(1, static_cast<int>(std::max(estimate, 100000.0) / 1000));
   std::size_t cap = static_cast<std::size_t>(lists_hint) * kSamplesPerList;
   cap = std::max<std::size_t>(cap, options.quantizer == Quantizer::Pq ? kPqSampleCap : 0);
-  std::size_t mem_cap = static_cast<std::size_t>(maintenance_work_mem) * 1024 / (sizeof(float) * dim);
-  st->sample_cap = std::max<std::size_t>(1, std::min(cap, mem_cap));
-  call([&] {
-    st->sample.resize(st->sample_cap * dim);
-    st->vec.resize(dim);
-    st->scratch.resize(dim);
-  });
+  st->sample_cap_rows = cap;
+  if (dim > 0) call([&] { set_dims(*st, dim); });
   TimestampTz t0 = GetCurrentTimestamp();
   table_index_build_scan(heap, index, info, true, true, sample_callback, st, nullptr);
   TimestampTz t1 = GetCurrentTimestamp();
+  dim = st->dim;              // fixed by the data when the column has no typmod (0: no non-NULL row)
+  options = st->options;      // check_options may have filled in defaults (pq_m)
 
   // Lists: the option, or rows/1000 (sqrt(rows) beyond a million rows), never more than the rows available.
   int lists = options.lists;
@@ -368,6 +390,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
     options.pq_m = 0;
   }
   if (!trained) options.quantizer = Quantizer::Flat;  // nothing to train on: store exact vectors until REINDEX
+  if (dim == 0) options.pq_m = 0;  // no typmod and no row: the first insert fixes the dimensions
 
   call([&] {
     st->model = std::make_shared<Model>();
@@ -397,6 +420,23 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
     st->tuple.assign(kTupleHeader + m.meta.code_size, 0);
     write_model_pages(index, m);
   });
+
+  // Re-ranking reads the exact vector of every candidate from the table. A vector stored out of line (TOAST) costs
+  // a TOAST index lookup and two more page reads per candidate: ~60 % of a pq query at 784 dims (docs/ivf.md).
+  if (trained && options.quantizer != Quantizer::Flat && options.rerank != 0) {
+    AttrNumber attno = index->rd_index->indkey.values[0];
+    char storage = TupleDescAttr(RelationGetDescr(heap), attno - 1)->attstorage;
+    Size bytes = offsetof(Vector, x) + sizeof(float) * static_cast<Size>(dim);
+    int target = RelationGetToastTupleTarget(heap, TOAST_TUPLE_TARGET);
+    if (storage != TYPSTORAGE_PLAIN && bytes > static_cast<Size>(target))
+      ereport(NOTICE,
+              (errmsg("re-ranking may read %d-dimensional vectors from TOAST", dim),
+               errdetail("Vectors of %zu bytes are compressed or stored out of line; re-ranking then detoasts every candidate.",
+                         bytes),
+               errhint("ALTER TABLE %s ALTER COLUMN %s SET STORAGE PLAIN (or SET (toast_tuple_target = 8160)) stores "
+                       "them inline (rows written afterwards).",
+                       RelationGetRelationName(heap), NameStr(TupleDescAttr(RelationGetDescr(heap), attno - 1)->attname))));
+  }
 
   TimestampTz t2 = GetCurrentTimestamp();
   // Pass 2: every row to its nearest list.
@@ -431,14 +471,14 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
 // after a crash reset the table to empty.
 void build_empty(Relation index) {
   BuildOptions options = read_build_options(index);
-  int dim = dims_of(index);
+  int dim = dims_of(index);  // 0: no typmod, the first insert fixes the dimensions
   check_options(index, options, dim);
   IvfMeta meta = base_meta(index, options, opclass_metric(index), dim);
   meta.lists = 1;
   meta.trained = 0;
   meta.quantizer = static_cast<uint8>(Quantizer::Flat);
   meta.code_size = code_size(Quantizer::Flat, dim, 0);
-  meta.centroids_per_page = static_cast<int32>(contents_capacity() / (dim * sizeof(float)));
+  meta.centroids_per_page = dim ? static_cast<int32>(contents_capacity() / (dim * sizeof(float))) : 1;
   meta.centroid_start = 1;
   meta.centroid_pages = 1;
   meta.codebook_start = 2;

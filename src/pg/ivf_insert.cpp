@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "access/generic_xlog.h"
+#include "commands/defrem.h"
 #include "storage/lmgr.h"
 }
 
@@ -66,6 +67,39 @@ void append_logged(Relation index, const IvfMeta& meta, int list, const char* it
   }
 }
 
+// An index on a column without typmod built on a table without rows has dim 0: the first insert fixes the
+// dimensions in the meta page and sizes the (zero) centroid, in one GenericXLog record. Another backend may have
+// done it first; then this is a no-op and the caller checks its vector against the new dimensions.
+void fix_dims(Relation index, int dim) {
+  if (dim > kMaxDims)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("vector cannot have more than %d dimensions for %s index", kMaxDims,
+                           get_am_name(index->rd_rel->relam))));
+  Buffer metabuf = ReadBuffer(index, kMetaBlock);
+  LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+  const IvfMeta* cur = page_meta(BufferGetPage(metabuf));
+  if (cur->dim != 0) {
+    UnlockReleaseBuffer(metabuf);
+    return;
+  }
+  Buffer cbuf = ReadBuffer(index, cur->centroid_start);
+  LockBuffer(cbuf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = GenericXLogStart(index);
+  Page meta_page = GenericXLogRegisterBuffer(state, metabuf, 0);
+  Page centroid_page = GenericXLogRegisterBuffer(state, cbuf, 0);
+  IvfMeta* meta = page_meta(meta_page);
+  const Size bytes = static_cast<Size>(dim) * sizeof(float);
+  meta->dim = dim;
+  meta->code_size = static_cast<int32>(bytes);  // untrained: flat codes
+  meta->centroids_per_page = static_cast<int32>(contents_capacity() / bytes);
+  meta->build_id += 1;  // new cache key: backends drop their dim-0 model
+  memset(page_contents(centroid_page), 0, bytes);
+  reinterpret_cast<PageHeader>(centroid_page)->pd_lower = static_cast<LocationIndex>(MAXALIGN(SizeOfPageHeaderData) + bytes);
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(cbuf);
+  UnlockReleaseBuffer(metabuf);
+}
+
 }  // namespace
 
 bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation, IndexUniqueCheck, bool,
@@ -77,6 +111,10 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
   // C++ state from here on: Postgres is reached through call().
   [&] {
     std::shared_ptr<const Model> model = load_model(index);
+    if (model->meta.dim == 0) {  // no typmod, no row yet: this vector fixes the dimensions
+      call([&] { fix_dims(index, v->dim); });
+      model = load_model(index);
+    }
     const IvfMeta& meta = model->meta;
     if (v->dim != meta.dim) call([&] { check_expected_dims(meta.dim, v->dim); });
     std::vector<float> x(meta.dim), scratch(meta.dim);

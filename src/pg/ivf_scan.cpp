@@ -37,9 +37,9 @@ struct ScanState {
   int probes = 1, max_probes = 1;
   int rerank = 0;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
   bool iterative = false, started = false;
-  std::vector<Candidate> ready;    // ordered, returned next
-  std::size_t ready_pos = 0;
-  std::vector<Candidate> pending;  // approximate order, waiting for re-ranking
+  std::vector<Candidate> ready;    // returned next; ordered up to ready_sorted (sorted lazily, see ensure_sorted)
+  std::size_t ready_pos = 0, ready_sorted = 0;
+  std::vector<Candidate> pending;  // approximate distances, waiting for re-ranking (selected per window)
   std::size_t pending_pos = 0;
   core::ivf::Sq8Query sq8;
   core::ivf::PqQuery pq;
@@ -51,8 +51,26 @@ struct ScanState {
 
 bool lossy(const Model& m) { return m.quantizer() != Quantizer::Flat; }
 
-void sort_candidates(std::vector<Candidate>& c) {
-  std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) { return a.distance < b.distance; });
+// Distance order, ties by heap TID (a total order: the result does not depend on how the candidates were selected).
+inline uint64 tid_key(const ItemPointerData& t) {
+  return (static_cast<uint64>(ItemPointerGetBlockNumberNoCheck(&t)) << 16) | ItemPointerGetOffsetNumberNoCheck(&t);
+}
+inline bool closer(const Candidate& a, const Candidate& b) {
+  return a.distance < b.distance || (a.distance == b.distance && tid_key(a.tid) < tid_key(b.tid));
+}
+
+void sort_candidates(std::vector<Candidate>& c) { std::sort(c.begin(), c.end(), closer); }
+
+// Candidates [sorted, upto) become the next ones in order. A query usually consumes a few (LIMIT k) of the
+// ~probes * rows/lists candidates, so they are selected (nth_element) and sorted in growing chunks instead of
+// sorting all of them (a full sort was ~5 % of a pq query).
+void ensure_sorted(std::vector<Candidate>& c, std::size_t& sorted, std::size_t upto) {
+  if (upto <= sorted) return;
+  upto = std::min(c.size(), std::max({upto, sorted * 2, std::size_t{32}}));
+  auto first = c.begin() + sorted, mid = c.begin() + upto;
+  if (mid != c.end()) std::nth_element(first, mid, c.end(), closer);
+  std::sort(first, mid, closer);
+  sorted = upto;
 }
 
 // Scores every posting of one list into `out`.
@@ -136,13 +154,13 @@ bool probe_more(IndexScanDesc scan, ScanState& s, int count) {
   std::size_t end = std::min(limit, s.next_list + static_cast<std::size_t>(count));
   std::vector<Candidate> found;
   for (; s.next_list < end; ++s.next_list) scan_list(scan->indexRelation, s, s.lists[s.next_list].second, found);
-  sort_candidates(found);
   if (lossy(*s.model) && s.rerank > 0) {
     s.pending = std::move(found);
     s.pending_pos = 0;
   } else {
     s.ready = std::move(found);
     s.ready_pos = 0;
+    s.ready_sorted = 0;
   }
   return true;
 }
@@ -157,6 +175,11 @@ void rerank_next(IndexScanDesc scan, ScanState& s) {
   s.ready.clear();
   s.ready_pos = 0;
   s.exact.resize(dim);
+  // the window: the next `rerank` candidates by approximate distance, fetched in heap order (neighbouring rows
+  // share a heap page: one buffer lookup and prune check less); s.ready is sorted by exact distance below
+  auto wfirst = s.pending.begin() + s.pending_pos, wlast = s.pending.begin() + end;
+  if (wlast != s.pending.end()) std::nth_element(wfirst, wlast, s.pending.end(), closer);
+  std::sort(wfirst, wlast, [](const Candidate& a, const Candidate& b) { return tid_key(a.tid) < tid_key(b.tid); });
   for (; s.pending_pos < end; ++s.pending_pos) {
     Candidate c = s.pending[s.pending_pos];
     bool found = call([&] {
@@ -195,6 +218,7 @@ void rerank_next(IndexScanDesc scan, ScanState& s) {
     s.ready.push_back(c);
   }
   sort_candidates(s.ready);
+  s.ready_sorted = s.ready.size();
 }
 
 void start(IndexScanDesc scan, ScanState& s) {
@@ -203,6 +227,11 @@ void start(IndexScanDesc scan, ScanState& s) {
   const Model& m = *s.model;
   const IvfMeta& meta = m.meta;
   const std::size_t dim = meta.dim;
+  if (dim == 0) {  // no typmod and never a row: the dimensions are not fixed yet, nothing to return
+    s.lists.clear();
+    s.started = true;
+    return;
+  }
   s.query.assign(dim, 0.f);
   if (!(scan->orderByData[0].sk_flags & SK_ISNULL)) {
     call([&] {
@@ -241,6 +270,7 @@ void start(IndexScanDesc scan, ScanState& s) {
 bool next(IndexScanDesc scan, ScanState& s) {
   for (;;) {
     if (s.ready_pos < s.ready.size()) {
+      ensure_sorted(s.ready, s.ready_sorted, s.ready_pos + 1);
       scan->xs_heaptid = s.ready[s.ready_pos++].tid;
       scan->xs_recheck = false;
       scan->xs_recheckorderby = false;
@@ -274,6 +304,7 @@ void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
   s->started = false;
   s->ready.clear();
   s->ready_pos = 0;
+  s->ready_sorted = 0;
   s->pending.clear();
   s->pending_pos = 0;
   s->lists.clear();

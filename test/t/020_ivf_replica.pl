@@ -54,6 +54,18 @@ my $count = q{SET enable_seqscan = off; SET ivfflat.probes = 20;
 is($standby->safe_psql('postgres', $count), $primary->safe_psql('postgres', 'SELECT count(*) FROM items'),
    'standby index holds every live row');
 
+# a column without typmod: the empty index takes its dimensions from the first insert (meta + centroid page in one
+# GenericXLog record), the standby replays it
+$primary->safe_psql('postgres', "CREATE TABLE untyped (id int, v vector);
+  CREATE INDEX untyped_idx ON untyped USING ivfflat (v) WITH (lists = 4);");
+$primary->safe_psql('postgres', "INSERT INTO untyped SELECT i, ARRAY[i, 1, 2]::real[]::vector FROM generate_series(1, 50) i");
+$primary->wait_for_catchup($standby);
+my $untyped = q{SET enable_seqscan = off; SET ivfflat.probes = 4;
+  SELECT string_agg(id::text, ',') FROM (SELECT id FROM untyped ORDER BY v <-> '[7,1,2]' LIMIT 3) s};
+is($standby->safe_psql('postgres', $untyped), '7,6,8', 'standby: dims fixed by the first insert');
+my ($ret, $out, $err) = $standby->psql('postgres', "SET enable_seqscan = off; SELECT id FROM untyped ORDER BY v <-> '[7,1]' LIMIT 3");
+like($err, qr/different vector dimensions 3 and 2/, 'standby: query of other dims errors');
+
 $standby->stop;
 $primary->stop;
 done_testing();
