@@ -75,3 +75,4 @@ tap:
 	bash scripts/test.sh tap
 bench: deps
 	bash bench/run.sh
+	bash bench/kernels.sh
