@@ -452,18 +452,22 @@ void set_record_flags(Graph* g, uint32 id, uint8 set_flags) {
 
 // ---- heaps ---------------------------------------------------------------------------------------------------
 
-void heap_push_min(Candidate* h, int* n, Candidate c) {
+namespace {
+// Binary heap over a preallocated Candidate array; `above(a, b)` says a belongs nearer the root than b.
+template <class Above>
+void heap_push(Candidate* h, int* n, Candidate c, Above above) {
   int i = (*n)++;
   while (i > 0) {
     int p = (i - 1) / 2;
-    if (h[p].dist <= c.dist) break;
+    if (!above(c, h[p])) break;
     h[i] = h[p];
     i = p;
   }
   h[i] = c;
 }
 
-Candidate heap_pop_min(Candidate* h, int* n) {
+template <class Above>
+Candidate heap_pop(Candidate* h, int* n, Above above) {
   Candidate top = h[0];
   Candidate last = h[--(*n)];
   int i = 0, sz = *n;
@@ -471,8 +475,8 @@ Candidate heap_pop_min(Candidate* h, int* n) {
     int l = 2 * i + 1;
     if (l >= sz) break;
     int r = l + 1;
-    int c = (r < sz && h[r].dist < h[l].dist) ? r : l;
-    if (h[c].dist >= last.dist) break;
+    int c = (r < sz && above(h[r], h[l])) ? r : l;
+    if (!above(h[c], last)) break;
     h[i] = h[c];
     i = c;
   }
@@ -480,33 +484,14 @@ Candidate heap_pop_min(Candidate* h, int* n) {
   return top;
 }
 
-void heap_push_max(Candidate* h, int* n, Candidate c) {
-  int i = (*n)++;
-  while (i > 0) {
-    int p = (i - 1) / 2;
-    if (h[p].dist >= c.dist) break;
-    h[i] = h[p];
-    i = p;
-  }
-  h[i] = c;
-}
+constexpr auto nearer = [](const Candidate& a, const Candidate& b) { return a.dist < b.dist; };
+constexpr auto farther = [](const Candidate& a, const Candidate& b) { return a.dist > b.dist; };
+}  // namespace
 
-Candidate heap_pop_max(Candidate* h, int* n) {
-  Candidate top = h[0];
-  Candidate last = h[--(*n)];
-  int i = 0, sz = *n;
-  for (;;) {
-    int l = 2 * i + 1;
-    if (l >= sz) break;
-    int r = l + 1;
-    int c = (r < sz && h[r].dist > h[l].dist) ? r : l;
-    if (h[c].dist <= last.dist) break;
-    h[i] = h[c];
-    i = c;
-  }
-  if (sz > 0) h[i] = last;
-  return top;
-}
+void heap_push_min(Candidate* h, int* n, Candidate c) { heap_push(h, n, c, nearer); }
+Candidate heap_pop_min(Candidate* h, int* n) { return heap_pop(h, n, nearer); }
+void heap_push_max(Candidate* h, int* n, Candidate c) { heap_push(h, n, c, farther); }
+Candidate heap_pop_max(Candidate* h, int* n) { return heap_pop(h, n, farther); }
 
 void sort_candidates(Candidate* c, int n) {
   std::sort(c, c + n, [](const Candidate& a, const Candidate& b) {
