@@ -110,4 +110,6 @@ esac
 say "summary"
 [ ${#failed_layers[@]} -gt 0 ] && echo "failing layers: ${failed_layers[*]}"
 echo "tests: $passed passed, $failed failed"
+# The stage (a ~50 MB copy of the server installation) is kept after a failure for its logs, or on request.
+if [ "$what" = all ] && [ "$failed" -eq 0 ] && [ -z "${VX_KEEP_STAGE:-}" ]; then rm -rf "$STAGE"; fi
 [ "$failed" -eq 0 ]
