@@ -1,0 +1,66 @@
+// Half-precision (IEEE binary16) copies of vectors for index storage: encoding with the exact size of the error it
+// made, distances between a float query and a half copy (scalar and AVX2+F16C, dispatched like distance.h), and the
+// lower bounds that let a scan rank by the cheap copy yet hand Postgres distances it may re-check exactly.
+//
+// Why an error per copy rather than a global one: the bound then holds for any data, including values a half cannot
+// hold (they are clamped to +-65504 and the error says by how much), and is exactly zero for data a half represents
+// exactly (small integers such as image pixels), where ranking by the copy is ranking by the original.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/cpu_features.h"
+
+namespace vx::core::half {
+
+constexpr float kMaxHalf = 65504.0f;  // largest finite half: encode clamps here, so a copy never holds inf
+
+// Round to nearest even; |x| >= kMaxHalf gives +-kMaxHalf; NaN gives a quiet NaN (callers reject NaN earlier).
+uint16_t from_float(float x);
+float to_float(uint16_t h);
+
+// Norms of x - decode(encode(x)), rounded up, so bounds built on them stay bounds.
+struct EncodeError {
+    float l2 = 0;
+    float l1 = 0;
+};
+
+EncodeError encode(const float* x, std::size_t n, uint16_t* out);
+void decode(const uint16_t* h, std::size_t n, float* out);
+
+// Query in float, copy in half; same accumulation conventions as the float kernels of distance.h.
+struct Kernels {
+    SimdLevel level;
+    float (*l2_squared)(const float* q, const uint16_t* h, std::size_t n);     // sum (q - h)^2
+    float (*inner_product)(const float* q, const uint16_t* h, std::size_t n);  // sum q * h
+    float (*l1)(const float* q, const uint16_t* h, std::size_t n);             // sum |q - h|
+    void (*dot_and_norm)(const float* q, const uint16_t* h, std::size_t n, float* dot, float* norm_h2);
+};
+
+// Best for this CPU: the AVX2 table needs F16C as well as the AVX2+FMA of distance.h. VECTOREXT_SIMD lowers the
+// level exactly as it does for the float kernels.
+const Kernels& kernels();
+const Kernels& kernels_for(SimdLevel level);
+
+// Lower bounds on the distance that vectorext's exact operators (distance.h, pgvector semantics) compute for the
+// original x, given the distance computed by the kernels above against x's half copy. They absorb the encoding
+// error and the float rounding of both computations (n-term float sums), so a scan that returns them as ORDER BY
+// values with xs_recheckorderby never returns a value above the executor's exact recomputation.
+//   l2:      approx = sqrt(l2_squared(q, h))
+//   l1:      approx = l1(q, h)
+//   neg ip:  approx = -inner_product(q, h); needs |q| and |h| (dot_and_norm gives |h|^2 in the same pass)
+//   cosine:  the copy must be of x / |x| and approx = 1 - inner_product(q, h) / |q|
+double l2_lower_bound(double approx, const EncodeError& err, std::size_t n);
+double l1_lower_bound(double approx, const EncodeError& err, std::size_t n);
+double negative_inner_product_lower_bound(double approx, const EncodeError& err, double query_norm, double copy_norm,
+                                          std::size_t n);
+double cosine_lower_bound(double approx, const EncodeError& err_of_unit_copy, std::size_t n);
+
+namespace detail {
+extern const Kernels kScalarKernels;
+extern const Kernels kAvx2Kernels;  // only valid where AVX2, FMA and F16C are supported
+bool f16c_supported();
+}  // namespace detail
+
+}  // namespace vx::core::half
