@@ -310,15 +310,6 @@ IvfMeta base_meta(Relation index, const BuildOptions& o, Metric metric, int dim)
   return meta;
 }
 
-int code_size(Quantizer q, int dim, int pq_m) {
-  switch (q) {
-    case Quantizer::Flat: return dim * static_cast<int>(sizeof(float));
-    case Quantizer::Sq8: return dim;
-    case Quantizer::Pq: return pq_m;
-  }
-  return 0;
-}
-
 // Checks the options against the column; fills in defaults that do not depend on the data.
 void check_options(Relation index, BuildOptions& o, int dim) {
   if (o.quantizer == Quantizer::Pq) {

@@ -90,7 +90,7 @@ void fix_dims(Relation index, int dim) {
   IvfMeta* meta = page_meta(meta_page);
   const Size bytes = static_cast<Size>(dim) * sizeof(float);
   meta->dim = dim;
-  meta->code_size = static_cast<int32>(bytes);  // untrained: flat codes
+  meta->code_size = code_size(Quantizer::Flat, dim, 0);  // untrained: flat codes
   meta->centroids_per_page = static_cast<int32>(contents_capacity() / bytes);
   meta->build_id += 1;  // new cache key: backends drop their dim-0 model
   memset(page_contents(centroid_page), 0, bytes);

@@ -3,6 +3,8 @@
 // truncated or reused relation file never serves stale centroids.
 #include "pg/ivf.h"
 
+#include "core/ivf_half.h"
+
 #include <cstring>
 #include <list>
 
@@ -113,7 +115,7 @@ void encode(const Model& model, const float* x, int list, uint8_t* code, float* 
   const std::size_t dim = model.meta.dim;
   switch (model.quantizer()) {
     case Quantizer::Flat:
-      std::memcpy(code, x, dim * sizeof(float));
+      core::ivf::encode_half_code(x, dim, code);
       break;
     case Quantizer::Sq8:
       model.sq8.encode(x, code);

@@ -4,10 +4,14 @@
 //   codebook pages         quantizer parameters as a byte stream (SQ8: vmin[dim], step[dim]; PQ: m x 256 x dsub)
 //   directory pages        one BlockNumber per list: the head of the list's posting chain (newest page first)
 //   posting pages          IvfTuple items (heap TID + code) with an IvfPageOpaque linking to the next (older) page
+// Flat codes (ivfflat, ivf quantizer = 'flat') are half-precision copies with their encoding error (core/ivf_half.h): scans
+// rank by lower bounds and the executor re-checks exact distances from the table (docs/ivf.md, "Exactness").
 // Every page has an IvfPageOpaque special area naming its kind, so VACUUM can walk the relation block by block.
 #pragma once
 
 #include "pg/boundary.h"
+
+#include "core/ivf_half.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -19,7 +23,8 @@ extern "C" {
 namespace vx::pg::ivf {
 
 constexpr uint32 kMagic = 0x56584956;  // "VIXV"
-constexpr uint32 kLayoutVersion = 1;
+// 2: flat codes are HalfCode (version 1 stored float32 vectors). Other versions are refused with a hint to REINDEX.
+constexpr uint32 kLayoutVersion = 2;
 constexpr BlockNumber kMetaBlock = 0;
 constexpr int kMaxDims = 2000;  // a flat posting tuple and a centroid must fit one page (as in pgvector)
 constexpr int kMaxLists = 32768;
@@ -60,14 +65,27 @@ struct IvfMeta {
   BlockNumber first_posting;  // blocks >= this are posting pages
 };
 
-// A posting: heap TID, padding, then code_size bytes of code (flat: dim floats, 4-byte aligned at offset 8).
+// A posting: heap TID, padding, then code_size bytes of code (4-byte aligned at offset 8).
 struct IvfTuple {
   ItemPointerData tid;
   uint16 pad;
   // code follows
 };
 constexpr Size kTupleHeader = sizeof(IvfTuple);
-static_assert(kTupleHeader == 8, "posting header must keep flat codes float-aligned");
+static_assert(kTupleHeader == 8, "posting header must keep codes float-aligned");
+
+// Bytes of code per posting for a quantizer. flat: the vector (normalised for cosine) as a half copy with its
+// encoding error (core/ivf_half.h); the error keeps the scan's lower bounds valid for any data (0 where half is
+// exact, e.g. integer pixels; large for values beyond +-65504, which are clamped). sq8: one byte per dimension.
+// pq: pq_m bytes.
+inline int code_size(Quantizer q, int dim, int pq_m) {
+  switch (q) {
+    case Quantizer::Flat: return static_cast<int>(core::ivf::half_code_size(static_cast<std::size_t>(dim)));
+    case Quantizer::Sq8: return dim;
+    case Quantizer::Pq: return pq_m;
+  }
+  return 0;
+}
 
 inline IvfPageOpaque* page_opaque(Page page) { return reinterpret_cast<IvfPageOpaque*>(PageGetSpecialPointer(page)); }
 inline char* page_contents(Page page) { return reinterpret_cast<char*>(page) + MAXALIGN(SizeOfPageHeaderData); }

@@ -1,6 +1,8 @@
-// Ordered scans: probe the nearest lists, score their postings with our kernels (float, SQ8 SIMD, PQ tables),
-// re-rank lossy candidates with exact vectors read from the table, return TIDs in distance order. With
-// iterative_scan = relaxed_order, more lists are probed when the executor asks for more rows (filtered queries).
+// Ordered scans: probe the nearest lists, score their postings with our kernels (half copies, SQ8 SIMD, PQ tables),
+// return TIDs in distance order. Flat (half) codes are returned with lower bounds of the exact distance as ORDER BY
+// values and "recheck", so the executor's reorder queue emits rows in exact order; sq8/pq candidates are re-ranked
+// here with exact vectors read from the table. With iterative_scan = relaxed_order, more lists are probed when the
+// executor asks for more rows (filtered queries).
 #include "pg/ivf.h"
 #include "pg/context_owned.h"
 
@@ -23,6 +25,8 @@ namespace vx::pg::ivf {
 
 namespace {
 
+// distance: flat: lower bound in SQL operator units (see core/ivf_half.h); sq8/pq: approximate, then exact, in
+// internal units (squared l2, negative inner product)
 struct Candidate {
   float distance;
   ItemPointerData tid;
@@ -41,6 +45,7 @@ struct ScanState {
   std::size_t ready_pos = 0, ready_sorted = 0;
   std::vector<Candidate> pending;  // approximate distances, waiting for re-ranking (selected per window)
   std::size_t pending_pos = 0;
+  core::ivf::HalfCodeQuery half;
   core::ivf::Sq8Query sq8;
   core::ivf::PqQuery pq;
   std::vector<float> exact;  // scratch for re-ranking
@@ -80,8 +85,6 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
   const std::size_t dim = meta.dim;
   const Quantizer q = m.quantizer();
   if (q == Quantizer::Pq) s.pq.set_list(m.centroids.data() + static_cast<std::size_t>(list) * dim, dim);
-  const core::DistanceKernels& k = core::kernels();
-  const Metric metric = m.metric();
   BlockNumber block = call([&] {
     Buffer dir = ReadBuffer(index, directory_block(meta, list));
     LockBuffer(dir, BUFFER_LOCK_SHARE);
@@ -126,8 +129,7 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
       const auto* code = reinterpret_cast<const uint8_t*>(t) + kTupleHeader;
       float d;
       if (q == Quantizer::Flat) {
-        const auto* v = reinterpret_cast<const float*>(code);
-        d = metric == Metric::L2 ? k.l2_squared(s.query.data(), v, dim) : -k.inner_product(s.query.data(), v, dim);
+        d = s.half.lower_bound(code);
       } else if (q == Quantizer::Sq8) {
         d = s.sq8.distance(code);
       } else {
@@ -243,6 +245,7 @@ void start(IndexScanDesc scan, ScanState& s) {
     });
   }
   if (m.metric() == Metric::Cosine) core::ivf::normalize(s.query.data(), dim);
+  if (m.quantizer() == Quantizer::Flat) s.half.prepare(m.metric(), s.query.data(), dim);
   if (m.quantizer() == Quantizer::Sq8) s.sq8.prepare(m.metric(), m.sq8, s.query.data());
   if (m.quantizer() == Quantizer::Pq) s.pq.prepare(m.metric(), m.pq, s.query.data());
 
@@ -271,9 +274,17 @@ bool next(IndexScanDesc scan, ScanState& s) {
   for (;;) {
     if (s.ready_pos < s.ready.size()) {
       ensure_sorted(s.ready, s.ready_sorted, s.ready_pos + 1);
-      scan->xs_heaptid = s.ready[s.ready_pos++].tid;
+      const Candidate& c = s.ready[s.ready_pos++];
+      scan->xs_heaptid = c.tid;
       scan->xs_recheck = false;
-      scan->xs_recheckorderby = false;
+      // Flat: the value is a lower bound of the exact distance and the candidates come in nondecreasing order of
+      // it, which is what the executor's reorder queue needs to emit rows in exact order. A NULL query has NULL
+      // exact values, which the executor orders after any bound.
+      scan->xs_recheckorderby = !lossy(*s.model);
+      if (scan->xs_recheckorderby) {
+        scan->xs_orderbyvals[0] = Float8GetDatum(static_cast<double>(c.distance));
+        scan->xs_orderbynulls[0] = false;
+      }
       return true;
     }
     if (s.pending_pos < s.pending.size()) {
@@ -292,6 +303,12 @@ IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys) {
   ScanState* s = make_context_owned<ScanState>(cxt);
   s->cxt = cxt;
   s->batch_cxt = AllocSetContextCreate(cxt, "ivf scan batch", ALLOCSET_DEFAULT_SIZES);
+  // ORDER BY values handed to the executor with xs_recheckorderby (flat codes); NULL until a row is returned
+  if (norderbys > 0) {
+    scan->xs_orderbyvals = static_cast<Datum*>(palloc0(sizeof(Datum) * norderbys));
+    scan->xs_orderbynulls = static_cast<bool*>(palloc(sizeof(bool) * norderbys));
+    memset(scan->xs_orderbynulls, true, sizeof(bool) * norderbys);
+  }
   scan->opaque = s;
   return scan;
 }
