@@ -99,22 +99,17 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
     LockBuffer(b, BUFFER_LOCK_SHARE);
     return b;
   });
-  // Pages are pinned and prefetched into the CPU cache two ahead of the one being scored: a posting page is a random
-  // place in shared buffers, and scoring its ~5 half copies takes less time than fetching the next 8 kB from DRAM
-  // (the hardware prefetcher stops at 4 kB boundaries). The link to the page after next is read without its content
-  // lock: `next` is written before a page is linked into its chain and never changes afterwards.
-  auto pin_and_prefetch = [&](BlockNumber b) {
-    if (b == InvalidBlockNumber) return InvalidBuffer;
-    Buffer pinned = call([&] { return ReadBuffer(index, b); });
-    const char* p = static_cast<const char*>(BufferGetPage(pinned));
-    for (std::size_t off = 0; off < BLCKSZ; off += 64) __builtin_prefetch(p + off);
-    return pinned;
-  };
-  Buffer next_buf = pin_and_prefetch(page_opaque(BufferGetPage(buf))->next);
   for (;;) {
     Page page = BufferGetPage(buf);
-    Buffer after_buf =
-        next_buf == InvalidBuffer ? InvalidBuffer : pin_and_prefetch(page_opaque(BufferGetPage(next_buf))->next);
+    // Pin the next page of the chain and prefetch it into the CPU cache while this one is scored: posting pages
+    // hold few large tuples, where the hardware prefetcher (which stops at 4 kB boundaries) helps little.
+    const BlockNumber next = page_opaque(page)->next;
+    Buffer next_buf = InvalidBuffer;
+    if (next != InvalidBlockNumber) {
+      next_buf = call([&] { return ReadBuffer(index, next); });
+      const char* p = static_cast<const char*>(BufferGetPage(next_buf));
+      for (std::size_t off = 0; off < BLCKSZ; off += 64) __builtin_prefetch(p + off);
+    }
     OffsetNumber max = PageGetMaxOffsetNumber(page);
     std::size_t base = out.size();
     try {
@@ -123,7 +118,6 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
       call([&] {
         UnlockReleaseBuffer(buf);
         if (next_buf != InvalidBuffer) ReleaseBuffer(next_buf);
-        if (after_buf != InvalidBuffer) ReleaseBuffer(after_buf);
       });
       throw;
     }
@@ -152,7 +146,6 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
     });
     if (next_buf == InvalidBuffer) break;
     buf = next_buf;
-    next_buf = after_buf;
   }
 }
 
