@@ -101,15 +101,13 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
   });
   for (;;) {
     Page page = BufferGetPage(buf);
-    // Pin the next page of the chain and prefetch it into the CPU cache while this one is scored: posting pages
-    // hold few large tuples, where the hardware prefetcher (which stops at 4 kB boundaries) helps little.
+    // Pin the next page of the chain and prefetch it into the CPU cache while this one is scored: a posting page is a
+    // random place in shared buffers, and the hardware prefetcher stops at 4 kB boundaries. The prefetches are
+    // spread over the tuples of this page: issued as one burst of 128, they stalled on full miss buffers (perf:
+    // ~11 % of an ivfflat query on the instruction after the burst).
     const BlockNumber next = page_opaque(page)->next;
     Buffer next_buf = InvalidBuffer;
-    if (next != InvalidBlockNumber) {
-      next_buf = call([&] { return ReadBuffer(index, next); });
-      const char* p = static_cast<const char*>(BufferGetPage(next_buf));
-      for (std::size_t off = 0; off < BLCKSZ; off += 64) __builtin_prefetch(p + off);
-    }
+    if (next != InvalidBlockNumber) next_buf = call([&] { return ReadBuffer(index, next); });
     OffsetNumber max = PageGetMaxOffsetNumber(page);
     std::size_t base = out.size();
     try {
@@ -122,7 +120,13 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
       throw;
     }
     std::size_t n = base;
+    const char* ahead = next_buf != InvalidBuffer ? static_cast<const char*>(BufferGetPage(next_buf)) : nullptr;
+    const std::size_t ahead_step = max > 0 ? (BLCKSZ / max + 63) / 64 * 64 : BLCKSZ;
+    std::size_t ahead_off = 0;
     for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+      if (ahead)
+        for (std::size_t end = std::min<std::size_t>(BLCKSZ, ahead_off + ahead_step); ahead_off < end; ahead_off += 64)
+          __builtin_prefetch(ahead + ahead_off);
       ItemId id = PageGetItemId(page, off);
       if (!ItemIdIsUsed(id)) continue;
       auto* t = reinterpret_cast<const IvfTuple*>(PageGetItem(page, id));
