@@ -91,6 +91,18 @@ SELECT (SELECT array_agg(d) FROM (SELECT embedding <-> q.embedding AS d FROM ivf
        (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT embedding <-> q.embedding AS d FROM ivf_x WHERE id % 3 = 0 OFFSET 0) s) AS filtered_exact
   FROM ivf_xq q WHERE qid = 5;
 RESET ivfflat.iterative_scan;
+-- a zero query under cosine (every exact distance is NaN, ordered last) and a NULL query (generic plan: the exact
+-- values are NULL) return rows, never "index returned tuples in wrong order"
+CREATE INDEX ivf_x_cos0 ON ivf_x USING ivfflat (embedding vector_cosine_ops) WITH (lists = 8);
+SELECT count(*) AS zero_query_rows FROM (SELECT id FROM ivf_x
+  ORDER BY embedding <=> (SELECT array_agg(0::real)::vector(16) FROM generate_series(1, 16)) LIMIT 5) s;
+DROP INDEX ivf_x_cos0;
+SET plan_cache_mode = force_generic_plan;
+PREPARE ivf_x_null(vector) AS SELECT count(*) AS null_query_rows FROM (SELECT id FROM ivf_x ORDER BY embedding <-> $1 LIMIT 5) s;
+EXPLAIN (COSTS OFF) EXECUTE ivf_x_null(NULL);
+EXECUTE ivf_x_null(NULL);
+DEALLOCATE ivf_x_null;
+RESET plan_cache_mode;
 RESET ivfflat.probes;
 RESET ivf.probes;
 RESET enable_seqscan;
