@@ -3,6 +3,7 @@
 #include "core/distance.h"
 #include "core/half.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -126,9 +127,10 @@ int GraphBuilder::neighbors(std::size_t id, int level, const uint32_t** ids) con
   return impl_->index.getListCount(ll);
 }
 
-bool GraphBuilder::half_copies_suitable(const float* values, std::size_t n_values) {
+bool GraphBuilder::half_copies_suitable(const float* values, std::size_t rows, std::size_t dims) {
   // Below 2^-10 a half keeps fewer than the 11 significant bits it has for normal values only once values reach
   // its subnormals (2^-14); require most magnitudes above 2^-10 so typical components keep full precision.
+  const std::size_t n_values = rows * dims;
   std::size_t tiny = 0, nonzero = 0;
   for (std::size_t i = 0; i < n_values; i++) {
     float a = std::fabs(values[i]);
@@ -138,7 +140,31 @@ bool GraphBuilder::half_copies_suitable(const float* values, std::size_t n_value
       if (a < 0x1p-10f) tiny++;
     }
   }
-  return tiny * 10 <= nonzero;  // at most 10% of the nonzero values that small
+  if (tiny * 10 > nonzero) return false;  // more than 10% of the nonzero values that small
+
+  // Nearest-row distances on a strided sample, float against half: the graph is only as good as these.
+  const std::size_t queries = std::min<std::size_t>(rows, 64), candidates = std::min<std::size_t>(rows, 1024);
+  if (rows < 2 || dims == 0) return true;
+  const DistanceKernels& fk = kernels();
+  const half::PairKernels& hk = half::pair_kernels();
+  std::vector<uint16_t> hc(candidates * dims), hq(dims);
+  for (std::size_t c = 0; c < candidates; c++) half::encode(values + (c * rows / candidates) * dims, dims, &hc[c * dims]);
+  std::size_t unfaithful = 0;
+  for (std::size_t qi = 0; qi < queries; qi++) {
+    const std::size_t row = (qi * rows / queries + rows / (2 * queries)) % rows;
+    const float* q = values + row * dims;
+    half::encode(q, dims, hq.data());
+    float best = INFINITY, best_half = 0;
+    for (std::size_t c = 0; c < candidates; c++) {
+      float d = fk.l2_squared(q, values + (c * rows / candidates) * dims, dims);
+      if (d > 0 && d < best) {
+        best = d;
+        best_half = hk.l2_squared(hq.data(), &hc[c * dims], dims);
+      }
+    }
+    if (std::isfinite(best) && std::fabs(std::sqrt(best_half) - std::sqrt(best)) > 0.01f * std::sqrt(best)) unfaithful++;
+  }
+  return unfaithful * 10 <= queries;  // at most 10% of the sampled rows see their nearest distance move by > 1%
 }
 
 std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n, bool half_copies) {

@@ -37,9 +37,10 @@ class GraphBuilder {
   // Bytes hnswlib allocates for max_elements vectors (for the maintenance_work_mem check).
   static std::size_t estimate_bytes(int dims, int m, std::size_t max_elements, bool half_copies = false);
 
-  // Whether half copies of these vectors are faithful enough to build the graph on: every |value| at most 2^15 and
-  // the values not so small that most of them would be half subnormals. n_values = rows x dims.
-  static bool half_copies_suitable(const float* values, std::size_t n_values);
+  // Whether half copies of these vectors (rows x dims, row-major) are faithful enough to build the graph on: every
+  // |value| at most 2^15, few values down among half subnormals, and, on a sample, distances between near rows
+  // within 1% of their float values (close points in few dimensions can be closer than a half can resolve).
+  static bool half_copies_suitable(const float* values, std::size_t rows, std::size_t dims);
 
  private:
   struct Impl;

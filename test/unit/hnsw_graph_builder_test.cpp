@@ -79,15 +79,20 @@ TEST(GraphBuilder, HalfCopiesHalveTheVectorMemoryEstimate) {
 
 TEST(GraphBuilder, HalfCopiesSuitableOnlyForDataTheyHoldFaithfully) {
   Clustered pixels = make_clustered(100, 16, 4, 30.0f);
-  EXPECT_TRUE(GraphBuilder::half_copies_suitable(pixels.data.data(), pixels.data.size()));
+  EXPECT_TRUE(GraphBuilder::half_copies_suitable(pixels.data.data(), 100, 16));
   Clustered unit = make_clustered(100, 16, 4, 0.05f);
-  EXPECT_TRUE(GraphBuilder::half_copies_suitable(unit.data.data(), unit.data.size()));
+  EXPECT_TRUE(GraphBuilder::half_copies_suitable(unit.data.data(), 100, 16));
   Clustered tiny = make_clustered(100, 16, 4, 1e-6f);
-  EXPECT_FALSE(GraphBuilder::half_copies_suitable(tiny.data.data(), tiny.data.size()));
+  EXPECT_FALSE(GraphBuilder::half_copies_suitable(tiny.data.data(), 100, 16));
   std::vector<float> huge = {1.0f, 2.0f, 40000.0f};
-  EXPECT_FALSE(GraphBuilder::half_copies_suitable(huge.data(), huge.size()));
+  EXPECT_FALSE(GraphBuilder::half_copies_suitable(huge.data(), 1, 3));
   std::vector<float> zeros(10, 0.0f);
-  EXPECT_TRUE(GraphBuilder::half_copies_suitable(zeros.data(), zeros.size()));
+  EXPECT_TRUE(GraphBuilder::half_copies_suitable(zeros.data(), 5, 2));
+  // Near-duplicates in few dimensions: rows 1e-3 apart around 10, closer than a half resolves (step 2^-7 at 10).
+  std::vector<float> close;
+  for (int i = 0; i < 200; i++)
+    for (int d = 0; d < 4; d++) close.push_back(10.0f + 1e-3f * static_cast<float>((i * (d + 3)) % 17));
+  EXPECT_FALSE(GraphBuilder::half_copies_suitable(close.data(), 200, 4));
 }
 
 }  // namespace
