@@ -6,12 +6,16 @@
 -- wrong order" (the executor's check that a bound did not exceed the exact value).
 SET client_min_messages = warning;
 CREATE TABLE hnsw_x (id int PRIMARY KEY, embedding vector(16));
--- rows of three magnitudes: 1e6 (beyond half range), 1e-9 (underflows to 0 in half), ordinary values
+-- rows of three magnitudes: 1e6 (beyond half range), 1e-9 (underflows to 0 in half: a few, since their copies
+-- are all equal), ordinary values
 INSERT INTO hnsw_x SELECT i, ARRAY(SELECT CASE WHEN i % 7 = 0 THEN 1e6 * sin(i * 13 + j)
-                                               WHEN i % 7 = 1 THEN 1e-9 * cos(i * 3 + j)
+                                               WHEN i % 60 = 1 THEN 1e-9 * cos(i * 3 + j)
                                                ELSE 10 * sin(i * 0.37 + j * 1.3) END
                                      FROM generate_series(1, 16) j)::vector
   FROM generate_series(1, 300) i;
+-- small integers: exact copies, whose distances the index computes itself (no re-check), with ties among them
+INSERT INTO hnsw_x SELECT 500 + i, ARRAY(SELECT (i * j) % 97 - 48 FROM generate_series(1, 16) j)::vector
+  FROM generate_series(1, 60) i;
 -- near duplicates that differ below half precision (1 + 1e-5): their copies are identical
 INSERT INTO hnsw_x SELECT 1000 + i, ARRAY(SELECT 1 + i * 1e-5 FROM generate_series(1, 16) j)::vector
   FROM generate_series(1, 5) i;
@@ -25,7 +29,9 @@ INSERT INTO hnsw_xq VALUES
   (2, (SELECT ARRAY(SELECT 1e6 * cos(j) FROM generate_series(1, 16) j)::vector)),
   (3, (SELECT ARRAY(SELECT 1e-9 * sin(j) FROM generate_series(1, 16) j)::vector)),
   (4, (SELECT embedding FROM hnsw_x WHERE id = 1002)),
-  (5, (SELECT embedding FROM hnsw_x WHERE id = 14));
+  (5, (SELECT embedding FROM hnsw_x WHERE id = 14)),
+  (6, (SELECT ARRAY(SELECT j % 5 - 2.5 FROM generate_series(1, 16) j)::vector)),
+  (7, (SELECT embedding FROM hnsw_x WHERE id = 533));
 -- The first k rows through the index and through a full sort: the same distances in the same (nondecreasing)
 -- order, and the same ids (compared as sets below the k-th distance: rows at equal distances may come in any order).
 CREATE FUNCTION hnsw_x_same(op text, qv vector, k int) RETURNS boolean LANGUAGE plpgsql AS $$

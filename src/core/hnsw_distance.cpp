@@ -3,6 +3,8 @@
 #include "core/hnsw_distance.h"
 #include "core/distance.h"
 
+#include <algorithm>
+
 namespace vx::core::hnsw {
 
 float l2_squared(const float* a, const float* b, std::size_t n) { return kernels().l2_squared(a, b, n); }
@@ -16,6 +18,21 @@ float half_distance(Metric metric, const float* q, const uint16_t* h, std::size_
     case Metric::L1: return k.l1(q, h, n);
     default: return -k.inner_product(q, h, n);
   }
+}
+
+double half_lower_bound_from_rank(Metric metric, float rank, const half::EncodeError& err, std::size_t n) {
+  if (metric == Metric::L2) return half::l2_lower_bound(std::sqrt(std::max(double(rank), 0.0)), err, n);
+  return half::l1_lower_bound(double(rank), err, n);
+}
+
+double sql_distance(Metric metric, const float* x, const float* query, std::size_t n) {
+  switch (metric) {
+    case Metric::L2: return core::l2_distance(x, query, n);
+    case Metric::InnerProduct: return core::negative_inner_product(x, query, n);
+    case Metric::Cosine: return core::cosine_distance(x, query, n);
+    case Metric::L1: return core::l1_distance(x, query, n);
+  }
+  return HUGE_VAL;
 }
 
 double half_lower_bound(Metric metric, const float* query, double query_norm, const uint16_t* h, std::size_t n,

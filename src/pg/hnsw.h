@@ -79,8 +79,12 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags);
 // The element's vector as its half copy decodes (what inserts and VACUUM compute neighbour distances with).
 void read_vector(Graph* g, uint32 id, float* out);
 // Lower bound of the SQL distance between element id's original vector and `query` (as the executor sees it,
-// not normalised; query_norm its norm), from its half copy: what a scan returns as the ORDER BY value.
-double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm);
+// not normalised; query_norm its norm), from its half copy: what a scan returns as the ORDER BY value. `rank` is
+// the walk's distance_to(id) with that same query (used instead of re-reading the copy where the metric allows:
+// L2, L1). *exact_copy: the copy decodes to the original bit for bit (core::hnsw::copy_is_exact).
+double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy);
+// The SQL operator's exact value for an element whose copy is exact; buf holds dims floats.
+double exact_distance_to(Graph* g, uint32 id, const float* query, float* buf);
 // Writes the half copy of vec (dims floats, normalised for cosine) and its encoding error into a record buffer.
 void encode_vector(char* rec, uint32 m, const float* vec, uint32 dims);
 

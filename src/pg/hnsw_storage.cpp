@@ -316,8 +316,9 @@ void read_vector(Graph* g, uint32 id, float* out) {
   }
 }
 
-double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm) {
+double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy) {
   core::half::EncodeError err;
+  *exact_copy = false;
   const uint16* h = g->scratch;
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg && records_per_page(g->record_size)) {
@@ -327,11 +328,24 @@ double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm
     const char* rec = page_data(page) + head.offset;
     std::memcpy(&err, rec + error_offset(g->m), sizeof(err));
     h = reinterpret_cast<const uint16*>(rec + vector_offset(g->m));
-  } else if (!copy_immutable(g, id, error_offset(g->m), sizeof(err), &err) ||
-             !copy_immutable(g, id, vector_offset(g->m), vector_bytes(g->dims), g->scratch)) {
+  } else if (!copy_immutable(g, id, error_offset(g->m), sizeof(err), &err)) {
     return 0;
+  } else {
+    h = nullptr;  // wide record: copied below only if needed
+  }
+  *exact_copy = core::hnsw::copy_is_exact(g->metric, err);
+  if (core::hnsw::rank_bound_available(g->metric))
+    return core::hnsw::half_lower_bound_from_rank(g->metric, rank, err, g->dims);
+  if (h == nullptr) {
+    if (!copy_immutable(g, id, vector_offset(g->m), vector_bytes(g->dims), g->scratch)) return 0;
+    h = g->scratch;
   }
   return core::hnsw::half_lower_bound(g->metric, query, query_norm, h, g->dims, err);
+}
+
+double exact_distance_to(Graph* g, uint32 id, const float* query, float* buf) {
+  read_vector(g, id, buf);
+  return core::hnsw::sql_distance(g->metric, buf, query, g->dims);
 }
 
 static_assert(sizeof(core::half::EncodeError) == kErrorBytes, "record layout holds the error as two floats");

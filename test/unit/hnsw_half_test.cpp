@@ -1,12 +1,14 @@
 // Unit tests for the HNSW index's use of half copies (core/hnsw_distance.h): the walk's ranking key equals the
-// float kernel on the decoded copy, and the scan's ORDER BY value (half_lower_bound) never exceeds what the SQL
+// float kernel on the decoded copy; the scan's ORDER BY value (half_lower_bound) never exceeds what the SQL
 // operators (<->, <#>, <=>, <+>: core/distance.h) compute for the original vector, for vectors as the index stores
-// them (normalised for cosine), for values a half cannot hold, tiny values, and 16,000 dimensions.
+// them (normalised for cosine), for values a half cannot hold, tiny values, and 16,000 dimensions; and an exact copy
+// gives the operator's value bit for bit (what lets a scan skip the executor's re-check for it).
 #include "core/hnsw_distance.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -77,6 +79,47 @@ TEST(HnswHalf, LowerBoundNeverAboveTheSqlOperator) {
       }
     }
   }
+}
+
+TEST(HnswHalf, BoundFromRankEqualsBoundFromCopy) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0, 100);
+  const std::size_t n = 784;
+  std::vector<float> x(n), q(n);
+  for (auto& v : x) v = g(rng);
+  for (auto& v : q) v = g(rng);
+  std::vector<uint16_t> h(n);
+  half::EncodeError err = half::encode(x.data(), n, h.data());
+  for (Metric m : {Metric::L2, Metric::L1}) {
+    ASSERT_TRUE(rank_bound_available(m));
+    EXPECT_EQ(half_lower_bound_from_rank(m, half_distance(m, q.data(), h.data(), n), err, n),
+              half_lower_bound(m, q.data(), norm(q), h.data(), n, err));
+  }
+}
+
+TEST(HnswHalf, ExactCopiesGiveTheSqlValueBitForBit) {
+  // Integers, halves, negative zero: representable, so the copy is exact and decodes to the same bits.
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> px(-2048, 2048);
+  const std::size_t n = 301;
+  std::vector<float> x(n), q(n), dec(n);
+  for (auto& v : x) v = float(px(rng)) * 0.5f;
+  x[0] = -0.0f;
+  for (auto& v : q) v = float(px(rng)) * 0.37f;
+  std::vector<uint16_t> h(n);
+  half::EncodeError err = half::encode(x.data(), n, h.data());
+  half::decode(h.data(), n, dec.data());
+  ASSERT_EQ(std::memcmp(dec.data(), x.data(), sizeof(float) * n), 0);
+  for (Metric m : {Metric::L2, Metric::InnerProduct, Metric::L1}) {
+    ASSERT_TRUE(copy_is_exact(m, err));
+    EXPECT_EQ(sql_distance(m, dec.data(), q.data(), n), sql_distance(m, x.data(), q.data(), n));
+  }
+  EXPECT_FALSE(copy_is_exact(Metric::Cosine, err));  // the cosine copy is of x / |x|, not of x
+  // One value a half cannot hold: not exact any more.
+  x[5] = 0.1f;
+  EXPECT_FALSE(copy_is_exact(Metric::L2, half::encode(x.data(), n, h.data())));
+  x[5] = 1e6f;
+  EXPECT_FALSE(copy_is_exact(Metric::L2, half::encode(x.data(), n, h.data())));
 }
 
 TEST(HnswHalf, IntegerPixelsGiveTightBounds) {
