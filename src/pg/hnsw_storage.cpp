@@ -299,15 +299,20 @@ static bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* o
 void read_vector(Graph* g, uint32 id, float* out) {
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
   uint32 left = vector_bytes(g->dims);
-  std::memset(out, 0, sizeof(float) * g->dims);
-  if (seg == nullptr) return;
+  if (seg == nullptr) {
+    std::memset(out, 0, sizeof(float) * g->dims);
+    return;
+  }
   Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
   BlockNumber block = loc.block;
   uint32 off = loc.offset;
   while (left > 0) {
     uint32 n = std::min(left, kUsable - off);
     Page page = BufferGetPage(pinned(g, block));
-    if (PageIsNew(page)) return;
+    if (PageIsNew(page)) {
+      std::memset(out, 0, 2 * left);  // 2 bytes of copy -> 4 bytes of float: the rest of out
+      return;
+    }
     core::half::decode(reinterpret_cast<const uint16*>(page_data(page) + off), n / 2, out);
     out += n / 2;
     left -= n;
