@@ -111,12 +111,17 @@ SELECT id FROM ivf_t ORDER BY embedding <-> '[3,3,3]', id LIMIT 3;
 RESET enable_seqscan;
 RESET ivf.probes;
 DROP TABLE ivf_t;
--- re-ranking from out-of-line (TOAST) vectors: a NOTICE with the fix, unless re-ranking is off or storage is plain
+-- re-ranking from out-of-line (TOAST) vectors: a NOTICE with the fix, unless re-ranking is off or storage keeps
+-- the vectors inline (the type's default main, or plain)
 CREATE TABLE ivf_wide (v vector(600));
+SELECT attstorage FROM pg_attribute WHERE attrelid = 'ivf_wide'::regclass AND attname = 'v';
+ALTER TABLE ivf_wide ALTER COLUMN v SET STORAGE EXTERNAL;
 INSERT INTO ivf_wide SELECT array_fill(i::real, ARRAY[600])::vector FROM generate_series(1, 10) i;
 CREATE INDEX ivf_wide_sq8 ON ivf_wide USING ivf (v) WITH (quantizer = 'sq8', lists = 2);
 CREATE INDEX ivf_wide_norr ON ivf_wide USING ivf (v) WITH (quantizer = 'sq8', lists = 2, rerank = 0);
 CREATE INDEX ivf_wide_flat ON ivf_wide USING ivfflat (v) WITH (lists = 2);
+ALTER TABLE ivf_wide ALTER COLUMN v SET STORAGE MAIN;
+REINDEX INDEX ivf_wide_sq8;
 ALTER TABLE ivf_wide ALTER COLUMN v SET STORAGE PLAIN;
 REINDEX INDEX ivf_wide_sq8;
 DROP TABLE ivf_wide;

@@ -18,7 +18,7 @@ CREATE TYPE vector (
   TYPMOD_IN = vector_typmod_in,
   RECEIVE   = vector_recv,
   SEND      = vector_send,
-  STORAGE   = external
+  STORAGE   = main
 );
 
 CREATE FUNCTION vector(vector, integer, boolean) RETURNS vector

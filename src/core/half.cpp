@@ -69,6 +69,35 @@ void scalar_dot_and_norm(const float* q, const uint16_t* h, std::size_t n, float
     *norm_h2 = nh;
 }
 
+float scalar_pair_l2_squared(const uint16_t* a, const uint16_t* b, std::size_t n) {
+    float s = 0;
+    for (std::size_t i = 0; i < n; i++) {
+        float d = to_float(a[i]) - to_float(b[i]);
+        s += d * d;
+    }
+    return s;
+}
+
+float scalar_pair_inner_product(const uint16_t* a, const uint16_t* b, std::size_t n) {
+    float s = 0;
+    for (std::size_t i = 0; i < n; i++) s += to_float(a[i]) * to_float(b[i]);
+    return s;
+}
+
+float scalar_pair_l1(const uint16_t* a, const uint16_t* b, std::size_t n) {
+    float s = 0;
+    for (std::size_t i = 0; i < n; i++) s += std::fabs(to_float(a[i]) - to_float(b[i]));
+    return s;
+}
+
+bool avx2_tables_usable(SimdLevel level) {
+    if (!simd_level_supported(level)) level = detect_simd_level();
+    // AVX-512 has no half kernels of its own: its CPUs all run the AVX2 ones.
+    return level != SimdLevel::Scalar && simd_level_supported(SimdLevel::Avx2) && detail::f16c_supported();
+}
+
+SimdLevel level_from_env() { return resolve_simd_level(std::getenv("VECTOREXT_SIMD"), detect_simd_level()); }
+
 }  // namespace
 
 uint16_t from_float(float x) {
@@ -128,6 +157,8 @@ namespace detail {
 
 const Kernels kScalarKernels = {SimdLevel::Scalar, scalar_l2_squared, scalar_inner_product, scalar_l1,
                                 scalar_dot_and_norm};
+const PairKernels kScalarPairKernels = {SimdLevel::Scalar, scalar_pair_l2_squared, scalar_pair_inner_product,
+                                        scalar_pair_l1};
 
 bool f16c_supported() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -142,16 +173,20 @@ bool f16c_supported() {
 }  // namespace detail
 
 const Kernels& kernels_for(SimdLevel level) {
-    if (!simd_level_supported(level)) level = detect_simd_level();
-    // AVX-512 has no half kernels of its own: its CPUs all run the AVX2 ones.
-    if (level != SimdLevel::Scalar && simd_level_supported(SimdLevel::Avx2) && detail::f16c_supported())
-        return detail::kAvx2Kernels;
-    return detail::kScalarKernels;
+    return avx2_tables_usable(level) ? detail::kAvx2Kernels : detail::kScalarKernels;
 }
 
 const Kernels& kernels() {
-    static const Kernels& chosen =
-        kernels_for(resolve_simd_level(std::getenv("VECTOREXT_SIMD"), detect_simd_level()));
+    static const Kernels& chosen = kernels_for(level_from_env());
+    return chosen;
+}
+
+const PairKernels& pair_kernels_for(SimdLevel level) {
+    return avx2_tables_usable(level) ? detail::kAvx2PairKernels : detail::kScalarPairKernels;
+}
+
+const PairKernels& pair_kernels() {
+    static const PairKernels& chosen = pair_kernels_for(level_from_env());
     return chosen;
 }
 

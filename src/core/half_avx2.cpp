@@ -102,6 +102,51 @@ VX_AVX2_F16C void avx2_dot_and_norm(const float* q, const uint16_t* h, std::size
     *norm_h2 = nh;
 }
 
+VX_AVX2_F16C float avx2_pair_l2_squared(const uint16_t* a, const uint16_t* b, std::size_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 d0 = _mm256_sub_ps(load_half8(a + i), load_half8(b + i));
+        __m256 d1 = _mm256_sub_ps(load_half8(a + i + 8), load_half8(b + i + 8));
+        s0 = _mm256_fmadd_ps(d0, d0, s0);
+        s1 = _mm256_fmadd_ps(d1, d1, s1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 d0 = _mm256_sub_ps(load_half8(a + i), load_half8(b + i));
+        s0 = _mm256_fmadd_ps(d0, d0, s0);
+    }
+    float s = hsum(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) {
+        float d = to_float(a[i]) - to_float(b[i]);
+        s += d * d;
+    }
+    return s;
+}
+
+VX_AVX2_F16C float avx2_pair_inner_product(const uint16_t* a, const uint16_t* b, std::size_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(load_half8(a + i), load_half8(b + i), s0);
+        s1 = _mm256_fmadd_ps(load_half8(a + i + 8), load_half8(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(load_half8(a + i), load_half8(b + i), s0);
+    float s = hsum(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) s += to_float(a[i]) * to_float(b[i]);
+    return s;
+}
+
+VX_AVX2_F16C float avx2_pair_l1(const uint16_t* a, const uint16_t* b, std::size_t n) {
+    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 s0 = _mm256_setzero_ps();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_add_ps(s0, _mm256_and_ps(abs_mask, _mm256_sub_ps(load_half8(a + i), load_half8(b + i))));
+    float s = hsum(s0);
+    for (; i < n; i++) s += std::fabs(to_float(a[i]) - to_float(b[i]));
+    return s;
+}
+
 }  // namespace
 
 namespace detail {
@@ -114,6 +159,7 @@ VX_AVX2_F16C void decode_f16c(const uint16_t* h, std::size_t n, float* out) {
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, load_half8(h + i));
     for (; i < n; i++) out[i] = to_float(h[i]);
 }
+const PairKernels kAvx2PairKernels = {SimdLevel::Avx2, avx2_pair_l2_squared, avx2_pair_inner_product, avx2_pair_l1};
 }  // namespace detail
 
 }  // namespace vx::core::half
@@ -123,6 +169,7 @@ VX_AVX2_F16C void decode_f16c(const uint16_t* h, std::size_t n, float* out) {
 namespace vx::core::half::detail {
 const Kernels kAvx2Kernels = kScalarKernels;
 void decode_f16c(const uint16_t* h, std::size_t n, float* out) { decode(h, n, out); }
+const PairKernels kAvx2PairKernels = kScalarPairKernels;
 }
 
 #endif

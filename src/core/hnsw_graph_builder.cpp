@@ -1,6 +1,11 @@
 // The only file that includes hnswlib (its 0.6.2 header defines non-inline functions).
 #include "core/hnsw_graph_builder.h"
 #include "core/distance.h"
+#include "core/half.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
 
 #include <hnswlib/hnswlib.h>
 
@@ -13,9 +18,22 @@ namespace {
 // baseline ISA only and have no L1.
 class Space : public hnswlib::SpaceInterface<float> {
  public:
-  Space(int dims, Metric metric) {
-    const DistanceKernels& k = kernels();  // resolved once: the hot loop makes one indirect call per distance
+  Space(int dims, Metric metric, bool half_copies) : half_(half_copies) {
+    // resolved once: the hot loop makes one indirect call per distance
     param_.dims = static_cast<std::size_t>(dims);
+    if (half_copies) {
+      const half::PairKernels& k = half::pair_kernels();
+      param_.hl2 = k.l2_squared;
+      param_.hip = k.inner_product;
+      param_.hl1 = k.l1;
+      switch (metric) {
+        case Metric::L2: fn_ = &half_l2; break;
+        case Metric::L1: fn_ = &half_l1; break;
+        default: fn_ = &half_ip; break;
+      }
+      return;
+    }
+    const DistanceKernels& k = kernels();
     param_.l2 = k.l2_squared;
     param_.ip = k.inner_product;
     param_.l1 = k.l1;
@@ -25,15 +43,19 @@ class Space : public hnswlib::SpaceInterface<float> {
       default: fn_ = &dist_ip; break;
     }
   }
-  size_t get_data_size() override { return param_.dims * sizeof(float); }
+  bool half() const { return half_; }
+  std::size_t dims() const { return param_.dims; }
+  size_t get_data_size() override { return param_.dims * (half_ ? sizeof(uint16_t) : sizeof(float)); }
   hnswlib::DISTFUNC<float> get_dist_func() override { return fn_; }
   void* get_dist_func_param() override { return &param_; }
 
  private:
   using Kernel = float (*)(const float*, const float*, std::size_t);
+  using HalfKernel = float (*)(const uint16_t*, const uint16_t*, std::size_t);
   struct Param {
     std::size_t dims;
-    Kernel l2, ip, l1;
+    Kernel l2 = nullptr, ip = nullptr, l1 = nullptr;
+    HalfKernel hl2 = nullptr, hip = nullptr, hl1 = nullptr;
   };
   static float dist_l2(const void* a, const void* b, const void* p) {
     auto* q = static_cast<const Param*>(p);
@@ -47,23 +69,48 @@ class Space : public hnswlib::SpaceInterface<float> {
     auto* q = static_cast<const Param*>(p);
     return q->l1(static_cast<const float*>(a), static_cast<const float*>(b), q->dims);
   }
+  static float half_l2(const void* a, const void* b, const void* p) {
+    auto* q = static_cast<const Param*>(p);
+    return q->hl2(static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b), q->dims);
+  }
+  static float half_ip(const void* a, const void* b, const void* p) {
+    auto* q = static_cast<const Param*>(p);
+    return -q->hip(static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b), q->dims);
+  }
+  static float half_l1(const void* a, const void* b, const void* p) {
+    auto* q = static_cast<const Param*>(p);
+    return q->hl1(static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b), q->dims);
+  }
+  bool half_;
   Param param_;
   hnswlib::DISTFUNC<float> fn_;
 };
 }  // namespace
 
 struct GraphBuilder::Impl {
-  Impl(int dims, Metric metric, int m, int efc, std::size_t max_elements, unsigned seed)
-      : space(dims, metric), index(&space, max_elements, m, efc, seed) {}
+  Impl(int dims, Metric metric, int m, int efc, std::size_t max_elements, unsigned seed, bool half_copies)
+      : space(dims, metric, half_copies), index(&space, max_elements, m, efc, seed) {}
   Space space;
   hnswlib::HierarchicalNSW<float> index;
 };
 
-GraphBuilder::GraphBuilder(int dims, Metric metric, int m, int efc, std::size_t max_elements, unsigned seed)
-    : impl_(std::make_unique<Impl>(dims, metric, m, efc, max_elements < 1 ? 1 : max_elements, seed)) {}
+GraphBuilder::GraphBuilder(int dims, Metric metric, int m, int efc, std::size_t max_elements, unsigned seed,
+                           bool half_copies)
+    : impl_(std::make_unique<Impl>(dims, metric, m, efc, max_elements < 1 ? 1 : max_elements, seed, half_copies)) {}
 GraphBuilder::~GraphBuilder() = default;
 
-void GraphBuilder::add(const float* vector, std::size_t label) { impl_->index.addPoint(vector, label); }
+void GraphBuilder::add(const float* vector, std::size_t label) {
+  if (!impl_->space.half()) {
+    impl_->index.addPoint(vector, label);
+    return;
+  }
+  // hnswlib copies the point into its own storage and searches with it during addPoint: a per-thread buffer lives
+  // long enough.
+  thread_local std::vector<uint16_t> copy;
+  copy.resize(impl_->space.dims());
+  half::encode(vector, copy.size(), copy.data());
+  impl_->index.addPoint(copy.data(), label);
+}
 std::size_t GraphBuilder::size() const { return impl_->index.cur_element_count; }
 int32_t GraphBuilder::entry_point() const {
   return impl_->index.cur_element_count == 0 ? -1 : static_cast<int32_t>(impl_->index.enterpoint_node_);
@@ -80,8 +127,48 @@ int GraphBuilder::neighbors(std::size_t id, int level, const uint32_t** ids) con
   return impl_->index.getListCount(ll);
 }
 
-std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n) {
-  std::size_t level0 = std::size_t(2 * m) * 4 + 4 + std::size_t(dims) * 4 + sizeof(hnswlib::labeltype);
+bool GraphBuilder::half_copies_suitable(const float* values, std::size_t rows, std::size_t dims) {
+  // Below 2^-10 a half keeps fewer than the 11 significant bits it has for normal values only once values reach
+  // its subnormals (2^-14); require most magnitudes above 2^-10 so typical components keep full precision.
+  const std::size_t n_values = rows * dims;
+  std::size_t tiny = 0, nonzero = 0;
+  for (std::size_t i = 0; i < n_values; i++) {
+    float a = std::fabs(values[i]);
+    if (a > 32768.0f) return false;
+    if (a != 0) {
+      nonzero++;
+      if (a < 0x1p-10f) tiny++;
+    }
+  }
+  if (tiny * 10 > nonzero) return false;  // more than 10% of the nonzero values that small
+
+  // Nearest-row distances on a strided sample, float against half: the graph is only as good as these.
+  const std::size_t queries = std::min<std::size_t>(rows, 64), candidates = std::min<std::size_t>(rows, 1024);
+  if (rows < 2 || dims == 0) return true;
+  const DistanceKernels& fk = kernels();
+  const half::PairKernels& hk = half::pair_kernels();
+  std::vector<uint16_t> hc(candidates * dims), hq(dims);
+  for (std::size_t c = 0; c < candidates; c++) half::encode(values + (c * rows / candidates) * dims, dims, &hc[c * dims]);
+  std::size_t unfaithful = 0;
+  for (std::size_t qi = 0; qi < queries; qi++) {
+    const std::size_t row = (qi * rows / queries + rows / (2 * queries)) % rows;
+    const float* q = values + row * dims;
+    half::encode(q, dims, hq.data());
+    float best = INFINITY, best_half = 0;
+    for (std::size_t c = 0; c < candidates; c++) {
+      float d = fk.l2_squared(q, values + (c * rows / candidates) * dims, dims);
+      if (d > 0 && d < best) {
+        best = d;
+        best_half = hk.l2_squared(hq.data(), &hc[c * dims], dims);
+      }
+    }
+    if (std::isfinite(best) && std::fabs(std::sqrt(best_half) - std::sqrt(best)) > 0.01f * std::sqrt(best)) unfaithful++;
+  }
+  return unfaithful * 10 <= queries;  // at most 10% of the sampled rows see their nearest distance move by > 1%
+}
+
+std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n, bool half_copies) {
+  std::size_t level0 = std::size_t(2 * m) * 4 + 4 + std::size_t(dims) * (half_copies ? 2 : 4) + sizeof(hnswlib::labeltype);
   std::size_t upper = (std::size_t(m) * 4 + 4) / std::size_t(m > 1 ? m - 1 : 1) + 16;  // expected upper links
   return n * (level0 + upper + sizeof(std::mutex) + sizeof(int) + 16) + (1u << 20);
 }

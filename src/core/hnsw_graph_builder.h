@@ -13,12 +13,17 @@ namespace vx::core::hnsw {
 
 class GraphBuilder {
  public:
-  GraphBuilder(int dims, Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed);
+  // half_copies: hnswlib stores and compares half-precision copies (core/half.h) instead of floats: half the memory
+  // and ~35% less build time on Fashion-MNIST. The graph is then built on the copies, so only use it when they are
+  // faithful (values well inside the half range); the caller decides from the data.
+  GraphBuilder(int dims, Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
+               bool half_copies = false);
   ~GraphBuilder();
   GraphBuilder(const GraphBuilder&) = delete;
   GraphBuilder& operator=(const GraphBuilder&) = delete;
 
-  // Adds vector `label` (thread-safe). Vectors must already be normalised for Cosine.
+  // Adds vector `label` (thread-safe). Vectors must already be normalised for Cosine. Always floats: with
+  // half_copies they are encoded here.
   void add(const float* vector, std::size_t label);
 
   std::size_t size() const;
@@ -30,7 +35,12 @@ class GraphBuilder {
   int neighbors(std::size_t id, int level, const uint32_t** ids) const;
 
   // Bytes hnswlib allocates for max_elements vectors (for the maintenance_work_mem check).
-  static std::size_t estimate_bytes(int dims, int m, std::size_t max_elements);
+  static std::size_t estimate_bytes(int dims, int m, std::size_t max_elements, bool half_copies = false);
+
+  // Whether half copies of these vectors (rows x dims, row-major) are faithful enough to build the graph on: every
+  // |value| at most 2^15, few values down among half subnormals, and, on a sample, distances between near rows
+  // within 1% of their float values (close points in few dimensions can be closer than a half can resolve).
+  static bool half_copies_suitable(const float* values, std::size_t rows, std::size_t dims);
 
  private:
   struct Impl;

@@ -133,7 +133,8 @@ void am_costestimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost
 bytea* am_options(Datum reloptions, bool validate) {
   return guard([&] { return options(reloptions, validate); });
 }
-bool am_validate(Oid opclassoid) { return true; }
+// Support 1 (distance) and 3 (metric) are what the build and scans call.
+bool am_validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, (1u << 1) | (1u << 3)); }
 IndexScanDesc am_beginscan(Relation index, int nkeys, int norderbys) {
   return guard([&] { return begin_scan(index, nkeys, norderbys); });
 }

@@ -111,7 +111,7 @@ void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* 
   *pages = index_pages;
 }
 
-bool validate(Oid) { return true; }
+bool validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, 1u << 1); }
 
 char* build_phase_name(int64 phase) {
   switch (phase) {

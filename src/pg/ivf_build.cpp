@@ -423,19 +423,25 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
 
   // Re-ranking reads the exact vector of every candidate from the table. A vector stored out of line (TOAST) costs
   // a TOAST index lookup and two more page reads per candidate: ~60 % of a pq query at 784 dims (docs/ivf.md).
+  // The type's default STORAGE main keeps vectors inline up to about a page; a column set to external or extended
+  // moves them out of line above toast_tuple_target.
   if (trained && options.quantizer != Quantizer::Flat && options.rerank != 0) {
     AttrNumber attno = index->rd_index->indkey.values[0];
     char storage = TupleDescAttr(RelationGetDescr(heap), attno - 1)->attstorage;
     Size bytes = offsetof(Vector, x) + sizeof(float) * static_cast<Size>(dim);
-    int target = RelationGetToastTupleTarget(heap, TOAST_TUPLE_TARGET);
-    if (storage != TYPSTORAGE_PLAIN && bytes > static_cast<Size>(target))
+    Size target = storage == TYPSTORAGE_MAIN ? TOAST_TUPLE_TARGET_MAIN
+                                             : static_cast<Size>(RelationGetToastTupleTarget(heap, TOAST_TUPLE_TARGET));
+    if (storage != TYPSTORAGE_PLAIN && bytes > target)
       ereport(NOTICE,
               (errmsg("re-ranking may read %d-dimensional vectors from TOAST", dim),
-               errdetail("Vectors of %zu bytes are compressed or stored out of line; re-ranking then detoasts every candidate.",
+               errdetail("Vectors of %zu bytes are stored out of line; re-ranking then detoasts every candidate.",
                          bytes),
-               errhint("ALTER TABLE %s ALTER COLUMN %s SET STORAGE PLAIN (or SET (toast_tuple_target = 8160)) stores "
-                       "them inline (rows written afterwards).",
-                       RelationGetRelationName(heap), NameStr(TupleDescAttr(RelationGetDescr(heap), attno - 1)->attname))));
+               storage == TYPSTORAGE_MAIN
+                   ? errhint("Vectors this long do not fit a heap page; keep rerank small or use quantizer = 'flat'.")
+                   : errhint("ALTER TABLE %s ALTER COLUMN %s SET STORAGE MAIN (the type's default) stores them inline "
+                             "(rows written afterwards).",
+                             RelationGetRelationName(heap),
+                             NameStr(TupleDescAttr(RelationGetDescr(heap), attno - 1)->attname))));
   }
 
   TimestampTz t2 = GetCurrentTimestamp();

@@ -150,6 +150,28 @@ TEST(HalfKernels, AgreeWithFloatKernelsOnDecodedCopy) {
     }
 }
 
+TEST(HalfKernels, PairKernelsAgreeWithQueryKernelsOnDecodedSide) {
+    std::mt19937 rng(9);
+    std::normal_distribution<float> g(0, 1);
+    for (SimdLevel level : supported_levels()) {
+        const PairKernels& p = half::pair_kernels_for(level);
+        const Kernels& k = half::kernels_for(SimdLevel::Scalar);
+        ASSERT_EQ(p.level, level);
+        for (std::size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 100, 784, 3072}) {
+            std::vector<float> a(n), b(n), ad(n);
+            for (std::size_t i = 0; i < n; i++) a[i] = g(rng), b[i] = g(rng);
+            std::vector<uint16_t> ha(n), hb(n);
+            encode(a.data(), n, ha.data());
+            encode(b.data(), n, hb.data());
+            decode(ha.data(), n, ad.data());
+            double tol = 1e-4 * (n + 1);
+            EXPECT_NEAR(p.l2_squared(ha.data(), hb.data(), n), k.l2_squared(ad.data(), hb.data(), n), tol) << n;
+            EXPECT_NEAR(p.inner_product(ha.data(), hb.data(), n), k.inner_product(ad.data(), hb.data(), n), tol) << n;
+            EXPECT_NEAR(p.l1(ha.data(), hb.data(), n), k.l1(ad.data(), hb.data(), n), tol) << n;
+        }
+    }
+}
+
 TEST(HalfKernels, OddLengthTails) {
     // Every length through two full 16-wide blocks, so each tail path runs.
     for (std::size_t n = 1; n < 40; n++) {
