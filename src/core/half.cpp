@@ -148,6 +148,8 @@ EncodeError encode(const float* x, std::size_t n, uint16_t* out) {
 }
 
 void decode(const uint16_t* h, std::size_t n, float* out) {
+    // F16C converts exactly like to_float (every non-NaN half; copies never hold NaN), with the kernels' dispatch.
+    if (kernels().level != SimdLevel::Scalar) return detail::decode_f16c(h, n, out);
     for (std::size_t i = 0; i < n; i++) out[i] = to_float(h[i]);
 }
 

@@ -71,6 +71,7 @@ double cosine_lower_bound(double approx, const EncodeError& err_of_unit_copy, st
 namespace detail {
 extern const Kernels kScalarKernels;
 extern const Kernels kAvx2Kernels;  // only valid where AVX2, FMA and F16C are supported
+void decode_f16c(const uint16_t* h, std::size_t n, float* out);  // only where kAvx2Kernels is valid
 extern const PairKernels kScalarPairKernels;
 extern const PairKernels kAvx2PairKernels;
 bool f16c_supported();

@@ -52,7 +52,7 @@ struct Graph {
   uint32 count;
   uint32 nsegments;
   Segment* segments;
-  float* scratch;  // dims floats
+  uint16* scratch;  // dims halves (a copy of a vector that straddles pages)
   // A few pins kept across record accesses (round robin; see pinned() in hnsw_storage.cpp for why so few).
   // Released by graph_release (or by resource-owner cleanup).
   BlockNumber pin_block[4];
@@ -73,10 +73,20 @@ bool read_header(Graph* g, uint32 id, RecordHeader* h);
 bool read_header_and_list0(Graph* g, uint32 id, RecordHeader* h, int32* nbrs);
 // Neighbours at `level` (0 or upper); returns count (0 when missing).
 int read_neighbors(Graph* g, uint32 id, int level, int32* out);
-// Distance from q to element id's vector (read under a share lock, on the page when it does not straddle).
+// Ranking distance (core::hnsw::half_distance) from q to element id's half copy, read on the page(s) with a pin.
 float distance_to(Graph* g, uint32 id, const float* q);
 float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags);
+// The element's vector as its half copy decodes (what inserts and VACUUM compute neighbour distances with).
 void read_vector(Graph* g, uint32 id, float* out);
+// Lower bound of the SQL distance between element id's original vector and `query` (as the executor sees it,
+// not normalised; query_norm its norm), from its half copy: what a scan returns as the ORDER BY value. `rank` is
+// the walk's distance_to(id) with that same query (used instead of re-reading the copy where the metric allows:
+// L2, L1). *exact_copy: the copy decodes to the original bit for bit (core::hnsw::copy_is_exact).
+double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy);
+// The SQL operator's exact value for an element whose copy is exact; buf holds dims floats.
+double exact_distance_to(Graph* g, uint32 id, const float* query, float* buf);
+// Writes the half copy of vec (dims floats, normalised for cosine) and its encoding error into a record buffer.
+void encode_vector(char* rec, uint32 m, const float* vec, uint32 dims);
 
 // Writes: every change goes through GenericXLog (<= 4 buffers per record), pages locked in ascending order.
 void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, uint32 len, const void* src);

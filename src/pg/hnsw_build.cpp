@@ -169,6 +169,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   const int level_cap = max_level_for(m);
   const uint32 ub = upper_level_bytes(m);
   const uint32 seg_blocks = n ? segment_blocks(n, rs) : 0;
+  const bool page_contained = records_per_page(rs) > 0;
 
   // Upper records: assign (block, offset), packed into pages after the segment.
   std::vector<BlockNumber> ublock(n, InvalidBlockNumber);
@@ -206,7 +207,8 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     std::memcpy(rec.data() + kHeaderBytes, ids, 4 * std::size_t(cnt));
     set_upper_block(*h, ublock[id]);
     h->upper_off = uoff[id];
-    std::memcpy(rec.data() + vector_offset(m), &st->data[label * st->dims], 4 * std::size_t(st->dims));
+    encode_vector(rec.data(), m, &st->data[label * st->dims], uint32(st->dims));
+    if (page_contained && out.fill() + rs > kUsable) out.pad_to_page();  // as locate() expects
     out.append(rec.data(), rs);
     if ((id & 1023) == 0) {
       call([&] {
@@ -264,7 +266,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     meta->next_block = RelationGetNumberOfBlocks(index);
     meta->nsegments = 0;
     if (n > 0) {
-      meta->segments[0] = Segment{1, 0, uint32((uint64(seg_blocks) * kUsable) / rs)};
+      meta->segments[0] = Segment{1, 0, segment_capacity(seg_blocks, rs)};
       meta->nsegments = 1;
     }
     MarkBufferDirty(buf);

@@ -100,7 +100,7 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
   h->upper_off = uint16(upper_off);
   set_upper_block(*h, level > 0 ? upper_block : InvalidBlockNumber);
   std::memcpy(rec + kHeaderBytes, lists[0], 4 * counts[0]);
-  std::memcpy(rec + vector_offset(m), vec, 4 * g->dims);
+  encode_vector(rec, m, vec, g->dims);
   write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
   write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
   pfree(rec);
@@ -160,7 +160,7 @@ Allocation allocate(Graph* g, const float* vec, uint32 dims, ItemPointer tid, in
                       errhint("REINDEX the index.")));
     uint32 want = std::max<uint32>(next->count / 8, (4 * kUsable) / next->record_size + 1);
     uint32 blocks = segment_blocks(want, next->record_size);
-    Segment s{next->next_block, a.id, uint32((uint64(blocks) * kUsable) / next->record_size)};
+    Segment s{next->next_block, a.id, segment_capacity(blocks, next->record_size)};
     next->segments[next->nsegments++] = s;
     next->next_block += blocks;
   }

@@ -1,15 +1,18 @@
 // On-disk layout of the HNSW index (all in ordinary relation pages; see docs/hnsw.md).
 //
 //   block 0            meta page: magic, layout version, parameters, element count, entry point, segment directory
-//   segments           each a run of consecutive blocks holding fixed-size element records back to back; a record
-//                      may straddle a page boundary (logical offset = local_id * record_size over the pages' usable
-//                      area), so 784-dim vectors pack ~100% and vectors of any width (4,096+ dims) fit.
+//   segments           each a run of consecutive blocks holding fixed-size element records. A record that fits in a
+//                      page never straddles one (floor(usable / record_size) records per page, the rest of the page
+//                      unused), so reading an element costs one pin; records larger than a page (> ~4,000 dims) are
+//                      packed back to back over the pages' usable area (logical offset = local_id * record_size).
 //   upper pages        the neighbour lists of levels >= 1 (few elements have them), one block-contained record per
 //                      element, found through (upper_block, upper_off) in the element record.
 //
-// Element record (record_size = 16 + 8m + 4 dims bytes):
+// Element record (record_size = 16 + 8m + 8 + 2 dims bytes, rounded up to a multiple of 4):
 //   uint8 flags | uint8 level | uint16 n0 | ItemPointerData heap tid | uint16 upper_off | uint32 upper_block |
-//   int32 level-0 neighbours[2m] | float vector[dims]
+//   int32 level-0 neighbours[2m] | float encode error l2, l1 | half vector[dims]
+// The vector is an IEEE half copy of the indexed vector (normalised for cosine) and the error core::half::encode
+// reported for it; scans rank by the copy and return lower bounds of the exact distance (docs/hnsw.md, Scan).
 // Upper record: for each level 1..level: uint32 count, int32 ids[m].
 //
 // Every page uses the whole area after the page header as data (pd_lower = pd_upper = BLCKSZ) so that generic WAL
@@ -28,7 +31,8 @@ extern "C" {
 namespace vx::pg::hnsw {
 
 constexpr uint32 kMagic = 0x56584857;  // "VXHW"
-constexpr uint32 kLayoutVersion = 1;
+// 1: float32 vectors packed across pages. 2: half copies + encoding error, records within one page when they fit.
+constexpr uint32 kLayoutVersion = 2;
 constexpr BlockNumber kMetaBlock = 0;
 constexpr uint32 kUsable = BLCKSZ - SizeOfPageHeaderData;  // data bytes per page
 constexpr uint32 kHeaderBytes = 16;
@@ -88,9 +92,14 @@ inline void set_upper_block(RecordHeader& h, BlockNumber b) {
   h.upper_block_hi = uint16(b >> 16);
 }
 
-inline uint32 record_size(uint32 dims, uint32 m) { return kHeaderBytes + 8 * m + 4 * dims; }
+constexpr uint32 kErrorBytes = 8;  // core::half::EncodeError {float l2, l1}
+inline uint32 record_size(uint32 dims, uint32 m) { return (kHeaderBytes + 8 * m + kErrorBytes + 2 * dims + 3) & ~3u; }
 inline uint32 neighbors_offset() { return kHeaderBytes; }
-inline uint32 vector_offset(uint32 m) { return kHeaderBytes + 8 * m; }
+inline uint32 error_offset(uint32 m) { return kHeaderBytes + 8 * m; }
+inline uint32 vector_offset(uint32 m) { return kHeaderBytes + 8 * m + kErrorBytes; }
+inline uint32 vector_bytes(uint32 dims) { return 2 * dims; }
+// Records per page when a record fits in one page (none straddles); 0 for records packed across pages.
+inline uint32 records_per_page(uint32 record_size) { return record_size <= kUsable ? kUsable / record_size : 0; }
 inline uint32 upper_level_bytes(uint32 m) { return 4 * (m + 1); }
 // Highest level an element may have so that its upper record fits in one page.
 inline int max_level_for(uint32 m) {
@@ -121,13 +130,25 @@ inline const Segment* find_segment(const Segment* segs, uint32 nsegs, uint32 id)
   return nullptr;
 }
 
+// byte < record_size. Within one record the bytes are consecutive over consecutive pages' data areas (for records
+// that fit in a page, all in the same page).
 inline Location locate(const Segment& seg, uint32 record_size, uint32 id, uint32 byte) {
-  uint64 off = uint64(id - seg.first_id) * record_size + byte;
+  uint32 local = id - seg.first_id;
+  if (uint32 per = records_per_page(record_size))
+    return Location{seg.start_block + local / per, (local % per) * record_size + byte};
+  uint64 off = uint64(local) * record_size + byte;
   return Location{seg.start_block + BlockNumber(off / kUsable), uint32(off % kUsable)};
 }
 
 inline uint32 segment_blocks(uint32 nelems, uint32 record_size) {
+  if (uint32 per = records_per_page(record_size)) return (nelems + per - 1) / per;
   return uint32((uint64(nelems) * record_size + kUsable - 1) / kUsable);
+}
+
+// Elements a segment of `blocks` blocks holds.
+inline uint32 segment_capacity(uint32 blocks, uint32 record_size) {
+  if (uint32 per = records_per_page(record_size)) return blocks * per;
+  return uint32((uint64(blocks) * kUsable) / record_size);
 }
 
 }  // namespace vx::pg::hnsw

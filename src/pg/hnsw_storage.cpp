@@ -50,7 +50,7 @@ void graph_load(Graph* g, Relation index) {
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   load_meta_into(g, BufferGetPage(buf));
   UnlockReleaseBuffer(buf);
-  g->scratch = static_cast<float*>(palloc(sizeof(float) * (g->dims + 16)));
+  g->scratch = static_cast<uint16*>(palloc(sizeof(uint16) * (g->dims + 16)));
   for (int i = 0; i < kPinSlots; ++i) {
     g->pin_block[i] = InvalidBlockNumber;
     g->pin_buf[i] = InvalidBuffer;
@@ -211,7 +211,8 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
 // Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
 // only afterwards), so they are read with a pin and no content lock: concurrent writers of the same page change
 // other bytes only (GenericXLogFinish copies back identical bytes for ours). L2, inner product and L1 are sums
-// over the dimensions, so a vector that straddles pages is computed piecewise, without a copy.
+// over the dimensions, so a vector that straddles pages (only records wider than a page) is computed piecewise,
+// without a copy.
 float distance_to(Graph* g, uint32 id, const float* q) {
   uint8 flags;
   return distance_and_flags(g, id, q, &flags);
@@ -226,18 +227,21 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
   Location head = locate(*seg, g->record_size, id, 0);
   Page hpage = BufferGetPage(pinned(g, head.block));
   if (PageIsNew(hpage)) return std::numeric_limits<float>::infinity();
-  *flags = *reinterpret_cast<volatile uint8*>(page_data(hpage) + head.offset);
-  uint32 left = 4 * g->dims;
+  const char* rec = page_data(hpage) + head.offset;
+  *flags = *reinterpret_cast<const volatile uint8*>(rec);
+  if (records_per_page(g->record_size))  // the whole record is on this page
+    return core::hnsw::half_distance(g->metric, q, reinterpret_cast<const uint16*>(rec + vector_offset(g->m)), g->dims);
+  uint32 left = vector_bytes(g->dims);
   Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
   BlockNumber block = loc.block;
   uint32 off = loc.offset;
   float d = 0;
   while (left > 0) {
-    uint32 n = std::min(left, kUsable - off);
+    uint32 n = std::min(left, kUsable - off);  // even: record sizes and offsets are multiples of 4
     Page page = BufferGetPage(pinned(g, block));
     if (PageIsNew(page)) return std::numeric_limits<float>::infinity();
-    d += core::hnsw::distance(g->metric, reinterpret_cast<const float*>(page_data(page) + off), q, n / 4);
-    q += n / 4;
+    d += core::hnsw::half_distance(g->metric, q, reinterpret_cast<const uint16*>(page_data(page) + off), n / 2);
+    q += n / 2;
     left -= n;
     off = 0;
     ++block;
@@ -266,33 +270,95 @@ static void prefetch_record(Graph* g, uint32 id) {
   if (vp == nullptr) return;
   const char* v = vp + SizeOfPageHeaderData + vec.offset;
   uint32 in_page = kUsable - vec.offset;
-  uint32 lines = std::min<uint32>(std::min<uint32>(4 * g->dims, in_page), 512);
+  uint32 lines = std::min<uint32>(std::min<uint32>(vector_bytes(g->dims), in_page), 512);
   for (uint32 k = 0; k < lines; k += 64) __builtin_prefetch(v + k);
+}
+
+// Copies [byte, byte + len) of id's record, page by page, with a pin and no lock (immutable parts only: the
+// vector and its error). Returns false when the id has no segment or a page is not initialised.
+static bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return false;
+  Location loc = locate(*seg, g->record_size, id, byte);
+  char* dst = static_cast<char*>(out);
+  BlockNumber block = loc.block;
+  uint32 off = loc.offset;
+  while (len > 0) {
+    uint32 n = std::min(len, kUsable - off);
+    Page page = BufferGetPage(pinned(g, block));
+    if (PageIsNew(page)) return false;
+    std::memcpy(dst, page_data(page) + off, n);
+    dst += n;
+    len -= n;
+    off = 0;
+    ++block;
+  }
+  return true;
 }
 
 void read_vector(Graph* g, uint32 id, float* out) {
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  uint32 left = vector_bytes(g->dims);
   if (seg == nullptr) {
-    std::memset(out, 0, 4 * g->dims);
+    std::memset(out, 0, sizeof(float) * g->dims);
     return;
   }
-  uint32 left = 4 * g->dims;
   Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
-  char* dst = reinterpret_cast<char*>(out);
   BlockNumber block = loc.block;
   uint32 off = loc.offset;
   while (left > 0) {
     uint32 n = std::min(left, kUsable - off);
     Page page = BufferGetPage(pinned(g, block));
-    if (PageIsNew(page))
-      std::memset(dst, 0, n);
-    else
-      std::memcpy(dst, page_data(page) + off, n);
-    dst += n;
+    if (PageIsNew(page)) {
+      std::memset(out, 0, 2 * left);  // 2 bytes of copy -> 4 bytes of float: the rest of out
+      return;
+    }
+    core::half::decode(reinterpret_cast<const uint16*>(page_data(page) + off), n / 2, out);
+    out += n / 2;
     left -= n;
     off = 0;
     ++block;
   }
+}
+
+double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy) {
+  core::half::EncodeError err;
+  *exact_copy = false;
+  const uint16* h = g->scratch;
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg && records_per_page(g->record_size)) {
+    Location head = locate(*seg, g->record_size, id, 0);
+    Page page = BufferGetPage(pinned(g, head.block));
+    if (PageIsNew(page)) return 0;  // not written: the scan never returns it
+    const char* rec = page_data(page) + head.offset;
+    std::memcpy(&err, rec + error_offset(g->m), sizeof(err));
+    h = reinterpret_cast<const uint16*>(rec + vector_offset(g->m));
+  } else if (!copy_immutable(g, id, error_offset(g->m), sizeof(err), &err)) {
+    return 0;
+  } else {
+    h = nullptr;  // wide record: copied below only if needed
+  }
+  *exact_copy = core::hnsw::copy_is_exact(g->metric, err);
+  if (core::hnsw::rank_bound_available(g->metric))
+    return core::hnsw::half_lower_bound_from_rank(g->metric, rank, err, g->dims);
+  if (h == nullptr) {
+    if (!copy_immutable(g, id, vector_offset(g->m), vector_bytes(g->dims), g->scratch)) return 0;
+    h = g->scratch;
+  }
+  return core::hnsw::half_lower_bound(g->metric, query, query_norm, h, g->dims, err);
+}
+
+double exact_distance_to(Graph* g, uint32 id, const float* query, float* buf) {
+  read_vector(g, id, buf);
+  return core::hnsw::sql_distance(g->metric, buf, query, g->dims);
+}
+
+static_assert(sizeof(core::half::EncodeError) == kErrorBytes, "record layout holds the error as two floats");
+
+// No Postgres call here: the build calls it from a frame with C++ objects.
+void encode_vector(char* rec, uint32 m, const float* vec, uint32 dims) {
+  core::half::EncodeError err = core::half::encode(vec, dims, reinterpret_cast<uint16*>(rec + vector_offset(m)));
+  std::memcpy(rec + error_offset(m), &err, sizeof(err));
 }
 
 void ensure_block(Relation index, BlockNumber block) {

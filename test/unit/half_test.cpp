@@ -34,6 +34,21 @@ TEST(HalfConversion, EveryFiniteHalfRoundTrips) {
     }
 }
 
+TEST(HalfConversion, DecodeEqualsToFloatForEveryNonNanHalf) {
+    // decode() takes the F16C path where the CPU has it; it must give to_float's bits (incl. -0, subnormals, inf).
+    std::vector<uint16_t> all;
+    for (uint32_t h = 0; h < 65536; h++)
+        if (!(((h >> 10) & 0x1f) == 0x1f && (h & 0x3ff) != 0)) all.push_back(static_cast<uint16_t>(h));
+    for (std::size_t start : {std::size_t(0), std::size_t(3)}) {  // unaligned start and a scalar tail
+        std::vector<float> out(all.size() - start);
+        decode(all.data() + start, out.size(), out.data());
+        for (std::size_t i = 0; i < out.size(); i++) {
+            float want = to_float(all[start + i]);
+            ASSERT_EQ(std::memcmp(&out[i], &want, sizeof(float)), 0) << "half 0x" << std::hex << all[start + i];
+        }
+    }
+}
+
 TEST(HalfConversion, MatchesF16cRoundToNearestEven) {
 #if defined(__x86_64__) || defined(__i386__)
     if (!detail::f16c_supported()) GTEST_SKIP() << "no F16C on this CPU";
