@@ -19,8 +19,8 @@ IvfMeta read_meta(Relation index) {
   UnlockReleaseBuffer(buf);
   if (meta.magic != kMagic)
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("index \"%s\" is not an ivf index", RelationGetRelationName(index))));
-  if (meta.version != kLayoutVersion)
-    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+  if (meta.version != kLayoutVersion)  // an older (or newer) build's pages, not damage: same wording as hnsw
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("index \"%s\" has layout version %u, this build reads version %u", RelationGetRelationName(index),
                            meta.version, kLayoutVersion),
                     errhint("REINDEX the index.")));
