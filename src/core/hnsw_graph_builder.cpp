@@ -127,6 +127,101 @@ int GraphBuilder::neighbors(std::size_t id, int level, const uint32_t** ids) con
   return impl_->index.getListCount(ll);
 }
 
+namespace {
+
+// Marks everything reachable from `start` (all levels) in `seen`.
+template <class Index>
+void mark_reachable(const Index& ix, std::size_t start, std::vector<char>& seen) {
+  if (seen[start]) return;
+  std::vector<hnswlib::tableint> stack{static_cast<hnswlib::tableint>(start)};
+  seen[start] = 1;
+  while (!stack.empty()) {
+    hnswlib::tableint id = stack.back();
+    stack.pop_back();
+    for (int level = 0; level <= ix.element_levels_[id]; level++) {
+      hnswlib::linklistsizeint* ll = level == 0 ? ix.get_linklist0(id) : ix.get_linklist(id, level);
+      const auto* nb = reinterpret_cast<const hnswlib::tableint*>(ll + 1);
+      for (unsigned j = 0, cnt = ix.getListCount(ll); j < cnt; j++)
+        if (!seen[nb[j]]) {
+          seen[nb[j]] = 1;
+          stack.push_back(nb[j]);
+        }
+    }
+  }
+}
+
+}  // namespace
+
+std::size_t GraphBuilder::reachable_count() const {
+  const auto& ix = impl_->index;
+  if (ix.cur_element_count == 0) return 0;
+  std::vector<char> seen(ix.cur_element_count, 0);
+  mark_reachable(ix, ix.enterpoint_node_, seen);
+  std::size_t n = 0;
+  for (char c : seen) n += c;
+  return n;
+}
+
+std::size_t GraphBuilder::link_unreached() {
+  auto& ix = impl_->index;
+  const std::size_t n = ix.cur_element_count;
+  if (n < 2) return 0;
+  auto dist = [&](hnswlib::tableint a, hnswlib::tableint b) {
+    return ix.fstdistfunc_(ix.getDataByInternalId(a), ix.getDataByInternalId(b), ix.dist_func_param_);
+  };
+  std::size_t linked = 0;
+  for (int round = 0; round < 4; round++) {  // a replaced link can orphan the node it pointed at: look again
+    std::vector<char> seen(n, 0);
+    mark_reachable(ix, ix.enterpoint_node_, seen);
+    std::size_t before = linked;
+    for (std::size_t u = 0; u < n; u++) {
+      if (seen[u]) continue;
+      const auto uid = static_cast<hnswlib::tableint>(u);
+      hnswlib::tableint best = static_cast<hnswlib::tableint>(ix.enterpoint_node_);
+      float best_d = dist(uid, best);
+      for (std::size_t r = 0; r < n; r++) {
+        if (!seen[r]) continue;
+        float d = dist(uid, static_cast<hnswlib::tableint>(r));
+        if (d < best_d) best_d = d, best = static_cast<hnswlib::tableint>(r);
+      }
+      hnswlib::linklistsizeint* ll = ix.get_linklist0(best);
+      auto* nb = reinterpret_cast<hnswlib::tableint*>(ll + 1);
+      unsigned cnt = ix.getListCount(ll);
+      if (cnt < ix.maxM0_) {
+        nb[cnt] = uid;
+        ix.setListCount(ll, static_cast<unsigned short>(cnt + 1));
+      } else {
+        unsigned far = 0;
+        float far_d = -1;
+        for (unsigned j = 0; j < cnt; j++) {
+          float d = dist(best, nb[j]);
+          if (d > far_d) far_d = d, far = j;
+        }
+        nb[far] = uid;
+      }
+      linked++;
+      mark_reachable(ix, u, seen);
+    }
+    if (linked == before) break;
+  }
+  return linked;
+}
+
+void GraphBuilder::drop_in_links_for_test(std::size_t id) {
+  auto& ix = impl_->index;
+  for (std::size_t e = 0; e < ix.cur_element_count; e++) {
+    const auto eid = static_cast<hnswlib::tableint>(e);
+    for (int level = 0; level <= ix.element_levels_[e]; level++) {
+      hnswlib::linklistsizeint* ll = level == 0 ? ix.get_linklist0(eid) : ix.get_linklist(eid, level);
+      auto* nb = reinterpret_cast<hnswlib::tableint*>(ll + 1);
+      unsigned cnt = ix.getListCount(ll), kept = 0;
+      for (unsigned j = 0; j < cnt; j++)
+        if (nb[j] != id) nb[kept++] = nb[j];
+      ix.setListCount(ll, static_cast<unsigned short>(kept));
+    }
+  }
+}
+
 bool GraphBuilder::half_copies_suitable(const float* values, std::size_t rows, std::size_t dims) {
   // Below 2^-10 a half keeps fewer than the 11 significant bits it has for normal values only once values reach
   // its subnormals (2^-14); require most magnitudes above 2^-10 so typical components keep full precision.

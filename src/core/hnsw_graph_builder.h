@@ -34,6 +34,19 @@ class GraphBuilder {
   // Neighbours of `id` at `level` (0 = bottom): returns the count and points *ids at them (valid while alive).
   int neighbors(std::size_t id, int level, const uint32_t** ids) const;
 
+  // HNSW links are directed, and hnswlib's neighbour heuristic can drop every link into a node (clusters of identical
+  // points); a search then never reaches it. Walks the graph from the entry point over all levels and links each
+  // unreached node from its nearest reached one at level 0 (into a free slot, else replacing that node's farthest
+  // neighbour), repeating until everything is reached (at most 4 rounds). Single-threaded, after every add().
+  // Returns how many links it made.
+  std::size_t link_unreached();
+
+  // Test hook: removes every link into `id` at every level, making it unreachable.
+  void drop_in_links_for_test(std::size_t id);
+
+  // Number of elements reachable from the entry point over all levels (tests, DEBUG output).
+  std::size_t reachable_count() const;
+
   // Bytes hnswlib allocates for max_elements vectors (for the maintenance_work_mem check).
   static std::size_t estimate_bytes(int dims, int m, std::size_t max_elements, bool half_copies = false);
 

@@ -302,6 +302,9 @@ void build_in_memory(Relation index, BuildState* st) {
         }
       },
       [&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, int64(done.load())); });
+  // Directed links can leave a node no search reaches (hnswlib's heuristic with clusters of identical points); link
+  // each one from its nearest reached node before the graph goes to pages.
+  std::size_t relinked = gb->link_unreached();
   double t_graph = ms();
   call([&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseWrite); });
   write_graph(index, st, *gb);
@@ -313,8 +316,8 @@ void build_in_memory(Relation index, BuildState* st) {
     call([&] { log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true); });
   double t_wal = ms();
   call([&] {
-    elog(DEBUG1, "hnsw build: %zu vectors, %d threads, %s copies: graph %.0f ms, pages %.0f ms, WAL %.0f ms", n, threads,
-         half ? "half" : "float",
+    elog(DEBUG1, "hnsw build: %zu vectors, %d threads, %s copies, %zu unreached relinked: graph %.0f ms, pages %.0f ms, "
+         "WAL %.0f ms", n, threads, half ? "half" : "float", relinked,
          t_graph, t_write - t_graph, t_wal - t_write);
   });
 }

@@ -73,6 +73,27 @@ TEST(GraphBuilder, FloatAndHalfCopiesBuildConnectedClusteredGraphs) {
   expect_good_graph(c, true);
 }
 
+TEST(GraphBuilder, LinkUnreachedMakesEveryNodeReachableAgain) {
+  Clustered c = make_clustered(1500, 32, 15, 1.0f);
+  for (bool half : {false, true}) {
+    GraphBuilder b(static_cast<int>(c.dims), Metric::L2, 8, 40, c.n, 42, half);
+    for (std::size_t i = 0; i < c.n; i++) b.add(&c.data[i * c.dims], i);
+    b.link_unreached();
+    ASSERT_EQ(b.reachable_count(), c.n);
+    // orphan a few nodes (never the entry point), then repair
+    std::size_t orphans = 0;
+    for (std::size_t id : {3u, 500u, 501u, 1499u})
+      if (static_cast<int32_t>(id) != b.entry_point()) {
+        b.drop_in_links_for_test(id);
+        orphans++;
+      }
+    ASSERT_LT(b.reachable_count(), c.n);
+    EXPECT_GE(b.link_unreached(), orphans);
+    EXPECT_EQ(b.reachable_count(), c.n) << (half ? "half" : "float");
+    EXPECT_EQ(b.link_unreached(), 0u);  // nothing left to link
+  }
+}
+
 TEST(GraphBuilder, HalfCopiesHalveTheVectorMemoryEstimate) {
   EXPECT_LT(GraphBuilder::estimate_bytes(784, 16, 10000, true), GraphBuilder::estimate_bytes(784, 16, 10000, false));
 }
