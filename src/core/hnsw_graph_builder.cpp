@@ -170,21 +170,29 @@ std::size_t GraphBuilder::link_unreached() {
     return ix.fstdistfunc_(ix.getDataByInternalId(a), ix.getDataByInternalId(b), ix.dist_func_param_);
   };
   std::size_t linked = 0;
-  for (int round = 0; round < 4; round++) {  // a replaced link can orphan the node it pointed at: look again
+  for (int round = 0; round < 8; round++) {  // a replaced link can orphan the node it pointed at: look again
     std::vector<char> seen(n, 0);
     mark_reachable(ix, ix.enterpoint_node_, seen);
     std::size_t before = linked;
     for (std::size_t u = 0; u < n; u++) {
       if (seen[u]) continue;
       const auto uid = static_cast<hnswlib::tableint>(u);
-      hnswlib::tableint best = static_cast<hnswlib::tableint>(ix.enterpoint_node_);
-      float best_d = dist(uid, best);
-      for (std::size_t r = 0; r < n; r++) {
-        if (!seen[r]) continue;
-        float d = dist(uid, static_cast<hnswlib::tableint>(r));
-        if (d < best_d) best_d = d, best = static_cast<hnswlib::tableint>(r);
+      // The graph's own search only returns reached nodes (u is not among them): its nearest few are the candidates.
+      // Prefer one with a free slot, so no existing link is given up.
+      auto found = ix.searchKnn(ix.getDataByInternalId(uid), 8);
+      std::vector<hnswlib::tableint> near;
+      while (!found.empty()) {  // farthest first
+        near.push_back(ix.label_lookup_.at(found.top().second));
+        found.pop();
       }
-      hnswlib::linklistsizeint* ll = ix.get_linklist0(best);
+      if (near.empty()) near.push_back(static_cast<hnswlib::tableint>(ix.enterpoint_node_));
+      hnswlib::tableint target = near.back();
+      for (auto it = near.rbegin(); it != near.rend(); ++it)
+        if (ix.getListCount(ix.get_linklist0(*it)) < ix.maxM0_) {
+          target = *it;
+          break;
+        }
+      hnswlib::linklistsizeint* ll = ix.get_linklist0(target);
       auto* nb = reinterpret_cast<hnswlib::tableint*>(ll + 1);
       unsigned cnt = ix.getListCount(ll);
       if (cnt < ix.maxM0_) {
@@ -194,7 +202,7 @@ std::size_t GraphBuilder::link_unreached() {
         unsigned far = 0;
         float far_d = -1;
         for (unsigned j = 0; j < cnt; j++) {
-          float d = dist(best, nb[j]);
+          float d = dist(target, nb[j]);
           if (d > far_d) far_d = d, far = j;
         }
         nb[far] = uid;

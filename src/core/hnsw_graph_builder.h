@@ -36,8 +36,9 @@ class GraphBuilder {
 
   // HNSW links are directed, and hnswlib's neighbour heuristic can drop every link into a node (clusters of identical
   // points); a search then never reaches it. Walks the graph from the entry point over all levels and links each
-  // unreached node from its nearest reached one at level 0 (into a free slot, else replacing that node's farthest
-  // neighbour), repeating until everything is reached (at most 4 rounds). Single-threaded, after every add().
+  // unreached node at level 0 from one of its nearest reached nodes (found by the graph's own search; one with a free
+  // slot if any, else the nearest, replacing its farthest neighbour), repeating until everything is reached (at most
+  // 8 rounds). Single-threaded, after every add().
   // Returns how many links it made.
   std::size_t link_unreached();
 
