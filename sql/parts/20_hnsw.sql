@@ -38,3 +38,9 @@ CREATE OPERATOR CLASS vector_l1_ops
   OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 l1_distance(vector, vector),
   FUNCTION 3 hnsw_l1_support(internal);
+
+-- Internal: the planner puts this in front of an index scan's recomputation of its ORDER BY distance
+-- (COALESCE(vector_index_order_value(ctid, index, function, query), col <op> query)); it returns the exact value
+-- the scan computed for that very row, or NULL. See docs/hnsw.md "ORDER BY values from the index".
+CREATE FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) RETURNS float8
+  AS 'MODULE_PATHNAME', 'vx_index_order_value' LANGUAGE C STABLE STRICT PARALLEL SAFE;

@@ -18,6 +18,7 @@
 // batch is returned in nondecreasing order of them. "Closer than one already returned" above is in those values:
 // a row whose value is below the last one returned may be closer than a row the executor already emitted.
 #include "pg/hnsw.h"
+#include "pg/order_value_handover.h"
 
 extern "C" {
 #include "access/relscan.h"
@@ -67,6 +68,7 @@ struct ScanState {
   double last_bound;
   int ef;
   bool scan_locked;  // holds the share-mode scan lock (see kScanLockBlock)
+  OrderValueHandover* handover;  // exact values for the projection (order_value_handover.h)
 };
 
 void release_scan_lock(IndexScanDesc scan, ScanState* so) {
@@ -141,6 +143,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     double n2 = 0;
     for (uint32 i = 0; i < g->dims; ++i) n2 += double(so->q_exact[i]) * so->q_exact[i];
     so->q_norm = std::sqrt(n2);
+    so->handover = handover_open(scan->indexRelation, &scan->orderByData[0], so->cxt);
   } else {
     so->null_query = true;  // ORDER BY NULL: every row's value is NULL
   }
@@ -251,6 +254,10 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
         scan->xs_orderbynulls[0] = so->null_query;
       }
       scan->xs_recheckorderby = !so->null_query && !c.exact;
+      if (c.exact)
+        handover_publish(so->handover, &h.tid, c.bound);
+      else
+        handover_forget(so->handover);
       so->last_bound = c.bound;
       found = true;
       break;

@@ -1,0 +1,91 @@
+-- ORDER BY values handed from hnsw scans to the projection (docs/hnsw.md "ORDER BY values from the index"): the
+-- planner rewrites the scan's recomputation of `embedding <-> q` into
+-- COALESCE(vector_index_order_value(ctid, index, function, q), embedding <-> q), and the function returns the value
+-- the scan computed for that very row (same index, operator and query), else NULL. Results must equal exact search
+-- however the value arrives.
+SET client_min_messages = warning;
+-- 600 dims of small integers, mostly zeros: half copies are exact (the index hands values over) and rows
+-- (2.4 KB) are stored pglz-compressed inline, so a query vector read from the table arrives compressed.
+CREATE TABLE ov (id int PRIMARY KEY, grp int, embedding vector(600)) WITH (fillfactor = 50);  -- room for HOT updates
+INSERT INTO ov SELECT i, i % 10, ARRAY(SELECT CASE WHEN j % 10 = i % 10 THEN (i * 7 + j * 13) % 5 + 1 ELSE 0 END
+                                        FROM generate_series(1, 600) j)::vector
+  FROM generate_series(1, 400) i;
+CREATE INDEX ov_l2 ON ov USING hnsw (embedding vector_l2_ops);
+CREATE TABLE ovq (q int, v vector(600));
+INSERT INTO ovq SELECT q, ARRAY(SELECT CASE WHEN j % 10 = q % 10 THEN (q * 3 + j) % 4 ELSE 0 END
+                                FROM generate_series(1, 600) j)::vector FROM generate_series(1, 3) q;
+SELECT pg_column_compression(v) FROM ovq WHERE q = 1;
+SET hnsw.ef_search = 1000;  -- the search finds every row: index order = exact order
+SET enable_seqscan = off;
+
+-- the rewrite: in the index scan's output and filter, not in its Order By
+PREPARE ov_p(vector) AS
+  SELECT id, embedding <-> $1 AS d FROM ov WHERE embedding <-> $1 < 1e9 ORDER BY embedding <-> $1 LIMIT 5;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE ov_p('[1]');
+
+-- through the index (generic plan) and exactly (sort): the same distances in the same order, each row's distance
+-- its own (recomputed from the table), and with k = every row also the same rows (below that, ties at the k-th
+-- distance may pick different rows)
+CREATE FUNCTION ov_same(tbl text, qv vector, k int) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE da float8[]; db float8[]; ia int[]; ib int[]; pairs boolean; q text;
+BEGIN
+  q := format('SELECT array_agg(d ORDER BY d, id), array_agg(id ORDER BY d, id) FROM
+                 (SELECT id, embedding <-> $1 AS d FROM %I ORDER BY embedding <-> $1 LIMIT %s) s', tbl, k);
+  SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = on; SET LOCAL plan_cache_mode = force_generic_plan;
+  EXECUTE q INTO da, ia USING qv;
+  SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off;
+  EXECUTE q INTO db, ib USING qv;
+  EXECUTE format('SELECT bool_and(x.d = t.embedding <-> $1) AND count(*) = cardinality($2)
+                  FROM unnest($2, $3) x(id, d) JOIN %I t USING (id)', tbl) INTO pairs USING qv, ia, da;
+  IF da IS DISTINCT FROM db OR NOT pairs THEN RAISE NOTICE 'index % % / exact % %', ia, da, ib, db; END IF;
+  RETURN da = db AND pairs AND (k < (SELECT count(*) FROM ov) OR ia = ib);
+END $$;
+SELECT q, ov_same('ov', v, 10) AS same_10, ov_same('ov', v, 400) AS same_all FROM ovq ORDER BY q;
+
+-- the function itself: while the scan below is open, the row it just returned gets the scan's value for the same
+-- query (compressed or not), NULL for another query, another row, another index or another operator
+SELECT s.id,
+       vector_index_order_value(s.ctid, 'ov_l2'::regclass, 'l2_distance(vector,vector)'::regprocedure, (SELECT v FROM ovq WHERE q = 1))
+         = s.d AS hit_compressed_query,
+       vector_index_order_value(s.ctid, 'ov_l2'::regclass, 'l2_distance(vector,vector)'::regprocedure, s.qv) = s.d AS hit_plain_query,
+       vector_index_order_value(s.ctid, 'ov_l2'::regclass, 'l2_distance(vector,vector)'::regprocedure, (SELECT v FROM ovq WHERE q = 2))
+         IS NULL AS other_query_null,
+       vector_index_order_value('(99999,1)', 'ov_l2'::regclass, 'l2_distance(vector,vector)'::regprocedure, s.qv) IS NULL AS other_row_null,
+       vector_index_order_value(s.ctid, 'ov'::regclass, 'l2_distance(vector,vector)'::regprocedure, s.qv) IS NULL AS other_index_null,
+       vector_index_order_value(s.ctid, 'ov_l2'::regclass, 'l1_distance(vector,vector)'::regprocedure, s.qv) IS NULL AS other_op_null
+FROM (SELECT ctid, id, embedding <-> (SELECT v FROM ovq WHERE q = 1) AS d, (SELECT v FROM ovq WHERE q = 1)::text::vector AS qv
+      FROM ov ORDER BY embedding <-> (SELECT v FROM ovq WHERE q = 1) LIMIT 3) s;
+-- no scan open: nothing to hand over
+SELECT vector_index_order_value(ctid, 'ov_l2'::regclass, 'l2_distance(vector,vector)'::regprocedure, embedding) IS NULL AS closed
+FROM ov WHERE id = 1;
+
+-- two scans of the same index at once with different queries (LATERAL): each row gets its own scan's value
+CREATE FUNCTION ov_pairs(use_index boolean) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+  IF use_index THEN SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = on;
+  ELSE SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = off; END IF;
+  SELECT string_agg(a.id || '>' || b.id || ':' || b.d, ',' ORDER BY a.id, b.d, b.id) INTO r
+  FROM (SELECT id, embedding FROM ov ORDER BY embedding <-> (SELECT v FROM ovq WHERE q = 3) LIMIT 4) a,
+       LATERAL (SELECT id, embedding <-> a.embedding AS d FROM ov ORDER BY embedding <-> a.embedding LIMIT 3) b;
+  RETURN r;
+END $$;
+SELECT ov_pairs(true) = ov_pairs(false) AS lateral_same;
+
+-- HOT updates (the heap row's TID differs from the indexed root TID: no hand-over, computed instead), rows
+-- inserted after the build, and a partitioned table (one index scan per partition under a Merge Append)
+UPDATE ov SET grp = grp + 100 WHERE id % 3 = 0;
+SELECT pg_stat_force_next_flush();
+SELECT pg_stat_get_tuples_hot_updated('ov'::regclass) > 100 AS hot_updates;
+INSERT INTO ov SELECT 1000 + i, 0, (SELECT embedding FROM ov WHERE id = i) + (SELECT embedding FROM ov WHERE id = i + 1)
+  FROM generate_series(1, 20) i;
+SELECT q, ov_same('ov', v, 10) AS same_10, ov_same('ov', v, 420) AS same_all FROM ovq ORDER BY q;
+CREATE TABLE ovp (id int, part int, embedding vector(600)) PARTITION BY LIST (part);
+CREATE TABLE ovp0 PARTITION OF ovp FOR VALUES IN (0);
+CREATE TABLE ovp1 PARTITION OF ovp FOR VALUES IN (1);
+INSERT INTO ovp SELECT id, id % 2, embedding FROM ov;
+CREATE INDEX ON ovp USING hnsw (embedding vector_l2_ops);
+PREPARE ovp_p(vector) AS SELECT id, embedding <-> $1 AS d FROM ovp ORDER BY embedding <-> $1 LIMIT 6;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE ovp_p('[1]');
+SELECT q, ov_same('ovp', v, 10) AS same_10, ov_same('ovp', v, 420) AS same_all FROM ovq ORDER BY q;

@@ -1,0 +1,102 @@
+// The backend-local list of index scans that hand over exact ORDER BY values, and vector_index_order_value(), the
+// function the planner puts in front of the recomputation (see order_value_handover.h).
+#include "pg/order_value_handover.h"
+
+extern "C" {
+#include "utils/fmgrprotos.h"
+
+}
+
+#include <cstring>
+
+namespace vx::pg {
+
+namespace {
+
+OrderValueHandover* g_open = nullptr;  // the scans of this backend that hand over values
+
+void unlink_handover(void* arg) {
+  auto* h = static_cast<OrderValueHandover*>(arg);
+  for (OrderValueHandover** p = &g_open; *p != nullptr; p = &(*p)->next) {
+    if (*p == h) {
+      *p = h->next;
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+OrderValueHandover* handover_open(Relation index, ScanKey orderby, MemoryContext cxt) {
+  if (orderby == nullptr || (orderby->sk_flags & SK_ISNULL)) return nullptr;
+  MemoryContext old = MemoryContextSwitchTo(cxt);
+  auto* h = static_cast<OrderValueHandover*>(palloc0(sizeof(OrderValueHandover)));
+  h->index = RelationGetRelid(index);
+  h->func = orderby->sk_func.fn_oid;
+  h->query = pg_detoast_datum_copy(reinterpret_cast<struct varlena*>(DatumGetPointer(orderby->sk_argument)));
+  h->unlink.func = unlink_handover;
+  h->unlink.arg = h;
+  MemoryContextRegisterResetCallback(cxt, &h->unlink);
+  MemoryContextSwitchTo(old);
+  h->next = g_open;
+  g_open = h;
+  return h;
+}
+
+void handover_publish(OrderValueHandover* h, ItemPointer tid, double value) {
+  if (h == nullptr) return;
+  h->tid = *tid;
+  h->value = value;
+  h->valid = true;
+}
+
+void handover_forget(OrderValueHandover* h) {
+  if (h != nullptr) h->valid = false;
+}
+
+namespace {
+
+bool same_bytes(const struct varlena* a, const struct varlena* b) {
+  return b != nullptr && VARSIZE_ANY(a) == VARSIZE_ANY(b) && std::memcmp(a, b, VARSIZE_ANY(a)) == 0;
+}
+
+// Whether `d` is the scan's query vector. A query read from a table row arrives pglz-compressed on every call;
+// once one compressed form has been seen to decompress to the query, equal compressed bytes prove equality without
+// decompressing again (decompression is deterministic).
+bool is_scan_query(OrderValueHandover* h, Datum d) {
+  auto* raw = reinterpret_cast<struct varlena*>(DatumGetPointer(d));
+  if (!VARATT_IS_EXTENDED(raw)) return same_bytes(raw, h->query);
+  bool inline_compressed = VARATT_IS_COMPRESSED(raw);
+  if (inline_compressed && same_bytes(raw, h->query_compressed)) return true;
+  struct varlena* full = pg_detoast_datum(raw);
+  bool same = same_bytes(full, h->query);
+  if (full != raw) pfree(full);
+  if (same && inline_compressed && h->query_compressed == nullptr) {
+    h->query_compressed = static_cast<struct varlena*>(MemoryContextAlloc(GetMemoryChunkContext(h), VARSIZE_ANY(raw)));
+    std::memcpy(h->query_compressed, raw, VARSIZE_ANY(raw));
+  }
+  return same;
+}
+
+}  // namespace
+
+bool handover_lookup(Oid index, Oid func, ItemPointer tid, Datum query, double* value) {
+  for (OrderValueHandover* h = g_open; h != nullptr; h = h->next) {
+    if (!h->valid || h->index != index || h->func != func || !ItemPointerEquals(&h->tid, tid)) continue;
+    if (is_scan_query(h, query)) {
+      *value = h->value;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace vx::pg
+
+// vector_index_order_value(tid, index regclass, operator function regprocedure, query vector) -> float8 or NULL.
+VX_FUNCTION(vx_index_order_value) {
+  double value;
+  if (vx::pg::handover_lookup(PG_GETARG_OID(1), PG_GETARG_OID(2), reinterpret_cast<ItemPointer>(PG_GETARG_POINTER(0)), PG_GETARG_DATUM(3), &value))
+    PG_RETURN_FLOAT8(value);
+  PG_RETURN_NULL();
+}

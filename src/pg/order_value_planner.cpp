@@ -1,0 +1,156 @@
+// The planner hook that lets index scans on our indexes hand their exact ORDER BY values to the projection (see
+// order_value_handover.h for the rewrite and why a hit is always the value the expression would compute).
+// It runs after the standard planner on the finished plan: only IndexScan nodes on an access method that publishes
+// values, with one ORDER BY expression `col <op> q` whose q is a constant or a parameter (evaluating it again on a
+// miss must be cheap), are changed, and only where that very expression occurs in the node's target list or filter.
+// The library is loaded by the first query that needs it, which may be in the middle of planning; that plan is left
+// as it is (preload the library to cover it, docs/hnsw.md).
+#include "pg/boundary.h"
+#include "pg/module_init.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/sysattr.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/plannodes.h"
+#include "optimizer/planner.h"
+#include "parser/parse_func.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+// The access methods whose scans publish exact values (handover_publish).
+Datum vx_hnsw_handler(PG_FUNCTION_ARGS);
+}
+
+namespace vx::pg {
+
+namespace {
+
+planner_hook_type g_prev_planner = nullptr;
+
+bool am_hands_over_values(Oid indexid) {
+  HeapTuple rel = SearchSysCache1(RELOID, ObjectIdGetDatum(indexid));
+  if (!HeapTupleIsValid(rel)) return false;
+  Oid am = reinterpret_cast<Form_pg_class>(GETSTRUCT(rel))->relam;
+  ReleaseSysCache(rel);
+  HeapTuple amtup = SearchSysCache1(AMOID, ObjectIdGetDatum(am));
+  if (!HeapTupleIsValid(amtup)) return false;
+  Oid handler = reinterpret_cast<Form_pg_am>(GETSTRUCT(amtup))->amhandler;
+  ReleaseSysCache(amtup);
+  FmgrInfo fn;
+  fmgr_info(handler, &fn);
+  return fn.fn_addr == vx_hnsw_handler;
+}
+
+// vector_index_order_value(tid, regclass, regprocedure, <query type>) in the schema of the operator's function, or InvalidOid.
+Oid handover_function(Oid opfunc, Oid query_type) {
+  Oid nsp = get_func_namespace(opfunc);
+  char* nspname = get_namespace_name(nsp);
+  if (nspname == nullptr) return InvalidOid;
+  Oid args[4] = {TIDOID, REGCLASSOID, REGPROCEDUREOID, query_type};
+  List* name = lappend(lappend(NIL, makeString(nspname)), makeString(pstrdup("vector_index_order_value")));
+  return LookupFuncName(name, 4, args, true);
+}
+
+struct Rewrite {
+  Node* order;        // the scan's ORDER BY expression
+  Node* replacement;  // COALESCE(vector_index_order_value(...), order)
+  int count;
+};
+
+Node* replace_order(Node* node, void* context) {
+  auto* rw = static_cast<Rewrite*>(context);
+  if (node == nullptr) return nullptr;
+  if (equal(node, rw->order)) {
+    rw->count++;
+    return static_cast<Node*>(copyObjectImpl(rw->replacement));
+  }
+  // PG15 declares the mutator as Node *(*)(): the cast through void (*)() says the mismatch is intended.
+  return expression_tree_mutator(node, reinterpret_cast<Node* (*)()>(reinterpret_cast<void (*)()>(replace_order)),
+                                 context);
+}
+
+void rewrite_index_scan(PlannedStmt* stmt, IndexScan* scan) {
+  if (list_length(scan->indexorderbyorig) != 1) return;
+  Node* order = static_cast<Node*>(linitial(scan->indexorderbyorig));
+  if (!IsA(order, OpExpr)) return;
+  auto* op = reinterpret_cast<OpExpr*>(order);
+  if (list_length(op->args) != 2 || op->opresulttype != FLOAT8OID) return;
+  Node* query = static_cast<Node*>(lsecond(op->args));
+  Node* bare = query;
+  while (IsA(bare, RelabelType)) bare = reinterpret_cast<Node*>(reinterpret_cast<RelabelType*>(bare)->arg);
+  if (!IsA(bare, Const) && !IsA(bare, Param)) return;
+  if (!am_hands_over_values(scan->indexid)) return;
+  Oid opfunc = get_opcode(op->opno);
+  Oid fn = handover_function(opfunc, exprType(query));
+  if (!OidIsValid(fn)) return;
+
+  Var* ctid = makeVar(scan->scan.scanrelid, SelfItemPointerAttributeNumber, TIDOID, -1, InvalidOid, 0);
+  Const* index = makeConst(REGCLASSOID, -1, InvalidOid, sizeof(Oid), ObjectIdGetDatum(scan->indexid), false, true);
+  Const* func = makeConst(REGPROCEDUREOID, -1, InvalidOid, sizeof(Oid), ObjectIdGetDatum(opfunc), false, true);
+  List* args = lappend(lappend(lappend(lappend(NIL, ctid), index), func), copyObjectImpl(query));
+  FuncExpr* lookup = makeFuncExpr(fn, FLOAT8OID, args, InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+  CoalesceExpr* coalesce = makeNode(CoalesceExpr);
+  coalesce->coalescetype = FLOAT8OID;
+  coalesce->coalescecollid = InvalidOid;
+  coalesce->args = lappend(lappend(NIL, lookup), copyObjectImpl(order));
+  coalesce->location = -1;
+
+  Rewrite probe{order, reinterpret_cast<Node*>(coalesce), 0};
+  scan->scan.plan.targetlist =
+      reinterpret_cast<List*>(replace_order(reinterpret_cast<Node*>(scan->scan.plan.targetlist), &probe));
+  scan->scan.plan.qual = reinterpret_cast<List*>(replace_order(reinterpret_cast<Node*>(scan->scan.plan.qual), &probe));
+  if (probe.count == 0) return;
+  // A cached plan that calls the function must be replanned if it is dropped or replaced.
+  PlanInvalItem* item = makeNode(PlanInvalItem);
+  item->cacheId = PROCOID;
+  item->hashValue = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(fn));
+  stmt->invalItems = lappend(stmt->invalItems, item);
+}
+
+void rewrite_plan(PlannedStmt* stmt, Plan* plan);
+
+void rewrite_plans(PlannedStmt* stmt, List* plans) {
+  ListCell* lc;
+  foreach (lc, plans) rewrite_plan(stmt, static_cast<Plan*>(lfirst(lc)));
+}
+
+void rewrite_plan(PlannedStmt* stmt, Plan* plan) {
+  if (plan == nullptr) return;
+  check_stack_depth();
+  switch (nodeTag(plan)) {
+    case T_IndexScan: rewrite_index_scan(stmt, reinterpret_cast<IndexScan*>(plan)); break;
+    case T_Append: rewrite_plans(stmt, reinterpret_cast<Append*>(plan)->appendplans); break;
+    case T_MergeAppend: rewrite_plans(stmt, reinterpret_cast<MergeAppend*>(plan)->mergeplans); break;
+    case T_SubqueryScan: rewrite_plan(stmt, reinterpret_cast<SubqueryScan*>(plan)->subplan); break;
+    case T_CustomScan: rewrite_plans(stmt, reinterpret_cast<CustomScan*>(plan)->custom_plans); break;
+    default: break;
+  }
+  rewrite_plan(stmt, plan->lefttree);
+  rewrite_plan(stmt, plan->righttree);
+}
+
+PlannedStmt* plan_with_handover(Query* parse, const char* query_string, int options, ParamListInfo params) {
+  PlannedStmt* stmt = g_prev_planner ? g_prev_planner(parse, query_string, options, params)
+                                     : standard_planner(parse, query_string, options, params);
+  guard([&] {
+    rewrite_plan(stmt, stmt->planTree);
+    rewrite_plans(stmt, stmt->subplans);
+  });
+  return stmt;
+}
+
+void order_value_planner_on_load() {
+  g_prev_planner = planner_hook;
+  planner_hook = plan_with_handover;
+}
+
+}  // namespace
+
+VX_ON_LOAD(order_value_planner_on_load);
+
+}  // namespace vx::pg
