@@ -16,11 +16,13 @@ struct Candidate {
 
 // `cands` must be sorted by ascending dist. pair_dist(i, j) is the distance between cands[i] and cands[j]
 // (indexes into cands). Writes the indexes of the kept candidates to out (at most max_keep) and returns how many.
+inline int max_duplicates_of(int max_keep) { return max_keep / 2 > 0 ? max_keep / 2 : 1; }
+
 template <class PairDist>
 int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, int* out) {
   int kept = 0;
   int duplicates = 0;
-  const int max_duplicates = max_keep / 2 > 0 ? max_keep / 2 : 1;
+  const int max_duplicates = max_duplicates_of(max_keep);
   for (int i = 0; i < n && kept < max_keep; ++i) {
     if (cands[i].dist <= 0) {
       if (duplicates >= max_duplicates) continue;
@@ -36,6 +38,28 @@ int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pai
       }
     }
     if (good) out[kept++] = i;
+  }
+  return kept;
+}
+
+// Tops up a selection (`kept` indexes in out, from select_neighbors) with the candidates it left out, nearest first,
+// until max_keep are kept, duplicates of the base still at most half (the paper's keepPrunedConnections). For the
+// re-pruning of a full list when a new element links back: the heuristic alone may keep far fewer than the list
+// held, and every entry it drops loses an in-link (an element whose only in-links are dropped is unreachable);
+// topped up, a re-pruned list that was full drops exactly one candidate. Returns the new count.
+inline int keep_pruned(const Candidate* cands, int n, int max_keep, int* out, int kept) {
+  int duplicates = 0;
+  for (int k = 0; k < kept; ++k) duplicates += cands[out[k]].dist <= 0;
+  const int max_duplicates = max_duplicates_of(max_keep);
+  for (int i = 0; i < n && kept < max_keep; ++i) {
+    bool taken = false;
+    for (int k = 0; k < kept && !taken; ++k) taken = out[k] == i;
+    if (taken) continue;
+    if (cands[i].dist <= 0) {
+      if (duplicates >= max_duplicates) continue;
+      ++duplicates;
+    }
+    out[kept++] = i;
   }
   return kept;
 }

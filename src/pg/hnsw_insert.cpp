@@ -219,17 +219,20 @@ struct PairDist {
   }
 };
 
-// Chooses up to max_keep neighbours among sorted cands (vectors read from the index); writes ids to out.
-int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat) {
+// Chooses up to max_keep neighbours among sorted cands (vectors read from the index); writes ids to out. With
+// keep_pruned, tops the selection up to max_keep (re-pruning a full list, see core::hnsw::keep_pruned).
+int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, bool keep_pruned = false) {
   for (int i = 0; i < n; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->dims);
   int idx[2 * kMaxM + 1024];
   int k = core::hnsw::select_neighbors(cands, n, max_keep, PairDist{mat, g->dims, g->metric}, idx);
+  if (keep_pruned) k = core::hnsw::keep_pruned(cands, n, max_keep, idx, k);
   for (int i = 0; i < k; ++i) out[i] = cands[idx[i]].id;
   return k;
 }
 
-// Adds new_id to nbr's list at level (pruning with the heuristic when full), optimistically (see top comment).
-void link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
+// Adds new_id to nbr's list at level (when full: re-pruned with the heuristic and topped up, so one candidate
+// leaves), optimistically (see top comment). Returns whether nbr's list holds new_id afterwards.
+bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
   int cap = level == 0 ? int(2 * g->m) : int(g->m);
   int32 cur[2 * kMaxM];
   int32 next[2 * kMaxM];
@@ -238,14 +241,14 @@ void link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
     RecordHeader h;
     int n;
     if (level == 0) {
-      if (!read_header_and_list0(g, nbr, &h, cur)) return;
+      if (!read_header_and_list0(g, nbr, &h, cur)) return false;
       n = std::min<int>(h.n0, cap);
     } else {
       n = read_neighbors(g, nbr, level, cur);
     }
     bool present = false;
     for (int i = 0; i < n; ++i) present |= cur[i] == int32(new_id);
-    if (present) return;
+    if (present) return true;
     int nn;
     if (n < cap) {
       std::memcpy(next, cur, sizeof(int32) * n);
@@ -256,9 +259,43 @@ void link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
       for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(cur[i]), nbr_vec), cur[i]};
       cands[n] = Candidate{distance_to(g, new_id, nbr_vec), int32(new_id)};
       sort_candidates(cands, n + 1);
-      nn = select_from(g, cands, n + 1, cap, next, mat);
+      nn = select_from(g, cands, n + 1, cap, next, mat, /*keep_pruned=*/true);
     }
-    if (replace_neighbors(g, nbr, level, cur, n, next, nn)) return;
+    if (replace_neighbors(g, nbr, level, cur, n, next, nn)) {
+      for (int i = 0; i < nn; ++i)
+        if (next[i] == int32(new_id)) return true;
+      return false;
+    }
+  }
+  return false;
+}
+
+// Makes new_id reachable at level 0 when no neighbour kept a link to it (e.g. one more copy of a vector that is
+// there many times: its neighbours' lists hold as many copies as they may, all ranked before it). Splices it into
+// nbr's list in place of nbr's last entry `victim`, which first moves to new_id's own list, so victim stays
+// reachable throughout (nbr -> victim, then nbr -> new_id -> victim).
+void splice_in(Graph* g, uint32 nbr, uint32 new_id) {
+  const int cap = int(2 * g->m);
+  int32 cur[2 * kMaxM], own[2 * kMaxM], next[2 * kMaxM];
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    RecordHeader h, hn;
+    if (!read_header_and_list0(g, nbr, &h, cur) || !read_header_and_list0(g, new_id, &hn, own)) return;
+    int n = std::min<int>(h.n0, cap), nown = std::min<int>(hn.n0, cap);
+    if (n == 0) return;
+    bool has_victim = false;
+    for (int i = 0; i < n; ++i)
+      if (cur[i] == int32(new_id)) return;
+    int32 victim = cur[n - 1];
+    for (int i = 0; i < nown; ++i) has_victim |= own[i] == victim;
+    if (!has_victim) {
+      if (nown == cap) return;  // its own list was chosen with at most m of its 2m slots
+      std::memcpy(next, own, sizeof(int32) * nown);
+      next[nown] = victim;
+      if (!replace_neighbors(g, new_id, 0, own, nown, next, nown + 1)) continue;
+    }
+    std::memcpy(next, cur, sizeof(int32) * n);
+    next[n - 1] = int32(new_id);
+    if (replace_neighbors(g, nbr, 0, cur, n, next, n)) return;
   }
 }
 
@@ -315,8 +352,13 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     counts[l] = select_from(&g, sorted, n, m, lists[l], mat);
   }
   write_element(&g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
+  bool linked = false;  // some level-0 list links to the new element
   for (int l = top; l >= 0; --l)
-    for (int i = 0; i < counts[l]; ++i) link_back(&g, uint32(lists[l][i]), a.id, l, mat, nbr_vec);
+    for (int i = 0; i < counts[l]; ++i) {
+      bool kept = link_back(&g, uint32(lists[l][i]), a.id, l, mat, nbr_vec);
+      if (l == 0) linked |= kept;
+    }
+  if (!linked && counts[0] > 0) splice_in(&g, uint32(lists[0][0]), a.id);
 
   if (level > a.max_level) {
     Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);

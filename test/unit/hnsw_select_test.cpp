@@ -6,6 +6,7 @@
 #include <vector>
 
 using vx::core::hnsw::Candidate;
+using vx::core::hnsw::keep_pruned;
 using vx::core::hnsw::select_neighbors;
 
 namespace {
@@ -55,4 +56,38 @@ TEST(HnswSelect, DuplicatesOfTheBaseFillAtMostHalf) {
   int dups = 0;
   for (int i = 0; i < n; ++i) dups += c[out[i]].dist == 0;
   EXPECT_EQ(dups, 4);
+}
+
+TEST(HnswSelect, KeepPrunedTopsUpNearestFirstWithinTheDuplicateCap) {
+  // base at 0: 6 duplicates, then points on one ray (1, 2, 3, 4: each shadows the next), then one at -5.
+  Points pts;
+  for (int i = 0; i < 6; ++i) pts.p.push_back({0.f});
+  for (float x : {1.f, 2.f, 3.f, 4.f, -5.f}) pts.p.push_back({x});
+  std::vector<Candidate> c;
+  for (int i = 0; i < 6; ++i) c.push_back({0.f, i});
+  for (int i = 6; i < 11; ++i) c.push_back({pts.dist(0, i), i});
+  int out[11];
+  const int max_keep = 8;
+  int n = select_neighbors(c.data(), 11, max_keep, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
+  ASSERT_EQ(n, 6);  // 4 duplicates (the cap), 1 and -5 (2, 3, 4 shadowed by 1)
+  n = keep_pruned(c.data(), 11, max_keep, out, n);
+  ASSERT_EQ(n, max_keep);
+  std::vector<int> ids;
+  int dups = 0;
+  for (int i = 0; i < n; ++i) {
+    ids.push_back(c[out[i]].id);
+    dups += c[out[i]].dist == 0;
+  }
+  EXPECT_EQ(dups, 4);  // the two duplicates left out stay out
+  // the first six as selected, then the shadowed ones nearest first: 2 and 3 (4 does not fit)
+  EXPECT_EQ(std::vector<int>(ids.begin() + 6, ids.end()), (std::vector<int>{7, 8}));
+  for (int i = 0; i < n; ++i)
+    for (int j = i + 1; j < n; ++j) EXPECT_NE(out[i], out[j]);
+}
+
+TEST(HnswSelect, KeepPrunedLeavesAFullSelectionAlone) {
+  std::vector<Candidate> c = {{1, 0}, {2, 1}, {3, 2}};
+  int out[3] = {0, 2};
+  EXPECT_EQ(keep_pruned(c.data(), 3, 2, out, 2), 2);
+  EXPECT_EQ(out[1], 2);
 }
