@@ -2,6 +2,7 @@
 // that stays cache-resident) for each SIMD level this CPU supports, so the speedup of each level is visible.
 // Run: kernel_bench [--benchmark_filter=...]; names are <metric>/<level>/<dims>.
 #include "core/distance.h"
+#include "core/half.h"
 
 #include <benchmark/benchmark.h>
 
@@ -54,6 +55,21 @@ void run(benchmark::State& state, const DistanceKernels* k, Metric metric, std::
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * dims * sizeof(float)));
 }
 
+// Float query against half copies (what an HNSW / IVF scan computes per visited element): l2 only.
+void run_half(benchmark::State& state, const vx::core::half::Kernels* k, std::size_t dims) {
+    Data data(dims);
+    std::vector<std::uint16_t> copies(data.base.size());
+    vx::core::half::encode(data.base.data(), data.base.size(), copies.data());
+    const float* q = data.query.data();
+    std::size_t j = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(k->l2_squared(q, copies.data() + j * dims, dims));
+        j = (j + 1) % kPool;
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(dims * (sizeof(float) + 2)));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -72,6 +88,14 @@ int main(int argc, char** argv) {
                     std::string(m.name) + "/" + vx::core::simd_level_name(level) + "/" + std::to_string(dims);
                 benchmark::RegisterBenchmark(name.c_str(), run, &vx::core::kernels_for(level), m.metric, dims);
             }
+    for (std::size_t dims : {128, 784, 1536})
+        for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
+            const vx::core::half::Kernels& k = vx::core::half::kernels_for(level);
+            if (k.level != level) continue;  // not on this CPU
+            std::string name = std::string("half_l2_squared/") + vx::core::simd_level_name(level) + "/" +
+                               std::to_string(dims);
+            benchmark::RegisterBenchmark(name.c_str(), run_half, &k, dims);
+        }
     // In the context block rather than printed, so --benchmark_format=json stays valid JSON.
     benchmark::AddCustomContext("vectorext_simd_detected", vx::core::simd_level_name(vx::core::detect_simd_level()));
     benchmark::AddCustomContext("vectorext_simd_dispatched", vx::core::simd_level_name(vx::core::kernels().level));

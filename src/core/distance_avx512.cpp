@@ -6,6 +6,8 @@
 
 #include <immintrin.h>
 
+#include "core/avx512_hsum.h"
+
 #define VX_AVX512 __attribute__((target("avx512f")))
 
 namespace vx::core {
@@ -17,17 +19,7 @@ VX_AVX512 inline __mmask16 tail_mask(std::size_t r) {
     return static_cast<__mmask16>((1u << r) - 1u);
 }
 
-// Not _mm512_reduce_add_ps nor the plain shuffle/extract intrinsics: in GCC 12 their _mm*_undefined_* operand
-// trips a false -Wuninitialized (GCC PR 105593). The zero-masking forms with a full mask compile to the same
-// instructions without it.
-VX_AVX512 inline float hsum(__m512 v) {
-    v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, _MM_SHUFFLE(1, 0, 3, 2)));
-    v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, _MM_SHUFFLE(2, 3, 0, 1)));
-    __m128 s = _mm512_maskz_extractf32x4_ps(0xF, v, 0);
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
+using avx512::hsum;
 
 VX_AVX512 float avx512_l2_squared(const float* a, const float* b, std::size_t n) {
     __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();

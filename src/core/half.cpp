@@ -90,10 +90,13 @@ float scalar_pair_l1(const uint16_t* a, const uint16_t* b, std::size_t n) {
     return s;
 }
 
-bool avx2_tables_usable(SimdLevel level) {
+// Which table serves `level` (an unsupported level means the detected one): AVX-512 where asked for and available,
+// else AVX2 where available, else scalar.
+SimdLevel table_level(SimdLevel level) {
     if (!simd_level_supported(level)) level = detect_simd_level();
-    // AVX-512 has no half kernels of its own: its CPUs all run the AVX2 ones.
-    return level != SimdLevel::Scalar && simd_level_supported(SimdLevel::Avx2) && detail::f16c_supported();
+    if (level == SimdLevel::Scalar || !detail::f16c_supported()) return SimdLevel::Scalar;
+    if (level == SimdLevel::Avx512 && simd_level_supported(SimdLevel::Avx512)) return SimdLevel::Avx512;
+    return simd_level_supported(SimdLevel::Avx2) ? SimdLevel::Avx2 : SimdLevel::Scalar;
 }
 
 SimdLevel level_from_env() { return resolve_simd_level(std::getenv("VECTOREXT_SIMD"), detect_simd_level()); }
@@ -173,7 +176,11 @@ bool f16c_supported() {
 }  // namespace detail
 
 const Kernels& kernels_for(SimdLevel level) {
-    return avx2_tables_usable(level) ? detail::kAvx2Kernels : detail::kScalarKernels;
+    switch (table_level(level)) {
+        case SimdLevel::Avx512: return detail::kAvx512Kernels;
+        case SimdLevel::Avx2: return detail::kAvx2Kernels;
+        default: return detail::kScalarKernels;
+    }
 }
 
 const Kernels& kernels() {
@@ -182,7 +189,11 @@ const Kernels& kernels() {
 }
 
 const PairKernels& pair_kernels_for(SimdLevel level) {
-    return avx2_tables_usable(level) ? detail::kAvx2PairKernels : detail::kScalarPairKernels;
+    switch (table_level(level)) {
+        case SimdLevel::Avx512: return detail::kAvx512PairKernels;
+        case SimdLevel::Avx2: return detail::kAvx2PairKernels;
+        default: return detail::kScalarPairKernels;
+    }
 }
 
 const PairKernels& pair_kernels() {

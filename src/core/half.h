@@ -47,7 +47,8 @@ struct PairKernels {
     float (*l1)(const uint16_t* a, const uint16_t* b, std::size_t n);
 };
 
-// Best for this CPU: the AVX2 tables need F16C as well as the AVX2+FMA of distance.h. VECTOREXT_SIMD lowers the
+// Best for this CPU: the AVX2 tables need F16C as well as the AVX2+FMA of distance.h, the AVX-512 ones F16C and
+// AVX-512F. VECTOREXT_SIMD lowers the
 // level exactly as it does for the float kernels.
 const Kernels& kernels();
 const Kernels& kernels_for(SimdLevel level);
@@ -74,6 +75,8 @@ extern const Kernels kAvx2Kernels;  // only valid where AVX2, FMA and F16C are s
 void decode_f16c(const uint16_t* h, std::size_t n, float* out);  // only where kAvx2Kernels is valid
 extern const PairKernels kScalarPairKernels;
 extern const PairKernels kAvx2PairKernels;
+extern const Kernels kAvx512Kernels;  // only valid where AVX-512F and F16C are supported
+extern const PairKernels kAvx512PairKernels;
 bool f16c_supported();
 }  // namespace detail
 
