@@ -3,6 +3,7 @@
 // write the pages unlogged and WAL-log them once with log_newpage_range. When the vectors and graph would not fit
 // in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
 #include "pg/hnsw.h"
+#include "core/hnsw_locality.h"
 #include "pg/context_owned.h"
 #include "pg/workers.h"
 #include "core/hnsw_graph_builder.h"
@@ -171,6 +172,20 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   const uint32 seg_blocks = n ? segment_blocks(n, rs) : 0;
   const bool page_contained = records_per_page(rs) > 0;
 
+  // Elements go to pages breadth-first (core/hnsw_locality.h): new id i holds builder element order[i].
+  const std::vector<uint32_t> order = core::hnsw::locality_order(
+      n, uint32_t(std::max(gb.entry_point(), 0)),
+      [&gb](uint32_t id, const uint32_t** ids) { return gb.neighbors(id, 0, ids); });
+  std::vector<uint32_t> new_id(n);
+  for (uint32 i = 0; i < n; ++i) new_id[order[i]] = i;
+  std::vector<uint32_t> mapped(2 * m);
+  auto neighbors_mapped = [&](uint32 old, int level, int cap) {
+    const uint32_t* ids;
+    int cnt = std::min<int>(gb.neighbors(old, level, &ids), cap);
+    for (int i = 0; i < cnt; ++i) mapped[i] = new_id[ids[i]];
+    return cnt;
+  };
+
   // Upper records: assign (block, offset), packed into pages after the segment.
   std::vector<BlockNumber> ublock(n, InvalidBlockNumber);
   std::vector<uint16> uoff(n, 0);
@@ -178,7 +193,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   uint32 used = 0;
   bool any_upper = false;
   for (uint32 id = 0; id < n; ++id) {
-    int level = std::min(gb.level(id), level_cap);
+    int level = std::min(gb.level(order[id]), level_cap);
     if (level <= 0) continue;
     uint32 need = ub * uint32(level);
     if (used + need > kUsable) {
@@ -197,14 +212,13 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   for (uint32 id = 0; id < n; ++id) {
     std::memset(rec.data(), 0, rs);
     auto* h = reinterpret_cast<RecordHeader*>(rec.data());
-    std::size_t label = gb.label(id);
+    std::size_t label = gb.label(order[id]);
     h->flags = kFlagValid;
-    h->level = uint8(std::max(0, std::min(gb.level(id), level_cap)));
+    h->level = uint8(std::max(0, std::min(gb.level(order[id]), level_cap)));
     h->tid = st->tids[label];
-    const uint32_t* ids;
-    int cnt = std::min<int>(gb.neighbors(id, 0, &ids), int(2 * m));
+    int cnt = neighbors_mapped(order[id], 0, int(2 * m));
     h->n0 = uint16(cnt);
-    std::memcpy(rec.data() + kHeaderBytes, ids, 4 * std::size_t(cnt));
+    std::memcpy(rec.data() + kHeaderBytes, mapped.data(), 4 * std::size_t(cnt));
     set_upper_block(*h, ublock[id]);
     h->upper_off = uoff[id];
     encode_vector(rec.data(), m, &st->data[label * st->dims], uint32(st->dims));
@@ -228,13 +242,12 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
         out.pad_to_page();
         ++blk;
       }
-      int level = std::min(gb.level(id), level_cap);
+      int level = std::min(gb.level(order[id]), level_cap);
       urec.assign(ub * level, 0);
       for (int l = 1; l <= level; ++l) {
-        const uint32_t* ids;
-        uint32 cnt = uint32(std::min<int>(gb.neighbors(id, l, &ids), int(m)));
+        uint32 cnt = uint32(neighbors_mapped(order[id], l, int(m)));
         std::memcpy(&urec[(l - 1) * ub], &cnt, 4);
-        std::memcpy(&urec[(l - 1) * ub + 4], ids, 4 * cnt);
+        std::memcpy(&urec[(l - 1) * ub + 4], mapped.data(), 4 * cnt);
       }
       Assert(out.fill() == uoff[id]);
       out.append(urec.data(), uint32(urec.size()));
@@ -255,7 +268,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     meta->m = m;
     meta->ef_construction = uint32(st->efc);
     meta->record_size = rs;
-    meta->entry = gb.entry_point();
+    meta->entry = gb.entry_point() >= 0 ? int32(new_id[uint32(gb.entry_point())]) : -1;
     meta->max_level = n ? std::min(gb.max_level(), level_cap) : -1;
     meta->count = n;
     meta->upper_block = any_upper ? cur_block : InvalidBlockNumber;
