@@ -25,10 +25,12 @@
 #include <libpq-fe.h>
 #include <omp.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
@@ -82,6 +84,8 @@ struct Options {
   std::string ivfpq_with;          // WITH clause of the vectorext ivf+pq index; default derived from the above
   std::vector<std::string> parts = {"hnsw", "ivf"};
   bool raw = true, sql = true, sql_exact = false;
+  bool huge_pages = false;         // raw hnswlib's vectors and links on transparent huge pages (the server side is
+                                   // bench/run.sh's VX_BENCH_HUGE_PAGES=on: shared_buffers on reserved huge pages)
   std::string pgvector_ref;        // CSV of reference figures (see bench/pgvector_reference.csv)
   std::string label;               // free text printed in the header (e.g. git revision)
 };
@@ -111,7 +115,7 @@ std::vector<std::string> parse_str_list(const std::string& s) {
                "  [--repeats=N] [--warmup=N] [--cpu=N] [--k=N] [--m=N] [--ef-construction=N] [--ef=10,20,...]\n"
                "  [--hnsw-threads=1,2] [--lists=N] [--probes=1,2,...] [--ivf-threads=2] [--pq-m=N] [--rerank=N]\n"
                "  [--ivfpq-with='lists=245, quantizer=...'] [--parts=hnsw,ivf] [--no-raw] [--no-sql] [--sql-exact]\n"
-               "  [--pgvector-ref=FILE] [--label=TEXT] [--storage=plain|main|...]\n",
+               "  [--pgvector-ref=FILE] [--label=TEXT] [--storage=plain|main|...] [--huge-pages]\n",
                msg);
   std::exit(2);
 }
@@ -123,6 +127,7 @@ Options parse_args(int argc, char** argv) {
     if (a == "--no-raw") { o.raw = false; continue; }
     if (a == "--no-sql") { o.sql = false; continue; }
     if (a == "--sql-exact") { o.sql_exact = true; continue; }
+    if (a == "--huge-pages") { o.huge_pages = true; continue; }
     if (a == "-h" || a == "--help") usage("help");
     auto eq = a.find('=');
     if (a.rfind("--", 0) != 0 || eq == std::string::npos) usage(("bad argument " + a).c_str());
@@ -441,6 +446,16 @@ void run_raw_hnswlib(const Ctx& c, const std::vector<float>& basef) {
   for (int threads : o.hnsw_threads) {
     unpin_self();
     auto idx = std::make_unique<hnswlib::HierarchicalNSW<float>>(&space, c.base.n, o.m, o.ef_construction, 100);
+    // Before the first write: the pages are then faulted in as 2 MB pages (THP "madvise" mode), like the server's
+    // shared_buffers on huge pages. hnswlib mallocs the level-0 block (an mmap: page-aligned start).
+    if (o.huge_pages) {
+      // malloc's header puts the block 16 bytes past a page boundary; madvise wants page-aligned ranges.
+      const uintptr_t page = 4096, start = reinterpret_cast<uintptr_t>(idx->data_level0_memory_);
+      const uintptr_t end = start + idx->max_elements_ * idx->size_data_per_element_;
+      const uintptr_t a = (start + page - 1) & ~(page - 1), z = end & ~(page - 1);
+      if (z > a && madvise(reinterpret_cast<void*>(a), z - a, MADV_HUGEPAGE) != 0)
+        std::printf("  note: madvise(MADV_HUGEPAGE) failed: %s\n", std::strerror(errno));
+    }
     auto t0 = Clock::now();
     std::atomic<int> next{0};
     std::vector<std::thread> ts;

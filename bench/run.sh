@@ -14,6 +14,8 @@
 #   VX_BENCH_PORT      server port (default 54339)
 #   VX_BENCH_PARTS     hnsw,ivf (default both)
 #   VX_BENCH_PGVECTOR  reference figures CSV (default bench/pgvector_reference.csv)
+#   VX_BENCH_HUGE_PAGES  on: shared_buffers on huge pages (reserves vm.nr_hugepages for the run when root, restores
+#                      it after) and raw hnswlib on transparent huge pages; off (default): 4 KB pages on both sides
 # Further arguments to this script are passed to ann_bench (e.g. --base=10000 --ef=10,40 --no-raw); see
 # `bench/out/ann_bench --help`.
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -52,10 +54,13 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 make -C "$REPO/bench" --no-print-directory -s OUT="$OUT"
 
+HUGE=${VX_BENCH_HUGE_PAGES:-off}
+HUGE_RESTORE=""
 stop_cluster() {
   if [ -f "$DATA_DIR/postmaster.pid" ]; then
     as_server "$STAGE_BIN/pg_ctl" -D "$DATA_DIR" -m fast -w stop >/dev/null || true
   fi
+  if [ -n "$HUGE_RESTORE" ]; then sysctl -q -w vm.nr_hugepages="$HUGE_RESTORE" || true; HUGE_RESTORE=""; fi
   [ -f "$RUN_DIR/server.log" ] && cp "$RUN_DIR/server.log" "$OUT/server.log" 2>/dev/null
   rm -rf "$RUN_DIR"
 }
@@ -66,13 +71,24 @@ say "throwaway cluster in $DATA_DIR (port $PORT, loopback only)"
 stop_cluster
 mkdir -p "$RUN_DIR"
 give_to_server "$RUN_DIR"
+HUGE_ARGS=()
+if [ "$HUGE" = on ]; then
+  # 1 GB of shared_buffers plus the rest of the shared memory, in 2 MB pages
+  need=600
+  have=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+  if [ "$have" -lt "$need" ] && [ "$(id -u)" = 0 ]; then
+    HUGE_RESTORE=$(cat /proc/sys/vm/nr_hugepages)
+    sysctl -q -w vm.nr_hugepages=$((HUGE_RESTORE + need - have))
+  fi
+  HUGE_ARGS=(--huge-pages)
+fi
 as_server "$STAGE_BIN/initdb" -D "$DATA_DIR" -A trust -U "$SERVER_USER" --no-instructions >/dev/null
 # shared_buffers holds table + index; no checkpoints or parallel query in the middle of a measurement; the session
 # sets max_parallel_maintenance_workers itself for each build.
 as_server "$STAGE_BIN/pg_ctl" -D "$DATA_DIR" -l "$RUN_DIR/server.log" -w -o "-p $PORT \
   -c listen_addresses=127.0.0.1 -c unix_socket_directories=$RUN_DIR \
   -c shared_buffers=1GB -c maintenance_work_mem=2GB -c max_wal_size=8GB -c checkpoint_timeout=1h \
-  -c max_parallel_workers_per_gather=0 -c jit=off -c autovacuum=off" start >/dev/null
+  -c max_parallel_workers_per_gather=0 -c jit=off -c autovacuum=off -c huge_pages=$HUGE" start >/dev/null
 
 say "ann_bench (search: client and backend pinned to CPU $CPU)"
 rm -f "$OUT"/plot_* "$OUT"/*_recall_qps.png
@@ -84,8 +100,8 @@ OMP_WAIT_POLICY=PASSIVE "$OUT/ann_bench" \
   --queries="${VX_BENCH_QUERIES:-1000}" --repeats="${VX_BENCH_REPEATS:-3}" --cpu="$CPU" \
   --parts="${VX_BENCH_PARTS:-hnsw,ivf}" \
   --pgvector-ref="${VX_BENCH_PGVECTOR:-$REPO/bench/pgvector_reference.csv}" \
-  --label="vectorext $rev on $(hostname), $(date -u '+%Y-%m-%d %H:%M UTC')" \
-  "$@" 2>&1 | tee "$OUT/bench.log"
+  --label="vectorext $rev on $(hostname), $(date -u '+%Y-%m-%d %H:%M UTC'), huge pages $HUGE" \
+  "${HUGE_ARGS[@]}" "$@" 2>&1 | tee "$OUT/bench.log"
 status=${PIPESTATUS[0]}
 
 if command -v gnuplot >/dev/null; then
