@@ -71,7 +71,7 @@ struct Options {
   int cpu = 0;
   int m = 16, ef_construction = 64;
   // Denser where the curves cross recall 0.95 and 0.99, so "QPS at recall >= x" is read off a measured point near x.
-  std::vector<int> ef = {10, 15, 20, 30, 40, 60, 80, 160, 320};
+  std::vector<int> ef = {10, 15, 20, 30, 40, 50, 60, 80, 160, 320};
   std::vector<int> hnsw_threads = {1, 2};
   int lists = 245;
   std::vector<int> probes = {1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 32};
