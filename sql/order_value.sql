@@ -89,3 +89,16 @@ PREPARE ovp_p(vector) AS SELECT id, embedding <-> $1 AS d FROM ovp ORDER BY embe
 SET plan_cache_mode = force_generic_plan;
 EXPLAIN (VERBOSE, COSTS OFF) EXECUTE ovp_p('[1]');
 SELECT q, ov_same('ovp', v, 10) AS same_10, ov_same('ovp', v, 420) AS same_all FROM ovq ORDER BY q;
+
+-- only vectorext's own function goes into plans: a same-named SQL function is ignored (the plan keeps the plain
+-- expression), and ours is used again once restored
+ALTER EXTENSION vectorext DROP FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector);
+DROP FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector);
+CREATE FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) RETURNS float8
+  LANGUAGE sql AS 'SELECT 0::float8';
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, embedding <-> '[1]' FROM ov ORDER BY embedding <-> '[1]' LIMIT 1;
+DROP FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector);
+CREATE FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) RETURNS float8
+  AS '$libdir/vectorext', 'vx_index_order_value' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+ALTER EXTENSION vectorext ADD FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector);
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, embedding <-> '[1]' FROM ov ORDER BY embedding <-> '[1]' LIMIT 1;

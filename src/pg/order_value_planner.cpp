@@ -22,8 +22,9 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-// The access methods whose scans publish exact values (handover_publish).
+// The access methods whose scans publish exact values (handover_publish), and the function that reads them.
 Datum vx_hnsw_handler(PG_FUNCTION_ARGS);
+Datum vx_index_order_value(PG_FUNCTION_ARGS);
 }
 
 namespace vx::pg {
@@ -53,7 +54,12 @@ Oid handover_function(Oid opfunc, Oid query_type) {
   if (nspname == nullptr) return InvalidOid;
   Oid args[4] = {TIDOID, REGCLASSOID, REGPROCEDUREOID, query_type};
   List* name = lappend(lappend(NIL, makeString(nspname)), makeString(pstrdup("vector_index_order_value")));
-  return LookupFuncName(name, 4, args, true);
+  Oid fn = LookupFuncName(name, 4, args, true);
+  if (!OidIsValid(fn)) return InvalidOid;
+  // Only ours: a function of that name and signature that someone else created is never put into a plan.
+  FmgrInfo info;
+  fmgr_info(fn, &info);
+  return info.fn_addr == vx_index_order_value ? fn : InvalidOid;
 }
 
 struct Rewrite {
