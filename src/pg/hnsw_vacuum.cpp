@@ -65,6 +65,9 @@ void repair_list(Graph* g, uint32 id, int level, const uint64* dead, float* vec,
           return core::hnsw::distance(g->metric, mat + size_t(a) * g->dims, mat + size_t(b) * g->dims, g->dims);
         },
         idx);
+    // Topped up like an insert's re-prune (core::hnsw::keep_pruned): the heuristic alone may drop live neighbours
+    // the list had, each losing an in-link.
+    kept = core::hnsw::keep_pruned(cands, nc, cap, idx, kept);
     for (int i = 0; i < kept; ++i) next[i] = cands[idx[i]].id;
     if (replace_neighbors(g, id, level, cur, n, next, kept)) return;
   }
