@@ -103,6 +103,39 @@ EXPLAIN (COSTS OFF) EXECUTE ivf_x_null(NULL);
 EXECUTE ivf_x_null(NULL);
 DEALLOCATE ivf_x_null;
 RESET plan_cache_mode;
+
+-- Exact copies (small integers: zero encoding error) come back with the operator's exact value and no recheck
+-- (l2, ip; never cosine, whose copy is of x / |x|). Rows 1e-3 away from one of them are not exact (re-checked
+-- bounds) and nearly tie with it, so an exact value that is off, or a bound returned above an exact value, shows
+-- up as a wrong order or a wrong top-k.
+TRUNCATE ivf_x, ivf_xq;
+INSERT INTO ivf_x SELECT i, 'int', array_agg(floor(random() * 8)::real ORDER BY j)::vector(16)
+  FROM generate_series(1, 1000) i, generate_series(1, 16) j GROUP BY i;
+INSERT INTO ivf_x SELECT id + 1000, 'near',
+    (SELECT array_agg(CASE WHEN j = 1 THEN x + 1e-3::real ELSE x END ORDER BY j) FROM unnest(embedding::real[]) WITH ORDINALITY u(x, j))::vector(16)
+  FROM ivf_x WHERE id % 2 = 0;
+INSERT INTO ivf_xq SELECT id, embedding FROM ivf_x WHERE id IN (4, 5, 6, 1004, 1006);
+INSERT INTO ivf_xq SELECT 100 + i, array_agg((random() * 8)::real ORDER BY j)::vector(16)
+  FROM generate_series(1, 3) i, generate_series(1, 16) j GROUP BY i;
+ANALYZE ivf_x;
+CREATE INDEX ivf_x_l2 ON ivf_x USING ivfflat (embedding vector_l2_ops) WITH (lists = 8);
+SET ivfflat.probes = 3;
+SELECT bool_and(all_rows_sorted) AS sorted, bool_and(topk_exact) AS exact FROM ivf_x_check('<->', 10);
+SELECT bool_and(all_rows_sorted) AS sorted, bool_and(topk_exact) AS exact FROM ivf_x_check('<->', 40);
+DROP INDEX ivf_x_l2;
+CREATE INDEX ivf_x_ip ON ivf_x USING ivfflat (embedding vector_ip_ops) WITH (lists = 8);
+SELECT bool_and(all_rows_sorted) AS sorted, bool_and(topk_exact) AS exact FROM ivf_x_check('<#>', 10);
+DROP INDEX ivf_x_ip;
+CREATE INDEX ivf_x_cos ON ivf_x USING ivfflat (embedding vector_cosine_ops) WITH (lists = 8);
+SELECT bool_and(all_rows_sorted) AS sorted, bool_and(topk_exact) AS exact FROM ivf_x_check('<=>', 10);
+DROP INDEX ivf_x_cos;
+-- after deletes and a VACUUM (posting pages compacted)
+CREATE INDEX ivf_x_flat ON ivf_x USING ivf (embedding) WITH (lists = 8, quantizer = 'flat');
+DELETE FROM ivf_x WHERE id % 5 = 1 AND id NOT IN (SELECT qid FROM ivf_xq);
+VACUUM ivf_x;
+SET ivf.probes = 3;
+SELECT bool_and(all_rows_sorted) AS sorted, bool_and(topk_exact) AS exact FROM ivf_x_check('<->', 25);
+RESET ivf.probes;
 RESET ivfflat.probes;
 RESET ivf.probes;
 RESET enable_seqscan;
