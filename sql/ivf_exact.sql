@@ -103,8 +103,42 @@ EXPLAIN (COSTS OFF) EXECUTE ivf_x_null(NULL);
 EXECUTE ivf_x_null(NULL);
 DEALLOCATE ivf_x_null;
 RESET plan_cache_mode;
+
+-- Exact copies (small integers: zero encoding error) come back with the operator's exact value and no recheck
+-- (l2, ip; never cosine, whose copy is of x / |x|). Rows 1e-3 away from one of them are not exact (re-checked
+-- bounds) and nearly tie with it, so an exact value that is off, or a bound returned above an exact value, shows
+-- up as a wrong order or a wrong top-k.
+TRUNCATE ivf_x, ivf_xq;
+INSERT INTO ivf_x SELECT i, 'int', array_agg(floor(random() * 8)::real ORDER BY j)::vector(16)
+  FROM generate_series(1, 1000) i, generate_series(1, 16) j GROUP BY i;
+INSERT INTO ivf_x SELECT id + 1000, 'near',
+    (SELECT array_agg(CASE WHEN j = 1 THEN x + 1e-3::real ELSE x END ORDER BY j) FROM unnest(embedding::real[]) WITH ORDINALITY u(x, j))::vector(16)
+  FROM ivf_x WHERE id % 2 = 0;
+INSERT INTO ivf_xq SELECT id, embedding FROM ivf_x WHERE id IN (4, 5, 6, 1004, 1006);
+INSERT INTO ivf_xq SELECT 100 + i, array_agg((random() * 8)::real ORDER BY j)::vector(16)
+  FROM generate_series(1, 3) i, generate_series(1, 16) j GROUP BY i;
+ANALYZE ivf_x;
+-- ivf_x_check under a fresh ivfflat index of each opclass
+CREATE FUNCTION ivf_x_check_opclass(p_opclass text, p_op text, p_limit int) RETURNS TABLE (opclass text, sorted bool, exact bool)
+LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('CREATE INDEX ivf_x_opc ON ivf_x USING ivfflat (embedding %s) WITH (lists = 8)', p_opclass);
+  SELECT p_opclass, bool_and(c.all_rows_sorted), bool_and(c.topk_exact) INTO opclass, sorted, exact FROM ivf_x_check(p_op, p_limit) c;
+  DROP INDEX ivf_x_opc;
+  RETURN NEXT;
+END $$;
+SET ivfflat.probes = 3;
+SELECT o.* FROM (VALUES ('vector_l2_ops', '<->', 10), ('vector_l2_ops', '<->', 40), ('vector_ip_ops', '<#>', 10),
+                        ('vector_cosine_ops', '<=>', 10)) v(opc, op, k), ivf_x_check_opclass(opc, op, k) o;
+-- after deletes and a VACUUM (posting pages compacted)
+CREATE INDEX ivf_x_flat ON ivf_x USING ivf (embedding) WITH (lists = 8, quantizer = 'flat');
+DELETE FROM ivf_x WHERE id % 5 = 1 AND id NOT IN (SELECT qid FROM ivf_xq);
+VACUUM ivf_x;
+SET ivf.probes = 3;
+SELECT bool_and(all_rows_sorted) AS sorted, bool_and(topk_exact) AS exact FROM ivf_x_check('<->', 25);
 RESET ivfflat.probes;
 RESET ivf.probes;
 RESET enable_seqscan;
 DROP TABLE ivf_x, ivf_xq;
+DROP FUNCTION ivf_x_check_opclass(text, text, int);
 DROP FUNCTION ivf_x_check(text, int);

@@ -1,6 +1,8 @@
 // Flat IVF codes as half copies: encoding and lower-bound scoring (see ivf_half.h).
 #include "core/ivf_half.h"
 
+#include "core/distance.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -58,6 +60,19 @@ float HalfCodeQuery::lower_bound(const uint8_t* code) const {
             bound = -std::numeric_limits<double>::infinity();
     }
     return float_at_most(bound);
+}
+
+bool HalfCodeQuery::exact_copy(const uint8_t* code) const {
+    float header[2];
+    std::memcpy(header, code, sizeof(header));
+    return metric_ != Metric::Cosine && header[0] == 0 && header[1] == 0;
+}
+
+double HalfCodeQuery::exact_value(const uint8_t* code, float* buf) const {
+    half::decode(reinterpret_cast<const uint16_t*>(code + kHalfCodeHeader), dim_, buf);
+    // operands in the operator's order (indexed column, query), as the executor evaluates `embedding <op> $1`
+    if (metric_ == Metric::L2) return l2_distance(buf, query_, dim_);
+    return negative_inner_product(buf, query_, dim_);
 }
 
 }  // namespace vx::core::ivf

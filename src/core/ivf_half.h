@@ -35,6 +35,14 @@ class HalfCodeQuery {
     void prepare(Metric metric, const float* query, std::size_t dim);
     float lower_bound(const uint8_t* code) const;
 
+    // A copy with zero encoding error decodes to the indexed vector bit for bit; where the indexed vector is the
+    // table's own (every metric but cosine, which indexes x / |x|) the operator's value can be computed from the
+    // copy instead of re-checked from the table row.
+    bool exact_copy(const uint8_t* code) const;
+    // For an exact copy: what the SQL operator computes for the row and the query, bit-identical to the executor's
+    // value (the same distance.h kernels on the same operands). `buf` holds dim floats.
+    double exact_value(const uint8_t* code, float* buf) const;
+
   private:
     Metric metric_ = Metric::L2;
     const float* query_ = nullptr;

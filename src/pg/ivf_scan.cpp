@@ -1,8 +1,9 @@
 // Ordered scans: probe the nearest lists, score their postings with our kernels (half copies, SQ8 SIMD, PQ tables),
 // return TIDs in distance order. Flat (half) codes are returned with lower bounds of the exact distance as ORDER BY
-// values and "recheck", so the executor's reorder queue emits rows in exact order; sq8/pq candidates are re-ranked
-// here with exact vectors read from the table. With iterative_scan = relaxed_order, more lists are probed when the
-// executor asks for more rows (filtered queries).
+// values and "recheck", so the executor's reorder queue emits rows in exact order; where a copy is exact (zero
+// encoding error, not cosine) the scan computes the operator's value itself from the copy and returns it without
+// recheck (see settle_next). sq8/pq candidates are re-ranked here with exact vectors read from the table. With
+// iterative_scan = relaxed_order, more lists are probed when the executor asks for more rows (filtered queries).
 #include "pg/ivf.h"
 #include "pg/context_owned.h"
 
@@ -25,12 +26,16 @@ namespace vx::pg::ivf {
 
 namespace {
 
-// distance: flat: lower bound in SQL operator units (see core/ivf_half.h); sq8/pq: approximate, then exact, in
-// internal units (squared l2, negative inner product)
+// distance: flat: lower bound in SQL operator units (see core/ivf_half.h), or the operator's exact value once settled;
+// sq8/pq: approximate, then exact, in internal units (squared l2, negative inner product)
 struct Candidate {
-  float distance;
+  double distance;
   ItemPointerData tid;
+  OffsetNumber off;   // flat: where the posting was (block, off), to read its copy again when it is settled
+  BlockNumber block;
+  uint8 state;        // flat: a CandidateState
 };
+enum CandidateState : uint8 { kBound = 0, kExactCopy = 1, kExact = 2 };
 
 struct ScanState {
   MemoryContext cxt = nullptr, batch_cxt = nullptr;
@@ -40,7 +45,7 @@ struct ScanState {
   std::size_t next_list = 0;
   int probes = 1, max_probes = 1;
   int rerank = 0;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
-  bool iterative = false, started = false;
+  bool iterative = false, started = false, null_query = false;
   std::vector<Candidate> ready;    // returned next; ordered up to ready_sorted (sorted lazily, see ensure_sorted)
   std::size_t ready_pos = 0, ready_sorted = 0;
   std::vector<Candidate> pending;  // approximate distances, waiting for re-ranking (selected per window)
@@ -48,7 +53,7 @@ struct ScanState {
   core::ivf::HalfCodeQuery half;
   core::ivf::Sq8Query sq8;
   core::ivf::PqQuery pq;
-  std::vector<float> exact;  // scratch for re-ranking
+  std::vector<float> exact;  // scratch for re-ranking and for decoding exact copies
   // heap access for re-ranking (released in end_scan, never by a destructor)
   IndexFetchTableData* fetch = nullptr;
   TupleTableSlot* slot = nullptr;
@@ -131,17 +136,19 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
       if (!ItemIdIsUsed(id)) continue;
       auto* t = reinterpret_cast<const IvfTuple*>(PageGetItem(page, id));
       const auto* code = reinterpret_cast<const uint8_t*>(t) + kTupleHeader;
-      float d;
+      Candidate& c = out[n++];
+      c.tid = t->tid;
+      c.state = kBound;
       if (q == Quantizer::Flat) {
-        d = s.half.lower_bound(code);
+        c.distance = s.half.lower_bound(code);
+        c.block = block;
+        c.off = off;
+        if (s.half.exact_copy(code)) c.state = kExactCopy;
       } else if (q == Quantizer::Sq8) {
-        d = s.sq8.distance(code);
+        c.distance = s.sq8.distance(code);
       } else {
-        d = s.pq.distance(code);
+        c.distance = s.pq.distance(code);
       }
-      out[n].distance = d;
-      out[n].tid = t->tid;
-      ++n;
     }
     out.resize(n);
     call([&] {
@@ -150,7 +157,33 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
     });
     if (next_buf == InvalidBuffer) break;
     buf = next_buf;
+    block = next;
   }
+}
+
+// The exact value of an exact copy, from the posting the scan scored (found again by its heap TID: a concurrent
+// VACUUM may have compacted the page). False if the posting is gone (then the bound is returned with recheck).
+bool exact_from_posting(Relation index, ScanState& s, const Candidate& c, double* value) {
+  s.exact.resize(s.model->meta.dim);
+  return call([&] {
+    Buffer buf = ReadBuffer(index, c.block);
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buf);
+    const OffsetNumber max = PageGetMaxOffsetNumber(page);
+    const IvfTuple* found = nullptr;
+    for (OffsetNumber i = 0; i < max && !found; ++i) {  // the recorded offset first, then the rest of the page
+      OffsetNumber off = c.off <= max ? static_cast<OffsetNumber>((c.off - 1 + i) % max + 1) : i + 1;
+      ItemId id = PageGetItemId(page, off);
+      if (!ItemIdIsUsed(id)) continue;
+      auto* t = reinterpret_cast<const IvfTuple*>(PageGetItem(page, id));
+      if (ItemPointerEquals(const_cast<ItemPointer>(&t->tid), const_cast<ItemPointer>(&c.tid))) found = t;
+    }
+    const auto* code = found ? reinterpret_cast<const uint8_t*>(found) + kTupleHeader : nullptr;
+    bool ok = code && s.half.exact_copy(code);
+    if (ok) *value = s.half.exact_value(code, s.exact.data());
+    UnlockReleaseBuffer(buf);
+    return ok;
+  });
 }
 
 // Probes the next `count` lists (bounded by max_probes) into the pending / ready queues.
@@ -249,6 +282,7 @@ void start(IndexScanDesc scan, ScanState& s) {
     });
   }
   if (m.metric() == Metric::Cosine) core::ivf::normalize(s.query.data(), dim);
+  s.null_query = (scan->orderByData[0].sk_flags & SK_ISNULL) != 0;
   if (m.quantizer() == Quantizer::Flat) s.half.prepare(m.metric(), s.query.data(), dim);
   if (m.quantizer() == Quantizer::Sq8) s.sq8.prepare(m.metric(), m.sq8, s.query.data());
   if (m.quantizer() == Quantizer::Pq) s.pq.prepare(m.metric(), m.pq, s.query.data());
@@ -274,19 +308,48 @@ void start(IndexScanDesc scan, ScanState& s) {
   probe_more(scan, s, s.probes);
 }
 
+// Flat: makes the next candidate final. An exact copy's bound is replaced by the operator's exact value (never
+// smaller) and the candidate moves back to its place among the rest, until the next one is final; so the values
+// handed to the executor stay nondecreasing, exact ones and bounds alike. An exact value needs no recheck: the
+// executor neither detoasts the row nor evaluates the operator again, and returns the row at once.
+void settle_next(IndexScanDesc scan, ScanState& s) {
+  for (;;) {
+    ensure_sorted(s.ready, s.ready_sorted, s.ready_pos + 1);
+    Candidate c = s.ready[s.ready_pos];
+    if (c.state != kExactCopy) return;
+    double exact;
+    if (exact_from_posting(scan->indexRelation, s, c, &exact)) {
+      c.distance = exact;
+      c.state = kExact;
+    } else {
+      c.state = kBound;
+    }
+    std::size_t i = s.ready_pos;
+    for (;;) {
+      ensure_sorted(s.ready, s.ready_sorted, i + 2);  // [i + 1] is in the sorted part (or past the end)
+      if (i + 1 >= s.ready.size() || !closer(s.ready[i + 1], c)) break;
+      s.ready[i] = s.ready[i + 1];
+      ++i;
+    }
+    s.ready[i] = c;
+  }
+}
+
 bool next(IndexScanDesc scan, ScanState& s) {
   for (;;) {
     if (s.ready_pos < s.ready.size()) {
+      const bool flat = !lossy(*s.model);
+      if (flat && !s.null_query) settle_next(scan, s);
       ensure_sorted(s.ready, s.ready_sorted, s.ready_pos + 1);
       const Candidate& c = s.ready[s.ready_pos++];
       scan->xs_heaptid = c.tid;
       scan->xs_recheck = false;
-      // Flat: the value is a lower bound of the exact distance and the candidates come in nondecreasing order of
-      // it, which is what the executor's reorder queue needs to emit rows in exact order. A NULL query has NULL
-      // exact values, which the executor orders after any bound.
-      scan->xs_recheckorderby = !lossy(*s.model);
-      if (scan->xs_recheckorderby) {
-        scan->xs_orderbyvals[0] = Float8GetDatum(static_cast<double>(c.distance));
+      // Flat: the value is a lower bound of the exact distance, or the exact distance itself (no recheck), and the
+      // values come in nondecreasing order, which is what the executor's reorder queue needs to emit rows in exact
+      // order. A NULL query has NULL exact values, which the executor orders after any bound.
+      scan->xs_recheckorderby = flat && c.state != kExact;
+      if (flat) {
+        scan->xs_orderbyvals[0] = Float8GetDatum(c.distance);
         scan->xs_orderbynulls[0] = false;
       }
       return true;

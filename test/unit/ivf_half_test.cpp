@@ -116,6 +116,50 @@ TEST(IvfHalfCode, ExactCopiesGiveTightBounds) {
     }
 }
 
+TEST(IvfHalfCode, ExactCopiesGiveTheOperatorValueBitForBit) {
+    // The scan returns exact_value without recheck: it must equal, bit for bit, what the executor computes from the
+    // table row (not merely be close), and never be below the bound it replaces. Gaussian queries: the query need
+    // not be exact, only the row.
+    std::mt19937 rng(11);
+    std::vector<float> buf(784);
+    for (Metric metric : {Metric::L2, Metric::InnerProduct}) {
+        for (int trial = 0; trial < 50; ++trial) {
+            std::vector<float> q = make(trial % 2 ? Data::Gaussian : Data::Pixels, 784, rng);
+            std::vector<float> x = make(Data::Pixels, 784, rng);
+            HalfCodeQuery hq;
+            hq.prepare(metric, q.data(), q.size());
+            std::vector<uint8_t> code = index_code(metric, x);
+            ASSERT_TRUE(hq.exact_copy(code.data()));
+            double v = hq.exact_value(code.data(), buf.data());
+            EXPECT_EQ(v, exact(metric, x, q)) << "metric " << int(metric);
+            EXPECT_LE(static_cast<double>(hq.lower_bound(code.data())), v);
+        }
+    }
+}
+
+TEST(IvfHalfCode, OnlyZeroErrorCopiesOutsideCosineAreExact) {
+    std::mt19937 rng(12);
+    std::vector<float> q = make(Data::Gaussian, 64, rng);
+    for (Data kind : {Data::Gaussian, Data::Huge, Data::Tiny, Data::Mixed}) {
+        HalfCodeQuery hq;
+        hq.prepare(Metric::L2, q.data(), q.size());
+        EXPECT_FALSE(hq.exact_copy(index_code(Metric::L2, make(kind, 64, rng)).data())) << int(kind);
+    }
+    // integer rows are exact under l2 and ip, never under cosine (the copy is of x / |x|)
+    std::vector<float> pixels = make(Data::Pixels, 64, rng);
+    for (Metric metric : {Metric::L2, Metric::InnerProduct, Metric::Cosine}) {
+        HalfCodeQuery hq;
+        hq.prepare(metric, q.data(), q.size());
+        EXPECT_EQ(hq.exact_copy(index_code(metric, pixels).data()), metric != Metric::Cosine) << int(metric);
+    }
+    // a unit vector half holds exactly is still not exact under cosine
+    std::vector<float> unit(64, 0.f);
+    unit[3] = 1.f;
+    HalfCodeQuery hq;
+    hq.prepare(Metric::Cosine, q.data(), q.size());
+    EXPECT_FALSE(hq.exact_copy(index_code(Metric::Cosine, unit).data()));
+}
+
 TEST(IvfHalfCode, ZeroQueryUnderCosineIsOrderable) {
     std::vector<float> q(8, 0.f), x(8, 1.f);
     HalfCodeQuery hq;
