@@ -90,6 +90,41 @@ SET plan_cache_mode = force_generic_plan;
 EXPLAIN (VERBOSE, COSTS OFF) EXECUTE ovp_p('[1]');
 SELECT q, ov_same('ovp', v, 10) AS same_10, ov_same('ovp', v, 420) AS same_all FROM ovq ORDER BY q;
 
+-- ivfflat and ivf hand over the exact values of exact (flat, l2/ip) copies the same way, and ivf sq8/pq the values
+-- it re-ranked with the table's vectors (l2/ip: the operator's own kernel; not cosine, ranked on normalised copies)
+CREATE TABLE ovi (id int, grp int, embedding vector(600));
+INSERT INTO ovi SELECT id, grp, embedding FROM ov;
+CREATE INDEX ovi_flat ON ovi USING ivfflat (embedding vector_l2_ops) WITH (lists = 4);
+SET ivfflat.probes = 4;  -- every list: index order = exact order
+PREPARE ovi_p(vector) AS SELECT id, embedding <-> $1 AS d FROM ovi ORDER BY embedding <-> $1 LIMIT 3;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE ovi_p('[1]');
+SELECT q, ov_same('ovi', v, 10) AS same_10, ov_same('ovi', v, 420) AS same_all FROM ovq ORDER BY q;
+CREATE FUNCTION ovi_hits(idx regclass, op text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+  EXECUTE format('SELECT string_agg(CASE WHEN h IS NULL THEN ''miss'' WHEN h = d THEN ''hit'' ELSE ''WRONG'' END, '','')
+                  FROM (SELECT vector_index_order_value(s.ctid, %L::regclass, %L::regprocedure, s.qv) AS h, s.d
+                        FROM (SELECT ctid, embedding %s $1 AS d, $1::text::vector AS qv
+                              FROM ovi ORDER BY embedding %s $1 LIMIT 3) s) t',
+                 idx, CASE op WHEN '<->' THEN 'l2_distance(vector,vector)' WHEN '<#>' THEN 'vector_negative_inner_product(vector,vector)'
+                              ELSE 'cosine_distance(vector,vector)' END, op, op)
+    INTO r USING (SELECT v FROM ovq WHERE q = 2);
+  RETURN r;
+END $$;
+SELECT ovi_hits('ovi_flat', '<->') AS ivfflat_l2;
+DROP INDEX ovi_flat;
+SET ivf.probes = 4;
+CREATE INDEX ovi_pq ON ovi USING ivf (embedding vector_l2_ops) WITH (lists = 4, quantizer = 'pq', rerank = 1000);
+SELECT q, ov_same('ovi', v, 10) AS same_10 FROM ovq ORDER BY q;
+SELECT ovi_hits('ovi_pq', '<->') AS pq_l2;
+DROP INDEX ovi_pq;
+CREATE INDEX ovi_sq8_ip ON ovi USING ivf (embedding vector_ip_ops) WITH (lists = 4, quantizer = 'sq8', rerank = 1000);
+SELECT ovi_hits('ovi_sq8_ip', '<#>') AS sq8_ip;
+DROP INDEX ovi_sq8_ip;
+CREATE INDEX ovi_pq_cos ON ovi USING ivf (embedding vector_cosine_ops) WITH (lists = 4, quantizer = 'pq', rerank = 1000);
+SELECT ovi_hits('ovi_pq_cos', '<=>') AS pq_cosine;
+DROP TABLE ovi;
+
 -- only vectorext's own function goes into plans: a same-named SQL function is ignored (the plan keeps the plain
 -- expression), and ours is used again once restored
 ALTER EXTENSION vectorext DROP FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector);

@@ -6,8 +6,10 @@
 // iterative_scan = relaxed_order, more lists are probed when the executor asks for more rows (filtered queries).
 #include "pg/ivf.h"
 #include "pg/context_owned.h"
+#include "pg/order_value_handover.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 extern "C" {
@@ -39,6 +41,8 @@ enum CandidateState : uint8 { kBound = 0, kExactCopy = 1, kExact = 2 };
 
 struct ScanState {
   MemoryContext cxt = nullptr, batch_cxt = nullptr;
+  MemoryContext handover_cxt = nullptr;  // holds `handover`; reset by rescan (a new query)
+  OrderValueHandover* handover = nullptr;  // exact values for the projection (order_value_handover.h)
   std::shared_ptr<const Model> model;
   std::vector<float> query;
   std::vector<std::pair<float, int>> lists;  // (coarse distance, list), nearest first
@@ -254,6 +258,9 @@ void rerank_next(IndexScanDesc scan, ScanState& s) {
       if (m.metric() == Metric::Cosine && !core::ivf::normalize(s.exact.data(), dim)) continue;
       c.distance = -k.inner_product(s.query.data(), s.exact.data(), dim);
     }
+    // l2 and ip: the operator's own kernel on the same two vectors (operand order does not change a product or a
+    // difference's square), so sql_value() of it is bit-identical to the operator's result
+    if (m.metric() != Metric::Cosine) c.state = kExact;
     s.ready.push_back(c);
   }
   sort_candidates(s.ready);
@@ -284,6 +291,8 @@ void start(IndexScanDesc scan, ScanState& s) {
   if (m.metric() == Metric::Cosine) core::ivf::normalize(s.query.data(), dim);
   s.null_query = (scan->orderByData[0].sk_flags & SK_ISNULL) != 0;
   if (m.quantizer() == Quantizer::Flat) s.half.prepare(m.metric(), s.query.data(), dim);
+  if (!s.null_query && (m.quantizer() == Quantizer::Flat || m.metric() != Metric::Cosine))
+    s.handover = call([&] { return handover_open(index, &scan->orderByData[0], s.handover_cxt); });
   if (m.quantizer() == Quantizer::Sq8) s.sq8.prepare(m.metric(), m.sq8, s.query.data());
   if (m.quantizer() == Quantizer::Pq) s.pq.prepare(m.metric(), m.pq, s.query.data());
 
@@ -352,6 +361,14 @@ bool next(IndexScanDesc scan, ScanState& s) {
         scan->xs_orderbyvals[0] = Float8GetDatum(c.distance);
         scan->xs_orderbynulls[0] = false;
       }
+      // the exact value for the projection (order_value_handover.h): flat values are in operator units already;
+      // re-ranked sq8/pq values are squared l2 or negative inner product
+      if (c.state != kExact)
+        handover_forget(s.handover);
+      else if (flat || s.model->metric() != Metric::L2)
+        handover_publish(s.handover, &scan->xs_heaptid, c.distance);
+      else
+        handover_publish(s.handover, &scan->xs_heaptid, std::sqrt(c.distance));
       return true;
     }
     if (s.pending_pos < s.pending.size()) {
@@ -370,6 +387,7 @@ IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys) {
   ScanState* s = make_context_owned<ScanState>(cxt);
   s->cxt = cxt;
   s->batch_cxt = AllocSetContextCreate(cxt, "ivf scan batch", ALLOCSET_DEFAULT_SIZES);
+  s->handover_cxt = AllocSetContextCreate(cxt, "ivf scan handover", ALLOCSET_SMALL_SIZES);
   // ORDER BY values handed to the executor with xs_recheckorderby (flat codes); NULL until a row is returned
   if (norderbys > 0) {
     scan->xs_orderbyvals = static_cast<Datum*>(palloc0(sizeof(Datum) * norderbys));
@@ -386,6 +404,8 @@ void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
   if (orderbys && scan->numberOfOrderBys > 0)
     memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
   s->started = false;
+  MemoryContextReset(s->handover_cxt);  // unlinks the old query's handover
+  s->handover = nullptr;
   s->ready.clear();
   s->ready_pos = 0;
   s->ready_sorted = 0;

@@ -1,7 +1,7 @@
 // The planner hook that lets index scans on our indexes hand their exact ORDER BY values to the projection (see
 // order_value_handover.h for the rewrite and why a hit is always the value the expression would compute).
 // It runs after the standard planner on the finished plan: only IndexScan nodes on an access method that publishes
-// values, with one ORDER BY expression `col <op> q` whose q is a constant or a parameter (evaluating it again on a
+// values (hnsw, ivfflat, ivf; ivf publishes for flat codes only), with one ORDER BY expression `col <op> q` whose q is a constant or a parameter (evaluating it again on a
 // miss must be cheap), are changed, and only where that very expression occurs in the node's target list or filter.
 // The library is loaded by the first query that needs it, which may be in the middle of planning; that plan is left
 // as it is (preload the library to cover it, docs/hnsw.md).
@@ -24,6 +24,8 @@ extern "C" {
 
 // The access methods whose scans publish exact values (handover_publish), and the function that reads them.
 Datum vx_hnsw_handler(PG_FUNCTION_ARGS);
+Datum vx_ivfflathandler(PG_FUNCTION_ARGS);
+Datum vx_ivfhandler(PG_FUNCTION_ARGS);
 Datum vx_index_order_value(PG_FUNCTION_ARGS);
 }
 
@@ -44,7 +46,7 @@ bool am_hands_over_values(Oid indexid) {
   ReleaseSysCache(amtup);
   FmgrInfo fn;
   fmgr_info(handler, &fn);
-  return fn.fn_addr == vx_hnsw_handler;
+  return fn.fn_addr == vx_hnsw_handler || fn.fn_addr == vx_ivfflathandler || fn.fn_addr == vx_ivfhandler;
 }
 
 // vector_index_order_value(tid, regclass, regprocedure, <query type>) in the schema of the operator's function, or InvalidOid.
