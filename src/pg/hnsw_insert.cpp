@@ -230,6 +230,35 @@ int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* ou
   return k;
 }
 
+// Appends id to owner's level-0 list unless it is there already; false if the list is full (or owner unreadable).
+bool add_to_list0(Graph* g, uint32 owner, int32 id) {
+  const int cap = int(2 * g->m);
+  int32 own[2 * kMaxM], next[2 * kMaxM];
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    RecordHeader h;
+    if (!read_header_and_list0(g, owner, &h, own)) return false;
+    int n = std::min<int>(h.n0, cap);
+    for (int i = 0; i < n; ++i)
+      if (own[i] == id) return true;
+    if (n == cap) return false;
+    std::memcpy(next, own, sizeof(int32) * n);
+    next[n] = id;
+    if (replace_neighbors(g, owner, 0, own, n, next, n + 1)) return true;
+  }
+  return false;
+}
+
+// Whether the selection `next` (nn ids) leaves out a candidate at distance 0 (a copy of the list's owner).
+bool drops_a_copy(const Candidate* cands, int n, const int32* next, int nn) {
+  for (int i = 0; i < n; ++i) {
+    if (cands[i].dist > 0) continue;
+    bool kept = false;
+    for (int j = 0; j < nn && !kept; ++j) kept = next[j] == cands[i].id;
+    if (!kept) return true;
+  }
+  return false;
+}
+
 // Adds new_id to nbr's list at level (when full: re-pruned with the heuristic and topped up, so one candidate
 // leaves), optimistically (see top comment). Returns whether nbr's list holds new_id afterwards.
 bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
@@ -257,15 +286,26 @@ bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
     } else {
       read_vector(g, nbr, nbr_vec);
       for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(cur[i]), nbr_vec), cur[i]};
-      cands[n] = Candidate{distance_to(g, new_id, nbr_vec), int32(new_id)};
+      const float new_dist = distance_to(g, new_id, nbr_vec);
+      cands[n] = Candidate{new_dist, int32(new_id)};
       sort_candidates(cands, n + 1);
       nn = select_from(g, cands, n + 1, cap, next, mat, /*keep_pruned=*/true);
+      // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
+      // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
+      if (new_dist <= 0 && drops_a_copy(cands, n + 1, next, nn)) return false;
     }
-    if (replace_neighbors(g, nbr, level, cur, n, next, nn)) {
-      for (int i = 0; i < nn; ++i)
-        if (next[i] == int32(new_id)) return true;
-      return false;
-    }
+    bool kept = false;
+    for (int i = 0; i < nn; ++i) kept |= next[i] == int32(new_id);
+    // Level 0: an entry the re-prune drops may have had no other way in; the new element adopts it first, so it stays
+    // reachable (nbr -> new_id -> it) once nbr's list changes. (keep_pruned drops one candidate: the new element,
+    // or one entry.) No room in the new element's list: the entry is dropped as plain HNSW would.
+    if (level == 0 && kept)
+      for (int i = 0; i < n; ++i) {
+        bool still = false;
+        for (int j = 0; j < nn && !still; ++j) still = next[j] == cur[i];
+        if (!still) add_to_list0(g, new_id, cur[i]);
+      }
+    if (replace_neighbors(g, nbr, level, cur, n, next, nn)) return kept;
   }
   return false;
 }
@@ -276,23 +316,16 @@ bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
 // reachable throughout (nbr -> victim, then nbr -> new_id -> victim).
 void splice_in(Graph* g, uint32 nbr, uint32 new_id) {
   const int cap = int(2 * g->m);
-  int32 cur[2 * kMaxM], own[2 * kMaxM], next[2 * kMaxM];
+  int32 cur[2 * kMaxM], next[2 * kMaxM];
   for (int attempt = 0; attempt < 8; ++attempt) {
-    RecordHeader h, hn;
-    if (!read_header_and_list0(g, nbr, &h, cur) || !read_header_and_list0(g, new_id, &hn, own)) return;
-    int n = std::min<int>(h.n0, cap), nown = std::min<int>(hn.n0, cap);
+    RecordHeader h;
+    if (!read_header_and_list0(g, nbr, &h, cur)) return;
+    int n = std::min<int>(h.n0, cap);
     if (n == 0) return;
-    bool has_victim = false;
     for (int i = 0; i < n; ++i)
       if (cur[i] == int32(new_id)) return;
     int32 victim = cur[n - 1];
-    for (int i = 0; i < nown; ++i) has_victim |= own[i] == victim;
-    if (!has_victim) {
-      if (nown == cap) return;  // its own list was chosen with at most m of its 2m slots
-      std::memcpy(next, own, sizeof(int32) * nown);
-      next[nown] = victim;
-      if (!replace_neighbors(g, new_id, 0, own, nown, next, nown + 1)) continue;
-    }
+    if (!add_to_list0(g, new_id, victim)) return;  // its own list was chosen with at most m of its 2m slots
     std::memcpy(next, cur, sizeof(int32) * n);
     next[n - 1] = int32(new_id);
     if (replace_neighbors(g, nbr, 0, cur, n, next, n)) return;
