@@ -72,6 +72,29 @@ BEGIN
 END $$;
 SELECT ov_pairs(true) = ov_pairs(false) AS lateral_same;
 
+-- a cursor's scan stays open while other scans of the same index run and end: each keeps its own values
+BEGIN;
+DECLARE ov_c CURSOR FOR SELECT id, embedding <-> (SELECT v FROM ovq WHERE q = 1) AS d FROM ov
+  ORDER BY embedding <-> (SELECT v FROM ovq WHERE q = 1) LIMIT 6;
+CREATE TEMP TABLE ov_fetched (id int, d float8);
+CREATE FUNCTION ov_fetch(n int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE r record; c refcursor := 'ov_c';
+BEGIN
+  FOR i IN 1..n LOOP
+    FETCH c INTO r;
+    INSERT INTO ov_fetched VALUES (r.id, r.d);
+  END LOOP;
+END $$;
+SELECT ov_fetch(3);
+SELECT count(*) FROM (SELECT id, embedding <-> (SELECT v FROM ovq WHERE q = 2) FROM ov
+                      ORDER BY embedding <-> (SELECT v FROM ovq WHERE q = 2) LIMIT 5) s;
+SELECT ov_fetch(3);
+CLOSE ov_c;
+SELECT count(*) AS fetched, bool_and(f.d = o.embedding <-> (SELECT v FROM ovq WHERE q = 1)) AS cursor_values_right
+FROM ov_fetched f JOIN ov o USING (id);
+COMMIT;
+DROP FUNCTION ov_fetch(int);
+
 -- HOT updates (the heap row's TID differs from the indexed root TID: no hand-over, computed instead), rows
 -- inserted after the build, and a partitioned table (one index scan per partition under a Merge Append)
 UPDATE ov SET grp = grp + 100 WHERE id % 3 = 0;
