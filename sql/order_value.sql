@@ -160,3 +160,12 @@ CREATE FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) RE
   AS '$libdir/vectorext', 'vx_index_order_value' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 ALTER EXTENSION vectorext ADD FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector);
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id, embedding <-> '[1]' FROM ov ORDER BY embedding <-> '[1]' LIMIT 1;
+
+-- a new session whose first statement loads the library while it is being planned (nothing before the planner
+-- touches a vector function): that plan missed the planner hook, so it is rewritten at executor start
+\c
+SET enable_seqscan = off;
+EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT id, embedding <-> (SELECT embedding FROM ov WHERE id = 1) AS d FROM ov
+  ORDER BY embedding <-> (SELECT embedding FROM ov WHERE id = 1) LIMIT 1;
+SELECT count(*) FROM pg_proc WHERE proname = 'vector_index_order_value';  -- (a plain query: nothing to rewrite)

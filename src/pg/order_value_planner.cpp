@@ -3,8 +3,8 @@
 // It runs after the standard planner on the finished plan: only IndexScan nodes on an access method that publishes
 // values (hnsw, ivfflat, ivf; ivf publishes for flat codes only), with one ORDER BY expression `col <op> q` whose q is a constant or a parameter (evaluating it again on a
 // miss must be cheap), are changed, and only where that very expression occurs in the node's target list or filter.
-// The library is loaded by the first query that needs it, which may be in the middle of planning; that plan is left
-// as it is (preload the library to cover it, docs/hnsw.md).
+// The library is loaded by the first query that needs it, which may be in the middle of planning; the first plans
+// started after the load are checked again at executor start (start_with_handover).
 #include "pg/boundary.h"
 #include "pg/module_init.h"
 
@@ -14,6 +14,7 @@ extern "C" {
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
@@ -67,12 +68,22 @@ Oid handover_function(Oid opfunc, Oid query_type) {
 struct Rewrite {
   Node* order;        // the scan's ORDER BY expression
   Node* replacement;  // COALESCE(vector_index_order_value(...), order)
+  Oid fn;             // vector_index_order_value
   int count;
 };
+
+// A COALESCE this rewrite made (a plan checked twice: see start_with_handover).
+bool is_rewritten(Node* node, Oid fn) {
+  if (!IsA(node, CoalesceExpr)) return false;
+  auto* c = reinterpret_cast<CoalesceExpr*>(node);
+  Node* first = static_cast<Node*>(linitial(c->args));
+  return IsA(first, FuncExpr) && reinterpret_cast<FuncExpr*>(first)->funcid == fn;
+}
 
 Node* replace_order(Node* node, void* context) {
   auto* rw = static_cast<Rewrite*>(context);
   if (node == nullptr) return nullptr;
+  if (is_rewritten(node, rw->fn)) return node;
   if (equal(node, rw->order)) {
     rw->count++;
     return static_cast<Node*>(copyObjectImpl(rw->replacement));
@@ -108,7 +119,7 @@ void rewrite_index_scan(PlannedStmt* stmt, IndexScan* scan) {
   coalesce->args = lappend(lappend(NIL, lookup), copyObjectImpl(order));
   coalesce->location = -1;
 
-  Rewrite probe{order, reinterpret_cast<Node*>(coalesce), 0};
+  Rewrite probe{order, reinterpret_cast<Node*>(coalesce), fn, 0};
   scan->scan.plan.targetlist =
       reinterpret_cast<List*>(replace_order(reinterpret_cast<Node*>(scan->scan.plan.targetlist), &probe));
   scan->scan.plan.qual = reinterpret_cast<List*>(replace_order(reinterpret_cast<Node*>(scan->scan.plan.qual), &probe));
@@ -152,9 +163,37 @@ PlannedStmt* plan_with_handover(Query* parse, const char* query_string, int opti
   return stmt;
 }
 
+// The library is loaded by the first statement that needs it, often in the middle of planning that statement, after
+// planner() has decided not to call a hook. The first plans started after the load are therefore checked again here,
+// before the executor builds any state from them; a plan already rewritten is left as it is (is_rewritten). The
+// nodes are changed in place, allocated in the plan's own memory context (a cached plan keeps the rewrite).
+ExecutorStart_hook_type g_prev_executor_start = nullptr;
+int g_plans_to_check = 16;
+
+void start_with_handover(QueryDesc* query, int eflags) {
+  if (g_plans_to_check > 0) {
+    --g_plans_to_check;
+    PlannedStmt* stmt = query->plannedstmt;
+    if (stmt != nullptr && stmt->commandType != CMD_UTILITY && stmt->planTree != nullptr) {
+      MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(stmt));
+      guard([&] {
+        rewrite_plan(stmt, stmt->planTree);
+        rewrite_plans(stmt, stmt->subplans);
+      });
+      MemoryContextSwitchTo(old);
+    }
+  }
+  if (g_prev_executor_start)
+    g_prev_executor_start(query, eflags);
+  else
+    standard_ExecutorStart(query, eflags);
+}
+
 void order_value_planner_on_load() {
   g_prev_planner = planner_hook;
   planner_hook = plan_with_handover;
+  g_prev_executor_start = ExecutorStart_hook;
+  ExecutorStart_hook = start_with_handover;
 }
 
 }  // namespace
