@@ -1,6 +1,7 @@
 // IVF quantizers: training (SQ8 only; PQ codebooks come from k-means), encoding and query-time kernels.
 #include "core/ivf_quant.h"
 
+#include "core/avx512_hsum.h"
 #include "core/cpu_features.h"
 #include "core/distance.h"
 
@@ -136,25 +137,30 @@ __attribute__((target("avx2,fma"))) float sq8_dot_avx2(const float* b, const uin
   }
   return hsum256(acc) + sq8_dot_scalar(b + i, c + i, n - i);
 }
+// 16 codes as floats. The zero-masking forms with a full mask: the plain ones (and _mm512_reduce_add_ps) trip GCC 12's
+// false -Wuninitialized (core/avx512_hsum.h).
+__attribute__((target("avx512f"))) inline __m512 sq8_load16(const uint8_t* c) {
+  return _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(c))));
+}
 __attribute__((target("avx512f"))) float sq8_l2_avx512(const float* a, const float* b, const uint8_t* c,
                                                         std::size_t n) {
   __m512 acc = _mm512_setzero_ps();
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    __m512 cf = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(c + i))));
+    __m512 cf = sq8_load16(c + i);
     __m512 d = _mm512_fnmadd_ps(_mm512_loadu_ps(b + i), cf, _mm512_loadu_ps(a + i));
     acc = _mm512_fmadd_ps(d, d, acc);
   }
-  return _mm512_reduce_add_ps(acc) + sq8_l2_scalar(a + i, b + i, c + i, n - i);
+  return avx512::hsum(acc) + sq8_l2_scalar(a + i, b + i, c + i, n - i);
 }
 __attribute__((target("avx512f"))) float sq8_dot_avx512(const float* b, const uint8_t* c, std::size_t n) {
   __m512 acc = _mm512_setzero_ps();
   std::size_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    __m512 cf = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(c + i))));
+    __m512 cf = sq8_load16(c + i);
     acc = _mm512_fmadd_ps(_mm512_loadu_ps(b + i), cf, acc);
   }
-  return _mm512_reduce_add_ps(acc) + sq8_dot_scalar(b + i, c + i, n - i);
+  return avx512::hsum(acc) + sq8_dot_scalar(b + i, c + i, n - i);
 }
 
 struct Sq8Kernels {

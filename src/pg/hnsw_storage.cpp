@@ -447,7 +447,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     Page pages[2];
     for (int i = 0; i < nbufs; ++i) pages[i] = GenericXLogRegisterBuffer(state, bufs[i], 0);
     // Gather the current bytes, compare, patch, scatter back.
-    char cur[kHeaderBytes + 8 * kMaxM];
+    char cur[kHeaderBytes + 8 * kMaxM] = {};  // zeroed: GCC cannot see that the gather below fills the header
     uint32 off = first.offset, left = len;
     char* d = cur;
     for (int i = 0; i < nbufs; ++i) {
