@@ -161,6 +161,20 @@ CREATE FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) RE
 ALTER EXTENSION vectorext ADD FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector);
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id, embedding <-> '[1]' FROM ov ORDER BY embedding <-> '[1]' LIMIT 1;
 
+-- a role that may not execute vector_index_order_value gets plans without it (not a permission error)
+CREATE ROLE regress_ov_reader;
+GRANT SELECT ON ov TO regress_ov_reader;
+REVOKE EXECUTE ON FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) FROM PUBLIC;
+SET ROLE regress_ov_reader;
+SET enable_seqscan = off;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, embedding <-> '[1]' FROM ov ORDER BY embedding <-> '[1]' LIMIT 1;
+SELECT count(*) FROM (SELECT id, embedding <-> (SELECT embedding FROM ov WHERE id = 1) FROM ov
+                      ORDER BY embedding <-> (SELECT embedding FROM ov WHERE id = 1) LIMIT 3) s;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) TO PUBLIC;
+DROP OWNED BY regress_ov_reader;
+DROP ROLE regress_ov_reader;
+
 -- a new session whose first statement loads the library while it is being planned (nothing before the planner
 -- touches a vector function): that plan missed the planner hook, so it is rewritten at executor start
 \c

@@ -44,3 +44,6 @@ CREATE OPERATOR CLASS vector_l1_ops
 -- the scan computed for that very row, or NULL. See docs/hnsw.md "ORDER BY values from the index".
 CREATE FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) RETURNS float8
   AS 'MODULE_PATHNAME', 'vx_index_order_value' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+-- Explicitly, in case default privileges revoke EXECUTE on new functions: plans of every role call it (a role without
+-- EXECUTE gets plans without it, see src/pg/order_value_planner.cpp).
+GRANT EXECUTE ON FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) TO PUBLIC;

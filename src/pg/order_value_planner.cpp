@@ -20,6 +20,7 @@ extern "C" {
 #include "nodes/plannodes.h"
 #include "optimizer/planner.h"
 #include "parser/parse_func.h"
+#include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -62,7 +63,10 @@ Oid handover_function(Oid opfunc, Oid query_type) {
   // Only ours: a function of that name and signature that someone else created is never put into a plan.
   FmgrInfo info;
   fmgr_info(fn, &info);
-  return info.fn_addr == vx_index_order_value ? fn : InvalidOid;
+  if (info.fn_addr != vx_index_order_value) return InvalidOid;
+  // The executor checks EXECUTE on every function of a plan: a role that may not run it (a DBA revoked it) keeps the
+  // plain expression rather than getting an error. (The extension script grants it to PUBLIC.)
+  return pg_proc_aclcheck(fn, GetUserId(), ACL_EXECUTE) == ACLCHECK_OK ? fn : InvalidOid;
 }
 
 struct Rewrite {
