@@ -16,11 +16,11 @@ std::vector<uint32_t> locality_order(std::size_t n, uint32_t entry,
     }
   };
   place(entry < n ? entry : 0);
+  uint32_t next_unplaced = 0;  // ids below it are all placed: each restart resumes the search there (linear overall)
   for (std::size_t head = 0; order.size() < n; ++head) {
     if (head == order.size()) {  // the rest is not reachable from what was placed: continue from the next one
-      uint32_t next = 0;
-      while (placed[next]) ++next;
-      place(next);
+      while (placed[next_unplaced]) ++next_unplaced;
+      place(next_unplaced);
     }
     const uint32_t* ids;
     int cnt = neighbors(order[head], &ids);

@@ -230,7 +230,10 @@ void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 
 bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
   auto* so = static_cast<ScanState*>(scan->opaque);
-  if (so->done) return false;
+  if (so->done) {
+    handover_forget(so->handover);
+    return false;
+  }
   MemoryContext old = MemoryContextSwitchTo(so->cxt);
   if (!so->started) {
     if (scan->orderByData == nullptr)
@@ -265,6 +268,8 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
     if (found) break;
     if (g_iterative_scan == kIterOff || !next_batch(so)) so->done = true;
   }
+  // Out of rows: the last one published may have been invisible in the heap; nothing of this scan applies any more.
+  if (!found) handover_forget(so->handover);
   MemoryContextSwitchTo(old);
   return found;
 }

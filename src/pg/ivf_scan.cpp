@@ -375,7 +375,10 @@ bool next(IndexScanDesc scan, ScanState& s) {
       rerank_next(scan, s);
       continue;
     }
-    if (!s.iterative || !probe_more(scan, s, s.probes)) return false;
+    if (!s.iterative || !probe_more(scan, s, s.probes)) {
+      handover_forget(s.handover);  // out of rows: the last one published may have been invisible in the heap
+      return false;
+    }
   }
 }
 

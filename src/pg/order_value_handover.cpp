@@ -13,16 +13,14 @@ namespace vx::pg {
 
 namespace {
 
-OrderValueHandover* g_open = nullptr;  // the scans of this backend that hand over values
+// The hand-over of the scan that returned a row last (published or forgot). The projection that reads a value runs
+// right after its own scan returned the row, in the same plan node, so only that scan's entry can apply; consulting
+// no other one means no entry of a scan that is still open but has moved on (a cursor, an outer side of a join) can
+// ever answer for a row another scan returned, even at a TID VACUUM freed and a new row reused since.
+OrderValueHandover* g_current = nullptr;
 
 void unlink_handover(void* arg) {
-  auto* h = static_cast<OrderValueHandover*>(arg);
-  for (OrderValueHandover** p = &g_open; *p != nullptr; p = &(*p)->next) {
-    if (*p == h) {
-      *p = h->next;
-      break;
-    }
-  }
+  if (g_current == static_cast<OrderValueHandover*>(arg)) g_current = nullptr;
 }
 
 }  // namespace
@@ -38,12 +36,11 @@ OrderValueHandover* handover_open(Relation index, ScanKey orderby, MemoryContext
   h->unlink.arg = h;
   MemoryContextRegisterResetCallback(cxt, &h->unlink);
   MemoryContextSwitchTo(old);
-  h->next = g_open;
-  g_open = h;
   return h;
 }
 
 void handover_publish(OrderValueHandover* h, ItemPointer tid, double value) {
+  g_current = h;
   if (h == nullptr) return;
   h->tid = *tid;
   h->value = value;
@@ -51,6 +48,7 @@ void handover_publish(OrderValueHandover* h, ItemPointer tid, double value) {
 }
 
 void handover_forget(OrderValueHandover* h) {
+  g_current = h;
   if (h != nullptr) h->valid = false;
 }
 
@@ -81,14 +79,12 @@ bool is_scan_query(OrderValueHandover* h, Datum d) {
 }  // namespace
 
 bool handover_lookup(Oid index, Oid func, ItemPointer tid, Datum query, double* value) {
-  for (OrderValueHandover* h = g_open; h != nullptr; h = h->next) {
-    if (!h->valid || h->index != index || h->func != func || !ItemPointerEquals(&h->tid, tid)) continue;
-    if (is_scan_query(h, query)) {
-      *value = h->value;
-      return true;
-    }
-  }
-  return false;
+  OrderValueHandover* h = g_current;
+  if (h == nullptr || !h->valid || h->index != index || h->func != func || !ItemPointerEquals(&h->tid, tid) ||
+      !is_scan_query(h, query))
+    return false;
+  *value = h->value;
+  return true;
 }
 
 }  // namespace vx::pg

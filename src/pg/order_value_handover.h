@@ -22,7 +22,9 @@ extern "C" {
 
 namespace vx::pg {
 
-// One per running index scan; lives in (and is unlinked with) the memory context it was opened in.
+// One per running index scan; lives in (and is forgotten with) the memory context it was opened in. Every row a scan
+// returns goes through handover_publish or handover_forget (also with a null hand-over, and when the scan runs out):
+// lookups answer only from the scan that returned a row last.
 struct OrderValueHandover {
   Oid index;
   Oid func;               // the ORDER BY operator's function (ScanKey sk_func)
@@ -31,7 +33,6 @@ struct OrderValueHandover {
   ItemPointerData tid;    // the row last returned with an exact value
   double value;
   bool valid;
-  OrderValueHandover* next;
   MemoryContextCallback unlink;
 };
 
@@ -40,9 +41,10 @@ struct OrderValueHandover {
 OrderValueHandover* handover_open(Relation index, ScanKey orderby, MemoryContext cxt);
 // The scan returns `tid` and its ORDER BY value is exactly `value`.
 void handover_publish(OrderValueHandover* h, ItemPointer tid, double value);
-// The scan returns a row whose value is not exact (a lower bound): nothing to hand over.
+// The scan returns a row whose value is not exact (a lower bound), or no row (it ran out): nothing to hand over.
 void handover_forget(OrderValueHandover* h);
-// The value an open scan of `index` published for `tid` under `func` and a query equal to `query`, if any.
+// The value the scan that returned a row last published for `tid` of `index`, under `func` and a query equal to
+// `query`, if any.
 bool handover_lookup(Oid index, Oid func, ItemPointer tid, Datum query, double* value);
 
 }  // namespace vx::pg

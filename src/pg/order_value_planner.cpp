@@ -13,6 +13,7 @@ extern "C" {
 #include "access/sysattr.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
@@ -21,6 +22,7 @@ extern "C" {
 #include "optimizer/planner.h"
 #include "parser/parse_func.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -65,9 +67,35 @@ Oid handover_function(Oid opfunc, Oid query_type) {
   fmgr_info(fn, &info);
   if (info.fn_addr != vx_index_order_value) return InvalidOid;
   // The executor checks EXECUTE on every function of a plan: a role that may not run it (a DBA revoked it) keeps the
-  // plain expression rather than getting an error. (The extension script grants it to PUBLIC.)
+  // plain expression rather than getting an error. (The extension script grants it to PUBLIC; see also
+  // rewrite_index_scan for plans run by another role.)
   return pg_proc_aclcheck(fn, GetUserId(), ACL_EXECUTE) == ACLCHECK_OK ? fn : InvalidOid;
 }
+
+// Whether PUBLIC may execute fn. If not, a plan that calls it is specific to the roles that may (see rewrite_index_scan).
+bool public_may_execute(Oid fn) {
+  HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+  if (!HeapTupleIsValid(tup)) return false;
+  bool isnull;
+  Datum d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_proacl, &isnull);
+  bool ok = isnull;  // no ACL: the default, EXECUTE for PUBLIC
+  if (!isnull) {
+    Acl* acl = DatumGetAclP(d);
+    const AclItem* items = ACL_DAT(acl);
+    for (int i = 0; i < ACL_NUM(acl) && !ok; ++i)
+      ok = items[i].ai_grantee == ACL_ID_PUBLIC && (ACLITEM_GET_PRIVS(items[i]) & ACL_EXECUTE) != 0;
+  }
+  ReleaseSysCache(tup);
+  return ok;
+}
+
+// One walk over a finished plan: from the planner hook (the plan is being made: allocate in the current context, mark
+// role-specific plans), or at executor start (the plan may be cached: build in the current context and copy into the
+// plan's own context only what changes; a role-specific rewrite is not made, a cached plan's role flag being fixed).
+struct Pass {
+  PlannedStmt* stmt;
+  MemoryContext plan_cxt;  // executor start: the plan's context; planner: nullptr
+};
 
 struct Rewrite {
   Node* order;        // the scan's ORDER BY expression
@@ -97,7 +125,7 @@ Node* replace_order(Node* node, void* context) {
                                  context);
 }
 
-void rewrite_index_scan(PlannedStmt* stmt, IndexScan* scan) {
+void rewrite_index_scan(const Pass& pass, IndexScan* scan) {
   if (list_length(scan->indexorderbyorig) != 1) return;
   Node* order = static_cast<Node*>(linitial(scan->indexorderbyorig));
   if (!IsA(order, OpExpr)) return;
@@ -111,6 +139,11 @@ void rewrite_index_scan(PlannedStmt* stmt, IndexScan* scan) {
   Oid opfunc = get_opcode(op->opno);
   Oid fn = handover_function(opfunc, exprType(query));
   if (!OidIsValid(fn)) return;
+  // The executor checks EXECUTE for the role that runs the plan, which may not be the one that planned it (cached
+  // plans, SET ROLE, SECURITY DEFINER). Unless PUBLIC may execute the function, the plan is marked role-specific so
+  // the plan cache makes another one for another role; at executor start that flag can no longer be set.
+  const bool role_specific = !public_may_execute(fn);
+  if (role_specific && pass.plan_cxt != nullptr) return;
 
   Var* ctid = makeVar(scan->scan.scanrelid, SelfItemPointerAttributeNumber, TIDOID, -1, InvalidOid, 0);
   Const* index = makeConst(REGCLASSOID, -1, InvalidOid, sizeof(Oid), ObjectIdGetDatum(scan->indexid), false, true);
@@ -124,53 +157,65 @@ void rewrite_index_scan(PlannedStmt* stmt, IndexScan* scan) {
   coalesce->location = -1;
 
   Rewrite probe{order, reinterpret_cast<Node*>(coalesce), fn, 0};
-  scan->scan.plan.targetlist =
-      reinterpret_cast<List*>(replace_order(reinterpret_cast<Node*>(scan->scan.plan.targetlist), &probe));
-  scan->scan.plan.qual = reinterpret_cast<List*>(replace_order(reinterpret_cast<Node*>(scan->scan.plan.qual), &probe));
-  if (probe.count == 0) return;
+  Node* tlist = replace_order(reinterpret_cast<Node*>(scan->scan.plan.targetlist), &probe);
+  Node* qual = replace_order(reinterpret_cast<Node*>(scan->scan.plan.qual), &probe);
+  if (probe.count == 0) return;  // nothing computed the expression, or already rewritten
+  if (pass.plan_cxt != nullptr) {
+    MemoryContext old = MemoryContextSwitchTo(pass.plan_cxt);
+    scan->scan.plan.targetlist = static_cast<List*>(copyObjectImpl(tlist));
+    scan->scan.plan.qual = static_cast<List*>(copyObjectImpl(qual));
+    MemoryContextSwitchTo(old);
+    return;  // a cached plan's dependencies are fixed; DROP EXTENSION also drops the index, which invalidates it
+  }
+  scan->scan.plan.targetlist = reinterpret_cast<List*>(tlist);
+  scan->scan.plan.qual = reinterpret_cast<List*>(qual);
+  if (role_specific) pass.stmt->dependsOnRole = true;
   // A cached plan that calls the function must be replanned if it is dropped or replaced.
   PlanInvalItem* item = makeNode(PlanInvalItem);
   item->cacheId = PROCOID;
   item->hashValue = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(fn));
-  stmt->invalItems = lappend(stmt->invalItems, item);
+  pass.stmt->invalItems = lappend(pass.stmt->invalItems, item);
 }
 
-void rewrite_plan(PlannedStmt* stmt, Plan* plan);
+void rewrite_plan(const Pass& pass, Plan* plan);
 
-void rewrite_plans(PlannedStmt* stmt, List* plans) {
+void rewrite_plans(const Pass& pass, List* plans) {
   ListCell* lc;
-  foreach (lc, plans) rewrite_plan(stmt, static_cast<Plan*>(lfirst(lc)));
+  foreach (lc, plans) rewrite_plan(pass, static_cast<Plan*>(lfirst(lc)));
 }
 
-void rewrite_plan(PlannedStmt* stmt, Plan* plan) {
+void rewrite_plan(const Pass& pass, Plan* plan) {
   if (plan == nullptr) return;
   check_stack_depth();
   switch (nodeTag(plan)) {
-    case T_IndexScan: rewrite_index_scan(stmt, reinterpret_cast<IndexScan*>(plan)); break;
-    case T_Append: rewrite_plans(stmt, reinterpret_cast<Append*>(plan)->appendplans); break;
-    case T_MergeAppend: rewrite_plans(stmt, reinterpret_cast<MergeAppend*>(plan)->mergeplans); break;
-    case T_SubqueryScan: rewrite_plan(stmt, reinterpret_cast<SubqueryScan*>(plan)->subplan); break;
-    case T_CustomScan: rewrite_plans(stmt, reinterpret_cast<CustomScan*>(plan)->custom_plans); break;
+    case T_IndexScan: rewrite_index_scan(pass, reinterpret_cast<IndexScan*>(plan)); break;
+    case T_Append: rewrite_plans(pass, reinterpret_cast<Append*>(plan)->appendplans); break;
+    case T_MergeAppend: rewrite_plans(pass, reinterpret_cast<MergeAppend*>(plan)->mergeplans); break;
+    case T_SubqueryScan: rewrite_plan(pass, reinterpret_cast<SubqueryScan*>(plan)->subplan); break;
+    case T_CustomScan: rewrite_plans(pass, reinterpret_cast<CustomScan*>(plan)->custom_plans); break;
     default: break;
   }
-  rewrite_plan(stmt, plan->lefttree);
-  rewrite_plan(stmt, plan->righttree);
+  rewrite_plan(pass, plan->lefttree);
+  rewrite_plan(pass, plan->righttree);
+}
+
+void rewrite_statement(const Pass& pass) {
+  rewrite_plan(pass, pass.stmt->planTree);
+  rewrite_plans(pass, pass.stmt->subplans);
 }
 
 PlannedStmt* plan_with_handover(Query* parse, const char* query_string, int options, ParamListInfo params) {
   PlannedStmt* stmt = g_prev_planner ? g_prev_planner(parse, query_string, options, params)
                                      : standard_planner(parse, query_string, options, params);
-  guard([&] {
-    rewrite_plan(stmt, stmt->planTree);
-    rewrite_plans(stmt, stmt->subplans);
-  });
+  guard([&] { rewrite_statement(Pass{stmt, nullptr}); });
   return stmt;
 }
 
 // The library is loaded by the first statement that needs it, often in the middle of planning that statement, after
 // planner() has decided not to call a hook. The first plans started after the load are therefore checked again here,
-// before the executor builds any state from them; a plan already rewritten is left as it is (is_rewritten). The
-// nodes are changed in place, allocated in the plan's own memory context (a cached plan keeps the rewrite).
+// before the executor builds any state from them; a plan already rewritten is left as it is (is_rewritten). Changed
+// lists are copied into the plan's own memory context (a cached plan keeps the rewrite); nothing else is allocated
+// there.
 ExecutorStart_hook_type g_prev_executor_start = nullptr;
 int g_plans_to_check = 16;
 
@@ -178,14 +223,8 @@ void start_with_handover(QueryDesc* query, int eflags) {
   if (g_plans_to_check > 0) {
     --g_plans_to_check;
     PlannedStmt* stmt = query->plannedstmt;
-    if (stmt != nullptr && stmt->commandType != CMD_UTILITY && stmt->planTree != nullptr) {
-      MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(stmt));
-      guard([&] {
-        rewrite_plan(stmt, stmt->planTree);
-        rewrite_plans(stmt, stmt->subplans);
-      });
-      MemoryContextSwitchTo(old);
-    }
+    if (stmt != nullptr && stmt->commandType != CMD_UTILITY && stmt->planTree != nullptr)
+      guard([&] { rewrite_statement(Pass{stmt, GetMemoryChunkContext(stmt)}); });
   }
   if (g_prev_executor_start)
     g_prev_executor_start(query, eflags);
