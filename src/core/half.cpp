@@ -95,7 +95,9 @@ float scalar_pair_l1(const uint16_t* a, const uint16_t* b, std::size_t n) {
 SimdLevel table_level(SimdLevel level) {
     if (!simd_level_supported(level)) level = detect_simd_level();
     if (level == SimdLevel::Scalar || !detail::f16c_supported()) return SimdLevel::Scalar;
-    if (level == SimdLevel::Avx512 && simd_level_supported(SimdLevel::Avx512)) return SimdLevel::Avx512;
+    // half_avx512.cpp is compiled for AVX-512F plus AVX2/FMA/F16C: require all of them.
+    if (level == SimdLevel::Avx512 && simd_level_supported(SimdLevel::Avx512) && simd_level_supported(SimdLevel::Avx2))
+        return SimdLevel::Avx512;
     return simd_level_supported(SimdLevel::Avx2) ? SimdLevel::Avx2 : SimdLevel::Scalar;
 }
 
