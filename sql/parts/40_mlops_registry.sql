@@ -1,7 +1,5 @@
 -- MLOps (docs/mlops.md): model registry with chunked, SHA-256-verified artifacts. Everything in schema vectorext is
 -- ordinary tables and functions, so every change is MVCC and a ROLLBACK undoes it.
-CREATE SCHEMA vectorext;
-COMMENT ON SCHEMA vectorext IS 'vectorext MLOps: model registry, embedding collections, aliases, evaluation';
 
 -- One row per model name: the version counter and the row that serialises changes to the model's aliases.
 CREATE TABLE vectorext.model_head (

@@ -1,0 +1,92 @@
+// vectorext.index_check(index regclass, heapallindexed boolean): the SQL entry point of the index checker, in the
+// spirit of contrib/amcheck. It takes the locks (AccessShareLock on table and index: readers and writers go on),
+// finds which of our access methods the index belongs to, runs that method's read-only checker (index_check.h) and
+// returns one row of counts. Corruption is raised by the checker as XX002 (index_corrupted).
+#include "pg/boundary.h"
+#include "pg/index_check.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+Datum vx_hnsw_handler(PG_FUNCTION_ARGS);
+Datum vx_ivfflathandler(PG_FUNCTION_ARGS);
+Datum vx_ivfhandler(PG_FUNCTION_ARGS);
+}
+
+namespace {
+
+enum class Family { kNone, kHnsw, kIvf };
+
+Family family_of(Relation index) {
+  FmgrInfo fn;
+  fmgr_info(index->rd_amhandler, &fn);
+  if (fn.fn_addr == vx_hnsw_handler) return Family::kHnsw;
+  if (fn.fn_addr == vx_ivfflathandler || fn.fn_addr == vx_ivfhandler) return Family::kIvf;
+  return Family::kNone;
+}
+
+}  // namespace
+
+VX_FUNCTION(vx_index_check) {
+  Oid indexoid = PG_GETARG_OID(0);
+  bool heapallindexed = PG_GETARG_BOOL(1);
+
+  // Lock the table before the index, as every other path does (no deadlock against DDL).
+  Oid heapoid = IndexGetRelation(indexoid, true);
+  if (!OidIsValid(heapoid))
+    ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("\"%s\" is not an index", get_rel_name(indexoid)),
+                    errdetail("vectorext.index_check checks hnsw, ivfflat and ivf indexes.")));
+  Relation heap = table_open(heapoid, AccessShareLock);
+  // Reading every page of an index is reading the table's data: require what SELECT on it requires.
+  if (pg_class_aclcheck(heapoid, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
+      !pg_class_ownercheck(heapoid, GetUserId()))
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("permission denied for table %s", RelationGetRelationName(heap))));
+  Relation index = index_open(indexoid, AccessShareLock);
+
+  Family family = family_of(index);
+  if (family == Family::kNone)
+    ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                    errmsg("\"%s\" is not an hnsw, ivfflat or ivf index", RelationGetRelationName(index))));
+  if (!index->rd_index->indisvalid)
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("cannot check index \"%s\"", RelationGetRelationName(index)),
+                    errdetail("Index is not valid.")));
+
+  vx::pg::IndexCheckCounts counts;
+  const char* method;
+  if (family == Family::kHnsw) {
+    method = "hnsw";
+    vx::pg::hnsw_check_index(index, heap, heapallindexed, &counts);
+  } else {
+    method = get_am_name(index->rd_rel->relam);
+    vx::pg::ivf_check_index(index, heap, heapallindexed, &counts);
+  }
+
+  TupleDesc desc;
+  if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("index_check must be called as a row")));
+  desc = BlessTupleDesc(desc);
+  Datum values[6] = {CStringGetTextDatum(method),
+                     Int64GetDatum(counts.pages),
+                     Int64GetDatum(counts.entries),
+                     Int64GetDatum(counts.live),
+                     heapallindexed ? Int64GetDatum(counts.heap_rows) : (Datum)0,
+                     BoolGetDatum(heapallindexed)};
+  bool nulls[6] = {false, false, false, false, !heapallindexed, false};
+
+  index_close(index, AccessShareLock);
+  table_close(heap, AccessShareLock);
+  PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
