@@ -76,7 +76,10 @@ layer_tap() {
   local out="$LOG_DIR/tap.log"
   # VX_TAP="t/011_hnsw_crash.pl t/013_hnsw_mvcc_filter.pl" runs just those (while iterating); default: every file
   local tests=${VX_TAP:-t/*.pl}
-  (cd "$dir" && as_server env PATH="$STAGE_BIN:$PATH" PG_REGRESS="$STAGE_PG_REGRESS" TESTDIR="$dir" \
+  # One port-reservation directory for every checkout on this machine, so parallel runs never pick the same port.
+  local portdir=/tmp/vectorext-tap-ports
+  mkdir -p "$portdir" && chmod 1777 "$portdir" 2>/dev/null || true
+  (cd "$dir" && as_server env PATH="$STAGE_BIN:$PATH" PG_REGRESS="$STAGE_PG_REGRESS" TESTDIR="$dir" PG_TEST_PORT_DIR="$portdir" \
       TEMP_CONFIG="$dir/t/tap.conf" prove -I "$PGXS_SRC/test/perl" -I "$dir/t" ${PROVE_FLAGS:-} $tests) 2>&1 |
     tee "$out" || true
   local files fails
