@@ -58,7 +58,7 @@ uninstall-faiss:
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	cat $^ > $@
 
-.PHONY: deps run stop test unit regress tap bench
+.PHONY: deps run stop test unit regress tap bench bench-scaleout
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -76,3 +76,5 @@ tap:
 bench: deps
 	bash bench/run.sh
 	bash bench/kernels.sh
+bench-scaleout: deps
+	bash bench/scaleout.sh
