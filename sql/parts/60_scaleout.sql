@@ -16,6 +16,7 @@ $$;
 -- operator: ORDER BY would run on the coordinator after every row of every shard was transferred.
 CREATE FUNCTION vectorext._shard_server_check(server name) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   fdw name;
   opts text[];
@@ -56,6 +57,7 @@ CREATE FUNCTION vectorext.add_shard(parent regclass, server name,
                                     partition_name name DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   strategy "char";
   nsp name;
@@ -115,6 +117,7 @@ COMMENT ON FUNCTION vectorext.add_shard IS
 CREATE FUNCTION vectorext.shard_status(parent regclass)
 RETURNS TABLE (partition regclass, server name, bound text, reachable boolean, message text)
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   leaf record;
 BEGIN
@@ -152,6 +155,7 @@ CREATE FUNCTION vectorext.search_shards(rowtype anyelement, embedding_column nam
                                         op text DEFAULT '<->', allow_partial boolean DEFAULT false)
 RETURNS SETOF anyelement
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   parent regclass;
   leaf record;
