@@ -9,15 +9,6 @@
 namespace vx::core::bits {
 
 namespace {
-// Generic flags: __builtin_popcountll is libgcc's table-free bit trick, correct on any CPU.
-struct NoBlocks {
-    static constexpr std::size_t kBytes = 0;
-    static std::size_t hamming_blocks(const uint8_t*, const uint8_t*, std::size_t, uint64_t*) { return 0; }
-    static std::size_t jaccard_blocks(const uint8_t*, const uint8_t*, std::size_t, uint64_t*, uint64_t*, uint64_t*) {
-        return 0;
-    }
-};
-
 SimdLevel table_level(SimdLevel level) {
     if (!simd_level_supported(level)) level = detect_simd_level();
     if (level == SimdLevel::Avx512 && detail::avx512_vpopcntdq_supported()) return SimdLevel::Avx512;
@@ -27,7 +18,8 @@ SimdLevel table_level(SimdLevel level) {
 }  // namespace
 
 namespace detail {
-const Kernels kPortableKernels = impl::kernels<NoBlocks>(SimdLevel::Scalar);
+// Generic flags: __builtin_popcountll is libgcc's table-free bit trick, correct on any CPU.
+const Kernels kPortableKernels = impl::kernels<impl::NoBlocks>(SimdLevel::Scalar);
 
 bool popcnt_supported() {
 #if defined(__x86_64__) || defined(__i386__)

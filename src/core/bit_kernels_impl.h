@@ -3,7 +3,8 @@
 // Each including file sets its target with `#pragma GCC target` before the include (bit_popcnt.cpp: POPCNT, so the
 // word loop's __builtin_popcountll is one instruction; bit_avx512.cpp: AVX-512 VPOPCNTDQ blocks), and reaches these
 // only after CPU detection. As in half_kernels_impl.h, everything has internal linkage (static, or templates over a B
-// from an anonymous namespace), so no copy compiled for one instruction set can be merged into another.
+// from an anonymous namespace: NoBlocks below is one per including file), so no copy compiled for one instruction set
+// can be merged into another.
 #pragma once
 
 #include "core/bit_distance.h"
@@ -19,6 +20,17 @@ static inline uint64_t load_word(const uint8_t* p) {
     std::memcpy(&w, p, sizeof w);  // unaligned-safe
     return w;
 }
+
+namespace {
+// No wide step: words and bytes only (the portable and POPCNT tables).
+struct NoBlocks {
+    static constexpr std::size_t kBytes = 0;
+    static std::size_t hamming_blocks(const uint8_t*, const uint8_t*, std::size_t, uint64_t*) { return 0; }
+    static std::size_t jaccard_blocks(const uint8_t*, const uint8_t*, std::size_t, uint64_t*, uint64_t*, uint64_t*) {
+        return 0;
+    }
+};
+}  // namespace
 
 template <class B>
 uint64_t hamming(const uint8_t* a, const uint8_t* b, std::size_t bytes) {

@@ -14,18 +14,8 @@
 #include "core/bit_kernels_impl.h"
 
 namespace vx::core::bits {
-namespace {
-struct WordsOnly {
-    static constexpr std::size_t kBytes = 0;
-    static std::size_t hamming_blocks(const uint8_t*, const uint8_t*, std::size_t, uint64_t*) { return 0; }
-    static std::size_t jaccard_blocks(const uint8_t*, const uint8_t*, std::size_t, uint64_t*, uint64_t*, uint64_t*) {
-        return 0;
-    }
-};
-}  // namespace
-
 namespace detail {
-const Kernels kPopcntKernels = impl::kernels<WordsOnly>(SimdLevel::Avx2);
+const Kernels kPopcntKernels = impl::kernels<impl::NoBlocks>(SimdLevel::Avx2);
 }
 }  // namespace vx::core::bits
 
