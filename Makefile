@@ -114,7 +114,7 @@ install: install-pgvector-name
 uninstall: uninstall-pgvector-name
 endif
 
-.PHONY: deps run stop test unit regress tap bench
+.PHONY: deps run stop test unit regress tap clients bench
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -127,6 +127,8 @@ unit:
 	bash scripts/test.sh unit
 regress:
 	bash scripts/test.sh regress
+clients:
+	bash scripts/test.sh clients
 tap:
 	bash scripts/test.sh tap
 bench: deps
