@@ -100,6 +100,7 @@ print(", ".join(["psycopg " + psycopg.__version__, "psycopg2 " + psycopg2.__vers
     name=${f%.py}
     new_database "py_${name#test_}"
     out="$LOG_DIR/clients-$name.log"
+    echo "-- $name"
     (cd "$WORK/python" && VX_PGDATABASE="py_${name#test_}" timeout 180 "$PYTHON" -m unittest -v "$name") >"$out" 2>&1
     grep -E ' \.\.\. (FAIL|ERROR)|^(FAIL|ERROR):|^Ran |^(OK|FAILED)' "$out"
     ran=$(sed -n 's/^Ran \([0-9]*\) tests\{0,1\}.*/\1/p' "$out" | tail -1)
