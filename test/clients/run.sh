@@ -20,9 +20,8 @@ skipped=0
 loud() { printf '\n\033[1;31m!! %s\033[0m\n' "$*"; }
 add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
 
-rm -rf "$WORK" && mkdir -p "$WORK"
-cp -r "$REPO/test/clients/node" "$REPO/test/clients/python" "$WORK/"
-rm -rf "$WORK/node/node_modules"
+rm -rf "$WORK" "$LOG_DIR"/clients-*.log && mkdir -p "$WORK"
+tar -C "$REPO/test/clients" --exclude=node_modules --exclude=__pycache__ -cf - node python | tar -C "$WORK" -xf -
 
 # npm packages first: if the registry is out of reach, say so before anything else.
 node_ready=no
@@ -30,6 +29,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   loud "node/npm not installed: the Node client tests were NOT RUN (counted as failed; scripts/deps.sh installs them)"
   add 0 1
 elif ! (cd "$WORK/node" && timeout 240 npm ci --cache "$NPM_CACHE" --prefer-offline --no-audit --no-fund --loglevel=error \
+          --fetch-retries=2 --fetch-retry-maxtimeout=20000 \
           >"$WORK/npm.log" 2>&1); then
   tail -20 "$WORK/npm.log"
   loud "npm ci failed (npm registry unreachable?): the Node client tests were NOT RUN (counted as failed)"

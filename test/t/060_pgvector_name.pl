@@ -57,6 +57,14 @@ my ($rc, $out, $err) = $node->psql('as_vector', 'ALTER EXTENSION vector UPDATE')
 is($rc, 0, 'ALTER EXTENSION vector UPDATE runs');
 like($err, qr/version "vectorext-\Q$ours\E" of extension "vector" is already installed/, '... and finds nothing to do');
 
+# A database whose catalog still says pgvector (its version numbers) finds no update path into ours: vectorext's
+# versions are named apart, so neither side's ALTER EXTENSION vector UPDATE runs the other's scripts.
+$node->safe_psql('postgres', 'CREATE DATABASE was_pgvector');
+$node->safe_psql('was_pgvector', q{CREATE EXTENSION vector; UPDATE pg_extension SET extversion = '0.8.6' WHERE extname = 'vector'});
+($rc, $out, $err) = $node->psql('was_pgvector', 'ALTER EXTENSION vector UPDATE');
+like($err, qr/extension "vector" has no update path from version "0\.8\.6" to version "vectorext-\Q$ours\E"/,
+     'no update path from a pgvector version');
+
 # The two names refuse to share a database, with the reason, and leave nothing behind.
 ($rc, $out, $err) = $node->psql('as_vector', "\\set VERBOSITY verbose\nCREATE EXTENSION vectorext");
 isnt($rc, 0, 'CREATE EXTENSION vectorext fails where vector is installed');
