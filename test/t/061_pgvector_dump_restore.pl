@@ -114,7 +114,10 @@ sub check_indexes {
 			for my $k (@knn) {
 				my ($kname, $query, $want) = @$k;
 				next unless $kname =~ /^knn (?:\Q$key\E )?\Q$op\E / && ($kname =~ /^knn \Q$key\E / || $key eq 'embedding');
+				# Ordered by the distance alone (an index gives no order among ties) and without the IS NOT NULL filter
+				# (NULLs sort after every distance; the filter would invite a btree index instead).
 				(my $indexed = $query) =~ s/, id LIMIT 10\)/ LIMIT 10)/;
+				$indexed =~ s/ WHERE \w+ IS NOT NULL//;
 				push @queries, [ $kname, $indexed, $want ];
 			}
 		} else {
@@ -130,6 +133,7 @@ sub check_indexes {
 				BEGIN;
 				DROP INDEX $others;
 				SET LOCAL enable_seqscan = off;
+				SET LOCAL enable_bitmapscan = off;
 				SET LOCAL hnsw.ef_search = 200;
 				SET LOCAL ivfflat.probes = 10;
 				EXPLAIN (COSTS OFF) $query;
