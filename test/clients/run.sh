@@ -83,7 +83,7 @@ if [ "$node_ready" = yes ]; then
   say "clients: Node ($(cd "$WORK/node" && node -e 'const l = require("./package-lock.json").packages;
         console.log(["pg","pgvector","drizzle-orm","knex","sequelize","kysely"].map(n => n + " " + l["node_modules/" + n].version).join(", "))'))"
   out="$LOG_DIR/clients-node.log"
-  (cd "$WORK/node" && timeout 300 node --test --test-reporter=tap --test-concurrency=1 $files) 2>&1 | tee "$out" |
+  (cd "$WORK/node" && timeout 300 node --test --test-reporter=tap $files) 2>&1 | tee "$out" |
     grep -E '^(not ok|# (tests|pass|fail|skipped))|^ *(error|expected|actual|stack):' || true
   p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -1)
   fl=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -1)
