@@ -25,6 +25,7 @@ extern "C" {
 #include "storage/lmgr.h"
 #include "catalog/pg_type.h"
 #include "optimizer/optimizer.h"
+#include "pgstat.h"
 #include "utils/float.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
@@ -239,6 +240,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
     if (scan->orderByData == nullptr)
       ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("cannot scan hnsw index without order")));
     so->started = true;
+    pgstat_count_index_scan(scan->indexRelation);  // pg_stat_user_indexes.idx_scan, once per scan (as pgvector)
     so->last_bound = -std::numeric_limits<double>::infinity();
     first_batch(scan, so);
   }

@@ -366,13 +366,25 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
     lists = std::clamp(lists, 1, kMaxLists);
   }
   bool trained = st->sample_rows > 0;
-  if (trained && static_cast<std::size_t>(lists) > st->sample_rows) {
-    ereport(NOTICE, (errmsg("%s index created with little data", get_am_name(index->rd_rel->relam)),
-                     errdetail("%d lists requested for %.0f rows; using %zu lists.", lists, st->rows, st->sample_rows),
-                     errhint("REINDEX once the table has more data.")));
-    lists = static_cast<int>(st->sample_rows);
+  // Fewer sampled rows than lists (an empty table too: CREATE INDEX before loading, or TRUNCATE): the centroids
+  // cannot describe the data that comes later. ivfflat says so in pgvector's words; ivf stays quiet only when an
+  // untrained index is what was asked for (one list of flat codes).
+  const bool as_requested = !trained && options.am == AmKind::Ivf && options.lists == 1 &&
+                            options.quantizer == Quantizer::Flat;
+  if ((!trained || static_cast<std::size_t>(lists) > st->sample_rows) && !as_requested) {
+    if (options.am == AmKind::IvfFlat)
+      ereport(NOTICE, (errmsg("ivfflat index created with little data"), errdetail("This will cause low recall."),
+                       errhint("Drop the index until the table has more data.")));
+    else if (trained)
+      ereport(NOTICE, (errmsg("ivf index created with little data"),
+                       errdetail("%d lists requested for %.0f rows; using %zu lists.", lists, st->rows, st->sample_rows),
+                       errhint("REINDEX once the table has more data.")));
+    else
+      ereport(NOTICE, (errmsg("ivf index created with little data"),
+                       errdetail("The table has no rows: one list of unquantized vectors until the index is rebuilt."),
+                       errhint("REINDEX once the table has more data.")));
   }
-  if (!trained) lists = 1;
+  lists = trained ? static_cast<int>(std::min<std::size_t>(lists, st->sample_rows)) : 1;
   if (options.quantizer == Quantizer::Pq && st->sample_rows < core::ivf::Pq::ksub) {
     if (trained)
       ereport(NOTICE, (errmsg("too few rows to train pq, using sq8"),

@@ -273,6 +273,7 @@ void start(IndexScanDesc scan, ScanState& s) {
   const Model& m = *s.model;
   const IvfMeta& meta = m.meta;
   const std::size_t dim = meta.dim;
+  call([&] { pgstat_count_index_scan(index); });  // pg_stat_user_indexes.idx_scan, once per scan (as pgvector)
   if (dim == 0) {  // no typmod and never a row: the dimensions are not fixed yet, nothing to return
     s.lists.clear();
     s.started = true;
@@ -313,7 +314,6 @@ void start(IndexScanDesc scan, ScanState& s) {
   s.lists.resize(keep);
   s.next_list = 0;
   s.started = true;
-  call([&] { pgstat_count_index_scan(index); });
   probe_more(scan, s, s.probes);
 }
 

@@ -16,10 +16,13 @@ extern "C" {
 using namespace vx::pg;
 
 namespace {
-// Validates a state array (it may come from a direct SQL call) and returns its values; *dim = elements - 1.
+// Validates a state array and returns its values; *dim = elements - 1. A state may come from a direct SQL call
+// with any float8[] (pgvector reports these with an internal error, XX000; we say what is wrong, 22023).
 float8* state_values(ArrayType* state, const char* caller, int* dim) {
   if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) || ARR_ELEMTYPE(state) != FLOAT8OID)
-    elog(ERROR, "%s: expected state array", caller);
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: expected state array", caller),
+                    errdetail("An avg(vector) state is a one-dimensional float8 array without NULLs: "
+                              "{count, sum_1, ..., sum_n}.")));
   *dim = ARR_DIMS(state)[0] - 1;
   return reinterpret_cast<float8*>(ARR_DATA_PTR(state));
 }
@@ -44,10 +47,10 @@ ArrayType* copy_state(const float8* values, int dim) {
   return copy;
 }
 
+// The state fixed the dimensions: a vector or state of another size is reported as pgvector does.
 inline void check_state_dims(int state_dim, int dim) {
   if (state_dim != dim)
-    ereport(ERROR,
-            (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different vector dimensions %d and %d", state_dim, dim)));
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", state_dim, dim)));
 }
 
 inline bool in_aggregate(FunctionCallInfo fcinfo) { return AggCheckCallContext(fcinfo, nullptr) != 0; }
@@ -87,8 +90,17 @@ VX_FUNCTION(vx_vector_combine) {
   int dim1 = 0, dim2 = 0;
   float8* s1 = state_values(state1, "vector_combine", &dim1);
   const float8* s2 = state_values(state2, "vector_combine", &dim2);
-  if (s2[0] == 0.0) PG_RETURN_ARRAYTYPE_P(state1);
-  if (s1[0] == 0.0) PG_RETURN_ARRAYTYPE_P(copy_state(s2, dim2));
+  // A state of more dimensions than a vector can have was not built by vector_accum: refused before any copy
+  // (54000, as pgvector). Two empty states ({0}: a parallel worker that saw no row) combine to an empty state.
+  if (s2[0] == 0.0) {
+    if (s1[0] != 0.0 || dim1 > vx::core::kMaxVectorDims) check_dims(dim1);
+    PG_RETURN_ARRAYTYPE_P(state1);
+  }
+  if (s1[0] == 0.0) {
+    check_dims(dim2);
+    PG_RETURN_ARRAYTYPE_P(copy_state(s2, dim2));
+  }
+  check_dims(dim1);
   check_state_dims(dim1, dim2);
   ArrayType* result = state1;
   if (!in_aggregate(fcinfo)) {
