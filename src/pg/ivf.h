@@ -61,6 +61,8 @@ struct Model {
 // the centroid and codebook pages on a miss. Postgres errors surface as PgError.
 std::shared_ptr<const Model> load_model(Relation index);
 IvfMeta read_meta(Relation index);  // ereports on a bad magic/version
+// Candidates a lossy scan re-ranks per window: the reloption (ALTER INDEX ... SET applies at once), else the build's.
+int effective_rerank(Relation index, const IvfMeta& meta);
 
 // Normalises (cosine) and encodes a vector for its list; returns false when the vector cannot be indexed (a zero
 // vector under cosine). `code` must hold meta.code_size bytes; `scratch` dim floats.
@@ -81,6 +83,8 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
 IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                    IndexBulkDeleteCallback callback, void* callback_state);
 IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);
+void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
+                   Selectivity* selectivity, double* correlation, double* pages);  // ann_cost.cpp
 IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys);
 void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
 bool get_tuple(IndexScanDesc scan, ScanDirection dir);

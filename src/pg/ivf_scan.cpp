@@ -297,10 +297,7 @@ void start(IndexScanDesc scan, ScanState& s) {
   if (m.quantizer() == Quantizer::Sq8) s.sq8.prepare(m.metric(), m.sq8, s.query.data());
   if (m.quantizer() == Quantizer::Pq) s.pq.prepare(m.metric(), m.pq, s.query.data());
 
-  // rerank is read from the reloptions, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
-  s.rerank = meta.rerank;
-  if (auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options); opts && meta.am == static_cast<uint8>(AmKind::Ivf))
-    s.rerank = opts->rerank >= 0 ? opts->rerank : (m.quantizer() == Quantizer::Flat ? 0 : kDefaultRerank);
+  s.rerank = effective_rerank(index, meta);
   bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
   s.probes = std::min(flat_am ? ivfflat_probes : ivf_probes, meta.lists);
   s.iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;
