@@ -71,9 +71,17 @@ void encode(const Model& model, const float* x, int list, uint8_t* code, float* 
 
 // Directory helpers
 inline BlockNumber directory_block(const IvfMeta& m, int list) {
-  return m.directory_start + static_cast<BlockNumber>(list / m.heads_per_page);
+  return m.directory_start + static_cast<BlockNumber>(list / m.slots_per_page);
 }
-inline BlockNumber* directory_heads(Page page) { return reinterpret_cast<BlockNumber*>(page_contents(page)); }
+inline ListSlot* directory_slots(Page page) { return reinterpret_cast<ListSlot*>(page_contents(page)); }
+inline ListSlot& directory_slot(Page page, const IvfMeta& m, int list) {
+  return directory_slots(page)[list % m.slots_per_page];
+}
+// The list's slot, read under a share lock on its directory page.
+ListSlot read_slot(Relation index, const IvfMeta& meta, int list);
+// Points the list's inserts at page `to` if the slot still says `from` (any page: InvalidBlockNumber); WAL-logged,
+// locks only the directory page.
+void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber from, BlockNumber to);
 
 // AM callbacks
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);

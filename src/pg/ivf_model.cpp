@@ -105,6 +105,14 @@ std::shared_ptr<const Model> load_model(Relation index) {
   return model;
 }
 
+ListSlot read_slot(Relation index, const IvfMeta& meta, int list) {
+  Buffer dir = ReadBuffer(index, directory_block(meta, list));
+  LockBuffer(dir, BUFFER_LOCK_SHARE);
+  ListSlot slot = directory_slot(BufferGetPage(dir), meta, list);
+  UnlockReleaseBuffer(dir);
+  return slot;
+}
+
 int effective_rerank(Relation index, const IvfMeta& meta) {
   // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
   const bool flat = meta.quantizer == static_cast<uint8>(Quantizer::Flat);

@@ -94,13 +94,7 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
   const std::size_t dim = meta.dim;
   const Quantizer q = m.quantizer();
   if (q == Quantizer::Pq) s.pq.set_list(m.centroids.data() + static_cast<std::size_t>(list) * dim, dim);
-  BlockNumber block = call([&] {
-    Buffer dir = ReadBuffer(index, directory_block(meta, list));
-    LockBuffer(dir, BUFFER_LOCK_SHARE);
-    BlockNumber head = directory_heads(BufferGetPage(dir))[list % meta.heads_per_page];
-    UnlockReleaseBuffer(dir);
-    return head;
-  });
+  BlockNumber block = call([&] { return read_slot(index, meta, list).first; });
   if (block == InvalidBlockNumber) return;
   // Postgres calls only through call(); the scoring loop touches only page memory and `out`.
   Buffer buf = call([&] {
