@@ -17,12 +17,10 @@ using namespace vx::pg;
 
 namespace {
 // Validates a state array and returns its values; *dim = elements - 1. A state may come from a direct SQL call
-// with any float8[] (pgvector reports these with an internal error, XX000; we say what is wrong, 22023).
+// with any float8[]: pgvector's message, but the caller's error (22023) instead of pgvector's internal one (XX000).
 float8* state_values(ArrayType* state, const char* caller, int* dim) {
   if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) || ARR_ELEMTYPE(state) != FLOAT8OID)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: expected state array", caller),
-                    errdetail("An avg(vector) state is a one-dimensional float8 array without NULLs: "
-                              "{count, sum_1, ..., sum_n}.")));
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: expected state array", caller)));
   *dim = ARR_DIMS(state)[0] - 1;
   return reinterpret_cast<float8*>(ARR_DATA_PTR(state));
 }
