@@ -9,7 +9,8 @@ CREATE INDEX ap_ivfflat ON ap_t USING ivfflat (v vector_l2_ops) WITH (lists = 3)
 CREATE INDEX ap_ivf ON ap_t USING ivf (v vector_l2_ops) WITH (lists = 3, quantizer = 'sq8');
 SET enable_seqscan = off;
 
--- each index alone, two scans each (a rescan of a nested loop counts again, as in pgvector)
+-- each index alone, two scans each; hnsw also as the inner side of a nested loop, where each rescan counts again
+-- (as in pgvector)
 CREATE FUNCTION ap_scans(idx text) RETURNS bigint LANGUAGE sql AS
   $$ SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = idx $$;
 SELECT ap_scans('ap_hnsw') AS hnsw, ap_scans('ap_ivfflat') AS ivfflat, ap_scans('ap_ivf') AS ivf;
@@ -18,6 +19,9 @@ DROP INDEX ap_ivfflat, ap_ivf;
 EXPLAIN (COSTS OFF) SELECT id FROM ap_t ORDER BY v <-> '[1,2,3]' LIMIT 2;
 SELECT count(*) FROM (SELECT id FROM ap_t ORDER BY v <-> '[1,2,3]' LIMIT 2) s;
 SELECT count(*) FROM (SELECT id FROM ap_t ORDER BY v <-> '[3,2,1]' LIMIT 2) s;
+-- the inner side of a nested loop: one index scan per outer row
+SELECT count(*) FROM (VALUES ('[1,1,1]'::vector), ('[2,2,2]'), ('[3,3,3]')) q(v),
+  LATERAL (SELECT id FROM ap_t ORDER BY ap_t.v <-> q.v LIMIT 1) s;
 ROLLBACK;
 BEGIN;
 DROP INDEX ap_hnsw, ap_ivf;
