@@ -6,6 +6,11 @@
 -- vectorext._owner_<name>(caller, ...), SECURITY DEFINER functions nobody else may execute, with the role that called
 -- them; those check that role's privileges (extension admin, model owner, per-model grants) before writing. Every
 -- function runs with search_path = pg_catalog, pg_temp; our own objects are schema-qualified.
+--
+-- The MLOps parts of the install script run with that path too (restored at the end of 46_mlops_privileges.sql):
+-- their views and statements resolve names while the extension's schema, which other roles may be able to create
+-- objects in (public), is not on the path; what they use from it is written @extschema@-qualified.
+SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 
 -- Roles allowed to register new models (vectorext.grant_admin); superusers always are.
 CREATE TABLE vectorext.admin (

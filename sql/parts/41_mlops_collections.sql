@@ -76,6 +76,11 @@ BEGIN
     RAISE EXCEPTION 'the table of collection "%" no longer exists (OID %)', collection, c.relation::oid
       USING ERRCODE = 'undefined_table', HINT = 'A superuser can delete its registry row from vectorext.collection.';
   END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                 WHERE a.attrelid = c.relation AND a.attname = c.key_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+    RAISE EXCEPTION 'the table of collection "%" has no key column "%"', collection, c.key_column
+      USING ERRCODE = 'undefined_column', HINT = format('Restore column %I of %s.', c.key_column, c.relation);
+  END IF;
   RETURN c;
 END
 $$;

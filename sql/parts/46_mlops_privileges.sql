@@ -108,3 +108,6 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- Back to the path CREATE EXTENSION runs the script with (see 40_mlops_registry.sql).
+SELECT pg_catalog.set_config('search_path', '@extschema@, pg_temp', true);
