@@ -280,7 +280,8 @@ SELECT who, trap FROM mxa_evil.fired;
 
 -- 3. Shadow source table --------------------------------------------------------------------------------------------
 -- Before: the source was stored as text ('mxa_docs') and looked up through the session's search_path: a table of
--- that name earlier on the path let key 9999 in and reported coverage 1/1 instead of 6/6.
+-- that name earlier on the path let key 9999 in and reported coverage 1/1 instead of 6/6; a writer without the
+-- source's schema on its path could not insert at all.
 CREATE SCHEMA mxa_shadow AUTHORIZATION mxa_evil;
 GRANT USAGE ON SCHEMA mxa_shadow TO PUBLIC;
 SET ROLE mxa_evil;
@@ -288,15 +289,22 @@ CREATE TABLE mxa_shadow.mxa_docs (id int PRIMARY KEY, body text);
 INSERT INTO mxa_shadow.mxa_docs VALUES (9999, 'shadow');
 GRANT SELECT ON mxa_shadow.mxa_docs TO PUBLIC;
 RESET ROLE;
+SELECT vectorext.create_collection('mxa_s', 'mxa_docs', 'mxa_m');
+SELECT vectorext.add_version('mxa_s', 1);
+GRANT SELECT, INSERT ON mxa_s TO mxa_writer;
 SET ROLE mxa_writer;
 SET search_path = mxa_shadow, public;
-SELECT pg_temp.err($$INSERT INTO public.mxa_h_emb (id, model_version, embedding) VALUES (9999, 2, '[9,9]')$$) AS shadow_key;
-SELECT source_rows, embedded, coverage FROM vectorext.coverage('mxa_h_emb', 1);
+SELECT pg_temp.err($$INSERT INTO public.mxa_s (id, model_version, embedding) VALUES (9999, 1, '[9,9]')$$) AS shadow_key;
+RESET ROLE;
+SELECT source_rows, embedded, coverage FROM vectorext.coverage('mxa_s', 1);
 -- A writer whose path does not contain the source's schema at all can write.
+SET ROLE mxa_writer;
 SET search_path = pg_catalog;
-INSERT INTO public.mxa_h_emb (id, model_version, embedding) VALUES (3, 2, '[1,1]');
+INSERT INTO public.mxa_s (id, model_version, embedding) VALUES (3, 1, '[1,1]');
 RESET search_path;
 RESET ROLE;
+SELECT source_rows, embedded, coverage FROM vectorext.coverage('mxa_s', 1);
+SELECT vectorext.drop_collection('mxa_s');
 
 -- 4. Alias control and the alias history ---------------------------------------------------------------------------
 -- Before: any admin could move any model's aliases (set_alias, or a direct UPDATE skipping the gate) and rewrite
