@@ -345,6 +345,20 @@ RESET ROLE;
 SELECT v.id, vector_index_order_value(:'row3_tid', 'mxa_secret_embedding_idx'::regclass,
                                       'l2_distance(vector,vector)'::regprocedure, '[3,1]') IS NOT NULL AS owner_may_read
 FROM mxa_nearest v WHERE v.id = 3;
+-- A role that reads the table itself gets the values; one whose rows row-level security filters does not.
+GRANT SELECT ON mxa_secret TO mxa_app;
+SET ROLE mxa_app;
+SELECT s.id, vector_index_order_value(s.ctid, 'mxa_secret_embedding_idx'::regclass, 'l2_distance(vector,vector)'::regprocedure,
+                                      '[3,1]') IS NOT NULL AS own_scan_answered
+FROM (SELECT ctid, id FROM mxa_secret ORDER BY embedding <-> '[3,1]' LIMIT 1) s;
+RESET ROLE;
+ALTER TABLE mxa_secret ENABLE ROW LEVEL SECURITY;
+CREATE POLICY odd ON mxa_secret FOR SELECT USING (id % 2 = 1);
+SET ROLE mxa_app;
+SELECT s.id, vector_index_order_value(s.ctid, 'mxa_secret_embedding_idx'::regclass, 'l2_distance(vector,vector)'::regprocedure,
+                                      '[3,1]') IS NOT NULL AS rls_scan_answered
+FROM (SELECT ctid, id FROM mxa_secret ORDER BY embedding <-> '[3,1]' LIMIT 1) s;
+RESET ROLE;
 RESET enable_seqscan;
 DROP VIEW mxa_nearest;
 DROP TABLE mxa_secret;
