@@ -37,6 +37,13 @@ CREATE FUNCTION vectorext._equality_operator(type regtype) RETURNS text
   AS 'MODULE_PATHNAME', 'vx_mlops_equality_operator' LANGUAGE C STABLE STRICT PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp;
 
+-- The equality operator of the collection's key type, as OPERATOR(schema.=) (pending, coverage).
+CREATE FUNCTION vectorext._key_equality(c vectorext.collection) RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT vectorext._equality_operator(a.atttypid) FROM pg_catalog.pg_attribute a
+  WHERE a.attrelid = c.relation AND a.attname = c.key_column
+$$;
+
 -- Whether rel is a relation of one of the kinds ('r' table, 'p' partitioned table).
 CREATE FUNCTION vectorext._is_relation(rel oid, kinds text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
@@ -416,8 +423,7 @@ LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
-  eq text := vectorext._equality_operator(
-               (SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.relation AND a.attname = c.key_column));
+  eq text := vectorext._key_equality(c);
 BEGIN
   RETURN QUERY EXECUTE format(
     'SELECT s.%1$I::text, CASE WHEN e.%1$I IS NULL THEN ''missing'' ELSE ''stale'' END
@@ -436,8 +442,7 @@ DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
   src regclass := vectorext._source(c);
-  eq text := vectorext._equality_operator(
-               (SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.relation AND a.attname = c.key_column));
+  eq text := vectorext._key_equality(c);
 BEGIN
   EXECUTE format(
     'SELECT count(*), count(e.%1$I), count(*) - count(e.%1$I),

@@ -94,6 +94,15 @@ BEGIN
 END
 $$;
 
+-- Locks the model, then checks that `caller` holds `privilege` on it (under the lock: its owner cannot change meanwhile).
+CREATE FUNCTION vectorext._lock_model_for(caller oid, model text, privilege text) RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM vectorext._lock_model(model);
+  PERFORM vectorext._require_model_privilege(caller, model, privilege);
+END
+$$;
+
 -- Points alias at version and records the change; the caller holds the model lock. Returns the event's id (NULL when
 -- a set or promote finds the alias already pointing there).
 CREATE FUNCTION vectorext._move_alias(caller oid, model text, alias text, version int, action text, forced boolean,
@@ -137,8 +146,7 @@ CREATE FUNCTION vectorext.set_alias(model text, alias text, version int) RETURNS
 CREATE FUNCTION vectorext._owner_set_alias(caller oid, model text, alias text, version int) RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  PERFORM vectorext._lock_model(model);
-  PERFORM vectorext._require_model_privilege(caller, model, 'alias');
+  PERFORM vectorext._lock_model_for(caller, model, 'alias');
   PERFORM vectorext._move_alias(caller, model, alias, version, 'set', false);
   RETURN version;
 END
@@ -204,8 +212,7 @@ DECLARE
   g record;
   cur int;
 BEGIN
-  PERFORM vectorext._lock_model(model);
-  PERFORM vectorext._require_model_privilege(caller, model, 'alias');
+  PERFORM vectorext._lock_model_for(caller, model, 'alias');
   PERFORM vectorext._model(model, version);
   -- Compare-and-set for deployment pipelines: promote only if the alias still serves the version they evaluated.
   IF if_current IS NOT NULL THEN
@@ -238,8 +245,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   e vectorext.alias_event;
 BEGIN
-  PERFORM vectorext._lock_model(model);
-  PERFORM vectorext._require_model_privilege(caller, model, 'alias');
+  PERFORM vectorext._lock_model_for(caller, model, 'alias');
   SELECT * INTO e FROM vectorext.alias_event x
     WHERE x.model = _owner_rollback.model AND x.alias = _owner_rollback.alias AND x.action <> 'rollback'
       AND NOT EXISTS (SELECT 1 FROM vectorext.alias_event r WHERE r.undoes = x.id)

@@ -258,8 +258,7 @@ BEGIN
     RAISE EXCEPTION 'challenger_share must be between 0 and 1, not %', challenger_share
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. 0.1 to send 10% of units to the challenger.';
   END IF;
-  PERFORM vectorext._lock_model(model);
-  PERFORM vectorext._require_model_privilege(caller, model, 'alias');
+  PERFORM vectorext._lock_model_for(caller, model, 'alias');
   -- Re-configuring an experiment also takes it away from its current model: that needs 'alias' there too.
   SELECT x.model INTO old FROM vectorext.experiment x WHERE x.name = _owner_create_experiment.name FOR UPDATE;
   IF FOUND AND old <> model THEN

@@ -13,14 +13,21 @@ GRANT SELECT ON vectorext.admin, vectorext.model_head, vectorext.model_grant, ve
 GRANT SELECT ON vectorext.models, vectorext.aliases, vectorext.model_grants, vectorext.alias_history,
                 vectorext.collections, vectorext.collection_versions TO PUBLIC;
 
+CREATE FUNCTION vectorext._require_superuser(who oid, action text) RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NOT vectorext._is_superuser(who) THEN
+    RAISE EXCEPTION 'permission denied: only superusers may %', action USING ERRCODE = 'insufficient_privilege';
+  END IF;
+END
+$$;
+
 CREATE FUNCTION vectorext.grant_admin(role regrole) RETURNS void
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_grant_admin(caller oid, role regrole) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF NOT vectorext._is_superuser(caller) THEN
-    RAISE EXCEPTION 'permission denied: only superusers may make extension admins' USING ERRCODE = 'insufficient_privilege';
-  END IF;
+  PERFORM vectorext._require_superuser(caller, 'make extension admins');
   INSERT INTO vectorext.admin (role, granted_by) VALUES (role, vectorext._role_name(caller)) ON CONFLICT DO NOTHING;
 END
 $$;
@@ -31,9 +38,7 @@ CREATE FUNCTION vectorext.revoke_admin(role regrole) RETURNS void
 CREATE FUNCTION vectorext._owner_revoke_admin(caller oid, role regrole) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF NOT vectorext._is_superuser(caller) THEN
-    RAISE EXCEPTION 'permission denied: only superusers may revoke extension admins' USING ERRCODE = 'insufficient_privilege';
-  END IF;
+  PERFORM vectorext._require_superuser(caller, 'revoke extension admins');
   DELETE FROM vectorext.admin a WHERE a.role = _owner_revoke_admin.role;
 END
 $$;
@@ -55,8 +60,7 @@ CREATE FUNCTION vectorext._owner_grant_model(caller oid, model text, role regrol
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM vectorext._check_model_privilege_name(privilege);
-  PERFORM vectorext._lock_model(model);
-  PERFORM vectorext._require_model_privilege(caller, model, 'owner');
+  PERFORM vectorext._lock_model_for(caller, model, 'owner');
   INSERT INTO vectorext.model_grant (model, grantee, privilege, granted_by)
     VALUES (model, role, privilege, vectorext._role_name(caller)) ON CONFLICT DO NOTHING;
 END
@@ -69,8 +73,7 @@ CREATE FUNCTION vectorext._owner_revoke_model(caller oid, model text, role regro
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM vectorext._check_model_privilege_name(privilege);
-  PERFORM vectorext._lock_model(model);
-  PERFORM vectorext._require_model_privilege(caller, model, 'owner');
+  PERFORM vectorext._lock_model_for(caller, model, 'owner');
   DELETE FROM vectorext.model_grant g
     WHERE g.model = _owner_revoke_model.model AND g.grantee = _owner_revoke_model.role
       AND g.privilege = _owner_revoke_model.privilege;
@@ -83,8 +86,7 @@ CREATE FUNCTION vectorext.set_model_owner(model text, role regrole) RETURNS void
 CREATE FUNCTION vectorext._owner_set_model_owner(caller oid, model text, role regrole) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  PERFORM vectorext._lock_model(model);
-  PERFORM vectorext._require_model_privilege(caller, model, 'owner');
+  PERFORM vectorext._lock_model_for(caller, model, 'owner');
   -- As with ALTER ... OWNER TO: one may only give a model to a role one has the privileges of.
   IF NOT vectorext._acts_as(caller, role) THEN
     RAISE EXCEPTION 'permission denied: role "%" may not give model "%" to role %', vectorext._role_name(caller), model, role
@@ -102,7 +104,7 @@ DECLARE
   f regprocedure;
 BEGIN
   FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'vectorext'::regnamespace
-           AND (p.proname LIKE '\_owner\_%' OR p.proname IN ('_register_model', '_move_alias', '_lock_model',
+           AND (p.proname LIKE '\_owner\_%' OR p.proname IN ('_register_model', '_move_alias', '_lock_model', '_lock_model_for',
                                                            '_promotion_gates', '_gate_ready')) LOOP
     EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
   END LOOP;
