@@ -68,6 +68,11 @@ SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_docs', '
 SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_docs', 'mx_emb', key_column => 'uuid')$$);
 SELECT pg_temp.err($$SELECT vectorext.create_collection('', 'mx_docs', 'mx_emb')$$);
 SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_docs', 'mx_docs', 'mx_emb')$$);
+CREATE TEMP TABLE mx_temp_docs (id int PRIMARY KEY);
+SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_temp_docs', 'mx_emb')$$);
+CREATE VIEW mx_docs_view AS SELECT * FROM mx_docs;
+SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_docs_view', 'mx_emb')$$);
+DROP VIEW mx_docs_view;
 \d mx_docs_emb
 SELECT vectorext.add_version('mx_docs_emb', 1);
 SELECT vectorext.add_version('mx_docs_emb', 2);
@@ -275,6 +280,12 @@ SELECT pg_temp.err($$SELECT vectorext.linear_embed('\x00', ARRAY[1,2]::real[])$$
 SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]']::vector[], 1)$$);
 SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]', '[1,2,3]']::vector[], 1)$$);
 SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]', '[2,1]']::vector[], 3)$$);
+
+-- A partition detached by hand: the functions say so (42P01); the view still lists the collection.
+ALTER TABLE mx_docs_emb DETACH PARTITION mx_docs_emb_v1;
+SELECT pg_temp.err($$SELECT * FROM vectorext.search('mx_docs_emb', '[3,7,0]', 2)$$);
+SELECT collection, version, state, rows FROM vectorext.collection_versions WHERE collection = 'mx_docs_emb' ORDER BY version;
+ALTER TABLE mx_docs_emb ATTACH PARTITION mx_docs_emb_v1 FOR VALUES IN (1);
 
 -- 7. Administration views ---------------------------------------------------------------------------------------
 SELECT collection, model, version, dims, metric, state, partition, rows, index_name, coverage, missing, stale, aliases

@@ -50,6 +50,12 @@ SET search_path = pg_catalog, pg_temp AS $$
   SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rel AND strpos(kinds, c.relkind::text) > 0)
 $$;
 
+-- Temporary tables vanish without a DROP the event trigger would see: collections are never made of them.
+CREATE FUNCTION vectorext._is_temporary(rel oid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rel AND c.relpersistence = 't')
+$$;
+
 -- Whether `who` has the privileges of the owner of rel.
 CREATE FUNCTION vectorext._owns(who oid, rel oid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
@@ -173,7 +179,8 @@ DECLARE
   key_type text;
 BEGIN
   PERFORM vectorext._require_model_privilege(caller, model, 'register');
-  IF NOT vectorext._is_relation(relation, 'p') OR NOT vectorext._is_relation(source, 'rp') THEN
+  IF NOT vectorext._is_relation(relation, 'p') OR NOT vectorext._is_relation(source, 'rp')
+     OR vectorext._is_temporary(relation) OR vectorext._is_temporary(source) THEN
     RAISE EXCEPTION 'a collection needs a partitioned table and a source table' USING ERRCODE = 'wrong_object_type';
   END IF;
   PERFORM vectorext._require_owner(caller, relation, format('table %s', relation));
@@ -256,9 +263,9 @@ BEGIN
     RAISE EXCEPTION 'collection "%" already exists', collection USING ERRCODE = 'duplicate_object',
       HINT = 'Choose another name, or add a version to it with vectorext.add_version.';
   END IF;
-  IF NOT vectorext._is_relation(source, 'rp') THEN
-    RAISE EXCEPTION '% is not a table', source USING ERRCODE = 'wrong_object_type',
-      HINT = 'The source of a collection is the table whose rows are embedded.';
+  IF NOT vectorext._is_relation(source, 'rp') OR vectorext._is_temporary(source) THEN
+    RAISE EXCEPTION '% is not a permanent table', source USING ERRCODE = 'wrong_object_type',
+      HINT = 'The source of a collection is the (non-temporary) table whose rows are embedded.';
   END IF;
   SELECT format_type(a.atttypid, a.atttypmod) INTO key_type
     FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;

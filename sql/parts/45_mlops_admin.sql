@@ -20,19 +20,23 @@ CREATE VIEW vectorext.model_grants AS
   FROM vectorext.model_head h LEFT JOIN vectorext.model_grant g ON g.model = h.name;
 COMMENT ON VIEW vectorext.model_grants IS 'Each model''s owner and the privileges granted on it (vectorext.grant_model)';
 
--- Rows of a live version, counted through the collection table; NULL if the caller may not read it.
+-- Rows of a live version, counted through the collection table; NULL if the caller may not read it (or it is broken).
 CREATE FUNCTION vectorext._rows(collection text, version int) RETURNS bigint LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  c vectorext.collection := vectorext._collection(collection);
-  cv vectorext.collection_version := vectorext._collection_version(collection, version);
+  c vectorext.collection;
+  cv vectorext.collection_version;
   n bigint;
 BEGIN
+  c := vectorext._collection(collection);
+  cv := vectorext._collection_version(collection, version);
   IF NOT has_table_privilege(c.relation, 'SELECT') THEN
     RETURN NULL;
   END IF;
   EXECUTE format('SELECT count(*) FROM %s t WHERE t.model_version = %s', c.relation, cv.version) INTO n;
   RETURN n;
+EXCEPTION WHEN undefined_table OR undefined_column THEN
+  RETURN NULL;  -- a detached partition or a dropped key column: the view still lists the other versions
 END
 $$;
 
@@ -42,11 +46,14 @@ CREATE FUNCTION vectorext._readable_coverage(collection text, version int,
   OUT coverage numeric)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  c vectorext.collection := vectorext._collection(collection);
+  c vectorext.collection;
 BEGIN
+  c := vectorext._collection(collection);
   IF has_table_privilege(c.relation, 'SELECT') AND has_table_privilege(vectorext._source(c), 'SELECT') THEN
     SELECT * INTO source_rows, embedded, missing, stale, orphaned, coverage FROM vectorext.coverage(collection, version);
   END IF;
+EXCEPTION WHEN undefined_table OR undefined_column THEN
+  NULL;  -- as in _rows
 END
 $$;
 
