@@ -294,7 +294,8 @@ SELECT vectorext.add_version('mxa_s', 1);
 GRANT SELECT, INSERT ON mxa_s TO mxa_writer;
 SET ROLE mxa_writer;
 SET search_path = mxa_shadow, public;
-SELECT pg_temp.err($$INSERT INTO public.mxa_s (id, model_version, embedding) VALUES (9999, 1, '[9,9]')$$) AS shadow_key;
+-- (not through pg_temp.err, whose own search_path would hide the shadow table)
+INSERT INTO public.mxa_s (id, model_version, embedding) VALUES (9999, 1, '[9,9]');
 RESET ROLE;
 SELECT source_rows, embedded, coverage FROM vectorext.coverage('mxa_s', 1);
 -- A writer whose path does not contain the source's schema at all can write.

@@ -211,6 +211,7 @@ RETURNS int LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_t
 DECLARE
   g record;
   cur int;
+  event bigint;
 BEGIN
   PERFORM vectorext._lock_model_for(caller, model, 'alias');
   PERFORM vectorext._model(model, version);
@@ -232,7 +233,8 @@ BEGIN
         USING ERRCODE = 'object_not_in_prerequisite_state', HINT = g.hint;
     END IF;
   END IF;
-  PERFORM vectorext._move_alias(caller, model, alias, version, 'promote', coalesce(force, false) AND g.problem IS NOT NULL);
+  event := vectorext._move_alias(caller, model, alias, version, 'promote', coalesce(force, false) AND g.problem IS NOT NULL);
+  -- Evidence of this promotion (gate outcomes, experiment results) is recorded here, against `event` (NULL: no-op).
   RETURN version;
 END
 $$;
