@@ -7,17 +7,22 @@ SET client_min_messages = warning;
 --      index access method handlers and support functions, vector_index_order_value): the path cannot change what
 --      they do, and a SET clause would cost every call a GUC save/restore (docs/security.md);
 --    * compare and evaluate: LANGUAGE sql bodies that are one fully qualified call passing the caller's path on.
--- A new function shows up here and must be justified.
-SELECT p.oid::regprocedure AS unpinned_function, l.lanname AS language
-FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'vectorext'
-WHERE NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)
-ORDER BY l.lanname <> 'c', p.proname, 1::text;
--- No function of schema vectorext goes without it, whatever its language.
-SELECT count(*) > 50 AS many_vectorext_functions,
-       count(*) FILTER (WHERE NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)) AS unpinned
-FROM pg_proc WHERE pronamespace = 'vectorext'::regnamespace;
+-- The C code that runs SQL is the MLOps layer's (symbols vx_mlops_*) and index_check: all of it is pinned.
+CREATE VIEW pg_temp.extension_functions AS
+  SELECT p.oid::regprocedure AS function, p.pronamespace::regnamespace AS schema, l.lanname AS language, p.prosrc,
+         coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false) AS pinned
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'vectorext';
+-- Unpinned functions that are not C (aggregates are 'internal': their support functions are listed as C).
+SELECT function, language FROM pg_temp.extension_functions
+WHERE NOT pinned AND language NOT IN ('c', 'internal') ORDER BY 1::text;
+-- Unpinned C functions that run SQL, and unpinned functions of schema vectorext: none.
+SELECT function, prosrc FROM pg_temp.extension_functions
+WHERE NOT pinned AND ((language = 'c' AND (prosrc LIKE 'vx\_mlops\_%' OR prosrc = 'vx_index_check'))
+                      OR (schema = 'vectorext'::regnamespace AND language <> 'sql'));
+SELECT count(*) > 50 AS many_functions, count(*) FILTER (WHERE NOT pinned AND language = 'c') > 40 AS many_unpinned_c
+FROM pg_temp.extension_functions;
 -- The unpinned LANGUAGE sql wrappers are one call of a vectorext function, everything schema-qualified.
 SELECT p.proname, regexp_replace(p.prosrc, '\s+', ' ', 'g') AS body
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
