@@ -118,6 +118,7 @@ $$;
 -- Raises insufficient_privilege (42501) unless `who` holds `privilege` on `model`; undefined_object if no such model.
 CREATE FUNCTION vectorext._require_model_privilege(who oid, model text, privilege text) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   own name;
 BEGIN
@@ -161,6 +162,7 @@ $$;
 
 CREATE FUNCTION vectorext._model(model text, version int) RETURNS vectorext.model
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   m vectorext.model;
 BEGIN
@@ -184,6 +186,7 @@ $$;
 CREATE FUNCTION vectorext._register_model(caller oid, name text, dims int, metric text, artifact_size bigint,
                                           uri text, params jsonb, description text)
 RETURNS int LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   v int;
 BEGIN

@@ -64,6 +64,7 @@ $$;
 
 CREATE FUNCTION vectorext._require_owner(who oid, rel regclass, what text) RETURNS void LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   IF NOT vectorext._owns(who, rel) THEN
     RAISE EXCEPTION 'permission denied: role "%" does not own %', vectorext._role_name(who), what
@@ -76,6 +77,7 @@ $$;
 -- The collection's registry row, its table checked against the catalog.
 CREATE FUNCTION vectorext._collection(collection text) RETURNS vectorext.collection
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection;
 BEGIN
@@ -101,6 +103,7 @@ $$;
 -- The collection's source table, checked against the catalog.
 CREATE FUNCTION vectorext._source(c vectorext.collection) RETURNS regclass
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   IF NOT vectorext._is_relation(c.source, 'rp') THEN
     RAISE EXCEPTION 'the source table of collection "%" no longer exists (OID %)', c.name, c.source::oid
@@ -114,6 +117,7 @@ $$;
 -- is a partition of the collection table.
 CREATE FUNCTION vectorext._collection_version(collection text, version int) RETURNS vectorext.collection_version
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version;
@@ -148,6 +152,7 @@ CREATE FUNCTION vectorext._row_check() RETURNS trigger
 
 CREATE FUNCTION vectorext._unknown_version() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 -- TG_ARGV: collection, model. Fires on the default partition, which only receives rows of versions never added.
 DECLARE
   v int := NEW.model_version;
@@ -159,6 +164,7 @@ END
 $$;
 
 CREATE FUNCTION vectorext._sealed() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 -- TG_ARGV: collection, version.
 BEGIN
   RAISE EXCEPTION 'version % of collection "%" is sealed', TG_ARGV[1], TG_ARGV[0]
@@ -175,6 +181,7 @@ CREATE FUNCTION vectorext._record_collection(collection text, relation regclass,
 CREATE FUNCTION vectorext._owner_record_collection(caller oid, collection text, relation regclass, source regclass,
                                                    model text, key_column name) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   key_type text;
 BEGIN
@@ -204,6 +211,7 @@ CREATE FUNCTION vectorext._record_version(collection text, version int, partitio
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_record_version(caller oid, collection text, version int, partition regclass)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
 BEGIN
@@ -225,6 +233,7 @@ CREATE FUNCTION vectorext._record_seal(collection text, version int) RETURNS voi
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_record_seal(caller oid, collection text, version int) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
 BEGIN
@@ -245,6 +254,7 @@ $$;
 
 CREATE FUNCTION vectorext.create_collection(collection text, source regclass, model text, key_column name DEFAULT 'id')
 RETURNS regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   src_schema name;
   key_type text;
@@ -302,6 +312,7 @@ COMMENT ON FUNCTION vectorext.create_collection IS 'Creates a collection table f
 
 CREATE FUNCTION vectorext.add_version(collection text, version int) RETURNS regclass
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   m vectorext.model := vectorext._model(c.model, version);
@@ -346,6 +357,7 @@ $$;
 -- rebuilt from its parsed parts (names %I, values %L): the text itself is never executed.
 CREATE FUNCTION vectorext._index_options(options text) RETURNS text LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   item text;
   parts text[];
@@ -368,6 +380,7 @@ $$;
 
 CREATE FUNCTION vectorext.build_index(collection text, version int, method text DEFAULT 'hnsw', options text DEFAULT NULL)
 RETURNS regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
   m vectorext.model := vectorext._model(cv.model, version);
@@ -405,6 +418,7 @@ COMMENT ON FUNCTION vectorext.build_index IS 'Builds (or replaces) the ANN index
 
 CREATE FUNCTION vectorext.seal(collection text, version int) RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
 BEGIN
@@ -427,6 +441,7 @@ COMMENT ON FUNCTION vectorext.seal IS 'Makes a version read-only (INSERT/UPDATE/
 -- Source rows without an embedding in the version ('missing') or whose source row changed after embedding ('stale').
 CREATE FUNCTION vectorext.pending(collection text, version int) RETURNS TABLE (key text, reason text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
@@ -445,6 +460,7 @@ CREATE FUNCTION vectorext.coverage(collection text, version int,
   OUT source_rows bigint, OUT embedded bigint, OUT missing bigint, OUT stale bigint, OUT orphaned bigint,
   OUT coverage numeric)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
@@ -469,6 +485,7 @@ COMMENT ON FUNCTION vectorext.coverage IS 'Share of source rows embedded in a ve
 -- event trigger of 44_mlops_drops.sql: the version is retired, the collection forgotten.
 CREATE FUNCTION vectorext.retire_version(collection text, version int) RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
   aliases text;
@@ -489,6 +506,7 @@ COMMENT ON FUNCTION vectorext.retire_version IS 'Drops a version''s partition (r
 
 CREATE FUNCTION vectorext.drop_collection(collection text) RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
 BEGIN

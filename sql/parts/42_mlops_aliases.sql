@@ -32,6 +32,7 @@ CREATE TABLE vectorext.alias_event (
 CREATE INDEX ON vectorext.alias_event (model, alias, id);
 
 CREATE FUNCTION vectorext._append_only() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   RAISE EXCEPTION 'the alias history is append-only' USING ERRCODE = 'insufficient_privilege',
     HINT = 'Alias changes are recorded by vectorext.set_alias, promote and rollback; a rollback is recorded as a new event.';
@@ -57,6 +58,7 @@ COMMENT ON VIEW vectorext.alias_history IS 'Every alias change: who, when, from 
 -- planner prune a collection to that version's partition at executor start-up (also with generic plans).
 CREATE FUNCTION vectorext.version_of(model text, alias text DEFAULT 'champion') RETURNS int
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   v int;
 BEGIN
@@ -77,6 +79,7 @@ $$;
 -- Locks the model (all alias changes of a model are serialised) and raises if it does not exist.
 CREATE FUNCTION vectorext._lock_model(model text) RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   -- An UPDATE rather than SELECT ... FOR UPDATE: under REPEATABLE READ / SERIALIZABLE a concurrent, committed
   -- alias change then makes this fail with a serialization error instead of being overwritten unseen.
@@ -97,6 +100,7 @@ $$;
 -- Locks the model, then checks that `caller` holds `privilege` on it (under the lock: its owner cannot change meanwhile).
 CREATE FUNCTION vectorext._lock_model_for(caller oid, model text, privilege text) RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   PERFORM vectorext._lock_model(model);
   PERFORM vectorext._require_model_privilege(caller, model, privilege);
@@ -108,6 +112,7 @@ $$;
 CREATE FUNCTION vectorext._move_alias(caller oid, model text, alias text, version int, action text, forced boolean,
                                       undoes bigint DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cur int;
   retired text;
@@ -145,6 +150,7 @@ CREATE FUNCTION vectorext.set_alias(model text, alias text, version int) RETURNS
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_set_alias(caller oid, model text, alias text, version int) RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   PERFORM vectorext._lock_model_for(caller, model, 'alias');
   PERFORM vectorext._move_alias(caller, model, alias, version, 'set', false);
@@ -158,6 +164,7 @@ COMMENT ON FUNCTION vectorext.set_alias IS 'Points an alias at a version without
 CREATE FUNCTION vectorext._promotion_gates(model text, version int, alias text,
                                            OUT gate text, OUT problem text, OUT hint text)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   r record;
 BEGIN
@@ -174,6 +181,7 @@ $$;
 -- _source check are plain tables (no view or function of anyone else's runs).
 CREATE FUNCTION vectorext._gate_ready(model text, version int, OUT problem text, OUT hint text)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c record;
   cv vectorext.collection_version;
@@ -208,6 +216,7 @@ CREATE FUNCTION vectorext.promote(model text, version int, alias text DEFAULT 'c
 CREATE FUNCTION vectorext._owner_promote(caller oid, model text, version int, alias text, force boolean,
                                          if_current int)
 RETURNS int LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   g record;
   cur int;
@@ -244,6 +253,7 @@ CREATE FUNCTION vectorext.rollback(model text, alias text DEFAULT 'champion') RE
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_rollback(caller oid, model text, alias text) RETURNS int
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   e vectorext.alias_event;
 BEGIN

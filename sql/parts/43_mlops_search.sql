@@ -13,6 +13,7 @@ COMMENT ON FUNCTION vectorext.route_bucket IS 'First 8 bytes of SHA-256(experime
 -- k of compare, evaluate and recall: their result lists are held in memory (and rbo is quadratic in their length).
 CREATE FUNCTION vectorext._check_k(k int) RETURNS void LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   IF k IS NULL OR k < 1 THEN
     RAISE EXCEPTION 'k must be at least 1, not %', k USING ERRCODE = 'invalid_parameter_value',
@@ -30,6 +31,7 @@ $$;
 -- table.
 CREATE FUNCTION vectorext._search_version(collection text, version int, query @extschema@.vector, k int)
 RETURNS TABLE (key text, distance float8) LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
@@ -60,6 +62,7 @@ $$;
 
 CREATE FUNCTION vectorext.search(collection text, query @extschema@.vector, k int, alias text DEFAULT 'champion')
 RETURNS TABLE (key text, distance float8) LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
 BEGIN
@@ -78,6 +81,7 @@ CREATE FUNCTION vectorext._compare(collection text, queries text, k int, alias_a
                                    caller_path text)
 RETURNS TABLE (query_id text, overlap float8, rbo float8) LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   va int := vectorext.version_of(c.model, alias_a);
@@ -125,6 +129,7 @@ COMMENT ON FUNCTION vectorext.compare IS 'Per query: overlap@k and rank-biased o
 -- ANN recall of a version's index against exact search, on `sample` of the version's own rows as queries.
 CREATE FUNCTION vectorext.recall(collection text, version int, sample int, k int) RETURNS float8
 LANGUAGE plpgsql STABLE SET enable_seqscan = off SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
@@ -170,6 +175,7 @@ CREATE FUNCTION vectorext._evaluate(collection text, queries text, judgments tex
                                     OUT alias_name text, OUT version int, OUT queries_evaluated bigint,
                                     OUT precision_at_k float8, OUT ndcg_at_k float8)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   rel jsonb;
@@ -251,6 +257,7 @@ CREATE FUNCTION vectorext.create_experiment(name text, model text, challenger_sh
 CREATE FUNCTION vectorext._owner_create_experiment(caller oid, name text, model text, challenger_share float8,
                                                    champion_alias text, challenger_alias text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   old text;
 BEGIN
@@ -278,6 +285,7 @@ COMMENT ON FUNCTION vectorext.create_experiment IS 'Creates (or re-configures) a
 -- Deterministic split: route_bucket(experiment, unit) < round(challenger_share * 10000) goes to the challenger.
 CREATE FUNCTION vectorext.route(experiment text, unit text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   x vectorext.experiment;
 BEGIN

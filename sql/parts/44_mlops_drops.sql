@@ -11,6 +11,7 @@ CREATE FUNCTION vectorext._forget_dropped(dropped oid[]) RETURNS void
 -- Acts only on OIDs that no longer name a relation: a catalog sync that needs no privilege.
 CREATE FUNCTION vectorext._owner_forget_dropped(caller oid, dropped oid[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   gone oid[] := ARRAY(SELECT o FROM unnest(dropped) o WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class r WHERE r.oid = o));
   orphan text;
@@ -43,6 +44,7 @@ $$;
 
 CREATE FUNCTION vectorext._on_sql_drop() RETURNS event_trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   dropped oid[];
 BEGIN

@@ -23,6 +23,7 @@ COMMENT ON VIEW vectorext.model_grants IS 'Each model''s owner and the privilege
 -- Rows of a live version, counted through the collection table; NULL if the caller may not read it (or it is broken).
 CREATE FUNCTION vectorext._rows(collection text, version int) RETURNS bigint LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection;
   cv vectorext.collection_version;
@@ -45,6 +46,7 @@ CREATE FUNCTION vectorext._readable_coverage(collection text, version int,
   OUT source_rows bigint, OUT embedded bigint, OUT missing bigint, OUT stale bigint, OUT orphaned bigint,
   OUT coverage numeric)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection;
 BEGIN

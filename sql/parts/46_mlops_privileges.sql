@@ -15,6 +15,7 @@ GRANT SELECT ON vectorext.models, vectorext.aliases, vectorext.model_grants, vec
 
 CREATE FUNCTION vectorext._require_superuser(who oid, action text) RETURNS void LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   IF NOT vectorext._is_superuser(who) THEN
     RAISE EXCEPTION 'permission denied: only superusers may %', action USING ERRCODE = 'insufficient_privilege';
@@ -26,6 +27,7 @@ CREATE FUNCTION vectorext.grant_admin(role regrole) RETURNS void
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_grant_admin(caller oid, role regrole) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   PERFORM vectorext._require_superuser(caller, 'make extension admins');
   INSERT INTO vectorext.admin (role, granted_by) VALUES (role, vectorext._role_name(caller)) ON CONFLICT DO NOTHING;
@@ -37,6 +39,7 @@ CREATE FUNCTION vectorext.revoke_admin(role regrole) RETURNS void
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_revoke_admin(caller oid, role regrole) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   PERFORM vectorext._require_superuser(caller, 'revoke extension admins');
   DELETE FROM vectorext.admin a WHERE a.role = _owner_revoke_admin.role;
@@ -46,6 +49,7 @@ COMMENT ON FUNCTION vectorext.revoke_admin IS 'Undoes vectorext.grant_admin (mod
 
 CREATE FUNCTION vectorext._check_model_privilege_name(privilege text) RETURNS void LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   IF privilege IS NULL OR privilege NOT IN ('alias', 'register', 'artifact') THEN
     RAISE EXCEPTION 'unknown model privilege "%"', privilege USING ERRCODE = 'invalid_parameter_value',
@@ -58,6 +62,7 @@ CREATE FUNCTION vectorext.grant_model(model text, role regrole, privilege text) 
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_grant_model(caller oid, model text, role regrole, privilege text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   PERFORM vectorext._check_model_privilege_name(privilege);
   PERFORM vectorext._lock_model_for(caller, model, 'owner');
@@ -71,6 +76,7 @@ CREATE FUNCTION vectorext.revoke_model(model text, role regrole, privilege text)
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_revoke_model(caller oid, model text, role regrole, privilege text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   PERFORM vectorext._check_model_privilege_name(privilege);
   PERFORM vectorext._lock_model_for(caller, model, 'owner');
@@ -85,6 +91,7 @@ CREATE FUNCTION vectorext.set_model_owner(model text, role regrole) RETURNS void
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_set_model_owner(caller oid, model text, role regrole) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   PERFORM vectorext._lock_model_for(caller, model, 'owner');
   -- As with ALTER ... OWNER TO: one may only give a model to a role one has the privileges of.
