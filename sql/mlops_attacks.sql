@@ -233,6 +233,9 @@ SELECT model, owner, grantee, privilege FROM vectorext.model_grants;
 SELECT vectorext.register_model('mxa_h', 2) AS v3;
 SELECT vectorext.add_version('mxa_h_emb', 3);
 SELECT vectorext.retire_version('mxa_h_emb', 3);
+SELECT vectorext.create_collection('mxa_h_tmp', 'public.mxa_docs', 'mxa_h');
+SELECT vectorext.drop_collection('mxa_h_tmp');
+SELECT vectorext.grant_admin('mxa_writer'), vectorext.revoke_admin('mxa_writer');
 RESET search_path;
 SELECT * FROM pg_temp.canary;
 -- ... as the extension admin (it owns mxa_h now and has 'alias' granted) ...
