@@ -83,8 +83,8 @@ for n in shard1 shard2; do psql_on $n -c "CREATE EXTENSION vectorext; CREATE TAB
 psql_on coord <<SQL
 CREATE EXTENSION vectorext;
 CREATE EXTENSION postgres_fdw;
-CREATE SERVER shard1 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '$(port_of shard1)', dbname 'postgres', extensions 'vectorext', fetch_size '20', async_capable 'true');
-CREATE SERVER shard2 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '$(port_of shard2)', dbname 'postgres', extensions 'vectorext', fetch_size '20', async_capable 'true');
+CREATE SERVER shard1 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '$(port_of shard1)', dbname 'postgres', extensions 'vectorext', fetch_size '20', async_capable 'true', options '-c cursor_tuple_fraction=0.0001');
+CREATE SERVER shard2 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '$(port_of shard2)', dbname 'postgres', extensions 'vectorext', fetch_size '20', async_capable 'true', options '-c cursor_tuple_fraction=0.0001');
 CREATE USER MAPPING FOR CURRENT_USER SERVER shard1;
 CREATE USER MAPPING FOR CURRENT_USER SERVER shard2;
 CREATE TABLE items ($TABLE) PARTITION BY HASH (id);

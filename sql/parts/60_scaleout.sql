@@ -37,6 +37,14 @@ BEGIN
   ext := vectorext._extension_name();
   SELECT string_to_array(replace(substr(o, length('extensions=') + 1), ' ', ''), ',') INTO shipped
   FROM unnest(opts) o WHERE o LIKE 'extensions=%';
+  -- The shard plans the shipped ORDER BY as a cursor: with the default cursor_tuple_fraction (0.1) it expects to
+  -- read a tenth of its rows, and a full sort looks cheaper than an index scan that far. The merge reads about k.
+  IF NOT EXISTS (SELECT FROM unnest(opts) o WHERE o LIKE 'options=%cursor_tuple_fraction%') THEN
+    RAISE WARNING 'server "%" does not set cursor_tuple_fraction for its sessions', server
+      USING DETAIL = 'A shard plans the shipped ORDER BY ... as a cursor expected to read 10% of its rows, and may '
+                     'sort them all instead of using its ANN index.',
+            HINT = format('ALTER SERVER %I OPTIONS (ADD options %L);', server, '-c cursor_tuple_fraction=0.0001');
+  END IF;
   IF shipped IS NULL OR NOT (ext = ANY (shipped)) THEN
     RAISE EXCEPTION 'server "%" does not ship the operators of extension "%"', server, ext
       USING ERRCODE = 'object_not_in_prerequisite_state',

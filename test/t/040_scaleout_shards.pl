@@ -45,7 +45,8 @@ for my $n (1, 2) {
   my ($host, $port) = ($s->host, $s->port);
   $server_sql .= qq{
     CREATE SERVER shard$n FOREIGN DATA WRAPPER postgres_fdw
-      OPTIONS (host '$host', port '$port', dbname 'postgres', extensions 'vectorext', fetch_size '20');
+      OPTIONS (host '$host', port '$port', dbname 'postgres', extensions 'vectorext', fetch_size '20',
+               options '-c cursor_tuple_fraction=0.0001');
     CREATE USER MAPPING FOR CURRENT_USER SERVER shard$n;
   };
 }
@@ -65,6 +66,9 @@ my ($ret, $out, $err) = $coord->psql('postgres', q{
 });
 like($err, qr/server "noship" does not ship the operators of extension "vectorext"/, 'a server without the extensions option is refused');
 like($err, qr/HINT:.*ADD extensions 'vectorext'/, '... with the ALTER SERVER to run');
+like($err, qr/WARNING:  server "noship" does not set cursor_tuple_fraction for its sessions/,
+  'a server whose sessions plan cursors for 10% of the rows is warned about');
+like($err, qr/HINT:  ALTER SERVER noship OPTIONS \(ADD options '-c cursor_tuple_fraction=0.0001'\)/, '... with the fix');
 ($ret, $out, $err) = $coord->psql('postgres', q{SELECT vectorext.add_shard('items', 'shard1', list_values => '{1}')});
 like($err, qr/is hash partitioned: pass modulus and remainder/, 'list bounds on a hash-partitioned table are refused');
 ($ret, $out, $err) = $coord->psql('postgres',
@@ -124,7 +128,9 @@ my @fetched = $plan =~ /Foreign Scan on public\.items_shard\d items_\d \(actual 
 is(scalar(@fetched), 2, 'both shards scanned');
 ok($fetched[0] + $fetched[1] <= 12, "the merge consumed at most k + 1 rows per shard (@fetched)");
 for my $s (@shards) {
-  like($s->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> '$q1'"),
+  # what the shard plans for the shipped query, with the session settings the server's options give it
+  like($s->safe_psql('postgres', "SET cursor_tuple_fraction = 0.0001;
+      EXPLAIN (COSTS OFF) DECLARE c CURSOR FOR SELECT id, embedding FROM items ORDER BY embedding <-> '$q1'"),
     qr/Index Scan using items_hnsw/, 'the shard answers the shipped query through its hnsw index');
 }
 
