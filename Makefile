@@ -114,7 +114,7 @@ install: install-pgvector-name
 uninstall: uninstall-pgvector-name
 endif
 
-.PHONY: deps run stop test unit regress tap clients bench
+.PHONY: deps run stop test unit regress tap clients bench bench-scaleout
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -134,3 +134,5 @@ tap:
 bench: deps
 	bash bench/run.sh
 	bash bench/kernels.sh
+bench-scaleout: deps
+	bash bench/scaleout.sh
