@@ -83,7 +83,7 @@ if [ "$node_ready" = yes ]; then
   files=$(cd "$WORK/node" && ls *.test.js)
   for f in $files; do new_database "node_${f%.test.js}"; done
   say "clients: Node ($(cd "$WORK/node" && node -e 'const l = require("./package-lock.json").packages;
-        console.log(["pg","pgvector","drizzle-orm","knex","sequelize","kysely"].map(n => n + " " + l["node_modules/" + n].version).join(", "))'))"
+        console.log(["pg","pgvector","pg-promise","postgres","drizzle-orm","knex","sequelize","kysely"].map(n => n + " " + l["node_modules/" + n].version).join(", "))'))"
   out="$LOG_DIR/clients-node.log"
   (cd "$WORK/node" && timeout 300 node --test --test-reporter=tap $files) 2>&1 | tee "$out" |
     grep -E '^(not ok|# (tests|pass|fail|skipped))|^ *(error|expected|actual|stack):' || true
