@@ -233,12 +233,16 @@ check_answers('as_vector', 'vector dump as vector');
 check_indexes('as_vector', 'vector dump as vector', 8, \%vector_expressions);
 
 # 2. Into a database that has vectorext: the dump without its two extension lines.
-my $filtered = $node->basedir . '/vector_dump_without_extension.sql';
-$without_extension->($vector_dump, $filtered);
-$node->safe_psql('postgres', 'CREATE DATABASE as_vectorext');
-$node->safe_psql('as_vectorext', 'CREATE EXTENSION vectorext');
-$psql_file->('as_vectorext', $filtered, 'vector dump restores with psql into vectorext');
-check_answers('as_vectorext', 'vector dump into vectorext');
+sub restore_into_vectorext {
+	my ($dump, $db, $what) = @_;
+	my $filtered = $node->basedir . "/${db}.sql";
+	$without_extension->($dump, $filtered);
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->safe_psql($db, 'CREATE EXTENSION vectorext');
+	$psql_file->($db, $filtered, "$what restores with psql into vectorext");
+	check_answers($db, "$what into vectorext");
+}
+restore_into_vectorext($vector_dump, 'as_vectorext', 'vector dump');
 
 # 3. A custom-format dump (of the restored database: the same TOC entries as pgvector's) with pg_restore -L, the
 #    extension's entries left out of the list.
@@ -270,13 +274,8 @@ check_indexes('types_as_vector', 'types dump as vector', 16 - @waiting_indexes, 
 	items_embedding_as_half => 'expression knn half cosine q3',
 	items_embedding_quantized => 'expression knn quantized hamming q3' }, \@waiting_indexes);
 
-# 5. The same into a database that has vectorext: the dump without its two extension lines.
-my $types_filtered = $node->basedir . '/types_dump_into_vectorext.sql';
-$without_extension->($types_dump, $types_filtered);
-$node->safe_psql('postgres', 'CREATE DATABASE types_into_vectorext');
-$node->safe_psql('types_into_vectorext', 'CREATE EXTENSION vectorext');
-$psql_file->('types_into_vectorext', $types_filtered, 'types dump restores with psql into vectorext');
-check_answers('types_into_vectorext', 'types dump into vectorext');
+# 5. The same into a database that has vectorext.
+restore_into_vectorext($types_dump, 'types_into_vectorext', 'types dump');
 
 $node->stop;
 done_testing();
