@@ -23,7 +23,7 @@ WRAP = {'vector': Vector, 'halfvec': HalfVector, 'bit': Bits,
 
 
 def register(conn):
-    """Our adapters for every type this build has, on this connection."""
+    """Our adapters for the four types, on this connection."""
     for name, wrap in WRAP.items():
         info = TypeInfo.fetch(conn, 'varbit' if name == 'bit' else name)
         info.register(conn)
