@@ -137,7 +137,9 @@ BEGIN
   EXECUTE format('COMMENT ON TABLE %s IS %L', rel,
                  format('vectorext collection of model %s embeddings of %s', model, source));
   INSERT INTO vectorext.collection (name, relation, source, model, key_column, key_type)
-    VALUES (collection, rel, source::text, model, key_column, key_type);
+    -- Schema-qualified, so functions running with a pinned search_path (vectorext.conclude) resolve it too.
+    VALUES (collection, rel, format('%I.%I', src_schema, (SELECT r.relname FROM pg_catalog.pg_class r WHERE r.oid = source)),
+            model, key_column, key_type);
   RETURN rel::regclass;
 END
 $$;

@@ -153,11 +153,15 @@ END
 $$;
 
 CREATE FUNCTION vectorext.promote(model text, version int, alias text DEFAULT 'champion', force boolean DEFAULT false,
-                                  if_current int DEFAULT NULL)
+                                  if_current int DEFAULT NULL, thresholds jsonb DEFAULT NULL, query_set text DEFAULT NULL)
 RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   b record;
+  t_problem text;   -- first failed threshold rule, its hint, and the runs checked
+  t_hint text;
+  t_evidence jsonb;
   cur int;
+  event bigint;
 BEGIN
   PERFORM vectorext._lock_model(model);
   PERFORM vectorext._model(model, version);
@@ -179,7 +183,24 @@ BEGIN
         USING ERRCODE = 'object_not_in_prerequisite_state', HINT = b.hint;
     END IF;
   END IF;
-  PERFORM vectorext._move_alias(model, alias, version, 'promote', force AND b.problem IS NOT NULL);
+  -- MLflow-style thresholds against the alias' current version, on stored evaluation runs (48_mlops_evidence.sql).
+  IF thresholds IS NOT NULL THEN
+    SELECT * INTO t_problem, t_hint, t_evidence
+      FROM vectorext._threshold_blocker(model, version, alias, thresholds, query_set);
+    IF t_problem IS NOT NULL THEN
+      IF force THEN
+        RAISE WARNING 'promoting version % of model "%" although %', version, model, t_problem;
+      ELSE
+        RAISE EXCEPTION 'cannot promote version % of model "%": %', version, model, t_problem
+          USING ERRCODE = 'object_not_in_prerequisite_state', HINT = t_hint;
+      END IF;
+    END IF;
+  END IF;
+  event := vectorext._move_alias(model, alias, version, 'promote',
+                                 force AND (b.problem IS NOT NULL OR t_problem IS NOT NULL));
+  IF event IS NOT NULL AND thresholds IS NOT NULL THEN
+    PERFORM vectorext._link_evaluations(event, t_evidence);
+  END IF;
   RETURN version;
 END
 $$;

@@ -14,6 +14,7 @@ BEGIN
                     vectorext.collection_version, vectorext.alias, vectorext.alias_event, vectorext.experiment TO %I', role);
   EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON vectorext.artifact_chunk TO %I', role);
   EXECUTE format('GRANT USAGE ON SEQUENCE vectorext.alias_event_id_seq TO %I', role);
+  PERFORM vectorext._grant_experiment_admin(role);  -- experiments, evaluation runs, shadow log (50_*.sql)
 END
 $$;
 REVOKE EXECUTE ON FUNCTION vectorext.grant_admin(name) FROM PUBLIC;
