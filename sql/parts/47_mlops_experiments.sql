@@ -174,7 +174,7 @@ CREATE FUNCTION vectorext.log_outcome(experiment text, unit text, metric text, v
 RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM vectorext._experiment_metric(experiment, metric);
-  IF value IS NULL OR value <> value OR value IN ('Infinity', '-Infinity') THEN
+  IF value IS NULL OR value IN ('NaN', 'Infinity', '-Infinity') THEN
     RAISE EXCEPTION 'outcome value must be a finite number, not %', coalesce(value::text, 'NULL')
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Log 1 for an event such as a click, or the measured value.';
   END IF;

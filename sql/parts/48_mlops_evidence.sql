@@ -58,22 +58,25 @@ CREATE VIEW vectorext.promotion_evidence AS
 COMMENT ON VIEW vectorext.promotion_evidence IS 'Alias changes with the experiment decision or evaluation runs they were made on';
 
 -- Why does an alias serve its version? The latest change of the alias with its evidence; after a rollback also
--- the change that first put that version in place (with its evidence).
+-- the change it undid and the change that first put the served version in place (each with its evidence).
 CREATE FUNCTION vectorext.why_serving(model text, alias text DEFAULT 'champion')
 RETURNS SETOF vectorext.promotion_evidence
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v int := vectorext.version_of(model, alias);
   last_event bigint;
+  undone bigint;
   origin bigint;
 BEGIN
   SELECT max(e.id) INTO last_event FROM vectorext.alias_event e
     WHERE e.model = why_serving.model AND e.alias = why_serving.alias AND e.to_version = v;
-  SELECT max(e.id) INTO origin FROM vectorext.alias_event e
-    WHERE e.model = why_serving.model AND e.alias = why_serving.alias AND e.to_version = v
-      AND e.action <> 'rollback' AND e.id < last_event
-      AND EXISTS (SELECT 1 FROM vectorext.alias_event l WHERE l.id = last_event AND l.action = 'rollback');
-  RETURN QUERY SELECT * FROM vectorext.promotion_evidence p WHERE p.alias_event IN (last_event, origin)
+  IF EXISTS (SELECT 1 FROM vectorext.alias_event l WHERE l.id = last_event AND l.action = 'rollback') THEN
+    SELECT u.id INTO undone FROM vectorext.alias_event u WHERE u.undone_by = last_event;
+    SELECT max(e.id) INTO origin FROM vectorext.alias_event e
+      WHERE e.model = why_serving.model AND e.alias = why_serving.alias AND e.to_version = v
+        AND e.action <> 'rollback' AND e.id < last_event;
+  END IF;
+  RETURN QUERY SELECT * FROM vectorext.promotion_evidence p WHERE p.alias_event IN (last_event, undone, origin)
     ORDER BY p.alias_event DESC, p.metric;
 END
 $$;
@@ -90,9 +93,12 @@ BEGIN
 END
 $$;
 
+-- record_evaluate and record_compare are the only functions here without a pinned search_path: like evaluate and
+-- compare, they run the caller's SELECTs, whose names must resolve in the caller's search_path. Everything they
+-- reference themselves is schema-qualified.
 CREATE FUNCTION vectorext.record_evaluate(collection text, queries text, judgments text, query_set text,
                                           k int DEFAULT 10, alias text DEFAULT 'champion')
-RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   r record;
   id bigint;
@@ -113,7 +119,7 @@ COMMENT ON FUNCTION vectorext.record_evaluate IS 'Runs vectorext.evaluate for an
 CREATE FUNCTION vectorext.record_compare(collection text, queries text, query_set text, k int DEFAULT 10,
                                          alias_a text DEFAULT 'champion', alias_b text DEFAULT 'challenger',
                                          p float8 DEFAULT 0.9)
-RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
   c vectorext.collection;
   n bigint;
@@ -171,6 +177,7 @@ DECLARE
   val float8;
   base_val float8;
   limit_val float8;
+  gain float8;
   failed text;
   item jsonb;
 BEGIN
@@ -217,8 +224,11 @@ BEGIN
       IF NOT FOUND THEN
         problem := format('the current %s (version %s) has no %s run with metric %s at k = %s on query set "%s"',
                           alias, cur, cand.kind, metric, cand.k, query_set);
-        hint := format('Evaluate the current version on the same query set: vectorext.record_evaluate(<collection>, <queries>, <judgments>, %L, k => %s, alias => %L).',
-                       query_set, cand.k, alias);
+        hint := CASE cand.kind
+                  WHEN 'recall' THEN format('Store one with vectorext.record_recall(<collection>, %s, <sample>, k => %s, query_set => %L).',
+                                            cur, cand.k, query_set)
+                  ELSE format('Store one with vectorext.record_evaluate(<collection>, <queries>, <judgments>, %L, k => %s, alias => %L).',
+                              query_set, cand.k, alias) END;
         RETURN;
       END IF;
       base_val := (base.metrics ->> metric)::float8;
@@ -241,8 +251,12 @@ BEGIN
     END IF;
     IF failed IS NULL AND rule ? 'min_relative_change' THEN
       limit_val := (rule ->> 'min_relative_change')::float8;
-      IF base_val = 0 OR (gib AND NOT (val - base_val) / abs(base_val) >= limit_val)
-         OR (NOT gib AND NOT (base_val - val) / abs(base_val) >= limit_val) THEN
+      -- relative improvement (val - base) / |base| in the metric's good direction; from a baseline of 0 any
+      -- improvement is infinitely large and no change is 0.
+      gain := CASE WHEN gib THEN val - base_val ELSE base_val - val END;
+      gain := CASE WHEN base_val <> 0 THEN gain / abs(base_val)
+                   WHEN gain > 0 THEN 'Infinity'::float8 WHEN gain < 0 THEN '-Infinity'::float8 ELSE 0 END;
+      IF NOT gain >= limit_val THEN
         failed := format('%s %s of version %s is not %s%% %s the %s''s %s (version %s)', metric, round(val::numeric, 6),
                          version, round((limit_val * 100)::numeric, 2), CASE WHEN gib THEN 'better than' ELSE 'below' END,
                          alias, round(base_val::numeric, 6), cur);
