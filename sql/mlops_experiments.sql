@@ -174,7 +174,8 @@ SELECT pg_temp.err($$SELECT vectorext.expose('xr_nope', 'r1')$$);
 SELECT pg_temp.err($$SELECT vectorext.expose('xr', '')$$);
 SELECT pg_temp.err($$SELECT vectorext.log_outcome('xr_nope', 'r1', 'click')$$);
 SELECT pg_temp.err($$SELECT vectorext.log_outcome('xr', 'r1', 'purchase')$$);
-SELECT pg_temp.err($$SELECT vectorext.log_outcome('xr', 'never-seen', 'click')$$);
+SELECT vectorext.log_outcome('xr', 'never-seen', 'click') AS recorded,   -- not exposed: nothing recorded, no error
+       (SELECT count(*) FROM vectorext.experiment_outcome WHERE unit = 'never-seen') AS stored;
 SELECT pg_temp.err($$SELECT vectorext.log_outcome('xr', 'r1', 'grade', 'NaN')$$);
 SELECT pg_temp.err($$SELECT vectorext.log_outcome('xr', 'r1', 'grade', NULL)$$);
 SELECT pg_temp.err($$SELECT vectorext.define_metric('xr', 'x', 'median')$$);
@@ -311,7 +312,7 @@ RESET ROLE;
 SELECT vectorext.grant_logger('xr_app');
 SET ROLE xr_app;
 SELECT vectorext.expose('xg', 'p1') IS NOT NULL AS exposed;
-SELECT vectorext.log_outcome('xg', 'p1', 'click');
+SELECT vectorext.log_outcome('xg', 'p1', 'click') AS recorded;
 SELECT count(*) AS result_rows FROM vectorext.experiment_results('xg');
 SELECT count(*) FROM vectorext.shadow_search('xr_emb', '[0,0,0]', '[0,0,0]', 3);
 SELECT pg_temp.err($$SELECT * FROM vectorext.conclude('xg', 'click')$$);     -- deciding is for admins

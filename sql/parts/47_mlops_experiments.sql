@@ -143,6 +143,8 @@ DECLARE
   x vectorext.experiment := vectorext._experiment(experiment);
   a text;
   chosen text;
+  concluded boolean;
+  v int;
 BEGIN
   IF unit IS NULL OR unit = '' THEN
     RAISE EXCEPTION 'unit must not be empty' USING ERRCODE = 'invalid_parameter_value',
@@ -153,14 +155,22 @@ BEGIN
   IF FOUND THEN
     RETURN a;
   END IF;
-  IF vectorext._concluded_by(experiment) IS NOT NULL THEN
-    RETURN x.champion_alias;
-  END IF;
   chosen := CASE WHEN vectorext.route_bucket(experiment, unit) < round(x.challenger_share * 10000)
                  THEN 'challenger' ELSE 'champion' END;
   a := CASE chosen WHEN 'challenger' THEN x.challenger_alias ELSE x.champion_alias END;
+  -- One snapshot for both: a conclude commits its promotion and its decision together, so an exposure never
+  -- records the promoted version in the champion arm.
+  SELECT EXISTS (SELECT 1 FROM vectorext.experiment_decision d WHERE d.experiment = expose.experiment AND d.promoted),
+         (SELECT al.version FROM vectorext.alias al WHERE al.model = x.model AND al.alias = a)
+    INTO concluded, v;
+  IF concluded THEN
+    RETURN x.champion_alias;
+  END IF;
+  IF v IS NULL THEN
+    v := vectorext.version_of(x.model, a);  -- raises: the alias does not exist
+  END IF;
   INSERT INTO vectorext.experiment_exposure (experiment, unit, arm, alias, version)
-    VALUES (experiment, unit, chosen, a, vectorext.version_of(x.model, a))
+    VALUES (experiment, unit, chosen, a, v)
     ON CONFLICT ON CONSTRAINT experiment_exposure_pkey DO NOTHING;
   IF NOT FOUND THEN  -- a concurrent first exposure of the same unit won: serve what it recorded
     SELECT e.alias INTO a FROM vectorext.experiment_exposure e WHERE e.experiment = expose.experiment AND e.unit = expose.unit;
@@ -170,8 +180,10 @@ END
 $$;
 COMMENT ON FUNCTION vectorext.expose IS 'Routes a unit through an experiment, records its first exposure (arm, alias, version) and returns the alias to search with';
 
+-- Returns whether the outcome was recorded: false (nothing stored) for a unit the experiment never exposed, e.g.
+-- a click after the experiment was concluded or the unit pruned, so click logging never fails the application.
 CREATE FUNCTION vectorext.log_outcome(experiment text, unit text, metric text, value float8 DEFAULT 1)
-RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM vectorext._experiment_metric(experiment, metric);
   IF value IS NULL OR value IN ('NaN', 'Infinity', '-Infinity') THEN
@@ -180,15 +192,14 @@ BEGIN
   END IF;
   PERFORM 1 FROM vectorext.experiment_exposure e WHERE e.experiment = log_outcome.experiment AND e.unit = log_outcome.unit;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unit "%" was not exposed in experiment "%"', unit, experiment
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Outcomes are attributed to the arm that served the unit: serve it through vectorext.expose first.';
+    RETURN false;  -- not attributable to an arm
   END IF;
   INSERT INTO vectorext.experiment_outcome (experiment, unit, metric, value)
     VALUES (experiment, unit, metric, value);
+  RETURN true;
 END
 $$;
-COMMENT ON FUNCTION vectorext.log_outcome IS 'Appends an outcome (a click, a purchase, a grade, a latency) of an exposed unit';
+COMMENT ON FUNCTION vectorext.log_outcome IS 'Appends an outcome (a click, a purchase, a grade, a latency) of an exposed unit; false when the unit was not exposed (nothing recorded)';
 
 -- Per arm: the statistic's sample. rate: successes = units with an outcome among all exposed units; mean: the
 -- per-unit means of units with outcomes; total: per-unit sums of all exposed units (0 without outcomes).
