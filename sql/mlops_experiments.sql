@@ -215,7 +215,9 @@ SELECT promoted, version, reason, round(lift::numeric, 6) AS lift, round(p_value
 FROM vectorext.conclude('xr', 'click') \gset won_
 \echo promoted :won_promoted version :won_version lift :won_lift p :won_p_value: :won_reason
 SELECT :won_decision = (SELECT max(id) FROM vectorext.experiment_decision) AS decision_recorded,
-       :won_alias_event = (SELECT max(id) FROM vectorext.alias_event WHERE model = 'xr_m') AS event_linked;
+       :won_alias_event = (SELECT max(id) FROM vectorext.alias_event WHERE model = 'xr_m') AS event_linked,
+       (SELECT alias_event FROM vectorext.alias_evidence WHERE decision = :won_decision) = :won_alias_event AS evidence_on_event,
+       (SELECT changed_by = current_user AND action = 'promote' FROM vectorext.alias_event WHERE id = :won_alias_event) AS by_the_caller;
 SELECT vectorext.version_of('xr_m') AS champion_now;
 -- Why is version 2 serving? The alias change, the experiment, the metric, the lift and the p-value.
 SELECT action, from_version, to_version, evidence, experiment, metric, round(value::numeric, 6) AS value,
@@ -255,6 +257,15 @@ SELECT pg_temp.err($$SELECT vectorext.promote('xr_m', 2, thresholds => '[1]', qu
 SELECT pg_temp.err($$SELECT vectorext.promote('xr_m', 2, thresholds => '{"ndcg_at_k": {"min_change": 1}}', query_set => 'golden')$$);
 SELECT pg_temp.err($$SELECT vectorext.promote('xr_m', 2, thresholds => '{"ndcg_at_k": {"greater_is_better": 1}}', query_set => 'golden')$$);
 SELECT vectorext.version_of('xr_m') AS still_v1;
+-- The thresholds are one gate of vectorext._promotion_gates, the one place promote checks its gates.
+SELECT gate, problem, jsonb_array_length(evidence) AS runs_checked
+FROM vectorext._promotion_gates('xr_m', 2, 'champion', '{"ndcg_at_k": {"min_absolute_change": 0.01}}', 'golden');
+SELECT gate IS NULL AS passes, evidence IS NULL AS no_evidence FROM vectorext._promotion_gates('xr_m', 2, 'champion');
+-- A run without a value of the metric (no queries) does not count as the candidate's run.
+SELECT vectorext.record_evaluate('xr_emb', $$SELECT 'q1', '[0,0,0]'::vector WHERE false$$, 'SELECT * FROM xr_judgments',
+                                 'empty', k => 5, alias => 'challenger') > 0 AS empty_run;
+SELECT queries, metrics FROM vectorext.evaluation_run WHERE query_set = 'empty';
+SELECT pg_temp.err($$SELECT vectorext.promote('xr_m', 2, thresholds => '{"ndcg_at_k": {"threshold": 0}}', query_set => 'empty')$$);
 -- Lower-is-better rules: nDCG at most 0.5 holds for v2.
 SELECT vectorext.promote('xr_m', 2, thresholds => '{"ndcg_at_k": {"threshold": 0.5, "greater_is_better": false}}', query_set => 'golden');
 SELECT action, to_version, forced, evidence, metric, value, baseline_value, rule, query_set
@@ -301,23 +312,48 @@ SELECT pg_temp.err($$SELECT * FROM vectorext.shadow_search('xr_emb', '[0,0,0]', 
 SELECT pg_temp.err($$SELECT * FROM vectorext.shadow_search('xr_emb', '[0,0,0]', '[0,0,0]', 0)$$);
 SELECT pg_temp.err($$SELECT * FROM vectorext.shadow_search('xr_nope', '[0,0,0]', '[0,0,0]', 5)$$);
 
--- 10. Privileges ---------------------------------------------------------------------------------------------------
+-- 10. Privileges (docs/security.md) --------------------------------------------------------------------------------
+-- An application role reads its collection; 'log' on the model (grant_logger) lets it serve and log, not decide.
+-- A deployer holds 'alias' on the model: it defines metrics, reads results and concludes, but does not log.
 CREATE ROLE xr_app;
+CREATE ROLE xr_deployer;
 GRANT SELECT ON xr_emb TO xr_app;
 SET ROLE xr_app;
 SELECT pg_temp.err($$SELECT vectorext.expose('xg', 'p1')$$);                  -- not a logger
 SELECT pg_temp.err($$SELECT count(*) FROM vectorext.experiment_exposure$$);
 SELECT count(*) > 0 AS reads_decisions FROM vectorext.experiment_decision;
+SELECT pg_temp.err($$SELECT vectorext.grant_logger('xr_m', 'xr_app')$$);     -- only the model's owner grants
 RESET ROLE;
-SELECT vectorext.grant_logger('xr_app');
+SELECT vectorext.grant_logger('xr_m', 'xr_app'), vectorext.grant_model('xr_m', 'xr_deployer', 'alias');
+SELECT grantee, privilege FROM vectorext.model_grants WHERE model = 'xr_m' ORDER BY 1::text;
 SET ROLE xr_app;
+SELECT vectorext.has_model_privilege('xr_m', 'log') AS logger, vectorext.has_model_privilege('xr_m', 'alias') AS deployer;
 SELECT vectorext.expose('xg', 'p1') IS NOT NULL AS exposed;
 SELECT vectorext.log_outcome('xg', 'p1', 'click') AS recorded;
 SELECT count(*) AS result_rows FROM vectorext.experiment_results('xg');
 SELECT count(*) FROM vectorext.shadow_search('xr_emb', '[0,0,0]', '[0,0,0]', 3);
-SELECT pg_temp.err($$SELECT * FROM vectorext.conclude('xg', 'click')$$);     -- deciding is for admins
+SELECT queries > 0 AS reads_shadow_results FROM vectorext.shadow_results('xr_emb') WHERE k = 3;
+-- ... but never the rows themselves, nor around the functions.
+SELECT pg_temp.err($$SELECT count(*) FROM vectorext.experiment_outcome$$);
+SELECT pg_temp.err($$INSERT INTO vectorext.experiment_exposure (experiment, unit, arm, alias, version) VALUES ('xg', 'forged', 'challenger', 'challenger', 2)$$);
+SELECT pg_temp.err($$INSERT INTO vectorext.experiment_outcome (experiment, unit, metric, value) VALUES ('xg', 'p1', 'click', 1e9)$$);
+SELECT pg_temp.err($$SELECT vectorext._owner_expose('xr_deployer'::regrole, 'xg', 'p2')$$);
+SELECT pg_temp.err($$SELECT * FROM vectorext.conclude('xg', 'click')$$);     -- deciding needs 'alias'
+SELECT pg_temp.err($$SELECT vectorext.define_metric('xg', 'click', 'rate', min_units => 2)$$);
 SELECT pg_temp.err($$SELECT * FROM vectorext.prune_experiment('xg')$$);
-SELECT pg_temp.err($$SELECT vectorext.grant_logger('xr_app')$$);
+SELECT pg_temp.err($$SELECT vectorext.prune_shadow_log('xr_emb')$$);
+SELECT pg_temp.err($$SELECT vectorext.record_recall('xr_emb', 1, sample => 2, k => 2)$$);
+SELECT pg_temp.err($$SELECT vectorext._record_evaluation_run('evaluate', 'xr_emb', 1, NULL, 'golden', 5, 1, '{"ndcg_at_k": 1}', NULL, NULL)$$);
+RESET ROLE;
+SET ROLE xr_deployer;
+SELECT pg_temp.err($$SELECT vectorext.expose('xg', 'p3')$$);                  -- logging needs 'log'
+SELECT pg_temp.err($$SELECT count(*) FROM vectorext.shadow_search('xr_emb', '[0,0,0]', '[0,0,0]', 3)$$);
+SELECT count(*) AS result_rows FROM vectorext.experiment_results('xg');
+SELECT vectorext.define_metric('xg', 'rare', min_units => 10);
+SELECT promoted, reason FROM vectorext.conclude('xg', 'click');              -- refused by the guard, recorded
+SELECT decided_by FROM vectorext.experiment_decision WHERE experiment = 'xg' ORDER BY id DESC LIMIT 1;
+-- It may not read the collection: its evaluation runs are refused by the collection's own privileges.
+SELECT pg_temp.err($$SELECT vectorext.record_recall('xr_emb', 1, sample => 2, k => 2)$$);
 RESET ROLE;
 
 -- 11. Retention ---------------------------------------------------------------------------------------------------
@@ -337,7 +373,8 @@ DELETE FROM vectorext.alias_evidence v USING vectorext.alias_event e WHERE e.id 
 DELETE FROM vectorext.experiment_decision WHERE model = 'xr_m';
 DELETE FROM vectorext.evaluation_run WHERE model = 'xr_m';
 DELETE FROM vectorext.experiment WHERE model = 'xr_m';
+SET session_replication_role = replica;   -- the alias history is append-only
 DELETE FROM vectorext.alias_event WHERE model = 'xr_m';
+RESET session_replication_role;
 DELETE FROM vectorext.model_head WHERE name = 'xr_m';
-REVOKE ALL ON ALL TABLES IN SCHEMA vectorext FROM xr_app;
-DROP ROLE xr_app;
+DROP ROLE xr_app, xr_deployer;

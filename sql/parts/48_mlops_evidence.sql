@@ -2,10 +2,15 @@
 -- thresholds that promote checks against the current champion's runs, vectorext.conclude (promote only on a
 -- significant win of a live experiment), and the link from each alias change to the evidence it was made on, so
 -- "why is version 4 serving?" is a query: vectorext.why_serving(model, alias).
+--
+-- Evidence is linked to the id of the alias event the promotion recorded (vectorext._promote returns it): the
+-- alias history is append-only, so the link never dangles and never points at a rewritten change. Evaluation runs
+-- and decisions are written only by the owner-side functions, as the rest of the registry; every role may read them.
 
 -- An offline evaluation of one version (compare: of alias_b's version against alias_a's). query_set names the
 -- queries and judgments (the label thresholds match on); queries_sql / judgments_sql are kept as provenance
--- only and never executed.
+-- only and never executed. The numbers are as trustworthy as the role that recorded them (created_by): the caller
+-- wrote the queries and judgments they were computed on.
 CREATE TABLE vectorext.evaluation_run (
   id               bigserial PRIMARY KEY,
   kind             text NOT NULL CHECK (kind IN ('evaluate', 'compare', 'recall')),
@@ -20,7 +25,7 @@ CREATE TABLE vectorext.evaluation_run (
   queries_sql      text,
   judgments_sql    text,
   created_at       timestamptz NOT NULL DEFAULT now(),
-  created_by       name NOT NULL DEFAULT current_user
+  created_by       name NOT NULL      -- the role that recorded it
 );
 CREATE INDEX evaluation_run_version_idx ON vectorext.evaluation_run (model, version, query_set, id);
 
@@ -47,7 +52,7 @@ SELECT pg_catalog.pg_extension_config_dump('vectorext.alias_evidence', '');
 -- Every alias change with its evidence (one row per evidence item; changes without evidence appear once).
 CREATE VIEW vectorext.promotion_evidence AS
   SELECT e.id AS alias_event, e.model, e.alias, e.action, e.from_version, e.to_version, e.forced,
-         e.changed_at, e.changed_by,
+         e.changed_at, e.changed_by, e.undoes,
          CASE WHEN v.decision IS NOT NULL THEN 'experiment' WHEN v.evaluation_run IS NOT NULL THEN 'evaluation' END AS evidence,
          d.experiment, v.metric, v.value, v.baseline_value, v.lift, v.p_value, d.method, v.rule,
          v.decision, v.evaluation_run, v.baseline_run, r.query_set
@@ -57,34 +62,43 @@ CREATE VIEW vectorext.promotion_evidence AS
   LEFT JOIN vectorext.evaluation_run r ON r.id = v.evaluation_run;
 COMMENT ON VIEW vectorext.promotion_evidence IS 'Alias changes with the experiment decision or evaluation runs they were made on';
 
--- Why does an alias serve its version? The latest change of the alias with its evidence; after a rollback also
--- the change it undid and the change that first put the served version in place (each with its evidence).
+
+-- Why does an alias serve its version? The latest change of the alias with its evidence; after a rollback also the
+-- change it undid (alias_event.undoes) and the change the alias is back at: the latest set or promote that no
+-- rollback has undone (the one vectorext.rollback would undo next), each with its evidence.
 CREATE FUNCTION vectorext.why_serving(model text, alias text DEFAULT 'champion')
 RETURNS SETOF vectorext.promotion_evidence
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
-  v int := vectorext.version_of(model, alias);
-  last_event bigint;
-  undone bigint;
-  origin bigint;
+  last_event vectorext.alias_event;
+  back_at bigint;
 BEGIN
-  SELECT max(e.id) INTO last_event FROM vectorext.alias_event e
-    WHERE e.model = why_serving.model AND e.alias = why_serving.alias AND e.to_version = v;
-  IF EXISTS (SELECT 1 FROM vectorext.alias_event l WHERE l.id = last_event AND l.action = 'rollback') THEN
-    SELECT u.id INTO undone FROM vectorext.alias_event u WHERE u.undone_by = last_event;
-    SELECT max(e.id) INTO origin FROM vectorext.alias_event e
-      WHERE e.model = why_serving.model AND e.alias = why_serving.alias AND e.to_version = v
-        AND e.action <> 'rollback' AND e.id < last_event;
+  PERFORM vectorext.version_of(model, alias);  -- raises when there is no such alias
+  SELECT * INTO last_event FROM vectorext.alias_event e
+    WHERE e.model = why_serving.model AND e.alias = why_serving.alias ORDER BY e.id DESC LIMIT 1;
+  IF last_event.action = 'rollback' THEN
+    SELECT max(e.id) INTO back_at FROM vectorext.alias_event e
+      WHERE e.model = why_serving.model AND e.alias = why_serving.alias AND e.action <> 'rollback'
+        AND NOT EXISTS (SELECT 1 FROM vectorext.alias_event r WHERE r.undoes = e.id);
   END IF;
-  RETURN QUERY SELECT * FROM vectorext.promotion_evidence p WHERE p.alias_event IN (last_event, undone, origin)
+  RETURN QUERY SELECT * FROM vectorext.promotion_evidence p
+    WHERE p.alias_event IN (last_event.id, last_event.undoes, back_at)
     ORDER BY p.alias_event DESC, p.metric;
 END
 $$;
-COMMENT ON FUNCTION vectorext.why_serving IS 'The alias change that put the served version in place, with its evidence (experiment decision or evaluation runs)';
+COMMENT ON FUNCTION vectorext.why_serving IS 'The alias change that put the served version in place, with its evidence (experiment decision or evaluation runs); after a rollback also the change it undid';
 
 -- Offline evaluations stored as runs -------------------------------------------------------------------------
+-- record_evaluate and record_compare run the caller's SELECT text exactly as evaluate and compare do
+-- (43_mlops_search.sql): the public function is a LANGUAGE sql wrapper passing the caller's search_path to a pinned
+-- implementation, which runs evaluate's / compare's own implementation with the caller's rights. Only the result is
+-- stored, through the owner-checked vectorext._record_evaluation_run; the SELECT texts are kept as provenance and
+-- never executed again. Recording needs 'alias' on the collection's model (the runs are evidence for promote's
+-- thresholds); running the evaluation needs SELECT on the collection, as evaluate does.
 CREATE FUNCTION vectorext._check_query_set(query_set text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   IF query_set IS NULL OR query_set = '' THEN
     RAISE EXCEPTION 'query_set must name the queries and judgments' USING ERRCODE = 'invalid_parameter_value',
@@ -93,80 +107,138 @@ BEGIN
 END
 $$;
 
--- record_evaluate and record_compare are the only functions here without a pinned search_path: like evaluate and
--- compare, they run the caller's SELECTs, whose names must resolve in the caller's search_path. Everything they
--- reference themselves is schema-qualified.
-CREATE FUNCTION vectorext.record_evaluate(collection text, queries text, judgments text, query_set text,
-                                          k int DEFAULT 10, alias text DEFAULT 'champion')
-RETURNS bigint LANGUAGE plpgsql AS $$
+CREATE FUNCTION vectorext._record_evaluation_run(kind text, collection text, version int, baseline_version int,
+                                                 query_set text, k int, queries bigint, metrics jsonb,
+                                                 queries_sql text, judgments_sql text)
+  RETURNS bigint AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_record_evaluation_run(caller oid, kind text, collection text, version int,
+                                                       baseline_version int, query_set text, k int, queries bigint,
+                                                       metrics jsonb, queries_sql text, judgments_sql text)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
-  r record;
-  id bigint;
+  c vectorext.collection := vectorext._collection(collection);
+  run bigint;
 BEGIN
+  PERFORM vectorext._require_model_privilege(caller, c.model, 'alias');
+  IF kind IS NULL OR kind NOT IN ('evaluate', 'compare', 'recall') THEN
+    RAISE EXCEPTION 'unknown evaluation kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Store runs with vectorext.record_evaluate, record_compare or record_recall.';
+  END IF;
   PERFORM vectorext._check_query_set(query_set);
-  r := vectorext.evaluate(collection, queries, judgments, k, alias);
-  INSERT INTO vectorext.evaluation_run (kind, collection, model, version, query_set, k, queries, metrics,
-                                        queries_sql, judgments_sql)
-    VALUES ('evaluate', collection, (vectorext._collection(collection)).model, r.version, query_set, k,
-            r.queries_evaluated,
-            jsonb_build_object('precision_at_k', r.precision_at_k, 'ndcg_at_k', r.ndcg_at_k), queries, judgments)
-    RETURNING evaluation_run.id INTO id;
-  RETURN id;
+  PERFORM vectorext._check_k(k);
+  PERFORM vectorext._model(c.model, version);
+  IF baseline_version IS NOT NULL THEN
+    PERFORM vectorext._model(c.model, baseline_version);
+  END IF;
+  IF queries IS NULL OR queries < 0 OR jsonb_typeof(metrics) IS DISTINCT FROM 'object'
+     OR EXISTS (SELECT 1 FROM jsonb_each(metrics) e WHERE jsonb_typeof(e.value) NOT IN ('number', 'null')) THEN
+    RAISE EXCEPTION 'an evaluation run needs a query count and a JSON object of numeric metrics' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Store runs with vectorext.record_evaluate, record_compare or record_recall.';
+  END IF;
+  INSERT INTO vectorext.evaluation_run AS r (kind, collection, model, version, baseline_version, query_set, k, queries,
+                                             metrics, queries_sql, judgments_sql, created_by)
+    VALUES (_owner_record_evaluation_run.kind, _owner_record_evaluation_run.collection, c.model,
+            _owner_record_evaluation_run.version, _owner_record_evaluation_run.baseline_version,
+            _owner_record_evaluation_run.query_set, _owner_record_evaluation_run.k, _owner_record_evaluation_run.queries,
+            _owner_record_evaluation_run.metrics, _owner_record_evaluation_run.queries_sql,
+            _owner_record_evaluation_run.judgments_sql, vectorext._role_name(caller))
+    RETURNING r.id INTO run;
+  RETURN run;
 END
 $$;
-COMMENT ON FUNCTION vectorext.record_evaluate IS 'Runs vectorext.evaluate for an alias and stores the result (precision_at_k, ndcg_at_k) as an evaluation run';
+
+-- The caller may store runs of the collection's model: checked before the (possibly long) evaluation runs.
+CREATE FUNCTION vectorext._may_record_runs(collection text) RETURNS vectorext.collection
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  c vectorext.collection := vectorext._collection(collection);
+BEGIN
+  PERFORM vectorext._require_model_privilege(vectorext._current_role(), c.model, 'alias');
+  RETURN c;
+END
+$$;
+
+CREATE FUNCTION vectorext._record_evaluate(collection text, queries text, judgments text, query_set text, k int,
+                                           alias text, caller_path text)
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  r record;
+BEGIN
+  PERFORM vectorext._check_query_set(query_set);
+  PERFORM vectorext._may_record_runs(collection);
+  r := vectorext._evaluate(collection, queries, judgments, k, alias, caller_path);
+  RETURN vectorext._record_evaluation_run('evaluate', collection, r.version, NULL, query_set, k, r.queries_evaluated,
+           jsonb_build_object('precision_at_k', r.precision_at_k, 'ndcg_at_k', r.ndcg_at_k), queries, judgments);
+END
+$$;
+
+CREATE FUNCTION vectorext.record_evaluate(collection text, queries text, judgments text, query_set text,
+                                          k int DEFAULT 10, alias text DEFAULT 'champion')
+RETURNS bigint LANGUAGE sql AS $$
+  SELECT vectorext._record_evaluate($1, $2, $3, $4, $5, $6, pg_catalog.current_setting('search_path'))
+$$;
+COMMENT ON FUNCTION vectorext.record_evaluate IS 'Runs vectorext.evaluate for an alias and stores the result (precision_at_k, ndcg_at_k) as an evaluation run; runs the queries and judgments text with the caller''s rights; needs ''alias'' on the model and SELECT on the collection table';
+
+CREATE FUNCTION vectorext._record_compare(collection text, queries text, query_set text, k int, alias_a text,
+                                          alias_b text, p float8, caller_path text)
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  c vectorext.collection;
+  va int;
+  vb int;
+  n bigint;
+  o float8;
+  b float8;
+BEGIN
+  PERFORM vectorext._check_query_set(query_set);
+  c := vectorext._may_record_runs(collection);
+  va := vectorext.version_of(c.model, alias_a);
+  vb := vectorext.version_of(c.model, alias_b);
+  SELECT count(*), avg(x.overlap), avg(x.rbo) INTO n, o, b
+    FROM vectorext._compare(collection, queries, k, alias_a, alias_b, p, caller_path) x;
+  RETURN vectorext._record_evaluation_run('compare', collection, vb, va, query_set, k, n,
+                                          jsonb_build_object('overlap', o, 'rbo', b, 'p', p), queries, NULL);
+END
+$$;
 
 CREATE FUNCTION vectorext.record_compare(collection text, queries text, query_set text, k int DEFAULT 10,
                                          alias_a text DEFAULT 'champion', alias_b text DEFAULT 'challenger',
                                          p float8 DEFAULT 0.9)
-RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-  c vectorext.collection;
-  n bigint;
-  o float8;
-  b float8;
-  id bigint;
-BEGIN
-  PERFORM vectorext._check_query_set(query_set);
-  c := vectorext._collection(collection);
-  SELECT count(*), avg(x.overlap), avg(x.rbo) INTO n, o, b
-    FROM vectorext.compare(collection, queries, k, alias_a, alias_b, p) x;
-  INSERT INTO vectorext.evaluation_run (kind, collection, model, version, baseline_version, query_set, k, queries,
-                                        metrics, queries_sql)
-    VALUES ('compare', collection, c.model, vectorext.version_of(c.model, alias_b), vectorext.version_of(c.model, alias_a),
-            query_set, k, n, jsonb_build_object('overlap', o, 'rbo', b, 'p', p), queries)
-    RETURNING evaluation_run.id INTO id;
-  RETURN id;
-END
+RETURNS bigint LANGUAGE sql AS $$
+  SELECT vectorext._record_compare($1, $2, $3, $4, $5, $6, $7, pg_catalog.current_setting('search_path'))
 $$;
-COMMENT ON FUNCTION vectorext.record_compare IS 'Runs vectorext.compare and stores the mean overlap@k and RBO of alias_b against alias_a as an evaluation run';
+COMMENT ON FUNCTION vectorext.record_compare IS 'Runs vectorext.compare and stores the mean overlap@k and RBO of alias_b against alias_a as an evaluation run; runs the queries text with the caller''s rights; needs ''alias'' on the model and SELECT on the collection table';
 
 CREATE FUNCTION vectorext.record_recall(collection text, version int, sample int, k int, query_set text DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
-  c vectorext.collection := vectorext._collection(collection);
   label text := coalesce(query_set, format('sample:%s', sample));
   r float8;
-  id bigint;
 BEGIN
   PERFORM vectorext._check_query_set(label);
+  PERFORM vectorext._may_record_runs(collection);
   r := vectorext.recall(collection, version, sample, k);
-  INSERT INTO vectorext.evaluation_run (kind, collection, model, version, query_set, k, queries, metrics)
-    VALUES ('recall', collection, c.model, version, label, k, sample, jsonb_build_object('recall', r))
-    RETURNING evaluation_run.id INTO id;
-  RETURN id;
+  RETURN vectorext._record_evaluation_run('recall', collection, version, NULL, label, k, sample,
+                                          jsonb_build_object('recall', r), NULL, NULL);
 END
 $$;
-COMMENT ON FUNCTION vectorext.record_recall IS 'Runs vectorext.recall and stores it as an evaluation run (query set ''sample:<n>'' unless named)';
+COMMENT ON FUNCTION vectorext.record_recall IS 'Runs vectorext.recall and stores it as an evaluation run (query set ''sample:<n>'' unless named); needs ''alias'' on the model and SELECT on the collection table';
 
 -- MLflow-style thresholds for promote ------------------------------------------------------------------------
 -- thresholds: {"<metric>": {"threshold": x, "min_absolute_change": x, "min_relative_change": x,
 --                           "greater_is_better": true}, ...}. The candidate is the latest run of the version on
 -- query_set that has the metric; the baseline the latest run of the alias' current version on the same query set
 -- with the same k. Returns the first failed rule (problem, hint) and the evidence of every metric checked.
-CREATE FUNCTION vectorext._threshold_blocker(model text, version int, alias text, thresholds jsonb, query_set text,
-                                             OUT problem text, OUT hint text, OUT evidence jsonb)
+-- The gate 'thresholds' of vectorext._promotion_gates (42_mlops_aliases.sql); runs inside _owner_promote.
+CREATE FUNCTION vectorext._gate_thresholds(model text, version int, alias text, thresholds jsonb, query_set text,
+                                           OUT problem text, OUT hint text, OUT evidence jsonb)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   metric text;
   rule jsonb;
@@ -187,7 +259,7 @@ BEGIN
       HINT = 'E.g. ''{"ndcg_at_k": {"min_absolute_change": 0.01}}'' (keys: threshold, min_absolute_change, min_relative_change, greater_is_better).';
   END IF;
   PERFORM vectorext._check_query_set(query_set);
-  SELECT a.version INTO cur FROM vectorext.alias a WHERE a.model = _threshold_blocker.model AND a.alias = _threshold_blocker.alias;
+  SELECT a.version INTO cur FROM vectorext.alias a WHERE a.model = _gate_thresholds.model AND a.alias = _gate_thresholds.alias;
   FOR metric, rule IN SELECT t.key, t.value FROM jsonb_each(thresholds) t ORDER BY t.key LOOP
     IF jsonb_typeof(rule) IS DISTINCT FROM 'object' OR rule = '{}'
        OR EXISTS (SELECT 1 FROM jsonb_each(rule) r
@@ -199,8 +271,9 @@ BEGIN
     END IF;
     gib := coalesce((rule ->> 'greater_is_better')::boolean, true);
     SELECT * INTO cand FROM vectorext.evaluation_run r
-      WHERE r.model = _threshold_blocker.model AND r.version = _threshold_blocker.version
-        AND r.query_set = _threshold_blocker.query_set AND r.metrics ? metric AND r.kind <> 'compare'
+      WHERE r.model = _gate_thresholds.model AND r.version = _gate_thresholds.version
+        AND r.query_set = _gate_thresholds.query_set AND jsonb_typeof(r.metrics -> metric) = 'number'
+        AND r.kind <> 'compare'
       ORDER BY r.id DESC LIMIT 1;
     IF NOT FOUND THEN
       problem := format('version %s has no evaluation run with metric %s on query set "%s"', version, metric, query_set);
@@ -218,8 +291,8 @@ BEGIN
         RETURN;
       END IF;
       SELECT * INTO base FROM vectorext.evaluation_run r
-        WHERE r.model = _threshold_blocker.model AND r.version = cur AND r.query_set = _threshold_blocker.query_set
-          AND r.k = cand.k AND r.metrics ? metric AND r.kind = cand.kind
+        WHERE r.model = _gate_thresholds.model AND r.version = cur AND r.query_set = _gate_thresholds.query_set
+          AND r.k = cand.k AND jsonb_typeof(r.metrics -> metric) = 'number' AND r.kind = cand.kind
         ORDER BY r.id DESC LIMIT 1;
       IF NOT FOUND THEN
         problem := format('the current %s (version %s) has no %s run with metric %s at k = %s on query set "%s"',
@@ -273,13 +346,14 @@ BEGIN
 END
 $$;
 
--- Links the evaluation runs a thresholded promote checked to its alias event (called by promote).
+-- Links the evaluation runs a thresholded promote checked to its alias event (called by vectorext._promote, as the
+-- extension owner).
 CREATE FUNCTION vectorext._link_evaluations(event bigint, evidence jsonb) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
   INSERT INTO vectorext.alias_evidence (alias_event, evaluation_run, baseline_run, metric, value, baseline_value, lift, rule)
-  SELECT event, (i ->> 'evaluation_run')::bigint, (i ->> 'baseline_run')::bigint, i ->> 'metric',
+  SELECT _link_evaluations.event, (i ->> 'evaluation_run')::bigint, (i ->> 'baseline_run')::bigint, i ->> 'metric',
          (i ->> 'value')::float8, (i ->> 'baseline_value')::float8, (i ->> 'lift')::float8, (i -> 'rule')::text
-  FROM jsonb_array_elements(evidence) i
+  FROM jsonb_array_elements(_link_evaluations.evidence) i
 $$;
 
 -- A p-value for messages: 4 decimals, scientific notation below 0.0001.
@@ -293,31 +367,37 @@ $$;
 -- Promotes the challenger's version to the champion alias only when it wins the metric significantly: p < alpha,
 -- the difference in the metric's good direction, and a relative lift of at least min_lift; else reports why not.
 -- Either way the decision is recorded with its numbers; a promotion and its evidence commit together.
+-- Runs as the extension owner on behalf of `caller`, who needs exactly what promote needs: 'alias' on the model (its
+-- owner or a deployer; a logger may log but not conclude). The promotion is vectorext._promote, promote's own body
+-- (the same lock, compare-and-set and gates), and the decision is linked to the alias event it returns.
 CREATE FUNCTION vectorext.conclude(experiment text, metric text, min_lift float8 DEFAULT 0, alpha float8 DEFAULT 0.05,
                                    OUT promoted boolean, OUT version int, OUT reason text, OUT lift float8,
                                    OUT p_value float8, OUT decision bigint, OUT alias_event bigint)
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+  AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_conclude(caller oid, experiment text, metric text, min_lift float8, alpha float8,
+                                          OUT promoted boolean, OUT version int, OUT reason text, OUT lift float8,
+                                          OUT p_value float8, OUT decision bigint, OUT alias_event bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   x vectorext.experiment := vectorext._experiment(experiment);
-  m vectorext.experiment_metric := vectorext._experiment_metric(experiment, metric);
+  m vectorext.experiment_metric;
   c vectorext.metric_comparison;
   champion_now int;
   challenger_now int;
   improvement float8;
-  before_event bigint;
   done bigint;
 BEGIN
-  IF alpha IS NULL OR NOT (alpha > 0 AND alpha < 1) THEN
-    RAISE EXCEPTION 'alpha must be between 0 and 1 (exclusive), not %', alpha USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Pass the significance level, e.g. alpha => 0.05.';
-  END IF;
-  IF min_lift IS NULL OR min_lift < 0 OR min_lift <> min_lift THEN
+  -- The model lock first (and the privilege under it): no alias moves while the results are read and the decision
+  -- made.
+  PERFORM vectorext._lock_model_for(caller, x.model, 'alias');
+  m := vectorext._experiment_metric(experiment, metric);
+  PERFORM vectorext._check_alpha(alpha);
+  IF min_lift IS NULL OR min_lift < 0 OR min_lift = 'NaN'::float8 THEN
     RAISE EXCEPTION 'min_lift must be a non-negative number, not %', coalesce(min_lift::text, 'NULL')
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'The minimum relative improvement, e.g. 0.02 for 2%; 0 accepts any significant improvement.';
   END IF;
-  -- The model lock first: no alias moves while the results are read and the decision made.
-  PERFORM vectorext._lock_model(x.model);
   c := vectorext._compare_arms(experiment, m, alpha);
   promoted := false;
   version := (c.b).versions[1];
@@ -337,6 +417,8 @@ BEGIN
     reason := format('the aliases moved since the units were exposed (%s now serves %s, exposed %s; %s now serves %s, exposed %s)',
                      x.champion_alias, coalesce(champion_now::text, 'nothing'), (c.a).versions[1],
                      x.challenger_alias, coalesce(challenger_now::text, 'nothing'), (c.b).versions[1]);
+  ELSIF champion_now = challenger_now THEN
+    reason := format('both arms serve version %s: there is nothing to promote', champion_now);
   ELSIF NOT c.p_value < alpha THEN
     reason := format('not significant: p = %s >= alpha %s (%s)', vectorext._format_p(c.p_value), alpha, c.method);
   ELSIF (m.higher_is_better AND c.difference <= 0) OR (NOT m.higher_is_better AND c.difference >= 0) THEN
@@ -348,9 +430,8 @@ BEGIN
     reason := format('significant (p = %s) but the lift %s%% is below min_lift %s%%', vectorext._format_p(c.p_value),
                      round((c.lift * 100)::numeric, 2), round((min_lift * 100)::numeric, 2));
   ELSE
-    SELECT max(e.id) INTO before_event FROM vectorext.alias_event e WHERE e.model = x.model AND e.alias = x.champion_alias;
     BEGIN
-      PERFORM vectorext.promote(x.model, version, x.champion_alias, if_current => champion_now);
+      alias_event := vectorext._promote(caller, x.model, version, x.champion_alias, false, champion_now, NULL, NULL);
       promoted := true;
       reason := format('the challenger (version %s) wins %s: %s -> %s, lift %s%%, p = %s (%s)', version, m.metric,
                        round((c.a).mean::numeric, 4), round((c.b).mean::numeric, 4), round((c.lift * 100)::numeric, 2),
@@ -358,23 +439,20 @@ BEGIN
     EXCEPTION WHEN object_not_in_prerequisite_state THEN
       reason := 'significant win, but the promotion gate refused: ' || SQLERRM;
     END;
-    IF promoted THEN
-      SELECT max(e.id) INTO alias_event FROM vectorext.alias_event e
-        WHERE e.model = x.model AND e.alias = x.champion_alias AND e.id > coalesce(before_event, 0);
-    END IF;
   END IF;
   INSERT INTO vectorext.experiment_decision AS d (experiment, model, metric, kind, method, champion_version,
       challenger_version, champion_units, challenger_units, champion_value, challenger_value, difference,
-      difference_low, difference_high, lift, p_value, alpha, min_lift, promoted, reason)
-    VALUES (experiment, x.model, m.metric, m.kind, c.method, (c.a).versions[1], (c.b).versions[1], (c.a).units,
-            (c.b).units, (c.a).mean, (c.b).mean, c.difference, c.difference_low, c.difference_high, c.lift, c.p_value,
-            alpha, min_lift, promoted, reason)
+      difference_low, difference_high, lift, p_value, alpha, min_lift, promoted, reason, decided_by)
+    VALUES (_owner_conclude.experiment, x.model, m.metric, m.kind, c.method, (c.a).versions[1], (c.b).versions[1],
+            (c.a).units, (c.b).units, (c.a).mean, (c.b).mean, c.difference, c.difference_low, c.difference_high,
+            c.lift, c.p_value, _owner_conclude.alpha, _owner_conclude.min_lift, _owner_conclude.promoted,
+            _owner_conclude.reason, vectorext._role_name(caller))
     RETURNING d.id INTO decision;
   IF alias_event IS NOT NULL THEN
-    INSERT INTO vectorext.alias_evidence (alias_event, decision, metric, value, baseline_value, lift, p_value, rule)
-      VALUES (alias_event, decision, m.metric, (c.b).mean, (c.a).mean, c.lift, c.p_value,
-              format('%s: p < %s and lift >= %s', c.method, alpha, min_lift));
+    INSERT INTO vectorext.alias_evidence AS v (alias_event, decision, metric, value, baseline_value, lift, p_value, rule)
+      VALUES (_owner_conclude.alias_event, _owner_conclude.decision, m.metric, (c.b).mean, (c.a).mean, c.lift,
+              c.p_value, format('%s: p < %s and lift >= %s', c.method, alpha, min_lift));
   END IF;
 END
 $$;
-COMMENT ON FUNCTION vectorext.conclude IS 'Promotes the challenger of an experiment if it wins the metric significantly (p < alpha, lift >= min_lift), else reports why not; records the decision and links it to the alias change';
+COMMENT ON FUNCTION vectorext.conclude IS 'Promotes the challenger of an experiment if it wins the metric significantly (p < alpha, lift >= min_lift), else reports why not; records the decision and links it to the alias change; needs ''alias'' on the experiment''s model';
