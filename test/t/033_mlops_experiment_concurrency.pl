@@ -4,6 +4,8 @@
 # 2. Four loggers with overlapping units and a concluder running at the same time: no session sees an error, every
 #    unit has exactly one exposure in the arm the documented hash gives it, every recorded outcome belongs to an
 #    exposed unit, exactly one decision promotes, and it is linked to the alias change it made.
+# As in production (docs/security.md): the loggers run as an application role holding 'log' on the model
+# (vectorext.grant_logger), the concluder as a deployer holding 'alias'; both go through the owner-checked functions.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -29,18 +31,24 @@ $node->safe_psql('postgres', q{
   SELECT vectorext.promote('m', 1), vectorext.set_alias('m', 'challenger', 2);
   SELECT vectorext.create_experiment('e', 'm', 0.5);
   SELECT vectorext.define_metric('e', 'click', min_units => 50);
+  CREATE ROLE app;
+  CREATE ROLE deployer;
+  SELECT vectorext.grant_logger('m', 'app'), vectorext.grant_model('m', 'deployer', 'alias');
 });
 
 # 1. An open transaction's exposures and outcomes block nobody else.
 my $holder = $node->background_psql('postgres');
+$holder->query_safe('SET ROLE app');
 $holder->query_safe('BEGIN');
 $holder->query_safe(q{SELECT count(vectorext.expose('e', 'held-' || i)) FROM generate_series(1, 50) i});
 $holder->query_safe(q{SELECT count(vectorext.log_outcome('e', 'held-' || i, 'click')) FROM generate_series(1, 50) i});
 my ($ret, $out, $err) = $node->psql('postgres', q{
   SET lock_timeout = '5s';
+  SET ROLE app;
   SELECT count(vectorext.expose('e', 'free-' || i)) FROM generate_series(1, 50) i;
   SELECT count(*) FILTER (WHERE vectorext.log_outcome('e', 'free-' || i, 'click')) FROM generate_series(1, 50) i;
   SELECT count(*) FROM vectorext.experiment_results('e');
+  SET ROLE deployer;
   SELECT promoted FROM vectorext.conclude('e', 'click');
 });
 is($ret, 0, 'another session exposes, logs, reads results and concludes while a logging transaction is open');
@@ -58,20 +66,19 @@ my $dir = $node->basedir;
 my $per_logger = 400;
 for my $w (0 .. 3) {
   open my $fh, '>', "$dir/logger$w.sql" or die $!;
-  print $fh "SET client_min_messages = error;\n";
+  print $fh "SET client_min_messages = error;\nSET ROLE app;\n";
   # Logger w serves units w*200+1 .. w*200+400: every unit but the first and last 200 is served twice.
   for my $i (1 .. $per_logger) {
     my $u = 'u' . ($w * 200 + $i);
-    print $fh "SELECT vectorext.expose('e', '$u');\n";
-    # A unit clicks with probability 0.6 on the challenger and 0.3 on the champion (decided by its bucket).
-    print $fh "SELECT vectorext.log_outcome('e', '$u', 'click') FROM vectorext.experiment_exposure x"
-      . " WHERE x.experiment = 'e' AND x.unit = '$u'"
-      . " AND vectorext.route_bucket('click', '$u') < CASE x.arm WHEN 'challenger' THEN 6000 ELSE 3000 END;\n";
+    # Served by the alias expose returns; the unit clicks with probability 0.6 on the challenger and 0.3 on the
+    # champion (decided by its bucket). The application cannot read the exposures: it keeps what expose told it.
+    print $fh "SELECT vectorext.log_outcome('e', s.u, 'click') FROM (SELECT '$u' AS u, vectorext.expose('e', '$u') AS arm) s"
+      . " WHERE vectorext.route_bucket('click', s.u) < CASE s.arm WHEN 'challenger' THEN 6000 ELSE 3000 END;\n";
   }
   close $fh;
 }
 open my $cf, '>', "$dir/concluder.sql" or die $!;
-print $cf "SET client_min_messages = error;\n";
+print $cf "SET client_min_messages = error;\nSET ROLE deployer;\n";
 for my $i (1 .. 60) {
   print $cf "SELECT promoted FROM vectorext.conclude('e', 'click');\nSELECT pg_sleep(0.02);\n";
 }
@@ -123,6 +130,11 @@ is($check->(q{
   SELECT count(*) FROM vectorext.promotion_evidence p JOIN vectorext.experiment_decision d ON d.id = p.decision
   WHERE p.model = 'm' AND p.action = 'promote' AND p.to_version = 2 AND d.promoted AND p.p_value < 0.05}), '1',
    'the promotion is linked to its decision and p-value');
+is($check->(q{
+  SELECT d.decided_by || ' ' || e.changed_by FROM vectorext.experiment_decision d
+  JOIN vectorext.alias_evidence v ON v.decision = d.id JOIN vectorext.alias_event e ON e.id = v.alias_event
+  WHERE d.experiment = 'e' AND d.promoted}), 'deployer deployer',
+   'the decision and the alias change are recorded as the deployer who concluded');
 diag('decisions: ' . $check->(q{
   SELECT string_agg(promoted || ' ' || reason || ' (' || champion_units || ' + ' || challenger_units || ' units)', E'\n')
   FROM (SELECT * FROM vectorext.experiment_decision WHERE experiment = 'e' ORDER BY id DESC LIMIT 3) d}));
