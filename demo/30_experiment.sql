@@ -1,7 +1,9 @@
 -- Champion vs challenger in production: shadow traffic, then a live experiment on simulated users of the
 -- Fashion-MNIST sample (a user clicks every result of the query image's class), results that move as traffic
 -- arrives, a conclusion with its evidence, and a rollback. Reference: docs/experiments.md. Runs after
--- 20_model_registry.sql (collection catalog_emb with versions 1 and 2 of model 'fashion').
+-- 20_model_registry.sql (collection catalog_emb with versions 1 and 2 of model 'fashion'). The traffic is served by an
+-- application role that may read the catalog and log through the model's experiments, not decide
+-- (docs/security.md); the model's owner concludes.
 \pset footer off
 SET client_min_messages = warning;
 
@@ -32,11 +34,17 @@ CREATE TABLE user_queries AS
 CREATE FUNCTION embedded_for(q user_queries, version int) RETURNS vector LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE version WHEN 1 THEN q.v1 WHEN 2 THEN q.v2 ELSE q.v3 END
 $$;
+-- The application's role: SELECT on what it reads, 'log' on the model (expose, log_outcome, shadow_search, results).
+CREATE ROLE fashion_app;
+GRANT SELECT ON catalog, catalog_emb, user_queries TO fashion_app;
+SELECT vectorext.grant_logger('fashion', 'fashion_app');
 
 \echo '== 2. Shadow traffic: every query is answered by the champion; the challenger runs on the same request and only'
 \echo '   the agreement and both latencies are logged. No user sees the challenger''s results.'
+SET ROLE fashion_app;
 SELECT count(*) AS results_served FROM user_queries q,
   LATERAL vectorext.shadow_search('catalog_emb', embedded_for(q, 3), embedded_for(q, 2), 10) s;
+RESET ROLE;
 SELECT alias_a AS served, version_a, alias_b AS shadow, version_b, queries, round(overlap::numeric, 3) AS overlap_at_10,
        round(rbo::numeric, 3) AS rbo, round(latency_a_ms_p50::numeric, 2) AS served_ms_p50,
        round(latency_b_ms_p50::numeric, 2) AS shadow_ms_p50
@@ -81,15 +89,28 @@ CREATE VIEW live AS
   FROM vectorext.experiment_results('fashion-live') ORDER BY metric, arm DESC;
 
 \echo 'After 150 users (the minimum-sample guard withholds the p-values):'
+SET ROLE fashion_app;
 SELECT serve_users(1, 150) AS done \gset
+RESET ROLE;
 SELECT * FROM live;
-\echo 'A decision now is refused with the reason:'
+\echo 'A decision now is refused with the reason (and the application may not decide at all):'
 SELECT promoted, reason FROM vectorext.conclude('fashion-live', 'clicks', min_lift => 0.02);
+SET ROLE fashion_app;
+\set ON_ERROR_STOP 0
+\set VERBOSITY terse
+SELECT promoted FROM vectorext.conclude('fashion-live', 'clicks');
+\set VERBOSITY default
+\set ON_ERROR_STOP 1
+RESET ROLE;
 \echo 'After 600 users:'
+SET ROLE fashion_app;
 SELECT serve_users(151, 600) AS done \gset
+RESET ROLE;
 SELECT * FROM live;
 \echo 'After 1,500 users:'
+SET ROLE fashion_app;
 SELECT serve_users(601, 1500) AS done \gset
+RESET ROLE;
 SELECT * FROM live;
 
 \echo '== 4. Conclude: promote the challenger only if it wins clicks significantly (alpha 0.05) by at least 2%.'

@@ -224,7 +224,8 @@ SELECT action, from_version, to_version, evidence, experiment, metric, round(val
        round(baseline_value::numeric, 6) AS baseline, round(lift::numeric, 6) AS lift, round(p_value::numeric, 8) AS p_value,
        method, rule
 FROM vectorext.why_serving('xr_m');
-SELECT promoted, reason, decision = (SELECT min(id) FROM vectorext.experiment_decision WHERE experiment = 'xr' AND promoted) AS same_decision
+SELECT promoted, replace(reason, decision::text, '<decision>') AS reason,
+       decision = (SELECT min(id) FROM vectorext.experiment_decision WHERE experiment = 'xr' AND promoted) AS same_decision
 FROM vectorext.conclude('xr', 'click');
 -- A concluded experiment serves everyone the champion alias and records no new exposure.
 SELECT vectorext.expose('xr', 'late-unit') AS late, (SELECT count(*) FROM vectorext.experiment_exposure WHERE unit = 'late-unit') AS recorded;

@@ -73,10 +73,17 @@ SELECT pg_catalog.pg_extension_config_dump('vectorext.artifact_chunk', '');
 
 -- Roles and privileges ----------------------------------------------------------------------------------------------
 
+-- The privilege checks below are PL/pgSQL, not SQL functions: a SQL function with a SET clause is never inlined and
+-- is parsed and planned again every time the query calling it starts, while PL/pgSQL keeps its plans for the
+-- session. They run on every expose / log_outcome (docs/experiments.md#overhead).
+
 -- The OID of current_user (for privilege checks of functions that run with the caller's rights).
-CREATE FUNCTION vectorext._current_role() RETURNS oid LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION vectorext._current_role() RETURNS oid LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+#variable_conflict error
+BEGIN
+  RETURN (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user);
+END
 $$;
 
 CREATE FUNCTION vectorext._role_name(who oid) RETURNS name LANGUAGE sql STABLE PARALLEL SAFE
@@ -86,15 +93,21 @@ $$;
 
 -- Whether `who` has the privileges of `role` (is it, or an inheriting member). A role that no longer exists (its OID
 -- left in the registry by DROP ROLE) is nobody's.
-CREATE FUNCTION vectorext._acts_as(who oid, role oid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION vectorext._acts_as(who oid, role oid) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = role)
-              THEN pg_catalog.pg_has_role(who, role, 'USAGE') ELSE false END
+#variable_conflict error
+BEGIN
+  RETURN CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = _acts_as.role)
+              THEN pg_catalog.pg_has_role(who, role, 'USAGE') ELSE false END;
+END
 $$;
 
-CREATE FUNCTION vectorext._is_superuser(who oid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION vectorext._is_superuser(who oid) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = who), false)
+#variable_conflict error
+BEGIN
+  RETURN coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = who), false);
+END
 $$;
 
 -- Extension admin: may register new models (and becomes their owner).
@@ -106,14 +119,17 @@ $$;
 
 -- Whether `who` holds `privilege` on `model`: 'owner' (the owner only: transfer, grant, revoke), or one of the
 -- grantable 'alias', 'register', 'artifact', 'log'. Superusers and the model's owner hold all of them.
-CREATE FUNCTION vectorext._may(who oid, model text, privilege text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION vectorext._may(who oid, model text, privilege text) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT vectorext._is_superuser(who)
+#variable_conflict error
+BEGIN
+  RETURN vectorext._is_superuser(who)
       OR EXISTS (SELECT 1 FROM vectorext.model_head h
                  WHERE h.name = _may.model AND vectorext._acts_as(who, h.owner))
       OR EXISTS (SELECT 1 FROM vectorext.model_grant g
                  WHERE g.model = _may.model AND g.privilege = _may.privilege
-                   AND vectorext._acts_as(who, g.grantee))
+                   AND vectorext._acts_as(who, g.grantee));
+END
 $$;
 
 -- Raises insufficient_privilege (42501) unless `who` holds `privilege` on `model`; undefined_object if no such model.
