@@ -78,21 +78,6 @@ SELECT pg_catalog.pg_extension_config_dump('vectorext.experiment_decision_id_seq
 SELECT pg_catalog.pg_extension_config_dump('vectorext.experiment_exposure', '');
 SELECT pg_catalog.pg_extension_config_dump('vectorext.experiment_outcome', '');
 
-CREATE FUNCTION vectorext._experiment(experiment text) RETURNS vectorext.experiment
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict error
-DECLARE
-  x vectorext.experiment;
-BEGIN
-  SELECT * INTO x FROM vectorext.experiment e WHERE e.name = _experiment.experiment;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'experiment "%" does not exist', experiment USING ERRCODE = 'undefined_object',
-      HINT = format('Create it with vectorext.create_experiment(%L, <model>, challenger_share => 0.5).', experiment);
-  END IF;
-  RETURN x;
-END
-$$;
-
 CREATE FUNCTION vectorext._experiment_metric(experiment text, metric text) RETURNS vectorext.experiment_metric
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
@@ -191,8 +176,7 @@ BEGIN
   IF FOUND THEN
     RETURN a;
   END IF;
-  chosen := CASE WHEN vectorext.route_bucket(experiment, unit) < round(x.challenger_share * 10000)
-                 THEN 'challenger' ELSE 'champion' END;
+  chosen := vectorext._arm(x, unit);
   a := CASE chosen WHEN 'challenger' THEN x.challenger_alias ELSE x.champion_alias END;
   -- One snapshot for both: a conclude commits its promotion and its decision together, so an exposure never
   -- records the promoted version in the champion arm.
@@ -400,6 +384,19 @@ END
 $$;
 COMMENT ON FUNCTION vectorext.experiment_results IS 'Per metric and arm: units, value (rate or mean) with its interval; on the challenger row the difference to the champion, its interval, lift, statistic and p-value (two-proportion z-test for rates, Welch t-test for means), withheld until the minimum-sample guard passes; needs ''log'' or ''alias'' on the experiment''s model';
 
+-- Retention (prune_experiment, prune_shadow_log): rows older than now() - older_than go, all rows when it is NULL.
+CREATE FUNCTION vectorext._cutoff(older_than interval) RETURNS timestamptz LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+BEGIN
+  IF older_than < interval '0' THEN
+    RAISE EXCEPTION 'older_than must not be negative, not %', older_than USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'E.g. older_than => ''30 days''; NULL deletes every row.';
+  END IF;
+  RETURN CASE WHEN older_than IS NULL THEN 'infinity' ELSE now() - older_than END;
+END
+$$;
+
 -- Retention: deletes the units exposed before now() - older_than (or all units when older_than is NULL) with
 -- all their outcomes. Decisions keep the summary statistics they were made on.
 CREATE FUNCTION vectorext.prune_experiment(experiment text, older_than interval DEFAULT NULL,
@@ -411,14 +408,11 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
   x vectorext.experiment := vectorext._experiment(experiment);
-  cutoff timestamptz := CASE WHEN older_than IS NULL THEN 'infinity' ELSE now() - older_than END;
+  cutoff timestamptz;
   extra bigint;
 BEGIN
   PERFORM vectorext._require_model_privilege(caller, x.model, 'alias');
-  IF older_than < interval '0' THEN
-    RAISE EXCEPTION 'older_than must not be negative, not %', older_than USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'E.g. older_than => ''30 days''; NULL deletes every unit of the experiment.';
-  END IF;
+  cutoff := vectorext._cutoff(older_than);
   WITH gone AS (
     DELETE FROM vectorext.experiment_exposure e
     WHERE e.experiment = _owner_prune_experiment.experiment AND e.exposed_at < cutoff

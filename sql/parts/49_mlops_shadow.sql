@@ -142,15 +142,12 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
+  cutoff timestamptz;
   n bigint;
 BEGIN
   PERFORM vectorext._require_model_privilege(caller, c.model, 'alias');
-  IF older_than < interval '0' THEN
-    RAISE EXCEPTION 'older_than must not be negative, not %', older_than USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'E.g. older_than => ''7 days''; NULL deletes the collection''s whole shadow log.';
-  END IF;
-  DELETE FROM vectorext.shadow_log l WHERE l.collection = _owner_prune_shadow_log.collection
-    AND l.logged_at < CASE WHEN older_than IS NULL THEN 'infinity' ELSE now() - older_than END;
+  cutoff := vectorext._cutoff(older_than);
+  DELETE FROM vectorext.shadow_log l WHERE l.collection = _owner_prune_shadow_log.collection AND l.logged_at < cutoff;
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END
