@@ -35,6 +35,12 @@ BEGIN
         v := vectorext.version_of('fashion', arm);
         PERFORM count(*) FROM vectorext.search('catalog_emb', CASE v WHEN 1 THEN q.v1 WHEN 2 THEN q.v2 ELSE q.v3 END, 10, arm);
         PERFORM vectorext.log_outcome('overhead', 'u' || n, 'click');
+      WHEN 'expose only' THEN    -- the function alone, first exposures of other units (an insert each)
+        arm := vectorext.expose('overhead', 'x' || n);
+      WHEN 'expose only again' THEN
+        arm := vectorext.expose('overhead', 'x' || n);
+      WHEN 'log_outcome only' THEN
+        PERFORM vectorext.log_outcome('overhead', 'x' || n, 'click');
       WHEN 'shadow' THEN
         PERFORM count(*) FROM vectorext.shadow_search('catalog_emb', q.v3, q.v2, 10);
       WHEN 'shadow 10%' THEN
@@ -49,9 +55,11 @@ GRANT SELECT ON bq TO fashion_app;
 SET ROLE fashion_app;
 SELECT pg_temp.run('search', 200) AS warm_up \gset
 SELECT v AS variant, round(pg_temp.run(v, 2000)::numeric, 1) AS us_per_call
-FROM unnest(ARRAY['search', 'route', 'expose', 'expose', 'expose+outcome', 'search', 'shadow', 'shadow 10%']) WITH ORDINALITY u(v, o)
+FROM unnest(ARRAY['search', 'route', 'expose', 'expose', 'expose+outcome', 'search', 'shadow', 'shadow 10%',
+                  'expose only', 'expose only again', 'log_outcome only']) WITH ORDINALITY u(v, o)
 ORDER BY o;
--- (the first 'expose' row inserts 2,000 exposures, the second serves the same units again)
+-- (the first 'expose' row inserts 2,000 exposures, the second serves the same units again; the '... only' rows call
+-- the function without a search)
 RESET ROLE;
 SELECT vectorext.prune_experiment('overhead') AS pruned;
 DELETE FROM vectorext.experiment WHERE name = 'overhead';
