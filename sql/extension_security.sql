@@ -6,7 +6,8 @@ SET client_min_messages = warning;
 --    * C functions that run no SQL and look up nothing by name (type I/O, operators, distances, aggregates' support,
 --      index access method handlers and support functions, vector_index_order_value): the path cannot change what
 --      they do, and a SET clause would cost every call a GUC save/restore (docs/security.md);
---    * compare and evaluate: LANGUAGE sql bodies that are one fully qualified call passing the caller's path on.
+--    * compare and evaluate, and record_compare and record_evaluate (which store their results as evaluation runs):
+--      LANGUAGE sql bodies that are one fully qualified call passing the caller's path on.
 -- The C code that runs SQL is the MLOps layer's (symbols vx_mlops_*) and index_check: all of it is pinned.
 CREATE VIEW pg_temp.extension_functions AS
   SELECT p.oid::regprocedure AS function, p.pronamespace::regnamespace AS schema, l.lanname AS language, p.prosrc,
@@ -41,7 +42,8 @@ SELECT count(*) AS definer_functions_elsewhere FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'vectorext'
 WHERE p.prosecdef AND p.pronamespace <> 'vectorext'::regnamespace;
--- Registry tables: readable (artifacts excepted), writable by nobody but the owner.
+-- Registry tables: readable (artifacts excepted; exposures, outcomes and the shadow log too: they name units and are
+-- read through the experiment functions), writable by nobody but the owner.
 SELECT c.relname, has_table_privilege('public', c.oid, 'SELECT') AS public_select,
        has_table_privilege('public', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE') AS public_write
 FROM pg_class c WHERE c.relnamespace = 'vectorext'::regnamespace AND c.relkind IN ('r', 'v') ORDER BY 1;

@@ -3,6 +3,7 @@
 -- rolled back, so every cell starts from the same state.
 --   superuser  the session user            owner     owns model mxp_m and the collection table mxp.mxp_c
 --   admin      vectorext.grant_admin       deployer  granted 'alias' on mxp_m
+--   logger     'log' on mxp_m (grant_logger) and SELECT on mxp.mxp_c: an application serving through experiments
 --   writer     SELECT, INSERT, UPDATE on mxp.mxp_c, SELECT on the source
 --   reader     SELECT on mxp.mxp_c and the source        nobody    no grant at all
 \pset footer off
@@ -10,11 +11,12 @@ SET client_min_messages = error;
 CREATE ROLE mxp_admin;
 CREATE ROLE mxp_owner;
 CREATE ROLE mxp_deployer;
+CREATE ROLE mxp_logger;
 CREATE ROLE mxp_writer;
 CREATE ROLE mxp_reader;
 CREATE ROLE mxp_nobody;
 CREATE SCHEMA mxp;
-GRANT USAGE, CREATE ON SCHEMA mxp TO mxp_admin, mxp_owner, mxp_deployer, mxp_writer, mxp_reader, mxp_nobody;
+GRANT USAGE, CREATE ON SCHEMA mxp TO mxp_admin, mxp_owner, mxp_deployer, mxp_logger, mxp_writer, mxp_reader, mxp_nobody;
 SELECT vectorext.grant_admin('mxp_admin');
 CREATE TABLE mxp.docs (id int PRIMARY KEY, body text);
 INSERT INTO mxp.docs SELECT i, 'doc ' || i FROM generate_series(1, 8) i;
@@ -32,7 +34,12 @@ SELECT vectorext.build_index('mxp_c', 1), vectorext.build_index('mxp_c', 2);
 SELECT vectorext.promote('mxp_m', 2), vectorext.promote('mxp_m', 1);
 SELECT vectorext.create_experiment('mxp_exp', 'mxp_m', 0.2);
 GRANT SELECT, INSERT, UPDATE ON mxp.mxp_c TO mxp_writer;
-GRANT SELECT ON mxp.mxp_c TO mxp_reader;
+GRANT SELECT ON mxp.mxp_c TO mxp_reader, mxp_logger;
+-- An experiment with a metric and one exposed unit; an application role logs for it.
+SELECT vectorext.set_alias('mxp_m', 'challenger', 1);   -- (version 2 stays unserved: retire_version)
+SELECT vectorext.define_metric('mxp_exp', 'click', min_units => 2);
+SELECT vectorext.expose('mxp_exp', 'u0');
+SELECT vectorext.grant_logger('mxp_m', 'mxp_logger');
 RESET ROLE;
 
 CREATE FUNCTION pg_temp.try(r name, q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -49,7 +56,7 @@ $$;
 
 SELECT a.action, pg_temp.try(session_user, a.q) AS superuser, pg_temp.try('mxp_admin', a.q) AS admin,
        pg_temp.try('mxp_owner', a.q) AS owner, pg_temp.try('mxp_deployer', a.q) AS deployer,
-       pg_temp.try('mxp_writer', a.q) AS writer, pg_temp.try('mxp_reader', a.q) AS reader,
+       pg_temp.try('mxp_logger', a.q) AS logger, pg_temp.try('mxp_writer', a.q) AS writer, pg_temp.try('mxp_reader', a.q) AS reader,
        pg_temp.try('mxp_nobody', a.q) AS nobody
 FROM (VALUES
   (1, 'register_model, new model', $$SELECT vectorext.register_model('mxp_new', 2)$$),
@@ -84,7 +91,25 @@ FROM (VALUES
   (29, 'UPDATE alias history', $$UPDATE vectorext.alias_event SET changed_by = 'someone' WHERE model = 'mxp_m'$$),
   (30, 'DELETE alias history', $$DELETE FROM vectorext.alias_event WHERE model = 'mxp_m'$$),
   (31, 'read artifact_chunk', $$SELECT * FROM vectorext.artifact_chunk$$),
-  (32, 'write model_grant', $$INSERT INTO vectorext.model_grant (model, grantee, privilege, granted_by) VALUES ('mxp_m', 'mxp_nobody', 'alias', 'x')$$)
+  (32, 'write model_grant', $$INSERT INTO vectorext.model_grant (model, grantee, privilege, granted_by) VALUES ('mxp_m', 'mxp_nobody', 'alias', 'x')$$),
+  -- Experiments (docs/experiments.md): 'alias' decides, 'log' serves and logs.
+  (33, 'define_metric', $$SELECT vectorext.define_metric('mxp_exp', 'buy', 'total')$$),
+  (34, 'expose', $$SELECT vectorext.expose('mxp_exp', 'u1')$$),
+  (35, 'log_outcome', $$SELECT vectorext.log_outcome('mxp_exp', 'u0', 'click')$$),
+  (36, 'experiment_results', $$SELECT * FROM vectorext.experiment_results('mxp_exp')$$),
+  (37, 'conclude', $$SELECT * FROM vectorext.conclude('mxp_exp', 'click')$$),
+  (38, 'record_evaluate', $$SELECT vectorext.record_evaluate('mxp_c', 'SELECT 1, ''[1,1]''::vector', 'SELECT 1, 1, 1', 'golden', 2)$$),
+  (39, 'record_compare', $$SELECT vectorext.record_compare('mxp_c', 'SELECT 1, ''[1,1]''::vector, ''[1,1]''::vector', 'golden', 2)$$),
+  (40, 'record_recall', $$SELECT vectorext.record_recall('mxp_c', 1, 2, 2)$$),
+  (41, 'shadow_search', $$SELECT * FROM vectorext.shadow_search('mxp_c', '[1,1]', '[1,1]', 2)$$),
+  (42, 'shadow_results', $$SELECT * FROM vectorext.shadow_results('mxp_c')$$),
+  (43, 'prune_experiment', $$SELECT * FROM vectorext.prune_experiment('mxp_exp')$$),
+  (44, 'prune_shadow_log', $$SELECT vectorext.prune_shadow_log('mxp_c')$$),
+  (45, 'grant_logger', $$SELECT vectorext.grant_logger('mxp_m', 'mxp_reader')$$),
+  (46, 'why_serving, statistics', $$SELECT * FROM vectorext.why_serving('mxp_m'), vectorext.welch_t_test(5, 1, 1, 5, 2, 1)$$),
+  (47, 'read experiment_exposure directly', $$SELECT * FROM vectorext.experiment_exposure$$),
+  (48, 'write experiment_outcome directly', $$INSERT INTO vectorext.experiment_outcome (experiment, unit, metric, value) VALUES ('mxp_exp', 'u0', 'click', 1)$$),
+  (49, 'write evaluation_run directly', $$INSERT INTO vectorext.evaluation_run (kind, collection, model, version, query_set, k, metrics, created_by) VALUES ('evaluate', 'mxp_c', 'mxp_m', 2, 'golden', 2, '{"ndcg_at_k": 1}', 'x')$$)
 ) AS a(n, action, q)
 ORDER BY a.n;
 
@@ -102,6 +127,8 @@ END
 $$;
 SELECT r AS role, pg_temp.seen(r) AS sees FROM (VALUES ('mxp_owner'), ('mxp_reader'), ('mxp_nobody')) AS x(r);
 
+-- (The logger's grant goes: the count of grants below is about the deployer's.)
+SELECT vectorext.revoke_model('mxp_m', 'mxp_logger', 'log');
 -- A model owned by a group role: its members act for it.
 CREATE ROLE mxp_team;
 CREATE ROLE mxp_member IN ROLE mxp_team;
@@ -119,9 +146,11 @@ SELECT (SELECT count(*) FROM vectorext.model_grant g WHERE g.model = 'mxp_m') AS
 -- Clean up.
 SELECT vectorext.drop_collection('mxp_c');
 DROP SCHEMA mxp CASCADE;
+SELECT * FROM vectorext.prune_experiment('mxp_exp');
+DELETE FROM vectorext.experiment_decision WHERE experiment = 'mxp_exp';
 SET session_replication_role = replica;
 DELETE FROM vectorext.alias_event WHERE model = 'mxp_m';
 RESET session_replication_role;
 DELETE FROM vectorext.model_head WHERE name = 'mxp_m';
 SELECT vectorext.revoke_admin('mxp_admin');
-DROP ROLE mxp_admin, mxp_owner, mxp_writer, mxp_reader, mxp_nobody, mxp_member, mxp_team;
+DROP ROLE mxp_admin, mxp_owner, mxp_logger, mxp_writer, mxp_reader, mxp_nobody, mxp_member, mxp_team;

@@ -7,7 +7,7 @@
 -- them; those check that role's privileges (extension admin, model owner, per-model grants) before writing. Every
 -- function runs with search_path = pg_catalog, pg_temp; our own objects are schema-qualified.
 --
--- The MLOps parts of the install script run with that path too (restored at the end of 46_mlops_privileges.sql):
+-- The MLOps parts of the install script run with that path too (restored at the end of 59_mlops_lockdown.sql):
 -- their views and statements resolve names while the extension's schema, which other roles may be able to create
 -- objects in (public), is not on the path; what they use from it is written @extschema@-qualified.
 SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -28,11 +28,12 @@ CREATE TABLE vectorext.model_head (
 );
 
 -- Per-model privileges granted by a model's owner (vectorext.grant_model): 'alias' moves its aliases and runs its
--- experiments, 'register' registers versions and creates collections of it, 'artifact' reads its model files.
+-- experiments, 'register' registers versions and creates collections of it, 'artifact' reads its model files, 'log'
+-- serves units through its experiments and logs their outcomes (vectorext.grant_logger, docs/experiments.md).
 CREATE TABLE vectorext.model_grant (
   model      text NOT NULL REFERENCES vectorext.model_head ON DELETE CASCADE,
   grantee    regrole NOT NULL,
-  privilege  text NOT NULL CHECK (privilege IN ('alias', 'register', 'artifact')),
+  privilege  text NOT NULL CHECK (privilege IN ('alias', 'register', 'artifact', 'log')),
   granted_at timestamptz NOT NULL DEFAULT now(),
   granted_by name NOT NULL,
   PRIMARY KEY (model, grantee, privilege)
@@ -72,10 +73,17 @@ SELECT pg_catalog.pg_extension_config_dump('vectorext.artifact_chunk', '');
 
 -- Roles and privileges ----------------------------------------------------------------------------------------------
 
+-- The privilege checks below are PL/pgSQL, not SQL functions: a SQL function with a SET clause is never inlined and
+-- is parsed and planned again every time the query calling it starts, while PL/pgSQL keeps its plans for the
+-- session. They run on every expose / log_outcome (docs/experiments.md#overhead).
+
 -- The OID of current_user (for privilege checks of functions that run with the caller's rights).
-CREATE FUNCTION vectorext._current_role() RETURNS oid LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION vectorext._current_role() RETURNS oid LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+#variable_conflict error
+BEGIN
+  RETURN (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user);
+END
 $$;
 
 CREATE FUNCTION vectorext._role_name(who oid) RETURNS name LANGUAGE sql STABLE PARALLEL SAFE
@@ -85,15 +93,21 @@ $$;
 
 -- Whether `who` has the privileges of `role` (is it, or an inheriting member). A role that no longer exists (its OID
 -- left in the registry by DROP ROLE) is nobody's.
-CREATE FUNCTION vectorext._acts_as(who oid, role oid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION vectorext._acts_as(who oid, role oid) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = role)
-              THEN pg_catalog.pg_has_role(who, role, 'USAGE') ELSE false END
+#variable_conflict error
+BEGIN
+  RETURN CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = _acts_as.role)
+              THEN pg_catalog.pg_has_role(who, role, 'USAGE') ELSE false END;
+END
 $$;
 
-CREATE FUNCTION vectorext._is_superuser(who oid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+CREATE FUNCTION vectorext._is_superuser(who oid) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = who), false)
+#variable_conflict error
+BEGIN
+  RETURN coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = who), false);
+END
 $$;
 
 -- Extension admin: may register new models (and becomes their owner).
@@ -104,15 +118,18 @@ SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 -- Whether `who` holds `privilege` on `model`: 'owner' (the owner only: transfer, grant, revoke), or one of the
--- grantable 'alias', 'register', 'artifact'. Superusers and the model's owner hold all of them.
-CREATE FUNCTION vectorext._may(who oid, model text, privilege text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+-- grantable 'alias', 'register', 'artifact', 'log'. Superusers and the model's owner hold all of them.
+CREATE FUNCTION vectorext._may(who oid, model text, privilege text) RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT vectorext._is_superuser(who)
+#variable_conflict error
+BEGIN
+  RETURN vectorext._is_superuser(who)
       OR EXISTS (SELECT 1 FROM vectorext.model_head h
                  WHERE h.name = _may.model AND vectorext._acts_as(who, h.owner))
       OR EXISTS (SELECT 1 FROM vectorext.model_grant g
                  WHERE g.model = _may.model AND g.privilege = _may.privilege
-                   AND vectorext._acts_as(who, g.grantee))
+                   AND vectorext._acts_as(who, g.grantee));
+END
 $$;
 
 -- Raises insufficient_privilege (42501) unless `who` holds `privilege` on `model`; undefined_object if no such model.
@@ -132,7 +149,8 @@ BEGIN
   END IF;
   RAISE EXCEPTION 'permission denied: role "%" may not % model "%"', vectorext._role_name(who),
         CASE privilege WHEN 'alias' THEN 'move the aliases of' WHEN 'register' THEN 'register versions or collections of'
-                       WHEN 'artifact' THEN 'read the artifacts of' ELSE 'administer' END, model
+                       WHEN 'artifact' THEN 'read the artifacts of'
+                       WHEN 'log' THEN 'serve units and log outcomes through the experiments of' ELSE 'administer' END, model
     USING ERRCODE = 'insufficient_privilege',
           HINT = CASE WHEN privilege = 'owner'
                       THEN format('Only its owner (role %s) or a superuser may.', quote_ident(own))
@@ -145,7 +163,7 @@ CREATE FUNCTION vectorext.has_model_privilege(model text, privilege text) RETURN
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT vectorext._may(vectorext._current_role(), model, privilege)
 $$;
-COMMENT ON FUNCTION vectorext.has_model_privilege IS 'Whether current_user holds a privilege (owner, alias, register, artifact) on a model';
+COMMENT ON FUNCTION vectorext.has_model_privilege IS 'Whether current_user holds a privilege (owner, alias, register, artifact, log) on a model';
 
 -- Models ------------------------------------------------------------------------------------------------------------
 

@@ -159,19 +159,32 @@ END
 $$;
 COMMENT ON FUNCTION vectorext.set_alias IS 'Points an alias at a version without the promotion gates (e.g. challenger); needs ''alias'' on the model';
 
--- The promotion gates: why `version` may not serve as `alias` yet, or NULL when it may. The one place promote checks
--- them: add a gate as one more block (first failing gate wins; its name goes into `gate`).
-CREATE FUNCTION vectorext._promotion_gates(model text, version int, alias text,
-                                           OUT gate text, OUT problem text, OUT hint text)
+-- The promotion gates: why `version` may not serve as `alias` yet, or NULL when it may. The one place promote (and
+-- conclude, through it) checks them: add a gate as one more block. Every gate is evaluated, so that a forced promotion
+-- still records what each one checked; the first failing gate's name goes into `gate`, with its problem and hint.
+-- `evidence` is what the gates checked that the alias change links to (vectorext.alias_evidence): the evaluation
+-- runs of the thresholds gate, a JSON array (NULL without thresholds).
+CREATE FUNCTION vectorext._promotion_gates(model text, version int, alias text, thresholds jsonb DEFAULT NULL,
+                                           query_set text DEFAULT NULL,
+                                           OUT gate text, OUT problem text, OUT hint text, OUT evidence jsonb)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
   r record;
+  t record;
 BEGIN
   r := vectorext._gate_ready(model, version);
   IF r.problem IS NOT NULL THEN
     gate := 'ready'; problem := r.problem; hint := r.hint;
-    RETURN;
+  END IF;
+  -- Gate 'thresholds': MLflow-style metric rules against the alias' current version, on stored evaluation runs
+  -- (48_mlops_evidence.sql). Only when promote was given thresholds.
+  IF thresholds IS NOT NULL THEN
+    t := vectorext._gate_thresholds(model, version, alias, thresholds, query_set);
+    evidence := t.evidence;
+    IF gate IS NULL AND t.problem IS NOT NULL THEN
+      gate := 'thresholds'; problem := t.problem; hint := t.hint;
+    END IF;
   END IF;
 END
 $$;
@@ -211,11 +224,25 @@ END
 $$;
 
 CREATE FUNCTION vectorext.promote(model text, version int, alias text DEFAULT 'champion', force boolean DEFAULT false,
-                                  if_current int DEFAULT NULL)
+                                  if_current int DEFAULT NULL, thresholds jsonb DEFAULT NULL, query_set text DEFAULT NULL)
   RETURNS int AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_promote(caller oid, model text, version int, alias text, force boolean,
-                                         if_current int)
+                                         if_current int, thresholds jsonb, query_set text)
 RETURNS int LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+BEGIN
+  PERFORM vectorext._promote(caller, model, version, alias, force, if_current, thresholds, query_set);
+  RETURN version;
+END
+$$;
+COMMENT ON FUNCTION vectorext.promote IS 'Points an alias (champion by default) at a version that passes the promotion gates (fully embedded and indexed in every collection; optional MLflow-style thresholds on stored evaluation runs); needs ''alias'' on the model';
+
+-- The body of promote, also used by vectorext.conclude: both run it as the extension owner on behalf of `caller`,
+-- who needs 'alias' on the model. Returns the id of the alias event it recorded (NULL when the alias already served
+-- the version), against which the evidence of the promotion is recorded.
+CREATE FUNCTION vectorext._promote(caller oid, model text, version int, alias text, force boolean, if_current int,
+                                   thresholds jsonb, query_set text)
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
   g record;
@@ -226,14 +253,14 @@ BEGIN
   PERFORM vectorext._model(model, version);
   -- Compare-and-set for deployment pipelines: promote only if the alias still serves the version they evaluated.
   IF if_current IS NOT NULL THEN
-    SELECT a.version INTO cur FROM vectorext.alias a WHERE a.model = _owner_promote.model AND a.alias = _owner_promote.alias;
+    SELECT a.version INTO cur FROM vectorext.alias a WHERE a.model = _promote.model AND a.alias = _promote.alias;
     IF cur IS DISTINCT FROM if_current THEN
       RAISE EXCEPTION 'alias "%" of model "%" serves version %, not %', alias, model, coalesce(cur::text, 'none'), if_current
         USING ERRCODE = 'serialization_failure',
               HINT = 'Someone else moved the alias (see vectorext.alias_history); re-evaluate against the version it serves now.';
     END IF;
   END IF;
-  g := vectorext._promotion_gates(model, version, alias);
+  g := vectorext._promotion_gates(model, version, alias, thresholds, query_set);
   IF g.problem IS NOT NULL THEN
     IF force THEN
       RAISE WARNING 'promoting version % of model "%" although %', version, model, g.problem;
@@ -243,11 +270,14 @@ BEGIN
     END IF;
   END IF;
   event := vectorext._move_alias(caller, model, alias, version, 'promote', coalesce(force, false) AND g.problem IS NOT NULL);
-  -- Evidence of this promotion (gate outcomes, experiment results) is recorded here, against `event` (NULL: no-op).
-  RETURN version;
+  -- Evidence of this promotion is recorded here, against `event` (NULL: no-op): the evaluation runs the thresholds
+  -- gate checked. vectorext.conclude adds its experiment decision against the event this returns.
+  IF event IS NOT NULL AND g.evidence IS NOT NULL THEN
+    PERFORM vectorext._link_evaluations(event, g.evidence);
+  END IF;
+  RETURN event;
 END
 $$;
-COMMENT ON FUNCTION vectorext.promote IS 'Points an alias (champion by default) at a version that passes the promotion gates (fully embedded and indexed in every collection); needs ''alias'' on the model';
 
 CREATE FUNCTION vectorext.rollback(model text, alias text DEFAULT 'champion') RETURNS int
   AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;

@@ -282,20 +282,39 @@ END
 $$;
 COMMENT ON FUNCTION vectorext.create_experiment IS 'Creates (or re-configures) a champion/challenger traffic split of a model; needs ''alias'' on the model';
 
--- Deterministic split: route_bucket(experiment, unit) < round(challenger_share * 10000) goes to the challenger.
-CREATE FUNCTION vectorext.route(experiment text, unit text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
+CREATE FUNCTION vectorext._experiment(experiment text) RETURNS vectorext.experiment
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
   x vectorext.experiment;
 BEGIN
-  SELECT * INTO x FROM vectorext.experiment e WHERE e.name = route.experiment;
+  SELECT * INTO x FROM vectorext.experiment e WHERE e.name = _experiment.experiment;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'experiment "%" does not exist', experiment USING ERRCODE = 'undefined_object',
       HINT = format('Create it with vectorext.create_experiment(%L, <model>, challenger_share => 0.1).', experiment);
   END IF;
-  RETURN CASE WHEN vectorext.route_bucket(experiment, unit) < round(x.challenger_share * 10000)
-              THEN x.challenger_alias ELSE x.champion_alias END;
+  RETURN x;
+END
+$$;
+
+-- Deterministic split: route_bucket(experiment, unit) < round(challenger_share * 10000) goes to the challenger.
+-- Returns the arm, 'champion' or 'challenger' (route returns the alias of the arm; vectorext.expose records both).
+CREATE FUNCTION vectorext._arm(x vectorext.experiment, unit text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+BEGIN
+  RETURN CASE WHEN vectorext.route_bucket(x.name, unit) < round(x.challenger_share * 10000) THEN 'challenger'
+              ELSE 'champion' END;
+END
+$$;
+
+CREATE FUNCTION vectorext.route(experiment text, unit text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  x vectorext.experiment := vectorext._experiment(experiment);
+BEGIN
+  RETURN CASE vectorext._arm(x, unit) WHEN 'challenger' THEN x.challenger_alias ELSE x.champion_alias END;
 END
 $$;
 COMMENT ON FUNCTION vectorext.route IS 'The alias (champion or challenger) a unit is routed to in an experiment';

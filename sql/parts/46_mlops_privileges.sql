@@ -51,9 +51,9 @@ CREATE FUNCTION vectorext._check_model_privilege_name(privilege text) RETURNS vo
 SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 BEGIN
-  IF privilege IS NULL OR privilege NOT IN ('alias', 'register', 'artifact') THEN
+  IF privilege IS NULL OR privilege NOT IN ('alias', 'register', 'artifact', 'log') THEN
     RAISE EXCEPTION 'unknown model privilege "%"', privilege USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Use one of alias, register, artifact.';
+      HINT = 'Use one of alias, register, artifact, log.';
   END IF;
 END
 $$;
@@ -103,20 +103,3 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION vectorext.set_model_owner IS 'Gives a model to another role (e.g. a team''s group role); its owner only, who must be a member of the new role';
-
--- Nobody may call an _owner_ function directly (the C entry points reach them with the real caller), nor the
--- helpers that write the registry from inside them.
-DO $$
-DECLARE
-  f regprocedure;
-BEGIN
-  FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'vectorext'::regnamespace
-           AND (p.proname LIKE '\_owner\_%' OR p.proname IN ('_register_model', '_move_alias', '_lock_model', '_lock_model_for',
-                                                           '_promotion_gates', '_gate_ready')) LOOP
-    EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
-  END LOOP;
-END
-$$;
-
--- Back to the path CREATE EXTENSION runs the script with (see 40_mlops_registry.sql).
-SELECT pg_catalog.set_config('search_path', '@extschema@, pg_temp', true);

@@ -28,7 +28,9 @@ struct OwnerCall {
 };
 
 // Resolves _owner_<name> in the public function's own schema, by exact signature (no search_path involved), and
-// checks it is what the extension script created: SECURITY DEFINER, same result type.
+// checks it is what the extension script created: SECURITY DEFINER, same result type, a set exactly when the public
+// function returns one (a PL/pgSQL set-returning _owner_ function fills the caller's ReturnSetInfo, which is passed
+// on unchanged, in materialize mode).
 OwnerCall* resolve(FunctionCallInfo fcinfo) {
   Oid self = fcinfo->flinfo->fn_oid;
   HeapTuple tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(self));
@@ -43,6 +45,7 @@ OwnerCall* resolve(FunctionCallInfo fcinfo) {
   while (*name == '_') ++name;
   char* nspname = get_namespace_name(proc->pronamespace);
   Oid rettype = proc->prorettype;
+  bool retset = proc->proretset;
   ReleaseSysCache(tup);
 
   List* qualified = list_make2(makeString(nspname), makeString(psprintf("_owner_%s", name)));
@@ -52,7 +55,7 @@ OwnerCall* resolve(FunctionCallInfo fcinfo) {
     HeapTuple t = SearchSysCache1(PROCOID, ObjectIdGetDatum(target));
     if (HeapTupleIsValid(t)) {
       auto* p = reinterpret_cast<Form_pg_proc>(GETSTRUCT(t));
-      definer = p->prosecdef && p->prorettype == rettype && !p->proretset;
+      definer = p->prosecdef && p->prorettype == rettype && p->proretset == retset;
       ReleaseSysCache(t);
     }
   }

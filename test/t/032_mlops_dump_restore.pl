@@ -1,4 +1,5 @@
-# pg_dump / restore keeps the MLOps state: the registry (models, artifacts, aliases with history, experiments) is
+# pg_dump / restore keeps the MLOps state: the registry (models, artifacts, aliases with history, experiments with
+# their exposures, outcomes and decisions, evaluation runs and the evidence linked to alias changes) is
 # dumped with the extension's data (pg_extension_config_dump), collections as ordinary tables with their partitions,
 # checks and triggers; after the restore the same alias serves the same results and artifacts verify.
 use strict;
@@ -30,6 +31,14 @@ $node->safe_psql('src', q{
   SELECT vectorext.rollback('m');
   SELECT vectorext.set_alias('m', 'challenger', 2);
   SELECT vectorext.create_experiment('exp', 'm', 0.3);
+  SELECT vectorext.define_metric('exp', 'click', min_units => 2);
+  SELECT count(vectorext.expose('exp', 'user-' || i)) FROM generate_series(1, 20) i;
+  SELECT count(vectorext.log_outcome('exp', 'user-' || i, 'click')) FROM generate_series(1, 20, 3) i;
+  SELECT vectorext.conclude('exp', 'click');   -- refused by the guard: a decision without a promotion
+  SELECT vectorext.record_evaluate('docs_emb', 'SELECT 1, ''[1,4]''::vector', 'SELECT 1, 4, 1', 'golden', 3, 'challenger');
+  -- (version 2 has no index: forced, with the evaluation run linked as evidence)
+  SELECT vectorext.promote('m', 2, alias => 'canary', force => true, thresholds => '{"ndcg_at_k": {"threshold": 0}}',
+                           query_set => 'golden');
 });
 
 my $state = q{
@@ -40,6 +49,12 @@ my $state = q{
       || (SELECT string_agg(action || ':' || coalesce(from_version::text, '-') || '>' || to_version || ':' || rolled_back, ',' ORDER BY id)
           FROM vectorext.alias_history) || ' | '
       || vectorext.route('exp', 'user-7') || ' | '
+      || (SELECT string_agg(metric || ':' || arm || ':' || units || ':' || round(value::numeric, 4), ',')
+          FROM vectorext.experiment_results('exp')) || ' | '
+      || (SELECT count(*) || ':' || string_agg(reason, ',') FROM vectorext.experiment_decision) || ' | '
+      || (SELECT string_agg(action || ':' || to_version || ':' || forced || ':' || coalesce(evidence, '-') || ':'
+                            || coalesce(metric, '-') || ':' || coalesce(query_set, '-'), ',')
+          FROM vectorext.why_serving('m', 'canary')) || ' | '
       || (SELECT string_agg(version || ':' || state || ':' || rows || ':' || coverage, ',' ORDER BY version)
           FROM vectorext.collection_versions)
 };
@@ -60,6 +75,11 @@ like($err, qr/embedding has 3 dimensions, but version 2 of model "m" produces 2/
 ($rc, $out, $err) = $node->psql('dst', q{DELETE FROM docs_emb WHERE model_version = 1});
 like($err, qr/version 1 of collection "docs_emb" is sealed/, 'seal survives restore');
 is($node->safe_psql('dst', q{SELECT vectorext.register_model('m', 3)}), '3', 'version numbering continues');
+is($node->safe_psql('dst', q{
+  SELECT vectorext.record_evaluate('docs_emb', 'SELECT 1, ''[1,4]''::vector', 'SELECT 1, 4, 1', 'golden', 3, 'challenger')
+         > (SELECT min(id) FROM vectorext.evaluation_run)
+     AND vectorext.expose('exp', 'user-7') = vectorext.route('exp', 'user-7')}), 't',
+   'evaluation runs and exposures continue after restore');
 
 $node->stop;
 done_testing();
