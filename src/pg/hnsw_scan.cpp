@@ -148,7 +148,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     so->null_query = true;  // ORDER BY NULL: every row's value is NULL
   }
   so->xbuf = static_cast<float*>(palloc(sizeof(float) * g->dims));
-  so->ef = g_ef_search;
+  so->ef = tuning::hnsw_ef_search(scan->indexRelation).value;
   search_init(&so->s, g->count, int(g->m), so->ef);
   so->s.keep_discarded = g_iterative_scan != kIterOff;
   so->s.skip_deleted = true;
@@ -300,12 +300,13 @@ void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* 
   IndexOptInfo* info = path->indexinfo;
   Relation index = index_open(info->indexoid, NoLock);
   int m = index_m(index);
+  int ef_search = tuning::hnsw_ef_search(index).value;
   index_close(index, NoLock);
   double tuples = std::max(info->tuples, 1.0);
   double ml = 1.0 / std::log(double(m));
   double entry_level = std::log(tuples) * ml;
   // Elements whose distance a search computes: greedy descent plus about ef * m at level 0.
-  double visited = std::min(tuples, (entry_level + 2) * m + double(g_ef_search) * m);
+  double visited = std::min(tuples, (entry_level + 2) * m + double(ef_search) * m);
 
   GenericCosts costs;
   std::memset(&costs, 0, sizeof(costs));

@@ -44,6 +44,7 @@ void ivf_on_load() {
   DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", nullptr,
                           &ivfflat_max_probes, kMaxLists, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("ivfflat");
+  tuning::add_tuned_reloptions(ivfflat_relopt_kind, "probes", kMaxLists);
 
   ivf_relopt_kind = add_reloption_kind();
   add_int_reloption(ivf_relopt_kind, "lists", "Number of inverted lists (default: from the row count)", -1, -1,
@@ -61,20 +62,25 @@ void ivf_on_load() {
   DefineCustomIntVariable("ivf.max_probes", "Sets the max number of probes for iterative scans", nullptr,
                           &ivf_max_probes, kMaxLists, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("ivf");
+  tuning::add_tuned_reloptions(ivf_relopt_kind, "probes", kMaxLists);
 }
 VX_ON_LOAD(ivf_on_load);
 
 bytea* ivfflat_options(Datum reloptions, bool validate) {
-  static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)}};
-  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), tab, 1));
+  static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
+                                         {"probes", RELOPT_TYPE_INT, offsetof(IvfOptions, tuned.value)},
+                                         {tuning::kCurveOption, RELOPT_TYPE_STRING, offsetof(IvfOptions, tuned.curve)}};
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), tab, 3));
 }
 
 bytea* ivf_options(Datum reloptions, bool validate) {
   static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
                                          {"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer)},
                                          {"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
-                                         {"rerank", RELOPT_TYPE_INT, offsetof(IvfOptions, rerank)}};
-  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 4));
+                                         {"rerank", RELOPT_TYPE_INT, offsetof(IvfOptions, rerank)},
+                                         {"probes", RELOPT_TYPE_INT, offsetof(IvfOptions, tuned.value)},
+                                         {tuning::kCurveOption, RELOPT_TYPE_STRING, offsetof(IvfOptions, tuned.curve)}};
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 6));
 }
 
 void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
@@ -91,8 +97,8 @@ void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* 
   // Fraction of the index a scan reads: probes / lists (lists from the meta page of a built index).
   Relation index = index_open(path->indexinfo->indexoid, NoLock);
   IvfMeta meta = read_meta(index);
+  int probes = tuning::ivf_probes(index, meta.am == static_cast<uint8>(AmKind::IvfFlat)).value;
   index_close(index, NoLock);
-  int probes = meta.am == static_cast<uint8>(AmKind::IvfFlat) ? ivfflat_probes : ivf_probes;
   double ratio = meta.lists > 0 ? std::min(1.0, static_cast<double>(probes) / meta.lists) : 1.0;
 
   costs.numIndexTuples = path->indexinfo->tuples * ratio;

@@ -301,7 +301,8 @@ void start(IndexScanDesc scan, ScanState& s) {
   if (auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options); opts && meta.am == static_cast<uint8>(AmKind::Ivf))
     s.rerank = opts->rerank >= 0 ? opts->rerank : (m.quantizer() == Quantizer::Flat ? 0 : kDefaultRerank);
   bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
-  s.probes = std::min(flat_am ? ivfflat_probes : ivf_probes, meta.lists);
+  s.rerank = tuning::ivf_rerank(index, s.rerank);
+  s.probes = std::min(tuning::ivf_probes(index, flat_am).value, meta.lists);
   s.iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;
   s.max_probes = s.iterative ? std::max(s.probes, flat_am ? ivfflat_max_probes : ivf_max_probes) : s.probes;
 
