@@ -37,7 +37,7 @@ CREATE TABLE vectorext.index_tuning (
   recall           float8 NOT NULL,    -- measured at value on the tuning queries
   ms_per_query     float8 NOT NULL,
   k                int NOT NULL,
-  sample           int,                -- tuning queries: a sample of this many rows (NULL: `queries`)
+  sample           int NOT NULL,       -- size of the default sample (the tuning queries unless `queries`; the drift check's)
   perturb          float8 NOT NULL,
   queries          text,               -- as given (for reference only: never executed again)
   filter           text,               -- as given (for reference only: never executed again)
@@ -93,3 +93,123 @@ CREATE FUNCTION vectorext.tune(index regclass, target_recall float8 DEFAULT 0.95
   SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION vectorext.tune(regclass, float8, int, int, text, text, float8) IS
   'measures the recall curve of an hnsw, ivfflat or ivf index and sets its search parameter to the cheapest value meeting target_recall';
+
+-- Internal: index_recall on the default sample at a given search parameter value (the drift check's measurement).
+CREATE FUNCTION vectorext._recall_at(index regclass, value int, rerank int, k int, sample int, perturb float8)
+  RETURNS float8
+  AS 'MODULE_PATHNAME', 'vx_recall_at' LANGUAGE C VOLATILE PARALLEL RESTRICTED
+  SET search_path = pg_catalog, pg_temp;
+
+-- Internal: the meta page of an hnsw, ivfflat or ivf index.
+CREATE FUNCTION vectorext._ann_index_meta(index regclass, OUT layout_version int, OUT elements bigint,
+                                          OUT deleted_elements bigint, OUT lists int)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'vx_ann_index_meta' LANGUAGE C STRICT STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp;
+
+-- Every index with its tuned value and recall_curve option, and the tuning row written with them (NULL when the row
+-- is gone, e.g. after a dump and restore: the options travel with the index, the table rows do not).
+CREATE VIEW vectorext._tuned_indexes AS
+  SELECT c.oid AS index, i.indrelid AS table_oid, am.amname AS method,
+         CASE am.amname WHEN 'hnsw' THEN 'ef_search' ELSE 'probes' END AS parameter,
+         (SELECT o.option_value::int FROM pg_catalog.pg_options_to_table(c.reloptions) o
+          WHERE o.option_name = CASE am.amname WHEN 'hnsw' THEN 'ef_search' ELSE 'probes' END) AS value,
+         (SELECT o.option_value FROM pg_catalog.pg_options_to_table(c.reloptions) o
+          WHERE o.option_name = 'recall_curve') AS curve,
+         t AS tuning
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid
+  JOIN pg_catalog.pg_am am ON am.oid = c.relam AND am.amname IN ('hnsw', 'ivfflat', 'ivf')
+  LEFT JOIN vectorext.index_tuning t ON t.index = c.oid
+    AND t.curve = (SELECT o.option_value FROM pg_catalog.pg_options_to_table(c.reloptions) o
+                   WHERE o.option_name = 'recall_curve')
+  WHERE c.relkind = 'i';
+
+-- The recall curve of every tuned index, one row per point: from the recall_curve option (what
+-- vectorext.target_recall picks from), with the latency measured at that point when the tuning row is there.
+CREATE VIEW vectorext.recall_curves AS
+  SELECT x.index::regclass AS index, x.method, x.parameter, p.value, p.recall,
+         pt.ms_per_query, (x.tuning).rerank AS rerank, p.value = x.value AS tuned,
+         (x.tuning).target_recall, (x.tuning).tuned_at
+  FROM vectorext._tuned_indexes x
+  CROSS JOIN LATERAL (
+    SELECT pg_catalog.split_part(e, ':', 1)::int AS value, pg_catalog.split_part(e, ':', 2)::float8 AS recall
+    FROM pg_catalog.regexp_split_to_table(x.curve, ',') e) p
+  LEFT JOIN vectorext.index_tuning_point pt
+    ON (x.tuning).index IS NOT NULL AND pt.index = x.index AND pt.value = p.value
+   AND pt.rerank = COALESCE((x.tuning).rerank, -1)
+  WHERE x.curve IS NOT NULL;
+COMMENT ON VIEW vectorext.recall_curves IS 'recall (and latency) per search parameter value of every tuned ANN index';
+
+-- One row per hnsw, ivfflat or ivf index: what it is, how big, how much VACUUM has to do, how it is tuned and how its
+-- recall was last measured.
+CREATE VIEW vectorext.index_health AS
+  SELECT n.nspname AS schema, x.index::regclass AS index, x.table_oid::regclass AS "table", x.method,
+         (SELECT opc.opcname FROM pg_catalog.pg_opclass opc
+          WHERE opc.oid = (SELECT i.indclass[0] FROM pg_catalog.pg_index i WHERE i.indexrelid = x.index)) AS opclass,
+         c.reltuples::bigint AS rows,
+         meta.elements, meta.deleted_elements,
+         pg_catalog.pg_stat_get_dead_tuples(x.table_oid) AS dead_rows,
+         GREATEST(pg_catalog.pg_stat_get_last_vacuum_time(x.table_oid),
+                    pg_catalog.pg_stat_get_last_autovacuum_time(x.table_oid)) AS last_vacuum,
+         pg_catalog.pg_relation_size(x.index) AS size,
+         meta.layout_version, meta.lists,
+         x.parameter AS tuned_parameter, x.value AS tuned_value, (x.tuning).rerank AS tuned_rerank,
+         (x.tuning).target_recall, (x.tuning).recall AS tuned_recall, (x.tuning).tuned_at, (x.tuning).tuned_by,
+         (x.tuning).baseline_recall, (x.tuning).last_recall, (x.tuning).last_measured_at
+  FROM vectorext._tuned_indexes x
+  JOIN pg_catalog.pg_class c ON c.oid = x.index
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL vectorext._ann_index_meta(x.index::regclass) meta;
+COMMENT ON VIEW vectorext.index_health IS
+  'per hnsw / ivfflat / ivf index: method, opclass, rows, elements VACUUM flagged and dead rows it has not reached, size, layout version, tuning and last measured recall';
+
+-- Re-measures every tuned index the caller can read, at its tuned setting, on the default sample it was tuned with
+-- (k, sample, perturb), and reports whether its recall fell below the target since tuning. Indexes tuned on caller
+-- queries or a filter are not measured with them again (stored SQL is never run): for them the recall now is
+-- estimated as the tuned recall minus the sample's drop since tuning. Records the measurement for indexes the caller
+-- owns (index_health.last_recall). For a cron job: SELECT * FROM vectorext.recall_drift() WHERE below_target.
+CREATE FUNCTION vectorext.recall_drift(tolerance float8 DEFAULT 0)
+RETURNS TABLE (index regclass, method text, parameter text, value int, target_recall float8, tuned_recall float8,
+               baseline_recall float8, recall float8, estimated_recall float8, below_target boolean,
+               tuned_at timestamptz, measured_at timestamptz, note text)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT x.index AS oid, (x.tuning).* FROM vectorext._tuned_indexes x
+           WHERE (x.tuning).index IS NOT NULL ORDER BY x.index LOOP
+    index := r.oid::regclass;
+    method := r.method;
+    parameter := r.parameter;
+    value := r.value;
+    target_recall := r.target_recall;
+    tuned_recall := r.recall;
+    baseline_recall := r.baseline_recall;
+    tuned_at := r.tuned_at;
+    measured_at := pg_catalog.clock_timestamp();
+    recall := NULL;
+    estimated_recall := NULL;
+    below_target := NULL;
+    note := NULL;
+    BEGIN
+      recall := vectorext._recall_at(r.oid::regclass, r.value, r.rerank, r.k, r.sample, r.perturb);
+    EXCEPTION WHEN insufficient_privilege OR object_not_in_prerequisite_state THEN
+      note := SQLERRM;
+    END;
+    IF recall IS NOT NULL THEN
+      estimated_recall := r.recall - (r.baseline_recall - recall);
+      below_target := estimated_recall < r.target_recall - tolerance;
+      IF pg_catalog.current_setting('transaction_read_only') = 'off' THEN
+        UPDATE vectorext.index_tuning t SET last_recall = recall_drift.recall, last_measured_at = recall_drift.measured_at
+         WHERE t.index = r.oid;
+      END IF;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION vectorext.recall_drift(float8) IS
+  're-measures every tuned ANN index at its tuned setting and reports those whose recall fell below their target';
+
+GRANT SELECT ON vectorext._tuned_indexes, vectorext.recall_curves, vectorext.index_health TO PUBLIC;

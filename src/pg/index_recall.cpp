@@ -1,6 +1,7 @@
 // vectorext.index_recall(index, k, sample, queries, filter, perturb): recall@k of an hnsw, ivfflat or ivf index
 // against exact search, at the settings in force in the session (recall_measure.h; docs/tuning.md).
 #include "pg/recall_measure.h"
+#include "pg/tuned_params.h"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -25,5 +26,31 @@ VX_FUNCTION(vx_index_recall) {
   Measured m = ann_search(&t, &p.queries, &p.filter, k, p.truth);
   close_target(&t);
   if (m.expected == 0) PG_RETURN_NULL();  // no query, or no qualifying row for any
+  PG_RETURN_FLOAT8(m.recall());
+}
+
+// vectorext._recall_at(index, value, rerank, k, sample, perturb): index_recall on the default sample with the index's
+// search parameter at `value` (and ivf rerank at `rerank` unless NULL), whatever the session set; what the drift check
+// re-measures at the tuned setting.
+VX_FUNCTION(vx_recall_at) {
+  using namespace vx::pg::recall;
+  for (int i = 0; i <= 5; ++i)
+    if (i != 2 && PG_ARGISNULL(i)) PG_RETURN_NULL();
+  Oid indexoid = PG_GETARG_OID(0);
+  int value = PG_GETARG_INT32(1), rerank = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
+  int k = PG_GETARG_INT32(3), sample = PG_GETARG_INT32(4);
+  double perturb = PG_GETARG_FLOAT8(5);
+  check_arguments(k, sample, perturb);
+  if (value < 1)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("value must be at least 1, not %d", value)));
+  Target t;
+  open_target(&t, indexoid, "vectorext._recall_at");
+  Prepared p;
+  prepare(&t, k, sample, nullptr, nullptr, perturb, &p, "vectorext._recall_at");
+  vx::pg::tuning::set_measurement(indexoid, value, rerank);
+  Measured m = ann_search(&t, &p.queries, &p.filter, k, p.truth);
+  vx::pg::tuning::clear_measurement();
+  close_target(&t);
+  if (m.expected == 0) PG_RETURN_NULL();
   PG_RETURN_FLOAT8(m.recall());
 }

@@ -18,7 +18,9 @@ extern "C" {
 #include "lib/stringinfo.h"
 }
 
+#include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace vx::pg::recall {
 
@@ -38,12 +40,18 @@ const char* skip_where(const char* text) {
 }
 
 // Error positions point into the filter's text (shown as an internal query), not into the caller's statement.
+struct FilterText {
+  const char* text;  // as given
+  int offset;        // where the expression starts in the wrapped statement, minus where it starts in text
+};
 void filter_error_context(void* arg) {
+  auto* f = static_cast<const FilterText*>(arg);
   int pos = geterrposition();
   if (pos > 0) {
+    int len = static_cast<int>(strlen(f->text));
     errposition(0);
-    internalerrposition(pos);
-    internalerrquery(static_cast<const char*>(arg));
+    internalerrposition(std::max(1, std::min(pos - f->offset, len)));
+    internalerrquery(f->text);
   }
 }
 
@@ -67,10 +75,13 @@ void compile_filter(Target* t, const char* text, const QuerySet* q, Filter* out)
   out->qual = nullptr;
   out->params = nullptr;
   if (text == nullptr) return;
+  const char* expression = skip_where(text);
   StringInfoData sql;
   initStringInfo(&sql);
-  appendStringInfo(&sql, "SELECT WHERE (%s\n)", skip_where(text));
-  ErrorContextCallback context{error_context_stack, filter_error_context, sql.data};
+  appendStringInfoString(&sql, "SELECT WHERE (");
+  FilterText where_text{text, sql.len - static_cast<int>(expression - text)};
+  appendStringInfo(&sql, "%s\n)", expression);
+  ErrorContextCallback context{error_context_stack, filter_error_context, &where_text};
   error_context_stack = &context;
   Node* where = parse_condition(sql.data);
   ParseState* pstate = make_parsestate(nullptr);

@@ -227,7 +227,6 @@ VX_FUNCTION(vx_tune) {
                    Float8GetDatum(baseline)};
     char nulls[18] = "                 ";
     if (!s.lossy_ivf) nulls[4] = 'n';
-    if (select) nulls[10] = 'n';
     if (!select) nulls[12] = 'n';
     if (!filter) nulls[13] = 'n';
     if (!iterative) nulls[14] = 'n';
