@@ -147,10 +147,13 @@ VX_FUNCTION(vx_tune) {
   const char* iterative = iterative_mode(s, filter != nullptr, &nest);
   Prepared p;
   prepare(&t, k, sample, select, filter, perturb, &p, "vectorext.tune");
-  if (p.queries.n == 0)
+  int with_rows = 0;
+  for (int i = 0; i < p.queries.n; ++i) with_rows += p.truth[i].m > 0;
+  if (with_rows == 0)
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("nothing to tune index \"%s\" on: %s", RelationGetRelationName(t.index),
-                           select ? "queries returned no rows" : "the index has no rows")));
+                           p.queries.n == 0 ? (select ? "queries returned no rows" : "the index has no rows")
+                                            : "no query has a row that passes the filter")));
 
   // The sweep: the ladder at the index's rerank, then (sq8 / pq) at doubled rerank values while out of reach.
   Point pts[kMaxCurvePoints * kMaxRerankRounds];
