@@ -3,15 +3,13 @@
 -- every access method and operator class, partial and expression indexes, filters; and refuse what it must.
 SET client_min_messages = warning;
 SET max_parallel_maintenance_workers = 0;  -- single-threaded builds: the same graph every run
+\i data/tune_helpers.sql
 SELECT setseed(0.4242);
 CREATE TABLE ir_centers AS
   SELECT c, ARRAY(SELECT random() * 2 - 0.5 FROM generate_series(1, 24) WHERE c >= 0) AS center FROM generate_series(0, 19) c;
-CREATE FUNCTION ir_point(center float8[]) RETURNS vector LANGUAGE sql VOLATILE AS $$
-  SELECT ('[' || string_agg((x + (random() + random() + random() - 1.5) * 1.5 * exp(-o / 8.0))::real::text, ',' ORDER BY o) || ']')::vector
-  FROM unnest(center) WITH ORDINALITY AS u(x, o) $$;
 CREATE TABLE ir (id int PRIMARY KEY, v vector(24), category int);
-INSERT INTO ir SELECT i, ir_point(center), i % 100 FROM generate_series(1, 3000) i JOIN ir_centers ON c = i % 20;
-CREATE TABLE ir_q AS SELECT q, ir_point(center) AS v, q % 100 AS category FROM generate_series(1, 40) q JOIN ir_centers ON c = (q * 7) % 20;
+INSERT INTO ir SELECT i, pg_temp.cluster_point(center, 1.5, 8), i % 100 FROM generate_series(1, 3000) i JOIN ir_centers ON c = i % 20;
+CREATE TABLE ir_q AS SELECT q, pg_temp.cluster_point(center, 1.5, 8) AS v, q % 100 AS category FROM generate_series(1, 40) q JOIN ir_centers ON c = (q * 7) % 20;
 
 -- Recall the SQL way: each query through the planner (only one ANN index exists at a time; seqscan off) against an
 -- exact ORDER BY on an expression no index provides. `expr` is the indexed expression, `pred` a WHERE condition.
@@ -147,6 +145,6 @@ SELECT vectorext.index_recall('ir_idx', queries => 'SELECT v FROM public.ir_q');
 RESET ROLE;
 
 DROP TABLE ir, ir_q, ir_centers, ir_ins;
-DROP FUNCTION ir_point(float8[]), ir_sql_recall(text, text, text, int, text, text), ir_same(float8, float8);
+DROP FUNCTION ir_sql_recall(text, text, text, int, text, text), ir_same(float8, float8);
 REVOKE ALL ON SCHEMA vectorext FROM ir_reader;
 DROP ROLE ir_reader;

@@ -6,76 +6,35 @@
 -- rows; an ivfflat scan the rows of its probed lists). Filters, rerank, health, drift, cleanup.
 SET client_min_messages = warning;
 SET max_parallel_maintenance_workers = 0;
+\i data/tune_helpers.sql
 SELECT setseed(0.77);
 CREATE TABLE tu_centers AS
   SELECT c, ARRAY(SELECT random() * 2 FROM generate_series(1, 32) WHERE c >= 0) AS center FROM generate_series(0, 29) c;
-CREATE FUNCTION tu_point(center float8[]) RETURNS vector LANGUAGE sql VOLATILE AS $$
-  SELECT ('[' || string_agg((x + (random() + random() + random() - 1.5) * 2 * exp(-o / 6.0))::real::text, ',' ORDER BY o) || ']')::vector
-  FROM unnest(center) WITH ORDINALITY AS u(x, o) $$;
 CREATE TABLE tu (id int PRIMARY KEY, v vector(32), category int);
-INSERT INTO tu SELECT i, tu_point(center), i % 100 FROM generate_series(1, 6000) i JOIN tu_centers ON c = i % 30;
-CREATE TABLE tu_train AS SELECT q, tu_point(center) AS v, q % 100 AS category FROM generate_series(1, 1000) q JOIN tu_centers ON c = (q * 7) % 30;
-CREATE TABLE tu_heldout AS SELECT q, tu_point(center) AS v, q % 100 AS category FROM generate_series(1, 1000) q JOIN tu_centers ON c = (q * 11) % 30;
+INSERT INTO tu SELECT i, pg_temp.cluster_point(center, 2, 6), i % 100 FROM generate_series(1, 6000) i JOIN tu_centers ON c = i % 30;
+CREATE TABLE tu_train AS SELECT q, pg_temp.cluster_point(center, 2, 6) AS v, q % 100 AS category
+  FROM generate_series(1, 1000) q JOIN tu_centers ON c = (q * 7) % 30;
+CREATE TABLE tu_heldout AS SELECT q, pg_temp.cluster_point(center, 2, 6) AS v, q % 100 AS category
+  FROM generate_series(1, 1000) q JOIN tu_centers ON c = (q * 11) % 30;
 CREATE INDEX tu_hnsw ON tu USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 40);
 -- the ivfflat index on a copy of the table, so that each table has one ANN index (scans below are counted)
 CREATE TABLE tu_copy AS SELECT * FROM tu;
 CREATE INDEX tu_ivf ON tu_copy USING ivfflat (v vector_l2_ops) WITH (lists = 150);
 
--- The sweep ladder (as core/recall.cpp) and the held-out curve: recall at each ladder value, set explicitly.
-CREATE FUNCTION tu_ladder(lo int, hi int) RETURNS TABLE (step int, value int) LANGUAGE sql AS $$
-  SELECT (row_number() OVER (ORDER BY v))::int, v FROM (
-    SELECT DISTINCT v FROM (
-      SELECT lo AS v UNION ALL SELECT hi
-      UNION ALL SELECT m * d FROM unnest(ARRAY[1, 2, 3, 4, 5, 6, 8]) m, (VALUES (1)) d(d)
-      UNION ALL SELECT m * d / 10 FROM unnest(ARRAY[10, 12, 15, 20, 25, 30, 40, 50, 60, 80]) m, (VALUES (10), (100), (1000), (10000)) d(d)) s
-    WHERE v BETWEEN lo AND hi) l $$;
-CREATE FUNCTION tu_heldout_curve(idx regclass, setting text, lo int, hi int, filter text DEFAULT NULL)
-RETURNS TABLE (step int, value int, recall float8) LANGUAGE plpgsql AS $$
-DECLARE
-  l record;
-BEGIN
-  FOR l IN SELECT * FROM tu_ladder(lo, hi) LOOP
-    PERFORM set_config(setting, l.value::text, true);
-    step := l.step;
-    value := l.value;
-    recall := vectorext.index_recall(idx, queries => 'SELECT v, category FROM public.tu_heldout ORDER BY q', filter => filter);
-    RETURN NEXT;
-  END LOOP;
-  PERFORM set_config(setting, NULL, true);
-END $$;
-CREATE TEMP TABLE tu_curve AS SELECT 'tu_hnsw' AS idx, * FROM tu_heldout_curve('tu_hnsw', 'hnsw.ef_search', 10, 1000)
-  UNION ALL SELECT 'tu_ivf', * FROM tu_heldout_curve('tu_ivf', 'ivfflat.probes', 1, 150);
--- the held-out curves span the targets (otherwise this test would prove nothing)
-SELECT idx, min(recall) < 0.95 AS starts_low, max(recall) >= 0.995 AS ends_high FROM tu_curve GROUP BY idx ORDER BY idx;
+-- the held-out curves: recall at each ladder value, set explicitly; they span the targets (else this proves nothing)
+CREATE TEMP TABLE heldout AS
+  SELECT 'tu_hnsw' AS idx, * FROM pg_temp.heldout_curve('tu_hnsw', 'hnsw.ef_search', 10, 1000, 'SELECT v FROM public.tu_heldout')
+  UNION ALL
+  SELECT 'tu_ivf', * FROM pg_temp.heldout_curve('tu_ivf', 'ivfflat.probes', 1, 150, 'SELECT v FROM public.tu_heldout');
+SELECT idx, min(recall) < 0.95 AS starts_low, max(recall) >= 0.995 AS ends_high FROM heldout GROUP BY idx ORDER BY idx;
 
--- tune at each target; judge the choice on the held-out queries
-CREATE FUNCTION tu_judge(idx text, target float8) RETURNS TABLE (target_met boolean, heldout_meets boolean, within_one_step boolean)
-LANGUAGE plpgsql AS $$
-DECLARE
-  t record;
-  chosen_step int;
-  cheapest_step int;
-BEGIN
-  SELECT * INTO t FROM vectorext.tune(idx::regclass, target, queries => 'SELECT v FROM public.tu_train');
-  SELECT c.step INTO chosen_step FROM tu_curve c WHERE c.idx = tu_judge.idx AND c.value = t.value;
-  SELECT min(c.step) INTO cheapest_step FROM tu_curve c WHERE c.idx = tu_judge.idx AND c.recall >= target;
-  target_met := t.target_met;
-  heldout_meets := (SELECT c.recall FROM tu_curve c WHERE c.idx = tu_judge.idx AND c.step = chosen_step)
-                   >= target - 2 * sqrt(2 * target * (1 - target) / 1000);
-  within_one_step := chosen_step <= cheapest_step + 1;
-  RETURN NEXT;
-END $$;
+-- tune at each target on the training queries; judge the choice on the held-out ones
 SELECT idx, target, j.* FROM (VALUES ('tu_hnsw'), ('tu_ivf')) i(idx), (VALUES (0.90), (0.95), (0.99)) t(target),
-  LATERAL tu_judge(idx, target) j ORDER BY idx, target;
+  LATERAL pg_temp.judge(idx::regclass, target, 'SELECT v FROM public.tu_train', 1000) j ORDER BY idx, target;
 
 -- What scans use. tu_hnsw is tuned at 0.99 now; the option, the table row and the scan agree.
-CREATE FUNCTION tu_hnsw_rows() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  SET LOCAL enable_seqscan = off;
-  SELECT count(*) INTO n FROM (SELECT 1 FROM tu ORDER BY v <-> (SELECT v FROM tu_heldout WHERE q = 1) LIMIT 2000) s;
-  RETURN n;
-END $$;
+CREATE FUNCTION tu_hnsw_rows() RETURNS bigint LANGUAGE sql AS $$
+  SELECT pg_temp.scan_rows('tu', (SELECT v FROM tu_heldout WHERE q = 1), 2000) $$;
 CREATE FUNCTION tu_curve_pick(idx regclass, target float8) RETURNS int LANGUAGE sql AS $$
   SELECT coalesce(min(value) FILTER (WHERE recall >= target), max(value)) FROM vectorext.recall_curves WHERE index = idx $$;
 SELECT (SELECT value FROM vectorext.index_tuning WHERE index = 'tu_hnsw'::regclass) AS tuned \gset
@@ -107,13 +66,8 @@ SET vectorext.target_recall = 1;
 SELECT tu_hnsw_rows() = tu_curve_pick('tu_hnsw', 1) AS best_point;
 RESET vectorext.target_recall;
 -- ivfflat: the rows of the probed lists; the target's pick equals the same probes set explicitly
-CREATE FUNCTION tu_ivf_rows() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
-BEGIN
-  SET LOCAL enable_seqscan = off;
-  SELECT count(*) INTO n FROM (SELECT 1 FROM tu_copy ORDER BY v <-> (SELECT v FROM tu_heldout WHERE q = 1) LIMIT 100000) s;
-  RETURN n;
-END $$;
+CREATE FUNCTION tu_ivf_rows() RETURNS bigint LANGUAGE sql AS $$
+  SELECT pg_temp.scan_rows('tu_copy', (SELECT v FROM tu_heldout WHERE q = 1), 100000) $$;
 SET vectorext.target_recall = 0.9;
 SELECT tu_ivf_rows() AS n \gset
 SELECT set_config('ivfflat.probes', tu_curve_pick('tu_ivf', 0.9)::text, false) IS NOT NULL AS set_probes;
@@ -190,7 +144,6 @@ SELECT count(*) AS rows_of_dropped_index FROM vectorext.index_tuning t WHERE NOT
 DROP TABLE tu, tu_copy;
 SELECT count(*) AS rows_left FROM vectorext.index_tuning;
 
-DROP TABLE tu_train, tu_heldout, tu_centers, tu_curve;
-DROP FUNCTION tu_point(float8[]), tu_ladder(int, int), tu_heldout_curve(regclass, text, int, int, text),
-  tu_judge(text, float8), tu_hnsw_rows(), tu_ivf_rows(), tu_curve_pick(regclass, float8);
+DROP TABLE tu_train, tu_heldout, tu_centers, heldout;
+DROP FUNCTION tu_hnsw_rows(), tu_ivf_rows(), tu_curve_pick(regclass, float8);
 DROP ROLE tu_other;
