@@ -102,6 +102,14 @@ SET client_min_messages = warning;
 SELECT * FROM vectorext.tune('tu_hnsw', filter => 'false');
 SELECT * FROM vectorext.tune('tu_hnsw', queries => 'SELECT v FROM public.tu_train WHERE false');
 SELECT target_met FROM vectorext.tune('tu_hnsw', 0.9, queries => 'SELECT v FROM public.tu_train');
+-- cancelled (a statement timeout far below what 1,000 queries x 20 settings take): nothing changes, and scans are
+-- back to the tuned value (the measurement's override is gone with the aborted transaction)
+SET statement_timeout = '20ms';
+SELECT * FROM vectorext.tune('tu_hnsw', 0.99, queries => 'SELECT v FROM public.tu_train');
+SELECT vectorext.index_recall('tu_hnsw', queries => 'SELECT v FROM public.tu_train CROSS JOIN generate_series(1, 10)');
+RESET statement_timeout;
+SELECT target_recall FROM vectorext.index_tuning WHERE index = 'tu_hnsw'::regclass;
+SELECT source FROM vectorext.search_params('tu_hnsw');
 
 -- the curve view, the health view
 SELECT index, count(*) AS points, bool_and(ms_per_query >= 0) AS latencies, count(*) FILTER (WHERE tuned) AS tuned_points
