@@ -116,8 +116,11 @@ SELECT vectorext.index_recall('ir_idx', k => 0);
 SELECT vectorext.index_recall('ir_idx', sample => 100000);
 SELECT vectorext.index_recall('ir_idx', perturb => -1);
 SELECT vectorext.index_recall('ir_idx', queries => 'SELECT id FROM public.ir');
--- the queries run under the function's search_path (pg_catalog, pg_temp): names must be schema-qualified
-SELECT vectorext.index_recall('ir_idx', queries => 'SELECT v FROM ir_q');
+-- queries and filter are the caller's code: their names resolve in the caller's search_path
+SELECT vectorext.index_recall('ir_idx', queries => 'SELECT v FROM ir_q', filter => 'l2_distance(v, v) = 0') > 0 AS callers_path;
+SET search_path = pg_catalog;
+SELECT vectorext.index_recall('public.ir_idx', queries => 'SELECT v FROM ir_q');
+RESET search_path;
 SELECT vectorext.index_recall('ir_idx', queries => 'DELETE FROM public.ir RETURNING v');
 SELECT vectorext.index_recall('ir_idx', queries => 'SELECT NULL::public.vector');
 SELECT vectorext.index_recall('ir_idx', filter => 'category = (SELECT 1)');

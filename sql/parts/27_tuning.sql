@@ -12,14 +12,19 @@ COMMENT ON FUNCTION vectorext.search_params(regclass) IS
 
 -- Recall@k of an index against exact search (sequential heap passes with the index's operator: never an index), at
 -- the session's current settings. queries: a SELECT returning the query vectors (first column, the index's key type)
--- and the filter's parameters $1.. (further columns); it runs with the caller's rights, under this function's
--- search_path (pg_catalog, pg_temp): schema-qualify its tables. Without queries: `sample` indexed values, chosen by
--- a hash of their bytes (the same on every run), moved by Gaussian noise of relative norm `perturb`.
-CREATE FUNCTION vectorext.index_recall(index regclass, k int DEFAULT 10, sample int DEFAULT 100,
-                                       queries text DEFAULT NULL, filter text DEFAULT NULL, perturb float8 DEFAULT 0)
+-- and the filter's parameters $1.. (further columns). Without queries: `sample` indexed values, chosen by a hash of
+-- their bytes (the same on every run), moved by Gaussian noise of relative norm `perturb`. queries and filter are the
+-- caller's code: they run with the caller's rights, parsed under the caller's search_path, which the wrapper passes
+-- to the pinned implementation (it switches to that path only around them; docs/security.md).
+CREATE FUNCTION vectorext._index_recall(index regclass, k int, sample int, queries text, filter text, perturb float8,
+                                        caller_path text)
   RETURNS float8
   AS 'MODULE_PATHNAME', 'vx_index_recall' LANGUAGE C VOLATILE PARALLEL RESTRICTED
   SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext.index_recall(index regclass, k int DEFAULT 10, sample int DEFAULT 100,
+                                       queries text DEFAULT NULL, filter text DEFAULT NULL, perturb float8 DEFAULT 0)
+  RETURNS float8 LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+  AS $$ SELECT vectorext._index_recall($1, $2, $3, $4, $5, $6, pg_catalog.current_setting('search_path')) $$;
 COMMENT ON FUNCTION vectorext.index_recall(regclass, int, int, text, text, float8) IS
   'recall@k of an hnsw, ivfflat or ivf index against exact search, on a deterministic sample of its rows or on caller-supplied queries';
 
@@ -83,14 +88,20 @@ CREATE EVENT TRIGGER vectorext_drop_tuning ON sql_drop EXECUTE FUNCTION vectorex
 -- index's default (index options ef_search / probes and recall_curve; rerank too for ivf with sq8 / pq when it had to
 -- rise). Requires ownership of the index. queries / filter / perturb as for index_recall; with a filter the curve is
 -- measured with an iterative scan (the session's mode, else relaxed_order).
+CREATE FUNCTION vectorext._tune(index regclass, target_recall float8, k int, sample int, queries text, filter text,
+                                perturb float8, caller_path text,
+                                OUT parameter text, OUT value int, OUT rerank int, OUT recall float8,
+                                OUT ms_per_query float8, OUT target_met boolean, OUT points int)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'vx_tune' LANGUAGE C VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext.tune(index regclass, target_recall float8 DEFAULT 0.95, k int DEFAULT 10,
                                sample int DEFAULT 100, queries text DEFAULT NULL, filter text DEFAULT NULL,
                                perturb float8 DEFAULT 0,
                                OUT parameter text, OUT value int, OUT rerank int, OUT recall float8,
                                OUT ms_per_query float8, OUT target_met boolean, OUT points int)
-  RETURNS record
-  AS 'MODULE_PATHNAME', 'vx_tune' LANGUAGE C VOLATILE PARALLEL UNSAFE
-  SET search_path = pg_catalog, pg_temp;
+  RETURNS record LANGUAGE sql VOLATILE PARALLEL UNSAFE
+  AS $$ SELECT * FROM vectorext._tune($1, $2, $3, $4, $5, $6, $7, pg_catalog.current_setting('search_path')) $$;
 COMMENT ON FUNCTION vectorext.tune(regclass, float8, int, int, text, text, float8) IS
   'measures the recall curve of an hnsw, ivfflat or ivf index and sets its search parameter to the cheapest value meeting target_recall';
 

@@ -1,4 +1,4 @@
-// vectorext.index_recall(index, k, sample, queries, filter, perturb): recall@k of an hnsw, ivfflat or ivf index
+// vectorext._index_recall(index, k, sample, queries, filter, perturb, caller_path), behind vectorext.index_recall: recall@k of an hnsw, ivfflat or ivf index
 // against exact search, at the settings in force in the session (recall_measure.h; docs/tuning.md).
 #include "pg/recall_measure.h"
 #include "pg/tuned_params.h"
@@ -17,12 +17,13 @@ VX_FUNCTION(vx_index_recall) {
   const char* select = PG_ARGISNULL(3) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(3));
   const char* filter = PG_ARGISNULL(4) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(4));
   double perturb = PG_ARGISNULL(5) ? 0.0 : PG_GETARG_FLOAT8(5);
+  const char* caller_path = PG_ARGISNULL(6) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(6));
   check_arguments(k, sample, perturb);
 
   Target t;
   open_target(&t, PG_GETARG_OID(0), "vectorext.index_recall");
   Prepared p;
-  prepare(&t, k, sample, select, filter, perturb, &p, "vectorext.index_recall");
+  prepare(&t, k, sample, select, filter, perturb, caller_path, &p, "vectorext.index_recall");
   Measured m = ann_search(&t, &p.queries, &p.filter, k, p.truth);
   close_target(&t);
   if (m.expected == 0) PG_RETURN_NULL();  // no query, or no qualifying row for any
@@ -46,7 +47,7 @@ VX_FUNCTION(vx_recall_at) {
   Target t;
   open_target(&t, indexoid, "vectorext._recall_at");
   Prepared p;
-  prepare(&t, k, sample, nullptr, nullptr, perturb, &p, "vectorext._recall_at");
+  prepare(&t, k, sample, nullptr, nullptr, perturb, nullptr, &p, "vectorext._recall_at");
   vx::pg::tuning::set_measurement(indexoid, value, rerank);
   Measured m = ann_search(&t, &p.queries, &p.filter, k, p.truth);
   vx::pg::tuning::clear_measurement();

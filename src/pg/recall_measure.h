@@ -89,14 +89,16 @@ struct Measured {
 // Argument checks shared by the SQL entry points (22023 / 54000 with the limits in the message).
 void check_arguments(int k, int sample, double perturb);
 
-// Queries (select if not null, else a sample), filter and ground truth together.
+// Queries (select if not null, else a sample), filter and ground truth together. The caller's SELECT text and filter
+// are parsed under `caller_path` (the caller's search_path, as the SQL wrapper passed it; nullptr: the pinned one),
+// set function-locally around them only: they are the caller's code and name the caller's objects.
 struct Prepared {
   QuerySet queries;
   Filter filter;
   Truth* truth;
 };
-void prepare(Target* t, int k, int sample, const char* select, const char* filter, double perturb, Prepared* out,
-             const char* function);
+void prepare(Target* t, int k, int sample, const char* select, const char* filter, double perturb,
+             const char* caller_path, Prepared* out, const char* function);
 
 // Runs every query through the index (at whatever settings are in force: see tuning::set_measurement).
 Measured ann_search(Target* t, const QuerySet* q, Filter* f, int k, const Truth* truth);

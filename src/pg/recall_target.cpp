@@ -12,6 +12,7 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
+#include "utils/guc.h"
 #include "utils/snapmgr.h"
 
 Datum vx_vector_in(PG_FUNCTION_ARGS);
@@ -116,13 +117,19 @@ void check_arguments(int k, int sample, double perturb) {
                     errhint("perturb is the noise's norm relative to the query's, e.g. 0.1.")));
 }
 
-void prepare(Target* t, int k, int sample, const char* select, const char* filter, double perturb, Prepared* out,
-             const char* function) {
+void prepare(Target* t, int k, int sample, const char* select, const char* filter, double perturb,
+             const char* caller_path, Prepared* out, const char* function) {
+  int nest = 0;
+  if (caller_path && (select || filter)) {
+    nest = NewGUCNestLevel();
+    set_config_option("search_path", caller_path, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+  }
   if (select)
     select_queries(t, select, perturb, &out->queries);
   else
     sample_queries(t, sample, perturb, &out->queries);
   compile_filter(t, filter, &out->queries, &out->filter);
+  if (nest > 0) AtEOXact_GUC(true, nest);  // back to the pinned path (on error, the abort restores it)
   out->truth = static_cast<Truth*>(palloc(sizeof(Truth) * std::max(out->queries.n, 1)));
   exact_search(t, &out->queries, &out->filter, k, out->truth, function);
 }

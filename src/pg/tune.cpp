@@ -1,4 +1,4 @@
-// vectorext.tune(index, target_recall, k, sample, queries, filter, perturb): measures the index's recall curve over
+// vectorext._tune(index, target_recall, k, sample, queries, filter, perturb, caller_path), behind vectorext.tune: measures the index's recall curve over
 // a sweep of its search parameter (hnsw: ef_search from k to 1000; ivfflat / ivf: probes from 1 to lists; ivf with
 // sq8 / pq: rerank doubled while the target is out of reach), writes the cheapest point meeting the target and the
 // compact curve as index options (ALTER INDEX ... SET: what scans read, see tuned_params.h), and the details
@@ -129,6 +129,7 @@ VX_FUNCTION(vx_tune) {
   const char* select = PG_ARGISNULL(4) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(4));
   const char* filter = PG_ARGISNULL(5) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(5));
   double perturb = PG_ARGISNULL(6) ? 0.0 : PG_GETARG_FLOAT8(6);
+  const char* caller_path = PG_ARGISNULL(7) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(7));
   if (!(target > 0 && target <= 1))
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("target_recall must be greater than 0 and at most 1, not %g", target)));
@@ -152,7 +153,7 @@ VX_FUNCTION(vx_tune) {
   int nest = 0;
   const char* iterative = iterative_mode(s, filter != nullptr, &nest);
   Prepared p;
-  prepare(&t, k, sample, select, filter, perturb, &p, "vectorext.tune");
+  prepare(&t, k, sample, select, filter, perturb, caller_path, &p, "vectorext.tune");
   int with_rows = 0;
   for (int i = 0; i < p.queries.n; ++i) with_rows += p.truth[i].m > 0;
   if (with_rows == 0)
@@ -203,7 +204,7 @@ VX_FUNCTION(vx_tune) {
     Target b;
     open_target(&b, indexoid, "vectorext.tune");
     Prepared bp;
-    prepare(&b, k, sample, nullptr, nullptr, perturb, &bp, "vectorext.tune");
+    prepare(&b, k, sample, nullptr, nullptr, perturb, nullptr, &bp, "vectorext.tune");
     tuning::set_measurement(indexoid, best.value, best.rerank);
     baseline = ann_search(&b, &bp.queries, &bp.filter, k, bp.truth).recall();
     tuning::clear_measurement();
