@@ -24,7 +24,7 @@ VX_FUNCTION(vx_index_recall) {
   open_target(&t, PG_GETARG_OID(0), "vectorext.index_recall");
   Prepared p;
   prepare(&t, k, sample, select, filter, perturb, caller_path, &p, "vectorext.index_recall");
-  Measured m = ann_search(&t, &p.queries, &p.filter, k, p.truth);
+  Measured m = ann_search(&t, &p.queries, &p.filter, k, p.truth, "vectorext.index_recall");
   close_target(&t);
   if (m.expected == 0) PG_RETURN_NULL();  // no query, or no qualifying row for any
   PG_RETURN_FLOAT8(m.recall());

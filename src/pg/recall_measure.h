@@ -100,7 +100,8 @@ struct Prepared {
 void prepare(Target* t, int k, int sample, const char* select, const char* filter, double perturb,
              const char* caller_path, Prepared* out, const char* function);
 
-// Runs every query through the index (at whatever settings are in force: see tuning::set_measurement).
-Measured ann_search(Target* t, const QuerySet* q, Filter* f, int k, const Truth* truth);
+// Runs every query through the index (at whatever settings are in force: see tuning::set_measurement). With a
+// `function` name, a NOTICE per kBatch queries when there are more.
+Measured ann_search(Target* t, const QuerySet* q, Filter* f, int k, const Truth* truth, const char* function = nullptr);
 
 }  // namespace vx::pg::recall

@@ -72,7 +72,7 @@ void exact_search(Target* t, const QuerySet* q, Filter* f, int k, Truth* out, co
   pfree(counts);
 }
 
-Measured ann_search(Target* t, const QuerySet* q, Filter* f, int k, const Truth* truth) {
+Measured ann_search(Target* t, const QuerySet* q, Filter* f, int k, const Truth* truth, const char* function) {
   Measured m{0, 0, 0.0};
   int cap = 256;
   auto* queue = static_cast<core::recall::Pending*>(palloc(sizeof(core::recall::Pending) * cap));
@@ -83,6 +83,8 @@ Measured ann_search(Target* t, const QuerySet* q, Filter* f, int k, const Truth*
   MemoryContext per_tuple = t->econtext->ecxt_per_tuple_memory;
   for (int i = 0; i < q->n; ++i) {
     CHECK_FOR_INTERRUPTS();
+    if (function && q->n > kBatch && i > 0 && i % kBatch == 0)
+      ereport(NOTICE, (errmsg("%s: index search done for %d of %d queries", function, i, q->n)));
     if (truth[i].m == 0) continue;  // no qualifying row: nothing to find
     bind_params(f, q, i, t->econtext);
     instr_time start, end;
