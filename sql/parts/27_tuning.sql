@@ -175,8 +175,9 @@ CREATE VIEW vectorext.index_health AS
 COMMENT ON VIEW vectorext.index_health IS
   'per hnsw / ivfflat / ivf index: method, opclass, rows, elements VACUUM flagged and dead rows it has not reached, size, layout version, tuning and last measured recall';
 
--- Re-measures every tuned index the caller can read, at its tuned setting, on the default sample it was tuned with
--- (k, sample, perturb), and reports whether its recall fell below the target since tuning. Indexes tuned on caller
+-- Re-measures every tuned index the caller can read, at its setting (the ef_search / probes option: the tuned value
+-- unless changed by hand since), on the default sample it was tuned with (k, sample, perturb), and reports whether
+-- its recall fell below the target since tuning. Indexes tuned on caller
 -- queries or a filter are not measured with them again (stored SQL is never run): for them the recall now is
 -- estimated as the tuned recall minus the sample's drop since tuning. Records the measurement for indexes the caller
 -- owns (index_health.last_recall). For a cron job: SELECT * FROM vectorext.recall_drift() WHERE below_target.
@@ -188,12 +189,12 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   r record;
 BEGIN
-  FOR r IN SELECT x.index AS oid, (x.tuning).* FROM vectorext._tuned_indexes x
-           WHERE (x.tuning).index IS NOT NULL ORDER BY x.index LOOP
+  FOR r IN SELECT x.index AS oid, COALESCE(x.value, (x.tuning).value) AS current_value, (x.tuning).*
+           FROM vectorext._tuned_indexes x WHERE (x.tuning).index IS NOT NULL ORDER BY x.index LOOP
     index := r.oid::regclass;
     method := r.method;
     parameter := r.parameter;
-    value := r.value;
+    value := r.current_value;
     target_recall := r.target_recall;
     tuned_recall := r.recall;
     baseline_recall := r.baseline_recall;
@@ -204,7 +205,7 @@ BEGIN
     below_target := NULL;
     note := NULL;
     BEGIN
-      recall := vectorext._recall_at(r.oid::regclass, r.value, r.rerank, r.k, r.sample, r.perturb);
+      recall := vectorext._recall_at(r.oid::regclass, r.current_value, r.rerank, r.k, r.sample, r.perturb);
     EXCEPTION WHEN insufficient_privilege OR object_not_in_prerequisite_state THEN
       note := SQLERRM;
     END;
