@@ -8,11 +8,16 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   libipc-run-perl
   libpq-dev zlib1g-dev gnuplot-nox
+  # the clients test layer (test/clients): Python client libraries; the Node ones come from npm
+  python3-psycopg python3-psycopg2 python3-asyncpg python3-sqlalchemy python3-django
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm for the clients layer, from Debian unless the machine already has them (another distribution of
+# Node.js ships its own npm and conflicts with Debian's package).
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "vectorext needs these Debian packages: ${missing[*]}" >&2

@@ -151,6 +151,7 @@ int ivf_rerank(Relation index, int configured) {
 }
 
 void set_measurement(Oid index, int value, int rerank) { g_measuring = {index, value, rerank}; }
+bool measuring(Oid index) { return g_measuring.index == index; }
 void clear_measurement() { g_measuring = {InvalidOid, 0, -1}; }
 
 Stored stored_options(Relation index) { return read_stored(index, ann_family(index)); }
@@ -188,11 +189,9 @@ VX_FUNCTION(vx_search_params) {
     ivf::IvfMeta meta = ivf::read_meta(index);
     add_row(rsinfo, flat ? "ivfflat.probes" : "ivf.probes", std::min(e.value, std::max(meta.lists, 1)),
             tuning::source_name(e.source));
-    if (!flat) {
-      ivf::BuildOptions o = ivf::read_build_options(index);
-      int rerank = tuning::ivf_rerank(index, o.rerank);
-      add_row(rsinfo, "rerank", rerank, rerank == o.rerank ? "index option" : "measurement");
-    }
+    if (!flat)
+      add_row(rsinfo, "rerank", ivf::effective_rerank(index, meta),
+              tuning::measuring(RelationGetRelid(index)) ? "measurement" : "index option");
   }
   index_close(index, AccessShareLock);
   return (Datum) 0;

@@ -48,6 +48,7 @@ int ivf_rerank(Relation index, int configured);
 // (sub)transaction abort.
 void set_measurement(Oid index, int value, int rerank);
 void clear_measurement();
+bool measuring(Oid index);
 
 // The index's tuned value and curve as stored (for the views and the drift check); curve nullptr when none.
 struct Stored {
