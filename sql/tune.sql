@@ -114,7 +114,7 @@ SELECT source FROM vectorext.search_params('tu_hnsw');
 -- the curve view, the health view
 SELECT index, count(*) AS points, bool_and(ms_per_query >= 0) AS latencies, count(*) FILTER (WHERE tuned) AS tuned_points
   FROM vectorext.recall_curves WHERE index::text LIKE 'tu\_%' GROUP BY index ORDER BY index::text;
-SELECT index, method, opclass, rows, layout_version, tuned_parameter, tuned_value = (SELECT value FROM vectorext.index_tuning t WHERE t.index = h.index) AS tuned,
+SELECT index, method, opclass, rows, layout_version > 0 AS layout, tuned_parameter, tuned_value = (SELECT value FROM vectorext.index_tuning t WHERE t.index = h.index) AS tuned,
        target_recall, tuned_at IS NOT NULL AS tuned_at, last_recall
   FROM vectorext.index_health h WHERE "table" IN ('tu'::regclass, 'tu_copy'::regclass) ORDER BY index::text;
 -- the drift check right after tuning: nothing below target
@@ -132,7 +132,11 @@ CREATE ROLE tu_other;
 GRANT SELECT ON tu TO tu_other;
 SET ROLE tu_other;
 SELECT * FROM vectorext.tune('tu_hnsw');
+-- the tuning tables are written only through the owner-side functions, which check ownership of the index
 UPDATE vectorext.index_tuning SET target_recall = 0.1;
+SELECT vectorext._record_drift('tu_hnsw', 0.1, now());
+SELECT vectorext._record_tuning('tu_hnsw', 'hnsw', 'ef_search', 10, NULL, 0.1, true, 1, 0, 10, 100, 0, NULL, NULL, NULL,
+                                '10:1.0000', 1, '{10}', '{-1}', '{1}', '{0}');
 SELECT count(*) > 0 AS others_read_curves FROM vectorext.recall_curves;
 -- an ordinary role tunes its own index (its row is written under row-level security) and reads its health
 RESET ROLE;

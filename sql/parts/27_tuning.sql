@@ -30,7 +30,7 @@ COMMENT ON FUNCTION vectorext.index_recall(regclass, int, int, text, text, float
 
 -- One row per tuned index: how it was tuned and the last drift check. Keyed by the index's OID; a row is valid while
 -- the index exists and still has the recall_curve written with it (the views check both), and is deleted with the
--- index by vectorext._drop_tuning. Writable (row-level security) only for rows of indexes the current role owns.
+-- index. Readable by everyone, written only by the owner-side functions below.
 CREATE TABLE vectorext.index_tuning (
   index            oid PRIMARY KEY,
   method           text NOT NULL,
@@ -49,8 +49,8 @@ CREATE TABLE vectorext.index_tuning (
   iterative_scan   text,               -- the iterative scan mode measured with (filters)
   curve            text NOT NULL,      -- the recall_curve option written with this row
   baseline_recall  float8 NOT NULL,    -- recall at value on the default sample (k, sample, perturb): what the drift check re-measures
-  tuned_at         timestamptz NOT NULL DEFAULT now(),
-  tuned_by         name NOT NULL DEFAULT current_user,
+  tuned_at         timestamptz NOT NULL,
+  tuned_by         name NOT NULL,
   last_recall      float8,             -- the drift check's last measurement (same method as baseline_recall)
   last_measured_at timestamptz
 );
@@ -62,27 +62,83 @@ CREATE TABLE vectorext.index_tuning_point (
   ms_per_query float8 NOT NULL,
   PRIMARY KEY (index, rerank, value)
 );
-ALTER TABLE vectorext.index_tuning ENABLE ROW LEVEL SECURITY;
-ALTER TABLE vectorext.index_tuning_point ENABLE ROW LEVEL SECURITY;
-CREATE POLICY read_all ON vectorext.index_tuning FOR SELECT USING (true);
-CREATE POLICY index_owner ON vectorext.index_tuning
-  USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = index), 'USAGE'));
-CREATE POLICY read_all ON vectorext.index_tuning_point FOR SELECT USING (true);
-CREATE POLICY index_owner ON vectorext.index_tuning_point
-  USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = index), 'USAGE'));
-GRANT SELECT, INSERT, UPDATE, DELETE ON vectorext.index_tuning, vectorext.index_tuning_point TO PUBLIC;
+GRANT SELECT ON vectorext.index_tuning, vectorext.index_tuning_point TO PUBLIC;
 
--- Rows of dropped indexes go with them (also when a table drop takes its indexes along).
-CREATE FUNCTION vectorext._drop_tuning() RETURNS event_trigger LANGUAGE plpgsql SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp AS $$
+-- Writes go through owner-side functions (the extension's one door, docs/security.md): vectorext.tune and the drift
+-- check run as the caller and record through vx_mlops_owner_call, which passes the real caller; the _owner_ function
+-- checks that the caller owns the index (what ALTER INDEX requires) and the catalog. Rows of dropped indexes are
+-- removed by the extension's sql_drop event trigger (_owner_forget_dropped, part 44).
+CREATE FUNCTION vectorext._record_tuning(index regclass, method text, parameter text, value int, rerank int,
+                                         target_recall float8, target_met boolean, recall float8, ms_per_query float8,
+                                         k int, sample int, perturb float8, queries text, filter text,
+                                         iterative_scan text, curve text, baseline_recall float8,
+                                         point_values int[], point_reranks int[], point_recalls float8[],
+                                         point_ms float8[]) RETURNS void
+  AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_record_tuning(caller oid, index regclass, method text, parameter text, value int,
+                                               rerank int, target_recall float8, target_met boolean, recall float8,
+                                               ms_per_query float8, k int, sample int, perturb float8, queries text,
+                                               filter text, iterative_scan text, curve text, baseline_recall float8,
+                                               point_values int[], point_reranks int[], point_recalls float8[],
+                                               point_ms float8[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  owner oid;
+  am name;
+  options text[];
 BEGIN
-  DELETE FROM vectorext.index_tuning t
-   WHERE t.index IN (SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-                     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.object_type = 'index');
+  SELECT c.relowner, a.amname, c.reloptions INTO owner, am, options
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_am a ON a.oid = c.relam
+   WHERE c.oid = _owner_record_tuning.index AND c.relkind = 'i';
+  IF NOT FOUND OR am NOT IN ('hnsw', 'ivfflat', 'ivf') THEN
+    RAISE EXCEPTION '% is not an hnsw, ivfflat or ivf index', index USING ERRCODE = 'wrong_object_type';
+  END IF;
+  IF NOT pg_catalog.pg_has_role(caller, owner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of index %', index USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  -- what is recorded describes the options the index has now (vectorext.tune set them just before)
+  IF NOT ('recall_curve=' || curve) = ANY (options) OR method <> am
+     OR NOT (CASE am WHEN 'hnsw' THEN 'ef_search=' ELSE 'probes=' END || value) = ANY (options) THEN
+    RAISE EXCEPTION 'index % does not have the options being recorded', index
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Tune it with vectorext.tune.';
+  END IF;
+  INSERT INTO vectorext.index_tuning AS x (index, method, parameter, value, rerank, target_recall, target_met, recall,
+      ms_per_query, k, sample, perturb, queries, filter, iterative_scan, curve, baseline_recall, tuned_at, tuned_by)
+    VALUES (index, method, parameter, value, rerank, target_recall, target_met, recall, ms_per_query, k, sample,
+            perturb, queries, filter, iterative_scan, curve, baseline_recall, pg_catalog.now(),
+            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = caller))
+    ON CONFLICT ON CONSTRAINT index_tuning_pkey DO UPDATE SET method = excluded.method, parameter = excluded.parameter,
+      value = excluded.value, rerank = excluded.rerank, target_recall = excluded.target_recall,
+      target_met = excluded.target_met, recall = excluded.recall, ms_per_query = excluded.ms_per_query, k = excluded.k,
+      sample = excluded.sample, perturb = excluded.perturb, queries = excluded.queries, filter = excluded.filter,
+      iterative_scan = excluded.iterative_scan, curve = excluded.curve, baseline_recall = excluded.baseline_recall,
+      tuned_at = excluded.tuned_at, tuned_by = excluded.tuned_by, last_recall = NULL, last_measured_at = NULL;
+  DELETE FROM vectorext.index_tuning_point p WHERE p.index = _owner_record_tuning.index;
+  INSERT INTO vectorext.index_tuning_point (index, rerank, value, recall, ms_per_query)
+    SELECT _owner_record_tuning.index, u.r, u.v, u.rc, u.ms
+    FROM unnest(point_values, point_reranks, point_recalls, point_ms) AS u(v, r, rc, ms);
 END
 $$;
-REVOKE EXECUTE ON FUNCTION vectorext._drop_tuning() FROM PUBLIC;
-CREATE EVENT TRIGGER vectorext_drop_tuning ON sql_drop EXECUTE FUNCTION vectorext._drop_tuning();
+REVOKE EXECUTE ON FUNCTION vectorext._owner_record_tuning(oid, regclass, text, text, int, int, float8, boolean, float8,
+  float8, int, int, float8, text, text, text, text, float8, int[], int[], float8[], float8[]) FROM PUBLIC;
+
+CREATE FUNCTION vectorext._record_drift(index regclass, recall float8, measured_at timestamptz) RETURNS void
+  AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_record_drift(caller oid, index regclass, recall float8, measured_at timestamptz)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = _owner_record_drift.index
+                 AND pg_catalog.pg_has_role(caller, c.relowner, 'USAGE')) THEN
+    RAISE EXCEPTION 'must be owner of index %', index USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  UPDATE vectorext.index_tuning t SET last_recall = _owner_record_drift.recall,
+                                      last_measured_at = _owner_record_drift.measured_at
+   WHERE t.index = _owner_record_drift.index;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION vectorext._owner_record_drift(oid, regclass, float8, timestamptz) FROM PUBLIC;
 
 -- Measures the recall curve over the index's search parameter and makes the cheapest point meeting target_recall the
 -- index's default (index options ef_search / probes and recall_curve; rerank too for ivf with sq8 / pq when it had to
@@ -212,9 +268,9 @@ BEGIN
     IF recall IS NOT NULL THEN
       estimated_recall := r.recall - (r.baseline_recall - recall);
       below_target := estimated_recall < r.target_recall - tolerance;
-      IF pg_catalog.current_setting('transaction_read_only') = 'off' THEN
-        UPDATE vectorext.index_tuning t SET last_recall = recall_drift.recall, last_measured_at = recall_drift.measured_at
-         WHERE t.index = r.oid;
+      IF pg_catalog.current_setting('transaction_read_only') = 'off'
+         AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = r.oid), 'USAGE') THEN
+        PERFORM vectorext._record_drift(r.oid::regclass, recall, measured_at);
       END IF;
     END IF;
     RETURN NEXT;

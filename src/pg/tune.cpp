@@ -2,7 +2,8 @@
 // a sweep of its search parameter (hnsw: ef_search from k to 1000; ivfflat / ivf: probes from 1 to lists; ivf with
 // sq8 / pq: rerank doubled while the target is out of reach), writes the cheapest point meeting the target and the
 // compact curve as index options (ALTER INDEX ... SET: what scans read, see tuned_params.h), and the details
-// (latencies, how and when) into vectorext.index_tuning / index_tuning_point. docs/tuning.md.
+// (latencies, how and when) into vectorext.index_tuning / index_tuning_point through vectorext._record_tuning (the
+// owner-side door, docs/security.md). docs/tuning.md.
 #include "pg/recall_measure.h"
 #include "pg/tuned_params.h"
 #include "pg/ivf.h"
@@ -17,6 +18,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -103,6 +105,18 @@ const char* iterative_mode(const Sweep& s, bool filtered, int* nest) {
   ereport(NOTICE, (errmsg("vectorext.tune: measuring the filter with %s = relaxed_order", s.iterative_setting),
                    errdetail("The tuned value holds for filtered queries only with an iterative scan.")));
   return "relaxed_order";
+}
+
+// One column of the measured points as an SQL array.
+template <class Get>
+Datum point_array(const Point* pts, int n, Get get, Oid type) {
+  Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(n, 1)));
+  for (int i = 0; i < n; ++i) elems[i] = get(pts[i]);
+  int16 len;
+  bool byval;
+  char align;
+  get_typlenbyvalalign(type, &len, &byval, &align);
+  return PointerGetDatum(construct_array(elems, n, type, len, byval, align));
 }
 
 void run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected) {
@@ -226,43 +240,28 @@ VX_FUNCTION(vx_tune) {
   if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
   run_sql(alter.data, 0, nullptr, nullptr, nullptr, SPI_OK_UTILITY);
   {
-    Oid types[17] = {OIDOID, TEXTOID, TEXTOID, INT4OID, INT4OID, FLOAT8OID, BOOLOID, FLOAT8OID, FLOAT8OID,
-                     INT4OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID};
-    Datum v[17] = {ObjectIdGetDatum(indexoid), CStringGetTextDatum(method), CStringGetTextDatum(s.parameter),
+    // The rows, through the owner-side function (it checks the caller owns the index and has these options).
+    Datum pv = point_array(pts, n, [](const Point& p) { return Int32GetDatum(p.value); }, INT4OID);
+    Datum pr = point_array(pts, n, [](const Point& p) { return Int32GetDatum(p.rerank); }, INT4OID);
+    Datum prc = point_array(pts, n, [](const Point& p) { return Float8GetDatum(p.recall); }, FLOAT8OID);
+    Datum pms = point_array(pts, n, [](const Point& p) { return Float8GetDatum(p.ms); }, FLOAT8OID);
+    Oid types[21] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID, INT4OID, FLOAT8OID, BOOLOID, FLOAT8OID, FLOAT8OID,
+                     INT4OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID,
+                     INT4ARRAYOID, INT4ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+    Datum v[21] = {ObjectIdGetDatum(indexoid), CStringGetTextDatum(method), CStringGetTextDatum(s.parameter),
                    Int32GetDatum(best.value), Int32GetDatum(best.rerank), Float8GetDatum(target), BoolGetDatum(met),
                    Float8GetDatum(best.recall), Float8GetDatum(best.ms), Int32GetDatum(k), Int32GetDatum(sample),
                    Float8GetDatum(perturb), select ? CStringGetTextDatum(select) : (Datum) 0,
                    filter ? CStringGetTextDatum(filter) : (Datum) 0,
                    iterative ? CStringGetTextDatum(iterative) : (Datum) 0, CStringGetTextDatum(curve_text),
-                   Float8GetDatum(baseline)};
-    char nulls[18] = "                 ";
+                   Float8GetDatum(baseline), pv, pr, prc, pms};
+    char nulls[22] = "                     ";
     if (!s.lossy_ivf) nulls[4] = 'n';
     if (!select) nulls[12] = 'n';
     if (!filter) nulls[13] = 'n';
     if (!iterative) nulls[14] = 'n';
-    run_sql("INSERT INTO vectorext.index_tuning AS x (index, method, parameter, value, rerank, target_recall, "
-            "target_met, recall, ms_per_query, k, sample, perturb, queries, filter, iterative_scan, curve, "
-            "baseline_recall) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
-            "ON CONFLICT (index) DO UPDATE SET method = excluded.method, parameter = excluded.parameter, "
-            "value = excluded.value, rerank = excluded.rerank, target_recall = excluded.target_recall, "
-            "target_met = excluded.target_met, recall = excluded.recall, ms_per_query = excluded.ms_per_query, "
-            "k = excluded.k, sample = excluded.sample, perturb = excluded.perturb, queries = excluded.queries, "
-            "filter = excluded.filter, iterative_scan = excluded.iterative_scan, curve = excluded.curve, "
-            "baseline_recall = excluded.baseline_recall, tuned_at = pg_catalog.now(), "
-            "tuned_by = CURRENT_USER, last_recall = NULL, last_measured_at = NULL",
-            17, types, v, nulls, SPI_OK_INSERT);
-  }
-  {
-    Oid types[1] = {OIDOID};
-    Datum v[1] = {ObjectIdGetDatum(indexoid)};
-    run_sql("DELETE FROM vectorext.index_tuning_point WHERE index = $1", 1, types, v, nullptr, SPI_OK_DELETE);
-  }
-  for (int i = 0; i < n; ++i) {
-    Oid types[5] = {OIDOID, INT4OID, INT4OID, FLOAT8OID, FLOAT8OID};
-    Datum v[5] = {ObjectIdGetDatum(indexoid), Int32GetDatum(pts[i].rerank), Int32GetDatum(pts[i].value),
-                  Float8GetDatum(pts[i].recall), Float8GetDatum(pts[i].ms)};
-    run_sql("INSERT INTO vectorext.index_tuning_point (index, rerank, value, recall, ms_per_query) "
-            "VALUES ($1, $2, $3, $4, $5)", 5, types, v, nullptr, SPI_OK_INSERT);
+    run_sql("SELECT vectorext._record_tuning($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+            "$17, $18, $19, $20, $21)", 21, types, v, nulls, SPI_OK_SELECT);
   }
   SPI_finish();
 
