@@ -231,6 +231,32 @@ CREATE VIEW vectorext.index_health AS
 COMMENT ON VIEW vectorext.index_health IS
   'per hnsw / ivfflat / ivf index: method, opclass, rows, elements VACUUM flagged and dead rows it has not reached, size, layout version, tuning and last measured recall';
 
+-- The recall of a tuned index now: measured at its setting (the ef_search / probes option) on the default sample it
+-- was tuned with, and, for indexes tuned on queries or a filter (never run again), estimated as the tuned recall minus
+-- the sample's drop since tuning. All NULL when the index has no valid tuning row. (recall_drift, the promotion gate)
+CREATE FUNCTION vectorext._tuned_recall_now(index regclass, OUT value int, OUT rerank int, OUT target_recall float8,
+                                            OUT tuned_recall float8, OUT baseline_recall float8, OUT recall float8,
+                                            OUT estimated_recall float8)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  r record;
+BEGIN
+  SELECT COALESCE(x.value, (x.tuning).value) AS current_value, (x.tuning).* INTO r
+    FROM vectorext._tuned_indexes x WHERE x.index = _tuned_recall_now.index AND (x.tuning).index IS NOT NULL;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  value := r.current_value;
+  rerank := r.rerank;
+  target_recall := r.target_recall;
+  tuned_recall := r.recall;
+  baseline_recall := r.baseline_recall;
+  recall := vectorext._recall_at(index, r.current_value, r.rerank, r.k, r.sample, r.perturb);
+  estimated_recall := r.recall - (r.baseline_recall - recall);
+END
+$$;
+
 -- Re-measures every tuned index the caller can read, at its setting (the ef_search / probes option: the tuned value
 -- unless changed by hand since), on the default sample it was tuned with (k, sample, perturb), and reports whether
 -- its recall fell below the target since tuning. Indexes tuned on caller
@@ -244,6 +270,7 @@ RETURNS TABLE (index regclass, method text, parameter text, value int, target_re
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   r record;
+  now_ record;
 BEGIN
   FOR r IN SELECT x.index AS oid, COALESCE(x.value, (x.tuning).value) AS current_value, (x.tuning).*
            FROM vectorext._tuned_indexes x WHERE (x.tuning).index IS NOT NULL ORDER BY x.index LOOP
@@ -261,12 +288,13 @@ BEGIN
     below_target := NULL;
     note := NULL;
     BEGIN
-      recall := vectorext._recall_at(r.oid::regclass, r.current_value, r.rerank, r.k, r.sample, r.perturb);
+      now_ := vectorext._tuned_recall_now(r.oid::regclass);
+      recall := now_.recall;
+      estimated_recall := now_.estimated_recall;
     EXCEPTION WHEN insufficient_privilege OR object_not_in_prerequisite_state THEN
       note := SQLERRM;
     END;
     IF recall IS NOT NULL THEN
-      estimated_recall := r.recall - (r.baseline_recall - recall);
       below_target := estimated_recall < r.target_recall - tolerance;
       IF pg_catalog.current_setting('transaction_read_only') = 'off'
          AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = r.oid), 'USAGE') THEN
