@@ -114,7 +114,7 @@ install: install-pgvector-name
 uninstall: uninstall-pgvector-name
 endif
 
-.PHONY: deps run stop test unit regress tap clients bench bench-tune
+.PHONY: deps run stop test unit regress tap clients bench bench-tune bench-scaleout
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -138,3 +138,5 @@ bench: deps
 # vectorext.tune on Fashion-MNIST: recall curves with the tuned point, as PNG (bench/tune_curve.sh)
 bench-tune: deps
 	bash bench/tune_curve.sh
+bench-scaleout: deps
+	bash bench/scaleout.sh
