@@ -2,7 +2,7 @@
 #   make / make install    build and install the extension (PGXS)
 #   make run               install prerequisites, build, install, start a throwaway cluster, run the demo
 #   make test              install prerequisites, then every test layer (unit, pg_regress, TAP)
-#   make bench             benchmarks on Fashion-MNIST (not tests)
+#   make bench             benchmarks on Fashion-MNIST (not tests); make bench-tune: only the tuning curves
 EXTENSION  = vectorext
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))vectorext.control)
 
@@ -114,7 +114,7 @@ install: install-pgvector-name
 uninstall: uninstall-pgvector-name
 endif
 
-.PHONY: deps run stop test unit regress tap clients bench bench-scaleout
+.PHONY: deps run stop test unit regress tap clients bench bench-tune bench-scaleout
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -134,5 +134,9 @@ tap:
 bench: deps
 	bash bench/run.sh
 	bash bench/kernels.sh
+	bash bench/tune_curve.sh
+# vectorext.tune on Fashion-MNIST: recall curves with the tuned point, as PNG (bench/tune_curve.sh)
+bench-tune: deps
+	bash bench/tune_curve.sh
 bench-scaleout: deps
 	bash bench/scaleout.sh

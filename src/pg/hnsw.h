@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pg/hnsw_page.h"
+#include "pg/tuned_params.h"
 #include "core/hnsw_distance.h"
 #include "core/hnsw_select.h"
 
@@ -30,6 +31,7 @@ struct Options {
   int32 vl_len_;
   int m;
   int ef_construction;
+  tuning::TunedOptions tuned;  // ef_search, recall_curve (tuned_params.h)
 };
 constexpr int kDefaultM = 16, kMinM = 2, kMaxM = 100;
 constexpr int kDefaultEfc = 64, kMinEfc = 4, kMaxEfc = 1000;

@@ -149,7 +149,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     so->null_query = true;  // ORDER BY NULL: every row's value is NULL
   }
   so->xbuf = static_cast<float*>(palloc(sizeof(float) * g->dims));
-  so->ef = g_ef_search;
+  so->ef = tuning::hnsw_ef_search(scan->indexRelation).value;
   search_init(&so->s, g->count, int(g->m), so->ef);
   so->s.keep_discarded = g_iterative_scan != kIterOff;
   so->s.skip_deleted = true;

@@ -2,7 +2,7 @@
 // spirit of contrib/amcheck. It takes the locks (AccessShareLock on table and index: readers and writers go on),
 // finds which of our access methods the index belongs to, runs that method's read-only checker (index_check.h) and
 // returns one row of counts. Corruption is raised by the checker as XX002 (index_corrupted).
-#include "pg/boundary.h"
+#include "pg/ann_family.h"
 #include "pg/index_check.h"
 
 extern "C" {
@@ -18,25 +18,9 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
-
-Datum vx_hnsw_handler(PG_FUNCTION_ARGS);
-Datum vx_ivfflathandler(PG_FUNCTION_ARGS);
-Datum vx_ivfhandler(PG_FUNCTION_ARGS);
 }
 
-namespace {
-
-enum class Family { kNone, kHnsw, kIvf };
-
-Family family_of(Relation index) {
-  FmgrInfo fn;
-  fmgr_info(index->rd_amhandler, &fn);
-  if (fn.fn_addr == vx_hnsw_handler) return Family::kHnsw;
-  if (fn.fn_addr == vx_ivfflathandler || fn.fn_addr == vx_ivfhandler) return Family::kIvf;
-  return Family::kNone;
-}
-
-}  // namespace
+using vx::pg::AnnFamily;
 
 VX_FUNCTION(vx_index_check) {
   Oid indexoid = PG_GETARG_OID(0);
@@ -57,8 +41,8 @@ VX_FUNCTION(vx_index_check) {
                     errmsg("permission denied for table %s", RelationGetRelationName(heap))));
   Relation index = index_open(indexoid, AccessShareLock);
 
-  Family family = family_of(index);
-  if (family == Family::kNone)
+  AnnFamily family = vx::pg::ann_family(index);
+  if (family == AnnFamily::kNone)
     ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                     errmsg("\"%s\" is not an hnsw, ivfflat or ivf index", RelationGetRelationName(index))));
   if (!index->rd_index->indisvalid)
@@ -68,7 +52,7 @@ VX_FUNCTION(vx_index_check) {
 
   vx::pg::IndexCheckCounts counts;
   const char* method;
-  if (family == Family::kHnsw) {
+  if (family == AnnFamily::kHnsw) {
     method = "hnsw";
     vx::pg::hnsw_check_index(index, heap, heapallindexed, &counts);
   } else {

@@ -3,6 +3,7 @@
 
 #include "core/ivf_quant.h"
 #include "pg/ivf_page.h"
+#include "pg/tuned_params.h"
 
 #include <memory>
 #include <vector>
@@ -25,6 +26,7 @@ struct IvfOptions {
   int quantizer;     // offset of the string option (ivf only), 0 when unset
   int pq_m;          // 0 = default
   int rerank;        // -1 = default
+  tuning::TunedOptions tuned;  // probes, recall_curve (tuned_params.h)
 };
 
 // settings

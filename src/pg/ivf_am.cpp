@@ -42,6 +42,7 @@ void ivf_on_load() {
   DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", nullptr,
                           &ivfflat_max_probes, kMaxLists, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("ivfflat");
+  tuning::add_tuned_reloptions(ivfflat_relopt_kind, "probes", kMaxLists);
 
   ivf_relopt_kind = add_reloption_kind();
   add_int_reloption(ivf_relopt_kind, "lists", "Number of inverted lists (default: from the row count)", -1, -1,
@@ -59,20 +60,25 @@ void ivf_on_load() {
   DefineCustomIntVariable("ivf.max_probes", "Sets the max number of probes for iterative scans", nullptr,
                           &ivf_max_probes, kMaxLists, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("ivf");
+  tuning::add_tuned_reloptions(ivf_relopt_kind, "probes", kMaxLists);
 }
 VX_ON_LOAD(ivf_on_load);
 
 bytea* ivfflat_options(Datum reloptions, bool validate) {
-  static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)}};
-  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), tab, 1));
+  static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
+                                         {"probes", RELOPT_TYPE_INT, offsetof(IvfOptions, tuned.value)},
+                                         {tuning::kCurveOption, RELOPT_TYPE_STRING, offsetof(IvfOptions, tuned.curve)}};
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), tab, 3));
 }
 
 bytea* ivf_options(Datum reloptions, bool validate) {
   static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
                                          {"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer)},
                                          {"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
-                                         {"rerank", RELOPT_TYPE_INT, offsetof(IvfOptions, rerank)}};
-  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 4));
+                                         {"rerank", RELOPT_TYPE_INT, offsetof(IvfOptions, rerank)},
+                                         {"probes", RELOPT_TYPE_INT, offsetof(IvfOptions, tuned.value)},
+                                         {tuning::kCurveOption, RELOPT_TYPE_STRING, offsetof(IvfOptions, tuned.curve)}};
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 6));
 }
 
 bool validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, 1u << 1); }

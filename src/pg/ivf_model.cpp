@@ -114,11 +114,12 @@ ListSlot read_slot(Relation index, const IvfMeta& meta, int list) {
 }
 
 int effective_rerank(Relation index, const IvfMeta& meta) {
-  // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
+  // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once; a tuning measurement of
+  // this index in progress overrides it (tuned_params.h)
   const bool flat = meta.quantizer == static_cast<uint8>(Quantizer::Flat);
   auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options);
-  if (!opts || meta.am != static_cast<uint8>(AmKind::Ivf)) return meta.rerank;
-  return opts->rerank >= 0 ? opts->rerank : (flat ? 0 : kDefaultRerank);
+  if (!opts || meta.am != static_cast<uint8>(AmKind::Ivf)) return tuning::ivf_rerank(index, meta.rerank);
+  return tuning::ivf_rerank(index, opts->rerank >= 0 ? opts->rerank : (flat ? 0 : kDefaultRerank));
 }
 
 bool prepare_vector(const Model& model, const float* in, float* out) {
