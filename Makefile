@@ -1,7 +1,7 @@
 # PGXS build of the vectorext module, plus the developer entry points:
 #   make / make install    build and install the extension (PGXS)
 #   make run               install prerequisites, build, install, start a throwaway cluster, run the demo
-#   make test              install prerequisites, then every test layer (unit, pg_regress, TAP)
+#   make test              install prerequisites, then every test layer (unit, pg_regress, TAP, python)
 #   make bench             benchmarks on Fashion-MNIST (not tests)
 EXTENSION  = vectorext
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))vectorext.control)
@@ -58,7 +58,7 @@ uninstall-faiss:
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	cat $^ > $@
 
-.PHONY: deps run stop test unit regress tap bench
+.PHONY: deps run stop test unit regress tap python bench
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -73,6 +73,8 @@ regress:
 	bash scripts/test.sh regress
 tap:
 	bash scripts/test.sh tap
+python:
+	bash scripts/test.sh python
 bench: deps
 	bash bench/run.sh
 	bash bench/kernels.sh

@@ -96,21 +96,33 @@ layer_tap() {
   count tap $((files - fails)) "$fails"
 }
 
+# The vectorext Python package, its CLI and notebook against a cluster of the stage (test/python/run.sh).
+layer_python() {
+  say "python package (clients/python, test/python)"
+  local out="$LOG_DIR/python-layer.log" line
+  bash "$REPO/test/python/run.sh" 2>&1 | tee "$out" || true
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
+  if [ -z "$line" ]; then count python 0 1; return; fi
+  count python "${line%% passed*}" "$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed/\1/')"
+}
+
 what=${1:-all}
 case "$what" in
   unit) layer_unit ;;
   regress) if build_and_stage; then layer_regress; else count build 0 1; fi ;;
   tap) if build_and_stage; then layer_tap; else count build 0 1; fi ;;
+  python) if build_and_stage; then layer_python; else count build 0 1; fi ;;
   all)
     layer_unit
     if build_and_stage; then
       layer_regress
       layer_tap
+      layer_python
     else
       count build 0 1
     fi
     ;;
-  *) echo "usage: $0 [all|unit|regress|tap]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|unit|regress|tap|python]" >&2; exit 2 ;;
 esac
 
 say "summary"

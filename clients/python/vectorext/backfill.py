@@ -2,8 +2,8 @@
 
 The work list is vectorext.pending (missing and stale keys); the source rows of each batch are read by key, embedded
 by the caller's function, written by binary COPY into a temporary staging table and moved into the collection with
-one INSERT ... ON CONFLICT DO UPDATE (stale rows are replaced; the version's row trigger checks dims and records
-the source digest as for any write). Each batch is its own transaction, so an interrupted backfill keeps what it
+one INSERT ... ON CONFLICT DO UPDATE (stale rows are replaced; rows deleted from the source meanwhile are skipped;
+the version's row trigger checks dims and records the source digest as for any write). Each batch is its own transaction, so an interrupted backfill keeps what it
 wrote and a new call resumes from what pending still lists.
 """
 from psycopg import sql
@@ -75,10 +75,11 @@ def run_backfill(coll, version, embed, *, batch_size, column, progress, limit):
     fetch = sql.SQL('SELECT s.{key}::text AS {k}, {picked} FROM {source} s '
                     'WHERE s.{key} = ANY (%s::text[]::{key_type}[])').format(
         key=key, k=sql.Identifier(KEY), picked=picked, source=source, key_type=key_type)
+    # Rows deleted from the source since they were read are skipped (counted as vanished), not an error.
     move = sql.SQL('INSERT INTO {relation} ({key}, model_version, embedding) '
-                   'SELECT b.key::{key_type}, %s, b.embedding FROM pg_temp.{stage} b '
+                   'SELECT s.{key}, %s, b.embedding FROM pg_temp.{stage} b JOIN {source} s ON s.{key} = b.key::{key_type} '
                    'ON CONFLICT ({key}, model_version) DO UPDATE SET embedding = excluded.embedding').format(
-        relation=relation, key=key, key_type=key_type, stage=sql.Identifier(STAGE))
+        relation=relation, key=key, key_type=key_type, source=source, stage=sql.Identifier(STAGE))
     vector_oid = s.types['vector'].oid
     if s.scalar('SELECT to_regclass(%s) IS NULL', (f'pg_temp.{STAGE}',)):
         s.execute(sql.SQL('CREATE TEMP TABLE {} (key text NOT NULL, embedding {} NOT NULL) ON COMMIT DELETE ROWS')
@@ -103,8 +104,10 @@ def run_backfill(coll, version, embed, *, batch_size, column, progress, limit):
                         for k, v in zip(batch_keys, vectors):
                             copy.write_row((k, v))
                     cur.execute(move, (version,))
+                    written = cur.rowcount
                     cur.execute(sql.SQL('TRUNCATE pg_temp.{}').format(sql.Identifier(STAGE)))
-                embedded += len(rows)
+                embedded += written
+                vanished += len(rows) - written
                 batches += 1
             bar.update(len(keys))
     finally:

@@ -216,8 +216,14 @@ def _report(e, as_json):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format='%(levelname)s: %(message)s',
-                        stream=sys.stderr)
+    # Server WARNINGs (e.g. a forced promotion) and, with -v, NOTICEs go to stderr.
+    log = logging.getLogger('vectorext')
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter('%(levelname)s: %(message)s'))
+    saved = log.level, log.propagate
+    log.addHandler(handler)
+    log.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    log.propagate = False
     try:
         conn = connect(args.dsn)
         try:
@@ -227,6 +233,10 @@ def main(argv=None):
     except VectorextError as e:
         _report(e, args.json)
         return e.exit_code
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(saved[0])
+        log.propagate = saved[1]
     code = OK
     if isinstance(out, tuple):
         out, code = out

@@ -12,6 +12,7 @@ from .query_sets import query_source
 from .records import (Comparison, Coverage, Evaluation, Neighbor, Pending, QueryComparison, RecallPoint, TuneResult,
                       from_row, table)
 from .session import session
+from .values import Vector, np
 
 _OPTION_NAME = re.compile(r'^[a-z_][a-z0-9_]*$')
 _OPTION_WORD = re.compile(r'^[A-Za-z0-9_.]+$')
@@ -158,6 +159,8 @@ class Collection:
 
     def search(self, query, k=10, alias='champion'):
         """vectorext.search: the k nearest keys (text) of the version the alias serves."""
+        if not isinstance(query, (Vector, np.ndarray) if np is not None else Vector):
+            query = Vector(query)   # a plain list would be sent as a SQL array
         return table(Neighbor, self.s.execute('SELECT key, distance FROM vectorext.search(%s, %s, %s, %s)',
                                               (self.name, query, k, alias)))
 

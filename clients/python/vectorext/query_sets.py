@@ -29,6 +29,10 @@ def query_source(session, rows, types):
     if isinstance(rows, str):
         yield rows
         return
+    rows = [list(r) for r in rows]
+    for row in rows:   # before COPY: an error raised inside it would surface as the server's "COPY failed"
+        if len(row) != len(types):
+            raise ValueError(f'each row needs {len(types)} values, got {len(row)}: {row!r:.80}')
     name = f'vectorext_rows_{next(_names)}'
     oids = [session.types[t].oid if t in session.types else t for t in types]
     columns = sql.SQL(', ').join(
@@ -39,8 +43,6 @@ def query_source(session, rows, types):
         with cur.copy(sql.SQL('COPY pg_temp.{} FROM STDIN (FORMAT binary)').format(sql.Identifier(name))) as copy:
             copy.set_types(oids)
             for row in rows:
-                if len(row) != len(types):
-                    raise ValueError(f'each row needs {len(types)} values, got {len(row)}: {row!r:.80}')
                 copy.write_row([_cell(v, t) for v, t in zip(row, types)])
     yield f'SELECT * FROM pg_temp.{name}'
     # Only after success: after an error the transaction is aborted and its rollback removes the table.

@@ -282,4 +282,4 @@ class BackfillResult(Record):
     pending: int
     embedded: int
     batches: int
-    vanished: int  # pending keys whose source row was deleted before their batch ran
+    vanished: int  # pending keys whose source row was deleted before their batch was written
