@@ -73,7 +73,7 @@ print(", ".join(["psycopg " + psycopg.__version__, "numpy " + numpy.__version__,
 stop_cluster
 trap - EXIT
 
-summary=$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$out" | tail -1)
+summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|errors?).* in [0-9.]+s' "$out" | tail -1)
 if [ -z "$summary" ]; then
   cp "$WORK/server.log" "$LOG_DIR/python-server.log" 2>/dev/null
   loud "pytest did not finish (see $out)"
