@@ -67,7 +67,7 @@ out="$LOG_DIR/python.log"
 say "python: vectorext package ($("$VENV/bin/python" -c 'import psycopg, numpy, pandas, nbclient
 print(", ".join(["psycopg " + psycopg.__version__, "numpy " + numpy.__version__, "pandas " + pandas.__version__, "nbclient " + nbclient.__version__]))'))"
 (cd "$WORK" && env VX_PGHOST=127.0.0.1 VX_PGPORT="$port" VX_PGUSER=postgres VX_REPO="$REPO" VX_REQUIRE_INSTALLED=1 \
-   PYTHONDONTWRITEBYTECODE=1 JUPYTER_PATH="$VENV/share/jupyter" MPLBACKEND=Agg HOME="$WORK" \
+   PYTHONDONTWRITEBYTECODE=1 JUPYTER_PATH="$VENV/share/jupyter" HOME="$WORK" \
    timeout 1500 "$VENV/bin/python" -m pytest -p no:cacheprovider -rs -q "$REPO/clients/python/tests") 2>&1 |
   tee "$out" | grep -vE '^\.*s*\.*( +\[ *[0-9]+%\])?$' || true
 stop_cluster

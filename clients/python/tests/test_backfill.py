@@ -39,6 +39,8 @@ def test_numpy_output_written_exactly(fresh, conn):
     for i in (1, 60, ROWS):
         assert np.array_equal(got[i], np.array(clustered(i), dtype=np.float32) * 2)
     assert fresh.coverage(1).coverage == 1.0
+    # the partition was analyzed (planner statistics after the bulk load)
+    assert conn.execute(f"SELECT reltuples FROM pg_class WHERE oid = '{fresh.name}_v1'::regclass").fetchone()[0] == ROWS
     # nothing left: a second run embeds nothing
     assert fresh.backfill(1, embed, progress=False).embedded == 0 and seen == [50, 50, 20]
 

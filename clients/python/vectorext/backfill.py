@@ -60,7 +60,7 @@ def _vectors(embedded, n, dims, model, version):
     return vectors
 
 
-def run_backfill(coll, version, embed, *, batch_size, column, progress, limit):
+def run_backfill(coll, version, embed, *, batch_size, column, progress, limit, analyze):
     from .registry import Registry
     if batch_size < 1:
         raise ValueError('batch_size must be at least 1')
@@ -112,5 +112,11 @@ def run_backfill(coll, version, embed, *, batch_size, column, progress, limit):
             bar.update(len(keys))
     finally:
         bar.close()
+    if analyze and embedded:
+        # Planner statistics of the version's partition after a bulk load (docs/mlops.md §4), so queries use its
+        # ANN index; a role that does not own it gets the server's WARNING and no statistics.
+        part = s.scalar('SELECT partition::regclass::text FROM vectorext.collection_versions '
+                        'WHERE collection = %s AND version = %s', (coll.name, version))
+        s.execute(sql.SQL('ANALYZE {}').format(sql.SQL(part)))
     return BackfillResult(collection=coll.name, version=version, pending=len(todo), embedded=embedded,
                           batches=batches, vanished=vanished)

@@ -87,16 +87,17 @@ class Collection:
         """vectorext.pending: the keys (as text) missing or stale in the version, in key order."""
         return table(Pending, self.s.execute('SELECT key, reason FROM vectorext.pending(%s, %s)', (self.name, version)))
 
-    def backfill(self, version, embed, *, batch_size=256, column=None, progress=True, limit=None):
+    def backfill(self, version, embed, *, batch_size=256, column=None, progress=True, limit=None, analyze=True):
         """Embeds what vectorext.pending lists, `batch_size` source rows at a time, and writes each batch by binary
         COPY in its own transaction: an interrupted backfill keeps the batches written, and running it again
         continues with what is still missing or stale.
 
         embed(batch) -> vectors: batch is a list of source rows as dicts (or of the values of `column`); vectors is
         a 2-D numpy array or a list of sequences, one per row, in order. progress: a tqdm bar on stderr (True), none
-        (False), or a callable(done, total). limit: embed at most this many pending keys."""
+        (False), or a callable(done, total). limit: embed at most this many pending keys. analyze: ANALYZE the
+        version's partition afterwards when rows were written (planner statistics, so searches use the index)."""
         return run_backfill(self, version, embed, batch_size=batch_size, column=column, progress=progress,
-                            limit=limit)
+                            limit=limit, analyze=analyze)
 
     def seal(self, version):
         self.s.execute('SELECT vectorext.seal(%s, %s)', (self.name, version))

@@ -59,7 +59,8 @@ class Table(list):
             import pandas
         except ImportError:
             raise ImportError('to_dataframe() needs pandas (Debian: apt-get install python3-pandas)') from None
-        return pandas.DataFrame(self.to_dicts(), columns=self.columns)
+        # nullable dtypes: an int column with NULLs stays Int64 instead of becoming float
+        return pandas.DataFrame(self.to_dicts(), columns=self.columns).convert_dtypes()
 
 
 def table(record_type, rows):
