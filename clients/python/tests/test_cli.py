@@ -86,6 +86,27 @@ def test_backfill_command(capsys, dsn, conn, pipeline, tmp_path):
     assert pipeline.coverage(3).coverage == 1.0
 
 
+def test_register_add_version_build_index(capsys, dsn, conn, pipeline, tmp_path):
+    (tmp_path / 'm.bin').write_bytes(b'weights' * 1000)
+    code, out, _ = run(capsys, dsn, '--json', 'register', 'cli-reg', '--dims', '8', '--metric', 'cosine',
+                       '--artifact', str(tmp_path / 'm.bin'), '--params', '{"run": 7}', '--description', 'd')
+    doc = json.loads(out)
+    assert code == 0 and (doc['version'], doc['metric'], doc['size'], doc['params']) == (1, 'cosine', 7000, {'run': 7})
+    code, out, _ = run(capsys, dsn, 'register', 'cli-reg', '--dims', '8')
+    assert code == 0 and 'registered version 2' in out
+    make_source(conn, 'cli_reg_src', rows=20)
+    vx.Collection.create(conn, 'cli_reg_emb', 'cli_reg_src', 'cli-reg')
+    code, out, _ = run(capsys, dsn, 'add-version', 'cli_reg_emb', '1')
+    assert code == 0 and 'cli_reg_emb_v1' in out
+    vx.Collection(conn, 'cli_reg_emb').backfill(1, embed_features, progress=False)
+    code, out, _ = run(capsys, dsn, '--json', 'build-index', 'cli_reg_emb', '1', '--options', 'm = 8')
+    assert code == 0 and json.loads(out)['index'].endswith('cli_reg_emb_v1_hnsw_idx')
+    code, _, err = run(capsys, dsn, 'build-index', 'cli_reg_emb', '1', '--method', 'nope')
+    assert code == cli.NOT_FOUND and 'access method "nope" does not exist' in err
+    code, _, err = run(capsys, dsn, 'register', 'cli-reg', '--dims', '0')
+    assert code == cli.ERROR and 'InvalidInput (SQLSTATE 22023)' in err
+
+
 def test_evaluate_then_promote_pipeline(capsys, dsn, pipeline):
     queries = 'SELECT id, e FROM cli_qemb WHERE version = {version}'
     judgments = 'SELECT q, k, r FROM cli_judg'

@@ -1,5 +1,6 @@
-"""The `vectorext` command (also `python3 -m vectorext`): status, models, history, backfill, evaluate, promote,
-rollback. Human tables by default, --json for machines; exit codes a pipeline can branch on (docs/python.md#exit-codes).
+"""The `vectorext` command (also `python3 -m vectorext`): status, models, history, register, add-version,
+build-index, backfill, evaluate, promote, rollback. Human tables by default, --json for machines; exit codes a
+pipeline can branch on (docs/python.md#exit-codes).
 """
 import argparse
 import importlib
@@ -90,6 +91,33 @@ def _queries_for(args, alias, version):
     return args.queries.replace('{version}', str(int(version)))
 
 
+def cmd_register(conn, args):
+    import json
+    version = Registry(conn).register(args.name, args.dims, args.metric, artifact=args.artifact, uri=args.uri,
+                                      params=json.loads(args.params) if args.params else None,
+                                      description=args.description)
+    model = Registry(conn).model(args.name, version)
+    if args.json:
+        return model
+    print(f'{args.name}: registered version {version}' +
+          (f' (artifact {model.size} bytes, SHA-256 {model.sha256})' if model.sha256 else ''))
+
+
+def cmd_add_version(conn, args):
+    partition = Collection(conn, args.collection).add_version(args.version)
+    if args.json:
+        return {'collection': args.collection, 'version': args.version, 'partition': partition}
+    print(f'{args.collection}: version {args.version} added ({partition})')
+
+
+def cmd_build_index(conn, args):
+    coll = Collection(conn, args.collection)
+    index = coll.build_index(args.version, args.method, args.options, target_recall=args.target_recall)
+    if args.json:
+        return {'collection': args.collection, 'version': args.version, 'index': index}
+    print(f'{args.collection}: version {args.version} indexed ({index})')
+
+
 def cmd_evaluate(conn, args):
     coll = Collection(conn, args.collection)
     reg = Registry(conn)
@@ -161,6 +189,29 @@ def build_parser():
     s.add_argument('model')
     s.add_argument('--alias')
     s.set_defaults(run=cmd_history)
+
+    s = sub.add_parser('register', help='register the next version of a model (optionally with its artifact)')
+    s.add_argument('name')
+    s.add_argument('--dims', type=int, required=True)
+    s.add_argument('--metric', default='l2', choices=['l2', 'ip', 'cosine', 'l1'])
+    s.add_argument('--artifact', metavar='FILE', help='the model file, streamed and SHA-256 checked')
+    s.add_argument('--uri')
+    s.add_argument('--params', metavar='JSON')
+    s.add_argument('--description')
+    s.set_defaults(run=cmd_register)
+
+    s = sub.add_parser('add-version', help="add a registered version's partition to a collection")
+    s.add_argument('collection')
+    s.add_argument('version', type=int)
+    s.set_defaults(run=cmd_add_version)
+
+    s = sub.add_parser('build-index', help="build (or rebuild) a version's ANN index")
+    s.add_argument('collection')
+    s.add_argument('version', type=int)
+    s.add_argument('--method', default='hnsw')
+    s.add_argument('--options', help="WITH (...) options, e.g. 'm = 16, ef_construction = 64'")
+    s.add_argument('--target-recall', type=float, help='tune after building (vectorext with automl)')
+    s.set_defaults(run=cmd_build_index)
 
     s = sub.add_parser('backfill', help='embed what vectorext.pending lists, with a Python function (resumable)')
     s.add_argument('collection')

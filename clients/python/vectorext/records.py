@@ -54,6 +54,13 @@ class Table(list):
     def to_json(self):
         return jsonable(list(self))
 
+    def _repr_html_(self):
+        """Jupyter shows a Table as its DataFrame (when pandas is installed)."""
+        try:
+            return self.to_dataframe()._repr_html_()
+        except ImportError:
+            return None
+
     def to_dataframe(self):
         try:
             import pandas
