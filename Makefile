@@ -1,7 +1,7 @@
 # PGXS build of the vectorext module, plus the developer entry points:
 #   make / make install    build and install the extension (PGXS)
 #   make run               install prerequisites, build, install, start a throwaway cluster, run the demo
-#   make test              install prerequisites, then every test layer (unit, pg_regress, TAP, python)
+#   make test              install prerequisites, then every test layer (unit, pg_regress, TAP, install, clients, python)
 #   make bench             benchmarks on Fashion-MNIST (not tests)
 EXTENSION  = vectorext
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))vectorext.control)
@@ -55,10 +55,66 @@ uninstall: uninstall-faiss
 uninstall-faiss:
 	rm -f '$(DESTDIR)$(pkglibdir)/$(FAISS_SHLIB)'
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
-	cat $^ > $@
+# The extension script is made from the parts once per name it installs under; the header (00_header.sql) names the
+# extension being created and the one it cannot share a database with.
+SQL_PARTS = $(sort $(wildcard sql/parts/*.sql))
+render_script = sed -e 's/@EXTENSION@/$(1)/g' -e 's/@OTHER_EXTENSION@/$(2)/g' $(SQL_PARTS) > $@
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	$(call render_script,$(EXTENSION),vector)
 
-.PHONY: deps run stop test unit regress tap python bench
+# PGVECTOR_NAME=1 (make / make install / make uninstall): vectorext is also installed under pgvector's extension name,
+# `vector` (own control file and scripts, same module), so `CREATE EXTENSION IF NOT EXISTS vector`, which ORMs and
+# pgvector's client libraries run, creates vectorext where it replaces pgvector (docs/clients.md). Its versions are
+# named vectorext-X.Y.Z, apart from pgvector's X.Y.Z: neither's ALTER EXTENSION vector UPDATE can run the other's
+# scripts, and extversion tells which implementation a database has. Update scripts are vectorext's, renamed. It never
+# overwrites a vector.control that is not ours (pgvector's).
+PGVECTOR_DIR      = build/pgvector-name
+PGVECTOR_VERSION  = vectorext-$(EXTVERSION)
+PGVECTOR_SCRIPT   = $(PGVECTOR_DIR)/vector--$(PGVECTOR_VERSION).sql
+PGVECTOR_CONTROL  = $(DESTDIR)$(datadir)/extension/vector.control
+UPDATE_SCRIPTS    = $(wildcard sql/$(EXTENSION)--*--*.sql)
+# A vector.control is ours when it loads our module.
+is_ours = grep -qxF "module_pathname = '\$$libdir/$(EXTENSION)'" '$(PGVECTOR_CONTROL)'
+
+$(PGVECTOR_SCRIPT): $(SQL_PARTS)
+	@mkdir -p $(@D)
+	$(call render_script,vector,$(EXTENSION))
+$(PGVECTOR_DIR)/vector.control: $(EXTENSION).control
+	@mkdir -p $(@D)
+	{ echo "# vectorext installed under pgvector's extension name (make install PGVECTOR_NAME=1; docs/clients.md)"; \
+	  sed -e "s/^default_version = .*/default_version = '$(PGVECTOR_VERSION)'/" $<; } > $@
+$(PGVECTOR_DIR)/updates.stamp: $(UPDATE_SCRIPTS)
+	@mkdir -p $(@D) && rm -f $(@D)/vector--*--*.sql
+	@for f in $(UPDATE_SCRIPTS); do v=$${f#sql/$(EXTENSION)--}; v=$${v%.sql}; \
+	  cp $$f $(@D)/vector--vectorext-$${v%%--*}--vectorext-$${v#*--}.sql; done
+	@touch $@
+
+.PHONY: pgvector-name check-pgvector-name install-pgvector-name uninstall-pgvector-name
+pgvector-name: $(PGVECTOR_SCRIPT) $(PGVECTOR_DIR)/vector.control $(PGVECTOR_DIR)/updates.stamp
+check-pgvector-name:
+ifeq ($(PGVECTOR_NAME),1)
+	@if [ -e '$(PGVECTOR_CONTROL)' ] && ! $(is_ours); then \
+	  echo "error: $(PGVECTOR_CONTROL) belongs to another extension (pgvector?): vectorext will not overwrite it." >&2; \
+	  echo "Uninstall pgvector first (its vector.control, vector--*.sql and vector.so), or install vectorext under its own name only (make install)." >&2; \
+	  exit 1; fi
+else
+	@if [ -e '$(PGVECTOR_CONTROL)' ] && $(is_ours); then \
+	  echo "note: vectorext is also installed as extension \"vector\" (an earlier PGVECTOR_NAME=1 install), left as it was: run make install PGVECTOR_NAME=1 to update it with this version, make uninstall PGVECTOR_NAME=1 to remove it." >&2; fi
+endif
+install-pgvector-name: check-pgvector-name pgvector-name installdirs
+	$(INSTALL_DATA) $(PGVECTOR_DIR)/vector.control $(PGVECTOR_DIR)/vector--*.sql '$(DESTDIR)$(datadir)/extension/'
+uninstall-pgvector-name:
+	@if [ -e '$(PGVECTOR_CONTROL)' ] && $(is_ours); then \
+	  rm -f '$(PGVECTOR_CONTROL)' '$(DESTDIR)$(datadir)/extension'/vector--vectorext-*.sql; fi
+# Every install step creates its directories first: checking there refuses before anything is installed.
+installdirs installdirs-lib: check-pgvector-name
+ifeq ($(PGVECTOR_NAME),1)
+all: pgvector-name
+install: install-pgvector-name
+uninstall: uninstall-pgvector-name
+endif
+
+.PHONY: deps run stop test unit regress tap clients python bench
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -71,6 +127,8 @@ unit:
 	bash scripts/test.sh unit
 regress:
 	bash scripts/test.sh regress
+clients:
+	bash scripts/test.sh clients
 tap:
 	bash scripts/test.sh tap
 python:

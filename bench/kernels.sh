@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Distance-kernel micro-benchmarks (Google Benchmark): ns per distance at 128 / 784 / 1536 dims for every SIMD level
-# this CPU supports, pinned to one CPU. Part of `make bench`; not a test.
+# this CPU supports, plus the halfvec, bit and sparsevec kernels (bench/kernels/types_bench.cpp), pinned to one CPU.
+# Part of `make bench`; not a test.
 source "$(dirname "$0")/../scripts/lib.sh"
 say "distance kernels (Google Benchmark, pinned to CPU ${VX_BENCH_CPU:-0})"
 cmake -S "$REPO" -B "$REPO/build/cmake" -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -8,14 +8,19 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   libipc-run-perl
   libpq-dev zlib1g-dev gnuplot-nox
+  # the clients test layer (test/clients): Python client libraries; the Node ones come from npm
+  python3-psycopg python3-psycopg2 python3-asyncpg python3-sqlalchemy python3-django
   # the python layer (clients/python, docs/python.md): the package's dependencies, its tests and the notebook
-  python3-venv python3-pip python3-setuptools python3-wheel python3-psycopg python3-tqdm python3-numpy python3-pandas
+  python3-venv python3-pip python3-setuptools python3-wheel python3-tqdm python3-numpy python3-pandas
   python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm for the clients layer, from Debian unless the machine already has them (another distribution of
+# Node.js ships its own npm and conflicts with Debian's package).
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "vectorext needs these Debian packages: ${missing[*]}" >&2

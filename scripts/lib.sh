@@ -34,7 +34,11 @@ stage_install() {
   mkdir -p "$STAGE_ROOT$(dirname "$PG_ROOT")" "$STAGE_ROOT$(dirname "$PG_SHAREDIR")"
   cp -a "$PG_ROOT" "$STAGE_ROOT$PG_ROOT"
   cp -a "$PG_SHAREDIR" "$STAGE_ROOT$PG_SHAREDIR"
-  make -C "$REPO" --no-print-directory -s install DESTDIR="$STAGE_ROOT" PG_CONFIG="$PG_CONFIG" >/dev/null
+  # Whatever the system has as extension `vector` (pgvector, or an earlier drop-in install of ours) is left out, so
+  # tests see the same stage with or without pgvector on the machine: vectorext under both its names (docs/clients.md).
+  rm -rf "$STAGE_ROOT$PG_SHAREDIR"/extension/vector.control "$STAGE_ROOT$PG_SHAREDIR"/extension/vector--*.sql \
+         "$STAGE_ROOT$PG_ROOT"/lib/vector.so "$STAGE_ROOT$PG_ROOT"/lib/bitcode/vector "$STAGE_ROOT$PG_ROOT"/lib/bitcode/vector.index.bc
+  make -C "$REPO" --no-print-directory -s install DESTDIR="$STAGE_ROOT" PG_CONFIG="$PG_CONFIG" PGVECTOR_NAME=1 >/dev/null
   # The boundary self-test module exists only in the stage, never in a real installation.
   make -C "$REPO/test/selftest" --no-print-directory -s PG_CONFIG="$PG_CONFIG" >/dev/null
   make -C "$REPO/test/selftest" --no-print-directory -s install DESTDIR="$STAGE_ROOT" PG_CONFIG="$PG_CONFIG" >/dev/null

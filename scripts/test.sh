@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test layers: unit (GoogleTest via ctest), regress (pg_regress on a temporary instance), tap (prove with
-# PostgreSQL::Test::Cluster). `all` runs every layer, keeps going after a failing layer, and exits non-zero if any
-# failed. Every server is started by pg_regress or the TAP framework and stopped by them; nothing is left running.
+# PostgreSQL::Test::Cluster), install (the install options, test/install), clients (client libraries from npm and
+# Debian, test/clients), python (the vectorext Python package, test/python). `all` runs every layer, keeps going after a failing layer, and exits non-zero if any failed. Every server is started by pg_regress or the TAP framework and stopped by them; nothing is left running.
 source "$(dirname "$0")/lib.sh"
 
 LOG_DIR="$REPO/build/test-logs"
@@ -86,7 +86,7 @@ layer_tap() {
   files=$(cd "$REPO/test" && ls $tests | wc -l)
   if grep -q '^Result: PASS' "$out"; then fails=0
   else
-    fails=$(grep -cE '^t/.*(Dubious|Failed [0-9]+/)' "$out" || true)
+    fails=$(grep -cE '^t/\S+ +\(Wstat' "$out" || true)   # one line per failing file in prove's summary report
     [ "$fails" -gt 0 ] || fails=$files
     if [ -d "$dir/tmp_check/log" ]; then
       rm -rf "$LOG_DIR/tap-logs" && cp -r "$dir/tmp_check/log" "$LOG_DIR/tap-logs"
@@ -96,14 +96,33 @@ layer_tap() {
   count tap $((files - fails)) "$fails"
 }
 
+# Counts a layer whose runner prints "N passed, M failed" last; no such line is one failure.
+count_summary() {  # count_summary LAYER LOG
+  local line
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$2" | tail -1)
+  [ -n "$line" ] || { count "$1" 0 1; return; }
+  count "$1" "${line%% passed*}" "$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed/\1/')"
+}
+
+# The drop-in install's Makefile rules (make install PGVECTOR_NAME=1) against scratch install directories.
+layer_install() {
+  say "install options (test/install)"
+  bash "$REPO/test/install/pgvector_name.sh" "$REPO" "$PG_CONFIG" 2>&1 | tee "$LOG_DIR/install.log" || true
+  count_summary install "$LOG_DIR/install.log"
+}
+
+# Real client libraries (npm and Debian packages) against a cluster of the stage (test/clients/run.sh).
+layer_clients() {
+  say "client libraries (test/clients)"
+  bash "$REPO/test/clients/run.sh" 2>&1 | tee "$LOG_DIR/clients.log" || true
+  count_summary clients "$LOG_DIR/clients.log"
+}
+
 # The vectorext Python package, its CLI and notebook against a cluster of the stage (test/python/run.sh).
 layer_python() {
   say "python package (clients/python, test/python)"
-  local out="$LOG_DIR/python-layer.log" line
-  bash "$REPO/test/python/run.sh" 2>&1 | tee "$out" || true
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
-  if [ -z "$line" ]; then count python 0 1; return; fi
-  count python "${line%% passed*}" "$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed/\1/')"
+  bash "$REPO/test/python/run.sh" 2>&1 | tee "$LOG_DIR/python-layer.log" || true
+  count_summary python "$LOG_DIR/python-layer.log"
 }
 
 what=${1:-all}
@@ -111,18 +130,22 @@ case "$what" in
   unit) layer_unit ;;
   regress) if build_and_stage; then layer_regress; else count build 0 1; fi ;;
   tap) if build_and_stage; then layer_tap; else count build 0 1; fi ;;
+  install) if build_and_stage; then layer_install; else count build 0 1; fi ;;
+  clients) if build_and_stage; then layer_clients; else count build 0 1; fi ;;
   python) if build_and_stage; then layer_python; else count build 0 1; fi ;;
   all)
     layer_unit
     if build_and_stage; then
       layer_regress
       layer_tap
+      layer_install
+      layer_clients
       layer_python
     else
       count build 0 1
     fi
     ;;
-  *) echo "usage: $0 [all|unit|regress|tap|python]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|unit|regress|tap|install|clients|python]" >&2; exit 2 ;;
 esac
 
 say "summary"

@@ -33,7 +33,7 @@ INSERT INTO vx_errors_cases (stmt) VALUES
   ($$SELECT '[1,2]'::vector <-> '[1,2,3]'$$),
   ($$SELECT '[3e38]'::vector + '[3e38]'$$),
   ($$SELECT '[1e-30]'::vector * '[1e-30]'$$),
-  ($$SELECT subvector('[1,2]', 3, 1)$$),
+  ($$SELECT subvector('[1,2]'::vector, 3, 1)$$),
   ($$SELECT array_fill(1, ARRAY[16000])::vector || '[1]'$$),
   -- casts
   ($$SELECT '{{1},{2}}'::int[]::vector$$),

@@ -2,10 +2,10 @@
 -- Values are small integers where the result is printed, so every SIMD level sums them exactly.
 
 -- distances
-SELECT '[1,2,3]'::vector <-> '[4,5,6]', l2_distance('[1,2,3]', '[4,5,6]'), vector_l2_squared_distance('[1,2,3]', '[4,5,6]');
-SELECT '[1,2,3]'::vector <#> '[4,5,6]', inner_product('[1,2,3]', '[4,5,6]'), vector_negative_inner_product('[1,2,3]', '[4,5,6]');
-SELECT '[1,2,3]'::vector <=> '[4,5,6]', cosine_distance('[1,2,3]', '[4,5,6]');
-SELECT '[1,2,3]'::vector <+> '[4,-5,6]', l1_distance('[1,2,3]', '[4,-5,6]');
+SELECT '[1,2,3]'::vector <-> '[4,5,6]', l2_distance('[1,2,3]'::vector, '[4,5,6]'), vector_l2_squared_distance('[1,2,3]', '[4,5,6]');
+SELECT '[1,2,3]'::vector <#> '[4,5,6]', inner_product('[1,2,3]'::vector, '[4,5,6]'), vector_negative_inner_product('[1,2,3]', '[4,5,6]');
+SELECT '[1,2,3]'::vector <=> '[4,5,6]', cosine_distance('[1,2,3]'::vector, '[4,5,6]');
+SELECT '[1,2,3]'::vector <+> '[4,-5,6]', l1_distance('[1,2,3]'::vector, '[4,-5,6]');
 SELECT '[1,1]'::vector <=> '[2,2]' AS same_direction, '[1,1]'::vector <=> '[-1,-1]' AS opposite, '[1,0]'::vector <=> '[0,1]' AS orthogonal;
 SELECT '[0,0]'::vector <=> '[1,1]' AS zero_norm_is_nan;
 SELECT vector_spherical_distance('[1,0]', '[0,1]'), vector_spherical_distance('[1,0]', '[1,0]'), vector_spherical_distance('[1,0]', '[-1,0]');
@@ -46,10 +46,10 @@ SELECT '[1,2,3]'::vector <-> '[1,2,3,4]';
 SELECT '[1,2,3]'::vector <#> '[1,2,3,4]';
 SELECT '[1,2,3]'::vector <=> '[1,2,3,4]';
 SELECT '[1,2,3]'::vector <+> '[1,2,3,4]';
-SELECT l2_distance('[1,2,3]', '[1,2,3,4]');
-SELECT inner_product('[1,2,3]', '[1,2,3,4]');
-SELECT cosine_distance('[1,2,3]', '[1,2,3,4]');
-SELECT l1_distance('[1,2,3]', '[1,2,3,4]');
+SELECT l2_distance('[1,2,3]'::vector, '[1,2,3,4]');
+SELECT inner_product('[1,2,3]'::vector, '[1,2,3,4]');
+SELECT cosine_distance('[1,2,3]'::vector, '[1,2,3,4]');
+SELECT l1_distance('[1,2,3]'::vector, '[1,2,3,4]');
 SELECT vector_l2_squared_distance('[1,2,3]', '[1,2,3,4]');
 SELECT vector_negative_inner_product('[1,2,3]', '[1,2,3,4]');
 SELECT vector_spherical_distance('[1,2,3]', '[1,2,3,4]');
@@ -82,33 +82,33 @@ SELECT ('[' || array_to_string(array_fill(1, ARRAY[16000]), ',') || ']')::vector
 SELECT ('[' || array_to_string(array_fill(1, ARRAY[16000]), ',') || ']')::vector || '[2]';
 
 -- scalar functions
-SELECT vector_dims('[1,2,3]'), vector_dims('[0]');
+SELECT vector_dims('[1,2,3]'::vector), vector_dims('[0]'::vector);
 SELECT vector_norm('[3,4]'), vector_norm('[0,0]'), vector_norm('[1,1,1,1]');
 SELECT vector_norm('[3e38,3e38]') AS norm_in_double_does_not_overflow;
-SELECT l2_normalize('[3,4]'), l2_normalize('[0,0]') AS zero_stays_zero, l2_normalize('[-5]');
-SELECT l2_normalize('[3e38,3e38]'), l2_normalize('[1e-45,0]') AS subnormal;
-SELECT abs(vector_norm(l2_normalize('[1,2,3,4,5,6,7]')) - 1) < 1e-6 AS unit_length;
+SELECT l2_normalize('[3,4]'::vector), l2_normalize('[0,0]'::vector) AS zero_stays_zero, l2_normalize('[-5]'::vector);
+SELECT l2_normalize('[3e38,3e38]'::vector), l2_normalize('[1e-45,0]'::vector) AS subnormal;
+SELECT abs(vector_norm(l2_normalize('[1,2,3,4,5,6,7]'::vector)) - 1) < 1e-6 AS unit_length;
 
 -- subvector(v, start, count): 1-based, clipped like substring
-SELECT subvector('[1,2,3,4,5]', 1, 3), subvector('[1,2,3,4,5]', 3, 2), subvector('[1,2,3,4,5]', 5, 1);
-SELECT subvector('[1,2,3,4,5]', 4, 10) AS clipped_end, subvector('[1,2,3,4,5]', 0, 3) AS clipped_start,
-       subvector('[1,2,3,4,5]', -1, 3) AS clipped_start2, subvector('[1,2,3,4,5]', -100, 1000) AS whole;
-SELECT subvector('[1,2,3]', 2, 2147483647) AS no_overflow, subvector('[1,2,3]', -2147483645, 2147483647) AS no_overflow2;
+SELECT subvector('[1,2,3,4,5]'::vector, 1, 3), subvector('[1,2,3,4,5]'::vector, 3, 2), subvector('[1,2,3,4,5]'::vector, 5, 1);
+SELECT subvector('[1,2,3,4,5]'::vector, 4, 10) AS clipped_end, subvector('[1,2,3,4,5]'::vector, 0, 3) AS clipped_start,
+       subvector('[1,2,3,4,5]'::vector, -1, 3) AS clipped_start2, subvector('[1,2,3,4,5]'::vector, -100, 1000) AS whole;
+SELECT subvector('[1,2,3]'::vector, 2, 2147483647) AS no_overflow, subvector('[1,2,3]'::vector, -2147483645, 2147483647) AS no_overflow2;
 \set VERBOSITY sqlstate
-SELECT subvector('[1,2,3]', 1, 0);
+SELECT subvector('[1,2,3]'::vector, 1, 0);
 \set VERBOSITY default
-SELECT subvector('[1,2,3]', 1, 0);
-SELECT subvector('[1,2,3]', 2, -1);
-SELECT subvector('[1,2,3]', 4, 1);
-SELECT subvector('[1,2,3]', 2147483647, 1);
-SELECT subvector('[1,2,3]', -5, 3);
-SELECT subvector('[1,2,3]', 0, 1);
-SELECT subvector('[1,2,3]', -2147483648, 2147483647);
+SELECT subvector('[1,2,3]'::vector, 1, 0);
+SELECT subvector('[1,2,3]'::vector, 2, -1);
+SELECT subvector('[1,2,3]'::vector, 4, 1);
+SELECT subvector('[1,2,3]'::vector, 2147483647, 1);
+SELECT subvector('[1,2,3]'::vector, -5, 3);
+SELECT subvector('[1,2,3]'::vector, 0, 1);
+SELECT subvector('[1,2,3]'::vector, -2147483648, 2147483647);
 
 -- binary_quantize: bit i is set where element i > 0
-SELECT binary_quantize('[1,-2,0,3.5,-0.1]');
-SELECT binary_quantize('[1,1,1,1,1,1,1,1]'), binary_quantize('[0,0,0,0,0,0,0,0,1]'), binary_quantize('[-1]');
-SELECT pg_typeof(binary_quantize('[1]')), length(binary_quantize(subvector(('[' || array_to_string(array_fill(1, ARRAY[100]), ',') || ']')::vector, 1, 77)));
+SELECT binary_quantize('[1,-2,0,3.5,-0.1]'::vector);
+SELECT binary_quantize('[1,1,1,1,1,1,1,1]'::vector), binary_quantize('[0,0,0,0,0,0,0,0,1]'::vector), binary_quantize('[-1]'::vector);
+SELECT pg_typeof(binary_quantize('[1]'::vector)), length(binary_quantize(subvector(('[' || array_to_string(array_fill(1, ARRAY[100]), ',') || ']')::vector, 1, 77)));
 
 -- comparison: element by element, then the shorter first; different dimensions are ordered, not an error
 SELECT '[1,2,3]'::vector = '[1,2,3]', '[1,2,3]'::vector = '[1,2,4]', '[1,2,3]'::vector <> '[1,2,4]', '[1,2]'::vector <> '[1,2,0]';
@@ -142,7 +142,7 @@ RESET enable_hashjoin; RESET enable_nestloop;
 DROP TABLE vf_sorted;
 
 -- NULL in, NULL out (STRICT), and the declared volatility/strictness/parallel safety
-SELECT NULL::vector <-> '[1]', '[1]'::vector + NULL, vector_dims(NULL), subvector('[1,2]', NULL, 1), binary_quantize(NULL);
+SELECT NULL::vector <-> '[1]', '[1]'::vector + NULL, vector_dims(NULL::vector), subvector('[1,2]'::vector, NULL, 1), binary_quantize(NULL::vector);
 SELECT p.proname, count(*) AS n, bool_and(provolatile = 'i') AS immutable, bool_and(proisstrict) AS strict,
        bool_and(proparallel = 's') AS parallel_safe
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass

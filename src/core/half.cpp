@@ -90,6 +90,34 @@ float scalar_pair_l1(const uint16_t* a, const uint16_t* b, std::size_t n) {
     return s;
 }
 
+void scalar_pair_dot_and_norms(const uint16_t* a, const uint16_t* b, std::size_t n, float* dot, float* norm_a2,
+                               float* norm_b2) {
+    float d = 0, na = 0, nb = 0;
+    for (std::size_t i = 0; i < n; i++) {
+        float x = to_float(a[i]), y = to_float(b[i]);
+        d += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    *dot = d;
+    *norm_a2 = na;
+    *norm_b2 = nb;
+}
+
+// Round to nearest even for a finite magnitude a < kOverflowAt (sign already split off).
+uint16_t round_magnitude(uint16_t sign, float a) {
+    if (a < 0x1p-14f) {
+        // Subnormal half: a multiple of 2^-24. Scaling by 2^24 is exact, and nearbyint rounds to nearest even;
+        // 1024 (a rounding up to 2^-14) is exactly the bit pattern of the smallest normal half.
+        return static_cast<uint16_t>(sign | static_cast<uint16_t>(std::nearbyint(a * 0x1p24f)));
+    }
+    // Normal: drop 13 mantissa bits with round to nearest even, then rebias the exponent (127 -> 15). A carry out of
+    // the mantissa correctly bumps the exponent (up to 0x7bff; a below kOverflowAt never reaches infinity).
+    uint32_t m = float_bits(a);
+    m += 0x0fffu + ((m >> 13) & 1u);
+    return static_cast<uint16_t>(sign | ((m >> 13) - ((127u - 15u) << 10)));
+}
+
 // Which table serves `level` (an unsupported level means the detected one): AVX-512 where asked for and available,
 // else AVX2 where available, else scalar.
 SimdLevel table_level(SimdLevel level) {
@@ -106,21 +134,19 @@ SimdLevel level_from_env() { return resolve_simd_level(std::getenv("VECTOREXT_SI
 }  // namespace
 
 uint16_t from_float(float x) {
-    const uint32_t u = float_bits(x);
-    const uint16_t sign = static_cast<uint16_t>((u >> 16) & 0x8000u);
+    const uint16_t sign = static_cast<uint16_t>((float_bits(x) >> 16) & 0x8000u);
     const float a = std::fabs(x);
     if (std::isnan(x)) return static_cast<uint16_t>(sign | 0x7e00u);
     if (a >= kMaxHalf) return static_cast<uint16_t>(sign | 0x7bffu);
-    if (a < 0x1p-14f) {
-        // Subnormal half: a multiple of 2^-24. Scaling by 2^24 is exact, and nearbyint rounds to nearest even;
-        // 1024 (a rounding up to 2^-14) is exactly the bit pattern of the smallest normal half.
-        return static_cast<uint16_t>(sign | static_cast<uint16_t>(std::nearbyint(a * 0x1p24f)));
-    }
-    // Normal: drop 13 mantissa bits with round to nearest even, then rebias the exponent (127 -> 15). A carry out of
-    // the mantissa correctly bumps the exponent; the clamp above keeps the result below inf.
-    uint32_t m = float_bits(a);
-    m += 0x0fffu + ((m >> 13) & 1u);
-    return static_cast<uint16_t>(sign | ((m >> 13) - ((127u - 15u) << 10)));
+    return round_magnitude(sign, a);
+}
+
+uint16_t from_float_ieee(float x) {
+    const uint16_t sign = static_cast<uint16_t>((float_bits(x) >> 16) & 0x8000u);
+    const float a = std::fabs(x);
+    if (std::isnan(x)) return static_cast<uint16_t>(sign | 0x7e00u);
+    if (a >= kOverflowAt) return static_cast<uint16_t>(sign | 0x7c00u);
+    return round_magnitude(sign, a);
 }
 
 float to_float(uint16_t h) {
@@ -163,7 +189,7 @@ namespace detail {
 const Kernels kScalarKernels = {SimdLevel::Scalar, scalar_l2_squared, scalar_inner_product, scalar_l1,
                                 scalar_dot_and_norm};
 const PairKernels kScalarPairKernels = {SimdLevel::Scalar, scalar_pair_l2_squared, scalar_pair_inner_product,
-                                        scalar_pair_l1};
+                                        scalar_pair_l1, scalar_pair_dot_and_norms};
 
 bool f16c_supported() {
 #if defined(__x86_64__) || defined(__i386__)

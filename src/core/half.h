@@ -20,6 +20,17 @@ constexpr float kMaxHalf = 65504.0f;  // largest finite half: encode clamps here
 uint16_t from_float(float x);
 float to_float(uint16_t h);
 
+// IEEE binary16 conversion as the halfvec type stores values (the same bits as F16C's round-to-nearest-even): a
+// magnitude of kOverflowAt or more, which rounds beyond kMaxHalf, gives +-inf instead of being clamped, so the caller
+// can report it; inf stays inf; NaN gives a quiet NaN.
+constexpr float kOverflowAt = 65520.0f;  // halfway between kMaxHalf and 2^16: rounds (to even) to infinity
+uint16_t from_float_ieee(float x);
+
+// Classification of stored bits (both zeros are zero).
+inline bool is_nan(uint16_t h) { return (h & 0x7c00u) == 0x7c00u && (h & 0x03ffu) != 0; }
+inline bool is_inf(uint16_t h) { return (h & 0x7fffu) == 0x7c00u; }
+inline bool is_zero(uint16_t h) { return (h & 0x7fffu) == 0; }
+
 // Norms of x - decode(encode(x)), rounded up, so bounds built on them stay bounds.
 struct EncodeError {
     float l2 = 0;
@@ -39,12 +50,15 @@ struct Kernels {
 };
 
 // Both sides half: for building a graph over half copies (half the memory traffic of float data; hnswlib's build on
-// Fashion-MNIST ran ~35% faster).
+// Fashion-MNIST ran ~35% faster) and for the halfvec type's distances (core/halfvec.h).
 struct PairKernels {
     SimdLevel level;
     float (*l2_squared)(const uint16_t* a, const uint16_t* b, std::size_t n);
     float (*inner_product)(const uint16_t* a, const uint16_t* b, std::size_t n);
     float (*l1)(const uint16_t* a, const uint16_t* b, std::size_t n);
+    // One pass for cosine: a.b, |a|^2, |b|^2.
+    void (*dot_and_norms)(const uint16_t* a, const uint16_t* b, std::size_t n, float* dot, float* norm_a2,
+                          float* norm_b2);
 };
 
 // Best for this CPU: the AVX2 tables need F16C as well as the AVX2+FMA of distance.h, the AVX-512 ones F16C and

@@ -69,7 +69,7 @@ bool read_plain_decimal(const char* p, float* value, const char** end) {
 }
 }  // namespace
 
-VectorParseResult parse_vector_text(const char* text, float* out, int max_dims) {
+VectorParseResult parse_vector_text(const char* text, float* out, int max_dims, float overflow_at) {
   VectorParseResult r;
   const char* p = skip_space(text);
   if (*p != '[') {
@@ -98,6 +98,12 @@ VectorParseResult parse_vector_text(const char* text, float* out, int max_dims) 
         r.error = std::isnan(value) ? VectorParseError::kNaN : VectorParseError::kInfinite;
         return r;
       }
+      if (std::fabs(value) >= overflow_at) {
+        r.error = VectorParseError::kOutOfRange;
+        r.bad_token_begin = static_cast<std::size_t>(p - text);
+        r.bad_token_length = static_cast<std::size_t>(fast_end - p);
+        return r;
+      }
       out[r.dims++] = value;
       p = skip_space(fast_end);
       if (*p == ',') {
@@ -118,7 +124,7 @@ VectorParseResult parse_vector_text(const char* text, float* out, int max_dims) 
       r.error = VectorParseError::kSyntax;
       return r;
     }
-    if (errno == ERANGE && std::isinf(value)) {
+    if ((errno == ERANGE && std::isinf(value)) || (std::isfinite(value) && std::fabs(value) >= overflow_at)) {
       r.error = VectorParseError::kOutOfRange;
       r.bad_token_begin = static_cast<std::size_t>(p - text);
       r.bad_token_length = static_cast<std::size_t>(end - p);

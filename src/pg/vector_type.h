@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pg/boundary.h"
+#include "pg/type_checks.h"
 #include "core/vector_limits.h"
 
 #include <cmath>
@@ -26,7 +27,6 @@ Vector* new_vector(int dim);
 // Errors shared by every entry point that builds or combines vectors (ereport directly: callers hold no C++
 // objects). Messages and SQLSTATEs match pgvector's.
 void check_dims(int dim);                  // 1..16000
-void check_expected_dims(int32 typmod, int dim);
 void check_same_dims(const Vector* a, const Vector* b);
 void check_element(float value);           // finite
 
