@@ -80,3 +80,29 @@ def make_source(conn, table, rows=ROWS, key_type='int'):
 def embed_features(rows):
     """An embedding function: the features themselves (a list of lists)."""
     return [r['features'] for r in rows]
+
+
+def make_model(conn, name, *, rows=ROWS, metrics=('l2', 'l2'), ready=(1, 2), added=(), embed=None, index=True,
+               champion=None, challenger=None):
+    """Source <name>_src, model <name>-model with one version per metric, collection <name>_emb where the versions
+    in `ready` are added, backfilled (embed: a function or {version: function}; default the features) and indexed,
+    and those in `added` only added; aliases as given. Returns the Collection."""
+    make_source(conn, f'{name}_src', rows=rows)
+    model = f'{name}-model'
+    reg = vx.Registry(conn)
+    for metric in metrics:
+        reg.register(model, DIMS, metric)
+    c = vx.Collection.create(conn, f'{name}_emb', f'{name}_src', model)
+    for v in ready:
+        c.add_version(v)
+        c.backfill(v, (embed or {}).get(v, embed_features) if isinstance(embed, dict) else embed or embed_features,
+                   progress=False)
+        if index:
+            c.build_index(v)
+    for v in added:
+        c.add_version(v)
+    if champion is not None:
+        reg.promote(model, champion, force=not index)
+    if challenger is not None:
+        reg.set_alias(model, 'challenger', challenger)
+    return c

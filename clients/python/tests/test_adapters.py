@@ -79,6 +79,18 @@ def test_server_refusals_surface_as_psycopg_errors(conn):
         conn.execute('SELECT %b::vector', (vx.Vector([float('nan')]),))
 
 
+def copy_round_trip(conn, table, type_name, column_type, value):
+    """value written by binary COPY into a new table and read back by binary COPY."""
+    conn.execute(f'CREATE TABLE {table} (id int, v {column_type})')
+    with conn.cursor() as cur:
+        with cur.copy(f'COPY {table} FROM STDIN (FORMAT binary)') as copy:
+            copy.set_types(['int4', type_name])
+            copy.write_row((1, value))
+        with cur.copy(f'COPY {table} TO STDOUT (FORMAT binary)') as copy:
+            copy.set_types(['int4', type_name])
+            return list(copy.rows())[0][1]
+
+
 def test_halfvec(conn):
     needs_type(conn, 'halfvec')
     h = np.array([0.5, -1.25, 65504], dtype=np.float16)
@@ -87,14 +99,7 @@ def test_halfvec(conn):
         assert typ == 'halfvec' and got.dtype == np.float16 and np.array_equal(got, h)
     assert conn.execute('SELECT %t::text, %b::text', (vx.HalfVector([0.1]), vx.HalfVector([0.1]))).fetchone() \
         == (conn.execute("SELECT '[0.1]'::halfvec::text").fetchone()[0],) * 2
-    conn.execute('CREATE TABLE half_rt (id int, v halfvec(3))')
-    with conn.cursor() as cur:
-        with cur.copy('COPY half_rt FROM STDIN (FORMAT binary)') as copy:
-            copy.set_types(['int4', 'halfvec'])
-            copy.write_row((1, h))
-        with cur.copy('COPY half_rt TO STDOUT (FORMAT binary)') as copy:
-            copy.set_types(['int4', 'halfvec'])
-            assert np.array_equal(list(copy.rows())[0][1], h)
+    assert np.array_equal(copy_round_trip(conn, 'half_rt', 'halfvec', 'halfvec(3)', h), h)
 
 
 def test_sparsevec(conn):
@@ -104,11 +109,4 @@ def test_sparsevec(conn):
         (got, text) = conn.execute('SELECT %s, %s::text', (s, s), binary=binary).fetchone()
         assert got == s and text == '{1:1,18:-0.125,1000:2.5}/1000'
     assert conn.execute('SELECT %t::text = %b::text', (s, s)).fetchone()[0]
-    conn.execute('CREATE TABLE sparse_rt (id int, v sparsevec(1000))')
-    with conn.cursor() as cur:
-        with cur.copy('COPY sparse_rt FROM STDIN (FORMAT binary)') as copy:
-            copy.set_types(['int4', 'sparsevec'])
-            copy.write_row((1, s))
-        with cur.copy('COPY sparse_rt TO STDOUT (FORMAT binary)') as copy:
-            copy.set_types(['int4', 'sparsevec'])
-            assert list(copy.rows())[0][1] == s
+    assert copy_round_trip(conn, 'sparse_rt', 'sparsevec', 'sparsevec(1000)', s) == s

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import vectorext as vx
-from conftest import ROWS, clustered, conninfo, embed_features, make_source
+from conftest import ROWS, clustered, conninfo, embed_features, make_model, make_source
 from vectorext import cli
 
 
@@ -25,19 +25,8 @@ def noise(i, salt=0):
 def pipeline(conn):
     """cli-model: v1 (the features: good) and v2 (noise: bad), both embedded and indexed; v2 champion,
     v1 challenger; query embeddings per version and same-cluster judgments."""
-    make_source(conn, 'cli_src')
-    reg = vx.Registry(conn)
-    for _ in range(3):
-        reg.register('cli-model', 8)
-    c = vx.Collection.create(conn, 'cli_emb', 'cli_src', 'cli-model')
-    c.add_version(1)
-    c.backfill(1, embed_features, progress=False)
-    c.add_version(2)
-    c.backfill(2, lambda rows: [noise(r['id']) for r in rows], progress=False)
-    for v in (1, 2):
-        c.build_index(v)
-    reg.promote('cli-model', 2)
-    reg.set_alias('cli-model', 'challenger', 1)
+    c = make_model(conn, 'cli', metrics=('l2',) * 3, embed={2: lambda rows: [noise(r['id']) for r in rows]},
+                   champion=2, challenger=1)
     conn.execute('CREATE TABLE cli_qemb (version int, id int, e vector)')
     conn.execute('CREATE TABLE cli_judg (q int, k int, r int)')
     with conn.cursor() as cur:

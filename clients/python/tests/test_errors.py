@@ -4,23 +4,15 @@ import psycopg
 import pytest
 
 import vectorext as vx
-from conftest import conninfo, embed_features, make_source
+from conftest import conninfo, make_model
 from vectorext.errors import exception_class
 
 
 @pytest.fixture(scope='module')
 def world(conn):
-    """A model with two versions; v1 embedded, indexed and champion; v2 added but empty."""
-    make_source(conn, 'err_src', rows=30)
+    """err-model: v1 embedded, indexed and champion; v2 added but empty."""
+    c = make_model(conn, 'err', rows=30, ready=(1,), added=(2,), champion=1)
     reg = vx.Registry(conn)
-    reg.register('err-model', 8)
-    reg.register('err-model', 8)
-    c = vx.Collection.create(conn, 'err_emb', 'err_src', 'err-model')
-    c.add_version(1)
-    c.backfill(1, embed_features, progress=False)
-    c.build_index(1)
-    reg.promote('err-model', 1)
-    c.add_version(2)
     return reg, c
 
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 import vectorext as vx
-from conftest import embed_features, make_source, needs
+from conftest import make_model, needs
 
 
 @pytest.fixture(scope='module')
@@ -17,16 +17,8 @@ def reg(conn):
 
 @pytest.fixture(scope='module')
 def served(conn, reg):
-    """Model 'reg-served': v1 and v2 embedded and indexed in reg_emb, v1 champion, v3 registered but not added."""
-    make_source(conn, 'reg_src', rows=40)
-    for _ in range(3):
-        reg.register('reg-served', 8, 'cosine')
-    c = vx.Collection.create(conn, 'reg_emb', 'reg_src', 'reg-served')
-    for v in (1, 2):
-        c.add_version(v)
-        c.backfill(v, embed_features, progress=False)
-        c.build_index(v)
-    reg.promote('reg-served', 1)
+    """reg-model: v1 and v2 embedded and indexed in reg_emb, v1 champion, v3 registered but not added."""
+    c = make_model(conn, 'reg', rows=40, metrics=('cosine',) * 3, champion=1)
     return c
 
 
@@ -85,41 +77,41 @@ def test_artifact_missing(reg):
 
 
 def test_aliases_promote_rollback_history(reg, served):
-    assert reg.version_of('reg-served') == 1
-    assert reg.set_alias('reg-served', 'challenger', 2) == 2
-    assert {(a.alias, a.version) for a in reg.aliases('reg-served')} == {('champion', 1), ('challenger', 2)}
-    assert {a.model for a in reg.aliases()} >= {'reg-served'}
+    assert reg.version_of('reg-model') == 1
+    assert reg.set_alias('reg-model', 'challenger', 2) == 2
+    assert {(a.alias, a.version) for a in reg.aliases('reg-model')} == {('champion', 1), ('challenger', 2)}
+    assert {a.model for a in reg.aliases()} >= {'reg-model'}
     with pytest.raises(vx.GateRefused, match='no partition for version 3'):
-        reg.promote('reg-served', 3)
+        reg.promote('reg-model', 3)
     with pytest.raises(vx.ConcurrentChange):
-        reg.promote('reg-served', 2, if_current=2)
-    assert reg.promote('reg-served', 2, if_current=1) == 2
-    assert reg.version_of('reg-served') == 2
-    assert reg.promote('reg-served', 3, force=True) == 3
-    assert reg.rollback('reg-served') == 2
-    assert reg.rollback('reg-served') == 1
-    h = reg.history('reg-served')
+        reg.promote('reg-model', 2, if_current=2)
+    assert reg.promote('reg-model', 2, if_current=1) == 2
+    assert reg.version_of('reg-model') == 2
+    assert reg.promote('reg-model', 3, force=True) == 3
+    assert reg.rollback('reg-model') == 2
+    assert reg.rollback('reg-model') == 1
+    h = reg.history('reg-model')
     assert [(e.alias, e.action, e.from_version, e.to_version, e.forced) for e in h] == [
         ('champion', 'promote', None, 1, False), ('challenger', 'set', None, 2, False),
         ('champion', 'promote', 1, 2, False), ('champion', 'promote', 2, 3, True),
         ('champion', 'rollback', 3, 2, False), ('champion', 'rollback', 2, 1, False)]
-    assert [e.to_version for e in reg.history('reg-served', 'challenger')] == [2]
-    assert [m.aliases for m in reg.models('reg-served')] == [['champion'], ['challenger'], []]
+    assert [e.to_version for e in reg.history('reg-model', 'challenger')] == [2]
+    assert [m.aliases for m in reg.models('reg-model')] == [['champion'], ['challenger'], []]
 
 
 def test_promote_inside_a_rolled_back_transaction(reg, served, conn):
-    before = reg.version_of('reg-served')
+    before = reg.version_of('reg-model')
     with pytest.raises(RuntimeError):
         with conn.transaction():
-            reg.promote('reg-served', 2)
-            assert reg.version_of('reg-served') == 2
+            reg.promote('reg-model', 2)
+            assert reg.version_of('reg-model') == 2
             raise RuntimeError('abort')
-    assert reg.version_of('reg-served') == before
+    assert reg.version_of('reg-model') == before
 
 
 def test_collections_and_status(reg, served):
-    (info,) = reg.collections('reg-served')
-    assert (info.collection, info.model, info.key_column, info.live_versions) == ('reg_emb', 'reg-served', 'id', [1, 2])
+    (info,) = reg.collections('reg-model')
+    assert (info.collection, info.model, info.key_column, info.live_versions) == ('reg_emb', 'reg-model', 'id', [1, 2])
     assert info.relation.endswith('reg_emb') and info.source.endswith('reg_src')
     st = reg.status(collection='reg_emb')
     assert [(s.version, s.rows, s.coverage, s.missing, s.index_method) for s in st] == \
@@ -131,11 +123,11 @@ def test_collections_and_status(reg, served):
 
 def test_why_serving(reg, served):
     needs(reg.conn, 'why_serving', branch='experiments')
-    ev = reg.why_serving('reg-served')
-    assert ev and ev[0].to_version == reg.version_of('reg-served')
+    ev = reg.why_serving('reg-model')
+    assert ev and ev[0].to_version == reg.version_of('reg-model')
 
 
 def test_promote_thresholds(reg, served):
     needs(reg.conn, 'promote', 'thresholds', branch='experiments')
     with pytest.raises(vx.GateRefused):
-        reg.promote('reg-served', 2, thresholds={'ndcg_at_k': {'min_absolute_change': 0.01}}, query_set='nothing')
+        reg.promote('reg-model', 2, thresholds={'ndcg_at_k': {'min_absolute_change': 0.01}}, query_set='nothing')

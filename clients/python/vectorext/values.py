@@ -4,7 +4,6 @@
 Values are rounded to the type's precision on the way in (float32 for vector and sparsevec, IEEE half for halfvec),
 exactly as the server would round them, so a value read back compares equal to the rounded value written.
 """
-import math
 import struct
 
 try:  # numpy is optional: without it values are lists
@@ -26,38 +25,36 @@ def as_half(x):
         raise ValueError(f'{x!r} is out of range for type halfvec') from None
 
 
-class Vector(list):
+class _Dense(list):
+    """A dense value as a list of floats rounded to its type's precision."""
+    _round = None
+    _dtype = None
+
+    def __init__(self, values=()):
+        super().__init__(type(self)._round(float(x)) for x in values)
+
+    def to_list(self):
+        return list(self)
+
+    def to_numpy(self):
+        return np.array(self, dtype=self._dtype)
+
+    def __repr__(self):
+        return f'{type(self).__name__}({list.__repr__(self)})'
+
+
+class Vector(_Dense):
     """A `vector` value as a list of floats (float32 precision)."""
     sql_type = 'vector'
-
-    def __init__(self, values=()):
-        super().__init__(as_float32(float(x)) for x in values)
-
-    def to_list(self):
-        return list(self)
-
-    def to_numpy(self):
-        return np.array(self, dtype=np.float32)
-
-    def __repr__(self):
-        return f'{type(self).__name__}({list.__repr__(self)})'
+    _round = staticmethod(as_float32)
+    _dtype = 'float32'
 
 
-class HalfVector(list):
+class HalfVector(_Dense):
     """A `halfvec` value as a list of floats (IEEE half precision)."""
     sql_type = 'halfvec'
-
-    def __init__(self, values=()):
-        super().__init__(as_half(float(x)) for x in values)
-
-    def to_list(self):
-        return list(self)
-
-    def to_numpy(self):
-        return np.array(self, dtype=np.float16)
-
-    def __repr__(self):
-        return f'{type(self).__name__}({list.__repr__(self)})'
+    _round = staticmethod(as_half)
+    _dtype = 'float16'
 
 
 class SparseVector:
