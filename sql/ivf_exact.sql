@@ -103,6 +103,7 @@ EXPLAIN (COSTS OFF) EXECUTE ivf_x_null(NULL);
 EXECUTE ivf_x_null(NULL);
 DEALLOCATE ivf_x_null;
 RESET plan_cache_mode;
+DROP INDEX ivf_x_it;  -- the checks below compare two queries that must use the same index
 
 -- Exact copies (small integers: zero encoding error) come back with the operator's exact value and no recheck
 -- (l2, ip; never cosine, whose copy is of x / |x|). Rows 1e-3 away from one of them are not exact (re-checked

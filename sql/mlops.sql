@@ -68,6 +68,11 @@ SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_docs', '
 SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_docs', 'mx_emb', key_column => 'uuid')$$);
 SELECT pg_temp.err($$SELECT vectorext.create_collection('', 'mx_docs', 'mx_emb')$$);
 SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_docs', 'mx_docs', 'mx_emb')$$);
+CREATE TEMP TABLE mx_temp_docs (id int PRIMARY KEY);
+SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_temp_docs', 'mx_emb')$$);
+CREATE VIEW mx_docs_view AS SELECT * FROM mx_docs;
+SELECT pg_temp.err($$SELECT vectorext.create_collection('mx_other', 'mx_docs_view', 'mx_emb')$$);
+DROP VIEW mx_docs_view;
 \d mx_docs_emb
 SELECT vectorext.add_version('mx_docs_emb', 1);
 SELECT vectorext.add_version('mx_docs_emb', 2);
@@ -276,6 +281,12 @@ SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]']::vector[], 1)$$);
 SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]', '[1,2,3]']::vector[], 1)$$);
 SELECT pg_temp.err($$SELECT vectorext.pca_fit(ARRAY['[1,2]', '[2,1]']::vector[], 3)$$);
 
+-- A partition detached by hand: the functions say so (42P01); the view still lists the collection.
+ALTER TABLE mx_docs_emb DETACH PARTITION mx_docs_emb_v1;
+SELECT pg_temp.err($$SELECT * FROM vectorext.search('mx_docs_emb', '[3,7,0]', 2)$$);
+SELECT collection, version, state, rows FROM vectorext.collection_versions WHERE collection = 'mx_docs_emb' ORDER BY version;
+ALTER TABLE mx_docs_emb ATTACH PARTITION mx_docs_emb_v1 FOR VALUES IN (1);
+
 -- 7. Administration views ---------------------------------------------------------------------------------------
 SELECT collection, model, version, dims, metric, state, partition, rows, index_name, coverage, missing, stale, aliases
 FROM vectorext.collection_versions WHERE collection = 'mx_docs_emb' ORDER BY version;
@@ -295,6 +306,16 @@ SELECT pg_temp.err($$SELECT vectorext.promote('mx_emb', 1, 'canary2')$$);
 SELECT pg_temp.err($$SELECT vectorext.model_artifact('mx_pca', 1)$$);
 RESET ROLE;
 SELECT vectorext.grant_admin('mx_admin');
+-- An extension admin may register new models (and owns them), but not touch other owners' models (docs/security.md);
+-- the owner grants it per model.
+SET ROLE mx_admin;
+SELECT pg_temp.err($$SELECT vectorext.set_alias('mx_emb', 'canary2', 1)$$);
+SELECT pg_temp.err($$SELECT vectorext.model_artifact('mx_pca', 1)$$);
+SELECT pg_temp.err($$SELECT vectorext.register_model('mx_emb', 3)$$);
+SELECT vectorext.register_model('mx_admins_own', 3) AS admin_registers_a_new_model;
+RESET ROLE;
+SELECT vectorext.grant_model('mx_emb', 'mx_admin', 'alias'), vectorext.grant_model('mx_emb', 'mx_admin', 'register'),
+       vectorext.grant_model('mx_pca', 'mx_admin', 'artifact');
 SET ROLE mx_admin;
 SELECT vectorext.set_alias('mx_emb', 'canary2', 1);
 SELECT length(vectorext.model_artifact('mx_pca', 1)) AS admin_reads_artifact;
@@ -310,9 +331,11 @@ SELECT to_regclass('mx_docs_emb') AS gone, (SELECT count(*) FROM vectorext.colle
 SELECT pg_temp.err($$SELECT vectorext.drop_collection('mx_docs_emb')$$);
 DROP TABLE mx_docs, mx_judgments;
 DELETE FROM vectorext.experiment WHERE name LIKE 'mx_%';
+-- The alias history is append-only, also for superusers, unless they switch off triggers.
+SET session_replication_role = replica;
 DELETE FROM vectorext.alias_event WHERE model LIKE 'mx_%';
+RESET session_replication_role;
 DELETE FROM vectorext.model_head WHERE name LIKE 'mx_%';
 DROP EXTENSION dblink;
-REVOKE ALL ON ALL TABLES IN SCHEMA vectorext FROM mx_admin;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA vectorext FROM mx_admin;
+SELECT vectorext.revoke_admin('mx_admin');
 DROP ROLE mx_app, mx_admin;

@@ -88,5 +88,7 @@ SELECT pg_temp.err($$SELECT vectorext.recall('mxi_emb', 4, sample => 5, k => 5)$
 
 SELECT vectorext.drop_collection('mxi_emb');
 DROP TABLE mxi_items;
+SET session_replication_role = replica;
 DELETE FROM vectorext.alias_event WHERE model = 'mxi';
+RESET session_replication_role;
 DELETE FROM vectorext.model_head WHERE name = 'mxi';

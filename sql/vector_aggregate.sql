@@ -70,3 +70,15 @@ SELECT vector_accum('{1,1,1}', '[1]');
 SELECT vector_accum('{}', '[1]');
 SELECT vector_avg('{{1,2},{3,4}}');
 SELECT vector_combine('{1,NULL}', '{1,2}');
+-- malformed states are the caller's error (22023), never an internal one; states over 16,000 dims are refused
+\set VERBOSITY sqlstate
+SELECT vector_accum('{}', '[1]');
+SELECT vector_avg('{{1,2},{3,4}}');
+SELECT vector_combine('{1,NULL}', '{1,2}');
+SELECT vector_combine(array_fill(1::float8, ARRAY[16002]), '{0}');
+SELECT vector_combine('{0}', array_fill(1::float8, ARRAY[16002]));
+SELECT vector_combine(array_fill(1::float8, ARRAY[16002]), array_fill(1::float8, ARRAY[16002]));
+\set VERBOSITY default
+SELECT vector_combine(array_fill(1::float8, ARRAY[16002]), '{0}');
+SELECT vector_combine('{0}', '{0}') AS two_empty_states, vector_avg(vector_combine('{0}', '{0}')) IS NULL AS avg_null;
+SELECT vector_dims(vector_avg(vector_combine(array_fill(1::float8, ARRAY[16001]), '{0}'))) AS max_dims;

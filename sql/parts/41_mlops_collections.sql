@@ -1,34 +1,83 @@
 -- MLOps collections: one table per collection, LIST-partitioned by model_version, one partition (with its own ANN
 -- index and its own dimension check) per embedding version. Rows are written with plain INSERT/COPY.
+-- Relations are stored by OID (regclass): dynamic SQL pastes only their regclass output or %I/%L-quoted names, and
+-- every registry row is checked against the catalog before use (docs/security.md). DDL on the collection's tables
+-- runs with the caller's rights (the caller must own them); the registry rows are written by _owner_ functions
+-- (see 40_mlops_registry.sql) that check the caller and the catalog again.
 CREATE TABLE vectorext.collection (
   name        text PRIMARY KEY CHECK (name <> ''),
-  relation    text NOT NULL,        -- quoted, schema-qualified table name
-  source      text NOT NULL,        -- quoted, schema-qualified source table name
+  relation    regclass NOT NULL UNIQUE,  -- the collection table (partitioned by model_version)
+  source      regclass NOT NULL,         -- the table whose rows are embedded
   model       text NOT NULL REFERENCES vectorext.model_head,
   key_column  name NOT NULL,
-  key_type    text NOT NULL,
+  key_type    text NOT NULL,             -- format_type of the key column, for display only (never executed)
   created_at  timestamptz NOT NULL DEFAULT now(),
-  created_by  name NOT NULL DEFAULT current_user
+  created_by  name NOT NULL
 );
 
 CREATE TABLE vectorext.collection_version (
   collection  text NOT NULL REFERENCES vectorext.collection ON DELETE CASCADE,
   model       text NOT NULL,
   version     int NOT NULL,
-  partition   text NOT NULL,        -- quoted, schema-qualified partition name
+  partition   regclass UNIQUE,           -- the version's partition; NULL once retired (dropped)
   added_at    timestamptz NOT NULL DEFAULT now(),
-  added_by    name NOT NULL DEFAULT current_user,
+  added_by    name NOT NULL,
   sealed_at   timestamptz,
   retired_at  timestamptz,
   PRIMARY KEY (collection, version),
-  FOREIGN KEY (model, version) REFERENCES vectorext.model
+  FOREIGN KEY (model, version) REFERENCES vectorext.model,
+  CHECK ((partition IS NULL) = (retired_at IS NOT NULL))
 );
 
 SELECT pg_catalog.pg_extension_config_dump('vectorext.collection', '');
 SELECT pg_catalog.pg_extension_config_dump('vectorext.collection_version', '');
 
+-- SQL text from the catalog: the default btree equality operator of a type as OPERATOR(schema.=).
+CREATE FUNCTION vectorext._equality_operator(type regtype) RETURNS text
+  AS 'MODULE_PATHNAME', 'vx_mlops_equality_operator' LANGUAGE C STABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp;
+
+-- The equality operator of the collection's key type, as OPERATOR(schema.=) (pending, coverage).
+CREATE FUNCTION vectorext._key_equality(c vectorext.collection) RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT vectorext._equality_operator(a.atttypid) FROM pg_catalog.pg_attribute a
+  WHERE a.attrelid = c.relation AND a.attname = c.key_column
+$$;
+
+-- Whether rel is a relation of one of the kinds ('r' table, 'p' partitioned table).
+CREATE FUNCTION vectorext._is_relation(rel oid, kinds text) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rel AND strpos(kinds, c.relkind::text) > 0)
+$$;
+
+-- Temporary tables vanish without a DROP the event trigger would see: collections are never made of them.
+CREATE FUNCTION vectorext._is_temporary(rel oid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rel AND c.relpersistence = 't')
+$$;
+
+-- Whether `who` has the privileges of the owner of rel.
+CREATE FUNCTION vectorext._owns(who oid, rel oid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce((SELECT vectorext._acts_as(who, c.relowner) FROM pg_catalog.pg_class c WHERE c.oid = rel), false)
+$$;
+
+CREATE FUNCTION vectorext._require_owner(who oid, rel regclass, what text) RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+BEGIN
+  IF NOT vectorext._owns(who, rel) THEN
+    RAISE EXCEPTION 'permission denied: role "%" does not own %', vectorext._role_name(who), what
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = format('Only the owner of table %s (or a member of its owning role) may.', rel);
+  END IF;
+END
+$$;
+
+-- The collection's registry row, its table checked against the catalog.
 CREATE FUNCTION vectorext._collection(collection text) RETURNS vectorext.collection
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection;
 BEGIN
@@ -38,13 +87,37 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = format('Create it with vectorext.create_collection(%L, <source table>, <model>).', collection);
   END IF;
+  IF NOT vectorext._is_relation(c.relation, 'p') THEN
+    RAISE EXCEPTION 'the table of collection "%" no longer exists (OID %)', collection, c.relation::oid
+      USING ERRCODE = 'undefined_table', HINT = 'A superuser can delete its registry row from vectorext.collection.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                 WHERE a.attrelid = c.relation AND a.attname = c.key_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+    RAISE EXCEPTION 'the table of collection "%" has no key column "%"', collection, c.key_column
+      USING ERRCODE = 'undefined_column', HINT = format('Restore column %I of %s.', c.key_column, c.relation);
+  END IF;
   RETURN c;
 END
 $$;
 
--- The partition of a live (added, not retired) version.
+-- The collection's source table, checked against the catalog.
+CREATE FUNCTION vectorext._source(c vectorext.collection) RETURNS regclass
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+BEGIN
+  IF NOT vectorext._is_relation(c.source, 'rp') THEN
+    RAISE EXCEPTION 'the source table of collection "%" no longer exists (OID %)', c.name, c.source::oid
+      USING ERRCODE = 'undefined_table', HINT = format('Drop the collection with vectorext.drop_collection(%L).', c.name);
+  END IF;
+  RETURN c.source;
+END
+$$;
+
+-- The registry row of a live (added, not retired) version, its partition checked against the catalog: a table that
+-- is a partition of the collection table.
 CREATE FUNCTION vectorext._collection_version(collection text, version int) RETURNS vectorext.collection_version
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version;
@@ -62,16 +135,24 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = format('Register a new version with vectorext.register_model(%L, ...) and add it with vectorext.add_version.', c.model);
   END IF;
+  IF NOT vectorext._is_relation(cv.partition, 'r')
+     OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = cv.partition AND i.inhparent = c.relation) THEN
+    RAISE EXCEPTION 'the partition of version % of collection "%" is no longer a partition of %', version, collection, c.relation
+      USING ERRCODE = 'undefined_table',
+            HINT = format('Attach it again (ALTER TABLE %s ATTACH PARTITION ...), or retire the version.', c.relation);
+  END IF;
   RETURN cv;
 END
 $$;
 
 -- Row check of each version's partition (dims, key in the source, source digest, embedded_at); C for speed.
--- TG_ARGV: collection, model, version, dims, source, key column.
+-- TG_ARGV: collection, version; everything else comes from the registry (src/pg/mlops_trigger.cpp).
 CREATE FUNCTION vectorext._row_check() RETURNS trigger
-  AS 'MODULE_PATHNAME', 'vx_mlops_row_check' LANGUAGE C;
+  AS 'MODULE_PATHNAME', 'vx_mlops_row_check' LANGUAGE C SET search_path = pg_catalog, pg_temp;
 
-CREATE FUNCTION vectorext._unknown_version() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION vectorext._unknown_version() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 -- TG_ARGV: collection, model. Fires on the default partition, which only receives rows of versions never added.
 DECLARE
   v int := NEW.model_version;
@@ -82,7 +163,8 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION vectorext._sealed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION vectorext._sealed() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 -- TG_ARGV: collection, version.
 BEGIN
   RAISE EXCEPTION 'version % of collection "%" is sealed', TG_ARGV[1], TG_ARGV[0]
@@ -91,8 +173,88 @@ BEGIN
 END
 $$;
 
+-- Registry writes (C entry points that call the _owner_ function of the same name with the caller) --------------
+
+CREATE FUNCTION vectorext._record_collection(collection text, relation regclass, source regclass, model text,
+                                             key_column name) RETURNS void
+  AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_record_collection(caller oid, collection text, relation regclass, source regclass,
+                                                   model text, key_column name) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  key_type text;
+BEGIN
+  PERFORM vectorext._require_model_privilege(caller, model, 'register');
+  IF NOT vectorext._is_relation(relation, 'p') OR NOT vectorext._is_relation(source, 'rp')
+     OR vectorext._is_temporary(relation) OR vectorext._is_temporary(source) THEN
+    RAISE EXCEPTION 'a collection needs a partitioned table and a source table' USING ERRCODE = 'wrong_object_type';
+  END IF;
+  PERFORM vectorext._require_owner(caller, relation, format('table %s', relation));
+  IF NOT pg_catalog.has_table_privilege(caller, source, 'SELECT') THEN
+    RAISE EXCEPTION 'permission denied: role "%" may not read the source table %', vectorext._role_name(caller), source
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_type FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = source AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;
+  IF NOT FOUND OR (SELECT count(*) FROM pg_catalog.pg_attribute a WHERE a.attrelid = relation AND a.attnum > 0
+                   AND NOT a.attisdropped AND a.attname IN (key_column, 'model_version', 'embedding')) <> 3 THEN
+    RAISE EXCEPTION 'table % is not a collection table of source % with key column "%"', relation, source, key_column
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  INSERT INTO vectorext.collection (name, relation, source, model, key_column, key_type, created_by)
+    VALUES (collection, relation, source, model, key_column, key_type, vectorext._role_name(caller));
+END
+$$;
+
+CREATE FUNCTION vectorext._record_version(collection text, version int, partition regclass) RETURNS void
+  AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_record_version(caller oid, collection text, version int, partition regclass)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  c vectorext.collection := vectorext._collection(collection);
+BEGIN
+  PERFORM vectorext._model(c.model, version);
+  PERFORM vectorext._require_owner(caller, c.relation, format('collection "%s"', collection));
+  IF NOT vectorext._is_relation(partition, 'r')
+     OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = partition AND i.inhparent = c.relation)
+     OR (SELECT pg_catalog.pg_get_expr(r.relpartbound, r.oid) FROM pg_catalog.pg_class r WHERE r.oid = partition)
+        IS DISTINCT FROM format('FOR VALUES IN (%s)', version) THEN
+    RAISE EXCEPTION 'table % is not the partition of version % of collection "%"', partition, version, collection
+      USING ERRCODE = 'wrong_object_type';
+  END IF;
+  INSERT INTO vectorext.collection_version (collection, model, version, partition, added_by)
+    VALUES (collection, c.model, version, partition, vectorext._role_name(caller));
+END
+$$;
+
+CREATE FUNCTION vectorext._record_seal(collection text, version int) RETURNS void
+  AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_record_seal(caller oid, collection text, version int) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  cv vectorext.collection_version := vectorext._collection_version(collection, version);
+BEGIN
+  PERFORM vectorext._require_owner(caller, cv.partition, format('version %s of collection "%s"', version, collection));
+  -- Sealed means the partition refuses writes: both triggers must be there.
+  IF (SELECT count(*) FROM pg_catalog.pg_trigger t
+      WHERE t.tgrelid = cv.partition AND t.tgenabled <> 'D' AND t.tgfoid = 'vectorext._sealed()'::pg_catalog.regprocedure
+        AND t.tgname IN ('vectorext_1_sealed', 'vectorext_1_sealed_truncate')) <> 2 THEN
+    RAISE EXCEPTION 'version % of collection "%" has no sealing triggers', version, collection
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Seal it with vectorext.seal.';
+  END IF;
+  UPDATE vectorext.collection_version x SET sealed_at = now()
+    WHERE x.collection = _owner_record_seal.collection AND x.version = _owner_record_seal.version AND x.sealed_at IS NULL;
+END
+$$;
+
+-- Collection functions ----------------------------------------------------------------------------------------------
+
 CREATE FUNCTION vectorext.create_collection(collection text, source regclass, model text, key_column name DEFAULT 'id')
-RETURNS regclass LANGUAGE plpgsql AS $$
+RETURNS regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   src_schema name;
   key_type text;
@@ -106,9 +268,14 @@ BEGIN
     RAISE EXCEPTION 'model "%" is not registered', model USING ERRCODE = 'undefined_object',
       HINT = format('Register it with vectorext.register_model(%L, dims => ...).', model);
   END IF;
+  PERFORM vectorext._require_model_privilege(vectorext._current_role(), model, 'register');
   IF EXISTS (SELECT 1 FROM vectorext.collection c WHERE c.name = create_collection.collection) THEN
     RAISE EXCEPTION 'collection "%" already exists', collection USING ERRCODE = 'duplicate_object',
       HINT = 'Choose another name, or add a version to it with vectorext.add_version.';
+  END IF;
+  IF NOT vectorext._is_relation(source, 'rp') OR vectorext._is_temporary(source) THEN
+    RAISE EXCEPTION '% is not a permanent table', source USING ERRCODE = 'wrong_object_type',
+      HINT = 'The source of a collection is the (non-temporary) table whose rows are embedded.';
   END IF;
   SELECT format_type(a.atttypid, a.atttypmod) INTO key_type
     FROM pg_catalog.pg_attribute a WHERE a.attrelid = source AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;
@@ -123,6 +290,7 @@ BEGIN
     RAISE EXCEPTION 'relation % already exists', rel USING ERRCODE = 'duplicate_table',
       HINT = 'The collection name becomes the table name: choose a name that is not taken in the source''s schema.';
   END IF;
+  -- key_type is format_type output (quoted, qualified where needed): SQL text made by the catalog.
   EXECUTE format($f$CREATE TABLE %s (
       %I %s NOT NULL,
       model_version int NOT NULL,
@@ -136,14 +304,15 @@ BEGIN
                  src_schema, collection || '_unknown_version', collection, model);
   EXECUTE format('COMMENT ON TABLE %s IS %L', rel,
                  format('vectorext collection of model %s embeddings of %s', model, source));
-  INSERT INTO vectorext.collection (name, relation, source, model, key_column, key_type)
-    VALUES (collection, rel, source::text, model, key_column, key_type);
-  RETURN rel::regclass;
+  PERFORM vectorext._record_collection(collection, to_regclass(rel), source, model, key_column);
+  RETURN to_regclass(rel);
 END
 $$;
+COMMENT ON FUNCTION vectorext.create_collection IS 'Creates a collection table for a model''s embeddings of a source table; needs ''register'' on the model and CREATE on the source''s schema';
 
 CREATE FUNCTION vectorext.add_version(collection text, version int) RETURNS regclass
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   m vectorext.model := vectorext._model(c.model, version);
@@ -158,22 +327,24 @@ BEGIN
                   THEN format('Write its rows with INSERT INTO %s (..., model_version, embedding) VALUES (..., %s, ...).', c.relation, version)
                   ELSE 'It was retired; register a new model version with vectorext.register_model instead.' END;
   END IF;
+  PERFORM vectorext._require_owner(vectorext._current_role(), c.relation, format('collection "%s"', collection));
   SELECT n.nspname INTO schema_name FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
-    WHERE r.oid = c.relation::regclass;
+    WHERE r.oid = c.relation;
   part := format('%I.%I', schema_name, collection || '_v' || version);
   EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)', part, c.relation, version);
   EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (@extschema@.vector_dims(embedding) = %s)', part,
                  collection || '_v' || version || '_dims', m.dims);
-  EXECUTE format('CREATE TRIGGER vectorext_2_row_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION vectorext._row_check(%L, %L, %s, %s, %L, %L)',
-                 part, collection, c.model, version, m.dims, c.source, c.key_column);
-  INSERT INTO vectorext.collection_version (collection, model, version, partition)
-    VALUES (collection, c.model, version, part);
-  RETURN part::regclass;
+  EXECUTE format('CREATE TRIGGER vectorext_2_row_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION vectorext._row_check(%L, %L)',
+                 part, collection, version);
+  PERFORM vectorext._record_version(collection, version, to_regclass(part));
+  RETURN to_regclass(part);
 END
 $$;
+COMMENT ON FUNCTION vectorext.add_version IS 'Adds the partition of a registered model version to a collection; needs ownership of the collection table';
 
 -- The ANN index of a version's partition (its only index besides the primary key).
-CREATE FUNCTION vectorext._index_of(part regclass) RETURNS regclass LANGUAGE sql STABLE AS $$
+CREATE FUNCTION vectorext._index_of(part regclass) RETURNS regclass LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT i.indexrelid::regclass
   FROM pg_catalog.pg_index i
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -182,12 +353,39 @@ CREATE FUNCTION vectorext._index_of(part regclass) RETURNS regclass LANGUAGE sql
   ORDER BY i.indexrelid DESC LIMIT 1
 $$;
 
+-- build_index's options ('m = 16, ef_construction = 64', 'lists = 100, quantizer = ''pq''') as a WITH clause
+-- rebuilt from its parsed parts (names %I, values %L): the text itself is never executed.
+CREATE FUNCTION vectorext._index_options(options text) RETURNS text LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  item text;
+  parts text[];
+  out text[] := '{}';
+BEGIN
+  IF options IS NULL OR btrim(options) = '' THEN
+    RETURN '';
+  END IF;
+  FOREACH item IN ARRAY string_to_array(options, ',') LOOP
+    parts := regexp_match(item, '^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(''[A-Za-z0-9_.+-]*''|[A-Za-z0-9_.+-]+)\s*$');
+    IF parts IS NULL THEN
+      RAISE EXCEPTION 'invalid index option "%"', btrim(item) USING ERRCODE = 'invalid_parameter_value',
+        HINT = 'Pass name = value pairs separated by commas, e.g. ''m = 16, ef_construction = 64'' or ''lists = 100, quantizer = ''''pq''''''.';
+    END IF;
+    out := out || format('%I = %L', lower(parts[1]), btrim(parts[2], ''''));
+  END LOOP;
+  RETURN ' WITH (' || array_to_string(out, ', ') || ')';
+END
+$$;
+
 CREATE FUNCTION vectorext.build_index(collection text, version int, method text DEFAULT 'hnsw', options text DEFAULT NULL)
-RETURNS regclass LANGUAGE plpgsql AS $$
+RETURNS regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
   m vectorext.model := vectorext._model(cv.model, version);
   idx name := left(collection || '_v' || version || '_' || method, 59) || '_idx';
+  with_clause text := vectorext._index_options(options);
   schema_name name;
   old regclass;
 BEGIN
@@ -196,26 +394,31 @@ BEGIN
       HINT = 'Use method => ''hnsw'' or ''ivfflat''.';
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am a ON a.oid = oc.opcmethod
-                 WHERE a.amname = method AND oc.opcname = vectorext._metric_opclass(m.metric)) THEN
+                 WHERE a.amname = method AND oc.opcname = vectorext._metric_opclass(m.metric)
+                   AND oc.opcnamespace = '@extschema@'::regnamespace) THEN
     RAISE EXCEPTION 'index access method "%" has no operator class for the % metric of model "%"', method, m.metric, m.name
       USING ERRCODE = 'undefined_object',
             HINT = format('Use an ANN method that supports %s, e.g. method => ''hnsw''.', m.metric);
   END IF;
+  PERFORM vectorext._require_owner(vectorext._current_role(), cv.partition, format('version %s of collection "%s"', version, collection));
   SELECT n.nspname INTO schema_name FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
-    WHERE r.oid = cv.partition::regclass;
+    WHERE r.oid = cv.partition;
   -- Rebuilding replaces the previous ANN index of the version in the same transaction.
-  old := vectorext._index_of(cv.partition::regclass);
+  old := vectorext._index_of(cv.partition);
   IF old IS NOT NULL THEN
     EXECUTE format('DROP INDEX %s', old);
   END IF;
   -- The column has no typmod (versions differ in dims): the access methods take the dims from the partition's rows.
-  EXECUTE format('CREATE INDEX %I ON %s USING %I (embedding %s)%s', idx, cv.partition, method,
-                 vectorext._metric_opclass(m.metric), CASE WHEN options IS NULL THEN '' ELSE ' WITH (' || options || ')' END);
-  RETURN format('%I.%I', schema_name, idx)::regclass;
+  EXECUTE format('CREATE INDEX %I ON %s USING %I (embedding @extschema@.%I)%s', idx, cv.partition, method,
+                 vectorext._metric_opclass(m.metric), with_clause);
+  RETURN to_regclass(format('%I.%I', schema_name, idx));
 END
 $$;
+COMMENT ON FUNCTION vectorext.build_index IS 'Builds (or replaces) the ANN index of a version''s partition; needs ownership of the partition';
 
-CREATE FUNCTION vectorext.seal(collection text, version int) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION vectorext.seal(collection text, version int) RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
 BEGIN
@@ -223,78 +426,92 @@ BEGIN
     RAISE NOTICE 'version % of collection "%" is already sealed', version, collection;
     RETURN;
   END IF;
-  EXECUTE format('CREATE TRIGGER vectorext_1_sealed BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION vectorext._sealed(%L, %s)',
+  PERFORM vectorext._require_owner(vectorext._current_role(), cv.partition, format('version %s of collection "%s"', version, collection));
+  EXECUTE format('CREATE TRIGGER vectorext_1_sealed BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION vectorext._sealed(%L, %L)',
                  cv.partition, collection, version);
-  EXECUTE format('CREATE TRIGGER vectorext_1_sealed_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION vectorext._sealed(%L, %s)',
+  EXECUTE format('CREATE TRIGGER vectorext_1_sealed_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION vectorext._sealed(%L, %L)',
                  cv.partition, collection, version);
-  UPDATE vectorext.collection_version x SET sealed_at = now()
-    WHERE x.collection = seal.collection AND x.version = seal.version;
+  PERFORM vectorext._record_seal(collection, version);
 END
 $$;
+COMMENT ON FUNCTION vectorext.seal IS 'Makes a version read-only (INSERT/UPDATE/DELETE/TRUNCATE refused); needs ownership of its partition';
 
+-- The source rows and the version's rows, read through the collection table (pruned to the version's partition),
+-- so SELECT on the collection table and on the source table is all a caller needs.
 -- Source rows without an embedding in the version ('missing') or whose source row changed after embedding ('stale').
 CREATE FUNCTION vectorext.pending(collection text, version int) RETURNS TABLE (key text, reason text)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
+  eq text := vectorext._key_equality(c);
 BEGIN
   RETURN QUERY EXECUTE format(
     'SELECT s.%1$I::text, CASE WHEN e.%1$I IS NULL THEN ''missing'' ELSE ''stale'' END
-     FROM %2$s s LEFT JOIN %3$s e ON e.%1$I = s.%1$I
+     FROM %2$s s LEFT JOIN (SELECT * FROM %3$s x WHERE x.model_version = %4$s) e ON e.%1$I %5$s s.%1$I
      WHERE e.%1$I IS NULL OR e.source_digest IS DISTINCT FROM md5(s::text)
-     ORDER BY 1', c.key_column, c.source, cv.partition);
+     ORDER BY 1', c.key_column, vectorext._source(c), c.relation, cv.version, eq);
 END
 $$;
+COMMENT ON FUNCTION vectorext.pending IS 'Source rows missing from a version or stale in it (the backfill work list); needs SELECT on the collection and source tables';
 
 CREATE FUNCTION vectorext.coverage(collection text, version int,
   OUT source_rows bigint, OUT embedded bigint, OUT missing bigint, OUT stale bigint, OUT orphaned bigint,
   OUT coverage numeric)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
+  src regclass := vectorext._source(c);
+  eq text := vectorext._key_equality(c);
 BEGIN
   EXECUTE format(
     'SELECT count(*), count(e.%1$I), count(*) - count(e.%1$I),
             count(*) FILTER (WHERE e.%1$I IS NOT NULL AND e.source_digest IS DISTINCT FROM md5(s::text))
-     FROM %2$s s LEFT JOIN %3$s e ON e.%1$I = s.%1$I', c.key_column, c.source, cv.partition)
+     FROM %2$s s LEFT JOIN (SELECT * FROM %3$s x WHERE x.model_version = %4$s) e ON e.%1$I %5$s s.%1$I',
+     c.key_column, src, c.relation, cv.version, eq)
     INTO source_rows, embedded, missing, stale;
-  EXECUTE format('SELECT count(*) FROM %2$s e WHERE NOT EXISTS (SELECT 1 FROM %3$s s WHERE s.%1$I = e.%1$I)',
-                 c.key_column, cv.partition, c.source)
+  EXECUTE format('SELECT count(*) FROM %2$s e WHERE e.model_version = %4$s AND NOT EXISTS (SELECT 1 FROM %3$s s WHERE s.%1$I %5$s e.%1$I)',
+                 c.key_column, c.relation, src, cv.version, eq)
     INTO orphaned;
   coverage := CASE WHEN source_rows = 0 THEN 1 ELSE round(embedded::numeric / source_rows, 4) END;
 END
 $$;
-COMMENT ON FUNCTION vectorext.coverage IS 'Share of source rows embedded in a version; missing, stale (source changed after embedding) and orphaned (source row deleted) counts';
+COMMENT ON FUNCTION vectorext.coverage IS 'Share of source rows embedded in a version; missing, stale (source changed after embedding) and orphaned (source row deleted) counts; needs SELECT on the collection and source tables';
 
-CREATE FUNCTION vectorext.retire_version(collection text, version int) RETURNS void LANGUAGE plpgsql AS $$
+-- Dropping a collection's tables (by these functions or by a plain DROP TABLE) updates the registry through the
+-- event trigger of 44_mlops_drops.sql: the version is retired, the collection forgotten.
+CREATE FUNCTION vectorext.retire_version(collection text, version int) RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
   aliases text;
 BEGIN
-  PERFORM 1 FROM vectorext.model_head h WHERE h.name = cv.model FOR UPDATE;  -- no alias may move meanwhile
+  PERFORM vectorext._require_owner(vectorext._current_role(), cv.partition, format('version %s of collection "%s"', version, collection));
+  -- Checked again, under the model's lock, by the event trigger that retires the version when the partition is dropped.
   SELECT string_agg(a.alias, ', ' ORDER BY a.alias) INTO aliases
-    FROM vectorext.alias a WHERE a.model = cv.model AND a.version = retire_version.version;
+    FROM vectorext.alias a WHERE a.model = cv.model AND a.version = cv.version;
   IF aliases IS NOT NULL THEN
     RAISE EXCEPTION 'version % of model "%" is still served by alias %', version, cv.model, aliases
       USING ERRCODE = 'object_in_use',
             HINT = format('Move the alias first, e.g. vectorext.promote(%L, <other version>) or vectorext.rollback(%L).', cv.model, cv.model);
   END IF;
   EXECUTE format('DROP TABLE %s', cv.partition);
-  UPDATE vectorext.collection_version x SET retired_at = now()
-    WHERE x.collection = retire_version.collection AND x.version = retire_version.version;
 END
 $$;
+COMMENT ON FUNCTION vectorext.retire_version IS 'Drops a version''s partition (refused while an alias serves it); needs ownership of the partition';
 
-CREATE FUNCTION vectorext.drop_collection(collection text) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION vectorext.drop_collection(collection text) RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c vectorext.collection := vectorext._collection(collection);
 BEGIN
-  IF to_regclass(c.relation) IS NOT NULL THEN
-    EXECUTE format('DROP TABLE %s', c.relation);
-  END IF;
-  DELETE FROM vectorext.collection cc WHERE cc.name = drop_collection.collection;
+  PERFORM vectorext._require_owner(vectorext._current_role(), c.relation, format('collection "%s"', collection));
+  EXECUTE format('DROP TABLE %s', c.relation);
 END
 $$;
-COMMENT ON FUNCTION vectorext.drop_collection IS 'Drops a collection table with all its versions and its registry rows (models and aliases stay)';
+COMMENT ON FUNCTION vectorext.drop_collection IS 'Drops a collection table with all its versions and its registry rows (models and aliases stay); needs ownership of the collection table';

@@ -1,16 +1,21 @@
 -- MLOps aliases (champion, challenger, ...) with their history. Every change locks the model's model_head row, so
 -- concurrent promotes queue up (READ COMMITTED: the second one sees and records the first one's result; REPEATABLE
 -- READ / SERIALIZABLE: the second one fails with a serialization error) and never both win silently.
+-- Aliases are moved only by set_alias, promote and rollback, which need the model's 'alias' privilege (its owner or
+-- a role granted it with vectorext.grant_model); they run their _owner_ functions as the extension owner.
 CREATE TABLE vectorext.alias (
   model      text NOT NULL REFERENCES vectorext.model_head ON DELETE CASCADE,
   alias      text NOT NULL CHECK (alias <> ''),
   version    int NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now(),
-  updated_by name NOT NULL DEFAULT current_user,
+  updated_by name NOT NULL,
   PRIMARY KEY (model, alias),
   FOREIGN KEY (model, version) REFERENCES vectorext.model
 );
 
+-- The alias history: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE, also for the extension owner).
+-- A rollback is a new event that names the event it undoes. Each event has an id that evidence (gate results,
+-- experiment outcomes) can reference.
 CREATE TABLE vectorext.alias_event (
   id           bigserial PRIMARY KEY,
   model        text NOT NULL,
@@ -19,11 +24,24 @@ CREATE TABLE vectorext.alias_event (
   from_version int,
   to_version   int NOT NULL,
   forced       boolean NOT NULL DEFAULT false,
-  undone_by    bigint REFERENCES vectorext.alias_event,
+  undoes       bigint UNIQUE REFERENCES vectorext.alias_event,
   changed_at   timestamptz NOT NULL DEFAULT now(),
-  changed_by   name NOT NULL DEFAULT current_user
+  changed_by   name NOT NULL,
+  CHECK ((action = 'rollback') = (undoes IS NOT NULL))
 );
 CREATE INDEX ON vectorext.alias_event (model, alias, id);
+
+CREATE FUNCTION vectorext._append_only() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+BEGIN
+  RAISE EXCEPTION 'the alias history is append-only' USING ERRCODE = 'insufficient_privilege',
+    HINT = 'Alias changes are recorded by vectorext.set_alias, promote and rollback; a rollback is recorded as a new event.';
+END
+$$;
+CREATE TRIGGER vectorext_append_only BEFORE UPDATE OR DELETE ON vectorext.alias_event
+  FOR EACH ROW EXECUTE FUNCTION vectorext._append_only();
+CREATE TRIGGER vectorext_append_only_truncate BEFORE TRUNCATE ON vectorext.alias_event
+  FOR EACH STATEMENT EXECUTE FUNCTION vectorext._append_only();
 
 SELECT pg_catalog.pg_extension_config_dump('vectorext.alias', '');
 SELECT pg_catalog.pg_extension_config_dump('vectorext.alias_event', '');
@@ -31,14 +49,16 @@ SELECT pg_catalog.pg_extension_config_dump('vectorext.alias_event_id_seq', '');
 
 CREATE VIEW vectorext.alias_history AS
   SELECT e.id, e.model, e.alias, e.action, e.from_version, e.to_version, e.forced,
-         e.undone_by IS NOT NULL AS rolled_back, e.changed_at, e.changed_by
+         EXISTS (SELECT 1 FROM vectorext.alias_event r WHERE r.undoes = e.id) AS rolled_back, e.changed_at,
+         e.changed_by, e.undoes
   FROM vectorext.alias_event e;
 COMMENT ON VIEW vectorext.alias_history IS 'Every alias change: who, when, from which version to which';
 
 -- The version an alias serves. STABLE: evaluated once per statement with the statement's snapshot, which lets the
 -- planner prune a collection to that version's partition at executor start-up (also with generic plans).
 CREATE FUNCTION vectorext.version_of(model text, alias text DEFAULT 'champion') RETURNS int
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   v int;
 BEGIN
@@ -57,7 +77,9 @@ END
 $$;
 
 -- Locks the model (all alias changes of a model are serialised) and raises if it does not exist.
-CREATE FUNCTION vectorext._lock_model(model text) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION vectorext._lock_model(model text) RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
   -- An UPDATE rather than SELECT ... FOR UPDATE: under REPEATABLE READ / SERIALIZABLE a concurrent, committed
   -- alias change then makes this fail with a serialization error instead of being overwritten unseen.
@@ -75,12 +97,26 @@ BEGIN
 END
 $$;
 
--- Points alias at version and records the change; the caller holds the model lock.
-CREATE FUNCTION vectorext._move_alias(model text, alias text, version int, action text, forced boolean)
-RETURNS bigint LANGUAGE plpgsql AS $$
+-- Locks the model, then checks that `caller` holds `privilege` on it (under the lock: its owner cannot change meanwhile).
+CREATE FUNCTION vectorext._lock_model_for(caller oid, model text, privilege text) RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+BEGIN
+  PERFORM vectorext._lock_model(model);
+  PERFORM vectorext._require_model_privilege(caller, model, privilege);
+END
+$$;
+
+-- Points alias at version and records the change; the caller holds the model lock. Returns the event's id (NULL when
+-- a set or promote finds the alias already pointing there).
+CREATE FUNCTION vectorext._move_alias(caller oid, model text, alias text, version int, action text, forced boolean,
+                                      undoes bigint DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   cur int;
   retired text;
+  who name := vectorext._role_name(caller);
   event bigint;
 BEGIN
   IF alias IS NULL OR alias = '' THEN
@@ -96,41 +132,63 @@ BEGIN
             HINT = 'Point the alias at a live version (see vectorext.collection_versions).';
   END IF;
   SELECT a.version INTO cur FROM vectorext.alias a WHERE a.model = _move_alias.model AND a.alias = _move_alias.alias;
-  IF cur = version THEN
+  IF cur = version AND action <> 'rollback' THEN  -- a rollback is recorded even then: it pops the history
     RAISE NOTICE 'alias "%" of model "%" already points at version %', alias, model, version;
     RETURN NULL;
   END IF;
-  INSERT INTO vectorext.alias AS a (model, alias, version) VALUES (model, alias, version)
+  INSERT INTO vectorext.alias AS a (model, alias, version, updated_by) VALUES (model, alias, version, who)
     ON CONFLICT ON CONSTRAINT alias_pkey
-    DO UPDATE SET version = excluded.version, updated_at = now(), updated_by = current_user;
-  INSERT INTO vectorext.alias_event (model, alias, action, from_version, to_version, forced)
-    VALUES (model, alias, action, cur, version, forced)
+    DO UPDATE SET version = excluded.version, updated_at = now(), updated_by = excluded.updated_by;
+  INSERT INTO vectorext.alias_event (model, alias, action, from_version, to_version, forced, undoes, changed_by)
+    VALUES (model, alias, action, cur, version, forced, undoes, who)
     RETURNING id INTO event;
   RETURN event;
 END
 $$;
 
 CREATE FUNCTION vectorext.set_alias(model text, alias text, version int) RETURNS int
-LANGUAGE plpgsql AS $$
+  AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_set_alias(caller oid, model text, alias text, version int) RETURNS int
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 BEGIN
-  PERFORM vectorext._lock_model(model);
-  PERFORM vectorext._move_alias(model, alias, version, 'set', false);
+  PERFORM vectorext._lock_model_for(caller, model, 'alias');
+  PERFORM vectorext._move_alias(caller, model, alias, version, 'set', false);
   RETURN version;
 END
 $$;
-COMMENT ON FUNCTION vectorext.set_alias IS 'Points an alias at a version without the promotion gate (e.g. challenger)';
+COMMENT ON FUNCTION vectorext.set_alias IS 'Points an alias at a version without the promotion gates (e.g. challenger); needs ''alias'' on the model';
 
--- Why version is not ready to serve, or NULL when it is: every collection of the model must have the version
--- fully and freshly embedded and indexed.
-CREATE FUNCTION vectorext._promotion_blocker(model text, version int, OUT problem text, OUT hint text)
-LANGUAGE plpgsql AS $$
+-- The promotion gates: why `version` may not serve as `alias` yet, or NULL when it may. The one place promote checks
+-- them: add a gate as one more block (first failing gate wins; its name goes into `gate`).
+CREATE FUNCTION vectorext._promotion_gates(model text, version int, alias text,
+                                           OUT gate text, OUT problem text, OUT hint text)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  r record;
+BEGIN
+  r := vectorext._gate_ready(model, version);
+  IF r.problem IS NOT NULL THEN
+    gate := 'ready'; problem := r.problem; hint := r.hint;
+    RETURN;
+  END IF;
+END
+$$;
+
+-- Gate 'ready': every collection of the model has the version fully and freshly embedded and indexed. Runs inside
+-- _owner_promote, i.e. as the extension owner: it reads the collections' tables, which _collection_version and
+-- _source check are plain tables (no view or function of anyone else's runs).
+CREATE FUNCTION vectorext._gate_ready(model text, version int, OUT problem text, OUT hint text)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   c record;
   cv vectorext.collection_version;
   cov record;
 BEGIN
-  FOR c IN SELECT * FROM vectorext.collection cc WHERE cc.model = _promotion_blocker.model ORDER BY cc.name LOOP
-    SELECT * INTO cv FROM vectorext.collection_version x WHERE x.collection = c.name AND x.version = _promotion_blocker.version;
+  FOR c IN SELECT * FROM vectorext.collection cc WHERE cc.model = _gate_ready.model ORDER BY cc.name LOOP
+    SELECT * INTO cv FROM vectorext.collection_version x WHERE x.collection = c.name AND x.version = _gate_ready.version;
     IF NOT FOUND THEN
       problem := format('collection "%s" has no partition for version %s', c.name, version);
       hint := format('Call vectorext.add_version(%L, %s), embed its rows and call vectorext.build_index(%L, %s), or pass force => true.', c.name, version, c.name, version);
@@ -143,7 +201,7 @@ BEGIN
       hint := format('Embed the rows listed by vectorext.pending(%L, %s), or pass force => true.', c.name, version);
       RETURN;
     END IF;
-    IF vectorext._index_of(cv.partition::regclass) IS NULL THEN
+    IF vectorext._index_of(cv.partition) IS NULL THEN
       problem := format('collection "%s" version %s has no ANN index', c.name, version);
       hint := format('Call vectorext.build_index(%L, %s), or pass force => true.', c.name, version);
       RETURN;
@@ -154,46 +212,55 @@ $$;
 
 CREATE FUNCTION vectorext.promote(model text, version int, alias text DEFAULT 'champion', force boolean DEFAULT false,
                                   if_current int DEFAULT NULL)
-RETURNS int LANGUAGE plpgsql AS $$
+  RETURNS int AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_promote(caller oid, model text, version int, alias text, force boolean,
+                                         if_current int)
+RETURNS int LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
-  b record;
+  g record;
   cur int;
+  event bigint;
 BEGIN
-  PERFORM vectorext._lock_model(model);
+  PERFORM vectorext._lock_model_for(caller, model, 'alias');
   PERFORM vectorext._model(model, version);
   -- Compare-and-set for deployment pipelines: promote only if the alias still serves the version they evaluated.
   IF if_current IS NOT NULL THEN
-    SELECT a.version INTO cur FROM vectorext.alias a WHERE a.model = promote.model AND a.alias = promote.alias;
+    SELECT a.version INTO cur FROM vectorext.alias a WHERE a.model = _owner_promote.model AND a.alias = _owner_promote.alias;
     IF cur IS DISTINCT FROM if_current THEN
       RAISE EXCEPTION 'alias "%" of model "%" serves version %, not %', alias, model, coalesce(cur::text, 'none'), if_current
         USING ERRCODE = 'serialization_failure',
               HINT = 'Someone else moved the alias (see vectorext.alias_history); re-evaluate against the version it serves now.';
     END IF;
   END IF;
-  b := vectorext._promotion_blocker(model, version);
-  IF b.problem IS NOT NULL THEN
+  g := vectorext._promotion_gates(model, version, alias);
+  IF g.problem IS NOT NULL THEN
     IF force THEN
-      RAISE WARNING 'promoting version % of model "%" although %', version, model, b.problem;
+      RAISE WARNING 'promoting version % of model "%" although %', version, model, g.problem;
     ELSE
-      RAISE EXCEPTION 'cannot promote version % of model "%": %', version, model, b.problem
-        USING ERRCODE = 'object_not_in_prerequisite_state', HINT = b.hint;
+      RAISE EXCEPTION 'cannot promote version % of model "%": %', version, model, g.problem
+        USING ERRCODE = 'object_not_in_prerequisite_state', HINT = g.hint;
     END IF;
   END IF;
-  PERFORM vectorext._move_alias(model, alias, version, 'promote', force AND b.problem IS NOT NULL);
+  event := vectorext._move_alias(caller, model, alias, version, 'promote', coalesce(force, false) AND g.problem IS NOT NULL);
+  -- Evidence of this promotion (gate outcomes, experiment results) is recorded here, against `event` (NULL: no-op).
   RETURN version;
 END
 $$;
-COMMENT ON FUNCTION vectorext.promote IS 'Points an alias (champion by default) at a version that is fully embedded and indexed in every collection';
+COMMENT ON FUNCTION vectorext.promote IS 'Points an alias (champion by default) at a version that passes the promotion gates (fully embedded and indexed in every collection); needs ''alias'' on the model';
 
 CREATE FUNCTION vectorext.rollback(model text, alias text DEFAULT 'champion') RETURNS int
-LANGUAGE plpgsql AS $$
+  AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION vectorext._owner_rollback(caller oid, model text, alias text) RETURNS int
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
 DECLARE
   e vectorext.alias_event;
-  event bigint;
 BEGIN
-  PERFORM vectorext._lock_model(model);
+  PERFORM vectorext._lock_model_for(caller, model, 'alias');
   SELECT * INTO e FROM vectorext.alias_event x
-    WHERE x.model = rollback.model AND x.alias = rollback.alias AND x.action <> 'rollback' AND x.undone_by IS NULL
+    WHERE x.model = _owner_rollback.model AND x.alias = _owner_rollback.alias AND x.action <> 'rollback'
+      AND NOT EXISTS (SELECT 1 FROM vectorext.alias_event r WHERE r.undoes = x.id)
     ORDER BY x.id DESC LIMIT 1;
   IF NOT FOUND OR e.from_version IS NULL THEN
     PERFORM vectorext.version_of(model, alias);  -- raises if the alias does not exist
@@ -201,9 +268,8 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = format('See SELECT * FROM vectorext.alias_history WHERE model = %L; point the alias explicitly with vectorext.set_alias(%L, %L, <version>).', model, model, alias);
   END IF;
-  event := vectorext._move_alias(model, alias, e.from_version, 'rollback', false);
-  UPDATE vectorext.alias_event x SET undone_by = event WHERE x.id = e.id;
+  PERFORM vectorext._move_alias(caller, model, alias, e.from_version, 'rollback', false, e.id);
   RETURN e.from_version;
 END
 $$;
-COMMENT ON FUNCTION vectorext.rollback IS 'Points an alias back at the version it served before its last set/promote (repeatable: pops the history)';
+COMMENT ON FUNCTION vectorext.rollback IS 'Points an alias back at the version it served before its last set/promote (repeatable: pops the history); needs ''alias'' on the model';

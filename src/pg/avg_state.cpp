@@ -11,7 +11,7 @@ namespace vx::pg::avg_state {
 
 float8* values(ArrayType* state, const char* caller, int* dim) {
   if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) || ARR_ELEMTYPE(state) != FLOAT8OID)
-    elog(ERROR, "%s: expected state array", caller);
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: expected state array", caller)));
   *dim = ARR_DIMS(state)[0] - 1;
   return reinterpret_cast<float8*>(ARR_DATA_PTR(state));
 }

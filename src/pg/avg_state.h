@@ -15,7 +15,8 @@ extern "C" {
 namespace vx::pg::avg_state {
 
 // Validates a state array (it may come from a direct SQL call) and returns its values; *dim = elements - 1.
-// "<caller>: expected state array" (XX000, pgvector's elog) otherwise.
+// "<caller>: expected state array" otherwise: pgvector's message, but the caller's error (22023) instead of
+// pgvector's internal one (XX000).
 float8* values(ArrayType* state, const char* caller, int* dim);
 ArrayType* make(int dim);  // dim + 1 zeroed elements
 ArrayType* copy(const float8* values, int dim);

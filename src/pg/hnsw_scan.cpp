@@ -1,4 +1,4 @@
-// Index scans (ORDER BY embedding <op> $1 [LIMIT k]) and the planner cost estimate.
+// Index scans (ORDER BY embedding <op> $1 [LIMIT k]); the planner cost estimate is in ann_cost.cpp.
 // A scan descends greedily through the upper levels, runs a beam search with ef = hnsw.ef_search at level 0 and
 // returns the ef best in distance order. With hnsw.iterative_scan on, when the executor asks for more rows (a
 // filter rejected some), the search resumes from the candidates it had not expanded and from those it had
@@ -25,6 +25,7 @@ extern "C" {
 #include "storage/lmgr.h"
 #include "catalog/pg_type.h"
 #include "optimizer/optimizer.h"
+#include "pgstat.h"
 #include "utils/float.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
@@ -239,6 +240,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
     if (scan->orderByData == nullptr)
       ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("cannot scan hnsw index without order")));
     so->started = true;
+    pgstat_count_index_scan(scan->indexRelation);  // pg_stat_user_indexes.idx_scan, once per scan (as pgvector)
     so->last_bound = -std::numeric_limits<double>::infinity();
     first_batch(scan, so);
   }
@@ -284,51 +286,6 @@ void end_scan(IndexScanDesc scan) {
   MemoryContextDelete(so->cxt);
   pfree(so);
   scan->opaque = nullptr;
-}
-
-void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
-                   Selectivity* selectivity, double* correlation, double* pages) {
-  if (path->indexorderbys == NIL) {
-    // Without ORDER BY <distance> the index is useless: never chosen.
-    *startup = DBL_MAX;
-    *total = DBL_MAX;
-    *selectivity = 0;
-    *correlation = 0;
-    *pages = 0;
-    return;
-  }
-  IndexOptInfo* info = path->indexinfo;
-  Relation index = index_open(info->indexoid, NoLock);
-  int m = index_m(index);
-  index_close(index, NoLock);
-  double tuples = std::max(info->tuples, 1.0);
-  double ml = 1.0 / std::log(double(m));
-  double entry_level = std::log(tuples) * ml;
-  // Elements whose distance a search computes: greedy descent plus about ef * m at level 0.
-  double visited = std::min(tuples, (entry_level + 2) * m + double(g_ef_search) * m);
-
-  GenericCosts costs;
-  std::memset(&costs, 0, sizeof(costs));
-  costs.numIndexTuples = visited;
-  genericcostestimate(root, path, loop_count, &costs);
-  // All the graph search happens before the first row is returned; afterwards rows come at heap-fetch cost.
-  // genericcostestimate charges every index page touched as a random read. Index pages of a graph are hot and a
-  // search reads a small part of them, while the heap's (seq-scan) cost leaves out the TOASTed vectors it would
-  // have to read; so the page part of the search is capped at half the table's pages read sequentially.
-  double random_page, seq_page;
-  get_tablespace_page_costs(info->reltablespace, &random_page, &seq_page);
-  double page_part = costs.numIndexPages * random_page;
-  double cpu_part = std::max(costs.indexTotalCost - page_part, 0.0);
-  double capped_pages = std::min(page_part, 0.5 * std::max(double(info->rel->pages), 1.0) * seq_page);
-  double search = cpu_part + capped_pages;
-  // Each further row (a filter rejected the previous ones, iterative scans) costs about m more element visits,
-  // so an unbounded ordering or a very selective filter is cheaper with another plan.
-  double per_visit = search / std::max(visited, 1.0);
-  *startup = search;
-  *total = search + tuples * m * per_visit;
-  *selectivity = 1.0;  // every row can come out of an ordered scan (iterative scans), in order
-  *correlation = 0;
-  *pages = costs.numIndexPages;
 }
 
 }  // namespace vx::pg::hnsw

@@ -44,6 +44,8 @@ VX_FUNCTION(vx_index_check) {
 
   // Lock the table before the index, as every other path does (no deadlock against DDL).
   Oid heapoid = IndexGetRelation(indexoid, true);
+  if (!OidIsValid(heapoid) && get_rel_name(indexoid) == nullptr)
+    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", indexoid)));
   if (!OidIsValid(heapoid))
     ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("\"%s\" is not an index", get_rel_name(indexoid)),
                     errdetail("vectorext.index_check checks hnsw, ivfflat and ivf indexes.")));

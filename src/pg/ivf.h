@@ -61,6 +61,8 @@ struct Model {
 // the centroid and codebook pages on a miss. Postgres errors surface as PgError.
 std::shared_ptr<const Model> load_model(Relation index);
 IvfMeta read_meta(Relation index);  // ereports on a bad magic/version
+// Candidates a lossy scan re-ranks per window: the reloption (ALTER INDEX ... SET applies at once), else the build's.
+int effective_rerank(Relation index, const IvfMeta& meta);
 
 // Normalises (cosine) and encodes a vector for its list; returns false when the vector cannot be indexed (a zero
 // vector under cosine). `code` must hold meta.code_size bytes; `scratch` dim floats.
@@ -69,9 +71,17 @@ void encode(const Model& model, const float* x, int list, uint8_t* code, float* 
 
 // Directory helpers
 inline BlockNumber directory_block(const IvfMeta& m, int list) {
-  return m.directory_start + static_cast<BlockNumber>(list / m.heads_per_page);
+  return m.directory_start + static_cast<BlockNumber>(list / m.slots_per_page);
 }
-inline BlockNumber* directory_heads(Page page) { return reinterpret_cast<BlockNumber*>(page_contents(page)); }
+inline ListSlot* directory_slots(Page page) { return reinterpret_cast<ListSlot*>(page_contents(page)); }
+inline ListSlot& directory_slot(Page page, const IvfMeta& m, int list) {
+  return directory_slots(page)[list % m.slots_per_page];
+}
+// The list's slot, read under a share lock on its directory page.
+ListSlot read_slot(Relation index, const IvfMeta& meta, int list);
+// Points the list's inserts at page `to` if the slot still says `from` (any page: InvalidBlockNumber); WAL-logged,
+// locks only the directory page.
+void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber from, BlockNumber to);
 
 // AM callbacks
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);
@@ -81,6 +91,8 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
 IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                    IndexBulkDeleteCallback callback, void* callback_state);
 IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);
+void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
+                   Selectivity* selectivity, double* correlation, double* pages);  // ann_cost.cpp
 IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys);
 void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
 bool get_tuple(IndexScanDesc scan, ScanDirection dir);

@@ -1,4 +1,4 @@
-// The ivfflat and ivf access methods: handlers, settings, reloptions, cost estimation.
+// The ivfflat and ivf access methods: handlers, settings, reloptions (cost estimation: ann_cost.cpp).
 #include "pg/ann_routine.h"
 #include "pg/ivf.h"
 #include "pg/module_init.h"
@@ -14,8 +14,6 @@ extern "C" {
 #include "commands/vacuum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/selfuncs.h"
-#include "utils/spccache.h"
 }
 
 namespace vx::pg::ivf {
@@ -75,40 +73,6 @@ bytea* ivf_options(Datum reloptions, bool validate) {
                                          {"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
                                          {"rerank", RELOPT_TYPE_INT, offsetof(IvfOptions, rerank)}};
   return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 4));
-}
-
-void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
-                   Selectivity* selectivity, double* correlation, double* pages) {
-  GenericCosts costs;
-  memset(&costs, 0, sizeof(costs));
-  if (path->indexorderbys == NIL) {  // only ORDER BY distance can use the index
-    *startup = *total = 1.0e10;
-    *selectivity = 0;
-    *correlation = 0;
-    *pages = 0;
-    return;
-  }
-  // Fraction of the index a scan reads: probes / lists (lists from the meta page of a built index).
-  Relation index = index_open(path->indexinfo->indexoid, NoLock);
-  IvfMeta meta = read_meta(index);
-  index_close(index, NoLock);
-  int probes = meta.am == static_cast<uint8>(AmKind::IvfFlat) ? ivfflat_probes : ivf_probes;
-  double ratio = meta.lists > 0 ? std::min(1.0, static_cast<double>(probes) / meta.lists) : 1.0;
-
-  costs.numIndexTuples = path->indexinfo->tuples * ratio;
-  genericcostestimate(root, path, loop_count, &costs);
-  // All postings of the probed lists are read before the first tuple comes back: the whole cost is start-up cost.
-  double spc_seq_page_cost;
-  get_tablespace_page_costs(path->indexinfo->reltablespace, nullptr, &spc_seq_page_cost);
-  double index_pages = costs.numIndexPages * ratio;
-  Cost total_cost = costs.indexTotalCost - costs.numIndexPages * costs.spc_random_page_cost +
-                    index_pages * spc_seq_page_cost;
-  if (total_cost < 0) total_cost = costs.indexTotalCost * ratio;
-  *startup = total_cost;
-  *total = total_cost;
-  *selectivity = costs.indexSelectivity;
-  *correlation = costs.indexCorrelation;
-  *pages = index_pages;
 }
 
 bool validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, 1u << 1); }

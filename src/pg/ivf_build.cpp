@@ -52,7 +52,7 @@ struct BuildState {
   std::mt19937_64 rng{0x5eed1f};
   // pass 2
   std::shared_ptr<Model> model;
-  std::vector<BlockNumber> heads;
+  std::vector<ListSlot> slots;  // per list: first page and tail (the insert page once built)
   std::vector<float> vec, scratch;
   std::vector<char> tuple;
   double indexed = 0;
@@ -120,31 +120,38 @@ void sample_callback(Relation, ItemPointer, Datum* values, bool* isnull, bool, v
   MemoryContextReset(st->tmp);
 }
 
-// Appends one posting to list `list` during the build (no WAL: the whole relation is logged at the end).
+// Appends one posting to the tail of list `list` during the build (no WAL: the whole relation is logged at the end).
 void build_append(BuildState& st, int list, const char* item, Size size) {
-  BlockNumber head = st.heads[list];
-  if (head != InvalidBlockNumber) {
-    Buffer buf = ReadBuffer(st.index, head);
-    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-    Page page = BufferGetPage(buf);
+  ListSlot& slot = st.slots[list];
+  Buffer tail = InvalidBuffer;
+  if (slot.insert != InvalidBlockNumber) {
+    tail = ReadBuffer(st.index, slot.insert);
+    LockBuffer(tail, BUFFER_LOCK_EXCLUSIVE);
+    Page page = BufferGetPage(tail);
     if (PageGetFreeSpace(page) >= MAXALIGN(size) &&
         PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) != InvalidOffsetNumber) {
-      MarkBufferDirty(buf);
-      UnlockReleaseBuffer(buf);
+      MarkBufferDirty(tail);
+      UnlockReleaseBuffer(tail);
       return;
     }
-    UnlockReleaseBuffer(buf);
   }
   Buffer buf = ReadBufferExtended(st.index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   Page page = BufferGetPage(buf);
   init_page(page, PageKind::Posting);
-  page_opaque(page)->next = head;
   if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
     elog(ERROR, "ivf posting of %zu bytes does not fit an empty page", size);
   MarkBufferDirty(buf);
-  st.heads[list] = BufferGetBlockNumber(buf);
+  const BlockNumber block = BufferGetBlockNumber(buf);
   UnlockReleaseBuffer(buf);
+  if (tail != InvalidBuffer) {  // link the new page after the full tail
+    page_opaque(BufferGetPage(tail))->next = block;
+    MarkBufferDirty(tail);
+    UnlockReleaseBuffer(tail);
+  } else {
+    slot.first = block;
+  }
+  slot.insert = block;
 }
 
 // Assigns and encodes the buffered rows on worker threads (pure C++), then appends them on the main thread.
@@ -256,14 +263,14 @@ void write_model_pages(Relation index, Model& m) {
                                          : write_stream(index, PageKind::Codebook,
                                                         reinterpret_cast<const char*>(codebook.data()),
                                                         meta.codebook_bytes, contents_capacity());
-  meta.heads_per_page = static_cast<int32>(contents_capacity() / sizeof(BlockNumber));
+  meta.slots_per_page = static_cast<int32>(contents_capacity() / sizeof(ListSlot));
   meta.directory_start = meta.codebook_start + meta.codebook_pages;
-  std::vector<BlockNumber> heads(meta.lists, InvalidBlockNumber);
+  std::vector<ListSlot> slots(meta.lists, ListSlot{InvalidBlockNumber, InvalidBlockNumber});
   meta.directory_pages = 0;
-  for (int first = 0; first < meta.lists; first += meta.heads_per_page) {
-    int count = std::min(meta.heads_per_page, meta.lists - first);
-    meta.directory_pages += write_stream(index, PageKind::Directory, reinterpret_cast<const char*>(heads.data() + first),
-                                         count * sizeof(BlockNumber), contents_capacity());
+  for (int first = 0; first < meta.lists; first += meta.slots_per_page) {
+    int count = std::min(meta.slots_per_page, meta.lists - first);
+    meta.directory_pages += write_stream(index, PageKind::Directory, reinterpret_cast<const char*>(slots.data() + first),
+                                         count * sizeof(ListSlot), contents_capacity());
   }
   meta.first_posting = meta.directory_start + meta.directory_pages;
 }
@@ -278,13 +285,13 @@ void write_meta(Relation index, const IvfMeta& meta) {
   UnlockReleaseBuffer(buf);
 }
 
-void write_heads(Relation index, const IvfMeta& meta, const std::vector<BlockNumber>& heads) {
+void write_slots(Relation index, const IvfMeta& meta, const std::vector<ListSlot>& slots) {
   for (uint32 p = 0; p < meta.directory_pages; ++p) {
-    int first = static_cast<int>(p) * meta.heads_per_page;
-    int count = std::min(meta.heads_per_page, meta.lists - first);
+    int first = static_cast<int>(p) * meta.slots_per_page;
+    int count = std::min(meta.slots_per_page, meta.lists - first);
     Buffer buf = ReadBuffer(index, meta.directory_start + p);
     LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-    memcpy(directory_heads(BufferGetPage(buf)), heads.data() + first, count * sizeof(BlockNumber));
+    memcpy(directory_slots(BufferGetPage(buf)), slots.data() + first, count * sizeof(ListSlot));
     MarkBufferDirty(buf);
     UnlockReleaseBuffer(buf);
   }
@@ -366,13 +373,25 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
     lists = std::clamp(lists, 1, kMaxLists);
   }
   bool trained = st->sample_rows > 0;
-  if (trained && static_cast<std::size_t>(lists) > st->sample_rows) {
-    ereport(NOTICE, (errmsg("%s index created with little data", get_am_name(index->rd_rel->relam)),
-                     errdetail("%d lists requested for %.0f rows; using %zu lists.", lists, st->rows, st->sample_rows),
-                     errhint("REINDEX once the table has more data.")));
-    lists = static_cast<int>(st->sample_rows);
+  // Fewer sampled rows than lists (an empty table too: CREATE INDEX before loading, or TRUNCATE): the centroids
+  // cannot describe the data that comes later. ivfflat says so in pgvector's words; ivf stays quiet only when an
+  // untrained index is what was asked for (one list of flat codes).
+  const bool as_requested = !trained && options.am == AmKind::Ivf && options.lists == 1 &&
+                            options.quantizer == Quantizer::Flat;
+  if ((!trained || static_cast<std::size_t>(lists) > st->sample_rows) && !as_requested) {
+    if (options.am == AmKind::IvfFlat)
+      ereport(NOTICE, (errmsg("ivfflat index created with little data"), errdetail("This will cause low recall."),
+                       errhint("Drop the index until the table has more data.")));
+    else if (trained)
+      ereport(NOTICE, (errmsg("ivf index created with little data"),
+                       errdetail("%d lists requested for %.0f rows; using %zu lists.", lists, st->rows, st->sample_rows),
+                       errhint("REINDEX once the table has more data.")));
+    else
+      ereport(NOTICE, (errmsg("ivf index created with little data"),
+                       errdetail("The table has no rows: one list of unquantized vectors until the index is rebuilt."),
+                       errhint("REINDEX once the table has more data.")));
   }
-  if (!trained) lists = 1;
+  lists = trained ? static_cast<int>(std::min<std::size_t>(lists, st->sample_rows)) : 1;
   if (options.quantizer == Quantizer::Pq && st->sample_rows < core::ivf::Pq::ksub) {
     if (trained)
       ereport(NOTICE, (errmsg("too few rows to train pq, using sq8"),
@@ -407,7 +426,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
       }
     }
     std::vector<float>().swap(st->sample);
-    st->heads.assign(lists, InvalidBlockNumber);
+    st->slots.assign(lists, ListSlot{InvalidBlockNumber, InvalidBlockNumber});
     st->tuple.assign(kTupleHeader + m.meta.code_size, 0);
     write_model_pages(index, m);
   });
@@ -447,7 +466,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   guard([&] { flush_batch(*st); });
 
   call([&] {
-    write_heads(index, st->model->meta, st->heads);
+    write_slots(index, st->model->meta, st->slots);
     write_meta(index, st->model->meta);
   });
   TimestampTz t3 = GetCurrentTimestamp();
@@ -480,7 +499,7 @@ void build_empty(Relation index) {
   meta.centroid_pages = 1;
   meta.codebook_start = 2;
   meta.codebook_pages = 0;
-  meta.heads_per_page = static_cast<int32>(contents_capacity() / sizeof(BlockNumber));
+  meta.slots_per_page = static_cast<int32>(contents_capacity() / sizeof(ListSlot));
   meta.directory_start = 2;
   meta.directory_pages = 1;
   meta.first_posting = 3;
@@ -491,8 +510,8 @@ void build_empty(Relation index) {
   memcpy(page_meta(meta_page), &meta, sizeof(IvfMeta));
   init_page(centroid_page, PageKind::Centroids, dim * sizeof(float));
   memset(page_contents(centroid_page), 0, dim * sizeof(float));
-  init_page(dir_page, PageKind::Directory, sizeof(BlockNumber));
-  directory_heads(dir_page)[0] = InvalidBlockNumber;
+  init_page(dir_page, PageKind::Directory, sizeof(ListSlot));
+  directory_slots(dir_page)[0] = ListSlot{InvalidBlockNumber, InvalidBlockNumber};
   for (BlockNumber b = 0; b < 3; ++b) {
     Page page = blocks[b].data;
     PageSetChecksumInplace(page, b);

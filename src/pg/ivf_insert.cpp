@@ -1,4 +1,5 @@
-// aminsert: the new row goes to the posting chain of its nearest list, WAL-logged with GenericXLog.
+// aminsert: the new row goes to the posting chain of its nearest list (its insert page, space VACUUM freed, or a
+// new page at the tail), WAL-logged with GenericXLog.
 #include "pg/ivf.h"
 
 #include <cstring>
@@ -15,55 +16,87 @@ namespace vx::pg::ivf {
 
 namespace {
 
-// Adds `item` to list `list`: into the head page when it fits (1 buffer), else into a new head page linked to the
-// old one, updating the directory in the same record (2 buffers).
-void append_logged(Relation index, const IvfMeta& meta, int list, const char* item, Size size) {
-  const BlockNumber dir_block = directory_block(meta, list);
-  const int slot = list % meta.heads_per_page;
-  for (;;) {
-    Buffer dir = ReadBuffer(index, dir_block);
-    LockBuffer(dir, BUFFER_LOCK_SHARE);
-    BlockNumber head = directory_heads(BufferGetPage(dir))[slot];
-    UnlockReleaseBuffer(dir);
+// Adds `item` to list `list`: into the list's insert page or the first page after it with room (1 buffer per WAL
+// record; the directory's insert pointer then moves on in a record of its own), else into a new page linked after the
+// list's tail, with the tail's link and the directory in the same record (3 buffers). Lock order: directory page
+// before posting pages, one posting page at a time otherwise (VACUUM and scans take them in the same order).
+void add_to_page(Relation index, Buffer buf, const char* item, Size size) {
+  GenericXLogState* state = GenericXLogStart(index);
+  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+    elog(ERROR, "failed to add posting to ivf index \"%s\"", RelationGetRelationName(index));
+  GenericXLogFinish(state);
+}
 
-    if (head != InvalidBlockNumber) {
-      Buffer buf = ReadBuffer(index, head);
+// A new posting page holding `item`, linked after `tail` (or the list's first page when tail is invalid). The
+// directory's insert pointer moves to it if it still is `from` (VACUUM may have pointed it back at freed space
+// meanwhile). Called with the directory page and the tail locked exclusively.
+void extend_list(Relation index, const IvfMeta& meta, int list, Buffer dir, Buffer tail, BlockNumber from,
+                 const char* item, Size size) {
+  LockRelationForExtension(index, ExclusiveLock);
+  Buffer buf = ReadBuffer(index, P_NEW);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  UnlockRelationForExtension(index, ExclusiveLock);
+  const BlockNumber block = BufferGetBlockNumber(buf);
+
+  GenericXLogState* state = GenericXLogStart(index);
+  ListSlot& slot = directory_slot(GenericXLogRegisterBuffer(state, dir, 0), meta, list);
+  if (tail != InvalidBuffer) page_opaque(GenericXLogRegisterBuffer(state, tail, 0))->next = block;
+  Page page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+  init_page(page, PageKind::Posting);
+  if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+    elog(ERROR, "failed to add posting to ivf index \"%s\"", RelationGetRelationName(index));
+  if (tail == InvalidBuffer) slot.first = block;
+  if (slot.insert == from) slot.insert = block;
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(buf);
+}
+
+void append_logged(Relation index, const IvfMeta& meta, int list, const char* item, Size size) {
+  for (;;) {
+    const BlockNumber start = read_slot(index, meta, list).insert;
+    if (start == InvalidBlockNumber) {  // the list's first posting
+      Buffer dir = ReadBuffer(index, directory_block(meta, list));
+      LockBuffer(dir, BUFFER_LOCK_EXCLUSIVE);
+      const bool still_empty = directory_slot(BufferGetPage(dir), meta, list).insert == InvalidBlockNumber;
+      if (still_empty) extend_list(index, meta, list, dir, InvalidBuffer, InvalidBlockNumber, item, size);
+      UnlockReleaseBuffer(dir);
+      if (still_empty) return;
+      continue;  // another backend created the list's first page meanwhile
+    }
+    // from the insert page on, the first page with room; pages after the insert page hold space VACUUM freed
+    BlockNumber block = start;
+    for (;;) {
+      Buffer buf = ReadBuffer(index, block);
       LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
       if (PageGetFreeSpace(BufferGetPage(buf)) >= MAXALIGN(size)) {
-        GenericXLogState* state = GenericXLogStart(index);
-        Page page = GenericXLogRegisterBuffer(state, buf, 0);
-        if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
-          elog(ERROR, "failed to add posting to ivf index \"%s\"", RelationGetRelationName(index));
-        GenericXLogFinish(state);
+        add_to_page(index, buf, item, size);
         UnlockReleaseBuffer(buf);
+        if (block != start) move_insert_page(index, meta, list, start, block);
         return;
       }
+      const BlockNumber next = page_opaque(BufferGetPage(buf))->next;
       UnlockReleaseBuffer(buf);
-    }
-
-    dir = ReadBuffer(index, dir_block);
-    LockBuffer(dir, BUFFER_LOCK_EXCLUSIVE);
-    if (directory_heads(BufferGetPage(dir))[slot] != head) {  // another backend added a page meanwhile
+      if (next != InvalidBlockNumber) {
+        block = next;
+        continue;
+      }
+      // the tail is full: lock the directory, then the tail again, and extend unless someone else did
+      Buffer dir = ReadBuffer(index, directory_block(meta, list));
+      LockBuffer(dir, BUFFER_LOCK_EXCLUSIVE);
+      buf = ReadBuffer(index, block);
+      LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+      const BlockNumber now_next = page_opaque(BufferGetPage(buf))->next;
+      const bool room = PageGetFreeSpace(BufferGetPage(buf)) >= MAXALIGN(size);  // VACUUM freed some meanwhile
+      if (room)
+        add_to_page(index, buf, item, size);
+      else if (now_next == InvalidBlockNumber)
+        extend_list(index, meta, list, dir, buf, start, item, size);
+      UnlockReleaseBuffer(buf);
       UnlockReleaseBuffer(dir);
-      continue;
+      if (room || now_next == InvalidBlockNumber) return;
+      block = now_next;  // another backend appended a page: go on from there
     }
-    LockRelationForExtension(index, ExclusiveLock);
-    Buffer buf = ReadBuffer(index, P_NEW);
-    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-    UnlockRelationForExtension(index, ExclusiveLock);
-
-    GenericXLogState* state = GenericXLogStart(index);
-    Page dir_page = GenericXLogRegisterBuffer(state, dir, 0);
-    Page page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
-    init_page(page, PageKind::Posting);
-    page_opaque(page)->next = head;
-    if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
-      elog(ERROR, "failed to add posting to ivf index \"%s\"", RelationGetRelationName(index));
-    directory_heads(dir_page)[slot] = BufferGetBlockNumber(buf);
-    GenericXLogFinish(state);
-    UnlockReleaseBuffer(buf);
-    UnlockReleaseBuffer(dir);
-    return;
   }
 }
 
@@ -101,6 +134,18 @@ void fix_dims(Relation index, int dim) {
 }
 
 }  // namespace
+
+void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber from, BlockNumber to) {
+  Buffer dir = ReadBuffer(index, directory_block(meta, list));
+  LockBuffer(dir, BUFFER_LOCK_EXCLUSIVE);
+  const BlockNumber now = directory_slot(BufferGetPage(dir), meta, list).insert;
+  if (now != to && (from == InvalidBlockNumber || now == from)) {
+    GenericXLogState* state = GenericXLogStart(index);
+    directory_slot(GenericXLogRegisterBuffer(state, dir, 0), meta, list).insert = to;
+    GenericXLogFinish(state);
+  }
+  UnlockReleaseBuffer(dir);
+}
 
 bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation, IndexUniqueCheck, bool,
             IndexInfo*) {

@@ -105,6 +105,22 @@ std::shared_ptr<const Model> load_model(Relation index) {
   return model;
 }
 
+ListSlot read_slot(Relation index, const IvfMeta& meta, int list) {
+  Buffer dir = ReadBuffer(index, directory_block(meta, list));
+  LockBuffer(dir, BUFFER_LOCK_SHARE);
+  ListSlot slot = directory_slot(BufferGetPage(dir), meta, list);
+  UnlockReleaseBuffer(dir);
+  return slot;
+}
+
+int effective_rerank(Relation index, const IvfMeta& meta) {
+  // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
+  const bool flat = meta.quantizer == static_cast<uint8>(Quantizer::Flat);
+  auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options);
+  if (!opts || meta.am != static_cast<uint8>(AmKind::Ivf)) return meta.rerank;
+  return opts->rerank >= 0 ? opts->rerank : (flat ? 0 : kDefaultRerank);
+}
+
 bool prepare_vector(const Model& model, const float* in, float* out) {
   std::memcpy(out, in, sizeof(float) * model.meta.dim);
   if (model.metric() == Metric::Cosine) return core::ivf::normalize(out, model.meta.dim);

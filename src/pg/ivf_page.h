@@ -2,8 +2,12 @@
 //   block 0                meta page (IvfMeta): magic, layout version, dims, metric, lists, quantizer, ...
 //   centroid pages         `lists` float centroids, whole centroids per page
 //   codebook pages         quantizer parameters as a byte stream (SQ8: vmin[dim], step[dim]; PQ: m x 256 x dsub)
-//   directory pages        one BlockNumber per list: the head of the list's posting chain (newest page first)
-//   posting pages          IvfTuple items (heap TID + code) with an IvfPageOpaque linking to the next (older) page
+//   directory pages        one ListSlot per list: the first page of the list's posting chain and its insert page
+//   posting pages          IvfTuple items (heap TID + code) with an IvfPageOpaque linking to the next page of the list
+// A list's chain grows at its tail: an insert goes to the list's insert page, or the first page after it with room,
+// or a new page linked after the tail. VACUUM points the insert page back at the first page it freed space in, so
+// rows inserted after deletes refill the list's pages before the index grows. Pages stay in their list (never
+// unlinked): a scan that read a `next` pointer can always follow it.
 // Flat codes (ivfflat, ivf quantizer = 'flat') are half-precision copies with their encoding error (core/ivf_half.h): scans
 // rank by lower bounds and the executor re-checks exact distances from the table (docs/ivf.md, "Exactness").
 // Every page has an IvfPageOpaque special area naming its kind, so VACUUM can walk the relation block by block.
@@ -23,8 +27,10 @@ extern "C" {
 namespace vx::pg::ivf {
 
 constexpr uint32 kMagic = 0x56584956;  // "VIXV"
-// 2: flat codes are HalfCode (version 1 stored float32 vectors). Other versions are refused with a hint to REINDEX.
-constexpr uint32 kLayoutVersion = 2;
+// 2: flat codes are HalfCode (version 1 stored float32 vectors). 3: directory slots hold a first and an insert page
+// and chains grow at the tail (version 2: one head per list, newest page first, space freed by VACUUM never reused).
+// Other versions are refused with a hint to REINDEX.
+constexpr uint32 kLayoutVersion = 3;
 constexpr BlockNumber kMetaBlock = 0;
 constexpr int kMaxDims = 2000;  // a flat posting tuple and a centroid must fit one page (as in pgvector)
 constexpr int kMaxLists = 32768;
@@ -35,7 +41,7 @@ enum class Quantizer : uint8_t { Flat = 0, Sq8 = 1, Pq = 2 };
 enum class AmKind : uint8_t { IvfFlat = 0, Ivf = 1 };
 
 struct IvfPageOpaque {
-  BlockNumber next;  // posting pages: next (older) page of the same list; otherwise InvalidBlockNumber
+  BlockNumber next;  // posting pages: next page of the same list (InvalidBlockNumber at the tail); otherwise invalid
   uint16 kind;       // PageKind
   uint16 page_id;    // kPageId
 };
@@ -61,8 +67,15 @@ struct IvfMeta {
   uint32 codebook_bytes;
   BlockNumber directory_start;
   uint32 directory_pages;
-  int32 heads_per_page;
+  int32 slots_per_page;       // ListSlots per directory page
   BlockNumber first_posting;  // blocks >= this are posting pages
+};
+
+// A list's entry in the directory. Both invalid for a list without postings yet; otherwise `insert` is a page of the
+// list's chain at or before the first page with room (a hint: inserts walk on from it).
+struct ListSlot {
+  BlockNumber first;
+  BlockNumber insert;
 };
 
 // A posting: heap TID, padding, then code_size bytes of code (4-byte aligned at offset 8).

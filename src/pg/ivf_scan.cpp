@@ -94,13 +94,7 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
   const std::size_t dim = meta.dim;
   const Quantizer q = m.quantizer();
   if (q == Quantizer::Pq) s.pq.set_list(m.centroids.data() + static_cast<std::size_t>(list) * dim, dim);
-  BlockNumber block = call([&] {
-    Buffer dir = ReadBuffer(index, directory_block(meta, list));
-    LockBuffer(dir, BUFFER_LOCK_SHARE);
-    BlockNumber head = directory_heads(BufferGetPage(dir))[list % meta.heads_per_page];
-    UnlockReleaseBuffer(dir);
-    return head;
-  });
+  BlockNumber block = call([&] { return read_slot(index, meta, list).first; });
   if (block == InvalidBlockNumber) return;
   // Postgres calls only through call(); the scoring loop touches only page memory and `out`.
   Buffer buf = call([&] {
@@ -273,6 +267,7 @@ void start(IndexScanDesc scan, ScanState& s) {
   const Model& m = *s.model;
   const IvfMeta& meta = m.meta;
   const std::size_t dim = meta.dim;
+  call([&] { pgstat_count_index_scan(index); });  // pg_stat_user_indexes.idx_scan, once per scan (as pgvector)
   if (dim == 0) {  // no typmod and never a row: the dimensions are not fixed yet, nothing to return
     s.lists.clear();
     s.started = true;
@@ -296,10 +291,7 @@ void start(IndexScanDesc scan, ScanState& s) {
   if (m.quantizer() == Quantizer::Sq8) s.sq8.prepare(m.metric(), m.sq8, s.query.data());
   if (m.quantizer() == Quantizer::Pq) s.pq.prepare(m.metric(), m.pq, s.query.data());
 
-  // rerank is read from the reloptions, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
-  s.rerank = meta.rerank;
-  if (auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options); opts && meta.am == static_cast<uint8>(AmKind::Ivf))
-    s.rerank = opts->rerank >= 0 ? opts->rerank : (m.quantizer() == Quantizer::Flat ? 0 : kDefaultRerank);
+  s.rerank = effective_rerank(index, meta);
   bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
   s.probes = std::min(flat_am ? ivfflat_probes : ivf_probes, meta.lists);
   s.iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;
@@ -313,7 +305,6 @@ void start(IndexScanDesc scan, ScanState& s) {
   s.lists.resize(keep);
   s.next_list = 0;
   s.started = true;
-  call([&] { pgstat_count_index_scan(index); });
   probe_more(scan, s, s.probes);
 }
 

@@ -1,5 +1,6 @@
-// VACUUM: remove postings of dead heap tuples page by page (GenericXLog, one buffer per record). Emptied pages stay
-// in their list's chain and are refilled only if they are the head; see docs/ivf.md.
+// VACUUM: list by list, walk the posting chain, remove postings of dead heap tuples page by page (GenericXLog, one
+// buffer per record), and point the list's inserts back at the first page that has room again, so rows inserted
+// later refill freed space before the index grows (pages stay in their list; see ivf_page.h).
 #include "pg/ivf.h"
 
 extern "C" {
@@ -11,21 +12,21 @@ extern "C" {
 namespace vx::pg::ivf {
 
 namespace {
-// Walks every posting page; with a callback deletes dead postings, and counts the live ones.
-void walk(IndexVacuumInfo* info, IndexBulkDeleteResult* stats, IndexBulkDeleteCallback callback, void* state) {
+
+// One list: deletes dead postings (with a callback) and counts the live ones. Returns the first page of the chain
+// with room for a posting if it comes before the list's insert page, else InvalidBlockNumber.
+BlockNumber walk_list(IndexVacuumInfo* info, const IvfMeta& meta, int list, IndexBulkDeleteResult* stats,
+                      IndexBulkDeleteCallback callback, void* state) {
   Relation index = info->index;
-  IvfMeta meta = read_meta(index);
-  BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-  stats->num_index_tuples = 0;
-  for (BlockNumber blk = meta.first_posting; blk < nblocks; ++blk) {
+  const ListSlot slot = read_slot(index, meta, list);
+  const Size posting = MAXALIGN(kTupleHeader + meta.code_size);
+  BlockNumber room = InvalidBlockNumber;
+  bool before_insert = true;
+  for (BlockNumber blk = slot.first; blk != InvalidBlockNumber;) {
     vacuum_delay_point();
     Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
     LockBuffer(buf, callback ? BUFFER_LOCK_EXCLUSIVE : BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buf);
-    if (PageIsNew(page) || page_opaque(page)->kind != static_cast<uint16>(PageKind::Posting)) {
-      UnlockReleaseBuffer(buf);
-      continue;
-    }
     OffsetNumber dead[MaxOffsetNumber];
     int ndead = 0;
     OffsetNumber max = PageGetMaxOffsetNumber(page);
@@ -43,10 +44,27 @@ void walk(IndexVacuumInfo* info, IndexBulkDeleteResult* stats, IndexBulkDeleteCa
       GenericXLogFinish(xlog);
       stats->tuples_removed += ndead;
     }
+    if (blk == slot.insert) before_insert = false;
+    if (before_insert && room == InvalidBlockNumber && PageGetFreeSpace(page) >= posting) room = blk;
+    blk = page_opaque(page)->next;
     UnlockReleaseBuffer(buf);
   }
-  stats->num_pages = nblocks;
+  return room;
 }
+
+void walk(IndexVacuumInfo* info, IndexBulkDeleteResult* stats, IndexBulkDeleteCallback callback, void* state) {
+  Relation index = info->index;
+  IvfMeta meta = read_meta(index);
+  stats->num_index_tuples = 0;
+  for (int list = 0; list < meta.lists; ++list) {
+    // inserts only move the pointer forward (to later pages or a new tail), so a page with room before the one it
+    // pointed at when the walk began is before wherever it points now
+    BlockNumber room = walk_list(info, meta, list, stats, callback, state);
+    if (callback && room != InvalidBlockNumber) move_insert_page(index, meta, list, InvalidBlockNumber, room);
+  }
+  stats->num_pages = RelationGetNumberOfBlocks(index);
+}
+
 }  // namespace
 
 IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,

@@ -71,17 +71,20 @@ void store_chunks(text* model, int32 version, bytea* artifact, char* hex) {
 
 }  // namespace
 
-// vectorext.register_model(name, dims, metric, artifact, uri, params, description) RETURNS int
-// The registry row is written by vectorext._register_model (PL/pgSQL: validation, version allocation); the artifact
-// goes from this function's argument straight into chunks, so it is never copied whole (PL/pgSQL would copy it).
+// vectorext._owner_register_model(caller, name, dims, metric, artifact, uri, params, description) RETURNS int,
+// reached through vectorext.register_model (mlops_owner_call.cpp); SECURITY DEFINER, so it writes the registry as
+// the extension owner after vectorext._register_model has checked `caller`'s privileges.
+// The registry row is written by vectorext._register_model (PL/pgSQL: privileges, validation, version allocation);
+// the artifact goes from this function's argument straight into chunks, so it is never copied whole (PL/pgSQL would
+// copy it).
 VX_FUNCTION(vx_mlops_register_model) {
   // Detoasted once (a no-op for an in-memory value such as lo_get's or a client parameter).
-  bytea* artifact = PG_ARGISNULL(3) ? nullptr : PG_GETARG_BYTEA_P(3);
-  Oid types[7] = {TEXTOID, INT4OID, TEXTOID, INT8OID, TEXTOID, JSONBOID, TEXTOID};
-  Datum values[7];
-  char nulls[7];
-  static const int kArg[7] = {0, 1, 2, -1, 4, 5, 6};  // SQL argument of each _register_model parameter
-  for (int i = 0; i < 7; ++i) {
+  bytea* artifact = PG_ARGISNULL(4) ? nullptr : PG_GETARG_BYTEA_P(4);
+  Oid types[8] = {OIDOID, TEXTOID, INT4OID, TEXTOID, INT8OID, TEXTOID, JSONBOID, TEXTOID};
+  Datum values[8];
+  char nulls[8];
+  static const int kArg[8] = {0, 1, 2, 3, -1, 5, 6, 7};  // SQL argument of each _register_model parameter
+  for (int i = 0; i < 8; ++i) {
     if (kArg[i] < 0) {  // the artifact's size instead of the artifact
       nulls[i] = artifact == nullptr ? 'n' : ' ';
       values[i] = artifact == nullptr ? 0 : Int64GetDatum(static_cast<int64>(VARSIZE(artifact) - VARHDRSZ));
@@ -91,19 +94,20 @@ VX_FUNCTION(vx_mlops_register_model) {
     }
   }
   SPI_connect();
-  int rc = SPI_execute_with_args("SELECT vectorext._register_model($1, $2, $3, $4, $5, $6, $7)", 7, types, values,
-                                 nulls, false, 1);
+  int rc = SPI_execute_with_args("SELECT vectorext._register_model($1, $2, $3, $4, $5, $6, $7, $8)", 8, types,
+                                 values, nulls, false, 1);
   if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "could not register model: %s", SPI_result_code_string(rc));
   bool isnull = false;
   int32 version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
   if (artifact != nullptr) {
-    text* name = PG_GETARG_TEXT_PP(0);
+    text* name = PG_GETARG_TEXT_PP(1);
     char hex[2 * PG_SHA256_DIGEST_LENGTH + 1];
     store_chunks(name, version, artifact, hex);
     Oid utypes[3] = {TEXTOID, INT4OID, TEXTOID};
     Datum uvalues[3] = {PointerGetDatum(name), Int32GetDatum(version), CStringGetTextDatum(hex)};
     rc = SPI_execute_with_args(
-        "UPDATE vectorext.model SET artifact_sha256 = $3 WHERE name = $1 AND version = $2", 3, utypes, uvalues,
+        "UPDATE vectorext.model SET artifact_sha256 = $3 "
+        "WHERE name OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2", 3, utypes, uvalues,
         nullptr, false, 0);
     if (rc != SPI_OK_UPDATE || SPI_processed != 1) elog(ERROR, "could not record the artifact digest");
   }
@@ -111,21 +115,26 @@ VX_FUNCTION(vx_mlops_register_model) {
   PG_RETURN_INT32(version);
 }
 
-// vectorext.model_artifact(name text, version int) RETURNS bytea
+// vectorext._owner_model_artifact(caller, name text, version int) RETURNS bytea, reached through
+// vectorext.model_artifact (mlops_owner_call.cpp); SECURITY DEFINER: reads the chunks as the extension owner once
+// `caller` has been found to hold the model's 'artifact' privilege.
 // Reassembles the chunks into one buffer of exactly the registered size while hashing them; any missing, extra or
 // altered byte fails with data_corrupted before anything is returned. A C function end to end: a PL/pgSQL or SQL
 // wrapper would copy the (possibly huge) result once more.
 VX_FUNCTION(vx_mlops_model_artifact) {
-  text* model = PG_GETARG_TEXT_PP(0);
-  int32 version = PG_GETARG_INT32(1);
+  Oid caller = PG_GETARG_OID(0);
+  text* model = PG_GETARG_TEXT_PP(1);
+  int32 version = PG_GETARG_INT32(2);
   char* model_name = text_to_cstring(model);
 
   SPI_connect();
-  Oid ltypes[2] = {TEXTOID, INT4OID};
-  Datum largs[2] = {PointerGetDatum(model), Int32GetDatum(version)};
-  // vectorext._model raises "not registered" / "no such version" with their hints.
-  int rc = SPI_execute_with_args("SELECT m.artifact_size, m.artifact_sha256 FROM vectorext._model($1, $2) m", 2,
-                                 ltypes, largs, nullptr, true, 1);
+  Oid ltypes[3] = {TEXTOID, INT4OID, OIDOID};
+  Datum largs[3] = {PointerGetDatum(model), Int32GetDatum(version), ObjectIdGetDatum(caller)};
+  // vectorext._model raises "not registered" / "no such version" with their hints; _require_model_privilege
+  // raises insufficient_privilege unless the caller may read the model's artifacts.
+  int rc = SPI_execute_with_args(
+      "SELECT m.artifact_size, m.artifact_sha256, vectorext._require_model_privilege($3, $1, 'artifact') "
+      "FROM vectorext._model($1, $2) m", 3, ltypes, largs, nullptr, true, 1);
   if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "could not look up the model");
   bool size_null = false, sha_null = false;
   int64 size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &size_null));
@@ -150,7 +159,9 @@ VX_FUNCTION(vx_mlops_model_artifact) {
   Oid types[2] = {TEXTOID, INT4OID};
   Datum args[2] = {PointerGetDatum(model), Int32GetDatum(version)};
   Portal portal = SPI_cursor_open_with_args(
-      nullptr, "SELECT seq, data FROM vectorext.artifact_chunk WHERE model = $1 AND version = $2 ORDER BY seq", 2,
+      nullptr,
+      "SELECT c.seq, c.data FROM vectorext.artifact_chunk c "
+      "WHERE c.model OPERATOR(pg_catalog.=) $1 AND c.version OPERATOR(pg_catalog.=) $2 ORDER BY c.seq", 2,
       types, args, nullptr, true, CURSOR_OPT_NO_SCROLL);
   int64 off = 0;
   int32 expected_seq = 0;

@@ -12,6 +12,7 @@ extern "C" {
 #include "common/sha2.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "miscadmin.h"
 #include "utils/lsyscache.h"
 }
 
@@ -49,6 +50,10 @@ char** text_array_elements(ArrayType* arr, int* count) {
   return out;
 }
 
+// Longest ranking vectorext.rbo accepts (its work is quadratic in the length); vectorext.compare's k has the same
+// limit (sql/parts/43_mlops_search.sql).
+constexpr int kMaxRankingLength = 10000;
+
 bool same(const char* a, const char* b) { return a != nullptr && b != nullptr && strcmp(a, b) == 0; }
 bool contains(char** list, int n, const char* x) {
   for (int i = 0; i < n; ++i)
@@ -66,9 +71,19 @@ VX_FUNCTION(vx_mlops_rbo) {
   if (!(p > 0.0 && p < 1.0))
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("rank-biased overlap needs 0 < p < 1, not %g", p),
                     errhint("Use p => 0.9 (the top 10 results carry about 86%% of the weight).")));
+  ArrayType* arr_a = PG_GETARG_ARRAYTYPE_P(0);
+  ArrayType* arr_b = PG_GETARG_ARRAYTYPE_P(1);
+  // The overlap count is quadratic in the ranking length: refuse long rankings before any work.
+  const int len_a = ArrayGetNItems(ARR_NDIM(arr_a), ARR_DIMS(arr_a));
+  const int len_b = ArrayGetNItems(ARR_NDIM(arr_b), ARR_DIMS(arr_b));
+  if (len_a > kMaxRankingLength || len_b > kMaxRankingLength)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("rank-biased overlap compares rankings of at most %d entries, not %d", kMaxRankingLength,
+                           len_a > len_b ? len_a : len_b),
+                    errhint("Compare the top of the rankings (k <= %d).", kMaxRankingLength)));
   int na, nb;
-  char** a = text_array_elements(PG_GETARG_ARRAYTYPE_P(0), &na);
-  char** b = text_array_elements(PG_GETARG_ARRAYTYPE_P(1), &nb);
+  char** a = text_array_elements(arr_a, &na);
+  char** b = text_array_elements(arr_b, &nb);
   int k = na > nb ? na : nb;
   if (k == 0) PG_RETURN_FLOAT8(1.0);
   double sum = 0.0, weight = 1.0;
@@ -80,6 +95,7 @@ VX_FUNCTION(vx_mlops_rbo) {
     if (y != nullptr && !same(x, y) && contains(a, d - 1 < na ? d - 1 : na, y)) ++overlap;  // y against a's top d-1
     weight *= p;
     sum += static_cast<double>(overlap) / d * weight;
+    if ((d & 255) == 0) CHECK_FOR_INTERRUPTS();
   }
   double rbo = static_cast<double>(overlap) / k * weight + (1.0 - p) / p * sum;
   PG_RETURN_FLOAT8(rbo > 1.0 ? 1.0 : rbo);
@@ -132,6 +148,21 @@ VX_FUNCTION(vx_mlops_linear_embed) {
   PG_RETURN_ARRAYTYPE_P(construct_array(out, h->out_dims, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT));
 }
 
+namespace {
+// The working memory of pca_fit grows with the square of the input dimensions (a dims x dims covariance matrix, in
+// double precision, plus the components): bounded, like CREATE INDEX, by maintenance_work_mem, checked before any
+// allocation. (The samples themselves are the function's argument, already in memory.)
+void check_pca_memory(int dim, int k) {
+  const double need = 8.0 * (static_cast<double>(dim) * dim + static_cast<double>(k) * dim + 3.0 * dim);
+  const double limit = static_cast<double>(maintenance_work_mem) * 1024.0;
+  if (need > limit)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("PCA of %d-dimensional samples needs %.0f MB of memory, more than maintenance_work_mem "
+                           "(%d MB)", dim, std::ceil(need / (1024.0 * 1024.0)), maintenance_work_mem / 1024),
+                    errhint("Raise maintenance_work_mem for this session, or fit on fewer dimensions.")));
+}
+}  // namespace
+
 // vectorext.pca_fit(samples vector[], out_dims int) RETURNS bytea: a linear model projecting onto the top out_dims
 // principal components of the samples (centred; power iteration with Gram-Schmidt against earlier components, fixed
 // start vectors, so the result is deterministic; each component's sign makes its largest entry positive).
@@ -162,6 +193,7 @@ VX_FUNCTION(vx_mlops_pca_fit) {
   if (k < 1 || k > dim)
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA output dimensions must be between 1 and %d", dim),
                     errhint("Pass dims no larger than the input dimensions.")));
+  check_pca_memory(dim, k);
 
   auto* mean = static_cast<double*>(palloc0(sizeof(double) * dim));
   for (int r = 0; r < n; ++r) {
@@ -187,7 +219,7 @@ VX_FUNCTION(vx_mlops_pca_fit) {
   for (int i = 0; i < dim; ++i)
     for (int j = i; j < dim; ++j) cov[static_cast<size_t>(j) * dim + i] = cov[static_cast<size_t>(i) * dim + j] /= (n - 1);
 
-  auto* comps = static_cast<double*>(palloc(sizeof(double) * k * dim));
+  auto* comps = static_cast<double*>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * k * dim));
   auto* w = static_cast<double*>(palloc(sizeof(double) * dim));
   for (int comp = 0; comp < k; ++comp) {
     double* v = comps + static_cast<size_t>(comp) * dim;

@@ -3,8 +3,10 @@
 #include "pg/order_value_handover.h"
 
 extern "C" {
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/fmgrprotos.h"
-
+#include "utils/rls.h"
 }
 
 #include <cstring>
@@ -30,6 +32,8 @@ OrderValueHandover* handover_open(Relation index, ScanKey orderby, MemoryContext
   MemoryContext old = MemoryContextSwitchTo(cxt);
   auto* h = static_cast<OrderValueHandover*>(palloc0(sizeof(OrderValueHandover)));
   h->index = RelationGetRelid(index);
+  h->heap = index->rd_index->indrelid;
+  h->column = index->rd_index->indkey.values[0];
   h->func = orderby->sk_func.fn_oid;
   h->query = pg_detoast_datum_copy(reinterpret_cast<struct varlena*>(DatumGetPointer(orderby->sk_argument)));
   h->unlink.func = unlink_handover;
@@ -76,12 +80,25 @@ bool is_scan_query(OrderValueHandover* h, Datum d) {
   return same;
 }
 
+// Whether the current role may read the indexed column of every row of the scan's table (see the header). Checked
+// once per scan and role.
+bool reader_may_read(OrderValueHandover* h) {
+  Oid user = GetUserId();
+  if (h->reader == user) return h->reader_may_read;
+  bool ok = pg_class_aclcheck(h->heap, user, ACL_SELECT) == ACLCHECK_OK ||
+            (h->column > 0 && pg_attribute_aclcheck(h->heap, h->column, user, ACL_SELECT) == ACLCHECK_OK);
+  if (ok) ok = check_enable_rls(h->heap, user, true) != RLS_ENABLED;
+  h->reader = user;
+  h->reader_may_read = ok;
+  return ok;
+}
+
 }  // namespace
 
 bool handover_lookup(Oid index, Oid func, ItemPointer tid, Datum query, double* value) {
   OrderValueHandover* h = g_current;
   if (h == nullptr || !h->valid || h->index != index || h->func != func || !ItemPointerEquals(&h->tid, tid) ||
-      !is_scan_query(h, query))
+      !is_scan_query(h, query) || !reader_may_read(h))
     return false;
   *value = h->value;
   return true;

@@ -10,6 +10,12 @@
 // query vector, and NULL otherwise, so COALESCE falls back to computing the value. A miss (a row from the executor's
 // reorder queue, a HOT chain member whose TID differs from the indexed root, a lower-bound value) is just the old
 // cost; a hit can only be the value the expression would have computed (same row, same operator, same query).
+//
+// Disclosure: vector_index_order_value is callable from SQL (PUBLIC holds EXECUTE so that every role's plans can
+// contain it). It answers only a role that may read the indexed column of every row of the scanned table itself
+// (SELECT on the table or on that column, row-level security not applying to it): such a role could compute the
+// value and read the row's ctid anyway. For anyone else, e.g. a role reading the table through a view or a
+// SECURITY DEFINER function, it returns NULL and COALESCE computes the value as if there were no hand-over.
 #pragma once
 
 #include "pg/boundary.h"
@@ -27,6 +33,10 @@ namespace vx::pg {
 // lookups answer only from the scan that returned a row last.
 struct OrderValueHandover {
   Oid index;
+  Oid heap;               // the index's table and the table column it indexes (0 for an expression)
+  AttrNumber column;
+  Oid reader;             // the role the last privilege check was for, and its outcome
+  bool reader_may_read;
   Oid func;               // the ORDER BY operator's function (ScanKey sk_func)
   struct varlena* query;  // detoasted copy of the ORDER BY argument
   struct varlena* query_compressed;  // a compressed form of it seen in a lookup, or nullptr

@@ -7,7 +7,8 @@
 using namespace vx::pg;
 
 namespace {
-void dims_mismatch(int state_dim, int dim) { check_same_dims_for("vector", state_dim, dim); }
+// The state fixed the dimensions: a vector or state of another size is reported as pgvector does.
+void dims_mismatch(int state_dim, int dim) { check_expected_dims(state_dim, dim); }
 }  // namespace
 
 // vector_accum(state, v): count v and add it to the sums.
@@ -25,8 +26,17 @@ VX_FUNCTION(vx_vector_combine) {
   int dim1 = 0, dim2 = 0;
   float8* s1 = avg_state::values(state1, "vector_combine", &dim1);
   const float8* s2 = avg_state::values(state2, "vector_combine", &dim2);
-  if (s2[0] == 0.0) PG_RETURN_ARRAYTYPE_P(state1);
-  if (s1[0] == 0.0) PG_RETURN_ARRAYTYPE_P(avg_state::copy(s2, dim2));
+  // A state of more dimensions than a vector can have was not built by vector_accum: refused before any copy
+  // (54000, as pgvector). Two empty states ({0}: a parallel worker that saw no row) combine to an empty state.
+  if (s2[0] == 0.0) {
+    if (s1[0] != 0.0 || dim1 > vx::core::kMaxVectorDims) check_dims(dim1);
+    PG_RETURN_ARRAYTYPE_P(state1);
+  }
+  if (s1[0] == 0.0) {
+    check_dims(dim2);
+    PG_RETURN_ARRAYTYPE_P(avg_state::copy(s2, dim2));
+  }
+  check_dims(dim1);
   dims_mismatch(dim1, dim2);
   ArrayType* result = state1;
   if (!avg_state::in_aggregate(fcinfo)) {

@@ -50,5 +50,10 @@ $node->safe_psql('postgres', 'VACUUM items');
 is($node->safe_psql('postgres', "SET enable_seqscan = off; SET ivfflat.probes = 4;
     SELECT count(*) FROM (SELECT id FROM items ORDER BY embedding <-> '[1,1,1,1,1,1,1,1]') s"), $live,
    'after a final VACUUM');
+# the structure survived the concurrent writers, and every live row is indexed exactly once
+for my $index ('items_flat', 'items_pq') {
+  is($node->safe_psql('postgres', "SELECT heap_rows FROM vectorext.index_check('$index', true)"), $live,
+     "index_check($index, heapallindexed) passes");
+}
 $node->stop;
 done_testing();

@@ -1,0 +1,59 @@
+// Planner cost model of the ANN index scans: see ann_cost.h.
+#include "core/ann_cost.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vx::core::ann_cost {
+
+namespace {
+
+// The cost of reading `share` of the index: its pages (at most the table's pages read sequentially, see the header;
+// a minimum, not a condition, so the cost never jumps as an index grows) and its tuples.
+double share_cost(const FullScan& ix, double share) {
+  double pages = share * ix.page_cost;
+  if (ix.heap_pages > 0) pages = std::min(pages, ix.heap_pages * ix.seq_page_cost);
+  return pages + share * ix.tuple_cost;
+}
+
+}  // namespace
+
+double hnsw_search_evaluations(double n, int m, int ef) {
+  n = std::max(n, 1.0);
+  const double mm = std::max(m, 2), e = std::max(ef, 1);
+  const double ln_n = std::log(std::max(n, 2.0));
+  const double upper = ln_n / std::log(mm) * mm;
+  const double level0 = 0.68 * ln_n * std::pow(e, 0.8) * std::pow(mm, 0.7);
+  return std::min(n, upper + level0);
+}
+
+ScanCost hnsw_scan_cost(const FullScan& ix, int m, int ef_search) {
+  const double n = std::max(ix.tuples, 1.0);
+  const double evaluated = hnsw_search_evaluations(n, m, ef_search);
+  const double visited = evaluated / n;  // share of the graph the first search reads
+  const double search = share_cost(ix, visited);
+  const double per_evaluation = search / evaluated;
+  const double first_rows = std::min<double>(std::max(ef_search, 1), n);
+  // Each further row costs what a row of the first batch did, except in the part of the graph already visited.
+  const double further = evaluated / first_rows * (n - first_rows) * (1.0 - visited);
+  return {search, search + further * per_evaluation};
+}
+
+ScanCost ivf_scan_cost(const FullScan& ix, const IvfParams& p) {
+  const double n = std::max(ix.tuples, 1.0);
+  const double share = std::min(1.0, static_cast<double>(std::max(p.probes, 1)) / std::max(p.lists, 1));
+  // Postings only: the model pages are read once per backend (load_model's cache), centroids cost their ranking.
+  FullScan postings = ix;
+  postings.pages = std::max(ix.pages - p.model_pages, 1.0);
+  if (ix.pages > 0) postings.page_cost = ix.page_cost * std::min(1.0, postings.pages / ix.pages);
+  const double first = share_cost(postings, share);
+  const double rest = (1.0 - share) * (postings.page_cost + postings.tuple_cost);
+  const double reranked_first = p.rerank > 0 ? std::min<double>(p.rerank, n * share) : 0.0;
+  const double reranked_rest = p.rerank > 0 ? n - reranked_first : 0.0;
+  ScanCost c;
+  c.startup = p.centroid_cost + first + reranked_first * p.rerank_row_cost;
+  c.total = c.startup + rest + reranked_rest * p.rerank_row_cost;
+  return c;
+}
+
+}  // namespace vx::core::ann_cost

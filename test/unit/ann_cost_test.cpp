@@ -1,0 +1,88 @@
+// The planner cost model of the ANN scans (core/ann_cost.h): the shapes that decide plans.
+#include "core/ann_cost.h"
+
+#include <gtest/gtest.h>
+
+using namespace vx::core::ann_cost;
+
+namespace {
+// An index of n tuples on `pages` pages priced as genericcostestimate would (random_page_cost 4, 0.0075 per tuple).
+FullScan index_of(double n, double pages, double heap_pages) {
+  FullScan f;
+  f.tuples = n;
+  f.pages = pages;
+  f.page_cost = pages * 4.0;
+  f.tuple_cost = n * 0.0075;
+  f.heap_pages = heap_pages;
+  f.seq_page_cost = 1.0;
+  return f;
+}
+}  // namespace
+
+TEST(HnswCost, SearchEvaluationsFollowTheMeasuredFit) {
+  // measured on uniform random 32-d data: ~880 at n 10,000, m 16, ef 40; ~1,780 at ef 100; ~500 at m 8
+  EXPECT_NEAR(hnsw_search_evaluations(10000, 16, 40), 880, 60);
+  EXPECT_NEAR(hnsw_search_evaluations(10000, 16, 100), 1780, 120);
+  EXPECT_NEAR(hnsw_search_evaluations(10000, 8, 40), 500, 60);
+  EXPECT_LT(hnsw_search_evaluations(2000, 16, 40), hnsw_search_evaluations(30000, 16, 40));
+  EXPECT_DOUBLE_EQ(hnsw_search_evaluations(200, 16, 40), 200);  // never more than the index holds
+  EXPECT_DOUBLE_EQ(hnsw_search_evaluations(0, 16, 40), 1);
+}
+
+TEST(HnswCost, StartupIsTheSearchAndMoreEfCostsMore) {
+  FullScan ix = index_of(10000, 204, 84);
+  ScanCost c40 = hnsw_scan_cost(ix, 16, 40), c100 = hnsw_scan_cost(ix, 16, 100);
+  const double share = hnsw_search_evaluations(10000, 16, 40) / 10000;
+  EXPECT_NEAR(c40.startup, share * (ix.page_cost + ix.tuple_cost), 1e-9);
+  EXPECT_GT(c100.startup, c40.startup);
+  // further rows are priced as the walk they need: a selective filter (a tenth of the rows for 20 results out
+  // of 200 qualifying) costs far more than reading the table (84 pages)
+  EXPECT_GT(c40.startup + 0.1 * (c40.total - c40.startup), 84 * 2.0);
+}
+
+TEST(HnswCost, AnIndexTheFirstSearchReadsWhollyCostsNothingMorePerRow) {
+  ScanCost c = hnsw_scan_cost(index_of(200, 6, 84), 16, 40);  // a partial index of 200 rows
+  EXPECT_NEAR(c.startup, 6 * 4.0 + 200 * 0.0075, 1e-9);
+  EXPECT_DOUBLE_EQ(c.total, c.startup);
+}
+
+TEST(HnswCost, PagesAreCappedAtTheTableReadSequentially) {
+  // vectors stored out of line: 39 heap pages, 6,000 index pages
+  FullScan ix = index_of(6000, 6000, 39);
+  ScanCost c = hnsw_scan_cost(ix, 16, 40);
+  EXPECT_LE(c.startup, 39 * 1.0 + ix.tuple_cost);
+  // continuous: an index just below and just above the cap costs about the same
+  ScanCost below = hnsw_scan_cost(index_of(200, 9.9, 40), 16, 40), above = hnsw_scan_cost(index_of(200, 10.1, 40), 16, 40);
+  EXPECT_NEAR(below.startup, above.startup, 1.0);
+}
+
+TEST(IvfCost, StartupIsCentroidsPlusTheProbedShare) {
+  FullScan ix = index_of(10000, 42, 1000);  // a table bigger than the index: no page cap
+  IvfParams p;
+  p.lists = 100;
+  p.probes = 1;
+  p.model_pages = 2;
+  p.centroid_cost = 100 * 0.0025;
+  ScanCost c = ivf_scan_cost(ix, p);
+  EXPECT_NEAR(c.startup, 0.25 + 0.01 * (40 * 4.0 + 10000 * 0.0075), 1e-9);
+  EXPECT_NEAR(c.total, 0.25 + 40 * 4.0 + 10000 * 0.0075, 1e-9);
+  p.probes = 10;
+  EXPECT_GT(ivf_scan_cost(ix, p).startup, c.startup);
+  p.probes = 1000;  // more probes than lists: everything
+  EXPECT_NEAR(ivf_scan_cost(ix, p).startup, c.total, 1e-9);
+}
+
+TEST(IvfCost, RerankAddsExactVectorsFromTheTable) {
+  FullScan ix = index_of(10000, 42, 84);
+  IvfParams p;
+  p.lists = 10;
+  p.probes = 1;
+  ScanCost flat = ivf_scan_cost(ix, p);
+  p.rerank = 100;
+  p.rerank_row_cost = 0.5;
+  ScanCost lossy = ivf_scan_cost(ix, p);
+  EXPECT_NEAR(lossy.startup - flat.startup, 100 * 0.5, 1e-9);
+  EXPECT_NEAR(lossy.total - flat.total, 10000 * 0.5, 1e-9);
+  p.rerank = 100000;  // never more than the probed lists hold before the first row
+  EXPECT_NEAR(ivf_scan_cost(ix, p).startup - flat.startup, 1000 * 0.5, 1e-9);
+}
