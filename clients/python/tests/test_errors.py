@@ -4,7 +4,7 @@ import psycopg
 import pytest
 
 import vectorext as vx
-from conftest import conninfo, make_model
+from conftest import conninfo, make_model, needs
 from vectorext.errors import exception_class
 
 
@@ -97,6 +97,24 @@ def test_permission_denied(world, conn, dbname):
     finally:
         conn.execute('DROP OWNED BY py_err_reader')
         conn.execute('DROP ROLE py_err_reader')
+
+
+def test_model_privileges(world, conn, dbname):
+    needs(conn, 'grant_model', branch='security')
+    conn.execute('DROP ROLE IF EXISTS py_err_deployer')
+    conn.execute('CREATE ROLE py_err_deployer LOGIN')
+    try:
+        with vx.connect(conninfo(dbname=dbname, user='py_err_deployer')) as ci:
+            assert vx.Registry(ci).has_privilege('err-model', 'alias') is False
+            vx.Registry(conn).grant('err-model', 'py_err_deployer', 'alias')   # the owner lets the role move aliases
+            assert vx.Registry(ci).has_privilege('err-model', 'alias') is True
+            assert vx.Registry(ci).set_alias('err-model', 'canary', 1) == 1
+            vx.Registry(conn).revoke('err-model', 'py_err_deployer', 'alias')
+            with pytest.raises(vx.PermissionDenied):
+                vx.Registry(ci).set_alias('err-model', 'canary', 2)
+    finally:
+        conn.execute('DROP OWNED BY py_err_deployer')
+        conn.execute('DROP ROLE py_err_deployer')
 
 
 def test_corrupt_artifact(world, conn):

@@ -88,6 +88,7 @@ class ModelVersion(Record):
     description: Optional[str]
     created_at: datetime.datetime
     created_by: str
+    owner: Optional[str] = None
 
 
 @dataclasses.dataclass

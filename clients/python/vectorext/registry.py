@@ -157,6 +157,22 @@ class Registry:
         self.s.require('why_serving', feature='experiments')
         return table(Evidence, self.s.execute('SELECT * FROM vectorext.why_serving(%s, %s)', (model, alias)))
 
+    # ---- per-model privileges (docs/mlops.md §1, docs/security.md) -----------------------------------------------
+
+    def grant(self, model, role, privilege):
+        """vectorext.grant_model: privilege 'alias' (set_alias, promote, rollback), 'register' or 'artifact'."""
+        self.s.require('grant_model', feature='per-model privileges')
+        self.s.execute('SELECT vectorext.grant_model(%s, %s::regrole, %s)', (model, role, privilege))
+
+    def revoke(self, model, role, privilege):
+        self.s.require('revoke_model', feature='per-model privileges')
+        self.s.execute('SELECT vectorext.revoke_model(%s, %s::regrole, %s)', (model, role, privilege))
+
+    def has_privilege(self, model, privilege):
+        """Whether the current role has `privilege` ('alias', 'register', 'artifact', 'owner') on the model."""
+        self.s.require('has_model_privilege', feature='per-model privileges')
+        return self.s.scalar('SELECT vectorext.has_model_privilege(%s, %s)', (model, privilege))
+
     # ---- collections at a glance --------------------------------------------------------------------------------
 
     def collections(self, model=None):
