@@ -22,16 +22,18 @@ rm -rf "$WORK" "$LOG_DIR/python.log" && mkdir -p "$WORK" "$LOG_DIR"
 # 1. Install the package exactly as docs/python.md says, from a copy (setuptools writes build files next to the
 #    sources).
 missing=$("$PYTHON" -c 'import importlib.util as u
-print(" ".join(m for m in ("psycopg", "tqdm", "numpy", "pandas", "pytest", "nbclient", "ipykernel", "matplotlib", "venv", "pip")
-               if u.find_spec(m) is None))')
+modules = ("psycopg", "tqdm", "numpy", "pandas", "pytest", "nbclient", "ipykernel", "matplotlib", "venv", "pip")
+print(" ".join(m for m in modules if u.find_spec(m) is None))')
 if [ -n "$missing" ]; then
-  loud "Python modules missing ($missing): the python layer was NOT RUN (counted as failed; scripts/deps.sh installs them)"
+  loud "Python modules missing ($missing): the python layer was NOT RUN (counted as failed; scripts/deps.sh" \
+       "installs them)"
   finish 0 1
 fi
 cp -r "$REPO/clients/python" "$WORK/src"
 if ! { timeout 120 "$PYTHON" -m venv --system-site-packages "$VENV" &&
        timeout 300 "$VENV/bin/pip" install --no-index --no-build-isolation --disable-pip-version-check -q "$WORK/src" &&
-       timeout 120 "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null; } >"$WORK/install.log" 2>&1; then
+       timeout 120 "$VENV/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
+     } >"$WORK/install.log" 2>&1; then
   cat "$WORK/install.log"
   loud "installing clients/python into a venv failed: the python layer was NOT RUN"
   finish 0 1
@@ -49,7 +51,7 @@ for try in 1 2 3 4 5 6 7 8; do
   candidate=$((40000 + RANDOM % 20000))
   (echo >"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null && continue   # someone listens there
   if as_server "$STAGE_BIN/pg_ctl" -D "$DATA" -l "$WORK/server.log" -w -t 60 start \
-       -o "-c listen_addresses=127.0.0.1 -c port=$candidate -c unix_socket_directories=$DATA -c fsync=off -c max_connections=40" \
+       -o "-c listen_addresses=127.0.0.1 -c port=$candidate -c unix_socket_directories=$DATA -c fsync=off" \
        >/dev/null 2>&1; then
     port=$candidate
     break
@@ -65,7 +67,7 @@ fi
 #    creates and drops its own database. VX_REQUIRE_INSTALLED makes the entry-point tests fail instead of skip.
 out="$LOG_DIR/python.log"
 say "python: vectorext package ($("$VENV/bin/python" -c 'import psycopg, numpy, pandas, nbclient
-print(", ".join(["psycopg " + psycopg.__version__, "numpy " + numpy.__version__, "pandas " + pandas.__version__, "nbclient " + nbclient.__version__]))'))"
+print(", ".join(m.__name__ + " " + m.__version__ for m in (psycopg, numpy, pandas, nbclient)))'))"
 (cd "$WORK" && env VX_PGHOST=127.0.0.1 VX_PGPORT="$port" VX_PGUSER=postgres VX_REPO="$REPO" VX_REQUIRE_INSTALLED=1 \
    PYTHONDONTWRITEBYTECODE=1 JUPYTER_PATH="$VENV/share/jupyter" HOME="$WORK" \
    timeout 1500 "$VENV/bin/python" -m pytest -p no:cacheprovider -rs -q "$REPO/clients/python/tests") 2>&1 |

@@ -53,7 +53,8 @@ def test_column_and_list_output(fresh, conn):
 
 def test_progress_callback_and_limit(fresh):
     calls = []
-    r = fresh.backfill(1, embed_features, batch_size=30, limit=70, progress=lambda done, total: calls.append((done, total)))
+    r = fresh.backfill(1, embed_features, batch_size=30, limit=70,
+                       progress=lambda done, total: calls.append((done, total)))
     assert r.embedded == 70 and calls == [(30, 70), (60, 70), (70, 70)]
     assert fresh.coverage(1).missing == ROWS - 70
 

@@ -58,7 +58,8 @@ def test_status_models_history(capsys, dsn, pipeline):
     code, out, _ = run(capsys, dsn, '--json', 'models')
     assert code == 0 and {m['name'] for m in json.loads(out)} >= {'cli-model'}
     code, out, _ = run(capsys, dsn, '--json', 'history', 'cli-model')
-    assert code == 0 and [(e['alias'], e['to_version']) for e in json.loads(out)] == [('champion', 2), ('challenger', 1)]
+    assert code == 0
+    assert [(e['alias'], e['to_version']) for e in json.loads(out)] == [('champion', 2), ('challenger', 1)]
     code, out, _ = run(capsys, dsn, 'history', 'cli-model', '--alias', 'challenger')
     assert code == 0 and 'set' in out and 'promote' not in out
 
@@ -126,8 +127,8 @@ def test_evaluate_then_promote_pipeline(capsys, dsn, pipeline):
 
 
 def test_exit_codes(capsys, dsn, pipeline, conn, dbname):
-    code, _, err = run(capsys, dsn, 'promote', 'cli-model', '3')   # v3 not embedded in every collection? it is; no index
-    assert code == cli.GATE_REFUSED == 3 and 'cannot promote version 3' in err and 'HINT: Call vectorext.build_index' in err
+    code, _, err = run(capsys, dsn, 'promote', 'cli-model', '3')   # v3: no index (no partition if run alone)
+    assert code == cli.GATE_REFUSED == 3 and 'cannot promote version 3' in err and '\nHINT: Call vectorext.' in err
     code, out, _ = run(capsys, dsn, '--json', 'promote', 'cli-model', '3')
     err_doc = json.loads(out)['error']
     assert code == 3 and err_doc['type'] == 'GateRefused' and err_doc['sqlstate'] == '55000' and err_doc['hint']

@@ -25,7 +25,8 @@ def test_info_and_versions(coll):
 
 def test_coverage_and_pending(coll, conn):
     cov = coll.coverage(1)
-    assert (cov.source_rows, cov.embedded, cov.missing, cov.stale, cov.orphaned, cov.coverage) == (ROWS, ROWS, 0, 0, 0, 1.0)
+    assert (cov.source_rows, cov.embedded, cov.missing, cov.stale, cov.orphaned, cov.coverage) == \
+        (ROWS, ROWS, 0, 0, 0, 1.0)
     assert coll.pending(1) == []
     conn.execute('UPDATE col_src SET label = label WHERE id IN (5, 7)')   # same text: not stale
     assert coll.pending(1) == []

@@ -72,6 +72,7 @@ def register_types(context, arrays=None):
         raise LookupError('type vector not found: CREATE EXTENSION vectorext in a schema on the search_path')
     if np is not None:
         for fmt in (Format.TEXT, Format.BINARY):
+            vector = _dumper('vector', found['vector'].oid, fmt)
             half = _dumper('halfvec', found['halfvec'].oid, fmt) if 'halfvec' in found else None
-            context.adapters.register_dumper(np.ndarray, _ndarray_dumper(_dumper('vector', found['vector'].oid, fmt), half))
+            context.adapters.register_dumper(np.ndarray, _ndarray_dumper(vector, half))
     return found

@@ -78,8 +78,9 @@ def cmd_backfill(conn, args):
         progress=not args.no_progress and not args.json and sys.stderr.isatty())
     if args.json:
         return result
+    gone = f' ({result.vanished} no longer in the source)' if result.vanished else ''
     print(f'{result.collection} version {result.version}: embedded {result.embedded} of {result.pending} pending '
-          f'rows in {result.batches} batches' + (f' ({result.vanished} no longer in the source)' if result.vanished else ''))
+          f'rows in {result.batches} batches{gone}')
 
 
 def _queries_for(args, alias, version):
