@@ -39,29 +39,13 @@ if ! { timeout 120 "$PYTHON" -m venv --system-site-packages "$VENV" &&
   finish 0 1
 fi
 
-# 2. The cluster: the staged server as the server user, on 127.0.0.1, at the first free port from a random start.
-DATA="$WORK/data"
-mkdir -p "$DATA" && give_to_server "$WORK"
-as_server "$STAGE_BIN/initdb" -D "$DATA" -A trust -U postgres >"$WORK/initdb.log" 2>&1 ||
-  { cat "$WORK/initdb.log"; loud "initdb failed"; finish 0 1; }
-stop_cluster() { as_server "$STAGE_BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1; }
-trap stop_cluster EXIT
-port=
-for try in 1 2 3 4 5 6 7 8; do
-  candidate=$((40000 + RANDOM % 20000))
-  (echo >"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null && continue   # someone listens there
-  if as_server "$STAGE_BIN/pg_ctl" -D "$DATA" -l "$WORK/server.log" -w -t 60 start \
-       -o "-c listen_addresses=127.0.0.1 -c port=$candidate -c unix_socket_directories=$DATA -c fsync=off" \
-       >/dev/null 2>&1; then
-    port=$candidate
-    break
-  fi
-done
-if [ -z "$port" ]; then
-  tail -20 "$WORK/server.log"
+# 2. The cluster: the staged server as the server user, on 127.0.0.1, at a free port.
+trap 'stop_test_cluster "$WORK"' EXIT
+if ! start_test_cluster "$WORK"; then
   loud "could not start the python layer's cluster: tests NOT RUN"
   finish 0 1
 fi
+port=$TEST_CLUSTER_PORT
 
 # 3. pytest from a directory without the sources, so `import vectorext` is the installed package; each test module
 #    creates and drops its own database. VX_REQUIRE_INSTALLED makes the entry-point tests fail instead of skip.
@@ -72,7 +56,7 @@ print(", ".join(m.__name__ + " " + m.__version__ for m in (psycopg, numpy, panda
    PYTHONDONTWRITEBYTECODE=1 JUPYTER_PATH="$VENV/share/jupyter" HOME="$WORK" \
    timeout 1500 "$VENV/bin/python" -m pytest -p no:cacheprovider -rs -q "$REPO/clients/python/tests") 2>&1 |
   tee "$out" | grep -vE '^\.*s*\.*( +\[ *[0-9]+%\])?$' || true
-stop_cluster
+stop_test_cluster "$WORK"
 trap - EXIT
 
 summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|errors?).* in [0-9.]+s' "$out" | tail -1)
