@@ -114,7 +114,7 @@ install: install-pgvector-name
 uninstall: uninstall-pgvector-name
 endif
 
-.PHONY: deps run stop test unit regress tap clients python bench
+.PHONY: deps run stop test unit regress tap clients python bench bench-scaleout
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -136,3 +136,5 @@ python:
 bench: deps
 	bash bench/run.sh
 	bash bench/kernels.sh
+bench-scaleout: deps
+	bash bench/scaleout.sh

@@ -10,7 +10,7 @@ import { sql, asc, l2Distance, innerProduct, cosineDistance, l1Distance, hamming
 import { connection, SparseValue, DIMS, BITS } from './common.js';
 import { prepareDatabase, declareTypeTests } from './harness.js';
 
-const present = await prepareDatabase('drizzle');
+await prepareDatabase('drizzle');
 const pool = new pg.Pool({ ...connection('drizzle'), max: 2 });
 const db = drizzle(pool);
 await db.execute(sql`CREATE EXTENSION IF NOT EXISTS vector`);
@@ -24,7 +24,7 @@ const tables = {};
 const toDb = (t, v) => (t.type === 'sparsevec' ? v.text() : v);
 const fromDb = (t, v) => (t.type === 'sparsevec' ? SparseValue.parse(v) : v);
 
-declareTypeTests('drizzle', present, {
+declareTypeTests('drizzle', {
   createTable: async (t, table) => {
     tables[table] = pgTable(table, { id: integer('id').primaryKey(), v: COLUMNS[t.type]() });
     await db.execute(sql.raw(`CREATE TABLE ${table} (id integer PRIMARY KEY, v ${t.sql})`));

@@ -8,7 +8,7 @@ import { SparseVector } from 'pgvector';
 import { connection, SparseValue, DIMS, BITS } from './common.js';
 import { prepareDatabase, declareTypeTests } from './harness.js';
 
-const present = await prepareDatabase('knex');
+await prepareDatabase('knex');
 const knex = knexFactory({ client: 'pg', connection: connection('knex'), pool: { min: 0, max: 2 } });
 await knex.schema.enableExtension('vector');
 test.after(() => knex.destroy());
@@ -16,7 +16,7 @@ test.after(() => knex.destroy());
 const toDb = (t, v) => (t.type === 'sparsevec' ? pgvector.toSql(new SparseVector(v.dense())) : t.type === 'bit' ? v : pgvector.toSql(v));
 const query = (t, q) => (t.type === 'sparsevec' ? new SparseVector(q.dense()) : q);
 
-declareTypeTests('knex', present, {
+declareTypeTests('knex', {
   createTable: (t, table) => knex.schema.createTable(table, (b) => {
     b.integer('id').primary();
     if (t.type === 'bit') b.specificType('v', `bit(${BITS})`);

@@ -9,7 +9,7 @@ import { SparseVector } from 'pgvector';
 import { connection, SparseValue } from './common.js';
 import { prepareDatabase, declareTypeTests } from './harness.js';
 
-const present = await prepareDatabase('kysely');
+await prepareDatabase('kysely');
 const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...connection('kysely'), max: 2 }) }) });
 await sql`CREATE EXTENSION IF NOT EXISTS vector`.execute(db);
 test.after(() => db.destroy());
@@ -21,7 +21,7 @@ const fromDb = (t, v) => {
   return t.type === 'sparsevec' ? new SparseValue(parsed.dimensions, parsed.indices, parsed.values) : parsed;
 };
 
-declareTypeTests('kysely', present, {
+declareTypeTests('kysely', {
   createTable: (t, table) =>
     db.schema.createTable(table).addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('v', sql.raw(t.sql)).execute(),
   createIndex: (t, table, name, method, opclass, options) => {

@@ -7,8 +7,9 @@ import pgvector from 'pgvector/sequelize';
 import { SparseVector } from 'pgvector';
 import { connection, SparseValue, DIMS, BITS } from './common.js';
 import { prepareDatabase, declareTypeTests } from './harness.js';
+import { indexedOps } from './waiting.js';
 
-const present = await prepareDatabase('sequelize');
+await prepareDatabase('sequelize');
 pgvector.registerTypes(Sequelize);
 const c = connection('sequelize');
 const sequelize = new Sequelize(c.database, c.user, '', { host: c.host, port: c.port, dialect: 'postgres', logging: false });
@@ -21,11 +22,11 @@ const columnType = (t) => ({ vector: DataTypes.VECTOR(DIMS), halfvec: DataTypes.
 const toModel = (t, v) => (t.type === 'sparsevec' ? new SparseVector(v.dense()) : v);
 const fromModel = (t, v) => (t.type === 'sparsevec' ? new SparseValue(v.dimensions, v.indices, v.values) : v);
 
-declareTypeTests('sequelize', present, {
+declareTypeTests('sequelize', {
   createTable: async (t, table) => {
     models[table] = sequelize.define(table, { id: { type: DataTypes.INTEGER, primaryKey: true }, v: { type: columnType(t) } },
       { tableName: table, timestamps: false,
-        indexes: t.ops.map((o) => ({ name: `${table}_${o.metric}_hnsw`, fields: ['v'], using: 'hnsw', operator: o.hnsw })) });
+        indexes: indexedOps(t, 'hnsw').map((o) => ({ name: `${table}_${o.metric}_hnsw`, fields: ['v'], using: 'hnsw', operator: o.hnsw })) });
     await models[table].sync();
   },
   createIndex: async (t, table, name, method, opclass, options) => {

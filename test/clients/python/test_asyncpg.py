@@ -33,9 +33,8 @@ class AsyncPG:
         await conn.execute('CREATE EXTENSION IF NOT EXISTS vector')
         for s in SETTINGS:
             await conn.execute(f'SET {s}')
-        AsyncPG.present = vxclient.present_from_row(await conn.fetchrow(vxclient.PRESENT_SQL))
         for name, codec in CODECS.items():
-            if AsyncPG.present[name] and name != 'bit':   # bit: asyncpg's own BitString codec is used for both forms
+            if name != 'bit':   # bit: asyncpg's own BitString codec is used for both forms
                 if fmt == 'binary':
                     await conn.set_type_codec(name, encoder=codec['encode'], decoder=codec['decode'], format='binary')
                 else:
@@ -74,7 +73,7 @@ class AsyncPG:
         return binary
 
     def explain(self, sql):
-        if sql.startswith('EXPLAIN'):
+        if sql.startswith(('EXPLAIN', 'SELECT')):
             return '\n'.join(r[0] for r in self.wait(self.binary.fetch(sql)))
         self.wait(self.binary.execute(sql))
         return ''

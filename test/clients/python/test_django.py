@@ -30,9 +30,6 @@ class Django:
     def setUpClass(cls):
         if not Django.migrated:
             call_command('migrate', 'vxdjango', verbosity=0)
-            with connection.cursor() as cur:
-                cur.execute(vxclient.PRESENT_SQL)
-                Django.present = vxclient.present_from_row(cur.fetchone())
             Django.migrated = True
 
     @property

@@ -22,11 +22,9 @@ WRAP = {'vector': Vector, 'halfvec': HalfVector, 'bit': Bits,
         'sparsevec': lambda s: SparseVector(s.dims, s.indices, s.values)}
 
 
-def register(conn, present):
-    """Our adapters for every type this build has, on this connection."""
+def register(conn):
+    """Our adapters for the four types, on this connection."""
     for name, wrap in WRAP.items():
-        if not present[name]:
-            continue
         info = TypeInfo.fetch(conn, 'varbit' if name == 'bit' else name)
         info.register(conn)
         codec = CODECS[name]
@@ -54,8 +52,7 @@ class Psycopg:
             Psycopg.conn.execute('CREATE EXTENSION IF NOT EXISTS vector')
             for s in SETTINGS:
                 Psycopg.conn.execute(f'SET {s}')
-            Psycopg.present = vxclient.present_from_row(Psycopg.conn.execute(vxclient.PRESENT_SQL).fetchone())
-            register(Psycopg.conn, Psycopg.present)
+            register(Psycopg.conn)
 
     def wrap(self, v):
         return WRAP[self.type.name](v)

@@ -21,11 +21,9 @@ class Bits(str): pass
 WRAP = {'vector': Vector, 'halfvec': HalfVector, 'bit': Bits, 'sparsevec': lambda s: SparseVector(s.dims, s.indices, s.values)}
 
 
-def register(conn, present):
+def register(conn):
     cur = conn.cursor()
     for name, cls in [('vector', Vector), ('halfvec', HalfVector), ('sparsevec', SparseVector), ('bit', Bits)]:
-        if not present[name]:
-            continue
         codec = CODECS[name]
         cast = 'varbit' if name == 'bit' else name
         ext.register_adapter(cls, lambda v, c=codec, t=cast: ext.AsIs(f"{ext.adapt(str(c['text'](v))).getquoted().decode()}::{t}"))
@@ -70,9 +68,7 @@ class Psycopg2:
             cur.execute('CREATE EXTENSION IF NOT EXISTS vector')
             for s in SETTINGS:
                 cur.execute(f'SET {s}')
-            cur.execute(vxclient.PRESENT_SQL)
-            Psycopg2.present = vxclient.present_from_row(cur.fetchone())
-            register(Psycopg2.conn, Psycopg2.present)
+            register(Psycopg2.conn)
 
     def execute(self, sql, params=None):
         cur = self.conn.cursor()

@@ -72,7 +72,6 @@ class SQLAlchemy:
             SQLAlchemy.engine = sa.create_engine(url, connect_args={'options': options}, future=True)
             with SQLAlchemy.engine.begin() as conn:
                 conn.execute(sa.text('CREATE EXTENSION IF NOT EXISTS vector'))
-                SQLAlchemy.present = vxclient.present_from_row(conn.execute(sa.text(vxclient.PRESENT_SQL)).one())
             SQLAlchemy.models = {}
 
     def create_table(self, table):

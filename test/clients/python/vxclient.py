@@ -147,16 +147,22 @@ TYPES = [
                                                       Op('<%>', 'jaccard', 'jaccard_distance', 'bit_jaccard_ops', None)]),
 ]
 
-PRESENT_SQL = """SELECT true, to_regtype('halfvec') IS NOT NULL, to_regtype('sparsevec') IS NOT NULL,
-                        to_regoperator('<~>(bit,bit)') IS NOT NULL"""
+# The index cases that wait for issue 12's operator classes, from the one list of them (VX_WAITING_OPCLASSES when the
+# layer runs from the stage). A waiting case makes no index: its queries run as exact scans (plan checked) against the
+# exact neighbours, and its index part is a test that is SKIPPED, loudly, or fails once the operator class exists.
+_LIST = os.environ.get('VX_WAITING_OPCLASSES') or os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                                                                'opclasses_waiting_for_issue_12.txt')
+with open(_LIST) as _f:
+    WAITING = {tuple(line.split()) for line in _f if line.strip() and not line.startswith('#')}
 
 
-def present_from_row(row):
-    return {t.name: bool(flag) for t, flag in zip(TYPES, row)}
+def waiting(method, opclass):
+    return (method, opclass) in WAITING
 
 
-def skip_reason(t):
-    return f'SKIPPED: type {t.name} is not in this build yet (branch types); its client cases did not run'
+def indexed_ops(t, method):
+    """The operators of type t whose index (hnsw or ivfflat) can be made today."""
+    return [o for o in t.ops if getattr(o, method) and not waiting(method, getattr(o, method))]
 
 
 def exact_neighbours(t, op, q, k=5):
@@ -186,13 +192,9 @@ def assert_neighbours(case, got, want, what):
 class TypeCases:
     """The cases every library runs per type (mixed into a unittest.TestCase per type by make_cases). A library
     subclass provides: create_table(table), create_index(table, name, method, opclass, lists), insert(table, rows),
-    read(table) -> [(id, value)], nearest(table, op, q) -> [(id, distance)], explain(sql) -> plan text; and sets
-    `library` and `present` (a dict from present_from_row)."""
+    read(table) -> [(id, value)], nearest(table, op, q) -> [(id, distance)], explain(sql) -> the first column of the
+    rows of an EXPLAIN or SELECT, one line each ('' for none or for another statement); and sets `library`."""
     type = None
-
-    def setUp(self):
-        if not self.present[self.type.name]:
-            self.skipTest(skip_reason(self.type))
 
     @property
     def table(self):
@@ -201,7 +203,7 @@ class TypeCases:
     def test_1_write(self):
         """schema, hnsw indexes before the rows, rows through the library's adapters"""
         self.create_table(self.table)
-        for op in self.type.ops:
+        for op in indexed_ops(self.type, 'hnsw'):
             self.create_index(self.table, f'{self.table}_{op.metric}_hnsw', 'hnsw', op.hnsw, None)
         self.insert(self.table, self.type.rows())
 
@@ -212,7 +214,10 @@ class TypeCases:
         for op in [o for o in self.type.ops if getattr(o, method)]:
             for n, q in enumerate(self.type.queries()):
                 plan = self.explain(f'EXPLAIN (COSTS OFF) SELECT id FROM {self.table} ORDER BY v {op.op} {literal(self.type, q)} LIMIT 5')
-                self.assertIn(f'Index Scan using {self.table}_{op.metric}_{method}', plan)
+                if waiting(method, getattr(op, method)):
+                    self.assertIn(f'Seq Scan on {self.table}', plan, f'exact scan while {method} {getattr(op, method)} waits')
+                else:
+                    self.assertIn(f'Index Scan using {self.table}_{op.metric}_{method}', plan)
                 assert_neighbours(self, self.nearest(self.table, op, q), exact_neighbours(self.type, op, q),
                                   f'{self.library} {self.type.name} {op.op} query {n + 1} via {method}')
 
@@ -220,21 +225,35 @@ class TypeCases:
         self._ordered('hnsw')
 
     def test_4_ordered_ivfflat(self):
-        for op in self.type.ops:
+        for op in indexed_ops(self.type, 'hnsw'):
             self.explain(f'DROP INDEX {self.table}_{op.metric}_hnsw')
-            if op.ivfflat:
-                self.create_index(self.table, f'{self.table}_{op.metric}_ivfflat', 'ivfflat', op.ivfflat, 3)
+        for op in indexed_ops(self.type, 'ivfflat'):
+            self.create_index(self.table, f'{self.table}_{op.metric}_ivfflat', 'ivfflat', op.ivfflat, 3)
         self._ordered('ivfflat')
+
+    def waiting_case(self, method, opclass):
+        """An index case waiting for issue 12: skipped while the operator class does not exist, a failure after."""
+        found = self.explain(f"SELECT c.opcname FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod "
+                             f"WHERE a.amname = '{method}' AND c.opcname = '{opclass}'")
+        self.assertEqual(found, '', f'{method} {opclass} exists now: remove its line from '
+                                    'test/opclasses_waiting_for_issue_12.txt so that its index cases run')
+        self.skipTest(f'WAITING FOR ISSUE 12: {method} {opclass} (no such operator class yet; its queries ran as exact scans)')
 
 
 SETTINGS = ['enable_seqscan = off', 'hnsw.ef_search = 100', 'ivfflat.probes = 3']
 
 
 def make_cases(module_globals, base, library):
-    """One unittest.TestCase per type, named Test<Type>, from a library's base class."""
+    """One unittest.TestCase per type, named Test<Type>, from a library's base class, with a test_5_waiting_* case per
+    index case of the type that waits for issue 12."""
     for t in TYPES:
         name = f'Test{t.name.capitalize()}'
         attributes = {'type': t, 'library': library}
         if not any(o.ivfflat for o in t.ops):
             attributes['test_4_ordered_ivfflat'] = None  # sparsevec has no ivfflat operator class (in pgvector either)
+        for method in ('hnsw', 'ivfflat'):
+            for o in t.ops:
+                opclass = getattr(o, method)
+                if opclass and waiting(method, opclass):
+                    attributes[f'test_5_waiting_{method}_{opclass}'] = lambda self, m=method, c=opclass: self.waiting_case(m, c)
         module_globals[name] = type(name, (base, TypeCases, unittest.TestCase), attributes)

@@ -86,6 +86,15 @@ INSERT INTO pgvector_answers (name, query)
                ('sparse', '<->', 'q2', '{2:3,3:1}/12'), ('sparse', '<=>', 'q2', '{2:3,3:1}/12'),
                ('bits', '<~>', 'q1', '1100110011001100'), ('bits', '<%>', 'q1', '1100110011001100'),
                ('bits', '<~>', 'q2', '0110011001100110'), ('bits', '<%>', 'q2', '0110011001100110')) v(col, op, qn, q);
+-- The kNN queries of the two documented expression indexes below (half precision over a vector column; binary
+-- quantization), answered by exact scans.
+INSERT INTO pgvector_answers (name, query) VALUES
+  ('expression knn half cosine q3', $q$SELECT string_agg(id || ':' || d, ' ' ORDER BY d, id)
+     FROM (SELECT id, embedding::halfvec(8) <=> '[1,-1,1,-1,1,-1,1,-1]' AS d FROM items
+           ORDER BY embedding::halfvec(8) <=> '[1,-1,1,-1,1,-1,1,-1]', id LIMIT 10) s$q$),
+  ('expression knn quantized hamming q3', $q$SELECT string_agg(id || ':' || d, ' ' ORDER BY d, id)
+     FROM (SELECT id, binary_quantize(embedding)::bit(8) <~> B'01010101' AS d FROM items
+           ORDER BY binary_quantize(embedding)::bit(8) <~> B'01010101', id LIMIT 10) s$q$);
 \ir compute_answers.sql
 
 -- Indexes: every hnsw and ivfflat operator class of these types, the expression indexes pgvector documents.
