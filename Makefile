@@ -1,7 +1,7 @@
 # PGXS build of the vectorext module, plus the developer entry points:
 #   make / make install    build and install the extension (PGXS)
 #   make run               install prerequisites, build, install, start a throwaway cluster, run the demo
-#   make test              install prerequisites, then every test layer (unit, pg_regress, TAP)
+#   make test              install prerequisites, then every test layer (unit, pg_regress, TAP, install, clients, python)
 #   make bench             benchmarks on Fashion-MNIST (not tests); make bench-tune: only the tuning curves
 EXTENSION  = vectorext
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))vectorext.control)
@@ -114,7 +114,7 @@ install: install-pgvector-name
 uninstall: uninstall-pgvector-name
 endif
 
-.PHONY: deps run stop test unit regress tap clients bench bench-tune bench-scaleout
+.PHONY: deps run stop test unit regress tap clients python bench bench-tune bench-scaleout
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -131,6 +131,8 @@ clients:
 	bash scripts/test.sh clients
 tap:
 	bash scripts/test.sh tap
+python:
+	bash scripts/test.sh python
 bench: deps
 	bash bench/run.sh
 	bash bench/kernels.sh
