@@ -2,7 +2,8 @@
 #   make / make install    build and install the extension (PGXS)
 #   make run               install prerequisites, build, install, start a throwaway cluster, run the demo
 #   make test              install prerequisites, then every test layer (unit, pg_regress, TAP)
-#   make bench             benchmarks on Fashion-MNIST (not tests)
+#   make bench             benchmarks beside pgvector when installed (not tests; docs/benchmarks.md)
+#   make bench-scale       opt-in, long: CREATE INDEX at 1M x 768 beside pgvector
 EXTENSION  = vectorext
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))vectorext.control)
 
@@ -58,7 +59,7 @@ uninstall-faiss:
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	cat $^ > $@
 
-.PHONY: deps run stop test unit regress tap bench
+.PHONY: deps run stop test unit regress tap bench bench-scale
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -76,3 +77,5 @@ tap:
 bench: deps
 	bash bench/run.sh
 	bash bench/kernels.sh
+bench-scale: deps
+	bash bench/run_scale.sh
