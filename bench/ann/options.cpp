@@ -17,14 +17,14 @@ namespace {
                "usage: ann_bench --data=DIR [--out=DIR] [--cache=DIR] [--conninfo='host=... port=... user=...']\n"
                "  [--datasets=fmnist784,pca256,gauss1536,scale768] [--workloads=search,filter,insert,memory]\n"
                "  [--systems=vectorext,pgvector] [--parts=hnsw,ivf] [--raw=hnsw,ivf] [--raw-datasets=...] [--no-raw]\n"
-               "  [--queries=N] [--base=N] [--repeats=N] [--warmup=N] [--cpu=N] [--k=N]\n"
+               "  [--queries=N] [--base=N] [--repeats=N] [--warmup=N] [--max-pass-seconds=S] [--cpu=N] [--k=N]\n"
                "  [--m=N] [--ef-construction=N] [--ef=10,20,...] [--hnsw-threads=1,2]\n"
                "  [--lists=N] [--probes=1,2,...] [--ivf-threads=2] [--ivf-quantizers=sq8,pq] [--rerank=N]\n"
                "  [--filter-datasets=...] [--filter-modes=off,relaxed_order,strict_order] [--filter-queries=N]\n"
                "  [--filter-ef=N] [--filter-probes=N] [--filter-force-index]\n"
                "  [--insert-datasets=...] [--insert-rows=N] [--insert-chunks=N]\n"
                "  [--memory-datasets=...] [--restart-cmd=CMD] [--shared-buffers=SIZE] [--small-shared-buffers=SIZE]\n"
-               "  [--memory-ef=40,...] [--sql-exact] [--huge-pages] [--label=TEXT]\n",
+               "  [--memory-ef=40,...] [--set=NAME=VALUE ...] [--sql-exact] [--huge-pages] [--label=TEXT]\n",
                msg.c_str());
   std::exit(2);
 }
@@ -82,6 +82,7 @@ Options parse_args(int argc, char** argv) {
     else if (key == "k") o.k = to_int(key, val);
     else if (key == "repeats") o.repeats = std::max(1, to_int(key, val));
     else if (key == "warmup") o.warmup = to_int(key, val);
+    else if (key == "max-pass-seconds") o.max_pass_seconds = std::stod(val);
     else if (key == "cpu") o.cpu = to_int(key, val);
     else if (key == "m") o.m = to_int(key, val);
     else if (key == "ef-construction") o.ef_construction = to_int(key, val);
@@ -102,6 +103,10 @@ Options parse_args(int argc, char** argv) {
     else if (key == "insert-chunks") o.insert_chunks = std::max(1, to_int(key, val));
     else if (key == "memory-datasets") o.memory_datasets = parse_str_list(val);
     else if (key == "memory-ef") o.memory_ef = ints();
+    else if (key == "set") {
+      if (val.find('=') == std::string::npos) usage("--set wants NAME=VALUE");
+      o.session_settings.push_back(val);
+    }
     else usage("unknown option --" + key);
   }
   if (o.data_dir.empty()) usage("--data is required");

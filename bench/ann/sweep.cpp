@@ -8,14 +8,17 @@
 
 namespace ab {
 
-std::vector<Pass> measure_interleaved(const std::vector<Contender>& cs, int nq, int repeats, int warmup) {
+std::vector<Pass> measure_interleaved(const std::vector<Contender>& cs, int nq, int repeats, int warmup,
+                                      double max_pass_seconds) {
   std::vector<Pass> out(cs.size());
   std::vector<int64_t> scratch;
   for (size_t c = 0; c < cs.size(); ++c) {
     out[c].ids.resize(nq);
-    for (int i = 0; i < std::min(warmup, nq) && out[c].ok; ++i) {
+    auto t0 = Clock::now();
+    for (int i = 0; i < std::min(warmup, nq) && out[c].ok && seconds_since(t0) < kWarmupSeconds; ++i) {
       scratch.clear();
       if (!cs[c].fn(i % nq, scratch, out[c].err)) out[c].ok = false;
+      ++out[c].warmup_queries;
     }
   }
   for (int rep = 0; rep < repeats; ++rep)
@@ -23,6 +26,7 @@ std::vector<Pass> measure_interleaved(const std::vector<Contender>& cs, int nq, 
       size_t c = (step + rep) % cs.size();
       Pass& p = out[c];
       if (!p.ok) continue;
+      if (rep > 0 && max_pass_seconds > 0 && !p.runs.empty() && nq / p.runs[0] > max_pass_seconds) continue;
       auto t0 = Clock::now();
       for (int qi = 0; qi < nq && p.ok; ++qi) {
         auto& dst = p.runs.empty() ? p.ids[qi] : scratch;

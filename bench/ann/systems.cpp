@@ -7,10 +7,18 @@
 
 namespace ab {
 
+namespace {
+std::vector<std::string> g_user_settings;  // NAME=VALUE from --set
+}
+
 void apply_session_settings(Pg& pg) {
   pg.exec("SET client_min_messages = warning");
   pg.exec("SET max_parallel_workers_per_gather = 0");
   pg.exec("SET jit = off");
+  for (auto& nv : g_user_settings) {
+    auto eq = nv.find('=');
+    pg.exec("SET " + nv.substr(0, eq) + " = " + quote_literal(nv.substr(eq + 1)));
+  }
 }
 
 void System::connect() {
@@ -40,6 +48,8 @@ System* find_system(const Systems& s, const std::string& name) {
 
 Systems setup_systems(const Options& o) {
   Systems out;
+  g_user_settings = o.session_settings;
+  for (auto& nv : g_user_settings) std::printf("session setting (both systems): SET %s\n", nv.c_str());
   Pg admin(o.conninfo + " dbname=postgres");
   admin.exec("SET client_min_messages = warning");
   std::printf("server: %s\n", admin.scalar("SELECT version()").c_str());

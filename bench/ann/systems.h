@@ -38,7 +38,7 @@ using Systems = std::vector<std::unique_ptr<System>>;
 Systems setup_systems(const Options& o);
 System* find_system(const Systems& s, const std::string& name);
 
-// Session settings every measuring connection gets.
+// Session settings every measuring connection gets (and the --set ones, remembered by setup_systems).
 void apply_session_settings(Pg& pg);
 
 }  // namespace ab

@@ -10,6 +10,11 @@
 
 namespace ab {
 
+namespace {
+// A selective filtered query is slow (tens of ms): a few warm-up queries warm the caches as well as 200 would.
+constexpr int kFilterWarmup = 20;
+}  // namespace
+
 void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
   if (indexes.empty()) return;
   const Options& o = ctx.o;
@@ -19,6 +24,7 @@ void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
   std::printf("\n[filtered: WHERE category = $2 ORDER BY embedding %s $1 LIMIT %d; %s = %d; %d queries%s]\n",
               metric_operator(ctx.ds.metric), o.k, spec.search_guc.c_str(), setting, nq,
               o.filter_force_index ? "; enable_seqscan = off" : "");
+  auto t0 = Clock::now();
   std::vector<Method*> methods(indexes.begin(), indexes.end());
   for (SqlIndex* ix : indexes) {
     ix->check_plan();
@@ -45,7 +51,7 @@ void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
       std::vector<Contender> cs;
       for (SqlIndex* ix : active) cs.push_back({ix->label, ix->filtered_query(fc.category)});
       pin_all(ctx, methods);
-      auto passes = measure_interleaved(cs, nq, o.repeats, std::min(o.warmup, nq));
+      auto passes = measure_interleaved(cs, nq, o.repeats, std::min({o.warmup, nq, kFilterWarmup}), o.max_pass_seconds);
       unpin_all(methods);
       for (size_t i = 0; i < active.size(); ++i) {
         FilterPoint f{ctx.ds.name, active[i]->label, active[i]->system, mode, fc.label, fc.category, setting};
@@ -79,6 +85,7 @@ void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
     if (o.filter_force_index) pg.try_exec("RESET enable_seqscan");
     ix->check_plan();  // restores enable_seqscan = off if the unfiltered query needed it
   }
+  std::printf("  (filtered workload took %.0f s)\n", seconds_since(t0));
 }
 
 }  // namespace ab

@@ -133,6 +133,7 @@ void run_inserts(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
   }
   std::printf("\n[inserts: %d new rows per phase and session, single-row INSERT, synchronous_commit = off, %d chunks]\n",
               per, std::min(ctx.o.insert_chunks, per));
+  auto t0 = Clock::now();
   std::vector<Target> plain, indexed;
   for (SqlIndex* ix : indexes) {
     std::string copy = ix->table() + "_noindex";
@@ -146,6 +147,7 @@ void run_inserts(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
   run_phase(ctx, indexed, rows, 0, per, 1);
   run_phase(ctx, indexed, rows, per, per, 2);
   for (auto& t : plain) t.ix->system_ref().pg->exec("DROP TABLE IF EXISTS " + t.table);
+  std::printf("  (insert workload took %.0f s)\n", seconds_since(t0));
 }
 
 }  // namespace ab

@@ -75,8 +75,8 @@ void run_memory(const Context& ctx, Systems& systems, const std::vector<SqlIndex
     std::printf("  skipped: no --restart-cmd (bench/run.sh passes one)\n");
     return;
   }
+  auto t0 = Clock::now();
   std::vector<Method*> methods(indexes.begin(), indexes.end());
-  std::map<SqlIndex*, MemoryPoint> ws;
   // 1. working set at the normal shared_buffers, starting empty
   restart(ctx, systems, o.shared_buffers);
   for (SqlIndex* ix : indexes) {
@@ -122,7 +122,7 @@ void run_memory(const Context& ctx, Systems& systems, const std::vector<SqlIndex
       before.push_back(io_counters(ix));
     }
     pin_all(ctx, methods);
-    auto passes = measure_interleaved(cs, ctx.ds.nq, o.repeats, o.warmup);
+    auto passes = measure_interleaved(cs, ctx.ds.nq, o.repeats, o.warmup, o.max_pass_seconds);
     unpin_all(methods);
     for (size_t i = 0; i < indexes.size(); ++i) {
       SqlIndex* ix = indexes[i];
@@ -131,7 +131,7 @@ void run_memory(const Context& ctx, Systems& systems, const std::vector<SqlIndex
       m.ok = passes[i].ok;
       if (m.ok) {
         Io after = io_counters(ix);
-        double queries = double(std::min(o.warmup, ctx.ds.nq)) + double(passes[i].runs.size()) * ctx.ds.nq;
+        double queries = double(passes[i].warmup_queries) + double(passes[i].runs.size()) * ctx.ds.nq;
         m.runs = passes[i].runs;
         m.qps = median(m.runs);
         m.recall = recall_at_k(ctx.ds, ctx.truth.all, passes[i].ids);
@@ -149,6 +149,7 @@ void run_memory(const Context& ctx, Systems& systems, const std::vector<SqlIndex
   // 3. back to normal
   restart(ctx, systems, o.shared_buffers);
   for (SqlIndex* ix : indexes) ix->before_search();
+  std::printf("  (memory workload took %.0f s)\n", seconds_since(t0));
 }
 
 }  // namespace ab

@@ -35,7 +35,7 @@ void measure_statement(const Context& ctx, Systems& systems, const std::string& 
   }
   pin_self(ctx.o.cpu);
   for (auto& s : systems) s->pin(ctx.o.cpu);
-  auto passes = measure_interleaved(cs, ctx.ds.nq, ctx.o.repeats, ctx.o.warmup);
+  auto passes = measure_interleaved(cs, ctx.ds.nq, ctx.o.repeats, ctx.o.warmup, ctx.o.max_pass_seconds);
   unpin_self();
   for (auto& s : systems) s->unpin();
   for (size_t i = 0; i < cs.size(); ++i) {
@@ -96,6 +96,7 @@ void sweep_round(const Context& ctx, const std::vector<Method*>& methods, const 
       }
     }
   if (ready.empty()) return;
+  auto t0 = Clock::now();
   pin_all(ctx, ready);
   for (int p : params) {
     std::vector<Contender> cs;
@@ -111,7 +112,7 @@ void sweep_round(const Context& ctx, const std::vector<Method*>& methods, const 
       cs.push_back({m->label, m->query()});
       active.push_back(m);
     }
-    auto passes = measure_interleaved(cs, ctx.ds.nq, ctx.o.repeats, ctx.o.warmup);
+    auto passes = measure_interleaved(cs, ctx.ds.nq, ctx.o.repeats, ctx.o.warmup, ctx.o.max_pass_seconds);
     for (size_t i = 0; i < active.size(); ++i) {
       Method* m = active[i];
       SearchPoint s{ctx.ds.name, m->family, m->label, m->system, m->param_name, p};
@@ -128,6 +129,7 @@ void sweep_round(const Context& ctx, const std::vector<Method*>& methods, const 
   }
   for (Method* m : ready) m->after_search(params[params.size() / 2]);
   unpin_all(ready);
+  std::printf("  (sweep took %.0f s)\n", seconds_since(t0));
 }
 
 }  // namespace ab
