@@ -17,6 +17,11 @@ struct Row {
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
+// three decimals where a goal sits at a round fraction (an index of 0.5006x is not "<= 1/2")
+std::string ratio3(double a, double b) {
+  return std::isfinite(a) && std::isfinite(b) && b > 0 ? fmt("%.3fx", a / b) : "-";
+}
+
 std::string thousands(long v) {
   std::string s = std::to_string(v);
   for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
@@ -59,7 +64,7 @@ void build_rows(const Results& r, const std::string& ds, std::vector<Row>& rows)
     const BuildPoint* p = r.find_build(ds, "pgvector " + kind, b.threads);
     if (!p || !p->ok) continue;
     Row t{fmt("CREATE INDEX %s, %s, %d thread(s)", kind.c_str(), dataset_words(r, ds).c_str(), b.threads),
-          fmt("%.1f s", p->seconds), fmt("%.1f s", b.seconds), ratio(b.seconds, p->seconds) + " time", "-", ""};
+          fmt("%.1f s", p->seconds), fmt("%.1f s", b.seconds), ratio3(b.seconds, p->seconds) + " time", "-", ""};
     if (ds == "scale768" && kind == "hnsw") {
       t.goal = "<= 1/4 of its time, same recall curve";
       t.met = yes_no(b.seconds <= p->seconds / 4);
@@ -70,7 +75,7 @@ void build_rows(const Results& r, const std::string& ds, std::vector<Row>& rows)
       if (x.dataset == ds && x.method == b.method) last_threads = x.threads;
     if (b.threads != last_threads) continue;
     Row s{fmt("index size, %s, %s", kind.c_str(), ds.c_str()), fmt("%.1f MB", p->bytes / 1048576.0),
-          fmt("%.1f MB", b.bytes / 1048576.0), ratio(b.bytes, p->bytes) + " size", "-", ""};
+          fmt("%.1f MB", b.bytes / 1048576.0), ratio3(b.bytes, p->bytes) + " size", "-", ""};
     if (ds == "gauss1536" && kind == "hnsw") {
       s.goal = "<= 1/2 of pgvector's size";
       s.met = yes_no(b.bytes <= p->bytes / 2);

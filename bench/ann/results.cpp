@@ -16,13 +16,12 @@ const BuildPoint* Results::find_build(const std::string& ds, const std::string& 
 }
 
 double Results::qps_at_recall(const std::string& ds, const std::string& method, double target, int* param) const {
-  double best = NAN;
+  const SearchPoint* first = nullptr;
   for (auto& s : search)
-    if (s.dataset == ds && s.method == method && s.ok && s.recall >= target && !(s.qps <= best)) {
-      best = s.qps;
-      if (param) *param = s.param;
-    }
-  return best;
+    if (s.dataset == ds && s.method == method && s.ok && s.recall >= target && (!first || s.param < first->param))
+      first = &s;
+  if (first && param) *param = first->param;
+  return first ? first->qps : NAN;
 }
 
 }  // namespace ab

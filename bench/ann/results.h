@@ -66,7 +66,8 @@ struct Results {
 
   const SearchPoint* find_search(const std::string& ds, const std::string& method, int param) const;
   const BuildPoint* find_build(const std::string& ds, const std::string& method, int threads) const;
-  // best median QPS among the settings whose recall reaches `target` (no interpolation); NAN if none does
+  // median QPS at the smallest setting (ef_search / probes) whose recall reaches `target`; NAN if none does.
+  // Not the best QPS among all settings that reach it: that picks whichever pass a burst of load favoured.
   double qps_at_recall(const std::string& ds, const std::string& method, double target, int* param = nullptr) const;
 };
 
