@@ -57,6 +57,32 @@ void qps_rows(const Results& r, const std::string& ds, const std::string& kind, 
   }
 }
 
+// vectorext's ivf quantizers have no pgvector counterpart: compared with pgvector's ivfflat, the closest it has.
+void quantizer_rows(const Results& r, const std::string& ds, std::vector<Row>& rows) {
+  for (auto& m : methods_of(r, ds, "ivf")) {
+    if (m.rfind("vectorext ivf ", 0) != 0) continue;
+    for (double target : {0.95, 0.99}) {
+      int pp = 0, vp = 0;
+      double pq = r.qps_at_recall(ds, "pgvector ivfflat", target, &pp);
+      double vq = r.qps_at_recall(ds, m, target, &vp);
+      rows.push_back({fmt("QPS at recall@10 %.2f, %s, %s (pgvector: ivfflat)", target, dataset_words(r, ds).c_str(),
+                          m.substr(10).c_str()),
+                      std::isnan(pq) ? "not reached" : fmt("%.0f (probes %d)", pq, pp),
+                      std::isnan(vq) ? "not reached" : fmt("%.0f (probes %d)", vq, vp), ratio(vq, pq), "-", ""});
+    }
+    const BuildPoint *b = nullptr, *p = nullptr;
+    for (auto& x : r.build)
+      if (x.dataset == ds && x.ok) {
+        if (x.method == m) b = &x;
+        if (x.method == "pgvector ivfflat") p = &x;
+      }
+    if (b && p)
+      rows.push_back({fmt("index size, %s, %s (pgvector: ivfflat)", m.substr(10).c_str(), ds.c_str()),
+                      fmt("%.1f MB", p->bytes / 1048576.0), fmt("%.1f MB", b->bytes / 1048576.0),
+                      ratio3(b->bytes, p->bytes) + " size", "-", ""});
+  }
+}
+
 void build_rows(const Results& r, const std::string& ds, std::vector<Row>& rows) {
   for (auto& b : r.build) {
     if (b.dataset != ds || b.system != "vectorext" || !b.ok) continue;
@@ -173,6 +199,7 @@ void print_summary(const Results& r, const Options& o, FILE* out) {
   std::vector<Row> rows;  // grouped by workload, datasets in run order within each
   for (auto& ds : r.datasets) qps_rows(r, ds, "hnsw", o.m, o.ef_construction, rows);
   for (auto& ds : r.datasets) qps_rows(r, ds, "ivfflat", o.m, o.ef_construction, rows);
+  for (auto& ds : r.datasets) quantizer_rows(r, ds, rows);
   for (auto& ds : r.datasets) filter_rows(r, ds, o.k, rows);
   for (auto& ds : r.datasets) insert_rows(r, ds, rows);
   for (auto& ds : r.datasets) build_rows(r, ds, rows);
