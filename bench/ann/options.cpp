@@ -21,7 +21,7 @@ namespace {
                "  [--m=N] [--ef-construction=N] [--ef=10,20,...] [--hnsw-threads=1,2]\n"
                "  [--lists=N] [--probes=1,2,...] [--ivf-threads=2] [--ivf-quantizers=sq8,pq] [--rerank=N]\n"
                "  [--filter-datasets=...] [--filter-modes=off,relaxed_order,strict_order] [--filter-queries=N]\n"
-               "  [--filter-ef=N] [--filter-probes=N] [--filter-force-index]\n"
+               "  [--filter-ef=N] [--filter-probes=N] [--filter-force-index] [--filter-btree]\n"
                "  [--insert-datasets=...] [--insert-rows=N] [--insert-chunks=N]\n"
                "  [--memory-datasets=...] [--restart-cmd=CMD] [--shared-buffers=SIZE] [--small-shared-buffers=SIZE]\n"
                "  [--memory-ef=40,...] [--set=NAME=VALUE ...] [--sql-exact] [--huge-pages] [--label=TEXT]\n",
@@ -52,6 +52,7 @@ Options parse_args(int argc, char** argv) {
     if (a == "--sql-exact") { o.sql_exact = true; continue; }
     if (a == "--huge-pages") { o.huge_pages = true; continue; }
     if (a == "--filter-force-index") { o.filter_force_index = true; continue; }
+    if (a == "--filter-btree") { o.filter_btree = true; continue; }
     if (a == "-h" || a == "--help") usage("help");
     auto eq = a.find('=');
     if (a.rfind("--", 0) != 0 || eq == std::string::npos) usage("bad argument " + a);

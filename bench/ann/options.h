@@ -40,6 +40,7 @@ struct Options {
   int filter_queries = 200;
   int filter_ef = 40, filter_probes = 16;
   bool filter_force_index = false;  // enable_seqscan = off for filtered queries (measure the index path itself)
+  bool filter_btree = false;        // a btree on category too: the planner may then prefer an exact bitmap scan
 
   std::vector<std::string> insert_datasets = {"pca256", "gauss1536"};
   int insert_rows = 1000;          // rows per system and phase (1 session; 2 sessions insert this many each)

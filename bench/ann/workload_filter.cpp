@@ -21,9 +21,9 @@ void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
   const SqlIndexSpec& spec = indexes[0]->spec();
   const int setting = spec.family == "hnsw" ? o.filter_ef : o.filter_probes;
   const int nq = std::min(o.filter_queries, ctx.ds.nq);
-  std::printf("\n[filtered: WHERE category = $2 ORDER BY embedding %s $1 LIMIT %d; %s = %d; %d queries%s]\n",
+  std::printf("\n[filtered: WHERE category = $2 ORDER BY embedding %s $1 LIMIT %d; %s = %d; %d queries%s%s]\n",
               metric_operator(ctx.ds.metric), o.k, spec.search_guc.c_str(), setting, nq,
-              o.filter_force_index ? "; enable_seqscan = off" : "");
+              o.filter_force_index ? "; enable_seqscan = off" : "", o.filter_btree ? "; btree on category" : "");
   auto t0 = Clock::now();
   std::vector<Method*> methods(indexes.begin(), indexes.end());
   for (SqlIndex* ix : indexes) {
@@ -31,6 +31,11 @@ void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
     std::string err;
     ix->set_param(setting, err);
     if (o.filter_force_index) ix->system_ref().pg->exec("SET enable_seqscan = off");
+    if (o.filter_btree) {
+      Pg& pg = *ix->system_ref().pg;
+      pg.exec("CREATE INDEX IF NOT EXISTS " + ix->table() + "_category ON " + ix->table() + " (category)");
+      pg.exec("ANALYZE " + ix->table());
+    }
   }
   for (const std::string& mode : o.filter_modes) {
     if (mode == "strict_order" && spec.family != "hnsw") continue;  // ivfflat has off and relaxed_order only
@@ -83,6 +88,7 @@ void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
     Pg& pg = *ix->system_ref().pg;
     pg.try_exec("RESET " + spec.iterative_guc);
     if (o.filter_force_index) pg.try_exec("RESET enable_seqscan");
+    if (o.filter_btree) pg.try_exec("DROP INDEX IF EXISTS " + ix->table() + "_category");
     ix->check_plan();  // restores enable_seqscan = off if the unfiltered query needed it
   }
   std::printf("  (filtered workload took %.0f s)\n", seconds_since(t0));
