@@ -105,9 +105,9 @@ void write_plots(const Results& r, const Options& o) {
       std::ofstream g(o.out_dir + "/plot_" + ds + "_" + family + ".gp");
       g << "set terminal pngcairo size 1100,750 noenhanced\n"
         << "set output '" << o.out_dir << "/" << ds << "_" << family << "_recall_qps.png'\n"
-        << "set title '" << ds << ": " << desc << "\\n"
+        << "set title \"" << ds << ": " << desc << "\\n"  // double quotes: gnuplot expands \n only there
         << (std::string(family) == "hnsw" ? fmt("HNSW m=%d ef_construction=%d", o.m, o.ef_construction) : "IVF")
-        << fmt(", %d queries, recall@%d vs QPS (1 client, 1 CPU, median of %d)'\n", o.queries, o.k, o.repeats)
+        << fmt(", %d queries, recall@%d vs QPS (1 client, 1 CPU, median of %d)\"\n", o.queries, o.k, o.repeats)
         << "set xlabel 'recall@" << o.k << "'\nset ylabel 'queries per second (log)'\nset logscale y\nset grid\n"
         << "set key bottom left\n";
       g << "plot ";
