@@ -219,13 +219,20 @@ struct PairDist {
   }
 };
 
-// Chooses up to max_keep neighbours among sorted cands (vectors read from the index); writes ids to out. With
-// keep_pruned, tops the selection up to max_keep (re-pruning a full list, see core::hnsw::keep_pruned).
-int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, bool keep_pruned = false) {
+// Whether two decoded copies are the same vector (what "a copy of the base" means for every metric).
+bool same_vector(const float* a, const float* b, uint32 dims) { return std::memcmp(a, b, sizeof(float) * dims) == 0; }
+
+// Chooses up to max_keep neighbours among sorted cands (vectors read from the index into mat, row i = cands[i]) for
+// the element whose decoded copy is `base`; writes ids to out. With keep_pruned, tops the selection up to max_keep
+// (re-pruning a full list, see core::hnsw::keep_pruned).
+int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, const float* base,
+                bool keep_pruned = false) {
   for (int i = 0; i < n; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->dims);
+  const uint32 dims = g->dims;
+  auto is_copy = [&](int i) { return same_vector(mat + size_t(i) * dims, base, dims); };
   int idx[2 * kMaxM + 1024];
-  int k = core::hnsw::select_neighbors(cands, n, max_keep, PairDist{mat, g->dims, g->metric}, idx);
-  if (keep_pruned) k = core::hnsw::keep_pruned(cands, n, max_keep, idx, k);
+  int k = core::hnsw::select_neighbors(cands, n, max_keep, PairDist{mat, dims, g->metric}, is_copy, idx);
+  if (keep_pruned) k = core::hnsw::keep_pruned(cands, n, max_keep, is_copy, idx, k);
   for (int i = 0; i < k; ++i) out[i] = cands[idx[i]].id;
   return k;
 }
@@ -248,10 +255,12 @@ bool add_to_list0(Graph* g, uint32 owner, int32 id) {
   return false;
 }
 
-// Whether the selection `next` (nn ids) leaves out a candidate at distance 0 (a copy of the list's owner).
-bool drops_a_copy(const Candidate* cands, int n, const int32* next, int nn) {
+// Whether the selection `next` (nn ids) leaves out a candidate that is a copy of the list's owner (`base`; mat holds
+// the candidates' decoded copies, row i = cands[i], as select_from left it).
+bool drops_a_copy(const Candidate* cands, int n, const float* mat, const float* base, uint32 dims, const int32* next,
+                  int nn) {
   for (int i = 0; i < n; ++i) {
-    if (cands[i].dist > 0) continue;
+    if (!same_vector(mat + size_t(i) * dims, base, dims)) continue;
     bool kept = false;
     for (int j = 0; j < nn && !kept; ++j) kept = next[j] == cands[i].id;
     if (!kept) return true;
@@ -286,13 +295,16 @@ bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
     } else {
       read_vector(g, nbr, nbr_vec);
       for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(cur[i]), nbr_vec), cur[i]};
-      const float new_dist = distance_to(g, new_id, nbr_vec);
-      cands[n] = Candidate{new_dist, int32(new_id)};
+      cands[n] = Candidate{distance_to(g, new_id, nbr_vec), int32(new_id)};
       sort_candidates(cands, n + 1);
-      nn = select_from(g, cands, n + 1, cap, next, mat, /*keep_pruned=*/true);
+      nn = select_from(g, cands, n + 1, cap, next, mat, nbr_vec, /*keep_pruned=*/true);
       // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
       // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
-      if (new_dist <= 0 && drops_a_copy(cands, n + 1, next, nn)) return false;
+      int new_row = 0;
+      while (cands[new_row].id != int32(new_id)) ++new_row;
+      if (same_vector(mat + size_t(new_row) * g->dims, nbr_vec, g->dims) &&
+          drops_a_copy(cands, n + 1, mat, nbr_vec, g->dims, next, nn))
+        return false;
     }
     bool kept = false;
     for (int i = 0; i < nn; ++i) kept |= next[i] == int32(new_id);
@@ -360,6 +372,13 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   float* mat = static_cast<float*>(palloc(sizeof(float) * g.dims * size_t(std::max(efc, 2 * m + 1))));
   float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.dims));
   Candidate* sorted = static_cast<Candidate*>(palloc(sizeof(Candidate) * (efc + 1)));
+  // The new element as its half copy decodes: candidates equal to it are its copies (select_from).
+  float* base = static_cast<float*>(palloc(sizeof(float) * g.dims));
+  {
+    uint16* h = static_cast<uint16*>(palloc(sizeof(uint16) * g.dims));
+    core::half::encode(vec, g.dims, h);
+    core::half::decode(h, g.dims, base);
+  }
   for (int l = 0; l <= level; ++l) {
     lists[l] = static_cast<int32*>(palloc(sizeof(int32) * 2 * m));
     counts[l] = 0;
@@ -382,7 +401,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
       cur = sorted[0].id;
       cur_dist = sorted[0].dist;
     }
-    counts[l] = select_from(&g, sorted, n, m, lists[l], mat);
+    counts[l] = select_from(&g, sorted, n, m, lists[l], mat, base);
   }
   write_element(&g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
   bool linked = false;  // some level-0 list links to the new element
