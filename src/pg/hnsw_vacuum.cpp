@@ -111,7 +111,7 @@ void repair_list(Repair& r, uint32 id, int level, int32 entry, int max_level) {
           return core::hnsw::distance(g->metric, r.mat + size_t(a) * dims, r.mat + size_t(b) * dims, dims);
         },
         is_copy, idx);
-    kept = core::hnsw::keep_pruned(r.cands, nc, cap, is_copy, idx, kept);
+    kept = core::hnsw::keep_pruned(r.cands, nc, level == 0 ? int(g->m) : cap, is_copy, idx, kept);
     for (int i = 0; i < kept; ++i) r.next[i] = r.cands[idx[i]].id;
     pfree(idx);
     if (replace_neighbors(g, id, level, r.cur, n, r.next, kept)) return;
