@@ -578,6 +578,7 @@ void search_init(Search* s, uint32 count, int m, int ef) {
   s->disc = nullptr;
   s->ncand = s->nres = s->ndisc = 0;
   s->keep_discarded = false;
+  s->queued = nullptr;
   s->skip_deleted = false;
   s->nbuf = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
   s->evaluated = 0;
@@ -585,6 +586,7 @@ void search_init(Search* s, uint32 count, int m, int ef) {
 
 void search_reset(Search* s) {
   std::memset(s->visited, 0, sizeof(uint64) * (s->visited_bits / 64 + 1));
+  if (s->queued) std::memset(s->queued, 0, sizeof(uint64) * (s->visited_bits / 64 + 1));
   s->ncand = s->nres = s->ndisc = 0;
 }
 
@@ -597,7 +599,8 @@ bool visited_test_set(Search* s, uint32 id) {
   return false;
 }
 
-static void push_cand(Search* s, Candidate c) {
+void push_cand(Search* s, Candidate c) {
+  if (s->queued) s->queued[uint32(c.id) >> 6] |= uint64(1) << (uint32(c.id) & 63);
   if (s->ncand == s->capcand) {
     s->capcand *= 2;
     s->cand = static_cast<Candidate*>(repalloc(s->cand, sizeof(Candidate) * s->capcand));
