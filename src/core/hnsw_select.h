@@ -68,6 +68,46 @@ int keep_pruned(const Candidate* cands, int n, int max_keep, IsCopy&& is_copy, i
   return kept;
 }
 
+// Refills a list that lost entries (VACUUM removed dead neighbours): cands[0, nkeep) are the entries it keeps, as
+// they are; cands[nkeep, n) the replacement candidates, sorted by ascending dist. Replacements are chosen with the
+// heuristic against everything kept so far, then topped up nearest first, until max_keep are kept (copies of the
+// base still at most half). Keeping every live entry keeps every in-link a live element had: re-selecting the whole
+// list from the nearest candidates churned it, and under cosine on concentrated data the graph lost the links that
+// make it navigable (self-lookups failed for 1 row in 9 after VACUUM). Writes indexes into cands to out.
+template <class PairDist, class IsCopy>
+int refill_neighbors(const Candidate* cands, int n, int nkeep, int max_keep, PairDist&& pair_dist, IsCopy&& is_copy,
+                     int* out) {
+  int kept = 0, duplicates = 0;
+  const int max_duplicates = max_duplicates_of(max_keep);
+  for (int i = 0; i < nkeep && kept < max_keep; ++i) {
+    out[kept++] = i;
+    duplicates += is_copy(i) ? 1 : 0;
+  }
+  const int first_new = kept;
+  for (int i = nkeep; i < n && kept < max_keep; ++i) {
+    if (is_copy(i)) {
+      if (duplicates >= max_duplicates) continue;
+      ++duplicates;
+      out[kept++] = i;
+      continue;
+    }
+    bool good = true;
+    for (int k = 0; k < kept && good; ++k) good = !(pair_dist(i, out[k]) < cands[i].dist);
+    if (good) out[kept++] = i;
+  }
+  for (int i = nkeep; i < n && kept < max_keep; ++i) {
+    bool taken = false;
+    for (int k = first_new; k < kept && !taken; ++k) taken = out[k] == i;
+    if (taken) continue;
+    if (is_copy(i)) {
+      if (duplicates >= max_duplicates) continue;
+      ++duplicates;
+    }
+    out[kept++] = i;
+  }
+  return kept;
+}
+
 // For metrics where distance 0 means identical vectors (L2, L1), and for tests.
 template <class PairDist>
 int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, int* out) {

@@ -5,7 +5,9 @@
 //   elements    every written record: level within bounds, neighbour counts, every neighbour id allocated and
 //               written, neighbours at an upper level present at that level, upper records inside their page;
 //   reachable   every live element reachable at level 0 from the entry point, walking as a scan does (through live
-//               elements and through dead ones VACUUM has not recycled yet);
+//               elements and through dead ones VACUUM has not recycled yet); an element not reached counts only if
+//               the check's snapshot sees its heap row (an insert killed before it linked its element left a row
+//               that never committed; VACUUM flags such elements dead);
 //   heap        with heapallindexed, every row visible to the check's snapshot that the index covers is the heap
 //               TID of exactly one live element.
 // The first inconsistency raises XX002 naming the index, the element and its block. Whatever a concurrent insert may
@@ -17,6 +19,7 @@
 extern "C" {
 #include "access/tableam.h"
 #include "catalog/index.h"
+#include "executor/tuptable.h"
 #include "storage/bufmgr.h"
 #include "utils/snapmgr.h"
 }
@@ -247,7 +250,17 @@ int64 walk_level0(Check* c, int32 entry, bool* reached, uint32* queue) {
   return missing;
 }
 
-void check_reachable(Check* c, IndexCheckCounts* out) {
+// Whether the heap row at tid is visible to snapshot (an element whose row is not, e.g. an insert that aborted or
+// crashed before it linked its element, or one still in progress, is not a live row: nothing has to find it).
+bool row_visible(Relation heap, Snapshot snapshot, ItemPointer tid, IndexFetchTableData* fetch, TupleTableSlot* slot) {
+  bool call_again = false, all_dead = false;
+  ItemPointerData t = *tid;
+  bool found = table_index_fetch_tuple(fetch, &t, snapshot, slot, &call_again, &all_dead);
+  ExecClearTuple(slot);
+  return found;
+}
+
+void check_reachable(Check* c, Relation heap, IndexCheckCounts* out) {
   Relation index = c->index;
   const uint32 count = c->meta->count;
   if (out->live == 0) return;
@@ -272,14 +285,28 @@ void check_reachable(Check* c, IndexCheckCounts* out) {
     }
   }
   if (missing == 0) return;
-  for (uint32 id = 0; id < count; ++id)
-    if (c->state[id] != kUnwritten && !(c->state[id] & (kFlagDeleted | kFlagFree)) && !reached[id]) {
-      out->unreachable = missing;
-      CORRUPT(index,
-              "Live element %u (block %u) is not reachable at level 0 from the entry point %d (%lld live elements "
-              "are not).",
-              id, block_of(c, id), entry, (long long) missing);
-    }
+  // Only elements of rows the check's snapshot sees count (VACUUM flags the others once their rows are dead).
+  Snapshot snapshot = RegisterSnapshot(GetTransactionSnapshot());
+  IndexFetchTableData* fetch = table_index_fetch_begin(heap);
+  TupleTableSlot* slot = table_slot_create(heap, nullptr);
+  int64 unreachable = 0;
+  uint32 first = 0;
+  for (uint32 id = 0; id < count; ++id) {
+    if (c->state[id] == kUnwritten || (c->state[id] & (kFlagDeleted | kFlagFree)) || reached[id]) continue;
+    RecordHeader h;
+    if (!read_header(&c->g, id, &h) || (h.flags & (kFlagDeleted | kFlagFree))) continue;
+    if (!row_visible(heap, snapshot, &h.tid, fetch, slot)) continue;
+    if (unreachable++ == 0) first = id;
+  }
+  ExecDropSingleTupleTableSlot(slot);
+  table_index_fetch_end(fetch);
+  UnregisterSnapshot(snapshot);
+  if (unreachable == 0) return;
+  out->unreachable = unreachable;
+  CORRUPT(index,
+          "Live element %u (block %u) is not reachable at level 0 from the entry point %d (%lld live elements are "
+          "not).",
+          first, block_of(c, first), entry, (long long) unreachable);
 }
 
 // Pass 4 (heapallindexed): live heap TIDs of the index, sorted; every row the snapshot sees must be one of them,
@@ -393,7 +420,7 @@ void hnsw_check_index(Relation index, Relation heap, bool heapallindexed, IndexC
     }
   }
   check_links(&c);
-  check_reachable(&c, out);
+  check_reachable(&c, heap, out);
   if (heapallindexed) check_heap(&c, heap, out);
   graph_release(&c.g);
   MemoryContextSwitchTo(old);

@@ -164,7 +164,21 @@ Allocation allocate(Graph* g, const float* vec, uint32 dims, ItemPointer tid, in
     next->segments[next->nsegments++] = s;
     next->next_block += blocks;
   }
-  if (level > 0) {
+  // A recycled id whose old record had at least this many levels keeps its upper space (nothing reads it any
+  // more: recycled records are unreachable, see recycle_dead): otherwise delete-all + VACUUM + re-insert grew the
+  // index by the upper lists every cycle (+2.5-2.9%; pgvector +0%).
+  bool reuse_upper = false;
+  if (reused && level > 0) {
+    RecordHeader fh;
+    if (read_header(g, a.id, &fh) && (fh.flags & kFlagFree) && fh.level >= level &&
+        upper_block_of(fh) != InvalidBlockNumber && upper_block_of(fh) != kMetaBlock &&
+        upper_block_of(fh) < next->next_block) {
+      a.upper_block = upper_block_of(fh);
+      a.upper_off = fh.upper_off;
+      reuse_upper = true;
+    }
+  }
+  if (level > 0 && !reuse_upper) {
     uint32 need = upper_level_bytes(next->m) * uint32(level);
     if (next->upper_block == InvalidBlockNumber || next->upper_used + need > kUsable) {
       next->upper_block = next->next_block++;

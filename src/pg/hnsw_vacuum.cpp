@@ -68,11 +68,11 @@ void search_from_entry(Repair& r, int32 entry, int max_level, int level) {
   search_layer(g, s, r.vec, level, r.efc);
 }
 
-// Re-selects id's list at `level` when it points at a dead element, the way pgvector repairs and an insert links:
-// candidates are its live neighbours, the live neighbours of its dead ones, and the nearest live elements a search
-// from the entry point finds (dead ones are traversed). One hop through the dead ones is not enough: after heavy
-// deletes whole regions of a list's neighbourhood are dead, and their live elements lost every in-link (issue 10).
-// The heuristic's choice is topped up to a full list (core::hnsw::keep_pruned): each entry dropped loses an in-link.
+// Repairs id's list at `level` when it points at a dead element: its live entries stay, and the places of the dead
+// ones go to replacements (core::hnsw::refill_neighbors) among the live neighbours of its dead ones and the nearest
+// live elements a search from the entry point finds (dead ones are traversed). One hop through the dead ones is not
+// enough: after heavy deletes whole regions of a list's neighbourhood are dead, and their live elements lost every
+// in-link (issue 10: 885 of 1,000 live rows lost).
 void repair_list(Repair& r, uint32 id, int level, int32 entry, int max_level) {
   Graph* g = r.g;
   const int cap = level == 0 ? int(2 * g->m) : int(g->m);
@@ -83,35 +83,36 @@ void repair_list(Repair& r, uint32 id, int level, int32 entry, int max_level) {
       if (r.cur[i] >= 0 && uint32(r.cur[i]) < g->count && is_set(r.dead, uint32(r.cur[i]))) broken = true;
     if (!broken) return;
     read_vector(g, id, r.vec);
+    // The live entries stay (first, as they are); the dead ones' places go to the best of the rest.
     int nc = 0;
+    for (int i = 0; i < n; ++i)
+      if (usable(r, r.cur[i])) add_candidate(r, &nc, id, r.cur[i], distance_to(g, uint32(r.cur[i]), r.vec));
+    const int nkeep = nc;
     for (int i = 0; i < n; ++i) {
       int32 c = r.cur[i];
-      if (c < 0 || uint32(c) >= g->count) continue;
-      if (!is_set(r.dead, uint32(c))) {
-        add_candidate(r, &nc, id, c, distance_to(g, uint32(c), r.vec));
-      } else {
-        int k = read_neighbors(g, uint32(c), level, r.tmp);
-        for (int j = 0; j < k; ++j)
-          if (usable(r, r.tmp[j])) add_candidate(r, &nc, id, r.tmp[j], distance_to(g, uint32(r.tmp[j]), r.vec));
-      }
+      if (c < 0 || uint32(c) >= g->count || !is_set(r.dead, uint32(c))) continue;
+      int k = read_neighbors(g, uint32(c), level, r.tmp);
+      for (int j = 0; j < k; ++j)
+        if (usable(r, r.tmp[j])) add_candidate(r, &nc, id, r.tmp[j], distance_to(g, uint32(r.tmp[j]), r.vec));
     }
     if (entry >= 0) {
       search_from_entry(r, entry, max_level, level);
       for (int i = 0; i < r.s.nres; ++i) add_candidate(r, &nc, id, r.s.res[i].id, r.s.res[i].dist);
     }
-    sort_candidates(r.cands, nc);
-    nc = std::min(nc, r.efc + cap);  // the nearest are enough for the heuristic
+    sort_candidates(r.cands + nkeep, nc - nkeep);
+    nc = std::min(nc, nkeep + r.efc + cap);  // the nearest replacements are enough for the heuristic
     for (int i = 0; i < nc; ++i) read_vector(g, uint32(r.cands[i].id), r.mat + size_t(i) * g->dims);
     const uint32 dims = g->dims;
     auto is_copy = [&](int a) { return std::memcmp(r.mat + size_t(a) * dims, r.vec, sizeof(float) * dims) == 0; };
     int* idx = static_cast<int*>(palloc(sizeof(int) * (nc + 1)));
-    int kept = core::hnsw::select_neighbors(
-        r.cands, nc, cap,
+    // As many entries as the list had (its dead ones replaced), at least m at level 0.
+    int target = std::min(cap, std::max(n, level == 0 ? int(g->m) : 0));
+    int kept = core::hnsw::refill_neighbors(
+        r.cands, nc, nkeep, target,
         [&](int a, int b) {
           return core::hnsw::distance(g->metric, r.mat + size_t(a) * dims, r.mat + size_t(b) * dims, dims);
         },
         is_copy, idx);
-    kept = core::hnsw::keep_pruned(r.cands, nc, level == 0 ? int(g->m) : cap, is_copy, idx, kept);
     for (int i = 0; i < kept; ++i) r.next[i] = r.cands[idx[i]].id;
     pfree(idx);
     if (replace_neighbors(g, id, level, r.cur, n, r.next, kept)) return;
@@ -299,6 +300,7 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
   uint8* levels = static_cast<uint8*>(palloc0(count + 1));
   bool* live = static_cast<bool*>(palloc0(count + 1));
   uint32 newly = 0, live_count = 0;
+  uint32 pending = 0;  // flagged by an earlier VACUUM that did not finish (killed, cancelled): not repaired around yet
 
   // Pass 1: flag dead elements.
   for (uint32 id = 0; id < count; ++id) {
@@ -309,6 +311,7 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
     levels[id] = h.level;
     if (h.flags & kFlagDeleted) {
       set_bit(dead, id);
+      if (!(h.flags & kFlagFree)) ++pending;
       continue;
     }
     if (callback(&h.tid, callback_state)) {
@@ -336,8 +339,9 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
       }
   }
 
-  // Pass 2: repair lists of live elements that point at dead ones; pass 3: reconnect what is still unreached.
-  if (newly > 0 && entry >= 0) {
+  // Pass 2: repair lists of live elements that point at dead ones; pass 3: reconnect what is still unreached. Also
+  // when nothing died since the last VACUUM but that one stopped before recycling (its repairs may be half done).
+  if ((newly > 0 || pending > 0) && entry >= 0) {
     Repair r;
     r.g = &g;
     r.dead = dead;
@@ -369,7 +373,7 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   Meta* meta = page_meta(BufferGetPage(buf));
   bool move = meta->entry >= 0 && uint32(meta->entry) < count && is_set(dead, uint32(meta->entry));
-  if (move || newly > 0) {
+  if (move || newly > 0 || pending > 0) {
     GenericXLogState* state = GenericXLogStart(index);
     Meta* w = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
     if (move) {
@@ -395,7 +399,8 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
         w->max_level = newest_level;
       }
     }
-    w->deleted += newly;
+    // Flagged but not recycled: this run's and what an unfinished earlier one flagged without counting.
+    w->deleted = std::max(w->deleted + newly, w->free_count + pending + newly);
     GenericXLogFinish(state);
   }
   UnlockReleaseBuffer(buf);
