@@ -21,28 +21,29 @@ struct Candidate {
 // (indexes into cands). Writes the indexes of the kept candidates to out (at most max_keep) and returns how many.
 inline int max_duplicates_of(int max_keep) { return max_keep / 2 > 0 ? max_keep / 2 : 1; }
 
+// The heuristic over cands[from, n), appending to out (which holds `kept` indexes, `duplicates` of them copies).
 template <class PairDist, class IsCopy>
-int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, IsCopy&& is_copy, int* out) {
-  int kept = 0;
-  int duplicates = 0;
+int heuristic_pass(const Candidate* cands, int from, int n, int max_keep, PairDist& pair_dist, IsCopy& is_copy,
+                   int* out, int kept, int* duplicates) {
   const int max_duplicates = max_duplicates_of(max_keep);
-  for (int i = 0; i < n && kept < max_keep; ++i) {
+  for (int i = from; i < n && kept < max_keep; ++i) {
     if (is_copy(i)) {
-      if (duplicates >= max_duplicates) continue;
-      ++duplicates;
+      if (*duplicates >= max_duplicates) continue;
+      ++*duplicates;
       out[kept++] = i;
       continue;
     }
     bool good = true;
-    for (int k = 0; k < kept; ++k) {
-      if (pair_dist(i, out[k]) < cands[i].dist) {
-        good = false;
-        break;
-      }
-    }
+    for (int k = 0; k < kept && good; ++k) good = !(pair_dist(i, out[k]) < cands[i].dist);
     if (good) out[kept++] = i;
   }
   return kept;
+}
+
+template <class PairDist, class IsCopy>
+int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, IsCopy&& is_copy, int* out) {
+  int duplicates = 0;
+  return heuristic_pass(cands, 0, n, max_keep, pair_dist, is_copy, out, 0, &duplicates);
 }
 
 // Tops up a selection (`kept` indexes in out, from select_neighbors) with the candidates it left out, nearest first,
@@ -84,17 +85,7 @@ int refill_neighbors(const Candidate* cands, int n, int nkeep, int max_keep, Pai
     duplicates += is_copy(i) ? 1 : 0;
   }
   const int first_new = kept;
-  for (int i = nkeep; i < n && kept < max_keep; ++i) {
-    if (is_copy(i)) {
-      if (duplicates >= max_duplicates) continue;
-      ++duplicates;
-      out[kept++] = i;
-      continue;
-    }
-    bool good = true;
-    for (int k = 0; k < kept && good; ++k) good = !(pair_dist(i, out[k]) < cands[i].dist);
-    if (good) out[kept++] = i;
-  }
+  kept = heuristic_pass(cands, nkeep, n, max_keep, pair_dist, is_copy, out, kept, &duplicates);
   for (int i = nkeep; i < n && kept < max_keep; ++i) {
     bool taken = false;
     for (int k = first_new; k < kept && !taken; ++k) taken = out[k] == i;
