@@ -121,10 +121,10 @@ void repair_list(Repair& r, uint32 id, int level, int32 entry, int max_level) {
 
 // Makes every live element reachable at level 0 from the entry point over links between live elements (the dead
 // ones are recycled next, so links through them do not count): a breadth-first walk marks what is reached; an
-// element it missed is spliced into the list of a reached element near it (found by a search), whose last entry
-// first moves into the missed element's list, so nothing reached before becomes unreached; the walk then goes on
-// from the spliced element. Modifying an unreached element's list cannot unreach anything: no reached list links
-// to it. Returns the number of splices.
+// element it missed is linked back from the nearest reached elements a search finds that have room in their lists,
+// or, if none has, spliced into the list of the nearest one, whose last entry first moves into the missed element's
+// list, so nothing reached before becomes unreached; the walk then goes on from it. Modifying an unreached element's
+// list cannot unreach anything: no reached list links to it. Returns the number of elements linked back.
 uint32 reconnect_unreached(Repair& r, int32 entry, int max_level, const bool* live) {
   Graph* g = r.g;
   const uint32 count = g->count;
@@ -154,43 +154,39 @@ uint32 reconnect_unreached(Repair& r, int32 entry, int max_level, const bool* li
     read_vector(g, x, r.vec);
     search_from_entry(r, entry, max_level, 0);
     sort_candidates(r.s.res, r.s.nres);
+    // Linked back from up to m of its nearest reached elements that have room (as an insert links a new element:
+    // one in-link from far away makes it reachable but not findable by its own vector); none has room: spliced into
+    // the nearest one's list.
     int32 host = entry;  // reached by definition: the fallback when the search found no reached element
-    for (int i = 0; i < r.s.nres; ++i)
-      if (uint32(r.s.res[i].id) != x && usable(r, r.s.res[i].id) && reached[r.s.res[i].id]) {
-        host = r.s.res[i].id;
-        break;
-      }
-    for (int attempt = 0; attempt < 8; ++attempt) {
-      int n = read_neighbors(g, uint32(host), 0, r.cur);
-      bool present = false;
-      for (int i = 0; i < n; ++i) present |= r.cur[i] == int32(x);
-      if (present) break;
-      std::memcpy(r.next, r.cur, sizeof(int32) * n);
-      int nn = n;
-      if (n < cap) {
-        r.next[nn++] = int32(x);
-      } else {
-        // The host's last entry (a top-up, not a heuristic choice) moves to x's list first.
-        int32 victim = r.cur[n - 1];
-        int xn = read_neighbors(g, x, 0, r.tmp);
-        bool has = false;
-        for (int i = 0; i < xn; ++i) has |= r.tmp[i] == victim;
-        if (!has) {
-          int32 xnext[2 * kMaxM];
-          std::memcpy(xnext, r.tmp, sizeof(int32) * xn);
-          int xnn = xn;
-          if (xn < cap)
-            xnext[xnn++] = victim;
-          else
-            xnext[xn - 1] = victim;
-          if (!replace_neighbors(g, x, 0, r.tmp, xn, xnext, xnn)) continue;
+    bool found_host = false;
+    int appended = 0;
+    for (int i = 0; i < r.s.nres && appended < int(g->m); ++i) {
+      int32 c = r.s.res[i].id;
+      if (uint32(c) == x || !usable(r, c) || !reached[c]) continue;
+      if (!found_host) host = c;
+      found_host = true;
+      for (int attempt = 0; attempt < 8; ++attempt) {
+        int n = read_neighbors(g, uint32(c), 0, r.cur);
+        bool present = false;
+        for (int k = 0; k < n; ++k) present |= r.cur[k] == int32(x);
+        if (present || n >= cap) {
+          appended += present;
+          break;
         }
-        r.next[n - 1] = int32(x);
+        std::memcpy(r.next, r.cur, sizeof(int32) * n);
+        r.next[n] = int32(x);
+        if (replace_neighbors(g, uint32(c), 0, r.cur, n, r.next, n + 1)) {
+          ++appended;
+          break;
+        }
       }
-      if (replace_neighbors(g, uint32(host), 0, r.cur, n, r.next, nn)) {
-        ++splices;
-        break;
-      }
+    }
+    if (appended > 0) {
+      ++splices;
+      reached[x] = true;
+      queue[tail++] = x;
+      walk();
+      continue;
     }
     reached[x] = true;
     queue[tail++] = x;
