@@ -181,13 +181,39 @@ uint32 reconnect_unreached(Repair& r, int32 entry, int max_level, const bool* li
         }
       }
     }
-    if (appended > 0) {
-      ++splices;
-      reached[x] = true;
-      queue[tail++] = x;
-      walk();
-      continue;
+    if (appended == 0) {
+      // No reached neighbour has room: splice into the nearest one's list in place of its last entry, which first
+      // moves into x's list (x is unreached: nothing reached depends on x's list).
+      for (int attempt = 0; attempt < 8; ++attempt) {
+        int n = read_neighbors(g, uint32(host), 0, r.cur);
+        bool present = false;
+        for (int i = 0; i < n; ++i) present |= r.cur[i] == int32(x);
+        if (present) break;
+        std::memcpy(r.next, r.cur, sizeof(int32) * n);
+        int nn = n;
+        if (n < cap) {
+          r.next[nn++] = int32(x);
+        } else {
+          int32 victim = r.cur[n - 1];
+          int xn = read_neighbors(g, x, 0, r.tmp);
+          bool has = false;
+          for (int i = 0; i < xn; ++i) has |= r.tmp[i] == victim;
+          if (!has) {
+            int32 xnext[2 * kMaxM];
+            std::memcpy(xnext, r.tmp, sizeof(int32) * xn);
+            int xnn = xn;
+            if (xn < cap)
+              xnext[xnn++] = victim;
+            else
+              xnext[xn - 1] = victim;
+            if (!replace_neighbors(g, x, 0, r.tmp, xn, xnext, xnn)) continue;
+          }
+          r.next[n - 1] = int32(x);
+        }
+        if (replace_neighbors(g, uint32(host), 0, r.cur, n, r.next, nn)) break;
+      }
     }
+    ++splices;
     reached[x] = true;
     queue[tail++] = x;
     walk();
