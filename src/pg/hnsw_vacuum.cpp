@@ -131,6 +131,7 @@ uint32 reconnect_unreached(Repair& r, int32 entry, int max_level, const bool* li
   const int cap = int(2 * g->m);
   bool* reached = static_cast<bool*>(palloc0(count + 1));
   uint32* queue = static_cast<uint32*>(palloc(sizeof(uint32) * (count + 1)));
+  uint16* indegree = static_cast<uint16*>(palloc0(sizeof(uint16) * (count + 1)));  // over links between live elements
   uint32 head = 0, tail = 0;
   auto walk = [&]() {
     while (head < tail) {
@@ -138,32 +139,25 @@ uint32 reconnect_unreached(Repair& r, int32 entry, int max_level, const bool* li
       int n = read_neighbors(g, id, 0, r.tmp);
       for (int i = 0; i < n; ++i) {
         int32 c = r.tmp[i];
-        if (!usable(r, c) || !live[c] || reached[c]) continue;
+        if (!usable(r, c) || !live[c]) continue;
+        if (indegree[c] < UINT16_MAX) indegree[c]++;
+        if (reached[c]) continue;
         reached[c] = true;
         queue[tail++] = uint32(c);
       }
     }
   };
-  reached[entry] = true;
-  queue[tail++] = uint32(entry);
-  walk();
-  uint32 splices = 0;
-  for (uint32 x = 0; x < count; ++x) {
-    if (!live[x] || reached[x]) continue;
-    vacuum_delay_point();
-    read_vector(g, x, r.vec);
-    search_from_entry(r, entry, max_level, 0);
+  // Links x back from up to m of its nearest reached elements that have room in their level-0 lists, as an insert
+  // links a new element (one in-link from far away makes it reachable but hardly findable by its own vector).
+  // Expects r.s to hold a search for x's vector; *host: the nearest reached element found (unchanged if none).
+  auto link_from_nearest = [&](uint32 x, int32* host) {
     sort_candidates(r.s.res, r.s.nres);
-    // Linked back from up to m of its nearest reached elements that have room (as an insert links a new element:
-    // one in-link from far away makes it reachable but not findable by its own vector); none has room: spliced into
-    // the nearest one's list.
-    int32 host = entry;  // reached by definition: the fallback when the search found no reached element
     bool found_host = false;
     int appended = 0;
     for (int i = 0; i < r.s.nres && appended < int(g->m); ++i) {
       int32 c = r.s.res[i].id;
       if (uint32(c) == x || !usable(r, c) || !reached[c]) continue;
-      if (!found_host) host = c;
+      if (!found_host) *host = c;
       found_host = true;
       for (int attempt = 0; attempt < 8; ++attempt) {
         int n = read_neighbors(g, uint32(c), 0, r.cur);
@@ -181,6 +175,19 @@ uint32 reconnect_unreached(Repair& r, int32 entry, int max_level, const bool* li
         }
       }
     }
+    return appended;
+  };
+  reached[entry] = true;
+  queue[tail++] = uint32(entry);
+  walk();
+  uint32 splices = 0;
+  for (uint32 x = 0; x < count; ++x) {
+    if (!live[x] || reached[x]) continue;
+    vacuum_delay_point();
+    read_vector(g, x, r.vec);
+    search_from_entry(r, entry, max_level, 0);
+    int32 host = entry;  // reached by definition: the fallback when the search found no reached element
+    int appended = link_from_nearest(x, &host);
     if (appended == 0) {
       // No reached neighbour has room: splice into the nearest one's list in place of its last entry, which first
       // moves into x's list (x is unreached: nothing reached depends on x's list).
@@ -218,6 +225,19 @@ uint32 reconnect_unreached(Repair& r, int32 entry, int max_level, const bool* li
     queue[tail++] = x;
     walk();
   }
+  // Elements the repairs left with few in-links (their neighbours died and the refilled lists chose others): linked
+  // back from their nearest neighbours like a new element. After deleting 90% of Fashion-MNIST, 54 of 6,106 rows were
+  // reachable but not found by their own vector at ef_search 40 (a fresh build: 1).
+  const int few = std::max(2, int(g->m) / 4);
+  for (uint32 x = 0; x < count; ++x) {
+    if (!live[x] || !reached[x] || indegree[x] >= few || int32(x) == entry) continue;
+    vacuum_delay_point();
+    read_vector(g, x, r.vec);
+    search_from_entry(r, entry, max_level, 0);
+    int32 host = entry;
+    if (link_from_nearest(x, &host) > 0) ++splices;
+  }
+  pfree(indegree);
   pfree(queue);
   pfree(reached);
   return splices;
