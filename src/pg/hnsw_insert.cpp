@@ -301,7 +301,7 @@ bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
     RecordHeader h;
     int n;
     if (level == 0) {
-      if (!read_header_and_list0(g, nbr, &h, cur)) return false;
+      if (!read_header_and_list0(g, nbr, &h, cur) || (h.flags & kFlagDeleted)) return false;
       n = std::min<int>(h.n0, cap);
     } else {
       n = read_neighbors(g, nbr, level, cur);
@@ -354,22 +354,23 @@ bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
 // there many times: its neighbours' lists hold as many copies as they may, all ranked before it). Splices it into
 // nbr's list in place of nbr's last entry `victim`, which first moves to new_id's own list, so victim stays
 // reachable throughout (nbr -> victim, then nbr -> new_id -> victim).
-void splice_in(Graph* g, uint32 nbr, uint32 new_id) {
+bool splice_in(Graph* g, uint32 nbr, uint32 new_id) {
   const int cap = int(2 * g->m);
   int32 cur[2 * kMaxM], next[2 * kMaxM];
   for (int attempt = 0; attempt < 8; ++attempt) {
     RecordHeader h;
-    if (!read_header_and_list0(g, nbr, &h, cur)) return;
+    if (!read_header_and_list0(g, nbr, &h, cur) || (h.flags & kFlagDeleted)) return false;
     int n = std::min<int>(h.n0, cap);
-    if (n == 0) return;
+    if (n == 0) return false;
     for (int i = 0; i < n; ++i)
-      if (cur[i] == int32(new_id)) return;
+      if (cur[i] == int32(new_id)) return true;
     int32 victim = cur[n - 1];
-    if (!add_to_list0(g, new_id, victim)) return;  // its own list was chosen with at most m of its 2m slots
+    if (!add_to_list0(g, new_id, victim)) return false;  // its own list was chosen with at most m of its 2m slots
     std::memcpy(next, cur, sizeof(int32) * n);
     next[n - 1] = int32(new_id);
-    if (replace_neighbors(g, nbr, 0, cur, n, next, n)) return;
+    if (replace_neighbors(g, nbr, 0, cur, n, next, n)) return true;
   }
+  return false;
 }
 
 }  // namespace
@@ -450,7 +451,9 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
       bool kept = link_back(&g, uint32(lists[l][i]), a.id, l, mat, nbr_vec);
       if (l == 0) linked |= kept;
     }
-  if (!linked && counts[0] > 0) splice_in(&g, uint32(lists[0][0]), a.id);
+  // Not linked by any neighbour: spliced into the nearest one's list that takes it (a neighbour VACUUM flagged dead
+  // meanwhile refuses).
+  for (int i = 0; !linked && i < counts[0]; ++i) linked = splice_in(&g, uint32(lists[0][i]), a.id);
 
   if (level > a.max_level) {
     Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
