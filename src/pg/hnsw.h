@@ -113,6 +113,7 @@ struct Search {
   bool keep_discarded;
   uint64* queued;  // iterative scans: pushed to cand once already (a discarded element re-enters cand only once)
   bool skip_deleted;  // deleted elements are traversed but not put in res
+  const uint64* results_only;  // when set, only the ids whose bit is set are put in res (the others are traversed)
   int32* nbuf;
   uint64 evaluated;  // distance computations (memory / tuple budget for iterative scans)
 };

@@ -239,7 +239,14 @@ int64 walk_level0(Check* c, int32 entry, bool* reached, uint32* queue) {
     for (int i = 0; i < n; ++i) {
       int32 to = c->nbrs[i];
       if (to < 0 || uint32(to) >= count || reached[to]) continue;
-      if (c->state[to] == kUnwritten || (c->state[to] & kFlagFree)) continue;
+      if (c->state[to] == kUnwritten || (c->state[to] & kFlagFree)) {
+        // Written, or reused by an insert, since pass 1? (A link to a free id is stale: it leads nowhere.)
+        RecordHeader h;
+        c->nblocks = RelationGetNumberOfBlocks(c->index);
+        if (!on_disk(c, uint32(to)) || !read_header(g, uint32(to), &h) || (h.flags & kFlagFree)) continue;
+        c->state[to] = h.flags;
+        c->level[to] = h.level;
+      }
       reached[to] = true;
       queue[tail++] = uint32(to);
     }

@@ -583,6 +583,7 @@ void search_init(Search* s, uint32 count, int m, int ef) {
   s->keep_discarded = false;
   s->queued = nullptr;
   s->skip_deleted = false;
+  s->results_only = nullptr;
   s->nbuf = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
   s->evaluated = 0;
 }
@@ -675,6 +676,7 @@ void search_layer(Graph* g, Search* s, const float* q, int level, int ef) {
         push_cand(s, nc);
         // Dead (VACUUMed) or unfinished elements are traversed but take no result slot.
         if (s->skip_deleted && ((flags & kFlagDeleted) || !(flags & kFlagValid))) continue;
+        if (s->results_only && !((s->results_only[uint32(id) >> 6] >> (uint32(id) & 63)) & 1)) continue;
         heap_push_max(s->res, &s->nres, nc);
         if (s->nres > ef) push_disc(s, heap_pop_max(s->res, &s->nres));
       } else {
