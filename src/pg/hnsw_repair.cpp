@@ -49,6 +49,7 @@ struct Repair {
   uint64* pinned;     // the entry point and the dead elements of a path from it to the root
   uint64* uncovered;  // dead elements that lead to live elements not reached: must stay linked
   uint64* visited;    // scratch of reachable_without_link (all clear between calls)
+  uint64* incands;    // scratch of repair_list: ids < n among r.cands (all clear between calls)
   uint32* queue;
   uint32 qhead, qtail;
   Search s;
@@ -340,11 +341,24 @@ void compute_uncovered(Repair& r) {
 
 // ---- 4. repair ----------------------------------------------------------------------------------------------------
 
-void add_candidate(Repair& r, int* nc, uint32 self, int32 c, float d) {
-  if (uint32(c) == self || *nc >= r.capcands || !live_now(r, c)) return;
-  for (int k = 0; k < *nc; ++k)
-    if (r.cands[k].id == c) return;
-  r.cands[(*nc)++] = Candidate{d, c};
+// Whether c may join the candidates (not self, not one already, live; room left); marks it in r.incands. Checked
+// before its distance is computed: after heavy deletes most of the dead entries' entries are repeats or dead.
+bool new_candidate(Repair& r, int nc, uint32 self, int32 c) {
+  if (c < 0 || uint32(c) == self || nc >= r.capcands) return false;
+  if (uint32(c) < r.n) {
+    if (bit(r.incands, uint32(c)) || !live_now(r, c)) return false;
+  } else {
+    return false;  // allocated since the first pass: not live_now (a list that holds it keeps it: repair_list)
+  }
+  set_bit(r.incands, uint32(c));
+  return true;
+}
+
+void clear_candidates(Repair& r, int nc) {
+  for (int i = 0; i < nc; ++i) {
+    int32 c = r.cands[i].id;
+    if (c >= 0 && uint32(c) < r.n) r.incands[uint32(c) >> 6] &= ~(uint64(1) << (uint32(c) & 63));
+  }
 }
 
 // Repairs id's list at `level` when it has removable entries: the other entries stay (first, as they are), and the
@@ -366,17 +380,22 @@ void repair_list(Repair& r, uint32 id, int level) {
       if (removable(r, c, level) || nc >= r.capcands) continue;
       bool dup = false;
       for (int k = 0; k < nc && !dup; ++k) dup = r.cands[k].id == c;
-      if (!dup) r.cands[nc++] = Candidate{distance_to(g, uint32(c), r.vec), c};
+      if (dup) continue;
+      if (c >= 0 && uint32(c) < r.n) set_bit(r.incands, uint32(c));
+      r.cands[nc++] = Candidate{distance_to(g, uint32(c), r.vec), c};
     }
     const int nkeep = nc;
     for (int i = 0; i < n; ++i) {
       int32 c = r.cur[i];
       if (c < 0 || uint32(c) >= r.n || r.state[c] != kStateDead) continue;
       int k = read_neighbors(g, uint32(c), level, r.tmp);
-      for (int j = 0; j < k; ++j) add_candidate(r, &nc, id, r.tmp[j], distance_to(g, uint32(r.tmp[j]), r.vec));
+      for (int j = 0; j < k; ++j)
+        if (new_candidate(r, nc, id, r.tmp[j])) r.cands[nc++] = Candidate{distance_to(g, uint32(r.tmp[j]), r.vec), r.tmp[j]};
     }
     search_near(r, level, r.efc);
-    for (int i = 0; i < r.s.nres; ++i) add_candidate(r, &nc, id, r.s.res[i].id, r.s.res[i].dist);
+    for (int i = 0; i < r.s.nres; ++i)
+      if (new_candidate(r, nc, id, r.s.res[i].id)) r.cands[nc++] = r.s.res[i];
+    clear_candidates(r, nc);
     sort_candidates(r.cands + nkeep, nc - nkeep);
     nc = std::min(nc, nkeep + r.efc + cap);  // the nearest replacements are enough for the heuristic
     const uint32 dims = g->dims;
@@ -518,6 +537,7 @@ void repair_graph(Graph* g, uint8* state, uint8* level, uint32 n, int efc, Repai
   r.pinned = new_bits(n);
   r.uncovered = new_bits(n);
   r.visited = new_bits(n);
+  r.incands = new_bits(n);
   r.queue = static_cast<uint32*>(palloc(sizeof(uint32) * (n + 1)));
   search_init(&r.s, n, int(g->m), efc);
   r.s.skip_deleted = true;
