@@ -28,6 +28,16 @@ bool record_on_disk(Graph* g, uint32 id, BlockNumber nblocks) {
   return locate(*seg, g->record_size, id, kHeaderBytes + 8 * g->m - 1).block < nblocks;
 }
 
+// Whether the meta page counts dead elements not recycled yet.
+bool dead_pending(Relation index) {
+  Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  const Meta* m = page_meta(BufferGetPage(buf));
+  bool pending = m->deleted > m->free_count;
+  UnlockReleaseBuffer(buf);
+  return pending;
+}
+
 // Recycles the ids of dead elements nothing links to any more: not reachable at level 0 from the entry point through
 // elements not recycled, and named by no upper-level list of those (VACUUM keeps a dead element linked while it still
 // leads to live elements nothing else leads to; a later VACUUM recycles it). Scans that might still hold them in
@@ -35,16 +45,9 @@ bool record_on_disk(Graph* g, uint32 id, BlockNumber nblocks) {
 // (never waits: a long-running cursor postpones recycling to a later VACUUM). Inserts pop recycled ids from the meta
 // page's free list.
 void recycle_dead(Relation index) {
-  {
-    // Nothing to do unless some dead elements are not on the free list yet (autovacuum runs this after
-    // insert-only periods too).
-    Buffer mb = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-    LockBuffer(mb, BUFFER_LOCK_SHARE);
-    const Meta* m = page_meta(BufferGetPage(mb));
-    bool pending = m->deleted > m->free_count;
-    UnlockReleaseBuffer(mb);
-    if (!pending) return;
-  }
+  // Nothing to do unless some dead elements are not on the free list yet (autovacuum runs this after insert-only
+  // periods too).
+  if (!dead_pending(index)) return;
   MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "hnsw recycle", ALLOCSET_DEFAULT_SIZES);
   MemoryContext old = MemoryContextSwitchTo(tmp);
   Graph g;
@@ -209,16 +212,6 @@ void vacuum_graph(Relation index, IndexBulkDeleteResult* stats, IndexBulkDeleteC
   graph_release(&g);
   MemoryContextSwitchTo(old);
   MemoryContextDelete(tmp);
-}
-
-// Whether the meta page counts dead elements not recycled yet.
-bool dead_pending(Relation index) {
-  Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* m = page_meta(BufferGetPage(buf));
-  bool pending = m->deleted > m->free_count;
-  UnlockReleaseBuffer(buf);
-  return pending;
 }
 
 }  // namespace
