@@ -79,7 +79,7 @@ DECLARE
   col text := (vectorext._remote_relation(part, 'embedding')).remote_column;
 BEGIN
   RETURN (SELECT string_agg(format('%s (%s)', x.index_name, x.method), ', ' ORDER BY x.index_name)
-          FROM vectorext._remote_ann_indexes(part) x
+          FROM vectorext.remote_ann_indexes(part) x
           WHERE x.column_name = col AND x.opclass = _remote_ann_index.opclass AND x.valid AND NOT x.partial);
 END
 $$;

@@ -344,28 +344,7 @@ END
 $$;
 
 -- The ANN indexes of a foreign table's remote table, read through the server's catalog table with the caller's user
--- mapping (STABLE: the catalog table must exist; vectorext.remote_ann_indexes creates it).
-CREATE FUNCTION vectorext._remote_ann_indexes(foreign_table regclass)
-RETURNS TABLE (server name, remote_table text, column_name name, index_name name, method name, opclass name,
-               valid boolean, partial boolean)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict error
-DECLARE
-  r record := vectorext._remote_relation(foreign_table);
-  cat regclass := vectorext._shard_catalog(r.server_oid);
-BEGIN
-  IF cat IS NULL THEN
-    RAISE EXCEPTION 'the coordinator has no catalog table for server "%"', r.server
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = format('SELECT * FROM vectorext.remote_ann_indexes(%L) creates it.', foreign_table::text);
-  END IF;
-  RETURN QUERY EXECUTE format(
-    'SELECT $1, $2, x.column_name, x.index_name, x.method, x.opclass, x.valid, x.partial FROM %s x
-     WHERE x.schema_name OPERATOR(pg_catalog.=) $3 AND x.table_name OPERATOR(pg_catalog.=) $4 ORDER BY x.index_name', cat)
-    USING r.server, format('%I.%I', r.remote_schema, r.remote_table), r.remote_schema::name, r.remote_table::name;
-END
-$$;
-
+-- mapping. The catalog table is created on first use (which needs USAGE on the server).
 CREATE FUNCTION vectorext.remote_ann_indexes(foreign_table regclass)
 RETURNS TABLE (server name, remote_table text, column_name name, index_name name, method name, opclass name,
                valid boolean, partial boolean)
@@ -373,11 +352,12 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
   r record := vectorext._remote_relation(foreign_table);
+  cat regclass := coalesce(vectorext._shard_catalog(r.server_oid), vectorext._ensure_shard_catalog(r.server));
 BEGIN
-  IF vectorext._shard_catalog(r.server_oid) IS NULL THEN
-    PERFORM vectorext._ensure_shard_catalog(r.server);
-  END IF;
-  RETURN QUERY SELECT * FROM vectorext._remote_ann_indexes(foreign_table);
+  RETURN QUERY EXECUTE format(
+    'SELECT $1, $2, x.column_name, x.index_name, x.method, x.opclass, x.valid, x.partial FROM %s x
+     WHERE x.schema_name OPERATOR(pg_catalog.=) $3 AND x.table_name OPERATOR(pg_catalog.=) $4 ORDER BY x.index_name', cat)
+    USING r.server, format('%I.%I', r.remote_schema, r.remote_table), r.remote_schema::name, r.remote_table::name;
 END
 $$;
 COMMENT ON FUNCTION vectorext.remote_ann_indexes IS
