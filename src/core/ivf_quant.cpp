@@ -10,12 +10,6 @@
 
 namespace vx::core::ivf {
 
-float distance(Metric metric, const float* a, const float* b, std::size_t n) {
-  const DistanceKernels& k = kernels();
-  if (metric == Metric::L2) return k.l2_squared(a, b, n);
-  return -k.inner_product(a, b, n);
-}
-
 std::size_t nearest_centroid(Metric metric, const float* x, const float* centroids, std::size_t k, std::size_t n,
                              float* best_distance) {
   const DistanceKernels& kern = kernels();
@@ -31,15 +25,6 @@ std::size_t nearest_centroid(Metric metric, const float* x, const float* centroi
   }
   if (best_distance) *best_distance = best_d;
   return best;
-}
-
-bool normalize(float* x, std::size_t n) {
-  double s = 0;
-  for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
-  if (!(s > 0)) return false;
-  float inv = static_cast<float>(1.0 / std::sqrt(s));
-  for (std::size_t i = 0; i < n; ++i) x[i] *= inv;
-  return true;
 }
 
 // ---------------- SQ8 ----------------

@@ -11,20 +11,18 @@
 #include <vector>
 
 #include "core/cpu_features.h"
+#include "core/metric.h"
 
 namespace vx::core::ivf {
 
-enum class Metric : uint8_t { L2 = 1, InnerProduct = 2, Cosine = 3 };
-
-// Distance between two float vectors under `metric` (normalised inputs for Cosine): dispatched kernels.
-float distance(Metric metric, const float* a, const float* b, std::size_t n);
+// The one metric enum and normalisation of every access method (core/metric.h); IVF supports L2, InnerProduct and
+// Cosine.
+using core::Metric;
+using core::normalize;
 
 // Index of the nearest of `k` centroids (k x n, row-major) to x, with its distance.
 std::size_t nearest_centroid(Metric metric, const float* x, const float* centroids, std::size_t k, std::size_t n,
                              float* best_distance = nullptr);
-
-// Scales x to unit length in place; returns false (and leaves x) for a zero vector.
-bool normalize(float* x, std::size_t n);
 
 // ---- SQ8 ----
 struct Sq8 {

@@ -91,7 +91,7 @@ bool load_row(BuildState& st, Datum value) {
   }
   if (v->dim != st.dim) call([&] { check_expected_dims(st.dim, v->dim); });
   std::memcpy(st.vec.data(), v->x, sizeof(float) * st.dim);
-  if (st.metric == Metric::Cosine) return core::ivf::normalize(st.vec.data(), st.dim);
+  if (st.metric == Metric::Cosine) return core::normalize(st.vec.data(), st.dim);
   return true;
 }
 

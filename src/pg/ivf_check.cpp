@@ -16,7 +16,7 @@
 #include "pg/vector_type.h"
 
 #include "core/half.h"
-#include "core/ivf_half.h"
+#include "core/half_copy.h"
 
 #include <cmath>
 #include <cstdarg>
@@ -281,7 +281,7 @@ void check_posting(Checker& c, Page page, BlockNumber block, OffsetNumber off, i
       corrupt(c, "list %d, block %u, item %u has encoding errors %g and %g", list, block, off, err[0], err[1]);
     for (int i = 0; i < c.meta.dim; ++i) {
       uint16 h;
-      memcpy(&h, code + core::ivf::kHalfCodeHeader + i * sizeof(uint16), sizeof(h));
+      memcpy(&h, code + core::kHalfCopyHeader + i * sizeof(uint16), sizeof(h));
       if ((h & 0x7c00) == 0x7c00)
         corrupt(c, "list %d, block %u, item %u holds a non-finite half at dimension %d", list, block, off, i + 1);
     }
@@ -363,7 +363,7 @@ void heap_row(Relation, ItemPointer tid, Datum* values, bool* isnull, bool, void
     corrupt(*c, "heap row (%u,%u) has %d dimensions, the index %d", ItemPointerGetBlockNumber(tid),
             ItemPointerGetOffsetNumber(tid), v->dim, c->meta.dim);
   memcpy(c->scratch, v->x, sizeof(float) * v->dim);
-  const bool indexable = c->meta.metric != static_cast<uint8>(Metric::Cosine) || core::ivf::normalize(c->scratch, v->dim);
+  const bool indexable = c->meta.metric != static_cast<uint8>(Metric::Cosine) || core::normalize(c->scratch, v->dim);
   MemoryContextSwitchTo(old);
   MemoryContextReset(c->tuple_cxt);
   if (!indexable) return;  // a zero vector under cosine is not indexed (as pgvector)
@@ -384,7 +384,7 @@ void heap_row(Relation, ItemPointer tid, Datum* values, bool* isnull, bool, void
   c->out->heap_rows += 1;
   // flat codes are a deterministic encoding of the (normalised) vector: the posting must hold exactly that
   if (c->meta.quantizer == static_cast<uint8>(Quantizer::Flat)) {
-    core::ivf::encode_half_code(c->scratch, c->meta.dim, c->code);
+    core::encode_half_copy(c->scratch, c->meta.dim, c->code);
     if (hash_bytes(c->code, c->meta.code_size) != e.code_hash)
       corrupt(*c, "the posting of heap row (%u,%u) does not hold the encoding of the row's vector",
               ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));

@@ -3,7 +3,7 @@
 // truncated or reused relation file never serves stale centroids.
 #include "pg/ivf.h"
 
-#include "core/ivf_half.h"
+#include "core/half_copy.h"
 
 #include <cstring>
 #include <list>
@@ -123,7 +123,7 @@ int effective_rerank(Relation index, const IvfMeta& meta) {
 
 bool prepare_vector(const Model& model, const float* in, float* out) {
   std::memcpy(out, in, sizeof(float) * model.meta.dim);
-  if (model.metric() == Metric::Cosine) return core::ivf::normalize(out, model.meta.dim);
+  if (model.metric() == Metric::Cosine) return core::normalize(out, model.meta.dim);
   return true;
 }
 
@@ -131,7 +131,7 @@ void encode(const Model& model, const float* x, int list, uint8_t* code, float* 
   const std::size_t dim = model.meta.dim;
   switch (model.quantizer()) {
     case Quantizer::Flat:
-      core::ivf::encode_half_code(x, dim, code);
+      core::encode_half_copy(x, dim, code);
       break;
     case Quantizer::Sq8:
       model.sq8.encode(x, code);

@@ -8,14 +8,14 @@
 // or a new page linked after the tail. VACUUM points the insert page back at the first page it freed space in, so
 // rows inserted after deletes refill the list's pages before the index grows. Pages stay in their list (never
 // unlinked): a scan that read a `next` pointer can always follow it.
-// Flat codes (ivfflat, ivf quantizer = 'flat') are half-precision copies with their encoding error (core/ivf_half.h): scans
+// Flat codes (ivfflat, ivf quantizer = 'flat') are half-precision copies with their encoding error (core/half_copy.h): scans
 // rank by lower bounds and the executor re-checks exact distances from the table (docs/ivf.md, "Exactness").
 // Every page has an IvfPageOpaque special area naming its kind, so VACUUM can walk the relation block by block.
 #pragma once
 
 #include "pg/boundary.h"
 
-#include "core/ivf_half.h"
+#include "core/half_copy.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -27,7 +27,7 @@ extern "C" {
 namespace vx::pg::ivf {
 
 constexpr uint32 kMagic = 0x56584956;  // "VIXV"
-// 2: flat codes are HalfCode (version 1 stored float32 vectors). 3: directory slots hold a first and an insert page
+// 2: flat codes are half copies (version 1 stored float32 vectors). 3: directory slots hold a first and an insert page
 // and chains grow at the tail (version 2: one head per list, newest page first, space freed by VACUUM never reused).
 // Other versions are refused with a hint to REINDEX.
 constexpr uint32 kLayoutVersion = 3;
@@ -88,12 +88,12 @@ constexpr Size kTupleHeader = sizeof(IvfTuple);
 static_assert(kTupleHeader == 8, "posting header must keep codes float-aligned");
 
 // Bytes of code per posting for a quantizer. flat: the vector (normalised for cosine) as a half copy with its
-// encoding error (core/ivf_half.h); the error keeps the scan's lower bounds valid for any data (0 where half is
+// encoding error (core/half_copy.h); the error keeps the scan's lower bounds valid for any data (0 where half is
 // exact, e.g. integer pixels; large for values beyond +-65504, which are clamped). sq8: one byte per dimension.
 // pq: pq_m bytes.
 inline int code_size(Quantizer q, int dim, int pq_m) {
   switch (q) {
-    case Quantizer::Flat: return static_cast<int>(core::ivf::half_code_size(static_cast<std::size_t>(dim)));
+    case Quantizer::Flat: return static_cast<int>(core::half_copy_size(static_cast<std::size_t>(dim)));
     case Quantizer::Sq8: return dim;
     case Quantizer::Pq: return pq_m;
   }

@@ -28,7 +28,7 @@ namespace vx::pg::ivf {
 
 namespace {
 
-// distance: flat: lower bound in SQL operator units (see core/ivf_half.h), or the operator's exact value once settled;
+// distance: flat: lower bound in SQL operator units (see core/half_copy.h), or the operator's exact value once settled;
 // sq8/pq: approximate, then exact, in internal units (squared l2, negative inner product)
 struct Candidate {
   double distance;
@@ -54,7 +54,7 @@ struct ScanState {
   std::size_t ready_pos = 0, ready_sorted = 0;
   std::vector<Candidate> pending;  // approximate distances, waiting for re-ranking (selected per window)
   std::size_t pending_pos = 0;
-  core::ivf::HalfCodeQuery half;
+  core::HalfCopyQuery half;
   core::ivf::Sq8Query sq8;
   core::ivf::PqQuery pq;
   std::vector<float> exact;  // scratch for re-ranking and for decoding exact copies
@@ -249,7 +249,7 @@ void rerank_next(IndexScanDesc scan, ScanState& s) {
     if (m.metric() == Metric::L2) {
       c.distance = k.l2_squared(s.query.data(), s.exact.data(), dim);
     } else {
-      if (m.metric() == Metric::Cosine && !core::ivf::normalize(s.exact.data(), dim)) continue;
+      if (m.metric() == Metric::Cosine && !core::normalize(s.exact.data(), dim)) continue;
       c.distance = -k.inner_product(s.query.data(), s.exact.data(), dim);
     }
     // l2 and ip: the operator's own kernel on the same two vectors (operand order does not change a product or a
@@ -283,7 +283,7 @@ void start(IndexScanDesc scan, ScanState& s) {
       memcpy(s.query.data(), v->x, dim * sizeof(float));
     });
   }
-  if (m.metric() == Metric::Cosine) core::ivf::normalize(s.query.data(), dim);
+  if (m.metric() == Metric::Cosine) core::normalize(s.query.data(), dim);
   s.null_query = (scan->orderByData[0].sk_flags & SK_ISNULL) != 0;
   if (m.quantizer() == Quantizer::Flat) s.half.prepare(m.metric(), s.query.data(), dim);
   if (!s.null_query && (m.quantizer() == Quantizer::Flat || m.metric() != Metric::Cosine))
@@ -299,7 +299,7 @@ void start(IndexScanDesc scan, ScanState& s) {
 
   s.lists.resize(meta.lists);
   for (int l = 0; l < meta.lists; ++l)
-    s.lists[l] = {core::ivf::distance(m.metric(), s.query.data(), m.centroids.data() + l * dim, dim), l};
+    s.lists[l] = {core::rank_distance(m.metric(), s.query.data(), m.centroids.data() + l * dim, dim), l};
   std::size_t keep = std::min<std::size_t>(s.lists.size(), static_cast<std::size_t>(s.max_probes));
   std::partial_sort(s.lists.begin(), s.lists.begin() + keep, s.lists.end());
   s.lists.resize(keep);
