@@ -1,4 +1,4 @@
-// The ivfflat and ivf access methods: handlers, settings, reloptions (cost estimation: ann_cost.cpp).
+// The ivfflat and ivf access methods: handlers, settings, reloptions (cost estimation: ann_cost.cpp). C-style (ivf.h).
 #include "pg/ann_routine.h"
 #include "pg/ivf.h"
 #include "pg/module_init.h"
@@ -12,6 +12,7 @@ extern "C" {
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "commands/vacuum.h"
+#include "lib/stringinfo.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 }
@@ -75,7 +76,8 @@ bytea* ivf_options(Datum reloptions, bool validate) {
   return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 4));
 }
 
-bool validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, 1u << 1); }
+// Support 1 (the distance, checked for its signature) and 3 (the type-and-metric contract, ann_contract.h).
+bool validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, (1u << 1) | (1u << 3)); }
 
 char* build_phase_name(int64 phase) {
   switch (phase) {
@@ -89,7 +91,7 @@ char* build_phase_name(int64 phase) {
 }
 
 IndexAmRoutine* make_routine(amoptions_function options) {
-  IndexAmRoutine* am = new_ann_routine(4);
+  IndexAmRoutine* am = new_ann_routine(3);
 
   am->ambuild = [](Relation h, Relation i, IndexInfo* info) { return guard([&] { return build(h, i, info); }); };
   am->ambuildempty = [](Relation i) { guard([&] { build_empty(i); }); };
@@ -117,11 +119,15 @@ IndexAmRoutine* make_routine(amoptions_function options) {
 }  // namespace
 
 Quantizer parse_quantizer(const char* value) {
-  if (pg_strcasecmp(value, "flat") == 0) return Quantizer::Flat;
-  if (pg_strcasecmp(value, "sq8") == 0) return Quantizer::Sq8;
-  if (pg_strcasecmp(value, "pq") == 0) return Quantizer::Pq;
+  if (const core::ivf::CodecInfo* info = core::ivf::codec_info_by_name(value)) return info->id;
+  // "Valid values are "flat", "sq8" and "pq"." from the codec registry
+  StringInfoData names;
+  initStringInfo(&names);
+  const std::size_t n = core::ivf::codec_count();
+  for (std::size_t i = 0; i < n; ++i)
+    appendStringInfo(&names, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " and " : ", ", core::ivf::codec_at(i).name);
   ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
-                  errhint("Valid values are \"flat\", \"sq8\" and \"pq\".")));
+                  errhint("Valid values are %s.", names.data)));
   pg_unreachable();
 }
 
@@ -146,14 +152,13 @@ BuildOptions read_build_options(Relation index) {
   return o;
 }
 
-Metric opclass_metric(Relation index) {
-  Oid proc1 = index_getprocid(index, 1, 1);
-  if (!OidIsValid(proc1))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION), errmsg("operator class has no distance support function")));
-  char* name = get_func_name(proc1);
-  if (name && strcmp(name, "vector_l2_squared_distance") == 0) return Metric::L2;
-  if (OidIsValid(index_getprocid(index, 1, 2))) return Metric::Cosine;
-  return Metric::InnerProduct;
+int effective_rerank(Relation index, const IvfMeta& meta) {
+  // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
+  const core::ivf::CodecInfo* codec = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
+  const bool lossy = codec != nullptr && codec->lossy;
+  auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options);
+  if (!opts || meta.am != static_cast<uint8>(AmKind::Ivf)) return meta.rerank;
+  return opts->rerank >= 0 ? opts->rerank : (lossy ? kDefaultRerank : 0);
 }
 
 }  // namespace vx::pg::ivf
