@@ -1,4 +1,5 @@
 // The ivfflat and ivf access methods: handlers, settings, reloptions (cost estimation: ann_cost.cpp). C-style (ivf.h).
+#include "pg/ann_registry.h"
 #include "pg/ann_routine.h"
 #include "pg/ivf.h"
 #include "pg/module_init.h"
@@ -161,6 +162,19 @@ int effective_rerank(Relation index, const IvfMeta& meta) {
   return opts->rerank >= 0 ? opts->rerank : (lossy ? kDefaultRerank : 0);
 }
 
+}  // namespace vx::pg::ivf
+
+extern "C" Datum vx_ivfflathandler(PG_FUNCTION_ARGS);
+extern "C" Datum vx_ivfhandler(PG_FUNCTION_ARGS);
+
+namespace vx::pg::ivf {
+namespace {
+// Both publish exact ORDER BY values (flat codes; re-ranked l2 / ip rows) and have one checker (ivf_check.cpp).
+const AnnAccessMethod kIvfflat = {"ivfflat", 20, vx_ivfflathandler, true, ivf_check_index};
+const AnnAccessMethod kIvf = {"ivf", 30, vx_ivfhandler, true, ivf_check_index};
+VX_ANN_ACCESS_METHOD(kIvfflat);
+VX_ANN_ACCESS_METHOD(kIvf);
+}  // namespace
 }  // namespace vx::pg::ivf
 
 VX_FUNCTION(vx_ivfflathandler) { PG_RETURN_POINTER(vx::pg::ivf::make_routine(vx::pg::ivf::ivfflat_options)); }
