@@ -14,6 +14,7 @@
 #pragma GCC target("avx2,fma")
 
 #include "core/distance_kernels_impl.h"
+#include "core/lanes_avx2.h"
 
 namespace vx::core {
 
@@ -22,25 +23,12 @@ namespace {
 // Window into 8 all-ones then 8 zeros: loading 8 ints at kTailMask + 8 - r gives a mask of the first r lanes.
 alignas(64) const std::int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
-struct Avx2 {
-    using T = __m256;
+// The shared float lanes plus the masked tail.
+struct Avx2 : lanes::Avx2Float {
     using Mask = __m256i;
-    static constexpr std::size_t kLanes = 8;
-    static T zero() { return _mm256_setzero_ps(); }
-    static T load(const float* x) { return _mm256_loadu_ps(x); }
     static Mask tail(std::size_t r) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - r)); }
     // maskload never touches masked-off lanes, so a tail right before an unmapped page cannot fault.
     static T load_tail(Mask m, const float* x) { return _mm256_maskload_ps(x, m); }
-    static T add(T a, T b) { return _mm256_add_ps(a, b); }
-    static T sub(T a, T b) { return _mm256_sub_ps(a, b); }
-    static T fmadd(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
-    static T abs(T a) { return _mm256_and_ps(_mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)), a); }
-    static float hsum(T v) {
-        __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        s = _mm_add_ss(s, _mm_movehdup_ps(s));
-        return _mm_cvtss_f32(s);
-    }
 };
 
 }  // namespace

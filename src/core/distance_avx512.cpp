@@ -15,25 +15,18 @@
 #pragma GCC target("avx512f")
 
 #include "core/distance_kernels_impl.h"
+#include "core/lanes_avx512.h"
 
 namespace vx::core {
 
 namespace {
 
-struct Avx512 {
-    using T = __m512;
+// The shared float lanes plus the masked tail.
+struct Avx512 : lanes::Avx512Float {
     using Mask = __mmask16;
-    static constexpr std::size_t kLanes = 16;
-    static T zero() { return _mm512_setzero_ps(); }
-    static T load(const float* x) { return _mm512_loadu_ps(x); }
     static Mask tail(std::size_t r) { return static_cast<__mmask16>((1u << r) - 1u); }
     // Masked loads suppress faults on masked-off lanes, so the tail is one vector op and cannot read past the end.
     static T load_tail(Mask m, const float* x) { return _mm512_maskz_loadu_ps(m, x); }
-    static T add(T a, T b) { return _mm512_add_ps(a, b); }
-    static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
-    static T fmadd(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
-    static T abs(T a) { return _mm512_abs_ps(a); }
-    static float hsum(T v) { return avx512::hsum(v); }
 };
 
 }  // namespace

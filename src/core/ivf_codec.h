@@ -43,6 +43,17 @@ class PagePrefetch {
     std::size_t end_, step_, off_ = 0;
 };
 
+// The loop of ListScanner::scan_page: score(code) and is_exact(code) for each code, the prefetch spread over them.
+template <class Score, class IsExact>
+void score_page(const uint8_t* const* codes, std::size_t n, double* distances, uint8_t* exact, PagePrefetch& prefetch,
+                Score score, IsExact is_exact) {
+    for (std::size_t i = 0; i < n; ++i) {
+        prefetch.step();
+        distances[i] = score(codes[i]);
+        exact[i] = is_exact(codes[i]);
+    }
+}
+
 // The SQL operator's exact value between an indexed vector (the floats an exact copy decodes to) and the query (as
 // the executor sees it): the type's own (ann_contract.h). nullptr: core::sql_distance, the `vector` operators.
 using ExactFn = double (*)(const float* x, const float* query, std::size_t n);
@@ -67,6 +78,22 @@ class ListScanner {
         (void)code;
         return false;
     }
+};
+
+// The scanner of a lossy codec whose per-query object scores a code with distance(code): approximate scores in
+// ranking units, no exact copies (sq8, pq).
+template <class Query>
+class ApproximateScanner : public ListScanner {
+  public:
+    void scan_page(const uint8_t* const* codes, std::size_t n, double* distances, uint8_t* exact,
+                   PagePrefetch& prefetch) const override {
+        score_page(
+            codes, n, distances, exact, prefetch, [this](const uint8_t* c) { return query_.distance(c); },
+            [](const uint8_t*) { return false; });
+    }
+
+  protected:
+    Query query_;
 };
 
 // What a codec's training may use besides its sample; the Postgres layer provides it (k-means through the

@@ -18,11 +18,9 @@ class FlatScanner final : public ListScanner {
     }
     void scan_page(const uint8_t* const* codes, std::size_t n, double* distances, uint8_t* exact,
                    PagePrefetch& prefetch) const override {
-        for (std::size_t i = 0; i < n; ++i) {
-            prefetch.step();
-            distances[i] = half_.lower_bound(codes[i]);
-            exact[i] = half_.exact_copy(codes[i]);
-        }
+        score_page(
+            codes, n, distances, exact, prefetch, [this](const uint8_t* c) { return half_.lower_bound(c); },
+            [this](const uint8_t* c) { return half_.exact_copy(c); });
     }
     bool exact_copy(const uint8_t* code) const override { return half_.exact_copy(code); }
     double exact_value(const uint8_t* code, float* buf) const override {

@@ -17,21 +17,11 @@ constexpr std::size_t kSampleRows = 256 * 40;    // rows the build samples at le
 constexpr int kIterations = 8;
 constexpr int64_t kSeed = 4321;                  // + the sub-quantizer: reproducible builds
 
-class PqScanner final : public ListScanner {
+// l2 tables depend on the list (codes are residuals): built per list; ip and cosine add a per-list term.
+class PqScanner final : public ApproximateScanner<PqQuery> {
   public:
     PqScanner(Metric metric, const Pq& pq, const float* query) { query_.prepare(metric, pq, query); }
     void set_list(const float* centroid) override { query_.set_list(centroid, query_.pq->dim); }
-    void scan_page(const uint8_t* const* codes, std::size_t n, double* distances, uint8_t* exact,
-                   PagePrefetch& prefetch) const override {
-        for (std::size_t i = 0; i < n; ++i) {
-            prefetch.step();
-            distances[i] = query_.distance(codes[i]);
-            exact[i] = 0;
-        }
-    }
-
-  private:
-    PqQuery query_;
 };
 
 class PqCodec final : public Codec {

@@ -9,20 +9,9 @@ namespace vx::core::ivf {
 
 namespace {
 
-class Sq8Scanner final : public ListScanner {
+class Sq8Scanner final : public ApproximateScanner<Sq8Query> {
   public:
     Sq8Scanner(Metric metric, const Sq8& sq, const float* query) { query_.prepare(metric, sq, query); }
-    void scan_page(const uint8_t* const* codes, std::size_t n, double* distances, uint8_t* exact,
-                   PagePrefetch& prefetch) const override {
-        for (std::size_t i = 0; i < n; ++i) {
-            prefetch.step();
-            distances[i] = query_.distance(codes[i]);
-            exact[i] = 0;
-        }
-    }
-
-  private:
-    Sq8Query query_;
 };
 
 class Sq8Codec final : public Codec {

@@ -126,13 +126,7 @@ const QuantKernels kScalarQuantKernels = {SimdLevel::Scalar, sq8_l2_scalar, sq8_
 }  // namespace detail
 
 const QuantKernels& quant_kernels_for(SimdLevel level) {
-  if (!simd_level_supported(level)) level = detect_simd_level();
-  switch (level) {
-    case SimdLevel::Avx512: return detail::kAvx512QuantKernels;
-    case SimdLevel::Avx2: return detail::kAvx2QuantKernels;
-    case SimdLevel::Scalar: break;
-  }
-  return detail::kScalarQuantKernels;
+  return table_for(level, detail::kScalarQuantKernels, detail::kAvx2QuantKernels, detail::kAvx512QuantKernels);
 }
 
 const QuantKernels& quant_kernels() {

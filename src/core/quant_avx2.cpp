@@ -13,24 +13,20 @@
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 
+#include "core/lanes_avx2.h"
 #include "core/quant_kernels_impl.h"
 
 namespace vx::core::ivf {
 
 namespace {
 
-struct Avx2 {
-    using T = __m256;
-    static constexpr std::size_t kLanes = 8;
-    static T zero() { return _mm256_setzero_ps(); }
+// The shared float lanes plus what the quantizer kernels need.
+struct Avx2 : lanes::Avx2Float {
     static T set1(float x) { return _mm256_set1_ps(x); }
-    static T load(const float* x) { return _mm256_loadu_ps(x); }
     static void store(float* out, T v) { _mm256_storeu_ps(out, v); }
     static T load_codes(const uint8_t* c) {
         return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(c))));
     }
-    static T sub(T a, T b) { return _mm256_sub_ps(a, b); }
-    static T fmadd(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
     static T fnmadd(T a, T b, T c) { return _mm256_fnmadd_ps(a, b, c); }
     static T min(T a, T b) { return _mm256_min_ps(a, b); }
     // The SQ8 sums' own association (hadd), kept so that their values do not change with this file's layout.

@@ -16,29 +16,24 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 
+#include "core/lanes_avx512.h"
 #include "core/quant_kernels_impl.h"
 
 namespace vx::core::ivf {
 
 namespace {
 
-// Zero-masking forms with a full mask: the plain ones trip GCC 12's false -Wuninitialized (core/avx512_hsum.h).
-struct Avx512 {
-    using T = __m512;
-    static constexpr std::size_t kLanes = 16;
-    static T zero() { return _mm512_setzero_ps(); }
+// The shared float lanes plus what the quantizer kernels need. Zero-masking forms with a full mask: the plain ones
+// trip GCC 12's false -Wuninitialized (core/avx512_hsum.h).
+struct Avx512 : lanes::Avx512Float {
     static T set1(float x) { return _mm512_set1_ps(x); }
-    static T load(const float* x) { return _mm512_loadu_ps(x); }
     static void store(float* out, T v) { _mm512_storeu_ps(out, v); }
     static T load_codes(const uint8_t* c) {
         return _mm512_maskz_cvtepi32_ps(
             0xFFFF, _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(c))));
     }
-    static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
-    static T fmadd(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
     static T fnmadd(T a, T b, T c) { return _mm512_fnmadd_ps(a, b, c); }
     static T min(T a, T b) { return _mm512_maskz_min_ps(0xFFFF, a, b); }
-    static float hsum(T v) { return avx512::hsum(v); }
     static float hmin(T v) {
         alignas(64) float lanes[kLanes];
         _mm512_store_ps(lanes, v);
