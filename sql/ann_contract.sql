@@ -34,7 +34,15 @@ CREATE OPERATOR CLASS acx_int_ops FOR TYPE vector USING ivfflat AS
   FUNCTION 3 hnsw_l2_support(internal);
 CREATE INDEX ON acx USING ivfflat (v acx_int_ops);
 
+-- a metric IVF cannot rank with
+CREATE OPERATOR CLASS acx_l1_ops FOR TYPE vector USING ivfflat AS
+  OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
+  FUNCTION 1 l1_distance(vector, vector),
+  FUNCTION 3 vector_l1_index_support(internal);
+CREATE INDEX ON acx USING ivfflat (v acx_l1_ops);
+
 DROP TABLE acx;
 DROP OPERATOR FAMILY acx_my_l2_ops USING ivfflat;
 DROP OPERATOR FAMILY acx_no_contract_ops USING ivf;
 DROP OPERATOR FAMILY acx_int_ops USING ivfflat;
+DROP OPERATOR FAMILY acx_l1_ops USING ivfflat;

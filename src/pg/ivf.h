@@ -1,7 +1,7 @@
 // Shared declarations of the IVF access methods (ivfflat: pgvector-compatible; ivf: quantizers + re-ranking); how
-// the files divide the work: src/pg/README.ivf.md.
+// the files divide the work, the page layout, locking and WAL: docs/ivf-internals.md.
 //
-// Dialect (docs/architecture.md): every file here is C-style over palloc, as contrib/bloom and pgvector: no object
+// Dialect (docs/architecture.md, "The dialect rule"): every file here is C-style over palloc, as contrib/bloom and pgvector: no object
 // with a destructor lives in a frame, so Postgres may longjmp through any of them, and they call Postgres directly.
 // The C++ state (the trained model: core::ivf::Model with its codec; a scan's ListScanner; the training sample's
 // k-means) lives in core objects owned by memory contexts (make_context_owned), reached through the named calls

@@ -228,6 +228,18 @@ IvfMeta base_meta(const BuildOptions& o, Metric metric, int dim) {
   return meta;
 }
 
+// The contract of the index, if IVF can hold it: half copies (ann_require_half_copy) ranked by l2 or the inner
+// product (cosine: over unit vectors), which is what k-means, list assignment and the quantizers' tables compute.
+const AnnContract& ivf_contract(Relation index) {
+  const AnnContract& c = ann_contract(index);
+  ann_require_half_copy(index, c);
+  if (c.metric != Metric::L2 && c.metric != Metric::InnerProduct && c.metric != Metric::Cosine)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("access method \"%s\" does not support the %s metric", get_am_name(index->rd_rel->relam),
+                           core::metric_name(c.metric))));
+  return c;
+}
+
 // Checks the options against the column; fills in defaults that do not depend on the data.
 void check_options(Relation index, BuildOptions* o, int dim) {
   if (o->quantizer == Quantizer::Pq) {
@@ -318,8 +330,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   BuildOptions options = read_build_options(index);
   int dim = dims_of(index);  // 0: no typmod, fixed by the first non-NULL row
   check_options(index, &options, dim);
-  const AnnContract& contract = ann_contract(index);
-  ann_require_half_copy(index, contract);
+  const AnnContract& contract = ivf_contract(index);
 
   MemoryContext build_cxt = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
   auto* st = static_cast<BuildState*>(MemoryContextAllocZero(build_cxt, sizeof(BuildState)));
@@ -415,8 +426,7 @@ void build_empty(Relation index) {
   BuildOptions options = read_build_options(index);
   int dim = dims_of(index);  // 0: no typmod, the first insert fixes the dimensions
   check_options(index, &options, dim);
-  const AnnContract& contract = ann_contract(index);
-  ann_require_half_copy(index, contract);
+  const AnnContract& contract = ivf_contract(index);
   IvfMeta meta = base_meta(options, contract.metric, dim);
   meta.lists = 1;
   meta.trained = 0;
