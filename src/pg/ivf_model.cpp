@@ -202,18 +202,18 @@ void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber
 }
 
 core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt) {
-  auto* model = make_context_owned<core::ivf::Model>(cxt);
   const core::ivf::CodecInfo* info = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
   if (info == nullptr)
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("ivf meta page has unknown quantizer %u", meta.quantizer)));
-  guard([&] {
+  return guard([&] {
+    auto* model = make_context_owned<core::ivf::Model>(cxt);
     model->metric = static_cast<Metric>(meta.metric);
     model->dims = static_cast<std::size_t>(meta.dim);
     model->lists = static_cast<std::size_t>(meta.lists);
     model->centroids.assign(model->lists * model->dims, 0.f);
     model->codec = info->create(model->dims, static_cast<std::size_t>(meta.pq_m));
+    return model;
   });
-  return model;
 }
 
 namespace {

@@ -65,6 +65,7 @@ struct ScanState {
   std::size_t nlists, next_list;
   int probes, max_probes;
   int rerank;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
+  bool lossy;  // the codec's scores are approximate (sq8, pq): re-ranked, no ORDER BY values
   bool iterative, started, null_query;
   Candidates ready;               // returned next; ordered up to ready_sorted (sorted lazily)
   std::size_t ready_pos, ready_sorted;
@@ -80,8 +81,6 @@ struct ScanState {
   IndexFetchTableData* fetch;
   TupleTableSlot* slot;
 };
-
-bool lossy(const ScanState* s) { return core::ivf::codec_info(s->model->quantizer())->lossy; }
 
 // Distance order, ties by heap TID (a total order: the result does not depend on how the candidates were selected).
 inline uint64 tid_key(const ItemPointerData& t) {
@@ -170,7 +169,7 @@ bool exact_from_posting(Relation index, ScanState* s, const Candidate& c, double
 bool probe_more(IndexScanDesc scan, ScanState* s, int count) {
   if (s->next_list >= s->nlists) return false;
   const std::size_t end = std::min(s->nlists, s->next_list + static_cast<std::size_t>(count));
-  const bool rerank = lossy(s) && s->rerank > 0;
+  const bool rerank = s->lossy && s->rerank > 0;
   Candidates* found = rerank ? &s->pending : &s->ready;
   found->n = 0;
   for (; s->next_list < end; ++s->next_list) scan_list(scan->indexRelation, s, s->lists[s->next_list], found);
@@ -241,11 +240,13 @@ void rerank_next(IndexScanDesc scan, ScanState* s) {
 
 // The scanner of this query (guarded: the codec allocates its per-query tables), owned by query_cxt.
 core::ivf::ListScanner* open_scanner(ScanState* s) {
-  auto* holder = make_context_owned<ScannerHolder>(s->query_cxt);
   const core::ivf::Model& m = *s->model->core;
   const core::ivf::ExactFn exact = s->contract->exact_from_floats;
-  guard([&] { holder->scanner = m.codec->scanner(m.metric, s->query, exact); });
-  return holder->scanner.get();
+  return guard([&] {
+    auto* holder = make_context_owned<ScannerHolder>(s->query_cxt);
+    holder->scanner = m.codec->scanner(m.metric, s->query, exact);
+    return holder->scanner.get();
+  });
 }
 
 // The `keep` lists nearest to the query, nearest first.
@@ -291,7 +292,8 @@ void start(IndexScanDesc scan, ScanState* s) {
       ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different vector dimensions %d and %d", meta.dim, qdims)));
     ann_value_to_float(*s->contract, v, s->query, qdims);  // a zero query under cosine stays zero
   }
-  const bool flat = !lossy(s);
+  s->lossy = s->model->core->codec->lossy();
+  const bool flat = !s->lossy;
   s->scanner = open_scanner(s);
   if (!s->null_query && (flat || s->contract->sql_from_rank != nullptr))
     s->handover = handover_open(index, &scan->orderByData[0], s->handover_cxt);
@@ -334,7 +336,7 @@ void settle_next(IndexScanDesc scan, ScanState* s) {
 bool next(IndexScanDesc scan, ScanState* s) {
   for (;;) {
     if (s->ready_pos < s->ready.n) {
-      const bool flat = !lossy(s);
+      const bool flat = !s->lossy;
       if (flat && !s->null_query) settle_next(scan, s);
       ensure_sorted(s, s->ready_pos + 1);
       const Candidate& c = s->ready.items[s->ready_pos++];
