@@ -1,8 +1,10 @@
 # PGXS build of the vectorext module, plus the developer entry points:
 #   make / make install    build and install the extension (PGXS)
 #   make run               install prerequisites, build, install, start a throwaway cluster, run the demo
-#   make test              install prerequisites, then every test layer (unit, pg_regress, TAP)
-#   make bench             benchmarks on Fashion-MNIST (not tests)
+#   make test              install prerequisites, then every test layer (unit, pg_regress, TAP, install, clients, python)
+#   make bench             benchmarks beside pgvector when installed (not tests; docs/benchmarks.md); make bench-tune: only
+#                          the tuning curves; make bench-scale (opt-in, long): CREATE INDEX at 1M x 768 beside pgvector;
+#                          make bench-scaleout: a coordinator and two shards against one node (docs/scale-out.md)
 EXTENSION  = vectorext
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))vectorext.control)
 
@@ -114,7 +116,7 @@ install: install-pgvector-name
 uninstall: uninstall-pgvector-name
 endif
 
-.PHONY: deps run stop test unit regress tap clients bench bench-scaleout
+.PHONY: deps run stop test unit regress tap clients python bench bench-tune bench-scale bench-scaleout
 deps:
 	bash scripts/deps.sh
 run: deps
@@ -131,8 +133,16 @@ clients:
 	bash scripts/test.sh clients
 tap:
 	bash scripts/test.sh tap
+python:
+	bash scripts/test.sh python
 bench: deps
 	bash bench/run.sh
 	bash bench/kernels.sh
+	bash bench/tune_curve.sh
+# vectorext.tune on Fashion-MNIST: recall curves with the tuned point, as PNG (bench/tune_curve.sh)
+bench-tune: deps
+	bash bench/tune_curve.sh
 bench-scaleout: deps
 	bash bench/scaleout.sh
+bench-scale: deps
+	bash bench/run_scale.sh

@@ -1,22 +1,17 @@
 #!/usr/bin/env bash
-# `make bench`: recall/QPS/build-time benchmarks on Fashion-MNIST (docs/benchmarks.md). Not a test: nothing fails on
-# a slow number. Steps: prerequisites, build the extension and install it into a private staged copy of the server
-# (so a concurrent `make install` from another checkout cannot swap the .so under the benchmark), build
-# bench/out/ann_bench, start a throwaway cluster (loopback only, own port, data under /tmp), run ann_bench, stop the
-# cluster (trap), render the PNGs with gnuplot.
+# `make bench` (and `make bench-scale`): vectorext and, when its `vector` extension is installed on the server,
+# pgvector, measured side by side in one throwaway cluster by bench/out/ann_bench (docs/benchmarks.md). Not a test:
+# nothing fails on a slow number. Steps: prerequisites; build the extension and install it into a private staged
+# copy of the server (a concurrent `make install` from another checkout cannot swap the .so under the benchmark; the
+# copy also holds whatever else the system server has, e.g. pgvector); build ann_bench; start the cluster
+# (bench/cluster.sh); run ann_bench; stop the cluster (trap); render the PNGs with gnuplot.
 #
-# Environment (all optional):
-#   VX_BENCH_DATA      Fashion-MNIST directory (default: ../shared/data/fashion-mnist next to the checkout)
-#   VX_BENCH_OUT       output directory (default: bench/out): ground-truth cache, CSV, PNG, log
-#   VX_BENCH_QUERIES   number of test images used as queries (default 1000)
-#   VX_BENCH_REPEATS   timed passes per setting, the median is reported (default 3)
-#   VX_BENCH_CPU       the CPU that client and backend are pinned to for searches (default 0)
-#   VX_BENCH_PORT      server port (default 54339)
-#   VX_BENCH_PARTS     hnsw,ivf (default both)
-#   VX_BENCH_PGVECTOR  reference figures CSV (default bench/pgvector_reference.csv)
-#   VX_BENCH_HUGE_PAGES  on: shared_buffers on huge pages (reserves vm.nr_hugepages for the run when root, restores
-#                      it after) and raw hnswlib on transparent huge pages; off (default): 4 KB pages on both sides
-# Further arguments to this script are passed to ann_bench (e.g. --base=10000 --ef=10,40 --no-raw); see
+# Environment (all optional; docs/benchmarks.md has the list with defaults):
+#   VX_BENCH_DATA  VX_BENCH_OUT  VX_BENCH_CACHE  VX_BENCH_DATASETS  VX_BENCH_WORKLOADS  VX_BENCH_SYSTEMS
+#   VX_BENCH_PARTS  VX_BENCH_RAW  VX_BENCH_QUERIES  VX_BENCH_BASE  VX_BENCH_REPEATS  VX_BENCH_THREADS  VX_BENCH_CPU
+#   VX_BENCH_PORT  VX_BENCH_SHARED_BUFFERS  VX_BENCH_SMALL_SHARED_BUFFERS  VX_BENCH_MAINTENANCE_WORK_MEM
+#   VX_BENCH_HUGE_PAGES
+# Further arguments are passed to ann_bench (e.g. --ef=10,40 --probes=1,8 --filter-force-index); see
 # `bench/out/ann_bench --help`.
 source "$(dirname "$0")/../scripts/lib.sh"
 
@@ -26,10 +21,12 @@ STAGE_ROOT="$STAGE/install"
 STAGE_BIN="$STAGE_ROOT$PG_BINDIR"
 
 OUT=${VX_BENCH_OUT:-$REPO/bench/out}
-PORT=${VX_BENCH_PORT:-54339}
-CPU=${VX_BENCH_CPU:-0}
 RUN_DIR=/tmp/vectorext-bench-run-$(id -u)-$(printf '%s' "$REPO" | md5sum | cut -c1-8)
-DATA_DIR="$RUN_DIR/data"
+export BENCH_RUN_DIR=$RUN_DIR BENCH_STAGE_BIN=$STAGE_BIN BENCH_PORT=${VX_BENCH_PORT:-54339}
+export BENCH_SHARED_BUFFERS=${VX_BENCH_SHARED_BUFFERS:-2GB}
+export BENCH_MAINTENANCE_WORK_MEM=${VX_BENCH_MAINTENANCE_WORK_MEM:-2GB}
+export BENCH_HUGE_PAGES=${VX_BENCH_HUGE_PAGES:-off}
+CLUSTER="$REPO/bench/cluster.sh"
 
 if [ -n "${VX_BENCH_DATA:-}" ]; then
   DATASET=$VX_BENCH_DATA
@@ -48,33 +45,44 @@ bash "$REPO/scripts/deps.sh"
 say "build vectorext and install it into $STAGE"
 make -C "$REPO" --no-print-directory -s -j2 PG_CONFIG="$PG_CONFIG"
 stage_install
+if [ -f "$STAGE_ROOT$PG_SHAREDIR/extension/vector.control" ]; then
+  echo "pgvector: $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$STAGE_ROOT$PG_SHAREDIR/extension/vector.control") installed on the server: measured side by side"
+else
+  echo "pgvector: not installed on the server: SKIPPED (docs/benchmarks.md says how to install it beside vectorext)"
+fi
 
 say "build bench/out/ann_bench"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-make -C "$REPO/bench" --no-print-directory -s OUT="$OUT"
+make -C "$REPO/bench" --no-print-directory -s -j2 OUT="$OUT"
 
-HUGE=${VX_BENCH_HUGE_PAGES:-off}
+# MB of a size such as 2GB / 512MB / 64MB
+size_mb() {
+  local v=${1^^}
+  case "$v" in
+    *TB) echo $(( ${v%TB} * 1024 * 1024 )) ;; *GB) echo $(( ${v%GB} * 1024 )) ;; *MB) echo "${v%MB}" ;;
+    *KB) echo $(( ${v%KB} / 1024 )) ;; *) echo $(( v * 8 / 1024 )) ;;
+  esac
+}
+
 HUGE_RESTORE=""
-stop_cluster() {
-  if [ -f "$DATA_DIR/postmaster.pid" ]; then
-    as_server "$STAGE_BIN/pg_ctl" -D "$DATA_DIR" -m fast -w stop >/dev/null || true
-  fi
+cleanup() {
+  bash "$CLUSTER" stop || true
   if [ -n "$HUGE_RESTORE" ]; then sysctl -q -w vm.nr_hugepages="$HUGE_RESTORE" || true; HUGE_RESTORE=""; fi
   [ -f "$RUN_DIR/server.log" ] && cp "$RUN_DIR/server.log" "$OUT/server.log" 2>/dev/null
   rm -rf "$RUN_DIR"
 }
-trap stop_cluster EXIT
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "throwaway cluster in $DATA_DIR (port $PORT, loopback only)"
-stop_cluster
+say "throwaway cluster in $RUN_DIR/data (port $BENCH_PORT, loopback only, shared_buffers $BENCH_SHARED_BUFFERS)"
+cleanup
 mkdir -p "$RUN_DIR"
 give_to_server "$RUN_DIR"
 HUGE_ARGS=()
-if [ "$HUGE" = on ]; then
-  # 1 GB of shared_buffers plus the rest of the shared memory, in 2 MB pages
-  need=600
+if [ "$BENCH_HUGE_PAGES" = on ]; then
+  # shared_buffers plus the rest of the shared memory, in 2 MB pages
+  need=$(( $(size_mb "$BENCH_SHARED_BUFFERS") / 2 + 100 ))
   have=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
   if [ "$have" -lt "$need" ] && [ "$(id -u)" = 0 ]; then
     HUGE_RESTORE=$(cat /proc/sys/vm/nr_hugepages)
@@ -82,31 +90,44 @@ if [ "$HUGE" = on ]; then
   fi
   HUGE_ARGS=(--huge-pages)
 fi
-as_server "$STAGE_BIN/initdb" -D "$DATA_DIR" -A trust -U "$SERVER_USER" --no-instructions >/dev/null
-# shared_buffers holds table + index; no checkpoints or parallel query in the middle of a measurement; the session
-# sets max_parallel_maintenance_workers itself for each build.
-as_server "$STAGE_BIN/pg_ctl" -D "$DATA_DIR" -l "$RUN_DIR/server.log" -w -o "-p $PORT \
-  -c listen_addresses=127.0.0.1 -c unix_socket_directories=$RUN_DIR \
-  -c shared_buffers=1GB -c maintenance_work_mem=2GB -c max_wal_size=8GB -c checkpoint_timeout=1h \
-  -c max_parallel_workers_per_gather=0 -c jit=off -c autovacuum=off -c huge_pages=$HUGE" start >/dev/null
+as_server "$STAGE_BIN/initdb" -D "$RUN_DIR/data" -A trust -U "$SERVER_USER" --no-instructions >/dev/null
+bash "$CLUSTER" start
 
-say "ann_bench (search: client and backend pinned to CPU $CPU)"
+opt() { [ -n "${2:-}" ] && printf -- '--%s=%s\n' "$1" "$2"; return 0; }
+ARGS=()
+while IFS= read -r a; do [ -n "$a" ] && ARGS+=("$a"); done < <(
+  opt datasets "${VX_BENCH_DATASETS:-}"
+  opt workloads "${VX_BENCH_WORKLOADS:-}"
+  opt systems "${VX_BENCH_SYSTEMS:-}"
+  opt parts "${VX_BENCH_PARTS:-}"
+  opt base "${VX_BENCH_BASE:-}"
+  opt cache "${VX_BENCH_CACHE:-}"
+  opt hnsw-threads "${VX_BENCH_THREADS:-}"
+  opt ivf-threads "${VX_BENCH_THREADS:-}"
+  opt small-shared-buffers "${VX_BENCH_SMALL_SHARED_BUFFERS:-}")
+# VX_BENCH_RAW: which raw library baselines (hnsw,ivf); empty or "none" turns them off
+if [ -n "${VX_BENCH_RAW+set}" ]; then
+  if [ -z "$VX_BENCH_RAW" ] || [ "$VX_BENCH_RAW" = none ]; then ARGS+=(--no-raw); else ARGS+=("--raw=$VX_BENCH_RAW"); fi
+fi
+
+say "ann_bench (searches: client and backends pinned to CPU ${VX_BENCH_CPU:-0})"
 rm -f "$OUT"/plot_* "$OUT"/*_recall_qps.png
 rev=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 # Builds use the libraries' own threads; searches set them to 1 (OpenBLAS would otherwise spin threads).
 OMP_WAIT_POLICY=PASSIVE "$OUT/ann_bench" \
   --data="$DATASET" --out="$OUT" \
-  --conninfo="host=127.0.0.1 port=$PORT user=$SERVER_USER dbname=postgres" \
-  --queries="${VX_BENCH_QUERIES:-1000}" --repeats="${VX_BENCH_REPEATS:-3}" --cpu="$CPU" \
-  --parts="${VX_BENCH_PARTS:-hnsw,ivf}" \
-  --pgvector-ref="${VX_BENCH_PGVECTOR:-$REPO/bench/pgvector_reference.csv}" \
-  --label="vectorext $rev on $(hostname), $(date -u '+%Y-%m-%d %H:%M UTC'), huge pages $HUGE" \
-  "${HUGE_ARGS[@]}" "$@" 2>&1 | tee "$OUT/bench.log"
+  --conninfo="host=127.0.0.1 port=$BENCH_PORT user=$SERVER_USER" \
+  --restart-cmd="bash $CLUSTER restart" --shared-buffers="$BENCH_SHARED_BUFFERS" \
+  --queries="${VX_BENCH_QUERIES:-1000}" --repeats="${VX_BENCH_REPEATS:-3}" --cpu="${VX_BENCH_CPU:-0}" \
+  --label="vectorext $rev on $(hostname), $(date -u '+%Y-%m-%d %H:%M UTC'), huge pages $BENCH_HUGE_PAGES" \
+  "${HUGE_ARGS[@]}" "${ARGS[@]}" "$@" 2>&1 | tee "$OUT/bench.log"
 status=${PIPESTATUS[0]}
 
 if command -v gnuplot >/dev/null; then
-  for fam in hnsw ivf; do
-    if [ -f "$OUT/plot_$fam.gp" ]; then gnuplot "$OUT/plot_$fam.gp" && echo "plot: $OUT/${fam}_recall_qps.png"; fi
+  for gp in "$OUT"/plot_*.gp; do
+    [ -f "$gp" ] || continue
+    png=$(sed -n "s/^set output '\(.*\)'/\1/p" "$gp")
+    gnuplot "$gp" && echo "plot: $png"
   done
 else
   echo "gnuplot not installed: no PNG (apt-get install gnuplot-nox)"

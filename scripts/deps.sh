@@ -10,6 +10,9 @@ PACKAGES=(
   libpq-dev zlib1g-dev gnuplot-nox
   # the clients test layer (test/clients): Python client libraries; the Node ones come from npm
   python3-psycopg python3-psycopg2 python3-asyncpg python3-sqlalchemy python3-django
+  # the python layer (clients/python, docs/python.md): the package's dependencies, its tests and the notebook
+  python3-venv python3-pip python3-setuptools python3-wheel python3-tqdm python3-numpy python3-pandas
+  python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -45,3 +45,27 @@ stage_install() {
   chmod 755 "$STAGE"
   give_to_server "$STAGE"
 }
+
+# A throwaway cluster of the staged server for a test layer (test/clients, test/python): initdb in DIR/data as the
+# server user, started on 127.0.0.1 at the first free port from a random start (log DIR/server.log). Sets
+# TEST_CLUSTER_PORT; returns non-zero (after showing the log) when it cannot start. stop_test_cluster DIR stops it.
+start_test_cluster() {  # start_test_cluster DIR
+  local dir=$1 candidate try
+  local opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir/data -c fsync=off -c max_connections=40"
+  TEST_CLUSTER_PORT=
+  mkdir -p "$dir/data" && give_to_server "$dir"
+  as_server "$STAGE_BIN/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log"; return 1; }
+  for try in 1 2 3 4 5 6 7 8; do
+    candidate=$((40000 + RANDOM % 20000))
+    (echo >"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null && continue   # someone listens there
+    if as_server "$STAGE_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o "$opts -c port=$candidate" \
+         >/dev/null 2>&1; then
+      TEST_CLUSTER_PORT=$candidate
+      return 0
+    fi
+  done
+  tail -20 "$dir/server.log"
+  return 1
+}
+stop_test_cluster() { as_server "$STAGE_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1 || true; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test layers: unit (GoogleTest via ctest), regress (pg_regress on a temporary instance), tap (prove with
 # PostgreSQL::Test::Cluster), install (the install options, test/install), clients (client libraries from npm and
-# Debian, test/clients). `all` runs every layer, keeps going after a failing layer, and exits non-zero if any failed. Every server is started by pg_regress or the TAP framework and stopped by them; nothing is left running.
+# Debian, test/clients), python (the vectorext Python package, test/python). `all` runs every layer, keeps going after a failing layer, and exits non-zero if any failed. Every server is started by pg_regress or the TAP framework and stopped by them; nothing is left running.
 source "$(dirname "$0")/lib.sh"
 
 LOG_DIR="$REPO/build/test-logs"
@@ -119,6 +119,13 @@ layer_clients() {
   count_summary clients "$LOG_DIR/clients.log"
 }
 
+# The vectorext Python package, its CLI and notebook against a cluster of the stage (test/python/run.sh).
+layer_python() {
+  say "python package (clients/python, test/python)"
+  bash "$REPO/test/python/run.sh" 2>&1 | tee "$LOG_DIR/python-layer.log" || true
+  count_summary python "$LOG_DIR/python-layer.log"
+}
+
 what=${1:-all}
 case "$what" in
   unit) layer_unit ;;
@@ -126,6 +133,7 @@ case "$what" in
   tap) if build_and_stage; then layer_tap; else count build 0 1; fi ;;
   install) if build_and_stage; then layer_install; else count build 0 1; fi ;;
   clients) if build_and_stage; then layer_clients; else count build 0 1; fi ;;
+  python) if build_and_stage; then layer_python; else count build 0 1; fi ;;
   all)
     layer_unit
     if build_and_stage; then
@@ -133,11 +141,12 @@ case "$what" in
       layer_tap
       layer_install
       layer_clients
+      layer_python
     else
       count build 0 1
     fi
     ;;
-  *) echo "usage: $0 [all|unit|regress|tap|install|clients]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|unit|regress|tap|install|clients|python]" >&2; exit 2 ;;
 esac
 
 say "summary"

@@ -378,7 +378,8 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION vectorext.build_index(collection text, version int, method text DEFAULT 'hnsw', options text DEFAULT NULL)
+CREATE FUNCTION vectorext.build_index(collection text, version int, method text DEFAULT 'hnsw', options text DEFAULT NULL,
+                                      target_recall float8 DEFAULT NULL)
 RETURNS regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
@@ -388,6 +389,7 @@ DECLARE
   with_clause text := vectorext._index_options(options);
   schema_name name;
   old regclass;
+  built regclass;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_am a WHERE a.amname = method AND a.amtype = 'i') THEN
     RAISE EXCEPTION 'index access method "%" does not exist', method USING ERRCODE = 'undefined_object',
@@ -411,10 +413,15 @@ BEGIN
   -- The column has no typmod (versions differ in dims): the access methods take the dims from the partition's rows.
   EXECUTE format('CREATE INDEX %I ON %s USING %I (embedding @extschema@.%I)%s', idx, cv.partition, method,
                  vectorext._metric_opclass(m.metric), with_clause);
-  RETURN to_regclass(format('%I.%I', schema_name, idx));
+  built := pg_catalog.to_regclass(format('%I.%I', schema_name, idx));
+  -- Tuned right away: its ef_search / probes become the cheapest meeting target_recall (docs/tuning.md).
+  IF target_recall IS NOT NULL THEN
+    PERFORM vectorext.tune(built, target_recall);
+  END IF;
+  RETURN built;
 END
 $$;
-COMMENT ON FUNCTION vectorext.build_index IS 'Builds (or replaces) the ANN index of a version''s partition; needs ownership of the partition';
+COMMENT ON FUNCTION vectorext.build_index IS 'Builds (or replaces) the ANN index of a version''s partition, and with target_recall tunes it; needs ownership of the partition';
 
 CREATE FUNCTION vectorext.seal(collection text, version int) RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$

@@ -165,7 +165,7 @@ COMMENT ON FUNCTION vectorext.set_alias IS 'Points an alias at a version without
 -- `evidence` is what the gates checked that the alias change links to (vectorext.alias_evidence): the evaluation
 -- runs of the thresholds gate, a JSON array (NULL without thresholds).
 CREATE FUNCTION vectorext._promotion_gates(model text, version int, alias text, thresholds jsonb DEFAULT NULL,
-                                           query_set text DEFAULT NULL,
+                                           query_set text DEFAULT NULL, min_recall float8 DEFAULT NULL,
                                            OUT gate text, OUT problem text, OUT hint text, OUT evidence jsonb)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
@@ -186,6 +186,62 @@ BEGIN
       gate := 'thresholds'; problem := t.problem; hint := t.hint;
     END IF;
   END IF;
+  -- Gate 'recall' (docs/tuning.md): the version's tuned index meets min_recall. Only when promote was given it, and
+  -- only once the version is ready (it measures the version's index; it links no evidence).
+  IF min_recall IS NOT NULL AND gate IS NULL THEN
+    r := vectorext._gate_recall(model, version, min_recall);
+    IF r.problem IS NOT NULL THEN
+      gate := 'recall'; problem := r.problem; hint := r.hint;
+    END IF;
+  END IF;
+END
+$$;
+
+-- Gate 'recall' (promote's min_recall): in every collection of the model, the version's ANN index meets min_recall at
+-- its tuned setting, measured now on the sample it was tuned with (vectorext._tuned_recall_now; docs/tuning.md). Runs
+-- as the extension owner inside _owner_promote, so it measures only a plain index on the embedding column of a
+-- partition _collection_version checked (an expression or a predicate would be someone else's code): heap passes with
+-- the index's own operator and scans of our access methods, nothing else.
+CREATE FUNCTION vectorext._gate_recall(model text, version int, min_recall float8, OUT problem text, OUT hint text)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict error
+DECLARE
+  c record;
+  cv vectorext.collection_version;
+  idx regclass;
+  m record;
+BEGIN
+  IF NOT (min_recall > 0 AND min_recall <= 1) THEN
+    RAISE EXCEPTION 'min_recall must be greater than 0 and at most 1, not %', min_recall
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  FOR c IN SELECT * FROM vectorext.collection cc WHERE cc.model = _gate_recall.model ORDER BY cc.name LOOP
+    cv := vectorext._collection_version(c.name, version);
+    idx := vectorext._index_of(cv.partition);
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                   JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+                   WHERE i.indexrelid = idx AND i.indexprs IS NULL AND i.indpred IS NULL AND i.indnatts = 1
+                     AND am.amname IN ('hnsw', 'ivfflat', 'ivf')) THEN
+      problem := format('the index %s of collection "%s" version %s is not a plain hnsw, ivfflat or ivf index on embedding',
+                        idx, c.name, version);
+      hint := format('Build it with vectorext.build_index(%L, %s), or pass force => true.', c.name, version);
+      RETURN;
+    END IF;
+    m := vectorext._tuned_recall_now(idx);
+    IF m.value IS NULL THEN
+      problem := format('the ANN index %s of collection "%s" version %s is not tuned', idx, c.name, version);
+      hint := format('Tune it: SELECT * FROM vectorext.tune(%L, %s); or build it with vectorext.build_index(%L, %s, target_recall => %s); or pass force => true.',
+                     idx::text, min_recall, c.name, version, min_recall);
+      RETURN;
+    END IF;
+    IF m.estimated_recall < min_recall THEN
+      problem := format('the ANN index %s of collection "%s" version %s has recall %s at its tuned setting (%s), below %s',
+                        idx, c.name, version, round(m.estimated_recall::numeric, 4), m.value, min_recall);
+      hint := format('Tune it to a higher target (vectorext.tune(%L, %s)), rebuild it with larger parameters, or pass force => true.',
+                     idx::text, min_recall);
+      RETURN;
+    END IF;
+  END LOOP;
 END
 $$;
 
@@ -224,24 +280,25 @@ END
 $$;
 
 CREATE FUNCTION vectorext.promote(model text, version int, alias text DEFAULT 'champion', force boolean DEFAULT false,
-                                  if_current int DEFAULT NULL, thresholds jsonb DEFAULT NULL, query_set text DEFAULT NULL)
+                                  if_current int DEFAULT NULL, thresholds jsonb DEFAULT NULL, query_set text DEFAULT NULL,
+                                  min_recall float8 DEFAULT NULL)
   RETURNS int AS 'MODULE_PATHNAME', 'vx_mlops_owner_call' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION vectorext._owner_promote(caller oid, model text, version int, alias text, force boolean,
-                                         if_current int, thresholds jsonb, query_set text)
+                                         if_current int, thresholds jsonb, query_set text, min_recall float8)
 RETURNS int LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 BEGIN
-  PERFORM vectorext._promote(caller, model, version, alias, force, if_current, thresholds, query_set);
+  PERFORM vectorext._promote(caller, model, version, alias, force, if_current, thresholds, query_set, min_recall);
   RETURN version;
 END
 $$;
-COMMENT ON FUNCTION vectorext.promote IS 'Points an alias (champion by default) at a version that passes the promotion gates (fully embedded and indexed in every collection; optional MLflow-style thresholds on stored evaluation runs); needs ''alias'' on the model';
+COMMENT ON FUNCTION vectorext.promote IS 'Points an alias (champion by default) at a version that passes the promotion gates (fully embedded and indexed in every collection; optional MLflow-style thresholds on stored evaluation runs; with min_recall, its tuned index meets that recall); needs ''alias'' on the model';
 
 -- The body of promote, also used by vectorext.conclude: both run it as the extension owner on behalf of `caller`,
 -- who needs 'alias' on the model. Returns the id of the alias event it recorded (NULL when the alias already served
 -- the version), against which the evidence of the promotion is recorded.
 CREATE FUNCTION vectorext._promote(caller oid, model text, version int, alias text, force boolean, if_current int,
-                                   thresholds jsonb, query_set text)
+                                   thresholds jsonb, query_set text, min_recall float8 DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
@@ -260,7 +317,7 @@ BEGIN
               HINT = 'Someone else moved the alias (see vectorext.alias_history); re-evaluate against the version it serves now.';
     END IF;
   END IF;
-  g := vectorext._promotion_gates(model, version, alias, thresholds, query_set);
+  g := vectorext._promotion_gates(model, version, alias, thresholds, query_set, min_recall);
   IF g.problem IS NOT NULL THEN
     IF force THEN
       RAISE WARNING 'promoting version % of model "%" although %', version, model, g.problem;

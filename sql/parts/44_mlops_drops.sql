@@ -4,6 +4,7 @@
 --   the collection table dropped      -> the collection and its versions leave the registry;
 --   a version's partition dropped     -> the version is retired (refused, 55006, while an alias serves it);
 --   the source table dropped alone    -> refused (2BP01), like a foreign key: drop the collection first.
+--   an index dropped (alone, or with its table) -> its tuning rows (vectorext.index_tuning, part 27) go.
 -- So no registry row keeps the OID of a dropped relation, which a new, unrelated relation could later receive.
 
 CREATE FUNCTION vectorext._forget_dropped(dropped oid[]) RETURNS void
@@ -39,6 +40,7 @@ BEGIN
       WHERE x.collection = v.collection AND x.version = v.version;
   END LOOP;
   DELETE FROM vectorext.collection c WHERE c.relation = ANY (gone);
+  DELETE FROM vectorext.index_tuning t WHERE t.index = ANY (gone);
 END
 $$;
 
@@ -49,10 +51,11 @@ DECLARE
   dropped oid[];
 BEGIN
   SELECT array_agg(d.objid) INTO dropped FROM pg_catalog.pg_event_trigger_dropped_objects() d
-    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND d.object_type = 'table';
+    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND d.object_type IN ('table', 'index');
   IF dropped IS NOT NULL
      AND (EXISTS (SELECT 1 FROM vectorext.collection c WHERE c.relation = ANY (dropped) OR c.source = ANY (dropped))
-          OR EXISTS (SELECT 1 FROM vectorext.collection_version v WHERE v.partition = ANY (dropped))) THEN
+          OR EXISTS (SELECT 1 FROM vectorext.collection_version v WHERE v.partition = ANY (dropped))
+          OR EXISTS (SELECT 1 FROM vectorext.index_tuning t WHERE t.index = ANY (dropped))) THEN
     PERFORM vectorext._forget_dropped(dropped);
   END IF;
 END

@@ -1,6 +1,6 @@
 // amcostestimate of the hnsw, ivfflat and ivf access methods: genericcostestimate prices reading the whole index,
-// the index's parameters (m and hnsw.ef_search; lists, probes and re-ranking) say which share of it a scan reads
-// before its first row and what each further row costs (core/ann_cost.h). The selectivity is genericcostestimate's,
+// the index's parameters (m and ef_search; lists, probes and re-ranking, as the scans decide them: tuned_params.h)
+// say which share of it a scan reads before its first row and what each further row costs (core/ann_cost.h). The selectivity is genericcostestimate's,
 // which includes a partial index's predicate, so the executor's heap fetches are priced for the rows the index holds.
 #include "pg/hnsw.h"
 #include "pg/ivf.h"
@@ -69,8 +69,9 @@ void hnsw::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, 
   model::FullScan full = full_scan(root, path, loop_count, &costs);
   Relation index = index_open(path->indexinfo->indexoid, NoLock);
   int m = index_m(index);
+  int ef_search = tuning::hnsw_ef_search(index).value;
   index_close(index, NoLock);
-  report(costs, model::hnsw_scan_cost(full, m, g_ef_search), startup, total, selectivity, correlation, pages);
+  report(costs, model::hnsw_scan_cost(full, m, ef_search), startup, total, selectivity, correlation, pages);
 }
 
 void ivf::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
@@ -81,12 +82,13 @@ void ivf::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, C
   Relation index = index_open(path->indexinfo->indexoid, NoLock);
   IvfMeta meta = read_meta(index);
   int rerank = meta.quantizer == static_cast<uint8>(Quantizer::Flat) ? 0 : effective_rerank(index, meta);
+  int probes = tuning::ivf_probes(index, meta.am == static_cast<uint8>(AmKind::IvfFlat)).value;
   index_close(index, NoLock);
 
   RelOptInfo* rel = path->indexinfo->rel;
   model::IvfParams p;
   p.lists = std::max(meta.lists, 1);
-  p.probes = meta.am == static_cast<uint8>(AmKind::IvfFlat) ? ivfflat_probes : ivf_probes;
+  p.probes = probes;
   p.model_pages = meta.first_posting;
   p.centroid_cost = p.lists * cpu_operator_cost;
   p.rerank = rerank;

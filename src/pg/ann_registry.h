@@ -10,8 +10,13 @@
 
 namespace vx::pg {
 
+// Which of our index families an access method is: code whose state differs per family (the index options that hold
+// tuned settings, tuned_params.h; the recall and tuning functions) switches on this, never on a handler symbol.
+enum class AnnFamily { kNone, kHnsw, kIvfFlat, kIvf };
+
 struct AnnAccessMethod {
   const char* name;   // the name the extension script creates it under (messages)
+  AnnFamily family;
   int listing_order;  // where it appears in messages that list them all ("hnsw, ivfflat or ivf")
   PGFunction handler;
   // Its scans publish exact ORDER BY values (order_value_handover.h), so the planner may rewrite their projection.

@@ -39,6 +39,7 @@ void hnsw_on_load() {
   add_int_reloption(g_relopt_kind, "m", "Max number of connections", kDefaultM, kMinM, kMaxM, AccessExclusiveLock);
   add_int_reloption(g_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
                     kDefaultEfc, kMinEfc, kMaxEfc, AccessExclusiveLock);
+  tuning::add_tuned_reloptions(g_relopt_kind, "ef_search", 1000);
   DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
                           "Valid range is 1..1000.", &g_ef_search, 40, 1, 1000, PGC_USERSET, 0, nullptr, nullptr,
                           nullptr);
@@ -71,8 +72,10 @@ bytea* options(Datum reloptions, bool validate) {
   static const relopt_parse_elt tab[] = {
       {"m", RELOPT_TYPE_INT, offsetof(Options, m)},
       {"ef_construction", RELOPT_TYPE_INT, offsetof(Options, ef_construction)},
+      {"ef_search", RELOPT_TYPE_INT, offsetof(Options, tuned.value)},
+      {tuning::kCurveOption, RELOPT_TYPE_STRING, offsetof(Options, tuned.curve)},
   };
-  return static_cast<bytea*>(build_reloptions(reloptions, validate, g_relopt_kind, sizeof(Options), tab, 2));
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, g_relopt_kind, sizeof(Options), tab, 4));
 }
 
 Metric index_metric(Relation index) {

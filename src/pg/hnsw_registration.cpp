@@ -7,7 +7,7 @@ extern "C" Datum vx_hnsw_handler(PG_FUNCTION_ARGS);
 
 namespace vx::pg {
 namespace {
-const AnnAccessMethod kHnsw = {"hnsw", 10, vx_hnsw_handler, true, hnsw_check_index};
+const AnnAccessMethod kHnsw = {"hnsw", AnnFamily::kHnsw, 10, vx_hnsw_handler, true, hnsw_check_index};
 VX_ANN_ACCESS_METHOD(kHnsw);
 }  // namespace
 }  // namespace vx::pg

@@ -12,6 +12,7 @@
 #include "core/ivf_model.h"
 #include "pg/ann_contract.h"
 #include "pg/ivf_page.h"
+#include "pg/tuned_params.h"
 
 extern "C" {
 #include "access/amapi.h"
@@ -31,6 +32,7 @@ struct IvfOptions {
   int quantizer;     // offset of the string option (ivf only), 0 when unset
   int pq_m;          // 0 = default
   int rerank;        // -1 = default
+  tuning::TunedOptions tuned;  // probes, recall_curve (tuned_params.h)
 };
 
 // settings

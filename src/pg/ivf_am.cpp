@@ -44,6 +44,7 @@ void ivf_on_load() {
   DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", nullptr,
                           &ivfflat_max_probes, kMaxLists, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("ivfflat");
+  tuning::add_tuned_reloptions(ivfflat_relopt_kind, "probes", kMaxLists);
 
   ivf_relopt_kind = add_reloption_kind();
   add_int_reloption(ivf_relopt_kind, "lists", "Number of inverted lists (default: from the row count)", -1, -1,
@@ -61,20 +62,25 @@ void ivf_on_load() {
   DefineCustomIntVariable("ivf.max_probes", "Sets the max number of probes for iterative scans", nullptr,
                           &ivf_max_probes, kMaxLists, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("ivf");
+  tuning::add_tuned_reloptions(ivf_relopt_kind, "probes", kMaxLists);
 }
 VX_ON_LOAD(ivf_on_load);
 
 bytea* ivfflat_options(Datum reloptions, bool validate) {
-  static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)}};
-  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), tab, 1));
+  static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
+                                         {"probes", RELOPT_TYPE_INT, offsetof(IvfOptions, tuned.value)},
+                                         {tuning::kCurveOption, RELOPT_TYPE_STRING, offsetof(IvfOptions, tuned.curve)}};
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), tab, 3));
 }
 
 bytea* ivf_options(Datum reloptions, bool validate) {
   static const relopt_parse_elt tab[] = {{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
                                          {"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer)},
                                          {"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
-                                         {"rerank", RELOPT_TYPE_INT, offsetof(IvfOptions, rerank)}};
-  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 4));
+                                         {"rerank", RELOPT_TYPE_INT, offsetof(IvfOptions, rerank)},
+                                         {"probes", RELOPT_TYPE_INT, offsetof(IvfOptions, tuned.value)},
+                                         {tuning::kCurveOption, RELOPT_TYPE_STRING, offsetof(IvfOptions, tuned.curve)}};
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 6));
 }
 
 // Support 1 (the distance, checked for its signature) and 3 (the type-and-metric contract, ann_contract.h).
@@ -154,12 +160,13 @@ BuildOptions read_build_options(Relation index) {
 }
 
 int effective_rerank(Relation index, const IvfMeta& meta) {
-  // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once
+  // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once; a tuning measurement of
+  // this index in progress overrides it (tuned_params.h)
   const core::ivf::CodecInfo* codec = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
   const bool lossy = codec != nullptr && codec->lossy;
   auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options);
-  if (!opts || meta.am != static_cast<uint8>(AmKind::Ivf)) return meta.rerank;
-  return opts->rerank >= 0 ? opts->rerank : (lossy ? kDefaultRerank : 0);
+  if (!opts || meta.am != static_cast<uint8>(AmKind::Ivf)) return tuning::ivf_rerank(index, meta.rerank);
+  return tuning::ivf_rerank(index, opts->rerank >= 0 ? opts->rerank : (lossy ? kDefaultRerank : 0));
 }
 
 }  // namespace vx::pg::ivf
@@ -170,8 +177,8 @@ extern "C" Datum vx_ivfhandler(PG_FUNCTION_ARGS);
 namespace vx::pg::ivf {
 namespace {
 // Both publish exact ORDER BY values (flat codes; re-ranked l2 / ip rows) and have one checker (ivf_check.cpp).
-const AnnAccessMethod kIvfflat = {"ivfflat", 20, vx_ivfflathandler, true, ivf_check_index};
-const AnnAccessMethod kIvf = {"ivf", 30, vx_ivfhandler, true, ivf_check_index};
+const AnnAccessMethod kIvfflat = {"ivfflat", AnnFamily::kIvfFlat, 20, vx_ivfflathandler, true, ivf_check_index};
+const AnnAccessMethod kIvf = {"ivf", AnnFamily::kIvf, 30, vx_ivfhandler, true, ivf_check_index};
 VX_ANN_ACCESS_METHOD(kIvfflat);
 VX_ANN_ACCESS_METHOD(kIvf);
 }  // namespace

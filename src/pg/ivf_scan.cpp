@@ -300,7 +300,7 @@ void start(IndexScanDesc scan, ScanState* s) {
 
   s->rerank = effective_rerank(index, meta);
   const bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
-  s->probes = std::min(flat_am ? ivfflat_probes : ivf_probes, meta.lists);
+  s->probes = std::min(tuning::ivf_probes(index, flat_am).value, meta.lists);
   s->iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;
   s->max_probes = s->iterative ? std::max(s->probes, flat_am ? ivfflat_max_probes : ivf_max_probes) : s->probes;
   rank_lists(s, std::min<std::size_t>(meta.lists, static_cast<std::size_t>(s->max_probes)));

@@ -47,30 +47,15 @@ if ! "$PYTHON" -c 'import psycopg, psycopg2, asyncpg, sqlalchemy, django' 2>"$WO
   python_ready=no
 fi
 
-# The cluster: the staged server as the server user, on 127.0.0.1, at the first free port from a random start.
-DATA="$WORK/data"
-mkdir -p "$DATA" && give_to_server "$WORK"
-as_server "$STAGE_BIN/initdb" -D "$DATA" -A trust -U postgres >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; loud "initdb failed"; add 0 1; }
-stop_cluster() { as_server "$STAGE_BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1; }
-trap stop_cluster EXIT
-port=
-for try in 1 2 3 4 5 6 7 8; do
-  candidate=$((40000 + RANDOM % 20000))
-  (echo >"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null && continue   # someone listens there
-  if as_server "$STAGE_BIN/pg_ctl" -D "$DATA" -l "$WORK/server.log" -w -t 60 start \
-       -o "-c listen_addresses=127.0.0.1 -c port=$candidate -c unix_socket_directories=$DATA -c fsync=off -c max_connections=40" \
-       >/dev/null 2>&1; then
-    port=$candidate
-    break
-  fi
-done
-if [ -z "$port" ]; then
-  tail -20 "$WORK/server.log"
+# The cluster: the staged server as the server user, on 127.0.0.1, at a free port (scripts/lib.sh).
+trap 'stop_test_cluster "$WORK"' EXIT
+if ! start_test_cluster "$WORK"; then
   loud "could not start the clients cluster: client tests NOT RUN"
   add 0 1
   echo "$passed passed, $failed failed"
   exit 1
 fi
+port=$TEST_CLUSTER_PORT
 export VX_PGHOST=127.0.0.1 VX_PGPORT=$port VX_PGUSER=postgres
 psql_admin() { "$STAGE_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres "$@"; }
 
@@ -113,7 +98,7 @@ print(", ".join(["psycopg " + psycopg.__version__, "psycopg2 " + psycopg2.__vers
   done
 fi
 
-stop_cluster
+stop_test_cluster "$WORK"
 trap - EXIT
 if [ "$failed" -gt 0 ]; then cp "$WORK/server.log" "$LOG_DIR/clients-server.log" 2>/dev/null; fi
 # Skips: the index cases waiting for issue 12's operator classes, loudly; anything else skipped is a failure.
