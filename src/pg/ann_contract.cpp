@@ -58,6 +58,9 @@ void ann_require_half_copy(Relation index, const AnnContract& c) {
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("access method \"%s\" does not support type %s",
                            get_am_name(index->rd_rel->relam), c.type->name)));
+  if (c.type->accepts_column_type != nullptr && !c.type->accepts_column_type(TupleDescAttr(index->rd_att, 0)->atttypid))
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("type not supported for %s index", get_am_name(index->rd_rel->relam))));
 }
 
 bool ann_value_to_float(const AnnContract& c, const void* value, float* out, int dims) {

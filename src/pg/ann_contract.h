@@ -45,8 +45,15 @@ struct AnnType {
   int (*dims)(const void* value);
   // The bytes of a value of `dims` dimensions as the table stores it (before compression): storage estimates.
   Size (*value_bytes)(int dims);
-  // Its elements as dims floats (exact for vector and halfvec); nullptr for a type without a float form.
+  // Its elements as dims floats (exact for vector and halfvec; bit: 0 and 1); nullptr for a type without a float
+  // form.
   void (*to_float)(const void* value, float* out);
+  // The type's error for a query of other dimensions than the index ("different halfvec dimensions A and B",
+  // "different bit lengths A and B", 22000), in pgvector's words.
+  void (*check_same_dims)(int indexed, int query);
+  // nullptr, or false for a column type the operator class accepts but an index cannot hold (bit_hamming_ops on a
+  // varbit column: its values have no fixed length), refused with 0A000 "type not supported for <am> index".
+  bool (*accepts_column_type)(Oid typid);
 };
 
 struct AnnContract {
@@ -66,6 +73,21 @@ struct AnnContract {
 
 constexpr uint32 kAnnContractMagic = 0x56584143;  // "VXAC"
 
+// The contract of a HalfCopy type under one metric (what every float-convertible type's support file declares).
+constexpr AnnContract half_copy_contract(const AnnType* type, core::Metric metric,
+                                         double (*exact_from_floats)(const float*, const float*, std::size_t),
+                                         double (*sql_from_rank)(float)) {
+  AnnContract c{};
+  c.magic = kAnnContractMagic;
+  c.type = type;
+  c.metric = metric;
+  c.stored = StoredForm::HalfCopy;
+  c.exact_from_floats = exact_from_floats;
+  c.sql_from_rank = sql_from_rank;
+  c.value_distance = nullptr;
+  return c;
+}
+
 // Whether values and queries are scaled to unit length before the index sees them.
 inline bool ann_normalizes(const AnnContract& c) { return core::metric_normalizes(c.metric); }
 
@@ -73,7 +95,8 @@ inline bool ann_normalizes(const AnnContract& c) { return core::metric_normalize
 // the operator class has none, or when it does not return a contract.
 const AnnContract& ann_contract(Relation index);
 
-// For access methods that keep half copies: refuses (0A000) a type the index cannot hold yet.
+// For access methods that keep half copies: refuses (0A000) a type the index cannot hold yet, and a column type the
+// contract's type refuses (accepts_column_type).
 void ann_require_half_copy(Relation index, const AnnContract& c);
 
 // Reads a datum of the indexed type as floats into out (dims of them, normalised when the metric says so). Returns

@@ -288,8 +288,7 @@ void start(IndexScanDesc scan, ScanState* s) {
   if (!s->null_query) {
     const void* v = s->contract->type->detoast(scan->orderByData[0].sk_argument);
     const int qdims = s->contract->type->dims(v);
-    if (qdims != meta.dim)
-      ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different vector dimensions %d and %d", meta.dim, qdims)));
+    if (qdims != meta.dim) s->contract->type->check_same_dims(meta.dim, qdims);
     ann_value_to_float(*s->contract, v, s->query, qdims);  // a zero query under cosine stays zero
   }
   s->lossy = s->model->core->codec->lossy();

@@ -2,6 +2,7 @@
 // per metric its operator classes order by, returned by the support functions vector_<metric>_index_support(internal)
 // (support function 3 of vector_l2_ops, vector_ip_ops, vector_cosine_ops, vector_l1_ops).
 #include "pg/ann_contract.h"
+#include "pg/type_checks.h"
 #include "pg/vector_type.h"
 
 #include "core/distance.h"
@@ -22,8 +23,10 @@ void vector_to_float(const void* value, float* out) {
   std::memcpy(out, v->x, sizeof(float) * static_cast<std::size_t>(v->dim));
 }
 
-const AnnType kVector = {"vector",    ElementKind::Float32, core::kMaxVectorDims, vector_detoast,
-                         vector_dims, vector_bytes,          vector_to_float};
+void vector_check_same_dims(int indexed, int query) { check_same_dims_for("vector", indexed, query); }
+
+const AnnType kVector = {"vector",     ElementKind::Float32, core::kMaxVectorDims,  vector_detoast, vector_dims,
+                         vector_bytes, vector_to_float,      vector_check_same_dims, nullptr};
 
 // The operators compute on the same floats with the same kernels (distance.h), so the copy's decoded floats give the
 // operator's value to the bit.
@@ -35,25 +38,12 @@ double exact_from_floats(const float* x, const float* query, std::size_t n) {
 double l2_from_rank(float rank) { return std::sqrt(static_cast<double>(rank)); }
 double rank_is_sql(float rank) { return static_cast<double>(rank); }  // <#>, and <+> (the same l1 float sum)
 
-constexpr AnnContract contract(core::Metric metric, double (*from_rank)(float)) {
-  AnnContract c{};
-  c.magic = kAnnContractMagic;
-  c.type = &kVector;
-  c.metric = metric;
-  c.stored = StoredForm::HalfCopy;
-  c.exact_from_floats = metric == core::Metric::L2             ? exact_from_floats<core::Metric::L2>
-                        : metric == core::Metric::InnerProduct ? exact_from_floats<core::Metric::InnerProduct>
-                        : metric == core::Metric::Cosine       ? exact_from_floats<core::Metric::Cosine>
-                                                               : exact_from_floats<core::Metric::L1>;
-  c.sql_from_rank = from_rank;
-  c.value_distance = nullptr;
-  return c;
-}
-
-const AnnContract kL2 = contract(core::Metric::L2, l2_from_rank);
-const AnnContract kInnerProduct = contract(core::Metric::InnerProduct, rank_is_sql);
-const AnnContract kCosine = contract(core::Metric::Cosine, nullptr);
-const AnnContract kL1 = contract(core::Metric::L1, rank_is_sql);
+const AnnContract kL2 = half_copy_contract(&kVector, core::Metric::L2, exact_from_floats<core::Metric::L2>, l2_from_rank);
+const AnnContract kInnerProduct = half_copy_contract(&kVector, core::Metric::InnerProduct,
+                                                     exact_from_floats<core::Metric::InnerProduct>, rank_is_sql);
+const AnnContract kCosine =
+    half_copy_contract(&kVector, core::Metric::Cosine, exact_from_floats<core::Metric::Cosine>, nullptr);
+const AnnContract kL1 = half_copy_contract(&kVector, core::Metric::L1, exact_from_floats<core::Metric::L1>, rank_is_sql);
 
 }  // namespace
 
