@@ -79,15 +79,17 @@ SET hnsw.unknown = 1;
 REINDEX INDEX hnsw_l2;
 REINDEX INDEX CONCURRENTLY hnsw_ip;
 DROP INDEX hnsw_ip, hnsw_cos, hnsw_l1;
-CREATE INDEX CONCURRENTLY hnsw_conc ON hnsw_t USING hnsw (embedding);
-CREATE INDEX hnsw_part ON hnsw_t USING hnsw (embedding) WHERE category = 1;
+-- no default operator class for hnsw, as in pgvector (a dump must name it to restore on pgvector)
+CREATE INDEX ON hnsw_t USING hnsw (embedding);
+CREATE INDEX CONCURRENTLY hnsw_conc ON hnsw_t USING hnsw (embedding vector_l2_ops);
+CREATE INDEX hnsw_part ON hnsw_t USING hnsw (embedding vector_l2_ops) WHERE category = 1;
 CREATE INDEX hnsw_expr ON hnsw_t USING hnsw ((embedding::vector(3)) vector_l1_ops);
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM hnsw_t WHERE category = 1 ORDER BY embedding <-> '[1,1,1.1]' LIMIT 3;
 SELECT id FROM hnsw_t WHERE category = 1 ORDER BY embedding <-> '[1,1,1.1]' LIMIT 3;
 RESET enable_seqscan;
 CREATE UNLOGGED TABLE hnsw_u (id int, embedding vector(2));
-CREATE INDEX ON hnsw_u USING hnsw (embedding);
+CREATE INDEX ON hnsw_u USING hnsw (embedding vector_l2_ops);
 INSERT INTO hnsw_u SELECT i, format('[%s,%s]', i, i)::vector FROM generate_series(1, 3) i;
 SET enable_seqscan = off;
 SELECT id FROM hnsw_u ORDER BY embedding <-> '[2,2]' LIMIT 2;
@@ -96,7 +98,7 @@ DROP TABLE hnsw_u;
 -- temporary table (local buffers)
 CREATE TEMP TABLE hnsw_tmp (id int, embedding vector(2));
 INSERT INTO hnsw_tmp SELECT i, format('[%s,%s]', i, -i)::vector FROM generate_series(1, 50) i;
-CREATE INDEX ON hnsw_tmp USING hnsw (embedding);
+CREATE INDEX ON hnsw_tmp USING hnsw (embedding vector_l2_ops);
 INSERT INTO hnsw_tmp SELECT i, format('[%s,%s]', i, -i)::vector FROM generate_series(51, 60) i;
 SET enable_seqscan = off;
 SELECT array_agg(id) FROM (SELECT id FROM hnsw_tmp ORDER BY embedding <-> '[55.2,-55.2]' LIMIT 3) s;
@@ -109,7 +111,7 @@ CREATE TABLE hnsw_plan (id int, embedding vector(8), category int);
 SELECT setseed(0.5);
 INSERT INTO hnsw_plan SELECT i, ('[' || array_to_string(ARRAY(SELECT round(random()::numeric, 3) FROM generate_series(1, 8) WHERE i > 0), ',') || ']')::vector, i % 100
   FROM generate_series(1, 20000) i;
-CREATE INDEX hnsw_plan_idx ON hnsw_plan USING hnsw (embedding);
+CREATE INDEX hnsw_plan_idx ON hnsw_plan USING hnsw (embedding vector_l2_ops);
 CREATE INDEX hnsw_plan_cat ON hnsw_plan (category);
 ANALYZE hnsw_plan;
 EXPLAIN (COSTS OFF) SELECT id FROM hnsw_plan ORDER BY embedding <-> '[0,0,0,0,0,0,0,0]' LIMIT 10;

@@ -35,7 +35,7 @@ SELECT id FROM hnsw_ut2 ORDER BY embedding <=> '[1,2,3]' LIMIT 3;
 SELECT id FROM hnsw_ut2 ORDER BY embedding <=> '[50,1,0,2]' LIMIT 3;
 -- a rolled-back first insert still fixed the dims (the meta page change is not transactional) ...
 CREATE TABLE hnsw_ut3 (id int, embedding vector);
-CREATE INDEX ON hnsw_ut3 USING hnsw (embedding);
+CREATE INDEX ON hnsw_ut3 USING hnsw (embedding vector_l2_ops);
 BEGIN;
 INSERT INTO hnsw_ut3 VALUES (1, '[1,2]');
 ROLLBACK;

@@ -5,7 +5,7 @@ SELECT setseed(0.9);
 CREATE TABLE hnsw_v (id int PRIMARY KEY, embedding vector(8));
 INSERT INTO hnsw_v SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)::vector
   FROM generate_series(1, 3000) i;
-CREATE INDEX hnsw_v_idx ON hnsw_v USING hnsw (embedding);
+CREATE INDEX hnsw_v_idx ON hnsw_v USING hnsw (embedding vector_l2_ops);
 CREATE TEMP TABLE hnsw_v_size AS SELECT pg_relation_size('hnsw_v_idx') AS before;
 DELETE FROM hnsw_v WHERE id <= 2000;
 VACUUM hnsw_v;   -- flags 2,000 elements dead and repairs the lists that pointed at them

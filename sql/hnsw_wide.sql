@@ -29,7 +29,7 @@ DROP TABLE hnsw_w, hnsw_wq;
 CREATE TABLE hnsw_w16 (id int, embedding vector(16000));
 INSERT INTO hnsw_w16 SELECT i, ARRAY(SELECT (i * 0.001)::real FROM generate_series(1, 16000) WHERE i > 0)::vector
   FROM generate_series(1, 12) i;
-CREATE INDEX ON hnsw_w16 USING hnsw (embedding);
+CREATE INDEX ON hnsw_w16 USING hnsw (embedding vector_l2_ops);
 INSERT INTO hnsw_w16 SELECT i, ARRAY(SELECT (i * 0.001)::real FROM generate_series(1, 16000) WHERE i > 0)::vector
   FROM generate_series(13, 20) i;
 SET enable_seqscan = off;
@@ -43,7 +43,7 @@ CREATE TABLE hnsw_c (id int, embedding vector(32));
 INSERT INTO hnsw_c SELECT i, ARRAY(SELECT random() FROM generate_series(1, 32) WHERE i > 0)::vector
   FROM generate_series(1, 30000) i;
 SET statement_timeout = '300ms';
-CREATE INDEX hnsw_c_idx ON hnsw_c USING hnsw (embedding) WITH (ef_construction = 400);
+CREATE INDEX hnsw_c_idx ON hnsw_c USING hnsw (embedding vector_l2_ops) WITH (ef_construction = 400);
 RESET statement_timeout;
 SELECT count(*) FROM pg_class WHERE relname = 'hnsw_c_idx';
 DROP TABLE hnsw_c;

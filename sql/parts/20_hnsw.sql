@@ -14,8 +14,10 @@ CREATE FUNCTION hnsw_cosine_support(internal) RETURNS integer
 CREATE FUNCTION hnsw_l1_support(internal) RETURNS integer
   AS 'MODULE_PATHNAME', 'vx_hnsw_l1_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- No DEFAULT operator class for hnsw, as in pgvector: a default would let pg_dump write `USING hnsw (col)`, which a
+-- pgvector database refuses on restore (docs/clients.md). ivfflat's vector_l2_ops is the default in both.
 CREATE OPERATOR CLASS vector_l2_ops
-  DEFAULT FOR TYPE vector USING hnsw AS
+  FOR TYPE vector USING hnsw AS
   OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 vector_l2_squared_distance(vector, vector),
   FUNCTION 3 hnsw_l2_support(internal);

@@ -19,6 +19,7 @@
 // a row whose value is below the last one returned may be closer than a row the executor already emitted.
 #include "pg/hnsw.h"
 #include "pg/order_value_handover.h"
+#include "pg/type_checks.h"
 
 extern "C" {
 #include "access/relscan.h"
@@ -186,10 +187,8 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   so->q = static_cast<float*>(palloc0(sizeof(float) * g->dims));
   if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
     Datum arg = scan->orderByData[0].sk_argument;
-    int qdims = datum_dims(arg);
-    if (uint32(qdims) != g->dims)
-      ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                      errmsg("query vector has %d dimensions but the index has %u", qdims, g->dims)));
+    // pgvector's message and SQLSTATE (22000), query first: its scan computes distance(query, element)
+    check_same_dims_for("vector", datum_dims(arg), int(g->dims));
     datum_to_query(arg, g->metric, g->dims, so->q);
     so->q_exact = so->q;
     if (g->metric == Metric::Cosine) {

@@ -20,12 +20,12 @@ $primary->safe_psql('postgres', q{
   INSERT INTO items SELECT i, rand_vec(16, i) FROM generate_series(1, 2000) i;
   CREATE INDEX items_hnsw ON items USING hnsw (embedding vector_l2_ops);
   CREATE UNLOGGED TABLE scratch (id int, embedding vector(4));
-  CREATE INDEX ON scratch USING hnsw (embedding);
+  CREATE INDEX ON scratch USING hnsw (embedding vector_l2_ops);
   -- columns without typmod: empty indexes whose first insert fixes the dims in the meta page (WAL-logged)
   CREATE TABLE untyped (id int, embedding vector);
-  CREATE INDEX untyped_hnsw ON untyped USING hnsw (embedding);
+  CREATE INDEX untyped_hnsw ON untyped USING hnsw (embedding vector_l2_ops);
   CREATE UNLOGGED TABLE scratch_untyped (id int, embedding vector);
-  CREATE INDEX ON scratch_untyped USING hnsw (embedding);
+  CREATE INDEX ON scratch_untyped USING hnsw (embedding vector_l2_ops);
 });
 $primary->backup('base');
 my $standby = PostgreSQL::Test::Cluster->new('hnsw_standby');
@@ -66,7 +66,7 @@ is($standby->safe_psql('postgres', $query8), $untyped_primary,
   'untyped column: dims fixed by the first insert replay on the standby');
 my ($ret, $out, $err) = $standby->psql('postgres',
   q{SET enable_seqscan = off; SELECT id FROM untyped ORDER BY embedding <-> '[1,2,3]' LIMIT 1});
-like($err, qr/query vector has 3 dimensions but the index has 8/, 'untyped column: standby rejects other dims');
+like($err, qr/different vector dimensions 3 and 8/, 'untyped column: standby rejects other dims');
 
 my $plan = $standby->safe_psql('postgres',
   q{SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> '[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]' LIMIT 5});

@@ -22,7 +22,7 @@ for my $case (['hnsw', '', '56584857', 2], ['ivfflat', 'WITH (lists = 4)', '5658
 {
 	my ($am, $with, $magic_hex, $current) = @$case;
 	my $index = "items_$am";
-	$node->safe_psql('postgres', "CREATE INDEX $index ON items USING $am (embedding) $with");
+	$node->safe_psql('postgres', "CREATE INDEX $index ON items USING $am (embedding vector_l2_ops) $with");
 	my $path = $node->data_dir . '/' . $node->safe_psql('postgres', "SELECT pg_relation_filepath('$index')");
 	$node->stop;
 
