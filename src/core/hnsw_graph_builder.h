@@ -42,6 +42,13 @@ class GraphBuilder {
   // Returns how many links it made.
   std::size_t link_unreached();
 
+  // Inner product is not a metric: hnswlib's heuristic (alg. 4) keeps only a few links per node under it (a node with
+  // a large norm "covers" most others), and nodes whose few in-links come from poorly ranked nodes are missed by
+  // searches (pgvector's TAP 012). Tops every level-0 list up to m links with the nearest of its neighbours'
+  // neighbours not yet linked, as the page-level insert path keeps its pruned candidates (core::hnsw::keep_pruned).
+  // Only for Metric::InnerProduct (a no-op otherwise); single-threaded, after every add(). Returns links added.
+  std::size_t top_up_inner_product();
+
   // Test hook: removes every link into `id` at every level, making it unreachable.
   void drop_in_links_for_test(std::size_t id);
 

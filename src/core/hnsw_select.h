@@ -1,7 +1,10 @@
 // The HNSW neighbour-selection heuristic (Malkov & Yashunin, alg. 4, as hnswlib applies it): walk candidates from
 // nearest to farthest and keep one only if it is closer to the base element than to every element already kept.
-// Exact duplicates of the base (distance 0) may fill at most half of the list: otherwise a group of identical
-// vectors links only to itself and becomes an island no search can leave or enter (hnswlib has that problem).
+// Exact duplicates of the base may fill at most half of the list: otherwise a group of identical vectors links only
+// to itself and becomes an island no search can leave or enter (hnswlib has that problem). Which candidates are
+// copies of the base is the caller's predicate is_copy(i): distance 0 means "identical" only for L2 and L1; under
+// inner product (cosine is searched as inner product) every candidate with a positive dot product has a distance
+// <= 0, and treating those as copies let them bypass the heuristic and made link-backs refuse (issue 10).
 // Pure and templated over the distance so it is unit-tested without pages.
 #pragma once
 
@@ -18,28 +21,29 @@ struct Candidate {
 // (indexes into cands). Writes the indexes of the kept candidates to out (at most max_keep) and returns how many.
 inline int max_duplicates_of(int max_keep) { return max_keep / 2 > 0 ? max_keep / 2 : 1; }
 
-template <class PairDist>
-int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, int* out) {
-  int kept = 0;
-  int duplicates = 0;
+// The heuristic over cands[from, n), appending to out (which holds `kept` indexes, `duplicates` of them copies).
+template <class PairDist, class IsCopy>
+int heuristic_pass(const Candidate* cands, int from, int n, int max_keep, PairDist& pair_dist, IsCopy& is_copy,
+                   int* out, int kept, int* duplicates) {
   const int max_duplicates = max_duplicates_of(max_keep);
-  for (int i = 0; i < n && kept < max_keep; ++i) {
-    if (cands[i].dist <= 0) {
-      if (duplicates >= max_duplicates) continue;
-      ++duplicates;
+  for (int i = from; i < n && kept < max_keep; ++i) {
+    if (is_copy(i)) {
+      if (*duplicates >= max_duplicates) continue;
+      ++*duplicates;
       out[kept++] = i;
       continue;
     }
     bool good = true;
-    for (int k = 0; k < kept; ++k) {
-      if (pair_dist(i, out[k]) < cands[i].dist) {
-        good = false;
-        break;
-      }
-    }
+    for (int k = 0; k < kept && good; ++k) good = !(pair_dist(i, out[k]) < cands[i].dist);
     if (good) out[kept++] = i;
   }
   return kept;
+}
+
+template <class PairDist, class IsCopy>
+int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, IsCopy&& is_copy, int* out) {
+  int duplicates = 0;
+  return heuristic_pass(cands, 0, n, max_keep, pair_dist, is_copy, out, 0, &duplicates);
 }
 
 // Tops up a selection (`kept` indexes in out, from select_neighbors) with the candidates it left out, nearest first,
@@ -47,21 +51,61 @@ int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pai
 // re-pruning of a full list when a new element links back: the heuristic alone may keep far fewer than the list
 // held, and every entry it drops loses an in-link (an element whose only in-links are dropped is unreachable);
 // topped up, a re-pruned list that was full drops exactly one candidate. Returns the new count.
-inline int keep_pruned(const Candidate* cands, int n, int max_keep, int* out, int kept) {
+template <class IsCopy>
+int keep_pruned(const Candidate* cands, int n, int max_keep, IsCopy&& is_copy, int* out, int kept) {
   int duplicates = 0;
-  for (int k = 0; k < kept; ++k) duplicates += cands[out[k]].dist <= 0;
+  for (int k = 0; k < kept; ++k) duplicates += is_copy(out[k]) ? 1 : 0;
   const int max_duplicates = max_duplicates_of(max_keep);
   for (int i = 0; i < n && kept < max_keep; ++i) {
     bool taken = false;
     for (int k = 0; k < kept && !taken; ++k) taken = out[k] == i;
     if (taken) continue;
-    if (cands[i].dist <= 0) {
+    if (is_copy(i)) {
       if (duplicates >= max_duplicates) continue;
       ++duplicates;
     }
     out[kept++] = i;
   }
   return kept;
+}
+
+// Refills a list that lost entries (VACUUM removed dead neighbours): cands[0, nkeep) are the entries it keeps, as
+// they are; cands[nkeep, n) the replacement candidates, sorted by ascending dist. Replacements are chosen with the
+// heuristic against everything kept so far, then topped up nearest first, until max_keep are kept (copies of the
+// base still at most half). Keeping every live entry keeps every in-link a live element had: re-selecting the whole
+// list from the nearest candidates churned it, and under cosine on concentrated data the graph lost the links that
+// make it navigable (self-lookups failed for 1 row in 9 after VACUUM). Writes indexes into cands to out.
+template <class PairDist, class IsCopy>
+int refill_neighbors(const Candidate* cands, int n, int nkeep, int max_keep, PairDist&& pair_dist, IsCopy&& is_copy,
+                     int* out) {
+  int kept = 0, duplicates = 0;
+  const int max_duplicates = max_duplicates_of(max_keep);
+  for (int i = 0; i < nkeep && kept < max_keep; ++i) {
+    out[kept++] = i;
+    duplicates += is_copy(i) ? 1 : 0;
+  }
+  const int first_new = kept;
+  kept = heuristic_pass(cands, nkeep, n, max_keep, pair_dist, is_copy, out, kept, &duplicates);
+  for (int i = nkeep; i < n && kept < max_keep; ++i) {
+    bool taken = false;
+    for (int k = first_new; k < kept && !taken; ++k) taken = out[k] == i;
+    if (taken) continue;
+    if (is_copy(i)) {
+      if (duplicates >= max_duplicates) continue;
+      ++duplicates;
+    }
+    out[kept++] = i;
+  }
+  return kept;
+}
+
+// For metrics where distance 0 means identical vectors (L2, L1), and for tests.
+template <class PairDist>
+int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, int* out) {
+  return select_neighbors(cands, n, max_keep, pair_dist, [cands](int i) { return cands[i].dist <= 0; }, out);
+}
+inline int keep_pruned(const Candidate* cands, int n, int max_keep, int* out, int kept) {
+  return keep_pruned(cands, n, max_keep, [cands](int i) { return cands[i].dist <= 0; }, out, kept);
 }
 
 }  // namespace vx::core::hnsw

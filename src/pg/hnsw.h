@@ -111,6 +111,7 @@ struct Search {
   Candidate* disc;  // evaluated but not kept (iterative scans resume from them)
   int ndisc, capdisc;
   bool keep_discarded;
+  uint64* queued;  // iterative scans: pushed to cand once already (a discarded element re-enters cand only once)
   bool skip_deleted;  // deleted elements are traversed but not put in res
   int32* nbuf;
   uint64 evaluated;  // distance computations (memory / tuple budget for iterative scans)
@@ -118,6 +119,8 @@ struct Search {
 void search_init(Search* s, uint32 count, int m, int ef);
 void search_reset(Search* s);  // clears visited and heaps
 bool visited_test_set(Search* s, uint32 id);
+// Pushes c onto the candidate heap (grows it; marks it queued when s->queued is set).
+void push_cand(Search* s, Candidate c);
 // Greedy descent from (*cur, *cur_dist) on `level` with ef = 1.
 void greedy_layer(Graph* g, Search* s, const float* q, int level, int32* cur, float* cur_dist);
 // Beam search at `level`: s->cand / s->res hold the entry points (already marked visited) on entry; on exit s->res

@@ -317,6 +317,7 @@ void build_in_memory(Relation index, BuildState* st) {
       [&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, int64(done.load())); });
   // Directed links can leave a node no search reaches (hnswlib's heuristic with clusters of identical points); link
   // each one from its nearest reached node before the graph goes to pages.
+  gb->top_up_inner_product();
   std::size_t relinked = gb->link_unreached();
   double t_graph = ms();
   call([&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseWrite); });

@@ -459,7 +459,10 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     }
     RecordHeader* hp = reinterpret_cast<RecordHeader*>(cur);
     int32* list = reinterpret_cast<int32*>(cur + kHeaderBytes);
-    bool same = (hp->flags & kFlagValid) && hp->n0 == n_expect &&
+    // A dead element's list is never extended or changed: VACUUM repairs around it and recycles it, so a link an
+    // insert added there (its search found the element before VACUUM flagged it) would vanish with it, and an
+    // element whose only in-link it was would be cut off. The flag and the list share this page lock.
+    bool same = (hp->flags & kFlagValid) && !(hp->flags & kFlagDeleted) && hp->n0 == n_expect &&
                 std::memcmp(list, expect, sizeof(int32) * n_expect) == 0;
     if (!same) {
       GenericXLogAbort(state);
@@ -482,7 +485,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
     return true;
   }
-  if (!read_header(g, id, &h) || h.level < level) return false;
+  if (!read_header(g, id, &h) || h.level < level || (h.flags & kFlagDeleted)) return false;
   Buffer buf = read_block(g->index, upper_block_of(h));
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(g->index);
@@ -578,6 +581,7 @@ void search_init(Search* s, uint32 count, int m, int ef) {
   s->disc = nullptr;
   s->ncand = s->nres = s->ndisc = 0;
   s->keep_discarded = false;
+  s->queued = nullptr;
   s->skip_deleted = false;
   s->nbuf = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
   s->evaluated = 0;
@@ -585,6 +589,7 @@ void search_init(Search* s, uint32 count, int m, int ef) {
 
 void search_reset(Search* s) {
   std::memset(s->visited, 0, sizeof(uint64) * (s->visited_bits / 64 + 1));
+  if (s->queued) std::memset(s->queued, 0, sizeof(uint64) * (s->visited_bits / 64 + 1));
   s->ncand = s->nres = s->ndisc = 0;
 }
 
@@ -597,7 +602,8 @@ bool visited_test_set(Search* s, uint32 id) {
   return false;
 }
 
-static void push_cand(Search* s, Candidate c) {
+void push_cand(Search* s, Candidate c) {
+  if (s->queued) s->queued[uint32(c.id) >> 6] |= uint64(1) << (uint32(c.id) & 63);
   if (s->ncand == s->capcand) {
     s->capcand *= 2;
     s->cand = static_cast<Candidate*>(repalloc(s->cand, sizeof(Candidate) * s->capcand));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -90,4 +91,36 @@ TEST(HnswSelect, KeepPrunedLeavesAFullSelectionAlone) {
   int out[3] = {0, 2};
   EXPECT_EQ(keep_pruned(c.data(), 3, 2, out, 2), 2);
   EXPECT_EQ(out[1], 2);
+}
+
+TEST(HnswSelect, CopiesAreWhatThePredicateSaysNotNegativeDistances) {
+  // Inner-product distances are negative for every candidate with a positive dot product: none of these is a copy,
+  // so the heuristic applies to all (the old rule took them all, up to half the list, as copies).
+  std::vector<Candidate> c = {{-0.9f, 0}, {-0.8f, 1}, {-0.7f, 2}, {-0.6f, 3}};
+  int out[4];
+  auto pair = [](int, int) { return -1.0f; };  // every pair closer to each other than to the base
+  int n = select_neighbors(c.data(), 4, 4, pair, [](int) { return false; }, out);
+  EXPECT_EQ(n, 1);  // the nearest only: the rest are shadowed by it
+  n = select_neighbors(c.data(), 4, 4, pair, out);  // the distance rule (L2/L1 callers) would keep 2 "copies"
+  EXPECT_EQ(n, 2);
+}
+
+TEST(HnswSelect, RefillKeepsLiveEntriesAndFillsTheRest) {
+  // A list that lost entries: entries 0 and 1 stay (whatever the heuristic would say); replacements 2..5 sorted.
+  Points pts{{{5.f}, {6.f}, {1.f}, {2.f}, {-1.f}, {-3.f}}};
+  std::vector<Candidate> c;
+  for (int i = 0; i < 6; ++i) c.push_back({pts.p[i][0] * pts.p[i][0], i});
+  std::sort(c.begin() + 2, c.end(), [](const Candidate& a, const Candidate& b) { return a.dist < b.dist; });
+  int out[6];
+  auto pair = [&](int i, int j) { return pts.dist(c[i].id, c[j].id); };
+  auto no_copy = [](int) { return false; };
+  int n = vx::core::hnsw::refill_neighbors(c.data(), 6, 2, 4, pair, no_copy, out);
+  ASSERT_EQ(n, 4);
+  EXPECT_EQ(c[out[0]].id, 0);
+  EXPECT_EQ(c[out[1]].id, 1);
+  // 1 (nearest, not shadowed by 5 or 6) and -1 (other side) by the heuristic
+  EXPECT_EQ(c[out[2]].id, 2);
+  EXPECT_EQ(c[out[3]].id, 4);
+  n = vx::core::hnsw::refill_neighbors(c.data(), 6, 2, 6, pair, no_copy, out);
+  EXPECT_EQ(n, 6);  // topped up with the shadowed ones
 }
