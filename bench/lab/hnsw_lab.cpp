@@ -173,6 +173,26 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
     });
   for (auto& t : ts) t.join();
   double t_add = seconds_since(t0);
+  // the top-up's cost: one distance per distinct level-0 neighbour or neighbour's neighbour of a list not full
+  double topup_candidates = 0;
+  {
+    std::vector<uint32_t> ids;
+    for (std::size_t id = 0; id < n; ++id) {
+      const uint32_t* nb;
+      int c = g.neighbors(id, 0, &nb);
+      ids.assign(nb, nb + c);
+      if (c < 2 * a.o.m)
+        for (int j = 0; j < c; ++j) {
+          const uint32_t* nb2;
+          int c2 = g.neighbors(nb[j], 0, &nb2);
+          for (int k = 0; k < c2; ++k)
+            if (nb2[k] != id) ids.push_back(nb2[k]);
+        }
+      std::sort(ids.begin(), ids.end());
+      topup_candidates += double(std::unique(ids.begin(), ids.end()) - ids.begin());
+    }
+  }
+  std::printf("  top-up: %.0f level-0 candidates (distances) per element\n", topup_candidates / double(n));
   std::size_t topped = a.top_up ? top_up(g, a.threads) : 0;
   double t_top = seconds_since(t0) - t_add;
   std::size_t relinked = g.link_unreached();
