@@ -310,15 +310,12 @@ void GraphBuilder::Impl::top_up_element(hnswlib::tableint u) {
       return a.dist < b.dist || (a.dist == b.dist && a.id < b.id);
     });
     out.assign(std::max<std::size_t>(cands.size(), cap), 0);
-    // The list's own entries stay, except copies of u beyond half the list (hnswlib's heuristic keeps every copy:
-    // a group of identical vectors then links only to itself, an island).
-    int kept = 0, copies = 0;
+    // The list's own entries all stay: the result is a superset of hnswlib's graph, so nothing a search reached
+    // before becomes unreachable. (Dropping copies of u beyond half the list was tried: candidates tied at distance
+    // 0 are ranked by id, so every copy kept the same lowest-id copies and the others lost every in-link.)
+    int kept = 0;
     for (int i = 0; i < int(cands.size()); i++)
-      if (std::binary_search(own.begin(), own.end(), static_cast<hnswlib::tableint>(cands[i].id))) {
-        if (identical(u, static_cast<hnswlib::tableint>(cands[i].id)) && ++copies > max_duplicates_of(int(cap)))
-          continue;
-        out[kept++] = i;
-      }
+      if (std::binary_search(own.begin(), own.end(), static_cast<hnswlib::tableint>(cands[i].id))) out[kept++] = i;
     kept = keep_pruned(cands.data(), int(cands.size()), int(cap),
                        [&](int i) { return identical(u, static_cast<hnswlib::tableint>(cands[i].id)); }, out.data(),
                        kept);

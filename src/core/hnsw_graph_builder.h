@@ -50,9 +50,9 @@ class GraphBuilder {
   // much larger ef_search than pgvector's for the same recall (pgvector tops the heuristic's choice up with the
   // candidates it pruned, nearest first: the paper's keepPrunedConnections). This post-pass does the same after the
   // fact: every list, at every level, is topped up to its capacity (2m at level 0, m above) with the nearest of its
-  // neighbours' neighbours at that level that it does not hold yet (core::hnsw::keep_pruned), and stored nearest
-  // first. A list keeps its entries, except copies of its element (identical vectors) beyond half of it: hnswlib
-  // keeps them all, and a group of copies then links only to itself. Lists that are full are otherwise only sorted.
+  // neighbours' neighbours at that level that it does not hold yet (core::hnsw::keep_pruned: copies of its element,
+  // identical vectors, are not added beyond half the list), and stored nearest first. A list keeps all its entries
+  // (the graph only gains links, so nothing reachable becomes unreachable); full lists are only sorted.
   //
   // Three phases, so it runs on several threads and gives the same graph whatever their number: every new list is
   // computed from the lists as add() left them, staged, and written only once all are computed.

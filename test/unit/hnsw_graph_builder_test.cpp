@@ -260,24 +260,44 @@ TEST(GraphBuilder, TopUpStoppedEarlyChangesNothing) {
   EXPECT_EQ(mean_level0_degree(*b), before);
 }
 
-TEST(GraphBuilder, TopUpKeepsCopiesOfTheBaseToHalfAList) {
-  // 200 identical vectors plus clustered others: a copy's nearest candidates are all copies (distance 0)
-  Clustered c = make_clustered(600, 16, 6, 1.0f);
-  for (std::size_t i = 0; i < 200; i++) std::copy_n(&c.data[0], c.dims, &c.data[i * c.dims]);
-  const int m = 8;
-  auto b = build(c, Metric::L2, m, 40);
-  b->top_up_lists();
-  std::size_t over = 0;
-  for (std::size_t id = 0; id < c.n; id++) {
-    if (b->label(id) >= 200) continue;
+TEST(GraphBuilder, TopUpAddsCopiesOfTheBaseToHalfAListAndKeepsEveryLink) {
+  // 10 distinct vectors, 40 copies each, mostly zeros (many ties), as sql/hnsw_duplicates.sql: a copy's nearest
+  // candidates are all copies (distance 0)
+  const std::size_t n = 400, dims = 200;
+  Clustered c{n, dims, 10, std::vector<float>(n * dims), std::vector<int>(n)};
+  for (std::size_t i = 1; i <= n; i++)
+    for (std::size_t j = 1; j <= dims; j++)
+      c.data[(i - 1) * dims + j - 1] = j % 10 == i % 10 ? float((i * 7 + j * 13) % 5 + 1) : 0.f;
+  const int m = 16;
+  auto b = build(c, Metric::L2, m, 64);
+  auto copies_of = [&](std::size_t id, const uint32_t* nb, int k) {
+    int copies = 0;
+    for (int j = 0; j < k; j++) copies += (b->label(nb[j]) % 10 == b->label(id) % 10) ? 1 : 0;
+    return copies;
+  };
+  std::vector<std::set<uint32_t>> before(n);
+  std::vector<int> copies_before(n);
+  for (std::size_t id = 0; id < n; id++) {
     const uint32_t* nb;
-    int k = b->neighbors(id, 0, &nb), copies = 0;
-    for (int j = 0; j < k; j++) copies += b->label(nb[j]) < 200 ? 1 : 0;
-    over += copies > m ? 1 : 0;  // at most half of 2m
+    int k = b->neighbors(id, 0, &nb);
+    before[id] = std::set<uint32_t>(nb, nb + k);
+    copies_before[id] = copies_of(id, nb, k);
   }
+  const std::size_t reached = b->reachable_count();
+  b->top_up_lists();
+  std::size_t over = 0, lost = 0;
+  for (std::size_t id = 0; id < n; id++) {
+    const uint32_t* nb;
+    int k = b->neighbors(id, 0, &nb);
+    std::set<uint32_t> after(nb, nb + k);
+    for (uint32_t e : before[id]) lost += after.count(e) ? 0 : 1;
+    over += copies_of(id, nb, k) > std::max(copies_before[id], m) ? 1 : 0;  // added copies: at most half of 2m
+  }
+  EXPECT_EQ(lost, 0u);
   EXPECT_EQ(over, 0u);
+  EXPECT_GE(b->reachable_count(), reached);
   b->link_unreached();
-  EXPECT_EQ(b->reachable_count(), c.n);
+  EXPECT_EQ(b->reachable_count(), n);
 }
 
 // Overlapping clusters in many dimensions (centres as far apart as a cluster is wide), like learned embeddings:
