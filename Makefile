@@ -9,7 +9,7 @@ EXTENSION  = vectorext
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))vectorext.control)
 
 # Files named faiss_* link Faiss/OpenBLAS/OpenMP and are built into a separately loaded module, so the query path
-# of every backend never loads them (DESIGN.md §3.6).
+# of every backend never loads them (docs/architecture.md, "Layers").
 CORE_SRCS = $(filter-out src/core/faiss_%,$(wildcard src/core/*.cpp))
 PG_SRCS   = $(filter-out src/pg/faiss_%,$(wildcard src/pg/*.cpp))
 

@@ -45,6 +45,17 @@ bash "$REPO/scripts/deps.sh"
 say "build vectorext and install it into $STAGE"
 make -C "$REPO" --no-print-directory -s -j2 PG_CONFIG="$PG_CONFIG"
 stage_install
+# stage_install leaves the system's extension `vector` out (tests must not depend on pgvector) and installs vectorext
+# under that name too; the benchmark wants the system's pgvector there, when it has one, to measure it side by side.
+SYSTEM_VECTOR="$PG_SHAREDIR/extension/vector.control"
+if [ -f "$SYSTEM_VECTOR" ] && ! grep -qxF "module_pathname = '\$libdir/vectorext'" "$SYSTEM_VECTOR"; then
+  rm -f "$STAGE_ROOT$PG_SHAREDIR"/extension/vector.control "$STAGE_ROOT$PG_SHAREDIR"/extension/vector--*.sql
+  cp -a "$PG_SHAREDIR"/extension/vector.control "$PG_SHAREDIR"/extension/vector--*.sql "$STAGE_ROOT$PG_SHAREDIR/extension/"
+  cp -a "$PG_ROOT/lib/vector.so" "$STAGE_ROOT$PG_ROOT/lib/"
+  give_to_server "$STAGE"
+else
+  rm -f "$STAGE_ROOT$PG_SHAREDIR"/extension/vector.control  # vectorext under pgvector's name: nothing to compare
+fi
 if [ -f "$STAGE_ROOT$PG_SHAREDIR/extension/vector.control" ]; then
   echo "pgvector: $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$STAGE_ROOT$PG_SHAREDIR/extension/vector.control") installed on the server: measured side by side"
 else

@@ -9,6 +9,10 @@ mkdir -p "$LOG_DIR"
 passed=0
 failed=0
 failed_layers=()
+# What failed, in a few lines per layer, printed again at the very end: a CI log keeps only its tail.
+DIGEST="$LOG_DIR/failure-digest.txt"
+: >"$DIGEST"
+digest() { cat >>"$DIGEST"; }   # digest <<< "lines"
 
 count() {  # count LAYER PASSED FAILED
   passed=$((passed + $2))
@@ -30,6 +34,7 @@ layer_unit() {
   total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$out" | tail -1)
   fails=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$out" | tail -1)
   [ -n "$total" ] || { count unit 0 1; return; }
+  [ "$fails" -gt 0 ] && grep -E '^\s*[0-9]+ - |\[  FAILED  \]' "$out" | head -20 | sed 's/^/unit: /' | digest
   count unit $((total - fails)) "$fails"
 }
 
@@ -63,6 +68,10 @@ layer_regress() {
     echo "--- regression.diffs (first 200 lines; full file at $REPO/regression.diffs)"
     head -200 "$dir/regression.diffs"
   fi
+  if [ "$fails" -gt 0 ]; then
+    { grep -E '^(not ok|test .* \.\.\. FAILED| *[a-z_0-9]+ +\.\.\. FAILED)' "$out" | head -20
+      [ -f "$dir/regression.diffs" ] && grep -E '^[-+][^-+]' "$dir/regression.diffs" | head -20; } | sed 's/^/regress: /' | digest
+  fi
   count regress $((total - fails)) "$fails"
 }
 
@@ -89,6 +98,9 @@ layer_tap() {
   else
     fails=$(grep -cE '^t/\S+ +\(Wstat' "$out" || true)   # one line per failing file in prove's summary report
     [ "$fails" -gt 0 ] || fails=$files
+    # the failing files from prove's report, then each failed assertion with the diagnostics that follow it
+    { grep -E '^t/\S+ +\(Wstat|^t/\S+ \.+ *(Dubious|Failed)' "$out"
+      grep -E -A6 '^\s*#\s+Failed test' "$out" | head -60; } | sed 's/^/tap: /' | digest
     if [ -d "$dir/tmp_check/log" ]; then
       rm -rf "$LOG_DIR/tap-logs" && cp -r "$dir/tmp_check/log" "$LOG_DIR/tap-logs"
       echo "--- server logs copied to $LOG_DIR/tap-logs"
@@ -101,7 +113,8 @@ layer_tap() {
 count_summary() {  # count_summary LAYER LOG
   local line
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$2" | tail -1)
-  [ -n "$line" ] || { count "$1" 0 1; return; }
+  [ -n "$line" ] || { count "$1" 0 1; echo "$1: no summary line; see $2" | digest; return; }
+  case "$line" in *" 0 failed") ;; *) grep -E 'FAIL|ERROR|not ok|NOT RUN' "$2" | head -20 | sed "s/^/$1: /" | digest ;; esac
   count "$1" "${line%% passed*}" "$(echo "$line" | sed 's/.*passed, \([0-9]*\) failed/\1/')"
 }
 
@@ -150,6 +163,7 @@ case "$what" in
 esac
 
 say "summary"
+if [ -s "$DIGEST" ]; then echo "what failed (full logs in $LOG_DIR):"; cat "$DIGEST"; fi
 [ ${#failed_layers[@]} -gt 0 ] && echo "failing layers: ${failed_layers[*]}"
 echo "tests: $passed passed, $failed failed"
 # The stage (a ~50 MB copy of the server installation) is kept after a failure for its logs, or on request.

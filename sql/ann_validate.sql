@@ -19,19 +19,28 @@ CREATE OPERATOR CLASS no_metric_ops FOR TYPE vector USING hnsw AS
   FUNCTION 1 vector_l2_squared_distance(vector, vector);
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'no_metric_ops';
 
+-- ivfflat and ivf need support 3 too (the type-and-metric contract)
+CREATE OPERATOR CLASS no_contract_ops FOR TYPE vector USING ivfflat AS
+  OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+  FUNCTION 1 vector_l2_squared_distance(vector, vector);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'no_contract_ops';
+
 -- an operator that is not FOR ORDER BY
 CREATE OPERATOR CLASS search_op_ops FOR TYPE vector USING ivfflat AS
   OPERATOR 1 = (vector, vector),
-  FUNCTION 1 vector_l2_squared_distance(vector, vector);
+  FUNCTION 1 vector_l2_squared_distance(vector, vector),
+  FUNCTION 3 vector_l2_index_support(internal);
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'search_op_ops';
 
 -- ordered by a family that cannot sort float8
 CREATE OPERATOR CLASS int_sort_ops FOR TYPE vector USING ivf AS
   OPERATOR 1 <-> (vector, vector) FOR ORDER BY integer_ops,
-  FUNCTION 1 vector_l2_squared_distance(vector, vector);
+  FUNCTION 1 vector_l2_squared_distance(vector, vector),
+  FUNCTION 3 vector_l2_index_support(internal);
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'int_sort_ops';
 
 DROP OPERATOR FAMILY bad_sig_ops USING hnsw;
 DROP OPERATOR FAMILY no_metric_ops USING hnsw;
+DROP OPERATOR FAMILY no_contract_ops USING ivfflat;
 DROP OPERATOR FAMILY search_op_ops USING ivfflat;
 DROP OPERATOR FAMILY int_sort_ops USING ivf;

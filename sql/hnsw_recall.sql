@@ -25,7 +25,8 @@ CREATE FUNCTION hnsw_recall_cosine() RETURNS float8 LANGUAGE sql AS $$
 CREATE INDEX hnsw_r_idx ON hnsw_r USING hnsw (embedding vector_l2_ops);
 SET enable_seqscan = off;
 SELECT hnsw_recall() >= 0.95 AS recall_default;
-SET hnsw.ef_search = 10;
+-- (at ef_search 10 the bulk-built graph, its lists topped up to 2m, already reaches ef_search 200's recall here)
+SET hnsw.ef_search = 4;
 CREATE TEMP TABLE hnsw_low AS SELECT hnsw_recall() AS r;
 SET hnsw.ef_search = 200;
 SELECT hnsw_recall() > (SELECT r FROM hnsw_low) AS recall_rises, hnsw_recall() >= 0.99 AS recall_ef200;

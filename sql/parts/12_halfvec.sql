@@ -176,6 +176,18 @@ CREATE OPERATOR > (
   COMMUTATOR = < , NEGATOR = <= , RESTRICT = scalargtsel, JOIN = scalargtjoinsel
 );
 
+-- support function 3 of halfvec's index operator classes: the type-and-metric contract (src/pg/ann_contract.h,
+-- src/pg/halfvec_index_support.cpp); the operator classes are with their access methods (32_ivf_types.sql)
+CREATE FUNCTION halfvec_l2_index_support(internal) RETURNS internal
+  AS 'MODULE_PATHNAME', 'vx_halfvec_l2_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_ip_index_support(internal) RETURNS internal
+  AS 'MODULE_PATHNAME', 'vx_halfvec_ip_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_cosine_index_support(internal) RETURNS internal
+  AS 'MODULE_PATHNAME', 'vx_halfvec_cosine_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- for hnsw's halfvec_l1_ops (IVF ranks by l2 and inner product only)
+CREATE FUNCTION halfvec_l1_index_support(internal) RETURNS internal
+  AS 'MODULE_PATHNAME', 'vx_halfvec_l1_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE OPERATOR CLASS halfvec_ops
   DEFAULT FOR TYPE halfvec USING btree AS
   OPERATOR 1 < ,

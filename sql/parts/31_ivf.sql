@@ -9,26 +9,33 @@ CREATE FUNCTION ivfhandler(internal) RETURNS index_am_handler
 CREATE ACCESS METHOD ivf TYPE INDEX HANDLER ivfhandler;
 COMMENT ON ACCESS METHOD ivf IS 'inverted-file index with flat, sq8 or pq codes and exact re-ranking';
 
--- Support function 1 names the distance (l2: vector_l2_squared_distance; ip and cosine:
--- vector_negative_inner_product); support function 2 (vector_norm) marks cosine: vectors are normalised.
+-- Support function 3 is the type-and-metric contract (vector_<metric>_index_support, src/pg/ann_contract.h): the
+-- access methods learn the metric, the type and how to read it from it alone. Support function 1 is the distance and
+-- 2 the norm (cosine), as in pgvector's operator classes; amvalidate checks their signatures.
 CREATE OPERATOR CLASS vector_l2_ops DEFAULT FOR TYPE vector USING ivfflat AS
   OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
-  FUNCTION 1 vector_l2_squared_distance(vector, vector);
+  FUNCTION 1 vector_l2_squared_distance(vector, vector),
+  FUNCTION 3 vector_l2_index_support(internal);
 CREATE OPERATOR CLASS vector_ip_ops FOR TYPE vector USING ivfflat AS
   OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
-  FUNCTION 1 vector_negative_inner_product(vector, vector);
+  FUNCTION 1 vector_negative_inner_product(vector, vector),
+  FUNCTION 3 vector_ip_index_support(internal);
 CREATE OPERATOR CLASS vector_cosine_ops FOR TYPE vector USING ivfflat AS
   OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 vector_negative_inner_product(vector, vector),
-  FUNCTION 2 vector_norm(vector);
+  FUNCTION 2 vector_norm(vector),
+  FUNCTION 3 vector_cosine_index_support(internal);
 
 CREATE OPERATOR CLASS vector_l2_ops DEFAULT FOR TYPE vector USING ivf AS
   OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
-  FUNCTION 1 vector_l2_squared_distance(vector, vector);
+  FUNCTION 1 vector_l2_squared_distance(vector, vector),
+  FUNCTION 3 vector_l2_index_support(internal);
 CREATE OPERATOR CLASS vector_ip_ops FOR TYPE vector USING ivf AS
   OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
-  FUNCTION 1 vector_negative_inner_product(vector, vector);
+  FUNCTION 1 vector_negative_inner_product(vector, vector),
+  FUNCTION 3 vector_ip_index_support(internal);
 CREATE OPERATOR CLASS vector_cosine_ops FOR TYPE vector USING ivf AS
   OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 vector_negative_inner_product(vector, vector),
-  FUNCTION 2 vector_norm(vector);
+  FUNCTION 2 vector_norm(vector),
+  FUNCTION 3 vector_cosine_index_support(internal);

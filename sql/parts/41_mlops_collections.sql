@@ -114,7 +114,7 @@ END
 $$;
 
 -- The registry row of a live (added, not retired) version, its partition checked against the catalog: a table that
--- is a partition of the collection table.
+-- is a partition of the collection table, or a foreign table for a version on another server (58_mlops_remote.sql).
 CREATE FUNCTION vectorext._collection_version(collection text, version int) RETURNS vectorext.collection_version
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
@@ -135,7 +135,7 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = format('Register a new version with vectorext.register_model(%L, ...) and add it with vectorext.add_version.', c.model);
   END IF;
-  IF NOT vectorext._is_relation(cv.partition, 'r')
+  IF NOT vectorext._is_relation(cv.partition, 'rf')
      OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = cv.partition AND i.inhparent = c.relation) THEN
     RAISE EXCEPTION 'the partition of version % of collection "%" is no longer a partition of %', version, collection, c.relation
       USING ERRCODE = 'undefined_table',
@@ -217,12 +217,17 @@ DECLARE
 BEGIN
   PERFORM vectorext._model(c.model, version);
   PERFORM vectorext._require_owner(caller, c.relation, format('collection "%s"', collection));
-  IF NOT vectorext._is_relation(partition, 'r')
+  IF NOT vectorext._is_relation(partition, 'rf')
      OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = partition AND i.inhparent = c.relation)
      OR (SELECT pg_catalog.pg_get_expr(r.relpartbound, r.oid) FROM pg_catalog.pg_class r WHERE r.oid = partition)
         IS DISTINCT FROM format('FOR VALUES IN (%s)', version) THEN
     RAISE EXCEPTION 'table % is not the partition of version % of collection "%"', partition, version, collection
       USING ERRCODE = 'wrong_object_type';
+  END IF;
+  -- A version on another server: a postgres_fdw foreign table the caller may use, whose shard's index list the
+  -- coordinator can read (the catalog table of 60_scaleout.sql, created once per server).
+  IF vectorext._is_relation(partition, 'f') THEN
+    PERFORM vectorext._owner_ensure_shard_catalog(caller, (vectorext._remote_relation(partition)).server);
   END IF;
   INSERT INTO vectorext.collection_version (collection, model, version, partition, added_by)
     VALUES (collection, c.model, version, partition, vectorext._role_name(caller));
@@ -238,10 +243,13 @@ DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
 BEGIN
   PERFORM vectorext._require_owner(caller, cv.partition, format('version %s of collection "%s"', version, collection));
-  -- Sealed means the partition refuses writes: both triggers must be there.
+  -- Sealed means the partition refuses writes: both triggers must be there (a foreign table cannot have a TRUNCATE
+  -- trigger: its postgres_fdw option truncatable 'false' refuses TRUNCATE instead).
   IF (SELECT count(*) FROM pg_catalog.pg_trigger t
       WHERE t.tgrelid = cv.partition AND t.tgenabled <> 'D' AND t.tgfoid = 'vectorext._sealed()'::pg_catalog.regprocedure
-        AND t.tgname IN ('vectorext_1_sealed', 'vectorext_1_sealed_truncate')) <> 2 THEN
+        AND t.tgname IN ('vectorext_1_sealed', 'vectorext_1_sealed_truncate'))
+     + (SELECT count(*) FROM pg_catalog.pg_foreign_table f
+        WHERE f.ftrelid = cv.partition AND 'truncatable=false' = ANY (f.ftoptions)) <> 2 THEN
     RAISE EXCEPTION 'version % of collection "%" has no sealing triggers', version, collection
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Seal it with vectorext.seal.';
   END IF;
@@ -310,7 +318,14 @@ END
 $$;
 COMMENT ON FUNCTION vectorext.create_collection IS 'Creates a collection table for a model''s embeddings of a source table; needs ''register'' on the model and CREATE on the source''s schema';
 
-CREATE FUNCTION vectorext.add_version(collection text, version int) RETURNS regclass
+-- A version's partition is a table here, or with `server` a postgres_fdw foreign table on another server
+-- (remote_schema.remote_table there, by default the collection's schema and the partition's name): its rows and its
+-- ANN index live on that server, searches ship their ORDER BY there (docs/scale-out.md). The remote table must exist
+-- (one row is read to prove it); the first remote version moves the collection's key to its local partitions
+-- (vectorext._key_to_partitions, 58_mlops_remote.sql).
+CREATE FUNCTION vectorext.add_version(collection text, version int, server name DEFAULT NULL,
+                                      remote_schema text DEFAULT NULL, remote_table text DEFAULT NULL)
+RETURNS regclass
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict error
 DECLARE
@@ -327,20 +342,42 @@ BEGIN
                   THEN format('Write its rows with INSERT INTO %s (..., model_version, embedding) VALUES (..., %s, ...).', c.relation, version)
                   ELSE 'It was retired; register a new model version with vectorext.register_model instead.' END;
   END IF;
+  IF server IS NULL AND (remote_schema IS NOT NULL OR remote_table IS NOT NULL) THEN
+    RAISE EXCEPTION 'remote_schema and remote_table name a table on another server' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Pass server => ''<postgres_fdw server>'' too, or neither for a local partition.';
+  END IF;
   PERFORM vectorext._require_owner(vectorext._current_role(), c.relation, format('collection "%s"', collection));
   SELECT n.nspname INTO schema_name FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
     WHERE r.oid = c.relation;
   part := format('%I.%I', schema_name, collection || '_v' || version);
-  EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)', part, c.relation, version);
-  EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (@extschema@.vector_dims(embedding) = %s)', part,
-                 collection || '_v' || version || '_dims', m.dims);
+  IF server IS NULL THEN
+    EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)', part, c.relation, version);
+    IF NOT vectorext._key_on_collection(c) THEN  -- the collection has remote versions: the key is per partition
+      EXECUTE format('ALTER TABLE %s ADD PRIMARY KEY (%I, model_version)', part, c.key_column);
+    END IF;
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (@extschema@.vector_dims(embedding) = %s)', part,
+                   collection || '_v' || version || '_dims', m.dims);
+  ELSE
+    -- (No dims CHECK: PostgreSQL does not enforce constraints on foreign tables; the row check below does, for rows
+    -- written through this server, and the shard's table should have its own.)
+    PERFORM vectorext._shard_server_check(server);
+    PERFORM vectorext._key_to_partitions(c);
+    EXECUTE format('CREATE FOREIGN TABLE %s PARTITION OF %s FOR VALUES IN (%s) SERVER %I OPTIONS (schema_name %L, table_name %L)',
+                   part, c.relation, version, server, coalesce(remote_schema, schema_name),
+                   coalesce(remote_table, collection || '_v' || version));
+  END IF;
   EXECUTE format('CREATE TRIGGER vectorext_2_row_check BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION vectorext._row_check(%L, %L)',
                  part, collection, version);
+  IF server IS NOT NULL THEN
+    PERFORM vectorext._probe_foreign_table(part::regclass,
+      format('version %s of collection "%s" on server "%s"', version, collection, server),
+      format('Create it on server %s first: %s', server, vectorext._remote_table_sql(c, part::regclass, m)));
+  END IF;
   PERFORM vectorext._record_version(collection, version, to_regclass(part));
   RETURN to_regclass(part);
 END
 $$;
-COMMENT ON FUNCTION vectorext.add_version IS 'Adds the partition of a registered model version to a collection; needs ownership of the collection table';
+COMMENT ON FUNCTION vectorext.add_version IS 'Adds the partition of a registered model version to a collection, here or (server => ...) as a postgres_fdw foreign table on another server; needs ownership of the collection table (and USAGE on the server)';
 
 -- The ANN index of a version's partition (its only index besides the primary key).
 CREATE FUNCTION vectorext._index_of(part regclass) RETURNS regclass LANGUAGE sql STABLE
@@ -402,6 +439,15 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = format('Use an ANN method that supports %s, e.g. method => ''hnsw''.', m.metric);
   END IF;
+  -- A version on another server: its index is the shard's, built there (this server cannot index a foreign table).
+  IF vectorext._is_relation(cv.partition, 'f') THEN
+    RAISE EXCEPTION 'version % of collection "%" lives on server "%": build its index there', version, collection,
+          (vectorext._remote_relation(cv.partition)).server
+      USING ERRCODE = 'wrong_object_type',
+            HINT = format('On that server run: %s; then SELECT * FROM vectorext.remote_ann_indexes(%L) lists it here, and vectorext.tune tunes it there.',
+                          vectorext._remote_index_sql(cv.partition, method, vectorext._metric_opclass(m.metric), with_clause),
+                          cv.partition::text);
+  END IF;
   PERFORM vectorext._require_owner(vectorext._current_role(), cv.partition, format('version %s of collection "%s"', version, collection));
   SELECT n.nspname INTO schema_name FROM pg_catalog.pg_class r JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
     WHERE r.oid = cv.partition;
@@ -436,8 +482,17 @@ BEGIN
   PERFORM vectorext._require_owner(vectorext._current_role(), cv.partition, format('version %s of collection "%s"', version, collection));
   EXECUTE format('CREATE TRIGGER vectorext_1_sealed BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION vectorext._sealed(%L, %L)',
                  cv.partition, collection, version);
-  EXECUTE format('CREATE TRIGGER vectorext_1_sealed_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION vectorext._sealed(%L, %L)',
-                 cv.partition, collection, version);
+  IF vectorext._is_relation(cv.partition, 'f') THEN
+    -- Foreign tables have no TRUNCATE triggers; postgres_fdw refuses TRUNCATE of a table marked not truncatable.
+    -- (This seals the version for writes through this server; the shard's table is its owner's to lock there.)
+    EXECUTE format('ALTER FOREIGN TABLE %s OPTIONS (%s truncatable %L)', cv.partition,
+                   CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_table f, pg_catalog.pg_options_to_table(f.ftoptions) o
+                                     WHERE f.ftrelid = cv.partition AND o.option_name = 'truncatable') THEN 'SET' ELSE 'ADD' END,
+                   'false');
+  ELSE
+    EXECUTE format('CREATE TRIGGER vectorext_1_sealed_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION vectorext._sealed(%L, %L)',
+                   cv.partition, collection, version);
+  END IF;
   PERFORM vectorext._record_seal(collection, version);
 END
 $$;
@@ -496,6 +551,7 @@ SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   cv vectorext.collection_version := vectorext._collection_version(collection, version);
   aliases text;
+  remote record;
 BEGIN
   PERFORM vectorext._require_owner(vectorext._current_role(), cv.partition, format('version %s of collection "%s"', version, collection));
   -- Checked again, under the model's lock, by the event trigger that retires the version when the partition is dropped.
@@ -506,7 +562,15 @@ BEGIN
       USING ERRCODE = 'object_in_use',
             HINT = format('Move the alias first, e.g. vectorext.promote(%L, <other version>) or vectorext.rollback(%L).', cv.model, cv.model);
   END IF;
-  EXECUTE format('DROP TABLE %s', cv.partition);
+  IF vectorext._is_relation(cv.partition, 'f') THEN
+    remote := vectorext._remote_relation(cv.partition);
+    EXECUTE format('DROP FOREIGN TABLE %s', cv.partition);
+    RAISE NOTICE 'the rows of version % of collection "%" stay in %.% on server "%"', version, collection,
+          quote_ident(remote.remote_schema), quote_ident(remote.remote_table), remote.server
+      USING HINT = 'Drop that table on that server when nothing else reads it.';
+  ELSE
+    EXECUTE format('DROP TABLE %s', cv.partition);
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION vectorext.retire_version IS 'Drops a version''s partition (refused while an alias serves it); needs ownership of the partition';

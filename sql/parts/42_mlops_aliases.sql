@@ -217,6 +217,14 @@ BEGIN
   END IF;
   FOR c IN SELECT * FROM vectorext.collection cc WHERE cc.model = _gate_recall.model ORDER BY cc.name LOOP
     cv := vectorext._collection_version(c.name, version);
+    -- The tuned recall of a shard's index is measured on the shard (its tuning lives in that index's options).
+    IF vectorext._is_relation(cv.partition, 'f') THEN
+      problem := format('collection "%s" version %s lives on server "%s": min_recall measures only local indexes',
+                        c.name, version, (vectorext._remote_relation(cv.partition)).server);
+      hint := format('Check it on that server (vectorext.tune, vectorext.recall_drift there) or here with vectorext.recall(%L, %s, 100, 10); then promote without min_recall, or pass force => true.',
+                     c.name, version);
+      RETURN;
+    END IF;
     idx := vectorext._index_of(cv.partition);
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
                    JOIN pg_catalog.pg_am am ON am.oid = ic.relam
@@ -262,6 +270,14 @@ BEGIN
       problem := format('collection "%s" has no partition for version %s', c.name, version);
       hint := format('Call vectorext.add_version(%L, %s), embed its rows and call vectorext.build_index(%L, %s), or pass force => true.', c.name, version, c.name, version);
       RETURN;
+    END IF;
+    -- A version on another server is checked there, as the owner of its partition (58_mlops_remote.sql).
+    IF vectorext._is_relation(cv.partition, 'f') THEN
+      SELECT * INTO problem, hint FROM vectorext._gate_ready_remote(c.name, cv);
+      IF problem IS NOT NULL THEN
+        RETURN;
+      END IF;
+      CONTINUE;
     END IF;
     cov := vectorext.coverage(c.name, version);
     IF cov.missing > 0 OR cov.stale > 0 THEN

@@ -141,7 +141,16 @@ DECLARE
   hits bigint := 0;
   total bigint := 0;
 BEGIN
-  IF vectorext._index_of(cv.partition) IS NULL THEN
+  -- A version on another server: its index is the shard's, which answers the shipped ORDER BY (read from the shard's
+  -- catalog with the caller's user mapping); the exact ORDER BY is shipped too and sorts there.
+  IF vectorext._is_relation(cv.partition, 'f') THEN
+    IF vectorext._remote_ann_index(cv.partition, vectorext._metric_opclass(m.metric)) IS NULL THEN
+      RAISE EXCEPTION 'collection "%" version % has no ANN index on server "%"', collection, version,
+            (vectorext._remote_relation(cv.partition)).server
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = format('Build it on that server: %s.', vectorext._remote_index_sql(cv.partition, 'hnsw', vectorext._metric_opclass(m.metric)));
+    END IF;
+  ELSIF vectorext._index_of(cv.partition) IS NULL THEN
     RAISE EXCEPTION 'collection "%" version % has no ANN index', collection, version
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = format('Call vectorext.build_index(%L, %s) first.', collection, version);
   END IF;

@@ -2,7 +2,8 @@
 -- collection uses, whether through vectorext.retire_version / drop_collection or a plain DROP TABLE, goes through
 -- this event trigger:
 --   the collection table dropped      -> the collection and its versions leave the registry;
---   a version's partition dropped     -> the version is retired (refused, 55006, while an alias serves it);
+--   a version's partition dropped     -> the version is retired (refused, 55006, while an alias serves it); a
+--                                        version on another server is a foreign table (object type 'foreign table');
 --   the source table dropped alone    -> refused (2BP01), like a foreign key: drop the collection first.
 --   an index dropped (alone, or with its table) -> its tuning rows (vectorext.index_tuning, part 27) go.
 -- So no registry row keeps the OID of a dropped relation, which a new, unrelated relation could later receive.
@@ -51,7 +52,7 @@ DECLARE
   dropped oid[];
 BEGIN
   SELECT array_agg(d.objid) INTO dropped FROM pg_catalog.pg_event_trigger_dropped_objects() d
-    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND d.object_type IN ('table', 'index');
+    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND d.object_type IN ('table', 'foreign table', 'index');
   IF dropped IS NOT NULL
      AND (EXISTS (SELECT 1 FROM vectorext.collection c WHERE c.relation = ANY (dropped) OR c.source = ANY (dropped))
           OR EXISTS (SELECT 1 FROM vectorext.collection_version v WHERE v.partition = ANY (dropped))

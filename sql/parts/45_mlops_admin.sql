@@ -38,6 +38,8 @@ BEGIN
   RETURN n;
 EXCEPTION WHEN undefined_table OR undefined_column THEN
   RETURN NULL;  -- a detached partition or a dropped key column: the view still lists the other versions
+WHEN connection_exception OR undefined_object OR insufficient_privilege OR fdw_error THEN
+  RETURN NULL;  -- a version on a server that is down, or that the reader has no user mapping for
 END
 $$;
 
@@ -54,7 +56,8 @@ BEGIN
   IF has_table_privilege(c.relation, 'SELECT') AND has_table_privilege(vectorext._source(c), 'SELECT') THEN
     SELECT * INTO source_rows, embedded, missing, stale, orphaned, coverage FROM vectorext.coverage(collection, version);
   END IF;
-EXCEPTION WHEN undefined_table OR undefined_column THEN
+EXCEPTION WHEN undefined_table OR undefined_column OR connection_exception OR undefined_object OR insufficient_privilege
+               OR fdw_error THEN
   NULL;  -- as in _rows
 END
 $$;
@@ -67,7 +70,9 @@ CREATE VIEW vectorext.collection_versions AS
          pg_size_pretty(pg_relation_size(ix.indexrelid)) AS index_size,
          cov.coverage, cov.missing, cov.stale,
          coalesce((SELECT array_agg(a.alias ORDER BY a.alias) FROM vectorext.alias a
-                   WHERE a.model = cv.model AND a.version = cv.version), '{}') AS aliases
+                   WHERE a.model = cv.model AND a.version = cv.version), '{}') AS aliases,
+         (SELECT s.srvname FROM pg_catalog.pg_foreign_table f JOIN pg_catalog.pg_foreign_server s ON s.oid = f.ftserver
+          WHERE f.ftrelid = cv.partition) AS server
   FROM vectorext.collection_version cv
   JOIN vectorext.model m ON m.name = cv.model AND m.version = cv.version
   LEFT JOIN LATERAL (
@@ -77,7 +82,7 @@ CREATE VIEW vectorext.collection_versions AS
   LEFT JOIN LATERAL (
     SELECT (s.c).* FROM (SELECT vectorext._readable_coverage(cv.collection, cv.version) AS c
                          WHERE cv.retired_at IS NULL OFFSET 0) s) cov ON true;
-COMMENT ON VIEW vectorext.collection_versions IS 'Per collection and version: state, rows, ANN index, coverage and aliases (exact: scans the data; rows and coverage NULL where the reader may not read the collection or source table)';
+COMMENT ON VIEW vectorext.collection_versions IS 'Per collection and version: state, rows, ANN index, coverage, aliases and the server of a remote version (exact: scans the data; rows and coverage NULL where the reader may not read the collection or source table, or the version''s server does not answer; a remote version''s index is listed by vectorext.remote_ann_indexes)';
 
 CREATE VIEW vectorext.collections AS
   SELECT c.name AS collection, c.relation, c.source, c.model, c.key_column, c.key_type,

@@ -10,7 +10,8 @@ BEGIN
   FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'vectorext'::regnamespace
            AND (p.proname LIKE '\_owner\_%' OR p.proname IN ('_register_model', '_move_alias', '_lock_model', '_lock_model_for',
                                                            '_promotion_gates', '_gate_ready', '_gate_thresholds', '_gate_recall', '_promote',
-                                                           '_link_evaluations', '_arm_summary', '_compare_arms')) LOOP
+                                                           '_link_evaluations', '_arm_summary', '_compare_arms',
+                                                           '_gate_ready_remote', '_remote_readiness')) LOOP
     EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
   END LOOP;
 END

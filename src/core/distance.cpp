@@ -102,13 +102,7 @@ const DistanceKernels kScalarKernels = {SimdLevel::Scalar, scalar_l2_squared, sc
 }  // namespace detail
 
 const DistanceKernels& kernels_for(SimdLevel level) {
-    if (!simd_level_supported(level)) level = detect_simd_level();
-    switch (level) {
-        case SimdLevel::Avx512: return detail::kAvx512Kernels;
-        case SimdLevel::Avx2: return detail::kAvx2Kernels;
-        case SimdLevel::Scalar: break;
-    }
-    return detail::kScalarKernels;
+    return table_for(level, detail::kScalarKernels, detail::kAvx2Kernels, detail::kAvx512Kernels);
 }
 
 const DistanceKernels& select_kernels_from_env(const char* value) {

@@ -1,4 +1,4 @@
-// Plain C ABI of the separately loaded training module vectorext_faiss.so (DESIGN.md §3.6). The main module
+// Plain C ABI of the separately loaded training module vectorext_faiss.so (docs/architecture.md, "Layers"). The main module
 // resolves these symbols with load_external_function() at index build time only, so no query-path backend ever
 // maps Faiss, OpenBLAS or OpenMP. Callers pass float arrays in and get centroids out; nothing here touches
 // Postgres, and every function is safe to call from a worker thread with all signals blocked.

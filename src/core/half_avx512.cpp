@@ -18,25 +18,19 @@
 #pragma GCC target("avx512f,avx2,fma,f16c")
 
 #include "core/half_kernels_impl.h"
+#include "core/lanes_avx512.h"
 
 namespace vx::core::half {
 
 namespace {
 
-// Zero-masking forms with a full mask: the plain conversion trips GCC 12's false -Wuninitialized (avx512_hsum.h).
-struct Avx512 {
-    using T = __m512;
-    static constexpr std::size_t kLanes = 16;
-    static T zero() { return _mm512_setzero_ps(); }
+// The shared float lanes plus loading 16 halves. Zero-masking form with a full mask: the plain conversion trips GCC
+// 12's false -Wuninitialized (avx512_hsum.h).
+struct Avx512 : lanes::Avx512Float {
+    using lanes::Avx512Float::load;
     static T load(const uint16_t* h) {
         return _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h)));
     }
-    static T load(const float* x) { return _mm512_loadu_ps(x); }
-    static T add(T a, T b) { return _mm512_add_ps(a, b); }
-    static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
-    static T fmadd(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
-    static T abs(T a) { return _mm512_abs_ps(a); }
-    static float hsum(T v) { return avx512::hsum(v); }
 };
 
 }  // namespace

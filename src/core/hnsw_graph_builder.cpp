@@ -2,9 +2,11 @@
 #include "core/hnsw_graph_builder.h"
 #include "core/distance.h"
 #include "core/half.h"
+#include "core/hnsw_select.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include <hnswlib/hnswlib.h>
@@ -93,6 +95,26 @@ struct GraphBuilder::Impl {
   Space space;
   hnswlib::HierarchicalNSW<float> index;
   Metric metric = Metric::L2;
+  // top-up staging (begin_top_up .. finish_top_up): element u's lists, level 0 first, each as count + capacity ids,
+  // from stage[stage_offset[u]]
+  std::vector<std::size_t> stage_offset;
+  std::vector<uint32_t> stage;
+  std::atomic<std::size_t> next_chunk{0};
+
+  hnswlib::linklistsizeint* list(hnswlib::tableint id, int level) {
+    return level == 0 ? index.get_linklist0(id) : index.get_linklist(id, level);
+  }
+  float dist(hnswlib::tableint a, hnswlib::tableint b) const {
+    return index.fstdistfunc_(index.getDataByInternalId(a), index.getDataByInternalId(b), index.dist_func_param_);
+  }
+  void prefetch(hnswlib::tableint id) const {  // the first lines of a vector (the hardware follows the rest)
+    const char* p = index.getDataByInternalId(id);
+    for (std::size_t off = 0; off < std::min<std::size_t>(index.data_size_, 256); off += 64) __builtin_prefetch(p + off);
+  }
+  bool identical(hnswlib::tableint a, hnswlib::tableint b) const {
+    return std::memcmp(index.getDataByInternalId(a), index.getDataByInternalId(b), index.data_size_) == 0;
+  }
+  void top_up_element(hnswlib::tableint u);
 };
 
 GraphBuilder::GraphBuilder(int dims, Metric metric, int m, int efc, std::size_t max_elements, unsigned seed,
@@ -170,8 +192,25 @@ std::size_t GraphBuilder::link_unreached() {
   auto& ix = impl_->index;
   const std::size_t n = ix.cur_element_count;
   if (n < 2) return 0;
-  auto dist = [&](hnswlib::tableint a, hnswlib::tableint b) {
-    return ix.fstdistfunc_(ix.getDataByInternalId(a), ix.getDataByInternalId(b), ix.dist_func_param_);
+  // Puts `id` into `owner`'s level-0 list, keeping it nearest first; a full list first gives up its farthest
+  // entry, which is returned (else -1).
+  auto insert_nearest_first = [&](hnswlib::tableint owner, hnswlib::tableint id) -> int64_t {
+    hnswlib::linklistsizeint* ll = ix.get_linklist0(owner);
+    auto* nb = reinterpret_cast<hnswlib::tableint*>(ll + 1);
+    const unsigned cnt = ix.getListCount(ll);
+    std::vector<std::pair<float, hnswlib::tableint>> e;
+    for (unsigned j = 0; j < cnt; j++) e.emplace_back(impl_->dist(owner, nb[j]), nb[j]);
+    std::sort(e.begin(), e.end());
+    int64_t evicted = -1;
+    if (cnt >= ix.maxM0_) {
+      evicted = e.back().second;
+      e.pop_back();
+    }
+    e.emplace_back(impl_->dist(owner, id), id);
+    std::sort(e.begin(), e.end());
+    for (std::size_t j = 0; j < e.size(); j++) nb[j] = e[j].second;
+    ix.setListCount(ll, static_cast<unsigned short>(e.size()));
+    return evicted;
   };
   std::size_t linked = 0;
   for (int round = 0; round < 8; round++) {  // a replaced link can orphan the node it pointed at: look again
@@ -197,35 +236,17 @@ std::size_t GraphBuilder::link_unreached() {
           target = *it;
           break;
         }
-      hnswlib::linklistsizeint* ll = ix.get_linklist0(target);
-      auto* nb = reinterpret_cast<hnswlib::tableint*>(ll + 1);
-      unsigned cnt = ix.getListCount(ll);
-      if (cnt < ix.maxM0_) {
-        nb[cnt] = uid;
-        ix.setListCount(ll, static_cast<unsigned short>(cnt + 1));
+      if (ix.getListCount(ix.get_linklist0(target)) < ix.maxM0_) {
+        insert_nearest_first(target, uid);
       } else {
-        // target's farthest link moves to u's list first (u is unreached: nothing reached depends on u's links),
-        // so the node it points at stays reachable (target -> u -> it).
-        unsigned far = 0;
-        float far_d = -INFINITY;
-        for (unsigned j = 0; j < cnt; j++) {
-          float d = dist(target, nb[j]);
-          if (d > far_d) far_d = d, far = j;
-        }
+        // target's farthest link moves to u's list (u is unreached: nothing reached depends on u's links), so the
+        // node it points at stays reachable (target -> u -> it); a full u's list gives up its own farthest.
+        int64_t moved = insert_nearest_first(target, uid);
         hnswlib::linklistsizeint* ul = ix.get_linklist0(uid);
-        auto* unb = reinterpret_cast<hnswlib::tableint*>(ul + 1);
-        unsigned ucnt = ix.getListCount(ul);
+        const auto* unb = reinterpret_cast<const hnswlib::tableint*>(ul + 1);
         bool has = false;
-        for (unsigned j = 0; j < ucnt; j++) has |= unb[j] == nb[far];
-        if (!has && nb[far] != uid) {
-          if (ucnt < ix.maxM0_) {
-            unb[ucnt] = nb[far];
-            ix.setListCount(ul, static_cast<unsigned short>(ucnt + 1));
-          } else {
-            unb[ucnt - 1] = nb[far];
-          }
-        }
-        nb[far] = uid;
+        for (unsigned j = 0, ucnt = ix.getListCount(ul); j < ucnt; j++) has |= unb[j] == moved;
+        if (moved >= 0 && !has && moved != uid) insert_nearest_first(uid, static_cast<hnswlib::tableint>(moved));
       }
       linked++;
       mark_reachable(ix, u, seen);
@@ -235,41 +256,116 @@ std::size_t GraphBuilder::link_unreached() {
   return linked;
 }
 
-std::size_t GraphBuilder::top_up_inner_product() {
-  auto& ix = impl_->index;
-  if (impl_->metric != Metric::InnerProduct) return 0;
-  const std::size_t n = ix.cur_element_count;
-  const unsigned want = static_cast<unsigned>(std::min<std::size_t>(ix.M_, ix.maxM0_));
-  std::size_t added = 0;
-  std::vector<std::pair<float, hnswlib::tableint>> cands;
-  for (std::size_t u = 0; u < n; u++) {
-    const auto uid = static_cast<hnswlib::tableint>(u);
-    hnswlib::linklistsizeint* ll = ix.get_linklist0(uid);
-    auto* nb = reinterpret_cast<hnswlib::tableint*>(ll + 1);
-    unsigned cnt = ix.getListCount(ll);
-    if (cnt >= want || cnt == 0) continue;
-    const void* base = ix.getDataByInternalId(uid);
+namespace {
+constexpr std::size_t kTopUpChunk = 64;  // elements a worker claims at a time
+}  // namespace
+
+std::size_t GraphBuilder::top_up_bytes(int m, std::size_t n) {
+  // offset + level 0 (count + 2m ids) + expected upper levels (1/(m-1) per element) of count + m ids
+  return n * (sizeof(std::size_t) + (std::size_t(2 * m) + 1) * 4 + (std::size_t(m) + 1) * 4 / std::size_t(m > 1 ? m - 1 : 1) + 4);
+}
+
+void GraphBuilder::begin_top_up() {
+  Impl& im = *impl_;
+  const std::size_t n = im.index.cur_element_count;
+  im.stage_offset.assign(n + 1, 0);
+  for (std::size_t u = 0; u < n; u++)
+    im.stage_offset[u + 1] = im.stage_offset[u] + (im.index.maxM0_ + 1) +
+                             std::size_t(im.index.element_levels_[u]) * (im.index.maxM_ + 1);
+  im.stage.assign(im.stage_offset[n], 0);
+  im.next_chunk.store(0);
+}
+
+void GraphBuilder::Impl::top_up_element(hnswlib::tableint u) {
+  thread_local std::vector<hnswlib::tableint> ids, own;
+  thread_local std::vector<Candidate> cands;
+  thread_local std::vector<int> out;
+  uint32_t* slot = &stage[stage_offset[u]];
+  for (int level = 0; level <= index.element_levels_[u]; level++) {
+    const unsigned cap = static_cast<unsigned>(level == 0 ? index.maxM0_ : index.maxM_);
+    hnswlib::linklistsizeint* ll = list(u, level);
+    const auto* nb = reinterpret_cast<const hnswlib::tableint*>(ll + 1);
+    const unsigned cnt = index.getListCount(ll);
+    own.assign(nb, nb + cnt);
+    ids.assign(nb, nb + cnt);
+    if (cnt < cap)  // candidates: the neighbours' neighbours at this level
+      for (unsigned j = 0; j < cnt; j++) {
+        hnswlib::linklistsizeint* l2 = list(nb[j], level);
+        const auto* nb2 = reinterpret_cast<const hnswlib::tableint*>(l2 + 1);
+        for (unsigned k = 0, c2 = index.getListCount(l2); k < c2; k++)
+          if (nb2[k] != u) ids.push_back(nb2[k]);
+      }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::sort(own.begin(), own.end());
     cands.clear();
-    for (unsigned j = 0; j < cnt; j++) {
-      hnswlib::linklistsizeint* l2 = ix.get_linklist0(nb[j]);
-      const auto* nb2 = reinterpret_cast<const hnswlib::tableint*>(l2 + 1);
-      for (unsigned k = 0, c2 = ix.getListCount(l2); k < c2; k++) {
-        hnswlib::tableint v = nb2[k];
-        if (v == uid) continue;
-        bool linked = false;
-        for (unsigned t = 0; t < cnt && !linked; t++) linked = nb[t] == v;
-        if (!linked) cands.emplace_back(ix.fstdistfunc_(base, ix.getDataByInternalId(v), ix.dist_func_param_), v);
+    // The candidates' vectors are scattered over memory: fetching them, not the arithmetic, is the cost.
+    constexpr std::size_t kAhead = 4;
+    for (std::size_t i = 0; i < std::min(kAhead, ids.size()); i++) prefetch(ids[i]);
+    for (std::size_t i = 0; i < ids.size(); i++) {
+      if (i + kAhead < ids.size()) prefetch(ids[i + kAhead]);
+      cands.push_back(Candidate{dist(u, ids[i]), static_cast<int32_t>(ids[i])});
+    }
+    std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+      return a.dist < b.dist || (a.dist == b.dist && a.id < b.id);
+    });
+    out.assign(std::max<std::size_t>(cands.size(), cap), 0);
+    // The list's own entries all stay: the result is a superset of hnswlib's graph, so nothing a search reached
+    // before becomes unreachable. (Dropping copies of u beyond half the list was tried: candidates tied at distance
+    // 0 are ranked by id, so every copy kept the same lowest-id copies and the others lost every in-link.)
+    int kept = 0;
+    for (int i = 0; i < int(cands.size()); i++)
+      if (std::binary_search(own.begin(), own.end(), static_cast<hnswlib::tableint>(cands[i].id))) out[kept++] = i;
+    kept = keep_pruned(cands.data(), int(cands.size()), int(cap),
+                       [&](int i) { return identical(u, static_cast<hnswlib::tableint>(cands[i].id)); }, out.data(),
+                       kept);
+    std::sort(out.begin(), out.begin() + kept);  // cands are nearest first
+    slot[0] = uint32_t(kept);
+    for (int k = 0; k < kept; k++) slot[1 + k] = uint32_t(cands[out[k]].id);
+    slot += cap + 1;
+  }
+}
+
+void GraphBuilder::top_up_worker(const std::atomic<bool>* stop) {
+  Impl& im = *impl_;
+  const std::size_t n = im.index.cur_element_count;
+  if (im.stage_offset.size() != n + 1) return;  // begin_top_up() not called
+  for (;;) {
+    if (stop && stop->load(std::memory_order_relaxed)) return;
+    const std::size_t first = im.next_chunk.fetch_add(kTopUpChunk);
+    if (first >= n) return;
+    for (std::size_t u = first; u < std::min(n, first + kTopUpChunk); u++)
+      im.top_up_element(static_cast<hnswlib::tableint>(u));
+  }
+}
+
+std::size_t GraphBuilder::finish_top_up() {
+  Impl& im = *impl_;
+  const std::size_t n = im.index.cur_element_count;
+  std::size_t added = 0;
+  if (im.stage_offset.size() == n + 1 && im.next_chunk.load() >= n) {
+    for (std::size_t u = 0; u < n; u++) {
+      const auto uid = static_cast<hnswlib::tableint>(u);
+      const uint32_t* slot = &im.stage[im.stage_offset[u]];
+      for (int level = 0; level <= im.index.element_levels_[u]; level++) {
+        const std::size_t cap = level == 0 ? im.index.maxM0_ : im.index.maxM_;
+        hnswlib::linklistsizeint* ll = im.list(uid, level);
+        added += std::size_t(std::max<long>(0, long(slot[0]) - long(im.index.getListCount(ll))));  // net
+        std::memcpy(ll + 1, slot + 1, slot[0] * sizeof(uint32_t));
+        im.index.setListCount(ll, static_cast<unsigned short>(slot[0]));
+        slot += cap + 1;
       }
     }
-    std::sort(cands.begin(), cands.end());
-    for (std::size_t i = 0; i < cands.size() && cnt < want; i++) {
-      if (i > 0 && cands[i].second == cands[i - 1].second) continue;
-      nb[cnt++] = cands[i].second;
-      added++;
-    }
-    ix.setListCount(ll, static_cast<unsigned short>(cnt));
   }
+  std::vector<std::size_t>().swap(im.stage_offset);
+  std::vector<uint32_t>().swap(im.stage);
   return added;
+}
+
+std::size_t GraphBuilder::top_up_lists() {
+  begin_top_up();
+  top_up_worker();
+  return finish_top_up();
 }
 
 void GraphBuilder::drop_in_links_for_test(std::size_t id) {
@@ -330,7 +426,7 @@ bool GraphBuilder::half_copies_suitable(const float* values, std::size_t rows, s
 std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n, bool half_copies) {
   std::size_t level0 = std::size_t(2 * m) * 4 + 4 + std::size_t(dims) * (half_copies ? 2 : 4) + sizeof(hnswlib::labeltype);
   std::size_t upper = (std::size_t(m) * 4 + 4) / std::size_t(m > 1 ? m - 1 : 1) + 16;  // expected upper links
-  return n * (level0 + upper + sizeof(std::mutex) + sizeof(int) + 16) + (1u << 20);
+  return n * (level0 + upper + sizeof(std::mutex) + sizeof(int) + 16) + top_up_bytes(m, n) + (1u << 20);
 }
 
 }  // namespace vx::core::hnsw

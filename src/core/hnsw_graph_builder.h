@@ -5,6 +5,7 @@
 
 #include "core/hnsw_distance.h"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -32,22 +33,39 @@ class GraphBuilder {
   int level(std::size_t id) const;
   std::size_t label(std::size_t id) const;
   // Neighbours of `id` at `level` (0 = bottom): returns the count and points *ids at them (valid while alive).
+  // Nearest first once the top-up ran.
   int neighbors(std::size_t id, int level, const uint32_t** ids) const;
 
   // HNSW links are directed, and hnswlib's neighbour heuristic can drop every link into a node (clusters of identical
   // points); a search then never reaches it. Walks the graph from the entry point over all levels and links each
   // unreached node at level 0 from one of its nearest reached nodes (found by the graph's own search; one with a free
-  // slot if any, else the nearest, replacing its farthest neighbour), repeating until everything is reached (at most
-  // 8 rounds). Single-threaded, after every add().
+  // slot if any, else the nearest, replacing its farthest neighbour, which first moves into the unreached node's
+  // list), repeating until everything is reached (at most 8 rounds). Lists it changes stay nearest first.
+  // Single-threaded, after every add() and the top-up.
   // Returns how many links it made.
   std::size_t link_unreached();
 
-  // Inner product is not a metric: hnswlib's heuristic (alg. 4) keeps only a few links per node under it (a node with
-  // a large norm "covers" most others), and nodes whose few in-links come from poorly ranked nodes are missed by
-  // searches (pgvector's TAP 012). Tops every level-0 list up to m links with the nearest of its neighbours'
-  // neighbours not yet linked, as the page-level insert path keeps its pruned candidates (core::hnsw::keep_pruned).
-  // Only for Metric::InnerProduct (a no-op otherwise); single-threaded, after every add(). Returns links added.
-  std::size_t top_up_inner_product();
+  // hnswlib keeps in a list only what its heuristic (alg. 4) keeps: 11-17 of the 2m level-0 slots on float
+  // embeddings, a handful under inner product (a node with a large norm "covers" most others). Such a graph needs a
+  // much larger ef_search than pgvector's for the same recall (pgvector tops the heuristic's choice up with the
+  // candidates it pruned, nearest first: the paper's keepPrunedConnections). This post-pass does the same after the
+  // fact: every list, at every level, is topped up to its capacity (2m at level 0, m above) with the nearest of its
+  // neighbours' neighbours at that level that it does not hold yet (core::hnsw::keep_pruned: copies of its element,
+  // identical vectors, are not added beyond half the list), and stored nearest first. A list keeps all its entries
+  // (the graph only gains links, so nothing reachable becomes unreachable); full lists are only sorted.
+  //
+  // Three phases, so it runs on several threads and gives the same graph whatever their number: every new list is
+  // computed from the lists as add() left them, staged, and written only once all are computed.
+  //   begin_top_up()          single-threaded, after every add(); allocates the staging (top_up_bytes)
+  //   top_up_worker(stop)     on any number of threads at once; returns when nothing is left or *stop is set
+  //   finish_top_up()         single-threaded; writes the staged lists, frees the staging, returns links added
+  // top_up_lists() runs the three on the calling thread.
+  void begin_top_up();
+  void top_up_worker(const std::atomic<bool>* stop = nullptr);
+  std::size_t finish_top_up();
+  std::size_t top_up_lists();
+  // Bytes begin_top_up() allocates for max_elements vectors (included in estimate_bytes).
+  static std::size_t top_up_bytes(int m, std::size_t max_elements);
 
   // Test hook: removes every link into `id` at every level, making it unreachable.
   void drop_in_links_for_test(std::size_t id);

@@ -10,19 +10,19 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/cpu_features.h"
+#include "core/metric.h"
+
 namespace vx::core::ivf {
 
-enum class Metric : uint8_t { L2 = 1, InnerProduct = 2, Cosine = 3 };
-
-// Distance between two float vectors under `metric` (normalised inputs for Cosine): dispatched kernels.
-float distance(Metric metric, const float* a, const float* b, std::size_t n);
+// The one metric enum and normalisation of every access method (core/metric.h); IVF supports L2, InnerProduct and
+// Cosine.
+using core::Metric;
+using core::normalize;
 
 // Index of the nearest of `k` centroids (k x n, row-major) to x, with its distance.
 std::size_t nearest_centroid(Metric metric, const float* x, const float* centroids, std::size_t k, std::size_t n,
                              float* best_distance = nullptr);
-
-// Scales x to unit length in place; returns false (and leaves x) for a zero vector.
-bool normalize(float* x, std::size_t n);
 
 // ---- SQ8 ----
 struct Sq8 {
@@ -69,6 +69,26 @@ struct PqQuery {
   void set_list(const float* centroid, std::size_t dim);  // call before scanning a list's codes
   float distance(const uint8_t* code) const;
 };
+
+// The query-time kernels (quant_kernels_impl.h; scalar ones in ivf_quant.cpp), chosen at run time at the level of the
+// float kernels (distance.h: AVX-512 / AVX2+FMA / scalar, lowered by VECTOREXT_SIMD).
+struct QuantKernels {
+  SimdLevel level;
+  float (*sq8_l2)(const float* a, const float* b, const uint8_t* c, std::size_t n);  // sum (a_i - b_i c_i)^2
+  float (*sq8_dot)(const float* b, const uint8_t* c, std::size_t n);                 // sum b_i c_i
+  // The 256 squared distances / dot products from x (dsub floats) to the sub-centroids of a transposed codebook.
+  void (*pq_sub_l2)(const float* x, const float* book_t, std::size_t dsub, float* out);
+  void (*pq_sub_dot)(const float* x, const float* book_t, std::size_t dsub, float* out);
+  std::size_t (*argmin256)(const float* d);  // first index of the smallest of 256 values
+};
+const QuantKernels& quant_kernels();
+const QuantKernels& quant_kernels_for(SimdLevel level);  // an unsupported level gives the best supported one
+
+namespace detail {
+extern const QuantKernels kScalarQuantKernels;
+extern const QuantKernels kAvx2QuantKernels;    // only valid where AVX2+FMA is supported
+extern const QuantKernels kAvx512QuantKernels;  // only valid where AVX-512F is supported
+}  // namespace detail
 
 // Default number of sub-quantizers for a dimension: the largest divisor of dim that is <= dim / 8 (>= 1).
 std::size_t default_pq_m(std::size_t dim);

@@ -1,8 +1,9 @@
-// Which of our access methods an index belongs to (hnsw, ivfflat, ivf), found from its handler function, for entry
-// points that take any index (index_check, index_recall, tune, search_params, the health view).
+// Which of our access methods an index belongs to (hnsw, ivfflat, ivf), for entry points that take any index
+// (index_recall, tune, search_params, the health view): the family its access method registered with
+// (ann_registry.h), so no code outside an access method's own files names its handler.
 #pragma once
 
-#include "pg/boundary.h"
+#include "pg/ann_registry.h"
 
 extern "C" {
 #include "utils/rel.h"
@@ -10,7 +11,6 @@ extern "C" {
 
 namespace vx::pg {
 
-enum class AnnFamily { kNone, kHnsw, kIvfFlat, kIvf };
 AnnFamily ann_family(Relation index);
 // "hnsw", "ivfflat", "ivf" (nullptr for kNone).
 const char* ann_family_name(AnnFamily f);

@@ -1,4 +1,4 @@
-// The C++ / Postgres boundary kit (DESIGN.md §3). Postgres reports errors with longjmp, C++ with exceptions;
+// The C++ / Postgres boundary kit (docs/architecture.md, "The boundary"). Postgres reports errors with longjmp, C++ with exceptions;
 // this file is the only place that converts between the two.
 //   VX_FUNCTION(name)  defines an SQL-callable function whose body runs inside guard().
 //   guard(f)           runs f; any C++ exception is caught, copied, and re-raised as an ereport *after* the catch.

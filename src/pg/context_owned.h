@@ -1,4 +1,4 @@
-// Ties the lifetime of a C++ object to a Postgres memory context (DESIGN.md §3.4): when the context is reset or
+// Ties the lifetime of a C++ object to a Postgres memory context (docs/architecture.md, "The boundary", rule 4): when the context is reset or
 // deleted, including by error cleanup, the object is deleted. Use for anything a scan or build keeps across calls.
 #pragma once
 

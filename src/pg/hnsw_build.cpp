@@ -317,7 +317,11 @@ void build_in_memory(Relation index, BuildState* st) {
       [&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, int64(done.load())); });
   // Directed links can leave a node no search reaches (hnswlib's heuristic with clusters of identical points); link
   // each one from its nearest reached node before the graph goes to pages.
-  gb->top_up_inner_product();
+  // hnswlib's lists hold only what its heuristic keeps; top them up to capacity with the nearest pruned
+  // candidates as pgvector does (same recall at a smaller ef_search; docs/hnsw.md, Build).
+  gb->begin_top_up();
+  run_workers(threads, [&](int, const std::atomic<bool>& stop) { gb->top_up_worker(&stop); }, {});
+  std::size_t topped_up = gb->finish_top_up();
   std::size_t relinked = gb->link_unreached();
   double t_graph = ms();
   call([&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseWrite); });
@@ -330,8 +334,8 @@ void build_in_memory(Relation index, BuildState* st) {
     call([&] { log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true); });
   double t_wal = ms();
   call([&] {
-    elog(DEBUG1, "hnsw build: %zu vectors, %d threads, %s copies, %zu unreached relinked: graph %.0f ms, pages %.0f ms, "
-         "WAL %.0f ms", n, threads, half ? "half" : "float", relinked,
+    elog(DEBUG1, "hnsw build: %zu vectors, %d threads, %s copies, %zu links topped up, %zu unreached relinked: graph %.0f ms, pages %.0f ms, "
+         "WAL %.0f ms", n, threads, half ? "half" : "float", topped_up, relinked,
          t_graph, t_write - t_graph, t_wal - t_write);
   });
 }

@@ -19,7 +19,7 @@
 
 extern "C" {
 #include "access/generic_xlog.h"
-#include "common/pg_prng.h"
+#include "common/hashfn.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 }
@@ -68,9 +68,14 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, Metric metric, 
 
 namespace {
 
-int random_level(int m) {
-  double u = pg_prng_double(&pg_global_prng_state);
-  if (u <= 0) u = 1e-12;
+// The level of a new element: floor(-ln(u) / ln(m)) with u uniform in (0, 1), as in the HNSW paper. u comes from a
+// hash of the element's heap TID rather than the backend's random state, so the same rows inserted in the same order
+// give the same graph in every session and on every machine: a test's recall and reachability figures, and a bug
+// report's reproducer, do not change from run to run. The hash spreads neighbouring TIDs over the whole range.
+int level_for_tid(int m, ItemPointer tid) {
+  uint64 key = (uint64(ItemPointerGetBlockNumberNoCheck(tid)) << 16) | ItemPointerGetOffsetNumberNoCheck(tid);
+  uint64 h = hash_bytes_uint32_extended(uint32(key), key >> 32);
+  double u = (double(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);  // 53 random bits, never 0 or 1
   int level = int(std::floor(-std::log(u) / std::log(double(m))));
   return std::min(level, std::min(max_level_for(uint32(m)), 255));
 }
@@ -380,7 +385,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   graph_load(&g, index);
   int m = int(g.m);
   int efc = std::max(int(index_ef_construction(index)), 1);
-  Allocation a = allocate(&g, vec, dims, tid, random_level(m));
+  Allocation a = allocate(&g, vec, dims, tid, level_for_tid(m, tid));
   const int level = a.level;
   if (a.became_entry) {
     graph_release(&g);

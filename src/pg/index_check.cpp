@@ -1,8 +1,10 @@
 // vectorext.index_check(index regclass, heapallindexed boolean): the SQL entry point of the index checker, in the
 // spirit of contrib/amcheck. It takes the locks (AccessShareLock on table and index: readers and writers go on),
-// finds which of our access methods the index belongs to, runs that method's read-only checker (index_check.h) and
-// returns one row of counts. Corruption is raised by the checker as XX002 (index_corrupted).
-#include "pg/ann_family.h"
+// finds which of our access methods the index belongs to (ann_registry.h: each registers its checker), runs that
+// method's read-only checker (index_check.h) and returns one row of counts. Corruption is raised by the checker as
+// XX002 (index_corrupted).
+#include "pg/ann_registry.h"
+#include "pg/boundary.h"
 #include "pg/index_check.h"
 
 extern "C" {
@@ -20,8 +22,6 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
-using vx::pg::AnnFamily;
-
 VX_FUNCTION(vx_index_check) {
   Oid indexoid = PG_GETARG_OID(0);
   bool heapallindexed = PG_GETARG_BOOL(1);
@@ -32,7 +32,7 @@ VX_FUNCTION(vx_index_check) {
     ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", indexoid)));
   if (!OidIsValid(heapoid))
     ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("\"%s\" is not an index", get_rel_name(indexoid)),
-                    errdetail("vectorext.index_check checks hnsw, ivfflat and ivf indexes.")));
+                    errdetail("vectorext.index_check checks %s indexes.", vx::pg::ann_access_method_names("and"))));
   Relation heap = table_open(heapoid, AccessShareLock);
   // Reading every page of an index is reading the table's data: require what SELECT on it requires.
   if (pg_class_aclcheck(heapoid, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
@@ -41,24 +41,19 @@ VX_FUNCTION(vx_index_check) {
                     errmsg("permission denied for table %s", RelationGetRelationName(heap))));
   Relation index = index_open(indexoid, AccessShareLock);
 
-  AnnFamily family = vx::pg::ann_family(index);
-  if (family == AnnFamily::kNone)
+  const vx::pg::AnnAccessMethod* am = vx::pg::ann_access_method_by_handler(index->rd_amhandler);
+  if (am == nullptr || am->check == nullptr)
     ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                    errmsg("\"%s\" is not an hnsw, ivfflat or ivf index", RelationGetRelationName(index))));
+                    errmsg("\"%s\" is not an %s index", RelationGetRelationName(index),
+                           vx::pg::ann_access_method_names("or"))));
   if (!index->rd_index->indisvalid)
     ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                     errmsg("cannot check index \"%s\"", RelationGetRelationName(index)),
                     errdetail("Index is not valid.")));
 
   vx::pg::IndexCheckCounts counts;
-  const char* method;
-  if (family == AnnFamily::kHnsw) {
-    method = "hnsw";
-    vx::pg::hnsw_check_index(index, heap, heapallindexed, &counts);
-  } else {
-    method = get_am_name(index->rd_rel->relam);
-    vx::pg::ivf_check_index(index, heap, heapallindexed, &counts);
-  }
+  const char* method = get_am_name(index->rd_rel->relam);
+  am->check(index, heap, heapallindexed, &counts);
 
   TupleDesc desc;
   if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)

@@ -1,12 +1,18 @@
-// Shared declarations of the IVF access methods (ivfflat: pgvector-compatible; ivf: quantizers + re-ranking).
+// Shared declarations of the IVF access methods (ivfflat: pgvector-compatible; ivf: quantizers + re-ranking); how
+// the files divide the work, the page layout, locking and WAL: docs/ivf-internals.md.
+//
+// Dialect (docs/architecture.md, "The dialect rule"): every file here is C-style over palloc, as contrib/bloom and pgvector: no object
+// with a destructor lives in a frame, so Postgres may longjmp through any of them, and they call Postgres directly.
+// The C++ state (the trained model: core::ivf::Model with its codec; a scan's ListScanner; the training sample's
+// k-means) lives in core objects owned by memory contexts (make_context_owned), reached through the named calls
+// below marked "guarded", which turn C++ exceptions into ereports. Calls into core that cannot throw (scoring a page,
+// encoding a vector, finding the nearest list: no allocation) are made directly.
 #pragma once
 
-#include "core/ivf_quant.h"
+#include "core/ivf_model.h"
+#include "pg/ann_contract.h"
 #include "pg/ivf_page.h"
 #include "pg/tuned_params.h"
-
-#include <memory>
-#include <vector>
 
 extern "C" {
 #include "access/amapi.h"
@@ -17,7 +23,7 @@ extern "C" {
 
 namespace vx::pg::ivf {
 
-using core::ivf::Metric;
+using core::Metric;
 
 // reloptions (both AMs share one struct; ivfflat only exposes `lists`)
 struct IvfOptions {
@@ -46,44 +52,57 @@ struct BuildOptions {
 };
 BuildOptions read_build_options(Relation index);
 Quantizer parse_quantizer(const char* value);  // ereports for unknown values
-
-// Metric from the operator class' support functions (proc 1 l2 -> L2; proc 2 present -> cosine; else ip).
-Metric opclass_metric(Relation index);
-
-// Everything a scan or insert needs besides the posting pages; immutable after the build and cached per backend.
-struct Model {
-  IvfMeta meta;
-  std::vector<float> centroids;  // lists x dim
-  core::ivf::Sq8 sq8;
-  core::ivf::Pq pq;
-  Metric metric() const { return static_cast<Metric>(meta.metric); }
-  Quantizer quantizer() const { return static_cast<Quantizer>(meta.quantizer); }
-};
-// Reads the meta page (share lock) and returns the cached model for this relfilenode + build id, loading it from
-// the centroid and codebook pages on a miss. Postgres errors surface as PgError.
-std::shared_ptr<const Model> load_model(Relation index);
-IvfMeta read_meta(Relation index);  // ereports on a bad magic/version
 // Candidates a lossy scan re-ranks per window: the reloption (ALTER INDEX ... SET applies at once), else the build's.
 int effective_rerank(Relation index, const IvfMeta& meta);
 
-// Normalises (cosine) and encodes a vector for its list; returns false when the vector cannot be indexed (a zero
-// vector under cosine). `code` must hold meta.code_size bytes; `scratch` dim floats.
-bool prepare_vector(const Model& model, const float* in, float* normalized);
-void encode(const Model& model, const float* x, int list, uint8_t* code, float* scratch);
+// ---- ivf_model.cpp: the only reader and writer of the meta, centroid, codebook and directory pages ----
 
-// Directory helpers
-inline BlockNumber directory_block(const IvfMeta& m, int list) {
-  return m.directory_start + static_cast<BlockNumber>(list / m.slots_per_page);
-}
-inline ListSlot* directory_slots(Page page) { return reinterpret_cast<ListSlot*>(page_contents(page)); }
-inline ListSlot& directory_slot(Page page, const IvfMeta& m, int list) {
-  return directory_slots(page)[list % m.slots_per_page];
-}
+// Reads the meta page (share lock); ereports on a bad magic or another layout version.
+IvfMeta read_meta(Relation index);
+// Lays a model out: fills meta's block ranges and per-page counts from dim, lists and codebook_bytes.
+void plan_layout(IvfMeta* meta);
+// Writes a new index's meta, centroid, codebook and directory pages (every list empty) from block 0 on. MAIN_FORKNUM:
+// through shared buffers without WAL (the build logs the whole relation at the end); INIT_FORKNUM: straight to the
+// init fork, WAL-logged (ambuildempty).
+void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const float* centroids,
+                 const uint8_t* codebook);
+// Sets every list's directory slot (end of a build; no WAL, as write_model).
+void write_directory(Relation index, const IvfMeta& meta, const ListSlot* slots);
+// An index on a column without typmod built without rows has dim 0: the first insert fixes the dimensions (meta and
+// the zero centroid, one GenericXLog record). A no-op if another backend did it first.
+void fix_dims(Relation index, int dim);
+
+// The immutable state a scan or insert needs besides the posting pages, cached per backend (backend_cache.h) by
+// relfilenode and the meta page's build id, so a rebuilt, truncated or reused relation never serves stale centroids.
+struct IvfModel {
+  IvfMeta meta;
+  const core::ivf::Model* core;  // centroids and codec, owned by the cache entry
+  Metric metric() const { return static_cast<Metric>(meta.metric); }
+  Quantizer quantizer() const { return static_cast<Quantizer>(meta.quantizer); }
+};
+// Reads the meta page and returns the model of this build, loading it from its pages on a miss (guarded). Pinned
+// (never freed) until `owner` is reset or deleted.
+const IvfModel* model_acquire(Relation index, MemoryContext owner);
+// A new core model in `cxt` (guarded): untrained, `lists` zero centroids and the codec of meta's quantizer.
+core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt);
+
 // The list's slot, read under a share lock on its directory page.
 ListSlot read_slot(Relation index, const IvfMeta& meta, int list);
 // Points the list's inserts at page `to` if the slot still says `from` (any page: InvalidBlockNumber); WAL-logged,
 // locks only the directory page.
 void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber from, BlockNumber to);
+
+// ---- ivf_train.cpp (guarded): training on worker threads through the separately loaded Faiss module ----
+struct TrainInput {
+  const float* data;  // rows x dim (normalised for cosine)
+  std::size_t rows;
+  int dim;
+  Metric metric;
+};
+// k-means centroids of the lists into model->centroids (model->lists of them); cancellable between iterations.
+void train_centroids(const TrainInput& in, core::ivf::Model* model);
+// The codec's own training (core::ivf::Codec::train) on the sample and the trained centroids.
+void train_codec(const TrainInput& in, core::ivf::Model* model);
 
 // AM callbacks
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);
@@ -99,5 +118,14 @@ IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys);
 void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
 bool get_tuple(IndexScanDesc scan, ScanDirection dir);
 void end_scan(IndexScanDesc scan);
+
+// Directory helpers
+inline BlockNumber directory_block(const IvfMeta& m, int list) {
+  return m.directory_start + static_cast<BlockNumber>(list / m.slots_per_page);
+}
+inline ListSlot* directory_slots(Page page) { return reinterpret_cast<ListSlot*>(page_contents(page)); }
+inline ListSlot& directory_slot(Page page, const IvfMeta& m, int list) {
+  return directory_slots(page)[list % m.slots_per_page];
+}
 
 }  // namespace vx::pg::ivf

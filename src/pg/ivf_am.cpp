@@ -1,4 +1,5 @@
-// The ivfflat and ivf access methods: handlers, settings, reloptions (cost estimation: ann_cost.cpp).
+// The ivfflat and ivf access methods: handlers, settings, reloptions (cost estimation: ann_cost.cpp). C-style (ivf.h).
+#include "pg/ann_registry.h"
 #include "pg/ann_routine.h"
 #include "pg/ivf.h"
 #include "pg/module_init.h"
@@ -12,6 +13,7 @@ extern "C" {
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "commands/vacuum.h"
+#include "lib/stringinfo.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 }
@@ -81,7 +83,8 @@ bytea* ivf_options(Datum reloptions, bool validate) {
   return static_cast<bytea*>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions), tab, 6));
 }
 
-bool validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, 1u << 1); }
+// Support 1 (the distance, checked for its signature) and 3 (the type-and-metric contract, ann_contract.h).
+bool validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, (1u << 1) | (1u << 3)); }
 
 char* build_phase_name(int64 phase) {
   switch (phase) {
@@ -95,7 +98,7 @@ char* build_phase_name(int64 phase) {
 }
 
 IndexAmRoutine* make_routine(amoptions_function options) {
-  IndexAmRoutine* am = new_ann_routine(4);
+  IndexAmRoutine* am = new_ann_routine(3);
 
   am->ambuild = [](Relation h, Relation i, IndexInfo* info) { return guard([&] { return build(h, i, info); }); };
   am->ambuildempty = [](Relation i) { guard([&] { build_empty(i); }); };
@@ -123,11 +126,15 @@ IndexAmRoutine* make_routine(amoptions_function options) {
 }  // namespace
 
 Quantizer parse_quantizer(const char* value) {
-  if (pg_strcasecmp(value, "flat") == 0) return Quantizer::Flat;
-  if (pg_strcasecmp(value, "sq8") == 0) return Quantizer::Sq8;
-  if (pg_strcasecmp(value, "pq") == 0) return Quantizer::Pq;
+  if (const core::ivf::CodecInfo* info = core::ivf::codec_info_by_name(value)) return info->id;
+  // "Valid values are "flat", "sq8" and "pq"." from the codec registry
+  StringInfoData names;
+  initStringInfo(&names);
+  const std::size_t n = core::ivf::codec_count();
+  for (std::size_t i = 0; i < n; ++i)
+    appendStringInfo(&names, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " and " : ", ", core::ivf::codec_at(i).name);
   ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
-                  errhint("Valid values are \"flat\", \"sq8\" and \"pq\".")));
+                  errhint("Valid values are %s.", names.data)));
   pg_unreachable();
 }
 
@@ -152,16 +159,29 @@ BuildOptions read_build_options(Relation index) {
   return o;
 }
 
-Metric opclass_metric(Relation index) {
-  Oid proc1 = index_getprocid(index, 1, 1);
-  if (!OidIsValid(proc1))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION), errmsg("operator class has no distance support function")));
-  char* name = get_func_name(proc1);
-  if (name && strcmp(name, "vector_l2_squared_distance") == 0) return Metric::L2;
-  if (OidIsValid(index_getprocid(index, 1, 2))) return Metric::Cosine;
-  return Metric::InnerProduct;
+int effective_rerank(Relation index, const IvfMeta& meta) {
+  // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once; a tuning measurement of
+  // this index in progress overrides it (tuned_params.h)
+  const core::ivf::CodecInfo* codec = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
+  const bool lossy = codec != nullptr && codec->lossy;
+  auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options);
+  if (!opts || meta.am != static_cast<uint8>(AmKind::Ivf)) return tuning::ivf_rerank(index, meta.rerank);
+  return tuning::ivf_rerank(index, opts->rerank >= 0 ? opts->rerank : (lossy ? kDefaultRerank : 0));
 }
 
+}  // namespace vx::pg::ivf
+
+extern "C" Datum vx_ivfflathandler(PG_FUNCTION_ARGS);
+extern "C" Datum vx_ivfhandler(PG_FUNCTION_ARGS);
+
+namespace vx::pg::ivf {
+namespace {
+// Both publish exact ORDER BY values (flat codes; re-ranked l2 / ip rows) and have one checker (ivf_check.cpp).
+const AnnAccessMethod kIvfflat = {"ivfflat", AnnFamily::kIvfFlat, 20, vx_ivfflathandler, true, ivf_check_index};
+const AnnAccessMethod kIvf = {"ivf", AnnFamily::kIvf, 30, vx_ivfhandler, true, ivf_check_index};
+VX_ANN_ACCESS_METHOD(kIvfflat);
+VX_ANN_ACCESS_METHOD(kIvf);
+}  // namespace
 }  // namespace vx::pg::ivf
 
 VX_FUNCTION(vx_ivfflathandler) { PG_RETURN_POINTER(vx::pg::ivf::make_routine(vx::pg::ivf::ivfflat_options)); }

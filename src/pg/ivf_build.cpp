@@ -1,33 +1,34 @@
-// CREATE INDEX for ivfflat / ivf: sample the table, train centroids (and SQ8 / PQ codebooks) with Faiss k-means on
-// worker threads, then assign every row to its nearest list and write the posting pages. Pages are written without
-// WAL and logged once with log_newpage_range at the end.
-#include "pg/ivf.h"
-#include "pg/ivf_train.h"
+// CREATE INDEX for ivfflat / ivf: sample the table, train centroids (and the codec: SQ8 / PQ codebooks) with Faiss
+// k-means on worker threads, then assign every row to its nearest list and write the posting pages. Pages are written
+// without WAL and logged once with log_newpage_range at the end. C-style (ivf.h); the C++ work is behind the guarded
+// calls train_centroids / train_codec (ivf_train.cpp) and assign_batch below.
 #include "pg/context_owned.h"
+#include "pg/ivf.h"
+#include "pg/type_checks.h"
 #include "pg/workers.h"
 
-#include <atomic>
-
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <random>
+#include <vector>
 
 extern "C" {
 #include "access/heaptoast.h"
 #include "access/tableam.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
+#include "commands/defrem.h"
 #include "commands/progress.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
-#include "storage/smgr.h"
 #include "utils/backend_progress.h"
-#include "commands/defrem.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 }
-
-#include "pg/vector_type.h"
 
 namespace vx::pg::ivf {
 
@@ -35,97 +36,90 @@ namespace {
 
 constexpr int kPhaseSample = 2, kPhaseKmeans = 3, kPhaseQuantizer = 4, kPhaseLoad = 5;
 constexpr int kSamplesPerList = 50;
-constexpr int kPqSampleCap = 256 * 40;
 
+// palloc'd in the build's memory context; every member is trivially destructible.
 struct BuildState {
-  Relation index = nullptr;
-  Metric metric = Metric::L2;
-  BuildOptions options{};
-  int dim = 0;
-  MemoryContext tmp = nullptr;
+  Relation index;
+  const AnnContract* contract;
+  BuildOptions options;
+  int dim;
+  MemoryContext cxt, tmp;
   // pass 1
-  std::vector<float> sample;
-  std::size_t sample_cap = 0, sample_rows = 0;
-  double rows = 0;  // indexable rows seen
-  std::size_t sample_cap_rows = 0;  // before the memory bound, which needs the dimensions
-  bool check_dims_options = false;  // the column has no typmod: options are checked once the data fixed the dims
-  std::mt19937_64 rng{0x5eed1f};
+  float* sample;
+  std::size_t sample_cap, sample_rows;
+  double rows;                  // indexable rows seen
+  std::size_t sample_cap_rows;  // before the memory bound, which needs the dimensions
+  std::mt19937_64 rng;          // fixed seed: reproducible builds
   // pass 2
-  std::shared_ptr<Model> model;
-  std::vector<ListSlot> slots;  // per list: first page and tail (the insert page once built)
-  std::vector<float> vec, scratch;
-  std::vector<char> tuple;
-  double indexed = 0;
+  IvfMeta meta;
+  core::ivf::Model* model;  // owned by cxt
+  ListSlot* slots;          // per list: first page and tail (the insert page once built)
+  float* vec;               // dim floats: the current row
+  double indexed;
   // rows buffered for parallel assignment
-  std::size_t batch_rows = 1;
-  std::vector<ItemPointerData> batch_tids;
-  std::vector<float> batch_vecs;
-  std::vector<int> batch_lists;
-  std::vector<char> batch_items;
+  std::size_t batch_rows, batch_count;
+  ItemPointerData* batch_tids;
+  float* batch_vecs;
+  int* batch_lists;
+  char* batch_items;
 };
 
-void check_options(Relation index, BuildOptions& o, int dim);
+void check_options(Relation index, BuildOptions* o, int dim);
 
 // Sizes the sample and the row buffers once the dimensions are known (from the typmod or the first row).
-void set_dims(BuildState& st, int dim) {
-  st.dim = dim;
+void set_dims(BuildState* st, int dim) {
+  st->dim = dim;
   std::size_t mem_cap = static_cast<std::size_t>(maintenance_work_mem) * 1024 / (sizeof(float) * dim);
-  st.sample_cap = std::max<std::size_t>(1, std::min(st.sample_cap_rows, mem_cap));
-  st.sample.resize(st.sample_cap * dim);
-  st.vec.resize(dim);
-  st.scratch.resize(dim);
+  st->sample_cap = std::max<std::size_t>(1, std::min(st->sample_cap_rows, mem_cap));
+  st->sample = static_cast<float*>(MemoryContextAllocHuge(st->cxt, st->sample_cap * dim * sizeof(float)));
+  st->vec = static_cast<float*>(MemoryContextAlloc(st->cxt, dim * sizeof(float)));
 }
 
-// Reads the vector of a build/insert callback into state.vec (normalised for cosine). False: skip the row.
-bool load_row(BuildState& st, Datum value) {
-  Vector* v = datum_get_vector(value);
-  if (st.dim <= 0) {  // no typmod: the first non-NULL vector fixes the dimensions of the index
-    call([&] {
-      if (v->dim > kMaxDims)
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("vector cannot have more than %d dimensions for %s index", kMaxDims,
-                               get_am_name(st.index->rd_rel->relam))));
-      check_options(st.index, st.options, v->dim);
-    });
-    set_dims(st, v->dim);
+// Reads the vector of a build callback into st->vec (normalised for cosine). False: skip the row.
+bool load_row(BuildState* st, Datum value) {
+  const AnnContract& c = *st->contract;
+  const void* v = c.type->detoast(value);
+  const int dims = c.type->dims(v);
+  if (st->dim <= 0) {  // no typmod: the first non-NULL vector fixes the dimensions of the index
+    if (dims > kMaxDims)
+      ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                      errmsg("vector cannot have more than %d dimensions for %s index", kMaxDims,
+                             get_am_name(st->index->rd_rel->relam))));
+    check_options(st->index, &st->options, dims);
+    set_dims(st, dims);
   }
-  if (v->dim != st.dim) call([&] { check_expected_dims(st.dim, v->dim); });
-  std::memcpy(st.vec.data(), v->x, sizeof(float) * st.dim);
-  if (st.metric == Metric::Cosine) return core::ivf::normalize(st.vec.data(), st.dim);
-  return true;
+  if (dims != st->dim) check_expected_dims(st->dim, dims);
+  return ann_value_to_float(c, v, st->vec, dims);
 }
 
 void sample_callback(Relation, ItemPointer, Datum* values, bool* isnull, bool, void* arg) {
   auto* st = static_cast<BuildState*>(arg);
   if (isnull[0]) return;
   MemoryContext old = MemoryContextSwitchTo(st->tmp);
-  guard([&] {
-    if (!load_row(*st, values[0])) return;
-    std::size_t slot;
+  if (load_row(st, values[0])) {
+    std::size_t slot = st->sample_rows;
+    bool keep = true;
     if (st->sample_rows < st->sample_cap) {
-      slot = st->sample_rows++;
+      st->sample_rows++;
     } else {
       std::uniform_int_distribution<uint64> pick(0, static_cast<uint64>(st->rows));
       uint64 j = pick(st->rng);
-      if (j >= st->sample_cap) {
-        st->rows += 1;
-        return;
-      }
-      slot = j;
+      keep = j < st->sample_cap;
+      slot = static_cast<std::size_t>(j);
     }
-    std::memcpy(st->sample.data() + slot * st->dim, st->vec.data(), sizeof(float) * st->dim);
+    if (keep) memcpy(st->sample + slot * st->dim, st->vec, sizeof(float) * st->dim);
     st->rows += 1;
-  });
+  }
   MemoryContextSwitchTo(old);
   MemoryContextReset(st->tmp);
 }
 
 // Appends one posting to the tail of list `list` during the build (no WAL: the whole relation is logged at the end).
-void build_append(BuildState& st, int list, const char* item, Size size) {
-  ListSlot& slot = st.slots[list];
+void build_append(BuildState* st, int list, const char* item, Size size) {
+  ListSlot& slot = st->slots[list];
   Buffer tail = InvalidBuffer;
   if (slot.insert != InvalidBlockNumber) {
-    tail = ReadBuffer(st.index, slot.insert);
+    tail = ReadBuffer(st->index, slot.insert);
     LockBuffer(tail, BUFFER_LOCK_EXCLUSIVE);
     Page page = BufferGetPage(tail);
     if (PageGetFreeSpace(page) >= MAXALIGN(size) &&
@@ -135,7 +129,7 @@ void build_append(BuildState& st, int list, const char* item, Size size) {
       return;
     }
   }
-  Buffer buf = ReadBufferExtended(st.index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
+  Buffer buf = ReadBufferExtended(st->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   Page page = BufferGetPage(buf);
   init_page(page, PageKind::Posting);
@@ -154,70 +148,53 @@ void build_append(BuildState& st, int list, const char* item, Size size) {
   slot.insert = block;
 }
 
-// Assigns and encodes the buffered rows on worker threads (pure C++), then appends them on the main thread.
-void flush_batch(BuildState& st) {
-  const std::size_t n = st.batch_tids.size();
-  if (n == 0) return;
-  const Model& m = *st.model;
-  const std::size_t code = m.meta.code_size, item = kTupleHeader + code, dim = st.dim;
-  st.batch_items.assign(n * item, 0);
-  st.batch_lists.assign(n, 0);
+// Assigns the buffered rows to their lists and encodes them on worker threads (guarded; pure C++, no Postgres call).
+void assign_batch(BuildState* st, std::size_t n, std::size_t item) {
+  const core::ivf::Model& m = *st->model;
+  const std::size_t dim = static_cast<std::size_t>(st->dim);
   const int threads = std::max(1, std::min<int>(maintenance_thread_count(), static_cast<int>(n / 256) + 1));
-  auto work = [&](int worker, const std::atomic<bool>& stop) {
-    std::vector<float> scratch(dim);
-    for (std::size_t r = worker; r < n && !stop.load(); r += threads) {
-      const float* x = st.batch_vecs.data() + r * dim;
-      int list = static_cast<int>(core::ivf::nearest_centroid(st.metric, x, m.centroids.data(), m.meta.lists, dim));
-      st.batch_lists[r] = list;
-      char* it = st.batch_items.data() + r * item;
-      reinterpret_cast<IvfTuple*>(it)->tid = st.batch_tids[r];
-      encode(m, x, list, reinterpret_cast<uint8_t*>(it + kTupleHeader), scratch.data());
-    }
-  };
-  if (threads > 1)
-    run_workers(threads, work, {});
-  else
-    work(0, std::atomic<bool>{false});
-  call([&] {
-    for (std::size_t r = 0; r < n; ++r) build_append(st, st.batch_lists[r], st.batch_items.data() + r * item, item);
-    st.indexed += n;
-    pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(st.indexed));
+  guard([&] {
+    auto work = [&](int worker, const std::atomic<bool>& stop) {
+      std::vector<float> scratch(dim);
+      for (std::size_t r = static_cast<std::size_t>(worker); r < n && !stop.load(); r += threads) {
+        const float* x = st->batch_vecs + r * dim;
+        const std::size_t list = m.nearest_list(x);
+        st->batch_lists[r] = static_cast<int>(list);
+        char* it = st->batch_items + r * item;
+        reinterpret_cast<IvfTuple*>(it)->tid = st->batch_tids[r];
+        m.codec->encode(x, m.centroid(list), reinterpret_cast<uint8_t*>(it + kTupleHeader), scratch.data());
+      }
+    };
+    if (threads > 1)
+      run_workers(threads, work, {});
+    else
+      work(0, std::atomic<bool>{false});
   });
-  st.batch_tids.clear();
-  st.batch_vecs.clear();
+}
+
+void flush_batch(BuildState* st) {
+  const std::size_t n = st->batch_count;
+  if (n == 0) return;
+  const std::size_t item = kTupleHeader + st->meta.code_size;
+  memset(st->batch_items, 0, n * item);
+  assign_batch(st, n, item);
+  for (std::size_t r = 0; r < n; ++r) build_append(st, st->batch_lists[r], st->batch_items + r * item, item);
+  st->indexed += n;
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(st->indexed));
+  st->batch_count = 0;
 }
 
 void load_callback(Relation, ItemPointer tid, Datum* values, bool* isnull, bool, void* arg) {
   auto* st = static_cast<BuildState*>(arg);
   if (isnull[0]) return;
   MemoryContext old = MemoryContextSwitchTo(st->tmp);
-  guard([&] {
-    if (!load_row(*st, values[0])) return;
-    st->batch_tids.push_back(*tid);
-    st->batch_vecs.insert(st->batch_vecs.end(), st->vec.begin(), st->vec.end());
-    if (st->batch_tids.size() >= st->batch_rows) flush_batch(*st);
-  });
+  if (load_row(st, values[0])) {
+    st->batch_tids[st->batch_count] = *tid;
+    memcpy(st->batch_vecs + st->batch_count * st->dim, st->vec, sizeof(float) * st->dim);
+    if (++st->batch_count >= st->batch_rows) flush_batch(st);
+  }
   MemoryContextSwitchTo(old);
   MemoryContextReset(st->tmp);
-}
-
-// Writes `bytes` from data into new content pages of `kind`, `per_page` bytes each; returns the page count.
-uint32 write_stream(Relation index, PageKind kind, const char* data, std::size_t bytes, std::size_t per_page) {
-  uint32 pages = 0;
-  std::size_t done = 0;
-  do {
-    std::size_t n = std::min(per_page, bytes - done);
-    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
-    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-    Page page = BufferGetPage(buf);
-    init_page(page, kind, n);
-    if (n) memcpy(page_contents(page), data + done, n);
-    MarkBufferDirty(buf);
-    UnlockReleaseBuffer(buf);
-    done += n;
-    ++pages;
-  } while (done < bytes);
-  return pages;
 }
 
 // The column's dimensions, or 0 when it has no typmod (then the data fixes them, see docs/ivf.md).
@@ -231,83 +208,17 @@ int dims_of(Relation index) {
   return dim;
 }
 
-// Writes meta, centroid, codebook and directory pages for a trained model into `fork` through shared buffers
-// (MAIN_FORKNUM, build) and fills in the meta's block numbers.
-void write_model_pages(Relation index, Model& m) {
-  IvfMeta& meta = m.meta;
-  const std::size_t dim = meta.dim;
-  // block 0: meta, rewritten at the end once everything is placed
-  Buffer metabuf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
-  Assert(BufferGetBlockNumber(metabuf) == kMetaBlock);
-  ReleaseBuffer(metabuf);
-
-  meta.centroids_per_page = dim ? static_cast<int32>(contents_capacity() / (dim * sizeof(float))) : 1;
-  meta.centroid_start = kMetaBlock + 1;
-  meta.centroid_pages = 0;
-  for (int first = 0; first < meta.lists; first += meta.centroids_per_page) {
-    int count = std::min(meta.centroids_per_page, meta.lists - first);
-    meta.centroid_pages += write_stream(index, PageKind::Centroids,
-                                        reinterpret_cast<const char*>(m.centroids.data() + first * dim),
-                                        count * dim * sizeof(float), contents_capacity());
-  }
-  std::vector<float> codebook;
-  if (m.quantizer() == Quantizer::Sq8) {
-    codebook = m.sq8.vmin;
-    codebook.insert(codebook.end(), m.sq8.step.begin(), m.sq8.step.end());
-  } else if (m.quantizer() == Quantizer::Pq) {
-    codebook = m.pq.codebook;
-  }
-  meta.codebook_start = meta.centroid_start + meta.centroid_pages;
-  meta.codebook_bytes = static_cast<uint32>(codebook.size() * sizeof(float));
-  meta.codebook_pages = codebook.empty() ? 0
-                                         : write_stream(index, PageKind::Codebook,
-                                                        reinterpret_cast<const char*>(codebook.data()),
-                                                        meta.codebook_bytes, contents_capacity());
-  meta.slots_per_page = static_cast<int32>(contents_capacity() / sizeof(ListSlot));
-  meta.directory_start = meta.codebook_start + meta.codebook_pages;
-  std::vector<ListSlot> slots(meta.lists, ListSlot{InvalidBlockNumber, InvalidBlockNumber});
-  meta.directory_pages = 0;
-  for (int first = 0; first < meta.lists; first += meta.slots_per_page) {
-    int count = std::min(meta.slots_per_page, meta.lists - first);
-    meta.directory_pages += write_stream(index, PageKind::Directory, reinterpret_cast<const char*>(slots.data() + first),
-                                         count * sizeof(ListSlot), contents_capacity());
-  }
-  meta.first_posting = meta.directory_start + meta.directory_pages;
-}
-
-void write_meta(Relation index, const IvfMeta& meta) {
-  Buffer buf = ReadBuffer(index, kMetaBlock);
-  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-  Page page = BufferGetPage(buf);
-  init_page(page, PageKind::Meta, sizeof(IvfMeta));
-  memcpy(page_meta(page), &meta, sizeof(IvfMeta));
-  MarkBufferDirty(buf);
-  UnlockReleaseBuffer(buf);
-}
-
-void write_slots(Relation index, const IvfMeta& meta, const std::vector<ListSlot>& slots) {
-  for (uint32 p = 0; p < meta.directory_pages; ++p) {
-    int first = static_cast<int>(p) * meta.slots_per_page;
-    int count = std::min(meta.slots_per_page, meta.lists - first);
-    Buffer buf = ReadBuffer(index, meta.directory_start + p);
-    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-    memcpy(directory_slots(BufferGetPage(buf)), slots.data() + first, count * sizeof(ListSlot));
-    MarkBufferDirty(buf);
-    UnlockReleaseBuffer(buf);
-  }
-}
-
 uint64 new_build_id() {
   std::random_device rd;
   return (static_cast<uint64>(rd()) << 32) ^ rd() ^ static_cast<uint64>(GetCurrentTimestamp());
 }
 
-IvfMeta base_meta(Relation index, const BuildOptions& o, Metric metric, int dim) {
+IvfMeta base_meta(const BuildOptions& o, Metric metric, int dim) {
   IvfMeta meta;
   memset(&meta, 0, sizeof(meta));
   meta.magic = kMagic;
   meta.version = kLayoutVersion;
-  meta.build_id = new_build_id();
+  meta.build_id = guard([] { return new_build_id(); });
   meta.dim = dim;
   meta.metric = static_cast<uint8>(metric);
   meta.quantizer = static_cast<uint8>(o.quantizer);
@@ -317,21 +228,98 @@ IvfMeta base_meta(Relation index, const BuildOptions& o, Metric metric, int dim)
   return meta;
 }
 
+// The contract of the index, if IVF can hold it: half copies (ann_require_half_copy) ranked by l2 or the inner
+// product (cosine: over unit vectors), which is what k-means, list assignment and the quantizers' tables compute.
+const AnnContract& ivf_contract(Relation index) {
+  const AnnContract& c = ann_contract(index);
+  ann_require_half_copy(index, c);
+  if (c.metric != Metric::L2 && c.metric != Metric::InnerProduct && c.metric != Metric::Cosine)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("access method \"%s\" does not support the %s metric", get_am_name(index->rd_rel->relam),
+                           core::metric_name(c.metric))));
+  return c;
+}
+
 // Checks the options against the column; fills in defaults that do not depend on the data.
-void check_options(Relation index, BuildOptions& o, int dim) {
-  if (o.quantizer == Quantizer::Pq) {
+void check_options(Relation index, BuildOptions* o, int dim) {
+  if (o->quantizer == Quantizer::Pq) {
     // dim 0 (no typmod): checked again once the first row fixed the dimensions
-    if (dim > 0 && o.pq_m == 0) o.pq_m = static_cast<int>(core::ivf::default_pq_m(dim));
-    if (dim > 0 && (o.pq_m > dim || dim % o.pq_m != 0))
+    if (dim > 0 && o->pq_m == 0) o->pq_m = static_cast<int>(core::ivf::default_pq_m(dim));
+    if (dim > 0 && (o->pq_m > dim || dim % o->pq_m != 0))
       ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                      errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, o.pq_m)));
-  } else if (o.pq_m != 0) {
+                      errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, o->pq_m)));
+  } else if (o->pq_m != 0) {
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("pq_m requires quantizer = 'pq'")));
   }
-  if (o.quantizer != Quantizer::Flat && index->rd_index->indkey.values[0] == 0)
+  const core::ivf::CodecInfo* info = core::ivf::codec_info(o->quantizer);
+  if (info->lossy && index->rd_index->indkey.values[0] == 0)
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("quantizer \"%s\" needs an index on a plain column", o.quantizer == Quantizer::Pq ? "pq" : "sq8"),
+                    errmsg("quantizer \"%s\" needs an index on a plain column", info->name),
                     errdetail("Re-ranking reads the exact vector from the table.")));
+}
+
+// Re-ranking reads the exact vector of every candidate from the table. A vector stored out of line (TOAST) costs a
+// TOAST index lookup and two more page reads per candidate: ~60 % of a pq query at 784 dims (docs/ivf.md). The
+// type's default STORAGE main keeps vectors inline up to about a page; a column set to external or extended moves
+// them out of line above toast_tuple_target.
+void notice_toasted_rerank(Relation heap, Relation index, const AnnContract& c, int dim) {
+  AttrNumber attno = index->rd_index->indkey.values[0];
+  char storage = TupleDescAttr(RelationGetDescr(heap), attno - 1)->attstorage;
+  Size bytes = c.type->value_bytes(dim);
+  Size target = storage == TYPSTORAGE_MAIN ? TOAST_TUPLE_TARGET_MAIN
+                                           : static_cast<Size>(RelationGetToastTupleTarget(heap, TOAST_TUPLE_TARGET));
+  if (storage != TYPSTORAGE_PLAIN && bytes > target)
+    ereport(NOTICE,
+            (errmsg("re-ranking may read %d-dimensional vectors from TOAST", dim),
+             errdetail("Vectors of %zu bytes are stored out of line; re-ranking then detoasts every candidate.", bytes),
+             storage == TYPSTORAGE_MAIN
+                 ? errhint("Vectors this long do not fit a heap page; keep rerank small or use quantizer = 'flat'.")
+                 : errhint("ALTER TABLE %s ALTER COLUMN %s SET STORAGE MAIN (the type's default) stores them inline "
+                           "(rows written afterwards).",
+                           RelationGetRelationName(heap),
+                           NameStr(TupleDescAttr(RelationGetDescr(heap), attno - 1)->attname))));
+}
+
+// The number of lists, the quantizer actually used and the little-data notices, once the sample is in.
+void settle_shape(BuildState* st, BuildOptions* options, int* lists, bool* trained) {
+  // Lists: the option, or rows/1000 (sqrt(rows) beyond a million rows), never more than the rows available.
+  int n = options->lists;
+  if (n <= 0) {
+    double r = st->rows;
+    n = r <= 1e6 ? static_cast<int>(r / 1000) : static_cast<int>(std::sqrt(r));
+    n = std::clamp(n, 1, kMaxLists);
+  }
+  *trained = st->sample_rows > 0;
+  // Fewer sampled rows than lists (an empty table too: CREATE INDEX before loading, or TRUNCATE): the centroids
+  // cannot describe the data that comes later. ivfflat says so in pgvector's words; ivf stays quiet only when an
+  // untrained index is what was asked for (one list of flat codes).
+  const bool as_requested =
+      !*trained && options->am == AmKind::Ivf && options->lists == 1 && options->quantizer == Quantizer::Flat;
+  if ((!*trained || static_cast<std::size_t>(n) > st->sample_rows) && !as_requested) {
+    if (options->am == AmKind::IvfFlat)
+      ereport(NOTICE, (errmsg("ivfflat index created with little data"), errdetail("This will cause low recall."),
+                       errhint("Drop the index until the table has more data.")));
+    else if (*trained)
+      ereport(NOTICE, (errmsg("ivf index created with little data"),
+                       errdetail("%d lists requested for %.0f rows; using %zu lists.", n, st->rows, st->sample_rows),
+                       errhint("REINDEX once the table has more data.")));
+    else
+      ereport(NOTICE, (errmsg("ivf index created with little data"),
+                       errdetail("The table has no rows: one list of unquantized vectors until the index is rebuilt."),
+                       errhint("REINDEX once the table has more data.")));
+  }
+  *lists = *trained ? static_cast<int>(std::min<std::size_t>(n, st->sample_rows)) : 1;
+  const core::ivf::CodecInfo* info = core::ivf::codec_info(options->quantizer);
+  if (st->sample_rows < info->min_train_rows) {  // pq: 256 rows for its 256 centroids per sub-quantizer
+    if (*trained)
+      ereport(NOTICE, (errmsg("too few rows to train %s, using sq8", info->name),
+                       errdetail("%s needs at least %zu rows, the table has %.0f.", info->name, info->min_train_rows,
+                                 st->rows)));
+    options->quantizer = Quantizer::Sq8;
+    options->pq_m = 0;
+  }
+  if (!*trained) options->quantizer = Quantizer::Flat;  // nothing to train on: store exact vectors until REINDEX
+  if (st->dim == 0) options->pq_m = 0;                 // no typmod and no row: the first insert fixes the dimensions
 }
 
 }  // namespace
@@ -341,14 +329,16 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
     elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
   BuildOptions options = read_build_options(index);
   int dim = dims_of(index);  // 0: no typmod, fixed by the first non-NULL row
-  check_options(index, options, dim);
-  Metric metric = opclass_metric(index);
+  check_options(index, &options, dim);
+  const AnnContract& contract = ivf_contract(index);
 
   MemoryContext build_cxt = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
-  BuildState* st = make_context_owned<BuildState>(build_cxt);
+  auto* st = static_cast<BuildState*>(MemoryContextAllocZero(build_cxt, sizeof(BuildState)));
+  new (&st->rng) std::mt19937_64(0x5eed1f);
   st->index = index;
-  st->metric = metric;
+  st->contract = &contract;
   st->options = options;
+  st->cxt = build_cxt;
   st->tmp = AllocSetContextCreate(build_cxt, "ivf build tuple", ALLOCSET_DEFAULT_SIZES);
 
   // Pass 1: a bounded reservoir sample (deterministic seed, so builds are reproducible).
@@ -356,119 +346,66 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   double estimate = std::max<double>(heap->rd_rel->reltuples, 0);
   int lists_hint = options.lists > 0 ? options.lists : std::max(1, static_cast<int>(std::max(estimate, 100000.0) / 1000));
   std::size_t cap = static_cast<std::size_t>(lists_hint) * kSamplesPerList;
-  cap = std::max<std::size_t>(cap, options.quantizer == Quantizer::Pq ? kPqSampleCap : 0);
-  st->sample_cap_rows = cap;
-  if (dim > 0) call([&] { set_dims(*st, dim); });
+  st->sample_cap_rows = std::max(cap, core::ivf::codec_info(options.quantizer)->min_sample_rows);
+  if (dim > 0) set_dims(st, dim);
   TimestampTz t0 = GetCurrentTimestamp();
   table_index_build_scan(heap, index, info, true, true, sample_callback, st, nullptr);
   TimestampTz t1 = GetCurrentTimestamp();
-  dim = st->dim;              // fixed by the data when the column has no typmod (0: no non-NULL row)
-  options = st->options;      // check_options may have filled in defaults (pq_m)
+  dim = st->dim;          // fixed by the data when the column has no typmod (0: no non-NULL row)
+  options = st->options;  // check_options may have filled in defaults (pq_m)
 
-  // Lists: the option, or rows/1000 (sqrt(rows) beyond a million rows), never more than the rows available.
-  int lists = options.lists;
-  if (lists <= 0) {
-    double r = st->rows;
-    lists = r <= 1e6 ? static_cast<int>(r / 1000) : static_cast<int>(std::sqrt(r));
-    lists = std::clamp(lists, 1, kMaxLists);
-  }
-  bool trained = st->sample_rows > 0;
-  // Fewer sampled rows than lists (an empty table too: CREATE INDEX before loading, or TRUNCATE): the centroids
-  // cannot describe the data that comes later. ivfflat says so in pgvector's words; ivf stays quiet only when an
-  // untrained index is what was asked for (one list of flat codes).
-  const bool as_requested = !trained && options.am == AmKind::Ivf && options.lists == 1 &&
-                            options.quantizer == Quantizer::Flat;
-  if ((!trained || static_cast<std::size_t>(lists) > st->sample_rows) && !as_requested) {
-    if (options.am == AmKind::IvfFlat)
-      ereport(NOTICE, (errmsg("ivfflat index created with little data"), errdetail("This will cause low recall."),
-                       errhint("Drop the index until the table has more data.")));
-    else if (trained)
-      ereport(NOTICE, (errmsg("ivf index created with little data"),
-                       errdetail("%d lists requested for %.0f rows; using %zu lists.", lists, st->rows, st->sample_rows),
-                       errhint("REINDEX once the table has more data.")));
-    else
-      ereport(NOTICE, (errmsg("ivf index created with little data"),
-                       errdetail("The table has no rows: one list of unquantized vectors until the index is rebuilt."),
-                       errhint("REINDEX once the table has more data.")));
-  }
-  lists = trained ? static_cast<int>(std::min<std::size_t>(lists, st->sample_rows)) : 1;
-  if (options.quantizer == Quantizer::Pq && st->sample_rows < core::ivf::Pq::ksub) {
-    if (trained)
-      ereport(NOTICE, (errmsg("too few rows to train pq, using sq8"),
-                       errdetail("pq needs at least %zu rows, the table has %.0f.", core::ivf::Pq::ksub, st->rows)));
-    options.quantizer = Quantizer::Sq8;
-    options.pq_m = 0;
-  }
-  if (!trained) options.quantizer = Quantizer::Flat;  // nothing to train on: store exact vectors until REINDEX
-  if (dim == 0) options.pq_m = 0;  // no typmod and no row: the first insert fixes the dimensions
+  int lists;
+  bool trained;
+  settle_shape(st, &options, &lists, &trained);
+  const core::ivf::CodecInfo* codec = core::ivf::codec_info(options.quantizer);
 
-  call([&] {
-    st->model = std::make_shared<Model>();
-    Model& m = *st->model;
-    m.meta = base_meta(index, options, metric, dim);
-    m.meta.lists = lists;
-    m.meta.trained = trained ? 1 : 0;
-    m.meta.quantizer = static_cast<uint8>(options.quantizer);
-    m.meta.pq_m = options.quantizer == Quantizer::Pq ? options.pq_m : 0;
-    m.meta.code_size = code_size(options.quantizer, dim, m.meta.pq_m);
-    m.centroids.assign(static_cast<std::size_t>(lists) * dim, 0.f);
-    TrainInput in{st->sample.data(), st->sample_rows, dim, metric};
-    if (trained) {
-      pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseKmeans);
-      train_centroids(in, lists, m.centroids.data());
-      if (options.quantizer != Quantizer::Flat)
-        pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseQuantizer);
-      if (options.quantizer == Quantizer::Sq8) m.sq8.train(st->sample.data(), st->sample_rows, dim);
-      if (options.quantizer == Quantizer::Pq) {
-        m.pq.init(dim, options.pq_m);
-        train_pq(in, m.centroids.data(), lists, m.pq);
-        m.pq.finalize();
-      }
+  IvfMeta& meta = st->meta;
+  meta = base_meta(options, contract.metric, dim);
+  meta.lists = lists;
+  meta.trained = trained ? 1 : 0;
+  meta.quantizer = static_cast<uint8>(options.quantizer);
+  meta.pq_m = options.quantizer == Quantizer::Pq ? options.pq_m : 0;
+  meta.code_size = code_size(options.quantizer, dim, meta.pq_m);
+  meta.codebook_bytes = trained ? static_cast<uint32>(codec->codebook_bytes(dim, meta.pq_m)) : 0;
+  plan_layout(&meta);
+  st->model = new_core_model(meta, build_cxt);
+  if (trained) {
+    TrainInput in{st->sample, st->sample_rows, dim, contract.metric};
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseKmeans);
+    train_centroids(in, st->model);
+    if (codec->codebook_bytes(dim, meta.pq_m) > 0) {
+      pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseQuantizer);
+      train_codec(in, st->model);
     }
-    std::vector<float>().swap(st->sample);
-    st->slots.assign(lists, ListSlot{InvalidBlockNumber, InvalidBlockNumber});
-    st->tuple.assign(kTupleHeader + m.meta.code_size, 0);
-    write_model_pages(index, m);
-  });
-
-  // Re-ranking reads the exact vector of every candidate from the table. A vector stored out of line (TOAST) costs
-  // a TOAST index lookup and two more page reads per candidate: ~60 % of a pq query at 784 dims (docs/ivf.md).
-  // The type's default STORAGE main keeps vectors inline up to about a page; a column set to external or extended
-  // moves them out of line above toast_tuple_target.
-  if (trained && options.quantizer != Quantizer::Flat && options.rerank != 0) {
-    AttrNumber attno = index->rd_index->indkey.values[0];
-    char storage = TupleDescAttr(RelationGetDescr(heap), attno - 1)->attstorage;
-    Size bytes = offsetof(Vector, x) + sizeof(float) * static_cast<Size>(dim);
-    Size target = storage == TYPSTORAGE_MAIN ? TOAST_TUPLE_TARGET_MAIN
-                                             : static_cast<Size>(RelationGetToastTupleTarget(heap, TOAST_TUPLE_TARGET));
-    if (storage != TYPSTORAGE_PLAIN && bytes > target)
-      ereport(NOTICE,
-              (errmsg("re-ranking may read %d-dimensional vectors from TOAST", dim),
-               errdetail("Vectors of %zu bytes are stored out of line; re-ranking then detoasts every candidate.",
-                         bytes),
-               storage == TYPSTORAGE_MAIN
-                   ? errhint("Vectors this long do not fit a heap page; keep rerank small or use quantizer = 'flat'.")
-                   : errhint("ALTER TABLE %s ALTER COLUMN %s SET STORAGE MAIN (the type's default) stores them inline "
-                             "(rows written afterwards).",
-                             RelationGetRelationName(heap),
-                             NameStr(TupleDescAttr(RelationGetDescr(heap), attno - 1)->attname))));
   }
+  if (st->sample != nullptr) pfree(st->sample);  // none when no row fixed the dimensions
+  st->sample = nullptr;
+  uint8_t* codebook = nullptr;
+  if (meta.codebook_bytes > 0) {
+    codebook = static_cast<uint8_t*>(palloc(meta.codebook_bytes));
+    st->model->codec->write_codebook(codebook);
+  }
+  write_model(index, MAIN_FORKNUM, meta, st->model->centroids.data(), codebook);
+  st->slots = static_cast<ListSlot*>(palloc(sizeof(ListSlot) * lists));
+  for (int l = 0; l < lists; ++l) st->slots[l] = ListSlot{InvalidBlockNumber, InvalidBlockNumber};
+
+  if (trained && codec->lossy && options.rerank != 0) notice_toasted_rerank(heap, index, contract, dim);
 
   TimestampTz t2 = GetCurrentTimestamp();
-  // Pass 2: every row to its nearest list.
+  // Pass 2: every row to its nearest list, in batches of up to 8192 rows bounded by a quarter of maintenance_work_mem
   pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseLoad);
   pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(st->rows));
-  // batches of up to 8192 rows, bounded by a quarter of maintenance_work_mem
+  const std::size_t item = kTupleHeader + meta.code_size;
   st->batch_rows = std::clamp<std::size_t>(
-      static_cast<std::size_t>(maintenance_work_mem) * 1024 / 4 / (sizeof(float) * dim + kTupleHeader + st->model->meta.code_size),
-      1, 8192);
+      static_cast<std::size_t>(maintenance_work_mem) * 1024 / 4 / (sizeof(float) * dim + item), 1, 8192);
+  st->batch_tids = static_cast<ItemPointerData*>(palloc(sizeof(ItemPointerData) * st->batch_rows));
+  st->batch_vecs = static_cast<float*>(MemoryContextAllocHuge(build_cxt, sizeof(float) * std::max(dim, 1) * st->batch_rows));
+  st->batch_lists = static_cast<int*>(palloc(sizeof(int) * st->batch_rows));
+  st->batch_items = static_cast<char*>(MemoryContextAllocHuge(build_cxt, item * st->batch_rows));
   double heap_tuples = table_index_build_scan(heap, index, info, true, true, load_callback, st, nullptr);
-  guard([&] { flush_batch(*st); });
+  flush_batch(st);
 
-  call([&] {
-    write_slots(index, st->model->meta, st->slots);
-    write_meta(index, st->model->meta);
-  });
+  write_directory(index, meta, st->slots);
   TimestampTz t3 = GetCurrentTimestamp();
   if (RelationNeedsWAL(index))
     log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
@@ -488,37 +425,17 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
 void build_empty(Relation index) {
   BuildOptions options = read_build_options(index);
   int dim = dims_of(index);  // 0: no typmod, the first insert fixes the dimensions
-  check_options(index, options, dim);
-  IvfMeta meta = base_meta(index, options, opclass_metric(index), dim);
+  check_options(index, &options, dim);
+  const AnnContract& contract = ivf_contract(index);
+  IvfMeta meta = base_meta(options, contract.metric, dim);
   meta.lists = 1;
   meta.trained = 0;
   meta.quantizer = static_cast<uint8>(Quantizer::Flat);
   meta.code_size = code_size(Quantizer::Flat, dim, 0);
-  meta.centroids_per_page = dim ? static_cast<int32>(contents_capacity() / (dim * sizeof(float))) : 1;
-  meta.centroid_start = 1;
-  meta.centroid_pages = 1;
-  meta.codebook_start = 2;
-  meta.codebook_pages = 0;
-  meta.slots_per_page = static_cast<int32>(contents_capacity() / sizeof(ListSlot));
-  meta.directory_start = 2;
-  meta.directory_pages = 1;
-  meta.first_posting = 3;
-
-  PGAlignedBlock blocks[3];
-  Page meta_page = blocks[0].data, centroid_page = blocks[1].data, dir_page = blocks[2].data;
-  init_page(meta_page, PageKind::Meta, sizeof(IvfMeta));
-  memcpy(page_meta(meta_page), &meta, sizeof(IvfMeta));
-  init_page(centroid_page, PageKind::Centroids, dim * sizeof(float));
-  memset(page_contents(centroid_page), 0, dim * sizeof(float));
-  init_page(dir_page, PageKind::Directory, sizeof(ListSlot));
-  directory_slots(dir_page)[0] = ListSlot{InvalidBlockNumber, InvalidBlockNumber};
-  for (BlockNumber b = 0; b < 3; ++b) {
-    Page page = blocks[b].data;
-    PageSetChecksumInplace(page, b);
-    smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, b, page, true);
-    log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM, b, page, true);
-  }
-  smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
+  plan_layout(&meta);
+  auto* centroid = static_cast<float*>(palloc0(sizeof(float) * std::max(dim, 1)));
+  write_model(index, INIT_FORKNUM, meta, centroid, nullptr);
+  pfree(centroid);
 }
 
 }  // namespace vx::pg::ivf

@@ -15,8 +15,7 @@
 #include "pg/ivf.h"
 #include "pg/vector_type.h"
 
-#include "core/half.h"
-#include "core/ivf_half.h"
+#include "core/half_copy.h"
 
 #include <cmath>
 #include <cstdarg>
@@ -64,6 +63,7 @@ struct Checker {
   bool collect;
   Entry* entries;
   int64 nentries, capentries;
+  const AnnContract* contract;
   float* scratch;     // dim floats
   uint8* code;        // code_size bytes
   MemoryContext tuple_cxt;
@@ -132,8 +132,6 @@ void check_covered(Checker& c, Page page, BlockNumber block, Size bytes) {
             static_cast<size_t>(lower - std::min<Size>(lower, MAXALIGN(SizeOfPageHeaderData))), static_cast<size_t>(bytes));
 }
 
-uint32 pages_for(uint64 items, uint64 per_page) { return static_cast<uint32>((items + per_page - 1) / per_page); }
-
 void check_meta(Checker& c) {
   Buffer buf = read_page(c, kMetaBlock, PageKind::Meta, "meta page");
   Page page = BufferGetPage(buf);
@@ -154,9 +152,10 @@ void check_meta(Checker& c) {
     corrupt(c, "meta page says access method %u, the index is %s", m.am, am == AmKind::IvfFlat ? "ivfflat" : "ivf");
   if (m.metric < static_cast<uint8>(Metric::L2) || m.metric > static_cast<uint8>(Metric::Cosine))
     corrupt(c, "meta page has unknown metric %u", m.metric);
-  if (m.metric != static_cast<uint8>(opclass_metric(c.index)))
+  if (m.metric != static_cast<uint8>(c.contract->metric))
     corrupt(c, "meta page has metric %u, the operator class another", m.metric);
-  if (m.quantizer > static_cast<uint8>(Quantizer::Pq)) corrupt(c, "meta page has unknown quantizer %u", m.quantizer);
+  const core::ivf::CodecInfo* codec = core::ivf::codec_info(static_cast<uint32>(m.quantizer));
+  if (codec == nullptr) corrupt(c, "meta page has unknown quantizer %u", m.quantizer);
   if (am == AmKind::IvfFlat && m.quantizer != static_cast<uint8>(Quantizer::Flat))
     corrupt(c, "meta page of an ivfflat index has quantizer %u", m.quantizer);
   if (m.dim < 0 || m.dim > kMaxDims) corrupt(c, "meta page has %d dimensions (0..%d)", m.dim, kMaxDims);
@@ -171,29 +170,26 @@ void check_meta(Checker& c) {
   const int expect_code = code_size(static_cast<Quantizer>(m.quantizer), m.dim, m.pq_m);
   if (m.code_size != expect_code) corrupt(c, "meta page has code size %d, expected %d", m.code_size, expect_code);
 
-  // block ranges, in the order the build writes them
-  const Size capacity = contents_capacity();
-  const int per_page = m.dim > 0 ? static_cast<int>(capacity / (m.dim * sizeof(float))) : 1;
-  if (m.centroids_per_page != per_page)
-    corrupt(c, "meta page has %d centroids per page, expected %d", m.centroids_per_page, per_page);
-  if (m.centroid_start != kMetaBlock + 1) corrupt(c, "meta page puts the centroids at block %u, expected 1", m.centroid_start);
-  if (m.centroid_pages != pages_for(m.lists, per_page))
-    corrupt(c, "meta page has %u centroid pages for %d lists, expected %u", m.centroid_pages, m.lists,
-            pages_for(m.lists, per_page));
-  const uint64 book = m.quantizer == static_cast<uint8>(Quantizer::Sq8) ? 2ull * m.dim * sizeof(float)
-                      : pq                                              ? 256ull * m.dim * sizeof(float)
-                                                                        : 0;
+  // block ranges, in the order the build writes them: the layout ivf_model.cpp plans for these parameters
+  IvfMeta e = m;
+  plan_layout(&e);
+  if (m.centroids_per_page != e.centroids_per_page)
+    corrupt(c, "meta page has %d centroids per page, expected %d", m.centroids_per_page, e.centroids_per_page);
+  if (m.centroid_start != e.centroid_start) corrupt(c, "meta page puts the centroids at block %u, expected 1", m.centroid_start);
+  if (m.centroid_pages != e.centroid_pages)
+    corrupt(c, "meta page has %u centroid pages for %d lists, expected %u", m.centroid_pages, m.lists, e.centroid_pages);
+  const uint64 book = codec->codebook_bytes(m.dim, m.pq_m);
   if (m.codebook_bytes != book) corrupt(c, "meta page has a codebook of %u bytes, expected %llu", m.codebook_bytes, (unsigned long long) book);
-  if (m.codebook_start != m.centroid_start + m.centroid_pages || m.codebook_pages != pages_for(book, capacity))
+  if (m.codebook_start != e.codebook_start || m.codebook_pages != e.codebook_pages)
     corrupt(c, "meta page puts %u codebook pages at block %u, expected %u at block %u", m.codebook_pages,
-            m.codebook_start, pages_for(book, capacity), m.centroid_start + m.centroid_pages);
-  const int slots = static_cast<int>(capacity / sizeof(ListSlot));
-  if (m.slots_per_page != slots) corrupt(c, "meta page has %d list slots per page, expected %d", m.slots_per_page, slots);
-  if (m.directory_start != m.codebook_start + m.codebook_pages || m.directory_pages != pages_for(m.lists, slots))
+            m.codebook_start, e.codebook_pages, e.codebook_start);
+  if (m.slots_per_page != e.slots_per_page)
+    corrupt(c, "meta page has %d list slots per page, expected %d", m.slots_per_page, e.slots_per_page);
+  if (m.directory_start != e.directory_start || m.directory_pages != e.directory_pages)
     corrupt(c, "meta page puts %u directory pages at block %u, expected %u at block %u", m.directory_pages,
-            m.directory_start, pages_for(m.lists, slots), m.codebook_start + m.codebook_pages);
-  if (m.first_posting != m.directory_start + m.directory_pages)
-    corrupt(c, "meta page starts the postings at block %u, expected %u", m.first_posting, m.directory_start + m.directory_pages);
+            m.directory_start, e.directory_pages, e.directory_start);
+  if (m.first_posting != e.first_posting)
+    corrupt(c, "meta page starts the postings at block %u, expected %u", m.first_posting, e.first_posting);
   if (m.first_posting > c.nblocks)
     corrupt(c, "meta page starts the postings at block %u, the index has %u blocks", m.first_posting, c.nblocks);
 }
@@ -281,7 +277,7 @@ void check_posting(Checker& c, Page page, BlockNumber block, OffsetNumber off, i
       corrupt(c, "list %d, block %u, item %u has encoding errors %g and %g", list, block, off, err[0], err[1]);
     for (int i = 0; i < c.meta.dim; ++i) {
       uint16 h;
-      memcpy(&h, code + core::ivf::kHalfCodeHeader + i * sizeof(uint16), sizeof(h));
+      memcpy(&h, code + core::kHalfCopyHeader + i * sizeof(uint16), sizeof(h));
       if ((h & 0x7c00) == 0x7c00)
         corrupt(c, "list %d, block %u, item %u holds a non-finite half at dimension %d", list, block, off, i + 1);
     }
@@ -358,12 +354,12 @@ void heap_row(Relation, ItemPointer tid, Datum* values, bool* isnull, bool, void
   auto* c = static_cast<Checker*>(arg);
   if (isnull[0]) return;  // NULLs are not indexed
   MemoryContext old = MemoryContextSwitchTo(c->tuple_cxt);
-  Vector* v = datum_get_vector(values[0]);
-  if (v->dim != c->meta.dim)
+  const void* v = c->contract->type->detoast(values[0]);
+  const int dims = c->contract->type->dims(v);
+  if (dims != c->meta.dim)
     corrupt(*c, "heap row (%u,%u) has %d dimensions, the index %d", ItemPointerGetBlockNumber(tid),
-            ItemPointerGetOffsetNumber(tid), v->dim, c->meta.dim);
-  memcpy(c->scratch, v->x, sizeof(float) * v->dim);
-  const bool indexable = c->meta.metric != static_cast<uint8>(Metric::Cosine) || core::ivf::normalize(c->scratch, v->dim);
+            ItemPointerGetOffsetNumber(tid), dims, c->meta.dim);
+  const bool indexable = ann_value_to_float(*c->contract, v, c->scratch, dims);
   MemoryContextSwitchTo(old);
   MemoryContextReset(c->tuple_cxt);
   if (!indexable) return;  // a zero vector under cosine is not indexed (as pgvector)
@@ -384,7 +380,7 @@ void heap_row(Relation, ItemPointer tid, Datum* values, bool* isnull, bool, void
   c->out->heap_rows += 1;
   // flat codes are a deterministic encoding of the (normalised) vector: the posting must hold exactly that
   if (c->meta.quantizer == static_cast<uint8>(Quantizer::Flat)) {
-    core::ivf::encode_half_code(c->scratch, c->meta.dim, c->code);
+    core::encode_half_copy(c->scratch, c->meta.dim, c->code);
     if (hash_bytes(c->code, c->meta.code_size) != e.code_hash)
       corrupt(*c, "the posting of heap row (%u,%u) does not hold the encoding of the row's vector",
               ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
@@ -424,6 +420,7 @@ void ivf_check_index(Relation index, Relation heap, bool heapallindexed, IndexCh
   c.strategy = GetAccessStrategy(BAS_BULKREAD);
   c.nblocks = RelationGetNumberOfBlocks(index);
   c.heap_nblocks = RelationGetNumberOfBlocks(heap);
+  c.contract = &ann_contract(index);
   if (c.nblocks == 0) corrupt(c, "the index has no meta page (0 blocks)");
   const XLogRecPtr start = RelationNeedsWAL(index) ? GetXLogInsertRecPtr() : InvalidXLogRecPtr;
   const BlockNumber start_blocks = c.nblocks;

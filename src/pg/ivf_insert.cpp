@@ -1,6 +1,7 @@
 // aminsert: the new row goes to the posting chain of its nearest list (its insert page, space VACUUM freed, or a
-// new page at the tail), WAL-logged with GenericXLog.
+// new page at the tail), WAL-logged with GenericXLog. C-style (ivf.h).
 #include "pg/ivf.h"
+#include "pg/type_checks.h"
 
 #include <cstring>
 
@@ -9,8 +10,6 @@ extern "C" {
 #include "commands/defrem.h"
 #include "storage/lmgr.h"
 }
-
-#include "pg/vector_type.h"
 
 namespace vx::pg::ivf {
 
@@ -100,79 +99,37 @@ void append_logged(Relation index, const IvfMeta& meta, int list, const char* it
   }
 }
 
-// An index on a column without typmod built on a table without rows has dim 0: the first insert fixes the
-// dimensions in the meta page and sizes the (zero) centroid, in one GenericXLog record. Another backend may have
-// done it first; then this is a no-op and the caller checks its vector against the new dimensions.
-void fix_dims(Relation index, int dim) {
-  if (dim > kMaxDims)
-    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                    errmsg("vector cannot have more than %d dimensions for %s index", kMaxDims,
-                           get_am_name(index->rd_rel->relam))));
-  Buffer metabuf = ReadBuffer(index, kMetaBlock);
-  LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
-  const IvfMeta* cur = page_meta(BufferGetPage(metabuf));
-  if (cur->dim != 0) {
-    UnlockReleaseBuffer(metabuf);
-    return;
-  }
-  Buffer cbuf = ReadBuffer(index, cur->centroid_start);
-  LockBuffer(cbuf, BUFFER_LOCK_EXCLUSIVE);
-  GenericXLogState* state = GenericXLogStart(index);
-  Page meta_page = GenericXLogRegisterBuffer(state, metabuf, 0);
-  Page centroid_page = GenericXLogRegisterBuffer(state, cbuf, 0);
-  IvfMeta* meta = page_meta(meta_page);
-  const Size bytes = static_cast<Size>(dim) * sizeof(float);
-  meta->dim = dim;
-  meta->code_size = code_size(Quantizer::Flat, dim, 0);  // untrained: flat codes
-  meta->centroids_per_page = static_cast<int32>(contents_capacity() / bytes);
-  meta->build_id += 1;  // new cache key: backends drop their dim-0 model
-  memset(page_contents(centroid_page), 0, bytes);
-  reinterpret_cast<PageHeader>(centroid_page)->pd_lower = static_cast<LocationIndex>(MAXALIGN(SizeOfPageHeaderData) + bytes);
-  GenericXLogFinish(state);
-  UnlockReleaseBuffer(cbuf);
-  UnlockReleaseBuffer(metabuf);
-}
-
 }  // namespace
-
-void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber from, BlockNumber to) {
-  Buffer dir = ReadBuffer(index, directory_block(meta, list));
-  LockBuffer(dir, BUFFER_LOCK_EXCLUSIVE);
-  const BlockNumber now = directory_slot(BufferGetPage(dir), meta, list).insert;
-  if (now != to && (from == InvalidBlockNumber || now == from)) {
-    GenericXLogState* state = GenericXLogStart(index);
-    directory_slot(GenericXLogRegisterBuffer(state, dir, 0), meta, list).insert = to;
-    GenericXLogFinish(state);
-  }
-  UnlockReleaseBuffer(dir);
-}
 
 bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation, IndexUniqueCheck, bool,
             IndexInfo*) {
   if (isnull[0]) return false;
   MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ivf insert", ALLOCSET_SMALL_SIZES);
   MemoryContext old = MemoryContextSwitchTo(cxt);
-  Vector* v = datum_get_vector(values[0]);
-  // C++ state from here on: Postgres is reached through call().
-  [&] {
-    std::shared_ptr<const Model> model = load_model(index);
-    if (model->meta.dim == 0) {  // no typmod, no row yet: this vector fixes the dimensions
-      call([&] { fix_dims(index, v->dim); });
-      model = load_model(index);
-    }
-    const IvfMeta& meta = model->meta;
-    if (v->dim != meta.dim) call([&] { check_expected_dims(meta.dim, v->dim); });
-    std::vector<float> x(meta.dim), scratch(meta.dim);
-    if (!prepare_vector(*model, v->x, x.data())) return;  // zero vector under cosine: not indexed (as pgvector)
-    int list = static_cast<int>(
-        core::ivf::nearest_centroid(model->metric(), x.data(), model->centroids.data(), meta.lists, meta.dim));
-    std::vector<char> item(kTupleHeader + meta.code_size, 0);
-    reinterpret_cast<IvfTuple*>(item.data())->tid = *heap_tid;
-    encode(*model, x.data(), list, reinterpret_cast<uint8_t*>(item.data() + kTupleHeader), scratch.data());
-    call([&] { append_logged(index, meta, list, item.data(), item.size()); });
-  }();
+  const AnnContract& contract = ann_contract(index);
+  const void* value = contract.type->detoast(values[0]);
+  const int dims = contract.type->dims(value);
+  const IvfModel* model = model_acquire(index, cxt);
+  if (model->meta.dim == 0) {  // no typmod, no row yet: this vector fixes the dimensions
+    fix_dims(index, dims);
+    model = model_acquire(index, cxt);
+  }
+  const IvfMeta& meta = model->meta;
+  if (dims != meta.dim) check_expected_dims(meta.dim, dims);
+  auto* x = static_cast<float*>(palloc(sizeof(float) * meta.dim));
+  // a zero vector under cosine is not indexed (as pgvector)
+  if (ann_value_to_float(contract, value, x, dims)) {
+    const core::ivf::Model& m = *model->core;
+    const std::size_t list = m.nearest_list(x);
+    const Size size = kTupleHeader + meta.code_size;
+    auto* item = static_cast<char*>(palloc0(size));
+    reinterpret_cast<IvfTuple*>(item)->tid = *heap_tid;
+    auto* scratch = static_cast<float*>(palloc(sizeof(float) * meta.dim));
+    m.codec->encode(x, m.centroid(list), reinterpret_cast<uint8_t*>(item + kTupleHeader), scratch);
+    append_logged(index, meta, static_cast<int>(list), item, size);
+  }
   MemoryContextSwitchTo(old);
-  MemoryContextDelete(cxt);
+  MemoryContextDelete(cxt);  // unpins the model
   return false;
 }
 

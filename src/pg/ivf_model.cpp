@@ -1,21 +1,31 @@
-// Meta page access and the backend-local cache of immutable index state (centroids, codebooks). The pages stay the
-// only durable copy; the cache is keyed by relfilenode + the build id written into the meta page, so a rebuilt,
-// truncated or reused relation file never serves stale centroids.
+// The IVF model pages, one owner (as nbtpage.c is for nbtree's meta page): the only code that lays out, writes and
+// reads the meta page, the centroid and codebook pages and the directory, and the backend-local cache of the trained
+// model those pages hold (backend_cache.h: the pages stay the only durable copy). Layout: ivf_page.h; how the pages
+// are locked and logged: docs/ivf-internals.md.
 #include "pg/ivf.h"
 
-#include "core/ivf_half.h"
+#include "pg/backend_cache.h"
+#include "pg/context_owned.h"
 
+#include <algorithm>
 #include <cstring>
-#include <list>
+
+extern "C" {
+#include "access/generic_xlog.h"
+#include "access/xloginsert.h"
+#include "commands/defrem.h"
+#include "storage/bufmgr.h"
+#include "storage/smgr.h"
+#include "utils/lsyscache.h"
+}
 
 namespace vx::pg::ivf {
 
 IvfMeta read_meta(Relation index) {
   Buffer buf = ReadBuffer(index, kMetaBlock);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
-  Page page = BufferGetPage(buf);
   IvfMeta meta;
-  memcpy(&meta, page_meta(page), sizeof(IvfMeta));
+  memcpy(&meta, page_meta(BufferGetPage(buf)), sizeof(IvfMeta));
   UnlockReleaseBuffer(buf);
   if (meta.magic != kMagic)
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("index \"%s\" is not an ivf index", RelationGetRelationName(index))));
@@ -29,80 +39,146 @@ IvfMeta read_meta(Relation index) {
 
 namespace {
 
-struct CacheEntry {
-  RelFileNode node;
-  uint64 build_id;
-  std::shared_ptr<const Model> model;
+uint32 pages_for(uint64 items, uint64 per_page) { return static_cast<uint32>((items + per_page - 1) / per_page); }
+
+}  // namespace
+
+void plan_layout(IvfMeta* m) {
+  const Size capacity = contents_capacity();
+  m->centroids_per_page = m->dim > 0 ? static_cast<int32>(capacity / (m->dim * sizeof(float))) : 1;
+  m->centroid_start = kMetaBlock + 1;
+  m->centroid_pages = pages_for(m->lists, m->centroids_per_page);
+  m->codebook_start = m->centroid_start + m->centroid_pages;
+  m->codebook_pages = pages_for(m->codebook_bytes, capacity);
+  m->slots_per_page = static_cast<int32>(capacity / sizeof(ListSlot));
+  m->directory_start = m->codebook_start + m->codebook_pages;
+  m->directory_pages = pages_for(m->lists, m->slots_per_page);
+  m->first_posting = m->directory_start + m->directory_pages;
+}
+
+namespace {
+
+// Where write_model puts pages: the main fork through shared buffers (unlogged; the build logs the relation at the
+// end) or the init fork directly, each page WAL-logged.
+struct PageSink {
+  Relation index;
+  ForkNumber fork;
+  BlockNumber next;
+  PGAlignedBlock page;
 };
-constexpr std::size_t kCacheEntries = 16;
-std::list<CacheEntry>& cache() {
-  static std::list<CacheEntry> entries;  // most recently used first
-  return entries;
+
+// Starts the next page of `kind` whose contents (the first `used` bytes are copied from `data`, if given) are covered
+// by pd_lower, so full-page images and generic WAL keep them.
+Page sink_page(PageSink* s, PageKind kind, const void* data, Size used) {
+  Page page = s->page.data;
+  init_page(page, kind, used);
+  if (used > 0 && data != nullptr) memcpy(page_contents(page), data, used);
+  return page;
 }
 
-// Reads `bytes` of a byte stream stored in consecutive content pages starting at `start`.
-void read_stream(Relation index, BlockNumber start, uint32 pages, char* out, std::size_t bytes) {
-  std::size_t done = 0;
-  for (uint32 p = 0; p < pages && done < bytes; ++p) {
-    call([&] {
-      Buffer buf = ReadBuffer(index, start + p);
-      LockBuffer(buf, BUFFER_LOCK_SHARE);
-      Page page = BufferGetPage(buf);
-      std::size_t n = std::min<std::size_t>(contents_capacity(), bytes - done);
-      memcpy(out + done, page_contents(page), n);
-      UnlockReleaseBuffer(buf);
-      done += n;
-    });
+void sink_emit(PageSink* s) {
+  const BlockNumber block = s->next++;
+  if (s->fork == INIT_FORKNUM) {
+    PageSetChecksumInplace(s->page.data, block);
+    smgrextend(RelationGetSmgr(s->index), INIT_FORKNUM, block, s->page.data, true);
+    log_newpage(&RelationGetSmgr(s->index)->smgr_rnode.node, INIT_FORKNUM, block, s->page.data, true);
+    return;
   }
+  Buffer buf = ReadBufferExtended(s->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  if (BufferGetBlockNumber(buf) != block)
+    elog(ERROR, "ivf index \"%s\": model page %u written at block %u", RelationGetRelationName(s->index), block,
+         BufferGetBlockNumber(buf));
+  memcpy(BufferGetPage(buf), s->page.data, BLCKSZ);
+  MarkBufferDirty(buf);
+  UnlockReleaseBuffer(buf);
 }
 
-std::shared_ptr<Model> read_model(Relation index, const IvfMeta& meta) {
-  auto model = std::make_shared<Model>();
-  model->meta = meta;
-  const std::size_t dim = meta.dim;
-  model->centroids.resize(static_cast<std::size_t>(meta.lists) * dim);
-  for (uint32 p = 0; p < meta.centroid_pages; ++p) {
-    std::size_t first = static_cast<std::size_t>(p) * meta.centroids_per_page;
-    std::size_t count = std::min<std::size_t>(meta.centroids_per_page, meta.lists - first);
-    float* dst = model->centroids.data() + first * dim;
-    call([&] {
-      Buffer buf = ReadBuffer(index, meta.centroid_start + p);
-      LockBuffer(buf, BUFFER_LOCK_SHARE);
-      memcpy(dst, page_contents(BufferGetPage(buf)), count * dim * sizeof(float));
-      UnlockReleaseBuffer(buf);
-    });
+// `bytes` of data over `pages` content pages of `kind`, `per_page` bytes each (an empty stream: one empty page when
+// pages says so, e.g. the one centroid page of an index without dimensions).
+void emit_stream(PageSink* s, PageKind kind, uint32 pages, const char* data, Size bytes, Size per_page) {
+  Size done = 0;
+  for (uint32 p = 0; p < pages; ++p) {
+    const Size n = std::min(per_page, bytes - done);
+    sink_page(s, kind, data ? data + done : nullptr, n);
+    sink_emit(s);
+    done += n;
   }
-  if (meta.quantizer == static_cast<uint8>(Quantizer::Sq8)) {
-    std::vector<float> stream(2 * dim);
-    read_stream(index, meta.codebook_start, meta.codebook_pages, reinterpret_cast<char*>(stream.data()),
-                stream.size() * sizeof(float));
-    model->sq8.vmin.assign(stream.begin(), stream.begin() + dim);
-    model->sq8.step.assign(stream.begin() + dim, stream.end());
-  } else if (meta.quantizer == static_cast<uint8>(Quantizer::Pq)) {
-    model->pq.init(dim, meta.pq_m);
-    read_stream(index, meta.codebook_start, meta.codebook_pages, reinterpret_cast<char*>(model->pq.codebook.data()),
-                model->pq.codebook.size() * sizeof(float));
-    model->pq.finalize();
-  }
-  return model;
 }
 
 }  // namespace
 
-std::shared_ptr<const Model> load_model(Relation index) {
-  IvfMeta meta = call([&] { return read_meta(index); });
-  RelFileNode node = index->rd_node;
-  auto& entries = cache();
-  for (auto it = entries.begin(); it != entries.end(); ++it) {
-    if (RelFileNodeEquals(it->node, node) && it->build_id == meta.build_id) {
-      entries.splice(entries.begin(), entries, it);
-      return entries.front().model;
-    }
+void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const float* centroids,
+                 const uint8_t* codebook) {
+  auto* s = static_cast<PageSink*>(palloc0(sizeof(PageSink)));
+  s->index = index;
+  s->fork = fork;
+  s->next = kMetaBlock;
+  sink_page(s, PageKind::Meta, &meta, sizeof(IvfMeta));
+  sink_emit(s);
+  const Size dims = static_cast<Size>(meta.dim);
+  for (uint32 p = 0; p < meta.centroid_pages; ++p) {  // whole centroids per page
+    const int first = static_cast<int>(p) * meta.centroids_per_page;
+    const int count = std::min(meta.centroids_per_page, meta.lists - first);
+    sink_page(s, PageKind::Centroids, centroids + first * dims, count * dims * sizeof(float));
+    sink_emit(s);
   }
-  std::shared_ptr<const Model> model = read_model(index, meta);
-  entries.push_front(CacheEntry{node, meta.build_id, model});
-  if (entries.size() > kCacheEntries) entries.pop_back();
-  return model;
+  emit_stream(s, PageKind::Codebook, meta.codebook_pages, reinterpret_cast<const char*>(codebook),
+              meta.codebook_bytes, contents_capacity());
+  for (uint32 p = 0; p < meta.directory_pages; ++p) {
+    const int first = static_cast<int>(p) * meta.slots_per_page;
+    const int count = std::min(meta.slots_per_page, meta.lists - first);
+    Page page = sink_page(s, PageKind::Directory, nullptr, count * sizeof(ListSlot));
+    for (int i = 0; i < count; ++i) directory_slots(page)[i] = ListSlot{InvalidBlockNumber, InvalidBlockNumber};
+    sink_emit(s);
+  }
+  if (s->next != meta.first_posting)
+    elog(ERROR, "ivf index \"%s\": %u model pages written, the layout has %u", RelationGetRelationName(index), s->next,
+         meta.first_posting);
+  if (fork == INIT_FORKNUM) smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
+  pfree(s);
+}
+
+void write_directory(Relation index, const IvfMeta& meta, const ListSlot* slots) {
+  for (uint32 p = 0; p < meta.directory_pages; ++p) {
+    const int first = static_cast<int>(p) * meta.slots_per_page;
+    const int count = std::min(meta.slots_per_page, meta.lists - first);
+    Buffer buf = ReadBuffer(index, meta.directory_start + p);
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    memcpy(directory_slots(BufferGetPage(buf)), slots + first, count * sizeof(ListSlot));
+    MarkBufferDirty(buf);
+    UnlockReleaseBuffer(buf);
+  }
+}
+
+void fix_dims(Relation index, int dim) {
+  if (dim > kMaxDims)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("vector cannot have more than %d dimensions for %s index", kMaxDims,
+                           get_am_name(index->rd_rel->relam))));
+  Buffer metabuf = ReadBuffer(index, kMetaBlock);
+  LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+  const IvfMeta* cur = page_meta(BufferGetPage(metabuf));
+  if (cur->dim != 0) {
+    UnlockReleaseBuffer(metabuf);
+    return;
+  }
+  Buffer cbuf = ReadBuffer(index, cur->centroid_start);
+  LockBuffer(cbuf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = GenericXLogStart(index);
+  Page meta_page = GenericXLogRegisterBuffer(state, metabuf, 0);
+  Page centroid_page = GenericXLogRegisterBuffer(state, cbuf, 0);
+  IvfMeta* meta = page_meta(meta_page);
+  const Size bytes = static_cast<Size>(dim) * sizeof(float);
+  meta->dim = dim;
+  meta->code_size = code_size(Quantizer::Flat, dim, 0);  // untrained: flat codes
+  meta->centroids_per_page = static_cast<int32>(contents_capacity() / bytes);
+  meta->build_id += 1;  // new cache key: backends drop their dim-0 model
+  memset(page_contents(centroid_page), 0, bytes);
+  reinterpret_cast<PageHeader>(centroid_page)->pd_lower = static_cast<LocationIndex>(MAXALIGN(SizeOfPageHeaderData) + bytes);
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(cbuf);
+  UnlockReleaseBuffer(metabuf);
 }
 
 ListSlot read_slot(Relation index, const IvfMeta& meta, int list) {
@@ -113,37 +189,88 @@ ListSlot read_slot(Relation index, const IvfMeta& meta, int list) {
   return slot;
 }
 
-int effective_rerank(Relation index, const IvfMeta& meta) {
-  // the reloption, not the meta page, so ALTER INDEX ... SET (rerank = N) applies at once; a tuning measurement of
-  // this index in progress overrides it (tuned_params.h)
-  const bool flat = meta.quantizer == static_cast<uint8>(Quantizer::Flat);
-  auto* opts = reinterpret_cast<const IvfOptions*>(index->rd_options);
-  if (!opts || meta.am != static_cast<uint8>(AmKind::Ivf)) return tuning::ivf_rerank(index, meta.rerank);
-  return tuning::ivf_rerank(index, opts->rerank >= 0 ? opts->rerank : (flat ? 0 : kDefaultRerank));
-}
-
-bool prepare_vector(const Model& model, const float* in, float* out) {
-  std::memcpy(out, in, sizeof(float) * model.meta.dim);
-  if (model.metric() == Metric::Cosine) return core::ivf::normalize(out, model.meta.dim);
-  return true;
-}
-
-void encode(const Model& model, const float* x, int list, uint8_t* code, float* scratch) {
-  const std::size_t dim = model.meta.dim;
-  switch (model.quantizer()) {
-    case Quantizer::Flat:
-      core::ivf::encode_half_code(x, dim, code);
-      break;
-    case Quantizer::Sq8:
-      model.sq8.encode(x, code);
-      break;
-    case Quantizer::Pq: {
-      const float* c = model.centroids.data() + static_cast<std::size_t>(list) * dim;
-      for (std::size_t i = 0; i < dim; ++i) scratch[i] = x[i] - c[i];
-      model.pq.encode(scratch, code);
-      break;
-    }
+void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber from, BlockNumber to) {
+  Buffer dir = ReadBuffer(index, directory_block(meta, list));
+  LockBuffer(dir, BUFFER_LOCK_EXCLUSIVE);
+  const BlockNumber now = directory_slot(BufferGetPage(dir), meta, list).insert;
+  if (now != to && (from == InvalidBlockNumber || now == from)) {
+    GenericXLogState* state = GenericXLogStart(index);
+    directory_slot(GenericXLogRegisterBuffer(state, dir, 0), meta, list).insert = to;
+    GenericXLogFinish(state);
   }
+  UnlockReleaseBuffer(dir);
+}
+
+core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt) {
+  const core::ivf::CodecInfo* info = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
+  if (info == nullptr)
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("ivf meta page has unknown quantizer %u", meta.quantizer)));
+  return guard([&] {
+    auto* model = make_context_owned<core::ivf::Model>(cxt);
+    model->metric = static_cast<Metric>(meta.metric);
+    model->dims = static_cast<std::size_t>(meta.dim);
+    model->lists = static_cast<std::size_t>(meta.lists);
+    model->centroids.assign(model->lists * model->dims, 0.f);
+    model->codec = info->create(model->dims, static_cast<std::size_t>(meta.pq_m));
+    return model;
+  });
+}
+
+namespace {
+
+RelationCache g_models = {"vectorext ivf models", 16};
+
+// Reads `bytes` of a byte stream stored in consecutive content pages from `start`.
+void read_stream(Relation index, BlockNumber start, uint32 pages, char* out, Size bytes) {
+  Size done = 0;
+  for (uint32 p = 0; p < pages && done < bytes; ++p) {
+    Buffer buf = ReadBuffer(index, start + p);
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    const Size n = std::min<Size>(contents_capacity(), bytes - done);
+    memcpy(out + done, page_contents(BufferGetPage(buf)), n);
+    UnlockReleaseBuffer(buf);
+    done += n;
+  }
+}
+
+// The model of `meta`'s build from its pages, in `cxt`.
+IvfModel* read_model(Relation index, const IvfMeta& meta, MemoryContext cxt) {
+  auto* m = static_cast<IvfModel*>(MemoryContextAllocZero(cxt, sizeof(IvfModel)));
+  m->meta = meta;
+  core::ivf::Model* core = new_core_model(meta, cxt);
+  const Size dims = static_cast<Size>(meta.dim);
+  for (uint32 p = 0; p < meta.centroid_pages; ++p) {
+    const Size first = static_cast<Size>(p) * meta.centroids_per_page;
+    const Size count = std::min<Size>(meta.centroids_per_page, meta.lists - first);
+    Buffer buf = ReadBuffer(index, meta.centroid_start + p);
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    memcpy(core->centroids.data() + first * dims, page_contents(BufferGetPage(buf)), count * dims * sizeof(float));
+    UnlockReleaseBuffer(buf);
+  }
+  if (meta.codebook_bytes > 0) {
+    if (meta.codebook_bytes != core->codec->codebook_bytes())
+      ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                      errmsg("index \"%s\" has a codebook of %u bytes, its quantizer needs %zu",
+                             RelationGetRelationName(index), meta.codebook_bytes, core->codec->codebook_bytes())));
+    auto* bytes = static_cast<char*>(palloc(meta.codebook_bytes));
+    read_stream(index, meta.codebook_start, meta.codebook_pages, bytes, meta.codebook_bytes);
+    guard([&] { core->codec->read_codebook(reinterpret_cast<const uint8_t*>(bytes)); });
+    pfree(bytes);
+  }
+  m->core = core;
+  return m;
+}
+
+}  // namespace
+
+const IvfModel* model_acquire(Relation index, MemoryContext owner) {
+  const IvfMeta meta = read_meta(index);
+  if (void* hit = relation_cache_get(&g_models, index->rd_node, meta.build_id, owner))
+    return static_cast<const IvfModel*>(hit);
+  MemoryContext cxt = relation_cache_new_context(&g_models);
+  MemoryContextSetIdentifier(cxt, MemoryContextStrdup(cxt, RelationGetRelationName(index)));
+  IvfModel* model = read_model(index, meta, cxt);
+  return static_cast<const IvfModel*>(relation_cache_put(&g_models, index->rd_node, meta.build_id, cxt, model, owner));
 }
 
 }  // namespace vx::pg::ivf

@@ -8,14 +8,16 @@
 // or a new page linked after the tail. VACUUM points the insert page back at the first page it freed space in, so
 // rows inserted after deletes refill the list's pages before the index grows. Pages stay in their list (never
 // unlinked): a scan that read a `next` pointer can always follow it.
-// Flat codes (ivfflat, ivf quantizer = 'flat') are half-precision copies with their encoding error (core/ivf_half.h): scans
-// rank by lower bounds and the executor re-checks exact distances from the table (docs/ivf.md, "Exactness").
-// Every page has an IvfPageOpaque special area naming its kind, so VACUUM can walk the relation block by block.
+// Codes are the codec's (core/ivf_codec.h): flat codes (ivfflat, ivf quantizer = 'flat') are half copies with their
+// encoding error (core/half_copy.h): scans rank by lower bounds and the executor re-checks exact distances from the
+// table (docs/ivf.md, "Exactness"). Every page has an IvfPageOpaque special area naming its kind and carrying the
+// page id, so VACUUM can walk the relation block by block and pg_filedump-style tools can tell the pages apart.
+// The meta, centroid, codebook and directory pages are written and read by ivf_model.cpp alone.
 #pragma once
 
 #include "pg/boundary.h"
 
-#include "core/ivf_half.h"
+#include "core/ivf_codec.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -27,7 +29,7 @@ extern "C" {
 namespace vx::pg::ivf {
 
 constexpr uint32 kMagic = 0x56584956;  // "VIXV"
-// 2: flat codes are HalfCode (version 1 stored float32 vectors). 3: directory slots hold a first and an insert page
+// 2: flat codes are half copies (version 1 stored float32 vectors). 3: directory slots hold a first and an insert page
 // and chains grow at the tail (version 2: one head per list, newest page first, space freed by VACUUM never reused).
 // Other versions are refused with a hint to REINDEX.
 constexpr uint32 kLayoutVersion = 3;
@@ -37,7 +39,7 @@ constexpr int kMaxLists = 32768;
 constexpr uint16 kPageId = 0xFF91;  // for pg_filedump-style tools
 
 enum class PageKind : uint16 { Meta = 1, Centroids = 2, Codebook = 3, Directory = 4, Posting = 5 };
-enum class Quantizer : uint8_t { Flat = 0, Sq8 = 1, Pq = 2 };
+using core::ivf::Quantizer;  // the meta page's quantizer byte
 enum class AmKind : uint8_t { IvfFlat = 0, Ivf = 1 };
 
 struct IvfPageOpaque {
@@ -51,7 +53,7 @@ struct IvfMeta {
   uint32 version;
   uint64 build_id;       // random per build: keys the backend-local model cache together with the relfilenode
   int32 dim;
-  uint8 metric;          // core::ivf::Metric
+  uint8 metric;          // core::Metric
   uint8 quantizer;       // Quantizer actually used (may differ from the reloption, see docs/ivf.md)
   uint8 am;              // AmKind
   uint8 trained;         // 0: built on an empty table (one zero centroid)
@@ -87,17 +89,13 @@ struct IvfTuple {
 constexpr Size kTupleHeader = sizeof(IvfTuple);
 static_assert(kTupleHeader == 8, "posting header must keep codes float-aligned");
 
-// Bytes of code per posting for a quantizer. flat: the vector (normalised for cosine) as a half copy with its
-// encoding error (core/ivf_half.h); the error keeps the scan's lower bounds valid for any data (0 where half is
-// exact, e.g. integer pixels; large for values beyond +-65504, which are clamped). sq8: one byte per dimension.
-// pq: pq_m bytes.
+// Bytes of code per posting for a quantizer (its codec's; 0 for an unknown one). flat: the vector (normalised for
+// cosine) as a half copy with its encoding error; the error keeps the scan's lower bounds valid for any data (0 where
+// half is exact, e.g. integer pixels; large for values beyond +-65504, which are clamped). sq8: one byte per
+// dimension. pq: pq_m bytes.
 inline int code_size(Quantizer q, int dim, int pq_m) {
-  switch (q) {
-    case Quantizer::Flat: return static_cast<int>(core::ivf::half_code_size(static_cast<std::size_t>(dim)));
-    case Quantizer::Sq8: return dim;
-    case Quantizer::Pq: return pq_m;
-  }
-  return 0;
+  const core::ivf::CodecInfo* info = core::ivf::codec_info(q);
+  return info ? static_cast<int>(info->code_size(static_cast<std::size_t>(dim), static_cast<std::size_t>(pq_m))) : 0;
 }
 
 inline IvfPageOpaque* page_opaque(Page page) { return reinterpret_cast<IvfPageOpaque*>(PageGetSpecialPointer(page)); }

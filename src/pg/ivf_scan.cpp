@@ -1,69 +1,86 @@
-// Ordered scans: probe the nearest lists, score their postings with our kernels (half copies, SQ8 SIMD, PQ tables),
-// return TIDs in distance order. Flat (half) codes are returned with lower bounds of the exact distance as ORDER BY
-// values and "recheck", so the executor's reorder queue emits rows in exact order; where a copy is exact (zero
-// encoding error, not cosine) the scan computes the operator's value itself from the copy and returns it without
-// recheck (see settle_next). sq8/pq candidates are re-ranked here with exact vectors read from the table. With
-// iterative_scan = relaxed_order, more lists are probed when the executor asks for more rows (filtered queries).
-#include "pg/ivf.h"
+// Ordered scans: probe the nearest lists, score their postings with the codec's list scanner (one call per page:
+// half copies, SQ8, PQ tables), return TIDs in distance order. Flat (half) codes are returned with lower bounds of the
+// exact distance as ORDER BY values and "recheck", so the executor's reorder queue emits rows in exact order; where a
+// copy is exact (zero encoding error, not cosine) the scan computes the operator's value itself from the copy and
+// returns it without recheck (core::settle_next). sq8/pq candidates are re-ranked here with exact vectors read from
+// the table. With iterative_scan = relaxed_order, more lists are probed when the executor asks for more rows
+// (filtered queries). C-style (ivf.h): the scanner is the scan's only C++ object, owned by its memory context.
 #include "pg/context_owned.h"
+#include "pg/ivf.h"
 #include "pg/order_value_handover.h"
+
+#include "core/ann_order.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 extern "C" {
 #include "access/relscan.h"
 #include "access/tableam.h"
+#include "commands/defrem.h"
 #include "executor/tuptable.h"
 #include "pgstat.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
-#include "commands/defrem.h"
 }
-
-#include "core/distance.h"
-#include "pg/vector_type.h"
 
 namespace vx::pg::ivf {
 
 namespace {
 
-// distance: flat: lower bound in SQL operator units (see core/ivf_half.h), or the operator's exact value once settled;
-// sq8/pq: approximate, then exact, in internal units (squared l2, negative inner product)
+// distance: flat: lower bound in SQL operator units, or the operator's exact value once settled; sq8/pq: approximate,
+// then exact, in ranking units (squared l2, negative inner product)
 struct Candidate {
   double distance;
   ItemPointerData tid;
-  OffsetNumber off;   // flat: where the posting was (block, off), to read its copy again when it is settled
+  OffsetNumber off;  // flat: where the posting was (block, off), to read its copy again when it is settled
   BlockNumber block;
-  uint8 state;        // flat: a CandidateState
+  uint8 state;       // a CandidateState
 };
 enum CandidateState : uint8 { kBound = 0, kExactCopy = 1, kExact = 2 };
 
-struct ScanState {
-  MemoryContext cxt = nullptr, batch_cxt = nullptr;
-  MemoryContext handover_cxt = nullptr;  // holds `handover`; reset by rescan (a new query)
-  OrderValueHandover* handover = nullptr;  // exact values for the projection (order_value_handover.h)
-  std::shared_ptr<const Model> model;
-  std::vector<float> query;
-  std::vector<std::pair<float, int>> lists;  // (coarse distance, list), nearest first
-  std::size_t next_list = 0;
-  int probes = 1, max_probes = 1;
-  int rerank = 0;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
-  bool iterative = false, started = false, null_query = false;
-  std::vector<Candidate> ready;    // returned next; ordered up to ready_sorted (sorted lazily, see ensure_sorted)
-  std::size_t ready_pos = 0, ready_sorted = 0;
-  std::vector<Candidate> pending;  // approximate distances, waiting for re-ranking (selected per window)
-  std::size_t pending_pos = 0;
-  core::ivf::HalfCodeQuery half;
-  core::ivf::Sq8Query sq8;
-  core::ivf::PqQuery pq;
-  std::vector<float> exact;  // scratch for re-ranking and for decoding exact copies
-  // heap access for re-ranking (released in end_scan, never by a destructor)
-  IndexFetchTableData* fetch = nullptr;
-  TupleTableSlot* slot = nullptr;
+// A growable palloc'd array of candidates.
+struct Candidates {
+  Candidate* items;
+  std::size_t n, cap;
 };
 
-bool lossy(const Model& m) { return m.quantizer() != Quantizer::Flat; }
+// The scanner of a scan's query, owned by the scan's memory context.
+struct ScannerHolder {
+  std::unique_ptr<core::ivf::ListScanner> scanner;
+};
+
+struct ScanState {
+  MemoryContext cxt, batch_cxt;
+  MemoryContext handover_cxt;     // holds `handover`; reset by rescan (a new query)
+  MemoryContext query_cxt;        // the model pin and the scanner of the current query; reset by rescan
+  OrderValueHandover* handover;   // exact values for the projection (order_value_handover.h)
+  const AnnContract* contract;
+  const IvfModel* model;
+  core::ivf::ListScanner* scanner;
+  float* query;                   // dims floats, normalised for cosine
+  int* lists;                     // nearest lists first (at most max_probes)
+  std::size_t nlists, next_list;
+  int probes, max_probes;
+  int rerank;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
+  bool lossy;  // the codec's scores are approximate (sq8, pq): re-ranked, no ORDER BY values
+  bool iterative, started, null_query;
+  Candidates ready;               // returned next; ordered up to ready_sorted (sorted lazily)
+  std::size_t ready_pos, ready_sorted;
+  Candidates pending;             // approximate distances, waiting for re-ranking (selected per window)
+  std::size_t pending_pos;
+  float* exact;                   // dims floats: re-ranking and decoding exact copies
+  // one page's codes and their scores (scan_list)
+  const uint8_t** codes;
+  double* scores;
+  uint8_t* exact_flags;
+  OffsetNumber* offsets;
+  // heap access for re-ranking (released in end_scan)
+  IndexFetchTableData* fetch;
+  TupleTableSlot* slot;
+};
 
 // Distance order, ties by heap TID (a total order: the result does not depend on how the candidates were selected).
 inline uint64 tid_key(const ItemPointerData& t) {
@@ -73,87 +90,54 @@ inline bool closer(const Candidate& a, const Candidate& b) {
   return a.distance < b.distance || (a.distance == b.distance && tid_key(a.tid) < tid_key(b.tid));
 }
 
-void sort_candidates(std::vector<Candidate>& c) { std::sort(c.begin(), c.end(), closer); }
+void reserve(Candidates* c, std::size_t more, MemoryContext cxt) {
+  if (c->n + more <= c->cap) return;
+  std::size_t cap = std::max<std::size_t>({c->cap * 2, c->n + more, 64});
+  c->items = static_cast<Candidate*>(c->items ? repalloc_huge(c->items, cap * sizeof(Candidate))
+                                              : MemoryContextAllocHuge(cxt, cap * sizeof(Candidate)));
+  c->cap = cap;
+}
 
-// Candidates [sorted, upto) become the next ones in order. A query usually consumes a few (LIMIT k) of the
-// ~probes * rows/lists candidates, so they are selected (nth_element) and sorted in growing chunks instead of
-// sorting all of them (a full sort was ~5 % of a pq query).
-void ensure_sorted(std::vector<Candidate>& c, std::size_t& sorted, std::size_t upto) {
-  if (upto <= sorted) return;
-  upto = std::min(c.size(), std::max({upto, sorted * 2, std::size_t{32}}));
-  auto first = c.begin() + sorted, mid = c.begin() + upto;
-  if (mid != c.end()) std::nth_element(first, mid, c.end(), closer);
-  std::sort(first, mid, closer);
-  sorted = upto;
+void ensure_sorted(ScanState* s, std::size_t upto) {
+  core::ensure_sorted(s->ready.items, s->ready.n, &s->ready_sorted, upto, closer);
 }
 
 // Scores every posting of one list into `out`.
-void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& out) {
-  const Model& m = *s.model;
-  const IvfMeta& meta = m.meta;
-  const std::size_t dim = meta.dim;
-  const Quantizer q = m.quantizer();
-  if (q == Quantizer::Pq) s.pq.set_list(m.centroids.data() + static_cast<std::size_t>(list) * dim, dim);
-  BlockNumber block = call([&] { return read_slot(index, meta, list).first; });
+void scan_list(Relation index, ScanState* s, int list, Candidates* out) {
+  const IvfMeta& meta = s->model->meta;
+  core::ivf::ListScanner* scanner = s->scanner;
+  scanner->set_list(s->model->core->centroid(static_cast<std::size_t>(list)));
+  BlockNumber block = read_slot(index, meta, list).first;
   if (block == InvalidBlockNumber) return;
-  // Postgres calls only through call(); the scoring loop touches only page memory and `out`.
-  Buffer buf = call([&] {
-    Buffer b = ReadBuffer(index, block);
-    LockBuffer(b, BUFFER_LOCK_SHARE);
-    return b;
-  });
+  Buffer buf = ReadBuffer(index, block);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
   for (;;) {
     Page page = BufferGetPage(buf);
-    // Pin the next page of the chain and prefetch it into the CPU cache while this one is scored: a posting page is a
-    // random place in shared buffers, and the hardware prefetcher stops at 4 kB boundaries. The prefetches are
-    // spread over the tuples of this page: issued as one burst of 128, they stalled on full miss buffers (perf:
-    // ~11 % of an ivfflat query on the instruction after the burst).
+    // Pin the next page of the chain while this one is scored; the scanner prefetches it into the CPU cache.
     const BlockNumber next = page_opaque(page)->next;
-    Buffer next_buf = InvalidBuffer;
-    if (next != InvalidBlockNumber) next_buf = call([&] { return ReadBuffer(index, next); });
-    OffsetNumber max = PageGetMaxOffsetNumber(page);
-    std::size_t base = out.size();
-    try {
-      out.resize(base + max);
-    } catch (...) {
-      call([&] {
-        UnlockReleaseBuffer(buf);
-        if (next_buf != InvalidBuffer) ReleaseBuffer(next_buf);
-      });
-      throw;
-    }
-    std::size_t n = base;
-    const char* ahead = next_buf != InvalidBuffer ? static_cast<const char*>(BufferGetPage(next_buf)) : nullptr;
-    const std::size_t ahead_step = max > 0 ? (BLCKSZ / max + 63) / 64 * 64 : BLCKSZ;
-    std::size_t ahead_off = 0;
+    Buffer next_buf = next != InvalidBlockNumber ? ReadBuffer(index, next) : InvalidBuffer;
+    const OffsetNumber max = std::min<OffsetNumber>(PageGetMaxOffsetNumber(page), MaxOffsetNumber);
+    std::size_t n = 0;
     for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
-      if (ahead)
-        for (std::size_t end = std::min<std::size_t>(BLCKSZ, ahead_off + ahead_step); ahead_off < end; ahead_off += 64)
-          __builtin_prefetch(ahead + ahead_off);
       ItemId id = PageGetItemId(page, off);
       if (!ItemIdIsUsed(id)) continue;
-      auto* t = reinterpret_cast<const IvfTuple*>(PageGetItem(page, id));
-      const auto* code = reinterpret_cast<const uint8_t*>(t) + kTupleHeader;
-      Candidate& c = out[n++];
-      c.tid = t->tid;
-      c.state = kBound;
-      if (q == Quantizer::Flat) {
-        c.distance = s.half.lower_bound(code);
-        c.block = block;
-        c.off = off;
-        if (s.half.exact_copy(code)) c.state = kExactCopy;
-      } else if (q == Quantizer::Sq8) {
-        c.distance = s.sq8.distance(code);
-      } else {
-        c.distance = s.pq.distance(code);
-      }
+      s->codes[n] = reinterpret_cast<const uint8_t*>(PageGetItem(page, id)) + kTupleHeader;
+      s->offsets[n++] = off;
     }
-    out.resize(n);
-    call([&] {
-      UnlockReleaseBuffer(buf);
-      if (next_buf != InvalidBuffer) LockBuffer(next_buf, BUFFER_LOCK_SHARE);
-    });
+    core::ivf::PagePrefetch prefetch(next_buf != InvalidBuffer ? BufferGetPage(next_buf) : nullptr, BLCKSZ, n);
+    scanner->scan_page(s->codes, n, s->scores, s->exact_flags, prefetch);
+    reserve(out, n, s->cxt);
+    for (std::size_t i = 0; i < n; ++i) {
+      Candidate& c = out->items[out->n++];
+      c.tid = reinterpret_cast<const IvfTuple*>(s->codes[i] - kTupleHeader)->tid;
+      c.distance = s->scores[i];
+      c.state = s->exact_flags[i] ? kExactCopy : kBound;
+      c.block = block;
+      c.off = s->offsets[i];
+    }
+    UnlockReleaseBuffer(buf);
     if (next_buf == InvalidBuffer) break;
+    LockBuffer(next_buf, BUFFER_LOCK_SHARE);
     buf = next_buf;
     block = next;
   }
@@ -161,187 +145,200 @@ void scan_list(Relation index, ScanState& s, int list, std::vector<Candidate>& o
 
 // The exact value of an exact copy, from the posting the scan scored (found again by its heap TID: a concurrent
 // VACUUM may have compacted the page). False if the posting is gone (then the bound is returned with recheck).
-bool exact_from_posting(Relation index, ScanState& s, const Candidate& c, double* value) {
-  s.exact.resize(s.model->meta.dim);
-  return call([&] {
-    Buffer buf = ReadBuffer(index, c.block);
-    LockBuffer(buf, BUFFER_LOCK_SHARE);
-    Page page = BufferGetPage(buf);
-    const OffsetNumber max = PageGetMaxOffsetNumber(page);
-    const IvfTuple* found = nullptr;
-    for (OffsetNumber i = 0; i < max && !found; ++i) {  // the recorded offset first, then the rest of the page
-      OffsetNumber off = c.off <= max ? static_cast<OffsetNumber>((c.off - 1 + i) % max + 1) : i + 1;
-      ItemId id = PageGetItemId(page, off);
-      if (!ItemIdIsUsed(id)) continue;
-      auto* t = reinterpret_cast<const IvfTuple*>(PageGetItem(page, id));
-      if (ItemPointerEquals(const_cast<ItemPointer>(&t->tid), const_cast<ItemPointer>(&c.tid))) found = t;
-    }
-    const auto* code = found ? reinterpret_cast<const uint8_t*>(found) + kTupleHeader : nullptr;
-    bool ok = code && s.half.exact_copy(code);
-    if (ok) *value = s.half.exact_value(code, s.exact.data());
-    UnlockReleaseBuffer(buf);
-    return ok;
-  });
+bool exact_from_posting(Relation index, ScanState* s, const Candidate& c, double* value) {
+  Buffer buf = ReadBuffer(index, c.block);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  Page page = BufferGetPage(buf);
+  const OffsetNumber max = PageGetMaxOffsetNumber(page);
+  const IvfTuple* found = nullptr;
+  for (OffsetNumber i = 0; i < max && !found; ++i) {  // the recorded offset first, then the rest of the page
+    OffsetNumber off = c.off <= max ? static_cast<OffsetNumber>((c.off - 1 + i) % max + 1) : i + 1;
+    ItemId id = PageGetItemId(page, off);
+    if (!ItemIdIsUsed(id)) continue;
+    auto* t = reinterpret_cast<const IvfTuple*>(PageGetItem(page, id));
+    if (ItemPointerEquals(const_cast<ItemPointer>(&t->tid), const_cast<ItemPointer>(&c.tid))) found = t;
+  }
+  const auto* code = found ? reinterpret_cast<const uint8_t*>(found) + kTupleHeader : nullptr;
+  bool ok = code && s->scanner->exact_copy(code);
+  if (ok) *value = s->scanner->exact_value(code, s->exact);
+  UnlockReleaseBuffer(buf);
+  return ok;
 }
 
 // Probes the next `count` lists (bounded by max_probes) into the pending / ready queues.
-bool probe_more(IndexScanDesc scan, ScanState& s, int count) {
-  std::size_t limit = std::min<std::size_t>(s.lists.size(), static_cast<std::size_t>(s.max_probes));
-  if (s.next_list >= limit) return false;
-  std::size_t end = std::min(limit, s.next_list + static_cast<std::size_t>(count));
-  std::vector<Candidate> found;
-  for (; s.next_list < end; ++s.next_list) scan_list(scan->indexRelation, s, s.lists[s.next_list].second, found);
-  if (lossy(*s.model) && s.rerank > 0) {
-    s.pending = std::move(found);
-    s.pending_pos = 0;
+bool probe_more(IndexScanDesc scan, ScanState* s, int count) {
+  if (s->next_list >= s->nlists) return false;
+  const std::size_t end = std::min(s->nlists, s->next_list + static_cast<std::size_t>(count));
+  const bool rerank = s->lossy && s->rerank > 0;
+  Candidates* found = rerank ? &s->pending : &s->ready;
+  found->n = 0;
+  for (; s->next_list < end; ++s->next_list) scan_list(scan->indexRelation, s, s->lists[s->next_list], found);
+  if (rerank) {
+    s->pending_pos = 0;
   } else {
-    s.ready = std::move(found);
-    s.ready_pos = 0;
-    s.ready_sorted = 0;
+    s->ready_pos = 0;
+    s->ready_sorted = 0;
   }
   return true;
 }
 
-// Exact distance of the candidates in the next re-rank window, from the vectors stored in the table.
-void rerank_next(IndexScanDesc scan, ScanState& s) {
-  const Model& m = *s.model;
-  const std::size_t dim = m.meta.dim;
-  const std::size_t end = std::min(s.pending.size(), s.pending_pos + static_cast<std::size_t>(s.rerank));
-  AttrNumber attno = scan->indexRelation->rd_index->indkey.values[0];
-  const core::DistanceKernels& k = core::kernels();
-  s.ready.clear();
-  s.ready_pos = 0;
-  s.exact.resize(dim);
-  // the window: the next `rerank` candidates by approximate distance, fetched in heap order (neighbouring rows
-  // share a heap page: one buffer lookup and prune check less); s.ready is sorted by exact distance below
-  auto wfirst = s.pending.begin() + s.pending_pos, wlast = s.pending.begin() + end;
-  if (wlast != s.pending.end()) std::nth_element(wfirst, wlast, s.pending.end(), closer);
-  std::sort(wfirst, wlast, [](const Candidate& a, const Candidate& b) { return tid_key(a.tid) < tid_key(b.tid); });
-  for (; s.pending_pos < end; ++s.pending_pos) {
-    Candidate c = s.pending[s.pending_pos];
-    bool found = call([&] {
-      MemoryContext old = MemoryContextSwitchTo(s.batch_cxt);
-      if (!s.fetch) {
-        MemoryContextSwitchTo(s.cxt);
-        s.fetch = table_index_fetch_begin(scan->heapRelation);
-        s.slot = table_slot_create(scan->heapRelation, nullptr);
-        MemoryContextSwitchTo(s.batch_cxt);
-      }
-      bool call_again = false, all_dead = false;
-      ItemPointerData tid = c.tid;
-      bool ok = table_index_fetch_tuple(s.fetch, &tid, scan->xs_snapshot, s.slot, &call_again, &all_dead);
-      if (ok) {
-        bool isnull;
-        Datum value = slot_getattr(s.slot, attno, &isnull);
-        ok = !isnull;
-        if (ok) {
-          Vector* v = datum_get_vector(value);
-          ok = v->dim == static_cast<int>(dim);
-          if (ok) memcpy(s.exact.data(), v->x, dim * sizeof(float));
-        }
-        ExecClearTuple(s.slot);
-      }
-      MemoryContextSwitchTo(old);
-      MemoryContextReset(s.batch_cxt);
-      return ok;
-    });
-    if (!found) continue;  // not visible to this snapshot: the executor would drop it anyway
-    if (m.metric() == Metric::L2) {
-      c.distance = k.l2_squared(s.query.data(), s.exact.data(), dim);
-    } else {
-      if (m.metric() == Metric::Cosine && !core::ivf::normalize(s.exact.data(), dim)) continue;
-      c.distance = -k.inner_product(s.query.data(), s.exact.data(), dim);
-    }
-    // l2 and ip: the operator's own kernel on the same two vectors (operand order does not change a product or a
-    // difference's square), so sql_value() of it is bit-identical to the operator's result
-    if (m.metric() != Metric::Cosine) c.state = kExact;
-    s.ready.push_back(c);
+// The table's value of a candidate under the scan's snapshot, as floats in s->exact (normalised for cosine). False:
+// not visible to the snapshot (the executor would drop it anyway), NULL, other dimensions, or a zero vector under
+// cosine.
+bool fetch_exact(IndexScanDesc scan, ScanState* s, const ItemPointerData& candidate) {
+  if (!s->fetch) {
+    MemoryContext old = MemoryContextSwitchTo(s->cxt);
+    s->fetch = table_index_fetch_begin(scan->heapRelation);
+    s->slot = table_slot_create(scan->heapRelation, nullptr);
+    MemoryContextSwitchTo(old);
   }
-  sort_candidates(s.ready);
-  s.ready_sorted = s.ready.size();
+  MemoryContext old = MemoryContextSwitchTo(s->batch_cxt);
+  bool call_again = false, all_dead = false;
+  ItemPointerData tid = candidate;
+  bool ok = table_index_fetch_tuple(s->fetch, &tid, scan->xs_snapshot, s->slot, &call_again, &all_dead);
+  if (ok) {
+    bool isnull;
+    Datum value = slot_getattr(s->slot, scan->indexRelation->rd_index->indkey.values[0], &isnull);
+    ok = !isnull;
+    if (ok) {
+      const void* v = s->contract->type->detoast(value);
+      ok = s->contract->type->dims(v) == s->model->meta.dim &&
+           ann_value_to_float(*s->contract, v, s->exact, s->model->meta.dim);
+    }
+    ExecClearTuple(s->slot);
+  }
+  MemoryContextSwitchTo(old);
+  MemoryContextReset(s->batch_cxt);
+  return ok;
 }
 
-void start(IndexScanDesc scan, ScanState& s) {
+// Exact distance of the candidates in the next re-rank window, from the vectors stored in the table.
+void rerank_next(IndexScanDesc scan, ScanState* s) {
+  const std::size_t dims = static_cast<std::size_t>(s->model->meta.dim);
+  const std::size_t end = std::min(s->pending.n, s->pending_pos + static_cast<std::size_t>(s->rerank));
+  s->ready.n = 0;
+  s->ready_pos = 0;
+  // the window: the next `rerank` candidates by approximate distance, fetched in heap order (neighbouring rows
+  // share a heap page: one buffer lookup and prune check less); s->ready is sorted by exact distance below
+  Candidate* first = s->pending.items + s->pending_pos;
+  Candidate* last = s->pending.items + end;
+  if (last != s->pending.items + s->pending.n) std::nth_element(first, last, s->pending.items + s->pending.n, closer);
+  std::sort(first, last, [](const Candidate& a, const Candidate& b) { return tid_key(a.tid) < tid_key(b.tid); });
+  reserve(&s->ready, end - s->pending_pos, s->cxt);
+  for (; s->pending_pos < end; ++s->pending_pos) {
+    Candidate c = s->pending.items[s->pending_pos];
+    if (!fetch_exact(scan, s, c.tid)) continue;
+    // the ranking key of the exact vectors (cosine: of unit vectors); where it gives the operator's value bit for
+    // bit (sql_from_rank: l2 and ip over `vector`) the row is handed over as exact
+    c.distance = core::rank_distance(s->model->metric(), s->query, s->exact, dims);
+    if (s->contract->sql_from_rank != nullptr) c.state = kExact;
+    s->ready.items[s->ready.n++] = c;
+  }
+  std::sort(s->ready.items, s->ready.items + s->ready.n, closer);
+  s->ready_sorted = s->ready.n;
+}
+
+// The scanner of this query (guarded: the codec allocates its per-query tables), owned by query_cxt.
+core::ivf::ListScanner* open_scanner(ScanState* s) {
+  const core::ivf::Model& m = *s->model->core;
+  const core::ivf::ExactFn exact = s->contract->exact_from_floats;
+  return guard([&] {
+    auto* holder = make_context_owned<ScannerHolder>(s->query_cxt);
+    holder->scanner = m.codec->scanner(m.metric, s->query, exact);
+    return holder->scanner.get();
+  });
+}
+
+// The `keep` lists nearest to the query, nearest first.
+void rank_lists(ScanState* s, std::size_t keep) {
+  const core::ivf::Model& m = *s->model->core;
+  struct Ranked {
+    float distance;
+    int list;
+  };
+  auto* ranked = static_cast<Ranked*>(palloc(sizeof(Ranked) * m.lists));
+  for (std::size_t l = 0; l < m.lists; ++l)
+    ranked[l] = {core::rank_distance(m.metric, s->query, m.centroid(l), m.dims), static_cast<int>(l)};
+  std::partial_sort(ranked, ranked + keep, ranked + m.lists, [](const Ranked& a, const Ranked& b) {
+    return a.distance < b.distance || (a.distance == b.distance && a.list < b.list);
+  });
+  s->lists = static_cast<int*>(MemoryContextAlloc(s->query_cxt, sizeof(int) * std::max<std::size_t>(keep, 1)));
+  for (std::size_t i = 0; i < keep; ++i) s->lists[i] = ranked[i].list;
+  s->nlists = keep;
+  pfree(ranked);
+}
+
+void start(IndexScanDesc scan, ScanState* s) {
   Relation index = scan->indexRelation;
-  s.model = load_model(index);
-  const Model& m = *s.model;
-  const IvfMeta& meta = m.meta;
-  const std::size_t dim = meta.dim;
-  call([&] { pgstat_count_index_scan(index); });  // pg_stat_user_indexes.idx_scan, once per scan (as pgvector)
-  if (dim == 0) {  // no typmod and never a row: the dimensions are not fixed yet, nothing to return
-    s.lists.clear();
-    s.started = true;
+  MemoryContext old = MemoryContextSwitchTo(s->query_cxt);
+  s->contract = &ann_contract(index);
+  s->model = model_acquire(index, s->query_cxt);
+  const IvfMeta& meta = s->model->meta;
+  const std::size_t dims = static_cast<std::size_t>(meta.dim);
+  pgstat_count_index_scan(index);  // pg_stat_user_indexes.idx_scan, once per scan (as pgvector)
+  s->started = true;
+  s->nlists = s->next_list = 0;
+  if (dims == 0) {  // no typmod and never a row: the dimensions are not fixed yet, nothing to return
+    MemoryContextSwitchTo(old);
     return;
   }
-  s.query.assign(dim, 0.f);
-  if (!(scan->orderByData[0].sk_flags & SK_ISNULL)) {
-    call([&] {
-      Vector* v = datum_get_vector(scan->orderByData[0].sk_argument);
-      if (v->dim != meta.dim)
-        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                        errmsg("different vector dimensions %d and %d", meta.dim, v->dim)));
-      memcpy(s.query.data(), v->x, dim * sizeof(float));
-    });
+  s->query = static_cast<float*>(palloc0(sizeof(float) * dims));
+  s->exact = static_cast<float*>(palloc(sizeof(float) * dims));
+  s->null_query = (scan->orderByData[0].sk_flags & SK_ISNULL) != 0;
+  if (!s->null_query) {
+    const void* v = s->contract->type->detoast(scan->orderByData[0].sk_argument);
+    const int qdims = s->contract->type->dims(v);
+    if (qdims != meta.dim) s->contract->type->check_same_dims(meta.dim, qdims);
+    ann_value_to_float(*s->contract, v, s->query, qdims);  // a zero query under cosine stays zero
   }
-  if (m.metric() == Metric::Cosine) core::ivf::normalize(s.query.data(), dim);
-  s.null_query = (scan->orderByData[0].sk_flags & SK_ISNULL) != 0;
-  if (m.quantizer() == Quantizer::Flat) s.half.prepare(m.metric(), s.query.data(), dim);
-  if (!s.null_query && (m.quantizer() == Quantizer::Flat || m.metric() != Metric::Cosine))
-    s.handover = call([&] { return handover_open(index, &scan->orderByData[0], s.handover_cxt); });
-  if (m.quantizer() == Quantizer::Sq8) s.sq8.prepare(m.metric(), m.sq8, s.query.data());
-  if (m.quantizer() == Quantizer::Pq) s.pq.prepare(m.metric(), m.pq, s.query.data());
+  s->lossy = s->model->core->codec->lossy();
+  const bool flat = !s->lossy;
+  s->scanner = open_scanner(s);
+  if (!s->null_query && (flat || s->contract->sql_from_rank != nullptr))
+    s->handover = handover_open(index, &scan->orderByData[0], s->handover_cxt);
 
-  s.rerank = effective_rerank(index, meta);
-  bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
-  s.probes = std::min(tuning::ivf_probes(index, flat_am).value, meta.lists);
-  s.iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;
-  s.max_probes = s.iterative ? std::max(s.probes, flat_am ? ivfflat_max_probes : ivf_max_probes) : s.probes;
+  s->rerank = effective_rerank(index, meta);
+  const bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
+  s->probes = std::min(tuning::ivf_probes(index, flat_am).value, meta.lists);
+  s->iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;
+  s->max_probes = s->iterative ? std::max(s->probes, flat_am ? ivfflat_max_probes : ivf_max_probes) : s->probes;
+  rank_lists(s, std::min<std::size_t>(meta.lists, static_cast<std::size_t>(s->max_probes)));
 
-  s.lists.resize(meta.lists);
-  for (int l = 0; l < meta.lists; ++l)
-    s.lists[l] = {core::ivf::distance(m.metric(), s.query.data(), m.centroids.data() + l * dim, dim), l};
-  std::size_t keep = std::min<std::size_t>(s.lists.size(), static_cast<std::size_t>(s.max_probes));
-  std::partial_sort(s.lists.begin(), s.lists.begin() + keep, s.lists.end());
-  s.lists.resize(keep);
-  s.next_list = 0;
-  s.started = true;
-  probe_more(scan, s, s.probes);
+  // one page's postings at most (scan_list clamps a damaged page's item count to it)
+  const std::size_t per_page = MaxOffsetNumber;
+  s->codes = static_cast<const uint8_t**>(palloc(sizeof(uint8_t*) * per_page));
+  s->scores = static_cast<double*>(palloc(sizeof(double) * per_page));
+  s->exact_flags = static_cast<uint8_t*>(palloc(per_page));
+  s->offsets = static_cast<OffsetNumber*>(palloc(sizeof(OffsetNumber) * per_page));
+  MemoryContextSwitchTo(old);
+  probe_more(scan, s, s->probes);
 }
 
-// Flat: makes the next candidate final. An exact copy's bound is replaced by the operator's exact value (never
-// smaller) and the candidate moves back to its place among the rest, until the next one is final; so the values
-// handed to the executor stay nondecreasing, exact ones and bounds alike. An exact value needs no recheck: the
-// executor neither detoasts the row nor evaluates the operator again, and returns the row at once.
-void settle_next(IndexScanDesc scan, ScanState& s) {
-  for (;;) {
-    ensure_sorted(s.ready, s.ready_sorted, s.ready_pos + 1);
-    Candidate c = s.ready[s.ready_pos];
-    if (c.state != kExactCopy) return;
-    double exact;
-    if (exact_from_posting(scan->indexRelation, s, c, &exact)) {
-      c.distance = exact;
-      c.state = kExact;
-    } else {
-      c.state = kBound;
-    }
-    std::size_t i = s.ready_pos;
-    for (;;) {
-      ensure_sorted(s.ready, s.ready_sorted, i + 2);  // [i + 1] is in the sorted part (or past the end)
-      if (i + 1 >= s.ready.size() || !closer(s.ready[i + 1], c)) break;
-      s.ready[i] = s.ready[i + 1];
-      ++i;
-    }
-    s.ready[i] = c;
-  }
+// Flat: makes the next candidate final (core::settle_next): an exact copy's bound becomes the operator's exact value.
+void settle_next(IndexScanDesc scan, ScanState* s) {
+  core::settle_next(
+      s->ready.items, s->ready_pos, s->ready.n, closer,
+      [&](Candidate& c) {
+        if (c.state != kExactCopy) return false;
+        double exact;
+        if (exact_from_posting(scan->indexRelation, s, c, &exact)) {
+          c.distance = exact;
+          c.state = kExact;
+        } else {
+          c.state = kBound;
+        }
+        return true;
+      },
+      [&](std::size_t upto) { ensure_sorted(s, upto); });
 }
 
-bool next(IndexScanDesc scan, ScanState& s) {
+bool next(IndexScanDesc scan, ScanState* s) {
   for (;;) {
-    if (s.ready_pos < s.ready.size()) {
-      const bool flat = !lossy(*s.model);
-      if (flat && !s.null_query) settle_next(scan, s);
-      ensure_sorted(s.ready, s.ready_sorted, s.ready_pos + 1);
-      const Candidate& c = s.ready[s.ready_pos++];
+    if (s->ready_pos < s->ready.n) {
+      const bool flat = !s->lossy;
+      if (flat && !s->null_query) settle_next(scan, s);
+      ensure_sorted(s, s->ready_pos + 1);
+      const Candidate& c = s->ready.items[s->ready_pos++];
       scan->xs_heaptid = c.tid;
       scan->xs_recheck = false;
       // Flat: the value is a lower bound of the exact distance, or the exact distance itself (no recheck), and the
@@ -353,21 +350,21 @@ bool next(IndexScanDesc scan, ScanState& s) {
         scan->xs_orderbynulls[0] = false;
       }
       // the exact value for the projection (order_value_handover.h): flat values are in operator units already;
-      // re-ranked sq8/pq values are squared l2 or negative inner product
+      // re-ranked sq8/pq values are ranking keys
       if (c.state != kExact)
-        handover_forget(s.handover);
-      else if (flat || s.model->metric() != Metric::L2)
-        handover_publish(s.handover, &scan->xs_heaptid, c.distance);
+        handover_forget(s->handover);
+      else if (flat)
+        handover_publish(s->handover, &scan->xs_heaptid, c.distance);
       else
-        handover_publish(s.handover, &scan->xs_heaptid, std::sqrt(c.distance));
+        handover_publish(s->handover, &scan->xs_heaptid, s->contract->sql_from_rank(static_cast<float>(c.distance)));
       return true;
     }
-    if (s.pending_pos < s.pending.size()) {
+    if (s->pending_pos < s->pending.n) {
       rerank_next(scan, s);
       continue;
     }
-    if (!s.iterative || !probe_more(scan, s, s.probes)) {
-      handover_forget(s.handover);  // out of rows: the last one published may have been invisible in the heap
+    if (!s->iterative || !probe_more(scan, s, s->probes)) {
+      handover_forget(s->handover);  // out of rows: the last one published may have been invisible in the heap
       return false;
     }
   }
@@ -378,10 +375,11 @@ bool next(IndexScanDesc scan, ScanState& s) {
 IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys) {
   IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
   MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "ivf scan", ALLOCSET_DEFAULT_SIZES);
-  ScanState* s = make_context_owned<ScanState>(cxt);
+  auto* s = static_cast<ScanState*>(MemoryContextAllocZero(cxt, sizeof(ScanState)));
   s->cxt = cxt;
   s->batch_cxt = AllocSetContextCreate(cxt, "ivf scan batch", ALLOCSET_DEFAULT_SIZES);
   s->handover_cxt = AllocSetContextCreate(cxt, "ivf scan handover", ALLOCSET_SMALL_SIZES);
+  s->query_cxt = AllocSetContextCreate(cxt, "ivf scan query", ALLOCSET_DEFAULT_SIZES);
   // ORDER BY values handed to the executor with xs_recheckorderby (flat codes); NULL until a row is returned
   if (norderbys > 0) {
     scan->xs_orderbyvals = static_cast<Datum*>(palloc0(sizeof(Datum) * norderbys));
@@ -392,7 +390,7 @@ IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys) {
   return scan;
 }
 
-void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys) {
+void rescan(IndexScanDesc scan, ScanKey keys, int, ScanKey orderbys, int) {
   auto* s = static_cast<ScanState*>(scan->opaque);
   if (keys && scan->numberOfKeys > 0) memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
   if (orderbys && scan->numberOfOrderBys > 0)
@@ -400,13 +398,12 @@ void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
   s->started = false;
   MemoryContextReset(s->handover_cxt);  // unlinks the old query's handover
   s->handover = nullptr;
-  s->ready.clear();
-  s->ready_pos = 0;
-  s->ready_sorted = 0;
-  s->pending.clear();
-  s->pending_pos = 0;
-  s->lists.clear();
-  s->next_list = 0;
+  MemoryContextReset(s->query_cxt);     // unpins the model, deletes the scanner
+  s->model = nullptr;
+  s->scanner = nullptr;
+  s->ready.n = s->ready_pos = s->ready_sorted = 0;
+  s->pending.n = s->pending_pos = 0;
+  s->nlists = s->next_list = 0;
 }
 
 bool get_tuple(IndexScanDesc scan, ScanDirection) {
@@ -414,17 +411,15 @@ bool get_tuple(IndexScanDesc scan, ScanDirection) {
   if (scan->numberOfOrderBys == 0 || !scan->orderByData)
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("cannot scan %s index without order", get_am_name(scan->indexRelation->rd_rel->relam))));
-  if (!s->started) start(scan, *s);
-  return next(scan, *s);
+  if (!s->started) start(scan, s);
+  return next(scan, s);
 }
 
 void end_scan(IndexScanDesc scan) {
   auto* s = static_cast<ScanState*>(scan->opaque);
   if (s->slot) ExecDropSingleTupleTableSlot(s->slot);
   if (s->fetch) table_index_fetch_end(s->fetch);
-  s->slot = nullptr;
-  s->fetch = nullptr;
-  MemoryContextDelete(s->cxt);  // deletes the ScanState
+  MemoryContextDelete(s->cxt);  // unpins the model, deletes the scanner and the ScanState
   scan->opaque = nullptr;
 }
 

@@ -1,6 +1,7 @@
-// Loads vectorext_faiss.so on first use (index builds only) and runs its k-means on worker threads, one iteration
-// (or one PQ sub-quantizer) per call so the main thread can stop the work promptly on cancel.
-#include "pg/ivf_train.h"
+// Training of IVF builds: loads vectorext_faiss.so on first use (index builds only) and runs its k-means on worker
+// threads, one iteration (or one codec work item) per call, so the main thread can stop the work promptly on cancel
+// (docs/ivf.md, "Faiss in its own module"). C++ over the boundary kit (workers.h): its two entry points are guarded.
+#include "pg/ivf.h"
 
 #include "core/faiss_train.h"
 #include "pg/workers.h"
@@ -12,7 +13,6 @@
 #include <cstring>
 #include <pthread.h>
 #include <string>
-#include <vector>
 
 extern "C" {
 #include "commands/progress.h"
@@ -23,6 +23,8 @@ extern "C" {
 namespace vx::pg::ivf {
 
 namespace {
+
+constexpr int kKmeansIterations = 10;  // coarse centroids (the codecs choose their own)
 
 VxFaissKmeansFn kmeans_fn = nullptr;
 
@@ -82,84 +84,86 @@ void run_kmeans(VxFaissKmeansFn fn, VxKmeansRequest& req) {
     throw SqlError(ERRCODE_INTERNAL_ERROR, std::string("k-means training failed: ") + err);
 }
 
-}  // namespace
-
-void train_centroids(const TrainInput& in, int lists, float* centroids) {
-  VxFaissKmeansFn fn = faiss_kmeans();
-  const int threads = maintenance_thread_count();
-  std::atomic<int> done{0};
-  run_workers(
-      1,
-      [&](int, const std::atomic<bool>& stop) {
-        VxKmeansRequest req{};
-        req.data = in.data;
-        req.n = static_cast<int64_t>(in.rows);
-        req.dim = in.dim;
-        req.k = lists;
-        req.iterations = 1;
-        req.spherical = in.metric == core::ivf::Metric::Cosine;
-        req.seed = 1234;
-        req.threads = threads;
-        req.centroids = centroids;
-        for (int it = 0; it < kKmeansIterations && !stop.load(); ++it) {
-          req.resume = it > 0;
-          run_kmeans(fn, req);
-          done.store(it + 1);
-        }
-      },
-      [&] {
-        pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, kKmeansIterations);
-        pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, done.load());
-      });
+void report_progress(int64 total, int64 done) {
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, total);
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, done);
 }
 
-void train_pq(const TrainInput& in, const float* centroids, int lists, core::ivf::Pq& pq) {
-  VxFaissKmeansFn fn = faiss_kmeans();
-  // A bounded, evenly strided part of the sample is enough for 256 centroids per sub-quantizer.
-  const std::size_t dim = in.dim, dsub = pq.dsub, m = pq.m;
-  const std::size_t rows = std::min<std::size_t>(in.rows, kPqTrainRows);
-  const std::size_t stride = in.rows / rows;
-  std::vector<float> residuals(rows * dim);
-  const int threads = maintenance_thread_count();
-  std::atomic<std::size_t> next{0};
-  std::atomic<int> finished{0};
-  // residuals (parallel over rows), then one k-means per sub-quantizer (parallel over sub-quantizers)
-  run_workers(
-      threads,
-      [&](int worker, const std::atomic<bool>& stop) {
-        for (std::size_t r = worker; r < rows && !stop.load(); r += threads) {
-          const float* x = in.data + r * stride * dim;
-          std::size_t c = core::ivf::nearest_centroid(in.metric, x, centroids, lists, dim);
-          for (std::size_t i = 0; i < dim; ++i) residuals[r * dim + i] = x[i] - centroids[c * dim + i];
-        }
-      },
-      {});
-  run_workers(
-      threads,
-      [&](int, const std::atomic<bool>& stop) {
-        std::vector<float> sub(rows * dsub);
-        std::vector<float> book(core::ivf::Pq::ksub * dsub);
-        for (std::size_t s = next.fetch_add(1); s < m && !stop.load(); s = next.fetch_add(1)) {
-          for (std::size_t r = 0; r < rows; ++r)
-            std::memcpy(&sub[r * dsub], &residuals[r * dim + s * dsub], dsub * sizeof(float));
+// What a codec's training may use: worker threads the backend can cancel, and single-threaded Faiss k-means.
+class Services final : public core::ivf::TrainingServices {
+ public:
+  explicit Services(VxFaissKmeansFn fn) : fn_(fn) {}
+  void parallel_for(std::size_t n, const std::function<void(std::size_t)>& fn, bool report) override {
+    const int threads = maintenance_thread_count();
+    std::atomic<std::size_t> next{0}, finished{0};
+    run_workers(
+        threads,
+        [&](int, const std::atomic<bool>& stop) {
+          for (std::size_t i = next.fetch_add(1); i < n && !stop.load(); i = next.fetch_add(1)) {
+            fn(i);
+            finished.fetch_add(1);
+          }
+        },
+        report ? std::function<void()>([&] { report_progress(static_cast<int64>(n), static_cast<int64>(finished.load())); })
+               : std::function<void()>());
+  }
+  void kmeans(const float* data, std::size_t rows, std::size_t dims, std::size_t k, int iterations, int64_t seed,
+              float* centroids) override {
+    VxKmeansRequest req{};
+    req.data = data;
+    req.n = static_cast<int64_t>(rows);
+    req.dim = static_cast<int32_t>(dims);
+    req.k = static_cast<int32_t>(k);
+    req.iterations = iterations;
+    req.seed = seed;
+    req.threads = 1;  // called from worker threads: one OpenMP thread each
+    req.centroids = centroids;
+    run_kmeans(fn_, req);
+  }
+
+ private:
+  VxFaissKmeansFn fn_;
+};
+
+}  // namespace
+
+void train_centroids(const TrainInput& in, core::ivf::Model* model) {
+  guard([&] {
+    VxFaissKmeansFn fn = faiss_kmeans();
+    const int threads = maintenance_thread_count();
+    std::atomic<int> done{0};
+    float* centroids = model->centroids.data();
+    const int lists = static_cast<int>(model->lists);
+    run_workers(
+        1,
+        [&](int, const std::atomic<bool>& stop) {
           VxKmeansRequest req{};
-          req.data = sub.data();
-          req.n = static_cast<int64_t>(rows);
-          req.dim = static_cast<int32_t>(dsub);
-          req.k = core::ivf::Pq::ksub;
-          req.iterations = kPqIterations;
-          req.seed = 4321 + static_cast<int64_t>(s);
-          req.threads = 1;
-          req.centroids = book.data();
-          run_kmeans(fn, req);
-          std::memcpy(&pq.codebook[s * core::ivf::Pq::ksub * dsub], book.data(), book.size() * sizeof(float));
-          finished.fetch_add(1);
-        }
-      },
-      [&] {
-        pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(m));
-        pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, finished.load());
-      });
+          req.data = in.data;
+          req.n = static_cast<int64_t>(in.rows);
+          req.dim = in.dim;
+          req.k = lists;
+          req.iterations = 1;
+          req.spherical = in.metric == Metric::Cosine;
+          req.seed = 1234;
+          req.threads = threads;
+          req.centroids = centroids;
+          for (int it = 0; it < kKmeansIterations && !stop.load(); ++it) {
+            req.resume = it > 0;
+            run_kmeans(fn, req);
+            done.store(it + 1);
+          }
+        },
+        [&] { report_progress(kKmeansIterations, done.load()); });
+  });
+}
+
+void train_codec(const TrainInput& in, core::ivf::Model* model) {
+  guard([&] {
+    Services services(faiss_kmeans());
+    const core::ivf::TrainingSet sample{in.data, in.rows, static_cast<std::size_t>(in.dim), in.metric,
+                                        model->centroids.data(), model->lists};
+    model->codec->train(sample, services);
+  });
 }
 
 }  // namespace vx::pg::ivf

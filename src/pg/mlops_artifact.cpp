@@ -1,4 +1,4 @@
-// Model artifacts for the MLOps registry (DESIGN.md §5, docs/mlops.md): stored as ~1 MB chunks in
+// Model artifacts for the MLOps registry (docs/mlops.md; docs/architecture.md, "How data flows"): stored as ~1 MB chunks in
 // vectorext.artifact_chunk, hashed with SHA-256 while streaming, so a 256 MB artifact is never held in memory more
 // than once (the bytea argument on the way in, the result buffer on the way out).
 // These bodies hold no C++ object with a destructor, so they call Postgres (SPI, palloc, ereport) directly.

@@ -8,6 +8,7 @@
 // key column and dims come from the registry, the source by OID. The lookup statement is built from the catalog
 // (quoted, schema-qualified relation name, the key type's own equality operator) and every name in it is
 // schema-qualified, so neither a trigger argument nor the writer's search_path can change what it runs.
+#include "pg/backend_cache.h"
 #include "pg/mlops_sql_text.h"
 #include "pg/vector_type.h"
 
@@ -32,7 +33,9 @@ using namespace vx::pg;
 namespace {
 
 // Trigger OID -> what the registry says about its collection version, and the saved source lookup plan.
-// Strings live in TopMemoryContext.
+// A backend-local cache (backend_cache.h): the table and its strings live in the context "vectorext collection row
+// checks"; every entry is re-read when the trigger's arguments no longer match it, the plan re-prepared when the
+// source's name changed (lookup_plan).
 struct RowCheck {
   Oid trigger;       // hash key
   char* collection;  // the trigger's first argument, to notice a reused trigger OID
@@ -45,8 +48,10 @@ struct RowCheck {
   SPIPlanPtr plan;
 };
 HTAB* g_checks = nullptr;
+MemoryContext g_checks_cxt = nullptr;
 
-char* keep(const char* s) { return MemoryContextStrdup(TopMemoryContext, s); }
+MemoryContext checks_context() { return backend_cache_context(&g_checks_cxt, "vectorext collection row checks"); }
+char* keep(const char* s) { return MemoryContextStrdup(checks_context(), s); }
 void drop(char*& s) {
   if (s != nullptr) pfree(s);
   s = nullptr;
@@ -102,7 +107,7 @@ RowCheck* row_check(Oid trigger, const char* collection, int32 version) {
     memset(&ctl, 0, sizeof(ctl));
     ctl.keysize = sizeof(Oid);
     ctl.entrysize = sizeof(RowCheck);
-    ctl.hcxt = TopMemoryContext;
+    ctl.hcxt = checks_context();
     g_checks = hash_create("vectorext collection row checks", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
   }
   bool found = false;

@@ -1,18 +1,18 @@
 // The planner hook that lets index scans on our indexes hand their exact ORDER BY values to the projection (see
 // order_value_handover.h for the rewrite and why a hit is always the value the expression would compute).
-// It runs after the standard planner on the finished plan: only IndexScan nodes on an access method that publishes
-// values (hnsw, ivfflat, ivf; ivf publishes for flat codes only), with one ORDER BY expression `col <op> q` whose q is a constant or a parameter (evaluating it again on a
-// miss must be cheap), are changed, and only where that very expression occurs in the node's target list or filter.
-// The library is loaded by the first query that needs it, which may be in the middle of planning; the first plans
-// started after the load are checked again at executor start (start_with_handover).
+// It runs after the standard planner on the finished plan: only IndexScan nodes on an access method that registered
+// as publishing values (ann_registry.h: hnsw, ivfflat, ivf register themselves), with one ORDER BY expression
+// `col <op> q` whose q is a constant or a parameter (evaluating it again on a miss must be cheap), are changed, and
+// only where that very expression occurs in the node's target list or filter.
+// The library is loaded by the first query that needs it, which may be in the middle of planning: plans made before
+// the load are checked again at executor start (start_with_handover).
+#include "pg/ann_registry.h"
 #include "pg/boundary.h"
 #include "pg/module_init.h"
 
 extern "C" {
 #include "access/htup_details.h"
 #include "access/sysattr.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
@@ -26,10 +26,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-// The access methods whose scans publish exact values (handover_publish), and the function that reads them.
-Datum vx_hnsw_handler(PG_FUNCTION_ARGS);
-Datum vx_ivfflathandler(PG_FUNCTION_ARGS);
-Datum vx_ivfhandler(PG_FUNCTION_ARGS);
+// The function that reads the published values.
 Datum vx_index_order_value(PG_FUNCTION_ARGS);
 }
 
@@ -40,17 +37,8 @@ namespace {
 planner_hook_type g_prev_planner = nullptr;
 
 bool am_hands_over_values(Oid indexid) {
-  HeapTuple rel = SearchSysCache1(RELOID, ObjectIdGetDatum(indexid));
-  if (!HeapTupleIsValid(rel)) return false;
-  Oid am = reinterpret_cast<Form_pg_class>(GETSTRUCT(rel))->relam;
-  ReleaseSysCache(rel);
-  HeapTuple amtup = SearchSysCache1(AMOID, ObjectIdGetDatum(am));
-  if (!HeapTupleIsValid(amtup)) return false;
-  Oid handler = reinterpret_cast<Form_pg_am>(GETSTRUCT(amtup))->amhandler;
-  ReleaseSysCache(amtup);
-  FmgrInfo fn;
-  fmgr_info(handler, &fn);
-  return fn.fn_addr == vx_hnsw_handler || fn.fn_addr == vx_ivfflathandler || fn.fn_addr == vx_ivfhandler;
+  const AnnAccessMethod* am = ann_access_method_of(indexid);
+  return am != nullptr && am->publishes_order_values;
 }
 
 // vector_index_order_value(tid, regclass, regprocedure, <query type>) in the schema of the operator's function, or InvalidOid.
@@ -212,10 +200,16 @@ PlannedStmt* plan_with_handover(Query* parse, const char* query_string, int opti
 }
 
 // The library is loaded by the first statement that needs it, often in the middle of planning that statement, after
-// planner() has decided not to call a hook. The first plans started after the load are therefore checked again here,
-// before the executor builds any state from them; a plan already rewritten is left as it is (is_rewritten). Changed
-// lists are copied into the plan's own memory context (a cached plan keeps the rewrite); nothing else is allocated
-// there.
+// planner() has decided not to call a hook. Which plans can hold a scan of one of our indexes without having passed
+// plan_with_handover? Only those being planned when the library was loaded: it is loaded at the latest when the
+// relcache first builds the access method routine of one of our indexes (GetIndexAmRoutine calls our handler), which
+// planning any path over the index does; every plan begun later goes through the hook. Those plans (the statement
+// that loaded the library and the few plans nested in its planning, e.g. SQL functions folded at plan time) start
+// executing among the first after the load, so the first 16 plans started after it are checked again here, before the
+// executor builds any state from them; a plan already rewritten is left as it is (is_rewritten). Changed lists are
+// copied into the plan's own memory context (a prepared statement planned at the load keeps the rewrite for its later
+// executions); nothing else is allocated there. 16 is a margin, not a count that matters: a plan missed only misses
+// the hand-over (the projection computes the value itself).
 ExecutorStart_hook_type g_prev_executor_start = nullptr;
 int g_plans_to_check = 16;
 

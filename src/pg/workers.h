@@ -1,4 +1,4 @@
-// Runs C++ work on threads that never touch Postgres (DESIGN.md §3.3), while the backend's main thread keeps
+// Runs C++ work on threads that never touch Postgres (docs/architecture.md, "The boundary", rule 3), while the backend's main thread keeps
 // serving Postgres: it polls for cancel / statement_timeout / termination, and runs a periodic tick (e.g. progress
 // reporting) that may call Postgres. Used by the hnswlib graph build and the Faiss training.
 #pragma once

@@ -48,12 +48,15 @@ PostgreSQL::Test::Utils::append_to_file("$dir/vacuum.sql", "VACUUM items;\n");
 for my $round (1 .. 2) {
   my ($out, $err) = ('', '');
   my @conn = ('-h', $node->host, '-p', $node->port, 'postgres');
+  # the load runs until the kill -9 below ends it (the crash restart drops every connection): no time limit that a
+  # loaded machine could run out of
+  my $start = $node->safe_psql('postgres', 'SELECT coalesce(max(id), 0) FROM items');
   my $bench = IPC::Run::start(
-    [ 'pgbench', '-n', '-c', '4', '-j', '2', '-T', '60',
+    [ 'pgbench', '-n', '-c', '4', '-j', '2', '-T', '1800',
       '-f', "$dir/insert.sql\@6", '-f', "$dir/delete.sql\@3", '-f', "$dir/vacuum.sql\@1", @conn ],
     '>', \$out, '2>', \$err);
   # let inserts, deletes and at least one VACUUM overlap, then kill -9 a busy backend
-  my $target = 2000 + 1500 * $round;
+  my $target = $start + 1500;
   $node->poll_query_until('postgres', "SELECT max(id) > $target FROM items") or die 'load did not progress';
   $node->poll_query_until('postgres',
     q{SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE 'VACUUM items%' OR query LIKE 'DELETE FROM items%'});

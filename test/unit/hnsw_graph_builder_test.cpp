@@ -1,13 +1,21 @@
 // Unit tests for the in-memory graph builder (src/core/hnsw_graph_builder.*) in both storage modes: on clustered
 // data, the level-0 neighbours of nearly every element come from its own cluster and nearly every element is
-// reachable from the entry point; half copies build the same quality of graph; and the data check that decides when half copies
-// may be used.
+// reachable from the entry point; half copies build the same quality of graph; the top-up post-pass fills lists to
+// capacity (sorted, no duplicates or self links, same graph on any number of threads) and raises recall at a small
+// ef; and the data check that decides when half copies may be used.
 #include "core/hnsw_graph_builder.h"
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <queue>
 #include <random>
+#include <set>
+#include <thread>
 #include <vector>
 
 namespace vx::core::hnsw {
@@ -91,6 +99,238 @@ TEST(GraphBuilder, LinkUnreachedMakesEveryNodeReachableAgain) {
     EXPECT_GE(b.link_unreached(), orphans);
     EXPECT_EQ(b.reachable_count(), c.n) << (half ? "half" : "float");
     EXPECT_EQ(b.link_unreached(), 0u);  // nothing left to link
+  }
+}
+
+void normalise(Clustered& c) {
+  for (std::size_t i = 0; i < c.n; i++) {
+    double s = 0;
+    for (std::size_t d = 0; d < c.dims; d++) s += double(c.data[i * c.dims + d]) * c.data[i * c.dims + d];
+    for (std::size_t d = 0; d < c.dims; d++) c.data[i * c.dims + d] = float(c.data[i * c.dims + d] / std::sqrt(s));
+  }
+}
+
+std::unique_ptr<GraphBuilder> build(const Clustered& c, Metric metric, int m, int efc, bool half = false) {
+  auto b = std::make_unique<GraphBuilder>(static_cast<int>(c.dims), metric, m, efc, c.n, 42, half);
+  for (std::size_t i = 0; i < c.n; i++) b->add(&c.data[i * c.dims], i);
+  return b;
+}
+
+// The scan's walk: greedy descent, beam of ef at level 0; the k nearest labels found.
+std::vector<std::size_t> search(const GraphBuilder& b, const Clustered& c, Metric metric, const float* q, int ef,
+                                int k) {
+  auto d = [&](std::size_t id) { return distance(metric, q, &c.data[b.label(id) * c.dims], c.dims); };
+  std::size_t cur = static_cast<std::size_t>(b.entry_point());
+  float cur_d = d(cur);
+  for (int l = b.max_level(); l > 0; --l)
+    for (bool moved = true; moved;) {
+      moved = false;
+      const uint32_t* nb;
+      for (int i = 0, n = b.neighbors(cur, l, &nb); i < n; i++)
+        if (float x = d(nb[i]); x < cur_d) cur_d = x, cur = nb[i], moved = true;
+    }
+  using P = std::pair<float, std::size_t>;
+  std::priority_queue<P, std::vector<P>, std::greater<P>> cand;
+  std::priority_queue<P> res;
+  std::vector<char> seen(b.size(), 0);
+  cand.emplace(cur_d, cur);
+  res.emplace(cur_d, cur);
+  seen[cur] = 1;
+  while (!cand.empty()) {
+    P top = cand.top();
+    if (int(res.size()) >= ef && top.first > res.top().first) break;
+    cand.pop();
+    const uint32_t* nb;
+    for (int i = 0, n = b.neighbors(top.second, 0, &nb); i < n; i++) {
+      if (seen[nb[i]]) continue;
+      seen[nb[i]] = 1;
+      float x = d(nb[i]);
+      if (int(res.size()) < ef || x < res.top().first) {
+        cand.emplace(x, nb[i]);
+        res.emplace(x, nb[i]);
+        if (int(res.size()) > ef) res.pop();
+      }
+    }
+  }
+  std::vector<P> all;
+  for (; !res.empty(); res.pop()) all.push_back(res.top());
+  std::sort(all.begin(), all.end());
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < all.size() && int(i) < k; i++) out.push_back(b.label(all[i].second));
+  return out;
+}
+
+double recall_at_10(const GraphBuilder& b, const Clustered& c, Metric metric, const Clustered& queries, int ef) {
+  std::size_t hits = 0;
+  for (std::size_t qi = 0; qi < queries.n; qi++) {
+    const float* q = &queries.data[qi * queries.dims];
+    std::vector<std::pair<float, std::size_t>> exact;
+    for (std::size_t i = 0; i < c.n; i++) exact.emplace_back(distance(metric, q, &c.data[i * c.dims], c.dims), i);
+    std::partial_sort(exact.begin(), exact.begin() + 10, exact.end());
+    std::set<std::size_t> truth;
+    for (int i = 0; i < 10; i++) truth.insert(exact[std::size_t(i)].second);
+    for (std::size_t id : search(b, c, metric, q, ef, 10)) hits += truth.count(id);
+  }
+  return double(hits) / double(queries.n * 10);
+}
+
+// Every list: no self link, no entry twice, ids in range, within its level's capacity, nearest first.
+void expect_sound_lists(const GraphBuilder& b, const Clustered& c, Metric metric, int m, const char* what) {
+  std::size_t bad_order = 0;
+  for (std::size_t id = 0; id < b.size(); id++)
+    for (int level = 0; level <= b.level(id); level++) {
+      const uint32_t* nb;
+      int k = b.neighbors(id, level, &nb);
+      ASSERT_LE(k, level == 0 ? 2 * m : m) << what;
+      std::set<uint32_t> distinct(nb, nb + k);
+      ASSERT_EQ(distinct.size(), std::size_t(k)) << what << ": an entry twice in " << id;
+      ASSERT_EQ(distinct.count(uint32_t(id)), 0u) << what << ": self link " << id;
+      ASSERT_TRUE(k == 0 || *distinct.rbegin() < b.size()) << what;
+      const float* base = &c.data[b.label(id) * c.dims];
+      for (int j = 1; j < k; j++) {
+        float prev = distance(metric, base, &c.data[b.label(nb[j - 1]) * c.dims], c.dims);
+        float cur = distance(metric, base, &c.data[b.label(nb[j]) * c.dims], c.dims);
+        if (cur < prev - 1e-4f * (1 + std::fabs(prev))) bad_order++;
+      }
+    }
+  EXPECT_EQ(bad_order, 0u) << what << ": lists not nearest first";
+}
+
+double mean_level0_degree(const GraphBuilder& b) {
+  std::size_t sum = 0;
+  for (std::size_t id = 0; id < b.size(); id++) {
+    const uint32_t* nb;
+    sum += std::size_t(b.neighbors(id, 0, &nb));
+  }
+  return double(sum) / double(b.size());
+}
+
+TEST(GraphBuilder, TopUpFillsSortedListsToCapacityForEveryMetric) {
+  Clustered c = make_clustered(2000, 32, 20, 1.0f);
+  Clustered unit = c;
+  normalise(unit);
+  const int m = 8;
+  for (Metric metric : {Metric::L2, Metric::L1, Metric::InnerProduct, Metric::Cosine}) {
+    const Clustered& data = metric == Metric::Cosine ? unit : c;
+    auto b = build(data, metric, m, 40);
+    double before = mean_level0_degree(*b);
+    std::size_t added = b->top_up_lists();
+    double after = mean_level0_degree(*b);
+    EXPECT_GT(added, 0u);
+    EXPECT_NEAR(after - before, double(added) / double(c.n), 2.0);  // level 0 gets most of them
+    // nearly every level-0 list is full (2m; under inner product on these un-normalised clusters hnswlib keeps ~2.5
+    // links, and a few lists find fewer than 2m candidates two hops away)
+    EXPECT_GT(after, 1.8 * m) << int(metric) << ": " << before << " -> " << after;
+    expect_sound_lists(*b, data, metric, m, "after top-up");
+    b->link_unreached();
+    EXPECT_EQ(b->reachable_count(), c.n) << int(metric);
+    expect_sound_lists(*b, data, metric, m, "after link_unreached");
+  }
+}
+
+TEST(GraphBuilder, TopUpGivesTheSameGraphOnAnyNumberOfThreads) {
+  Clustered c = make_clustered(1500, 24, 10, 1.0f);
+  auto one = build(c, Metric::L2, 8, 40);
+  auto three = build(c, Metric::L2, 8, 40);
+  ASSERT_EQ(one->size(), three->size());
+  std::size_t a = one->top_up_lists();
+  three->begin_top_up();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 3; t++) ts.emplace_back([&] { three->top_up_worker(); });
+  for (auto& t : ts) t.join();
+  std::size_t b3 = three->finish_top_up();
+  // the two graphs differ (hnswlib's concurrent-free adds are deterministic; the top-up's result must be too)
+  EXPECT_EQ(a, b3);
+  for (std::size_t id = 0; id < c.n; id++)
+    for (int level = 0; level <= one->level(id); level++) {
+      const uint32_t *x, *y;
+      int kx = one->neighbors(id, level, &x), ky = three->neighbors(id, level, &y);
+      ASSERT_EQ(std::vector<uint32_t>(x, x + kx), std::vector<uint32_t>(y, y + ky)) << id << " level " << level;
+    }
+}
+
+TEST(GraphBuilder, TopUpStoppedEarlyChangesNothing) {
+  Clustered c = make_clustered(500, 16, 5, 1.0f);
+  auto b = build(c, Metric::L2, 8, 40);
+  double before = mean_level0_degree(*b);
+  std::atomic<bool> stop{true};
+  b->begin_top_up();
+  b->top_up_worker(&stop);
+  EXPECT_EQ(b->finish_top_up(), 0u);
+  EXPECT_EQ(mean_level0_degree(*b), before);
+}
+
+TEST(GraphBuilder, TopUpAddsCopiesOfTheBaseToHalfAListAndKeepsEveryLink) {
+  // 10 distinct vectors, 40 copies each, mostly zeros (many ties), as sql/hnsw_duplicates.sql: a copy's nearest
+  // candidates are all copies (distance 0)
+  const std::size_t n = 400, dims = 200;
+  Clustered c{n, dims, 10, std::vector<float>(n * dims), std::vector<int>(n)};
+  for (std::size_t i = 1; i <= n; i++)
+    for (std::size_t j = 1; j <= dims; j++)
+      c.data[(i - 1) * dims + j - 1] = j % 10 == i % 10 ? float((i * 7 + j * 13) % 5 + 1) : 0.f;
+  const int m = 16;
+  auto b = build(c, Metric::L2, m, 64);
+  auto copies_of = [&](std::size_t id, const uint32_t* nb, int k) {
+    int copies = 0;
+    for (int j = 0; j < k; j++) copies += (b->label(nb[j]) % 10 == b->label(id) % 10) ? 1 : 0;
+    return copies;
+  };
+  std::vector<std::set<uint32_t>> before(n);
+  std::vector<int> copies_before(n);
+  for (std::size_t id = 0; id < n; id++) {
+    const uint32_t* nb;
+    int k = b->neighbors(id, 0, &nb);
+    before[id] = std::set<uint32_t>(nb, nb + k);
+    copies_before[id] = copies_of(id, nb, k);
+  }
+  const std::size_t reached = b->reachable_count();
+  b->top_up_lists();
+  std::size_t over = 0, lost = 0;
+  for (std::size_t id = 0; id < n; id++) {
+    const uint32_t* nb;
+    int k = b->neighbors(id, 0, &nb);
+    std::set<uint32_t> after(nb, nb + k);
+    for (uint32_t e : before[id]) lost += after.count(e) ? 0 : 1;
+    over += copies_of(id, nb, k) > std::max(copies_before[id], m) ? 1 : 0;  // added copies: at most half of 2m
+  }
+  EXPECT_EQ(lost, 0u);
+  EXPECT_EQ(over, 0u);
+  EXPECT_GE(b->reachable_count(), reached);
+  b->link_unreached();
+  EXPECT_EQ(b->reachable_count(), n);
+}
+
+// Overlapping clusters in many dimensions (centres as far apart as a cluster is wide), like learned embeddings:
+// hnswlib's heuristic keeps few level-0 links there.
+Clustered make_overlapping(std::size_t n, std::size_t dims, std::size_t clusters, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0, 1);
+  std::mt19937 crng(99);  // the same centres for base and query sets
+  std::vector<float> centers(clusters * dims);
+  for (auto& c : centers) c = g(crng) * 0.7f;
+  Clustered c{n, dims, clusters, std::vector<float>(n * dims), std::vector<int>(n)};
+  for (std::size_t i = 0; i < n; i++) {
+    c.cluster[i] = static_cast<int>(i % clusters);
+    for (std::size_t d = 0; d < dims; d++) c.data[i * dims + d] = centers[c.cluster[i] * dims + d] + g(rng);
+  }
+  return c;
+}
+
+TEST(GraphBuilder, TopUpRaisesRecallAtSmallEf) {
+  // measured: recall@10 at ef 10 0.84 before, 0.90 after (L2 and inner product rank these unit vectors alike)
+  Clustered c = make_overlapping(3000, 128, 30, 1);
+  Clustered q = make_overlapping(200, 128, 30, 2);
+  normalise(c);
+  normalise(q);
+  for (Metric metric : {Metric::L2, Metric::InnerProduct}) {
+    auto b = build(c, metric, 8, 32);
+    b->link_unreached();
+    double before = recall_at_10(*b, c, metric, q, 10);
+    b->top_up_lists();
+    b->link_unreached();
+    double after = recall_at_10(*b, c, metric, q, 10);
+    EXPECT_GT(after, before + 0.03) << int(metric) << ": " << before << " -> " << after;
+    EXPECT_GT(after, 0.88) << int(metric);
   }
 }
 

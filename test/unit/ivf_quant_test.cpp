@@ -134,3 +134,38 @@ TEST(Ivf, NearestCentroidAndDefaults) {
   EXPECT_TRUE(normalize(w, 2));
   EXPECT_NEAR(w[0], 0.6f, 1e-6);
 }
+
+// Every SIMD level computes the same PQ tables and argmin as AVX2 (each output accumulates over the sub-vector in
+// order, with FMA), and SQ8 distances close to the portable ones: the level only changes speed.
+TEST(QuantKernels, LevelsAgree) {
+  using vx::core::SimdLevel;
+  const QuantKernels& ref = quant_kernels_for(SimdLevel::Avx2);
+  for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
+    const QuantKernels& k = quant_kernels_for(level);
+    for (std::size_t dsub : {1u, 2u, 3u, 8u, 16u}) {
+      auto book = random_matrix(256, dsub, 11);
+      auto x = random_matrix(1, dsub, 12);
+      float a[256], b[256];
+      for (bool l2 : {true, false}) {
+        (l2 ? k.pq_sub_l2 : k.pq_sub_dot)(x.data(), book.data(), dsub, a);
+        (l2 ? ref.pq_sub_l2 : ref.pq_sub_dot)(x.data(), book.data(), dsub, b);
+        for (int j = 0; j < 256; ++j) {
+          if (k.level == SimdLevel::Scalar)
+            EXPECT_NEAR(a[j], b[j], 1e-5f * (1 + std::fabs(b[j])));
+          else
+            EXPECT_EQ(a[j], b[j]) << "level " << int(k.level) << " dsub " << dsub << " j " << j;
+        }
+        EXPECT_EQ(k.argmin256(b), ref.argmin256(b));
+      }
+    }
+    for (std::size_t n : {1u, 7u, 16u, 33u, 784u}) {
+      auto av = random_matrix(1, n, 13), bv = random_matrix(1, n, 14);
+      std::vector<uint8_t> c(n);
+      for (std::size_t i = 0; i < n; ++i) c[i] = static_cast<uint8_t>((i * 37) & 0xff);
+      const QuantKernels& s = quant_kernels_for(SimdLevel::Scalar);
+      float l2 = s.sq8_l2(av.data(), bv.data(), c.data(), n), dot = s.sq8_dot(bv.data(), c.data(), n);
+      EXPECT_NEAR(k.sq8_l2(av.data(), bv.data(), c.data(), n), l2, 1e-4f * (1 + std::fabs(l2)));
+      EXPECT_NEAR(k.sq8_dot(bv.data(), c.data(), n), dot, 1e-4f * (1 + std::fabs(dot)));
+    }
+  }
+}

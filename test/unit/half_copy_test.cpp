@@ -1,7 +1,7 @@
-// Unit tests for flat IVF codes (src/core/ivf_half.*): the code layout, and the contract the ivf scan hands to the
-// executor: HalfCodeQuery::lower_bound never exceeds the exact SQL operator value (computed by distance.h on the
+// Unit tests for half copies (src/core/half_copy.*), as ivf flat postings hold them: the layout, and the contract the
+// ivf scan hands to the executor: HalfCopyQuery::lower_bound never exceeds the exact SQL operator value (computed by distance.h on the
 // original, unnormalised row and query), for every metric and for data a half cannot hold (1e6, 1e-9).
-#include "core/ivf_half.h"
+#include "core/half_copy.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 
 #include "core/distance.h"
 
-namespace vx::core::ivf {
+namespace vx::core {
 namespace {
 
 // The exact value the SQL operator of `metric` returns for row x and query q.
@@ -21,6 +21,7 @@ double exact(Metric metric, const std::vector<float>& x, const std::vector<float
         case Metric::L2: return l2_distance(x.data(), q.data(), x.size());
         case Metric::InnerProduct: return negative_inner_product(x.data(), q.data(), x.size());
         case Metric::Cosine: return cosine_distance(x.data(), q.data(), x.size());
+        default: break;
     }
     return 0;
 }
@@ -28,8 +29,8 @@ double exact(Metric metric, const std::vector<float>& x, const std::vector<float
 // What the index does with a row: normalise for cosine, then encode.
 std::vector<uint8_t> index_code(Metric metric, std::vector<float> x) {
     if (metric == Metric::Cosine) normalize(x.data(), x.size());
-    std::vector<uint8_t> code(half_code_size(x.size()));
-    encode_half_code(x.data(), x.size(), code.data());
+    std::vector<uint8_t> code(half_copy_size(x.size()));
+    encode_half_copy(x.data(), x.size(), code.data());
     return code;
 }
 
@@ -52,17 +53,17 @@ std::vector<float> make(Data kind, std::size_t dim, std::mt19937& rng) {
 }
 
 TEST(IvfHalfCode, LayoutIsHeaderThenHalves) {
-    EXPECT_EQ(half_code_size(0), 8u);
-    EXPECT_EQ(half_code_size(784), 8u + 2 * 784);
+    EXPECT_EQ(half_copy_size(0), 8u);
+    EXPECT_EQ(half_copy_size(784), 8u + 2 * 784);
     std::vector<float> x = {1.f, 2.f, 65504.f * 2, 0.5f};
-    std::vector<uint8_t> code(half_code_size(x.size()));
-    encode_half_code(x.data(), x.size(), code.data());
+    std::vector<uint8_t> code(half_copy_size(x.size()));
+    encode_half_copy(x.data(), x.size(), code.data());
     float err[2];
     std::memcpy(err, code.data(), sizeof(err));
     EXPECT_GE(err[0], 65504.f);  // the clamped component's error is in the header
     EXPECT_GE(err[1], 65504.f);
     uint16_t h[4];
-    std::memcpy(h, code.data() + kHalfCodeHeader, sizeof(h));
+    std::memcpy(h, code.data() + kHalfCopyHeader, sizeof(h));
     EXPECT_EQ(half::to_float(h[0]), 1.f);
     EXPECT_EQ(half::to_float(h[2]), half::kMaxHalf);
 }
@@ -85,7 +86,7 @@ TEST(IvfHalfCode, LowerBoundNeverAboveExactOperatorValue) {
                     if (trial == 0) x = q;  // distance 0 (l2) / 1 - 1 (cosine): the tightest case
                     std::vector<float> qs = q;
                     if (metric == Metric::Cosine) normalize(qs.data(), dim);
-                    HalfCodeQuery hq;
+                    HalfCopyQuery hq;
                     hq.prepare(metric, qs.data(), dim);
                     std::vector<uint8_t> code = index_code(metric, x);
                     double e = exact(metric, x, q);
@@ -106,7 +107,7 @@ TEST(IvfHalfCode, ExactCopiesGiveTightBounds) {
         std::vector<float> q = make(Data::Pixels, 784, rng), x = make(Data::Pixels, 784, rng);
         std::vector<float> qs = q;
         if (metric == Metric::Cosine) normalize(qs.data(), qs.size());
-        HalfCodeQuery hq;
+        HalfCopyQuery hq;
         hq.prepare(metric, qs.data(), qs.size());
         double e = exact(metric, x, q);
         double lb = hq.lower_bound(index_code(metric, x).data());
@@ -126,7 +127,7 @@ TEST(IvfHalfCode, ExactCopiesGiveTheOperatorValueBitForBit) {
         for (int trial = 0; trial < 50; ++trial) {
             std::vector<float> q = make(trial % 2 ? Data::Gaussian : Data::Pixels, 784, rng);
             std::vector<float> x = make(Data::Pixels, 784, rng);
-            HalfCodeQuery hq;
+            HalfCopyQuery hq;
             hq.prepare(metric, q.data(), q.size());
             std::vector<uint8_t> code = index_code(metric, x);
             ASSERT_TRUE(hq.exact_copy(code.data()));
@@ -141,32 +142,32 @@ TEST(IvfHalfCode, OnlyZeroErrorCopiesOutsideCosineAreExact) {
     std::mt19937 rng(12);
     std::vector<float> q = make(Data::Gaussian, 64, rng);
     for (Data kind : {Data::Gaussian, Data::Huge, Data::Tiny, Data::Mixed}) {
-        HalfCodeQuery hq;
+        HalfCopyQuery hq;
         hq.prepare(Metric::L2, q.data(), q.size());
         EXPECT_FALSE(hq.exact_copy(index_code(Metric::L2, make(kind, 64, rng)).data())) << int(kind);
     }
     // integer rows are exact under l2 and ip, never under cosine (the copy is of x / |x|)
     std::vector<float> pixels = make(Data::Pixels, 64, rng);
     for (Metric metric : {Metric::L2, Metric::InnerProduct, Metric::Cosine}) {
-        HalfCodeQuery hq;
+        HalfCopyQuery hq;
         hq.prepare(metric, q.data(), q.size());
         EXPECT_EQ(hq.exact_copy(index_code(metric, pixels).data()), metric != Metric::Cosine) << int(metric);
     }
     // a unit vector half holds exactly is still not exact under cosine
     std::vector<float> unit(64, 0.f);
     unit[3] = 1.f;
-    HalfCodeQuery hq;
+    HalfCopyQuery hq;
     hq.prepare(Metric::Cosine, q.data(), q.size());
     EXPECT_FALSE(hq.exact_copy(index_code(Metric::Cosine, unit).data()));
 }
 
 TEST(IvfHalfCode, ZeroQueryUnderCosineIsOrderable) {
     std::vector<float> q(8, 0.f), x(8, 1.f);
-    HalfCodeQuery hq;
+    HalfCopyQuery hq;
     hq.prepare(Metric::Cosine, q.data(), q.size());
     float lb = hq.lower_bound(index_code(Metric::Cosine, x).data());
     EXPECT_FALSE(std::isnan(lb));  // the exact value is NaN, which Postgres orders after any number
 }
 
 }  // namespace
-}  // namespace vx::core::ivf
+}  // namespace vx::core

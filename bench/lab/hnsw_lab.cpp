@@ -1,0 +1,280 @@
+// hnsw_lab: graph quality of vectorext's in-memory HNSW build, outside the server. Builds the graph of a bench
+// dataset with core::hnsw::GraphBuilder (the code CREATE INDEX runs) and searches it the way an index scan does
+// (greedy descent, beam of ef at level 0 over the half copies the pages hold, the ef results re-ranked by exact
+// distance as the executor's reorder queue does), then prints recall@10 and the distance computations per query
+// for each ef. Distance counts do not depend on the machine's load, so they compare builds on a shared machine.
+//
+// --no-top-up leaves out GraphBuilder's top-up post-pass (hnswlib's lists as its heuristic left them: the graph
+// CREATE INDEX built before the top-up); --float builds on float copies instead of half ones.
+//
+//   make -C bench OUT=$PWD/bench/out lab     ->  bench/out/hnsw_lab
+//   bench/out/hnsw_lab --data=../shared/data/fashion-mnist --cache=bench/out/cache --dataset=gauss1536
+//                      [--base=N] [--queries=N] [--m=16] [--efc=64] [--threads=2] [--ef=10,20,40] [--float] [--float-walk]
+//                      [--no-top-up] [--dump=DIR]
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <queue>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../ann/common.h"
+#include "../ann/dataset.h"
+#include "../ann/truth.h"
+#include "core/half.h"
+#include "core/hnsw_graph_builder.h"
+
+using namespace ab;
+namespace hc = vx::core::hnsw;
+namespace half = vx::core::half;
+
+namespace {
+
+struct Args {
+  Options o;
+  std::string dataset = "gauss1536";
+  int threads = 2;
+  std::vector<int> ef = {10, 15, 20, 30, 40, 60, 80};
+  bool force_float = false;
+  unsigned seed = 42;
+  bool top_up = true;  // --no-top-up: GraphBuilder without its top-up post-pass (what CREATE INDEX built before)
+  bool float_walk = false;  // --float-walk: the search ranks by exact float distances (as pgvector's scan does)
+  std::string dump;  // --dump=DIR: base.tsv (id, category, vector) and queries.tsv (id, vector) for COPY
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  a.o.queries = 1000;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    auto eq = s.find('=');
+    std::string key = s.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    std::string val = eq == std::string::npos ? "" : s.substr(eq + 1);
+    if (key == "data") a.o.data_dir = val;
+    else if (key == "cache") a.o.cache_dir = val;
+    else if (key == "dataset") a.dataset = val;
+    else if (key == "base") a.o.base_limit = std::stoi(val);
+    else if (key == "queries") a.o.queries = std::stoi(val);
+    else if (key == "m") a.o.m = std::stoi(val);
+    else if (key == "efc") a.o.ef_construction = std::stoi(val);
+    else if (key == "threads") a.threads = std::stoi(val);
+    else if (key == "ef") a.ef = parse_int_list(val);
+    else if (key == "float") a.force_float = true;
+    else if (key == "seed") a.seed = unsigned(std::stoul(val));
+    else if (key == "float-walk") a.float_walk = true;
+    else if (key == "no-top-up") a.top_up = false;
+    else if (key == "dump") a.dump = val;
+    else {
+      std::fprintf(stderr, "unknown option %s\n", argv[i]);
+      std::exit(2);
+    }
+  }
+  if (a.o.cache_dir.empty()) a.o.cache_dir = "bench/out/cache";
+  return a;
+}
+
+// The top-up post-pass on `threads` threads, as CREATE INDEX runs it.
+std::size_t top_up(hc::GraphBuilder& g, int threads) {
+  g.begin_top_up();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) ts.emplace_back([&] { g.top_up_worker(); });
+  for (auto& t : ts) t.join();
+  return g.finish_top_up();
+}
+
+hc::Metric index_metric(Metric m) {
+  switch (m) {
+    case Metric::L2: return hc::Metric::L2;
+    case Metric::Cosine: return hc::Metric::Cosine;
+    default: return hc::Metric::InnerProduct;
+  }
+}
+
+// The scan's walk: ranking key between the float query and a half copy (hnsw_distance.h's half_distance).
+template <class G>
+struct Walker {
+  const G& g;
+  hc::Metric metric;
+  std::size_t dims;
+  const std::vector<uint16_t>& copies;  // by builder id
+  const Dataset& ds;
+  bool float_walk;
+  mutable uint64_t evaluated = 0;
+
+  float dist(const float* q, std::size_t id) const {
+    ++evaluated;
+    if (float_walk) return hc::distance(metric, q, ds.row(int64_t(g.label(id))), dims);
+    return hc::half_distance(metric, q, &copies[id * dims], dims);
+  }
+
+  // ef best builder ids, nearest first
+  std::vector<std::pair<float, uint32_t>> search(const float* q, int ef, std::vector<uint32_t>& visited,
+                                                 uint32_t stamp) const {
+    uint32_t cur = uint32_t(g.entry_point());
+    float cur_d = dist(q, cur);
+    for (int l = g.max_level(); l > 0; --l) {
+      for (bool moved = true; moved;) {
+        moved = false;
+        const uint32_t* nb;
+        int n = g.neighbors(cur, l, &nb);
+        for (int i = 0; i < n; ++i) {
+          float d = dist(q, nb[i]);
+          if (d < cur_d) cur_d = d, cur = nb[i], moved = true;
+        }
+      }
+    }
+    using P = std::pair<float, uint32_t>;
+    std::priority_queue<P, std::vector<P>, std::greater<P>> cand;  // nearest on top
+    std::priority_queue<P> res;                                      // farthest on top
+    cand.emplace(cur_d, cur);
+    res.emplace(cur_d, cur);
+    visited[cur] = stamp;
+    while (!cand.empty()) {
+      P c = cand.top();
+      if (int(res.size()) >= ef && c.first > res.top().first) break;
+      cand.pop();
+      const uint32_t* nb;
+      int n = g.neighbors(c.second, 0, &nb);
+      for (int i = 0; i < n; ++i) {
+        uint32_t v = nb[i];
+        if (visited[v] == stamp) continue;
+        visited[v] = stamp;
+        float d = dist(q, v);
+        if (int(res.size()) < ef || d < res.top().first) {
+          cand.emplace(d, v);
+          res.emplace(d, v);
+          if (int(res.size()) > ef) res.pop();
+        }
+      }
+    }
+    std::vector<P> out;
+    for (; !res.empty(); res.pop()) out.push_back(res.top());
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+};
+
+}  // namespace
+
+template <class G>
+void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool half_build) {
+  const std::size_t n = std::size_t(ds.n), dims = std::size_t(ds.dim);
+  const hc::Metric metric = index_metric(ds.metric);
+  auto t0 = Clock::now();
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < a.threads; ++t)
+    ts.emplace_back([&] {
+      for (std::size_t i; (i = next++) < n;) g.add(ds.row(int64_t(i)), i);
+    });
+  for (auto& t : ts) t.join();
+  double t_add = seconds_since(t0);
+  // the top-up's cost: one distance per distinct level-0 neighbour or neighbour's neighbour of a list not full
+  double topup_candidates = 0;
+  {
+    std::vector<uint32_t> ids;
+    for (std::size_t id = 0; id < n; ++id) {
+      const uint32_t* nb;
+      int c = g.neighbors(id, 0, &nb);
+      ids.assign(nb, nb + c);
+      if (c < 2 * a.o.m)
+        for (int j = 0; j < c; ++j) {
+          const uint32_t* nb2;
+          int c2 = g.neighbors(nb[j], 0, &nb2);
+          for (int k = 0; k < c2; ++k)
+            if (nb2[k] != id) ids.push_back(nb2[k]);
+        }
+      std::sort(ids.begin(), ids.end());
+      topup_candidates += double(std::unique(ids.begin(), ids.end()) - ids.begin());
+    }
+  }
+  std::printf("  top-up: %.0f level-0 candidates (distances) per element\n", topup_candidates / double(n));
+  std::size_t topped = a.top_up ? top_up(g, a.threads) : 0;
+  double t_top = seconds_since(t0) - t_add;
+  std::size_t relinked = g.link_unreached();
+  double t_build = seconds_since(t0);
+
+  // level-0 degree histogram
+  double deg_sum = 0;
+  int deg_min = 1 << 30;
+  std::vector<int> hist(2 * a.o.m + 1, 0);
+  for (std::size_t id = 0; id < n; ++id) {
+    const uint32_t* nb;
+    int c = g.neighbors(id, 0, &nb);
+    deg_sum += c;
+    deg_min = std::min(deg_min, c);
+    hist[std::min<int>(c, 2 * a.o.m)]++;
+  }
+  std::printf("%s: %zu x %zu, m %d, efc %d, %d threads, %s copies: build %.1f s (add %.1f s, top-up %.1f s: %zu links), relinked %zu,"
+              " level-0 degree mean %.1f min %d, max level %d\n",
+              ds.name.c_str(), n, dims, a.o.m, a.o.ef_construction, a.threads, half_build ? "half" : "float", t_build,
+              t_add, t_top, topped, relinked, deg_sum / double(n), deg_min, g.max_level());
+  std::printf("  degree histogram:");
+  for (int c = 0; c <= 2 * a.o.m; ++c)
+    if (hist[c]) std::printf(" %d:%d", c, hist[c]);
+  std::printf("\n");
+
+  // half copies by builder id, as the index pages hold them
+  std::vector<uint16_t> copies(n * dims);
+  for (std::size_t id = 0; id < n; ++id) half::encode(ds.row(int64_t(g.label(id))), dims, &copies[id * dims]);
+  Walker<G> w{g, metric, dims, copies, ds, a.float_walk};
+  std::vector<uint32_t> visited(n, 0);
+  uint32_t stamp = 0;
+  std::printf("  %6s %8s %10s\n", "ef", "recall", "dist/query");
+  for (int ef : a.ef) {
+    std::vector<std::vector<int64_t>> results(std::size_t(ds.nq));
+    w.evaluated = 0;
+    for (int qi = 0; qi < ds.nq; ++qi) {
+      auto found = w.search(ds.query(qi), ef, visited, ++stamp);
+      // the executor re-ranks the ef rows by their exact distance
+      std::vector<std::pair<double, int64_t>> exact;
+      for (auto& f : found) {
+        int64_t id = int64_t(g.label(f.second));
+        exact.emplace_back(exact_distance(ds, qi, id), id);
+      }
+      std::sort(exact.begin(), exact.end());
+      for (std::size_t j = 0; j < exact.size() && int(j) < a.o.k; ++j) results[qi].push_back(exact[j].second);
+    }
+    std::printf("  %6d %8.4f %10.0f\n", ef, recall_at_k(ds, truth.all, results), double(w.evaluated) / ds.nq);
+  }
+}
+
+int main(int argc, char** argv) {
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  Args a = parse(argc, argv);
+  Dataset ds = load_dataset(a.dataset, a.o);
+  TruthSet truth = load_or_compute_truth(ds, a.o.k, a.o.cache_dir);
+  const std::size_t n = std::size_t(ds.n), dims = std::size_t(ds.dim);
+  const hc::Metric metric = index_metric(ds.metric);
+  if (!a.dump.empty()) {
+    auto write = [&](const std::string& file, int rows, auto row, bool with_category) {
+      FILE* f = std::fopen((a.dump + "/" + file).c_str(), "w");
+      for (int i = 0; i < rows; ++i) {
+        std::string line = std::to_string(i) + "\t";
+        if (with_category) line += std::to_string(ds.category[i]) + "\t";
+        line += vector_text(row(i), ds.dim, ds.integer_valued) + "\n";
+        std::fputs(line.c_str(), f);
+      }
+      std::fclose(f);
+    };
+    write("base.tsv", ds.n, [&](int i) { return ds.row(i); }, true);
+    write("queries.tsv", ds.nq, [&](int i) { return ds.query(i); }, false);
+    FILE* f = std::fopen((a.dump + "/truth.tsv").c_str(), "w");  // query id, the k true nearest ids
+    for (int q = 0; q < ds.nq; ++q) {
+      std::string line = std::to_string(q) + "\t{";
+      for (int j = 0; j < truth.all.k; ++j)
+        line += (j ? "," : "") + std::to_string(truth.all.ids[std::size_t(q) * truth.all.k + j]);
+      std::fputs((line + "}\n").c_str(), f);
+    }
+    std::fclose(f);
+    return 0;
+  }
+  bool half_build = !a.force_float && hc::GraphBuilder::half_copies_suitable(ds.base.data(), n, dims);
+  hc::GraphBuilder g(ds.dim, metric, a.o.m, a.o.ef_construction, n, a.seed, half_build);
+  run(a, ds, truth, g, half_build);
+  return 0;
+}

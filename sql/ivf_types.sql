@@ -1,0 +1,210 @@
+-- ivfflat and ivf over halfvec (halfvec_l2_ops, halfvec_ip_ops, halfvec_cosine_ops) and bit (bit_hamming_ops), on
+-- clustered data against exact search (fixed seed; booleans only). A hit is a returned row whose distance is at most
+-- the exact 10th distance, so ties (Hamming distances are small integers) cannot make a correct index miss. Every
+-- operator class is tested with the index built over its rows (build path) and created before them (insert path);
+-- then the errors, with pgvector's messages and SQLSTATEs.
+SET client_min_messages = warning;
+SELECT setseed(0.125);
+CREATE TABLE ivft_centers AS
+  SELECT c, array_agg((random() * 4 - 2)::real ORDER BY j) AS x FROM generate_series(1, 20) c, generate_series(1, 32) j
+  GROUP BY c;
+-- un-normalised halfvec rows around 20 centres; bit rows: the centre's signs twice (64 bits), each bit flipped at 12 %
+CREATE TABLE ivft_src AS
+  SELECT i, array_agg((c.x[1 + (j - 1) % 32] + (random() - 0.5) * 1.5)::real ORDER BY j) FILTER (WHERE j <= 32) AS x,
+         string_agg(CASE WHEN (c.x[1 + (j - 1) % 32] > 0) <> (random() < 0.12) THEN '1' ELSE '0' END, '' ORDER BY j) AS b
+  FROM generate_series(1, 4000) i JOIN ivft_centers c ON c.c = 1 + i % 20, generate_series(1, 64) j GROUP BY i;
+CREATE TABLE ivft (id int PRIMARY KEY, h halfvec(32), b bit(64));
+CREATE TABLE ivft_q AS SELECT i AS qid, x::halfvec(32) AS h, b::bit(64) AS b FROM ivft_src WHERE i % 200 = 7;
+SELECT count(*) AS queries, count(DISTINCT b) AS distinct_bit_queries FROM ivft_q;
+
+-- the exact 10th distance per query and operator (a sequential scan over the source rows)
+CREATE TABLE ivft_kth AS
+  SELECT o.op, q.qid,
+         (SELECT max(d) FROM (SELECT CASE o.op WHEN '<->' THEN s.x::halfvec(32) <-> q.h
+                                               WHEN '<#>' THEN s.x::halfvec(32) <#> q.h
+                                               WHEN '<=>' THEN s.x::halfvec(32) <=> q.h
+                                               ELSE s.b::bit(64) <~> q.b END AS d
+                              FROM ivft_src s ORDER BY 1 LIMIT 10) t) AS kth
+  FROM ivft_q q, (VALUES ('<->'), ('<#>'), ('<=>'), ('<~>')) o(op);
+
+-- hits / (10 x queries) of the top 10 the current plan returns
+CREATE FUNCTION ivft_recall(p_op text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE hits bigint := 0; n bigint; q record; col text := CASE p_op WHEN '<~>' THEN 'b' ELSE 'h' END;
+BEGIN
+  FOR q IN SELECT qid FROM ivft_q ORDER BY qid LOOP
+    EXECUTE format('SELECT count(*) FROM (SELECT %1$I %2$s (SELECT %1$I FROM ivft_q WHERE qid = $1) AS d FROM ivft '
+                   'ORDER BY %1$I %2$s (SELECT %1$I FROM ivft_q WHERE qid = $1) LIMIT 10) t WHERE d <= $2', col, p_op)
+      INTO STRICT n USING q.qid, (SELECT kth FROM ivft_kth k WHERE k.op = p_op AND k.qid = q.qid);
+    hits := hits + n;
+  END LOOP;
+  RETURN hits::float8 / (10 * (SELECT count(*) FROM ivft_q));
+END $$;
+-- whether the top 10 of every query has exactly the exact search's distances, in order (every list probed)
+CREATE FUNCTION ivft_exact(p_op text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE ok bool := true; got float8[]; want float8[]; q record; col text := CASE p_op WHEN '<~>' THEN 'b' ELSE 'h' END;
+BEGIN
+  FOR q IN SELECT qid FROM ivft_q ORDER BY qid LOOP
+    EXECUTE format('SELECT array_agg(d ORDER BY o) FROM (SELECT d, row_number() OVER () AS o FROM (SELECT %1$I %2$s '
+                   '(SELECT %1$I FROM ivft_q WHERE qid = $1) AS d FROM ivft ORDER BY %1$I %2$s (SELECT %1$I FROM ivft_q '
+                   'WHERE qid = $1) LIMIT 10) s) t', col, p_op) INTO got USING q.qid;
+    -- OFFSET 0: a sort of the exact distances, never an index scan
+    EXECUTE format('SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT %1$I %2$s (SELECT %1$I FROM ivft_q WHERE qid = $1) '
+                   'AS d FROM ivft OFFSET 0) s', col, p_op) INTO want USING q.qid;
+    ok := ok AND got = want;
+  END LOOP;
+  RETURN ok;
+END $$;
+-- the plan of a query, to show the index is what answers
+CREATE FUNCTION ivft_uses_index(p_op text, p_index text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE line text; found bool := false; col text := CASE p_op WHEN '<~>' THEN 'b' ELSE 'h' END;
+BEGIN
+  FOR line IN EXECUTE format('EXPLAIN (COSTS OFF) SELECT id FROM ivft ORDER BY %1$I %2$s (SELECT %1$I FROM ivft_q LIMIT 1) LIMIT 10', col, p_op) LOOP
+    found := found OR line LIKE '%Index Scan using ' || p_index || ' %';
+  END LOOP;
+  RETURN found;
+END $$;
+
+SET enable_seqscan = off;
+-- build path: rows first, then the index (20 lists); recall at 4 of 20 lists probed, exact with all of them
+INSERT INTO ivft SELECT i, x::halfvec(32), b::bit(64) FROM ivft_src;
+ANALYZE ivft;
+CREATE INDEX ivft_idx ON ivft USING ivfflat (h halfvec_l2_ops) WITH (lists = 20);
+SELECT ivft_uses_index('<->', 'ivft_idx') AS uses_index;
+-- one list probed: the scan returns that list's rows only (without LIMIT), so the recall below is the lists' doing
+SET ivfflat.probes = 1;
+SELECT count(*) < 4000 AS probed_subset FROM (SELECT id FROM ivft ORDER BY h <-> (SELECT h FROM ivft_q LIMIT 1)) s;
+SET ivfflat.probes = 4;
+SELECT ivft_recall('<->') >= 0.9 AS l2_recall;
+SET ivfflat.probes = 20;
+SELECT ivft_exact('<->') AS l2_exact;
+DROP INDEX ivft_idx;
+CREATE INDEX ivft_idx ON ivft USING ivfflat (h halfvec_ip_ops) WITH (lists = 20);
+SET ivfflat.probes = 4;
+SELECT ivft_uses_index('<#>', 'ivft_idx') AS uses_index, ivft_recall('<#>') >= 0.9 AS ip_recall;
+SET ivfflat.probes = 20;
+SELECT ivft_exact('<#>') AS ip_exact;
+DROP INDEX ivft_idx;
+CREATE INDEX ivft_idx ON ivft USING ivfflat (h halfvec_cosine_ops) WITH (lists = 20);
+SET ivfflat.probes = 4;
+SELECT ivft_uses_index('<=>', 'ivft_idx') AS uses_index, ivft_recall('<=>') >= 0.9 AS cosine_recall;
+SET ivfflat.probes = 20;
+SELECT ivft_exact('<=>') AS cosine_exact;
+DROP INDEX ivft_idx;
+CREATE INDEX ivft_idx ON ivft USING ivfflat (b bit_hamming_ops) WITH (lists = 20);
+SET ivfflat.probes = 1;
+SELECT ivft_uses_index('<~>', 'ivft_idx') AS uses_index,
+       (SELECT count(*) < 4000 FROM (SELECT id FROM ivft ORDER BY b <~> (SELECT b FROM ivft_q LIMIT 1)) s) AS probed_subset;
+SET ivfflat.probes = 4;
+SELECT ivft_recall('<~>') >= 0.9 AS hamming_recall;
+SET ivfflat.probes = 20;
+SELECT ivft_exact('<~>') AS hamming_exact;
+SELECT method, live = 4000 AS all_rows, heap_rows = 4000 AS heap_all_indexed FROM vectorext.index_check('ivft_idx', true);
+DROP INDEX ivft_idx;
+
+-- ivf: flat codes (exact like ivfflat), and sq8 re-ranked from the table
+CREATE INDEX ivft_idx ON ivft USING ivf (h halfvec_l2_ops) WITH (lists = 20, quantizer = 'flat');
+SET ivf.probes = 20;
+SELECT ivft_uses_index('<->', 'ivft_idx') AS uses_index, ivft_exact('<->') AS ivf_flat_l2_exact;
+DROP INDEX ivft_idx;
+CREATE INDEX ivft_idx ON ivft USING ivf (h halfvec_cosine_ops) WITH (lists = 20, quantizer = 'sq8');
+SET ivf.probes = 4;
+SELECT ivft_uses_index('<=>', 'ivft_idx') AS uses_index, ivft_recall('<=>') >= 0.9 AS ivf_sq8_cosine_recall;
+DROP INDEX ivft_idx;
+CREATE INDEX ivft_idx ON ivft USING ivf (b bit_hamming_ops) WITH (lists = 20, quantizer = 'flat');
+SELECT ivft_uses_index('<~>', 'ivft_idx') AS uses_index, ivft_recall('<~>') >= 0.9 AS ivf_hamming_recall;
+SET ivf.probes = 20;
+SELECT ivft_exact('<~>') AS ivf_hamming_exact;
+DROP INDEX ivft_idx;
+
+-- insert path: indexes created on the empty table (nothing to train on), every row arrives by INSERT; then one
+-- trained on the first 1,000 rows that receives the other 3,000 by INSERT
+TRUNCATE ivft;
+CREATE INDEX ivft_l2 ON ivft USING ivfflat (h halfvec_l2_ops) WITH (lists = 20);
+CREATE INDEX ivft_ham ON ivft USING ivfflat (b bit_hamming_ops) WITH (lists = 20);
+CREATE INDEX ivft_ip ON ivft USING ivf (h halfvec_ip_ops) WITH (lists = 1, quantizer = 'flat');
+INSERT INTO ivft SELECT i, x::halfvec(32), b::bit(64) FROM ivft_src;
+SET ivfflat.probes = 4;
+SELECT ivft_uses_index('<->', 'ivft_l2') AS uses_index, ivft_recall('<->') >= 0.9 AS inserted_l2_recall;
+SELECT ivft_uses_index('<~>', 'ivft_ham') AS uses_index, ivft_recall('<~>') >= 0.9 AS inserted_hamming_recall;
+SET ivf.probes = 1;
+SELECT ivft_uses_index('<#>', 'ivft_ip') AS uses_index, ivft_exact('<#>') AS inserted_ip_exact;
+SELECT i.indexrelid::regclass AS index, c.live = 4000 AS all_rows
+  FROM pg_index i, LATERAL vectorext.index_check(i.indexrelid, true) c WHERE i.indrelid = 'ivft'::regclass
+  AND i.indexrelid <> 'ivft_pkey'::regclass ORDER BY 1;
+DROP INDEX ivft_l2, ivft_ham, ivft_ip;
+TRUNCATE ivft;
+INSERT INTO ivft SELECT i, x::halfvec(32), b::bit(64) FROM ivft_src WHERE i <= 1000;
+CREATE INDEX ivft_cos ON ivft USING ivfflat (h halfvec_cosine_ops) WITH (lists = 20);
+CREATE INDEX ivft_ham ON ivft USING ivfflat (b bit_hamming_ops) WITH (lists = 20);
+INSERT INTO ivft SELECT i, x::halfvec(32), b::bit(64) FROM ivft_src WHERE i > 1000;
+SET ivfflat.probes = 4;
+SELECT ivft_uses_index('<=>', 'ivft_cos') AS uses_index, ivft_recall('<=>') >= 0.9 AS trained_then_inserted_cosine_recall;
+SELECT ivft_uses_index('<~>', 'ivft_ham') AS uses_index, ivft_recall('<~>') >= 0.9 AS trained_then_inserted_hamming_recall;
+DROP INDEX ivft_cos, ivft_ham;
+-- pgvector's expression patterns over a vector column: a halfvec index and a binary-quantized one, queried through
+-- the same expressions; every list probed, the top 10 distances are the exact ones
+CREATE TABLE ivft_v AS SELECT id, h::vector(32) AS v FROM ivft;
+CREATE INDEX ivft_v_half ON ivft_v USING ivfflat ((v::halfvec(32)) halfvec_l2_ops) WITH (lists = 20);
+CREATE INDEX ivft_v_bq ON ivft_v USING ivfflat ((binary_quantize(v)::bit(32)) bit_hamming_ops) WITH (lists = 20);
+ANALYZE ivft_v;
+SET ivfflat.probes = 20;
+EXPLAIN (COSTS OFF) SELECT id FROM ivft_v ORDER BY v::halfvec(32) <-> (SELECT h FROM ivft_q LIMIT 1) LIMIT 10;
+EXPLAIN (COSTS OFF) SELECT id FROM ivft_v ORDER BY binary_quantize(v)::bit(32) <~> (SELECT binary_quantize(h) FROM ivft_q LIMIT 1) LIMIT 10;
+SELECT bool_and((SELECT array_agg(d) FROM (SELECT v::halfvec(32) <-> q.h AS d FROM ivft_v ORDER BY v::halfvec(32) <-> q.h LIMIT 10) s) =
+                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT v::halfvec(32) <-> q.h AS d FROM ivft_v OFFSET 0) s)) AS halfvec_expression_exact,
+       bool_and((SELECT array_agg(d) FROM (SELECT binary_quantize(v)::bit(32) <~> binary_quantize(q.h) AS d FROM ivft_v
+                                           ORDER BY binary_quantize(v)::bit(32) <~> binary_quantize(q.h) LIMIT 10) s) =
+                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT binary_quantize(v)::bit(32) <~> binary_quantize(q.h) AS d FROM ivft_v OFFSET 0) s)) AS quantized_expression_exact
+  FROM ivft_q q;
+DROP TABLE ivft_v;
+RESET ivfflat.probes;
+RESET ivf.probes;
+RESET enable_seqscan;
+
+-- errors
+SET client_min_messages = notice;
+-- too many dimensions (54000): IVF's limit is its page (a centroid of floats), below pgvector's 4,000 (halfvec) and
+-- 64,000 (bit)
+CREATE TABLE ivft_big (h halfvec(2001), b bit(2001), vb varbit(8), h2 halfvec(2000), b2 bit(2000));
+CREATE INDEX ON ivft_big USING ivfflat (h2 halfvec_l2_ops);
+CREATE INDEX ON ivft_big USING ivfflat (b2 bit_hamming_ops);
+\set VERBOSITY default
+CREATE INDEX ON ivft_big USING ivfflat (h halfvec_l2_ops);
+CREATE INDEX ON ivft_big USING ivfflat (b bit_hamming_ops);
+CREATE INDEX ON ivft_big USING ivf (h halfvec_l2_ops);
+-- varbit has no fixed length (0A000)
+CREATE INDEX ON ivft_big USING ivfflat (vb bit_hamming_ops);
+\set VERBOSITY sqlstate
+CREATE INDEX ON ivft_big USING ivfflat (h halfvec_l2_ops);
+CREATE INDEX ON ivft_big USING ivfflat (b bit_hamming_ops);
+CREATE INDEX ON ivft_big USING ivfflat (vb bit_hamming_ops);
+DROP TABLE ivft_big;
+SET client_min_messages = warning;
+-- a query of other dimensions (22000), the type's own message
+CREATE INDEX ivft_idx ON ivft USING ivfflat (h halfvec_l2_ops) WITH (lists = 4);
+CREATE INDEX ivft_bidx ON ivft USING ivfflat (b bit_hamming_ops) WITH (lists = 4);
+SET enable_seqscan = off;
+\set VERBOSITY default
+SELECT id FROM ivft ORDER BY h <-> '[1,2,3]' LIMIT 1;
+SELECT id FROM ivft ORDER BY b <~> B'101' LIMIT 1;
+\set VERBOSITY sqlstate
+SELECT id FROM ivft ORDER BY h <-> '[1,2,3]' LIMIT 1;
+SELECT id FROM ivft ORDER BY b <~> B'101' LIMIT 1;
+-- a NULL query returns every row (pgvector's behaviour)
+SELECT count(*) FROM (SELECT id FROM ivft ORDER BY h <-> NULL::halfvec) s;
+SELECT count(*) FROM (SELECT id FROM ivft ORDER BY b <~> NULL::bit) s;
+RESET enable_seqscan;
+-- an untyped halfvec column: the first row fixes the dimensions, another row is refused (22000)
+CREATE TABLE ivft_untyped (h halfvec);
+CREATE INDEX ON ivft_untyped USING ivfflat (h halfvec_l2_ops) WITH (lists = 1);
+INSERT INTO ivft_untyped VALUES ('[1,2,3]');
+\set VERBOSITY default
+INSERT INTO ivft_untyped VALUES ('[1,2]');
+\set VERBOSITY sqlstate
+INSERT INTO ivft_untyped VALUES ('[1,2]');
+\set VERBOSITY default
+-- operator classes of another type than the column's are refused by Postgres, as for pgvector
+CREATE INDEX ON ivft USING ivfflat (h bit_hamming_ops);
+DROP TABLE ivft_untyped;
+DROP TABLE ivft, ivft_q, ivft_kth, ivft_src, ivft_centers;
+DROP FUNCTION ivft_recall(text), ivft_exact(text), ivft_uses_index(text, text);
