@@ -8,8 +8,9 @@
 //               elements and through dead ones VACUUM has not recycled yet); an element not reached counts only if
 //               the check's snapshot sees its heap row (an insert killed before it linked its element left a row
 //               that never committed; VACUUM flags such elements dead);
-//   heap        with heapallindexed, every row visible to the check's snapshot that the index covers is the heap
-//               TID of exactly one live element.
+//   heap        with heapallindexed, every live element's heap TID is a row the table still stores (VACUUM flags
+//               an element before it frees its row's line pointer), and every row visible to the check's snapshot
+//               that the index covers is the heap TID of exactly one live element.
 // The first inconsistency raises XX002 naming the index, the element and its block. Whatever a concurrent insert may
 // show half-done (an allocated id not written yet, a written element not linked yet, an entry point not raised yet)
 // is re-read before it counts as corruption.
@@ -362,6 +363,53 @@ void heap_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool
             ItemPointerGetOffsetNumber(tid), (long long) (hi - lo + 1));
 }
 
+// Whether the heap line pointer at tid still holds a row (a tuple, a HOT chain's redirect, or a line pointer pruning
+// marked dead, which VACUUM gives the index before it frees it). A free line pointer, or one beyond the page's items or
+// the table's blocks, held a row VACUUM removed.
+bool heap_stores(Relation heap, ItemPointer tid, BlockNumber* nblocks, BufferAccessStrategy strategy) {
+  BlockNumber blk = ItemPointerGetBlockNumber(tid);
+  if (blk >= *nblocks) {
+    *nblocks = RelationGetNumberOfBlocks(heap);
+    if (blk >= *nblocks) return false;
+  }
+  Buffer buf = ReadBufferExtended(heap, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  Page page = BufferGetPage(buf);
+  OffsetNumber off = ItemPointerGetOffsetNumber(tid);
+  bool stored = off >= FirstOffsetNumber && off <= PageGetMaxOffsetNumber(page) && ItemIdIsUsed(PageGetItemId(page, off));
+  UnlockReleaseBuffer(buf);
+  return stored;
+}
+
+// Pass 4a (heapallindexed, heap tables): every live element's row is still stored. VACUUM flags the elements of the
+// rows it removes before it frees their line pointers, so a live element whose line pointer is free was missed by a
+// VACUUM: a scan would return whatever row an insert puts at that TID next. A row VACUUM could not remove yet (an
+// older snapshot still sees it) keeps its element live, correctly. tids: the live elements' TIDs, sorted.
+void check_rows_stored(Check* c, Relation heap, ItemPointerData* tids, int64 ntids) {
+  if (heap->rd_tableam != GetHeapamTableAmRoutine()) return;  // line pointers are the heap's
+  BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
+  BlockNumber nblocks = RelationGetNumberOfBlocks(heap);
+  for (int64 i = 0; i < ntids; ++i) {
+    CHECK_FOR_INTERRUPTS();
+    if (i > 0 && ItemPointerEquals(&tids[i], &tids[i - 1])) continue;
+    ItemPointerData tid = tids[i];
+    if (heap_stores(heap, &tid, &nblocks, strategy)) continue;
+    // Read since pass 1: a concurrent VACUUM may have flagged the element and freed the line pointer meanwhile.
+    for (uint32 id = 0; id < c->meta->count; ++id) {
+      RecordHeader h;
+      if (c->state[id] == kUnwritten || !read_header(&c->g, id, &h) || (h.flags & (kFlagDeleted | kFlagFree)) ||
+          !ItemPointerEquals(&h.tid, &tid))
+        continue;
+      if (heap_stores(heap, &tid, &nblocks, strategy)) break;  // an insert reused the line pointer meanwhile
+      CORRUPT(c->index,
+              "Live element %u (block %u) has heap TID (%u,%u), which holds no row: VACUUM removed the row without "
+              "flagging the element.",
+              id, block_of(c, id), ItemPointerGetBlockNumber(&tid), ItemPointerGetOffsetNumber(&tid));
+    }
+  }
+  FreeAccessStrategy(strategy);
+}
+
 void check_heap(Check* c, Relation heap, IndexCheckCounts* out) {
   Graph* g = &c->g;
   const uint32 count = c->meta->count;
@@ -386,6 +434,7 @@ void check_heap(Check* c, Relation heap, IndexCheckCounts* out) {
     hc.tids[hc.ntids++] = h.tid;
   }
   qsort(hc.tids, size_t(hc.ntids), sizeof(ItemPointerData), tid_cmp);
+  check_rows_stored(c, heap, hc.tids, hc.ntids);
   hc.vec = static_cast<float*>(palloc(sizeof(float) * (g->dims + 1)));
   IndexInfo* info = BuildIndexInfo(c->index);
   info->ii_Concurrent = true;  // visibility by the snapshot: no waits, no warnings about concurrent inserts
