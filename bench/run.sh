@@ -28,17 +28,7 @@ export BENCH_MAINTENANCE_WORK_MEM=${VX_BENCH_MAINTENANCE_WORK_MEM:-2GB}
 export BENCH_HUGE_PAGES=${VX_BENCH_HUGE_PAGES:-off}
 CLUSTER="$REPO/bench/cluster.sh"
 
-if [ -n "${VX_BENCH_DATA:-}" ]; then
-  DATASET=$VX_BENCH_DATA
-else
-  for d in "$REPO/../shared/data/fashion-mnist" "$REPO/../../shared/data/fashion-mnist"; do
-    [ -f "$d/train-images-idx3-ubyte.gz" ] && { DATASET=$(cd "$d" && pwd); break; }
-  done
-fi
-if [ -z "${DATASET:-}" ] || [ ! -f "$DATASET/train-images-idx3-ubyte.gz" ]; then
-  echo "Fashion-MNIST not found (looked in ../shared/data/fashion-mnist); set VX_BENCH_DATA=DIR" >&2
-  exit 1
-fi
+find_fashion_mnist
 
 bash "$REPO/scripts/deps.sh"
 

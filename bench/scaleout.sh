@@ -24,13 +24,7 @@ STAGE_ROOT="$STAGE/install"
 STAGE_BIN="$STAGE_ROOT$PG_BINDIR"
 RUN=/tmp/vectorext-scale-run-$(id -u)
 
-if [ -n "${VX_BENCH_DATA:-}" ]; then DATASET=$VX_BENCH_DATA
-else
-  for d in "$REPO/../shared/data/fashion-mnist" "$REPO/../../shared/data/fashion-mnist"; do
-    [ -f "$d/train-images-idx3-ubyte.gz" ] && { DATASET=$(cd "$d" && pwd); break; }
-  done
-fi
-[ -n "${DATASET:-}" ] || { echo "Fashion-MNIST not found; set VX_BENCH_DATA=DIR" >&2; exit 1; }
+find_fashion_mnist
 
 bash "$REPO/scripts/deps.sh"
 say "build vectorext and stage it in $STAGE"

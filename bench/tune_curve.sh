@@ -25,17 +25,7 @@ TARGET=${VX_TUNE_TARGET:-0.95}
 RUN_DIR=/tmp/vectorext-tune-run-$(id -u)-$(printf '%s' "$REPO" | md5sum | cut -c1-8)
 DATA_DIR="$RUN_DIR/data"
 
-if [ -n "${VX_BENCH_DATA:-}" ]; then
-  DATASET=$VX_BENCH_DATA
-else
-  for d in "$REPO/../shared/data/fashion-mnist" "$REPO/../../shared/data/fashion-mnist"; do
-    [ -f "$d/train-images-idx3-ubyte.gz" ] && { DATASET=$(cd "$d" && pwd); break; }
-  done
-fi
-if [ -z "${DATASET:-}" ] || [ ! -f "$DATASET/train-images-idx3-ubyte.gz" ]; then
-  echo "Fashion-MNIST not found (looked in ../shared/data/fashion-mnist); set VX_BENCH_DATA=DIR" >&2
-  exit 1
-fi
+find_fashion_mnist
 
 say "build vectorext and install it into $STAGE"
 make -C "$REPO" --no-print-directory -s -j2 PG_CONFIG="$PG_CONFIG"

@@ -69,3 +69,19 @@ start_test_cluster() {  # start_test_cluster DIR
   return 1
 }
 stop_test_cluster() { as_server "$STAGE_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1 || true; }
+
+# The Fashion-MNIST directory the benchmarks read: $VX_BENCH_DATA, else ../shared/data/fashion-mnist beside the
+# checkout (or one level further up, for a checkout in a worktree folder). Sets DATASET or exits naming where it looked.
+find_fashion_mnist() {
+  DATASET=${VX_BENCH_DATA:-}
+  if [ -z "$DATASET" ]; then
+    local d
+    for d in "$REPO/../shared/data/fashion-mnist" "$REPO/../../shared/data/fashion-mnist"; do
+      [ -f "$d/train-images-idx3-ubyte.gz" ] && { DATASET=$(cd "$d" && pwd); break; }
+    done
+  fi
+  if [ -z "$DATASET" ] || [ ! -f "$DATASET/train-images-idx3-ubyte.gz" ]; then
+    echo "Fashion-MNIST not found (looked in ${VX_BENCH_DATA:-../shared/data/fashion-mnist}); set VX_BENCH_DATA=DIR" >&2
+    exit 1
+  fi
+}
