@@ -4,17 +4,20 @@
 -- path (rows, then the index), insert path (index trained on a third of the rows, the rest inserted; and an index
 -- created on the empty table), index_check with heapallindexed; then 4001 / 64001 refused with pgvector's error.
 SET client_min_messages = warning;
--- 300 rows in 10 clusters of 30. halfvec: centre + noise, each element a function of (row, dimension) through
--- random() after setseed, correlated with the row by the join; bit: deterministic md5 bits of (centre or row,
--- block), each row its centre with the bits of three random masks ANDed (12.5 %) flipped
+-- enable_seqscan = off makes every plan cost 1e10, past the JIT thresholds: compiling each query costs far more than
+-- running it
+SET jit = off;
+-- 300 rows in 10 clusters of 30. halfvec: row i is centre i % 10 plus noise vector i / 10 (30 of them, random()
+-- after setseed, correlated with their number by the join), so every row is distinct; bit: deterministic md5 bits of
+-- (centre or row, block), each row its centre with the bits of three random masks ANDed (12.5 %) flipped
 SELECT setseed(0.25);
-CREATE TABLE ivfl_centers AS
-  SELECT c, array_agg((random() * 2 - 1)::real ORDER BY j) AS x FROM generate_series(0, 9) c, generate_series(1, 4000) j
-  GROUP BY c;
+CREATE TABLE ivfl_parts AS
+  SELECT p, array_agg(CASE WHEN p < 10 THEN random() * 2 - 1 ELSE (random() - 0.5) * 0.8 END::real ORDER BY j) AS x
+  FROM generate_series(0, 39) p, generate_series(1, 4000) j GROUP BY p;
 CREATE TABLE ivfl_src (i int PRIMARY KEY, h halfvec(4000), b bit(64000));
 INSERT INTO ivfl_src (i, h)
-  SELECT i, array_agg(c.x[j] + ((random() - 0.5) * 0.8 + 0 * i)::real ORDER BY j)::halfvec(4000)
-  FROM generate_series(1, 300) i JOIN ivfl_centers c ON c.c = i % 10, generate_series(1, 4000) j GROUP BY i;
+  SELECT i, (c.x::vector(4000) + n.x::vector(4000))::halfvec(4000)
+  FROM generate_series(1, 300) i JOIN ivfl_parts c ON c.p = i % 10 JOIN ivfl_parts n ON n.p = 10 + (i / 10) % 30;
 CREATE FUNCTION ivfl_bits(seed text) RETURNS bit(64000) LANGUAGE sql IMMUTABLE AS $$
   SELECT ('x' || string_agg(md5(seed || ':' || k), '' ORDER BY k))::bit(64000) FROM generate_series(1, 500) k $$;
 UPDATE ivfl_src SET b = ivfl_bits('centre' || i % 10) #
@@ -151,6 +154,7 @@ DROP INDEX ivfl_h, ivfl_b;
 RESET ivfflat.probes;
 RESET ivf.probes;
 RESET enable_seqscan;
+RESET jit;
 
 -- limits: pgvector's messages and SQLSTATE (54000); vector stays at 2,000
 SET client_min_messages = notice;
@@ -178,5 +182,5 @@ CREATE INDEX ON ivfl USING ivf (b bit_hamming_ops) WITH (quantizer = 'pq');
 \set VERBOSITY sqlstate
 CREATE INDEX ON ivfl USING ivf (b bit_hamming_ops) WITH (quantizer = 'sq8');
 \set VERBOSITY default
-DROP TABLE ivfl_big, ivfl, ivfl_q, ivfl_kth, ivfl_src, ivfl_centers;
+DROP TABLE ivfl_big, ivfl, ivfl_q, ivfl_kth, ivfl_src, ivfl_parts;
 DROP FUNCTION ivfl_recall(text), ivfl_exact(text), ivfl_uses_index(text, text), ivfl_one_list_rows(text), ivfl_bits(text);
