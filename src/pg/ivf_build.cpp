@@ -369,8 +369,8 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   meta.codebook_bytes = trained ? static_cast<uint32>(codec->codebook_bytes(dim, meta.pq_m)) : 0;
   plan_layout(&meta);
   st->model = new_core_model(meta, build_cxt, true);
+  const TrainInput in{st->sample, st->sample_rows, dim, contract.metric};
   if (trained) {
-    TrainInput in{st->sample, st->sample_rows, dim, contract.metric};
     pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseKmeans);
     train_centroids(in, st->model);
   }
@@ -378,7 +378,6 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   // by what scans and inserts read
   guard([&] { st->model->settle_centroids(); });
   if (trained && codec->codebook_bytes(dim, meta.pq_m) > 0) {
-    TrainInput in{st->sample, st->sample_rows, dim, contract.metric};
     pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseQuantizer);
     train_codec(in, st->model);
   }
