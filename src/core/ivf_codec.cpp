@@ -9,11 +9,12 @@ namespace vx::core::ivf {
 extern const CodecInfo kFlatCodecInfo;  // ivf_codec_flat.cpp
 extern const CodecInfo kSq8CodecInfo;   // ivf_codec_sq8.cpp
 extern const CodecInfo kPqCodecInfo;    // ivf_codec_pq.cpp
+extern const CodecInfo kBitsCodecInfo;  // ivf_codec_bits.cpp
 
 namespace {
 // A function, not a namespace-scope array, so the rows of the other files are initialised before it is read.
 const CodecInfo* const* registry(std::size_t* count) {
-    static const CodecInfo* const rows[] = {&kFlatCodecInfo, &kSq8CodecInfo, &kPqCodecInfo};
+    static const CodecInfo* const rows[] = {&kFlatCodecInfo, &kSq8CodecInfo, &kPqCodecInfo, &kBitsCodecInfo};
     *count = sizeof(rows) / sizeof(rows[0]);
     return rows;
 }
@@ -33,19 +34,23 @@ const CodecInfo* codec_info_by_name(const char* name) {
     std::size_t n;
     const CodecInfo* const* rows = registry(&n);
     for (std::size_t i = 0; i < n; ++i)
-        if (name != nullptr && strcasecmp(rows[i]->name, name) == 0) return rows[i];
+        if (name != nullptr && rows[i]->option && strcasecmp(rows[i]->name, name) == 0) return rows[i];
     return nullptr;
 }
 
 std::size_t codec_count() {
-    std::size_t n;
-    registry(&n);
-    return n;
+    std::size_t n, options = 0;
+    const CodecInfo* const* rows = registry(&n);
+    for (std::size_t i = 0; i < n; ++i) options += rows[i]->option;
+    return options;
 }
 
 const CodecInfo& codec_at(std::size_t i) {
     std::size_t n;
-    return *registry(&n)[i];
+    const CodecInfo* const* rows = registry(&n);
+    for (std::size_t r = 0; r < n; ++r)
+        if (rows[r]->option && i-- == 0) return *rows[r];
+    return *rows[0];
 }
 
 }  // namespace vx::core::ivf

@@ -7,6 +7,7 @@
 //         value, exact copies give that value itself (docs/ivf.md "Exactness")
 //   sq8   one byte per dimension (core/ivf_quant.h Sq8): approximate, re-ranked with exact vectors
 //   pq    pq_m bytes, product quantization of the residual (vector - list centroid): approximate, re-ranked
+//   bits  packed bits (bit columns, whatever quantizer was asked for is 'flat'): scores are exact Hamming distances
 #pragma once
 
 #include <cstddef>
@@ -19,7 +20,7 @@
 namespace vx::core::ivf {
 
 // On-disk ids (the meta page's quantizer byte): never change one.
-enum class Quantizer : uint8_t { Flat = 0, Sq8 = 1, Pq = 2 };
+enum class Quantizer : uint8_t { Flat = 0, Sq8 = 1, Pq = 2, Bits = 3 };
 
 // Spreads cache-line prefetches of the next page of a list over the codes of this one: a posting page is a random
 // place in shared buffers, and the hardware prefetcher stops at 4 kB boundaries; issued as one burst of 128 lines
@@ -73,6 +74,9 @@ class ListScanner {
         (void)buf;
         return 0;
     }
+    // Whether scan_page's scores are the SQL operator's exact values already (bits: Hamming counts), so a scan
+    // returns them without reading the posting again.
+    virtual bool scores_exact() const { return false; }
     // Re-checks, from the code alone, that it is still an exact copy (a posting read again, see ivf_scan.cpp).
     virtual bool exact_copy(const uint8_t* code) const {
         (void)code;
@@ -148,13 +152,15 @@ struct CodecInfo {
     std::size_t (*code_size)(std::size_t dims, std::size_t pq_m);
     std::size_t (*codebook_bytes)(std::size_t dims, std::size_t pq_m);
     std::unique_ptr<Codec> (*create)(std::size_t dims, std::size_t pq_m);
+    // A value of the ivf `quantizer` option; false: chosen by the column's type (bits, for bit columns).
+    bool option = true;
 };
 
 // nullptr for an id or name no quantizer has (names compare case-insensitively).
 const CodecInfo* codec_info(Quantizer id);
 const CodecInfo* codec_info(uint32_t stored_id);
 const CodecInfo* codec_info_by_name(const char* name);
-// The quantizers in id order (option validation lists their names).
+// The quantizers a `quantizer` option can name, in id order (option validation lists their names).
 std::size_t codec_count();
 const CodecInfo& codec_at(std::size_t i);
 

@@ -81,7 +81,8 @@ void ivf::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, C
   model::FullScan full = full_scan(root, path, loop_count, &costs);
   Relation index = index_open(path->indexinfo->indexoid, NoLock);
   IvfMeta meta = read_meta(index);
-  int rerank = meta.quantizer == static_cast<uint8>(Quantizer::Flat) ? 0 : effective_rerank(index, meta);
+  const core::ivf::CodecInfo* codec = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
+  int rerank = codec == nullptr || !codec->lossy ? 0 : effective_rerank(index, meta);
   int probes = tuning::ivf_probes(index, meta.am == static_cast<uint8>(AmKind::IvfFlat)).value;
   index_close(index, NoLock);
 

@@ -1,9 +1,9 @@
 // The `bit` type in the type-and-metric contract (ann_contract.h) for Hamming distance (bit_hamming_ops, support
 // function 3 bit_hamming_index_support(internal)). An index sees a bit string as its 0/1 floats: the squared L2
 // distance of two such vectors is the number of differing bits, so IVF trains, assigns and ranks with its L2 code
-// unchanged (k-means centroids are the lists' bit frequencies), and a half copy of 0/1 has no encoding error, so every
-// row of a flat list is an exact copy whose value is the Hamming distance itself. The cost: two bytes per bit in a
-// flat posting and four per bit in a centroid, which is what bounds IVF to kMaxDims bits (docs/reference/bit.md).
+// unchanged (k-means centroids are the lists' bit frequencies). IVF then keeps bits: its centroids as packed majority
+// bits and its postings as packed bits (codec `bits`, scored exactly by popcount), up to 64,000 bits as pgvector
+// (docs/ivf-internals.md, "Dimension limits and the centroid form"; docs/reference/bit.md).
 #include "pg/ann_contract.h"
 
 #include "core/bit_distance.h"

@@ -42,6 +42,16 @@ enum IterativeScan { kIterativeOff = 0, kIterativeRelaxed = 1 };
 
 constexpr int kDefaultRerank = 100;
 
+// The centroid form of a column type: its own compact form (halfvec: halves, bit: packed bits), floats otherwise.
+inline CentroidForm centroid_form_for(const AnnContract& c) {
+  return c.type->element == ElementKind::Float16 ? CentroidForm::Half
+         : c.type->element == ElementKind::Bit   ? CentroidForm::Bits
+                                                 : CentroidForm::Float32;
+}
+// Refuses (54000, pgvector's message) `dims` above the limit of the index's centroid form; `what` is "column" (the
+// typmod) or "vector" (a row fixing the dimensions of a column without typmod).
+void check_dims_limit(Relation index, CentroidForm form, int dims, const char* what);
+
 // Parsed options for a build.
 struct BuildOptions {
   AmKind am;
@@ -64,7 +74,8 @@ void plan_layout(IvfMeta* meta);
 // Writes a new index's meta, centroid, codebook and directory pages (every list empty) from block 0 on. MAIN_FORKNUM:
 // through shared buffers without WAL (the build logs the whole relation at the end); INIT_FORKNUM: straight to the
 // init fork, WAL-logged (ambuildempty).
-void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const float* centroids,
+// The centroids come from `model` in meta's centroid form (nullptr: zero centroids, an untrained index).
+void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const core::ivf::Model* model,
                  const uint8_t* codebook);
 // Sets every list's directory slot (end of a build; no WAL, as write_model).
 void write_directory(Relation index, const IvfMeta& meta, const ListSlot* slots);
@@ -83,8 +94,9 @@ struct IvfModel {
 // Reads the meta page and returns the model of this build, loading it from its pages on a miss (guarded). Pinned
 // (never freed) until `owner` is reset or deleted.
 const IvfModel* model_acquire(Relation index, MemoryContext owner);
-// A new core model in `cxt` (guarded): untrained, `lists` zero centroids and the codec of meta's quantizer.
-core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt);
+// A new core model in `cxt` (guarded): untrained, `lists` zero centroids in meta's centroid form and the codec of
+// meta's quantizer. `training`: float centroids for k-means whatever the form (Model::settle_centroids converts).
+core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt, bool training);
 
 // The list's slot, read under a share lock on its directory page.
 ListSlot read_slot(Relation index, const IvfMeta& meta, int list);

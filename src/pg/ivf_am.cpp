@@ -52,7 +52,7 @@ void ivf_on_load() {
   add_string_reloption(ivf_relopt_kind, "quantizer", "Code stored per vector: flat, sq8 or pq", "flat",
                        validate_quantizer, AccessExclusiveLock);
   add_int_reloption(ivf_relopt_kind, "pq_m", "Number of PQ sub-quantizers (must divide the dimensions)", 0, 0,
-                    kMaxDims, AccessExclusiveLock);
+                    kMaxHalfDims, AccessExclusiveLock);
   add_int_reloption(ivf_relopt_kind, "rerank", "Candidates re-ranked with exact distances (lossy quantizers)", -1,
                     -1, 100000, AccessExclusiveLock);
   DefineCustomIntVariable("ivf.probes", "Sets the number of probes", "Valid range is 1..lists.", &ivf_probes, 1, 1,

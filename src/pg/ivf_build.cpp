@@ -64,7 +64,7 @@ struct BuildState {
   char* batch_items;
 };
 
-void check_options(Relation index, BuildOptions* o, int dim);
+void check_options(Relation index, const AnnContract& c, BuildOptions* o, int dim);
 
 // Sizes the sample and the row buffers once the dimensions are known (from the typmod or the first row).
 void set_dims(BuildState* st, int dim) {
@@ -81,11 +81,8 @@ bool load_row(BuildState* st, Datum value) {
   const void* v = c.type->detoast(value);
   const int dims = c.type->dims(v);
   if (st->dim <= 0) {  // no typmod: the first non-NULL vector fixes the dimensions of the index
-    if (dims > kMaxDims)
-      ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                      errmsg("vector cannot have more than %d dimensions for %s index", kMaxDims,
-                             get_am_name(st->index->rd_rel->relam))));
-    check_options(st->index, &st->options, dims);
+    check_dims_limit(st->index, centroid_form_for(c), dims, "vector");
+    check_options(st->index, c, &st->options, dims);
     set_dims(st, dims);
   }
   if (dims != st->dim) check_expected_dims(st->dim, dims);
@@ -198,13 +195,10 @@ void load_callback(Relation, ItemPointer tid, Datum* values, bool* isnull, bool,
 }
 
 // The column's dimensions, or 0 when it has no typmod (then the data fixes them, see docs/ivf.md).
-int dims_of(Relation index) {
+int dims_of(Relation index, const AnnContract& c) {
   int dim = TupleDescAttr(index->rd_att, 0)->atttypmod;
   if (dim < 0) return 0;
-  if (dim > kMaxDims)
-    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                    errmsg("column cannot have more than %d dimensions for %s index", kMaxDims,
-                           index->rd_rel->relam ? get_am_name(index->rd_rel->relam) : "ivf")));
+  check_dims_limit(index, centroid_form_for(c), dim, "column");
   return dim;
 }
 
@@ -213,15 +207,16 @@ uint64 new_build_id() {
   return (static_cast<uint64>(rd()) << 32) ^ rd() ^ static_cast<uint64>(GetCurrentTimestamp());
 }
 
-IvfMeta base_meta(const BuildOptions& o, Metric metric, int dim) {
+IvfMeta base_meta(const BuildOptions& o, const AnnContract& c, int dim) {
   IvfMeta meta;
   memset(&meta, 0, sizeof(meta));
   meta.magic = kMagic;
   meta.version = kLayoutVersion;
   meta.build_id = guard([] { return new_build_id(); });
   meta.dim = dim;
-  meta.metric = static_cast<uint8>(metric);
-  meta.quantizer = static_cast<uint8>(o.quantizer);
+  meta.metric = static_cast<uint8>(c.metric);
+  meta.centroid_form = static_cast<uint8>(centroid_form_for(c));
+  meta.quantizer = static_cast<uint8>(stored_quantizer(o.quantizer, centroid_form_for(c)));
   meta.am = static_cast<uint8>(o.am);
   meta.rerank = o.rerank;
   meta.pq_m = 0;
@@ -241,7 +236,13 @@ const AnnContract& ivf_contract(Relation index) {
 }
 
 // Checks the options against the column; fills in defaults that do not depend on the data.
-void check_options(Relation index, BuildOptions* o, int dim) {
+void check_options(Relation index, const AnnContract& c, BuildOptions* o, int dim) {
+  // bit columns are stored as packed bits (one bit per dimension, exact): no quantizer code is smaller
+  if (o->quantizer != Quantizer::Flat && centroid_form_for(c) == CentroidForm::Bits)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("quantizer \"%s\" is not supported for bit columns", core::ivf::codec_info(o->quantizer)->name),
+                    errdetail("ivf stores bit vectors as packed bits, one bit per dimension, scored exactly."),
+                    errhint("Use quantizer = 'flat'.")));
   if (o->quantizer == Quantizer::Pq) {
     // dim 0 (no typmod): checked again once the first row fixed the dimensions
     if (dim > 0 && o->pq_m == 0) o->pq_m = static_cast<int>(core::ivf::default_pq_m(dim));
@@ -328,9 +329,9 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   if (RelationGetNumberOfBlocks(index) != 0)
     elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
   BuildOptions options = read_build_options(index);
-  int dim = dims_of(index);  // 0: no typmod, fixed by the first non-NULL row
-  check_options(index, &options, dim);
   const AnnContract& contract = ivf_contract(index);
+  int dim = dims_of(index, contract);  // 0: no typmod, fixed by the first non-NULL row
+  check_options(index, contract, &options, dim);
 
   MemoryContext build_cxt = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
   auto* st = static_cast<BuildState*>(MemoryContextAllocZero(build_cxt, sizeof(BuildState)));
@@ -357,26 +358,28 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   int lists;
   bool trained;
   settle_shape(st, &options, &lists, &trained);
-  const core::ivf::CodecInfo* codec = core::ivf::codec_info(options.quantizer);
-
   IvfMeta& meta = st->meta;
-  meta = base_meta(options, contract.metric, dim);
+  meta = base_meta(options, contract, dim);
+  const auto stored = static_cast<Quantizer>(meta.quantizer);
+  const core::ivf::CodecInfo* codec = core::ivf::codec_info(stored);
   meta.lists = lists;
   meta.trained = trained ? 1 : 0;
-  meta.quantizer = static_cast<uint8>(options.quantizer);
   meta.pq_m = options.quantizer == Quantizer::Pq ? options.pq_m : 0;
-  meta.code_size = code_size(options.quantizer, dim, meta.pq_m);
+  meta.code_size = code_size(stored, dim, meta.pq_m);
   meta.codebook_bytes = trained ? static_cast<uint32>(codec->codebook_bytes(dim, meta.pq_m)) : 0;
   plan_layout(&meta);
-  st->model = new_core_model(meta, build_cxt);
+  st->model = new_core_model(meta, build_cxt, true);
+  const TrainInput in{st->sample, st->sample_rows, dim, contract.metric};
   if (trained) {
-    TrainInput in{st->sample, st->sample_rows, dim, contract.metric};
     pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseKmeans);
     train_centroids(in, st->model);
-    if (codec->codebook_bytes(dim, meta.pq_m) > 0) {
-      pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseQuantizer);
-      train_codec(in, st->model);
-    }
+  }
+  // the centroids as the pages will hold them (halves, packed bits): the rows are assigned, and the codec trained,
+  // by what scans and inserts read
+  guard([&] { st->model->settle_centroids(); });
+  if (trained && codec->codebook_bytes(dim, meta.pq_m) > 0) {
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseQuantizer);
+    train_codec(in, st->model);
   }
   if (st->sample != nullptr) pfree(st->sample);  // none when no row fixed the dimensions
   st->sample = nullptr;
@@ -385,7 +388,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
     codebook = static_cast<uint8_t*>(palloc(meta.codebook_bytes));
     st->model->codec->write_codebook(codebook);
   }
-  write_model(index, MAIN_FORKNUM, meta, st->model->centroids.data(), codebook);
+  write_model(index, MAIN_FORKNUM, meta, st->model, codebook);
   st->slots = static_cast<ListSlot*>(palloc(sizeof(ListSlot) * lists));
   for (int l = 0; l < lists; ++l) st->slots[l] = ListSlot{InvalidBlockNumber, InvalidBlockNumber};
 
@@ -424,18 +427,16 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
 // after a crash reset the table to empty.
 void build_empty(Relation index) {
   BuildOptions options = read_build_options(index);
-  int dim = dims_of(index);  // 0: no typmod, the first insert fixes the dimensions
-  check_options(index, &options, dim);
   const AnnContract& contract = ivf_contract(index);
-  IvfMeta meta = base_meta(options, contract.metric, dim);
+  int dim = dims_of(index, contract);  // 0: no typmod, the first insert fixes the dimensions
+  check_options(index, contract, &options, dim);
+  options.quantizer = Quantizer::Flat;
+  IvfMeta meta = base_meta(options, contract, dim);
   meta.lists = 1;
   meta.trained = 0;
-  meta.quantizer = static_cast<uint8>(Quantizer::Flat);
-  meta.code_size = code_size(Quantizer::Flat, dim, 0);
+  meta.code_size = code_size(static_cast<Quantizer>(meta.quantizer), dim, 0);
   plan_layout(&meta);
-  auto* centroid = static_cast<float*>(palloc0(sizeof(float) * std::max(dim, 1)));
-  write_model(index, INIT_FORKNUM, meta, centroid, nullptr);
-  pfree(centroid);
+  write_model(index, INIT_FORKNUM, meta, nullptr, nullptr);
 }
 
 }  // namespace vx::pg::ivf

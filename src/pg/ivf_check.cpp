@@ -3,12 +3,12 @@
 //   model pages    centroid, codebook and directory pages where the meta page says, of their kind, values finite
 //   lists          each list's chain from its directory slot: posting pages of the posting area, none reached twice
 //                  (no cycle, no page in two lists), the insert page on the chain, every posting of the code size,
-//                  a valid heap TID, flat codes with finite halves and encoding errors
+//                  a valid heap TID, flat codes with finite halves and encoding errors, bit codes with zero padding
 //   orphans        posting pages with postings that no list reaches (WAL-logged indexes; pages written after the
 //                  check began are skipped: a concurrent insert may be linking them)
 //   heapallindexed every live heap row (the check's MVCC snapshot, the index's predicate, NULLs and zero vectors
-//                  under cosine skipped as the access method skips them) indexed exactly once; flat codes equal the
-//                  encoding of the row's vector
+//                  under cosine skipped as the access method skips them) indexed exactly once; flat and bit codes
+//                  equal the encoding of the row's vector
 // Read-only: share locks on one page at a time, under the entry point's AccessShareLocks. C-style (palloc, no
 // object with a destructor): every problem is an ereport, XX002 for corruption.
 #include "pg/index_check.h"
@@ -140,7 +140,7 @@ void check_meta(Checker& c) {
   UnlockReleaseBuffer(buf);
   const IvfMeta& m = c.meta;
   if (m.magic != kMagic) corrupt(c, "meta page has magic 0x%08x, expected 0x%08x", m.magic, kMagic);
-  if (m.version == 1 || m.version == 2)  // an older build's pages, not damage: what scans say
+  if (m.version >= 1 && m.version < kLayoutVersion)  // an older build's pages, not damage: what scans say
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("index \"%s\" has layout version %u, this build reads version %u",
                            RelationGetRelationName(c.index), m.version, kLayoutVersion),
@@ -156,12 +156,18 @@ void check_meta(Checker& c) {
     corrupt(c, "meta page has metric %u, the operator class another", m.metric);
   const core::ivf::CodecInfo* codec = core::ivf::codec_info(static_cast<uint32>(m.quantizer));
   if (codec == nullptr) corrupt(c, "meta page has unknown quantizer %u", m.quantizer);
-  if (am == AmKind::IvfFlat && m.quantizer != static_cast<uint8>(Quantizer::Flat))
+  const CentroidForm form = centroid_form_for(*c.contract);
+  if (m.centroid_form != static_cast<uint8>(form))
+    corrupt(c, "meta page has centroid form %u, the column's type %u", m.centroid_form, static_cast<unsigned>(form));
+  const auto flat = static_cast<uint8>(stored_quantizer(Quantizer::Flat, form));
+  if (form == CentroidForm::Bits ? m.quantizer != flat : m.quantizer == static_cast<uint8>(Quantizer::Bits))
+    corrupt(c, "meta page has quantizer %u for centroid form %u", m.quantizer, m.centroid_form);
+  if (am == AmKind::IvfFlat && m.quantizer != flat)
     corrupt(c, "meta page of an ivfflat index has quantizer %u", m.quantizer);
-  if (m.dim < 0 || m.dim > kMaxDims) corrupt(c, "meta page has %d dimensions (0..%d)", m.dim, kMaxDims);
+  if (m.dim < 0 || m.dim > max_dims(form)) corrupt(c, "meta page has %d dimensions (0..%d)", m.dim, max_dims(form));
   if (m.trained > 1) corrupt(c, "meta page has trained = %u", m.trained);
   if (m.lists < 1 || m.lists > kMaxLists) corrupt(c, "meta page has %d lists (1..%d)", m.lists, kMaxLists);
-  if (!m.trained && (m.lists != 1 || m.quantizer != static_cast<uint8>(Quantizer::Flat)))
+  if (!m.trained && (m.lists != 1 || m.quantizer != flat))
     corrupt(c, "meta page of an untrained index has %d lists and quantizer %u (expected 1 list, flat)", m.lists, m.quantizer);
   const bool pq = m.quantizer == static_cast<uint8>(Quantizer::Pq);
   if (pq ? (m.pq_m < 1 || m.dim % m.pq_m != 0) : m.pq_m != 0)
@@ -202,6 +208,32 @@ void check_floats(Checker& c, const char* what, BlockNumber block, const char* d
   }
 }
 
+// The bits past `dims` of a packed bit string must be zero (the popcount kernels count them).
+bool padding_clear(const uint8* bits, int dims) {
+  return dims % 8 == 0 || (bits[dims / 8] & (0xffu >> (dims % 8))) == 0;
+}
+
+// `count` centroids in the index's centroid form: finite floats or halves, bit strings with zero padding.
+void check_centroids(Checker& c, BlockNumber block, const char* data, int count) {
+  const IvfMeta& m = c.meta;
+  const auto form = static_cast<CentroidForm>(m.centroid_form);
+  const Size one = core::ivf::centroid_bytes(form, m.dim);
+  if (form == CentroidForm::Float32) return check_floats(c, "centroid", block, data, count * one);
+  for (int i = 0; i < count; ++i) {
+    const auto* centroid = reinterpret_cast<const uint8*>(data + i * one);
+    if (form == CentroidForm::Bits) {
+      if (m.dim > 0 && !padding_clear(centroid, m.dim))
+        corrupt(c, "centroid page %u holds a bit centroid with padding bits set", block);
+      continue;
+    }
+    for (int d = 0; d < m.dim; ++d) {
+      uint16 h;
+      memcpy(&h, centroid + d * sizeof(uint16), sizeof(h));
+      if ((h & 0x7c00) == 0x7c00) corrupt(c, "centroid page %u holds a non-finite half at dimension %d", block, d + 1);
+    }
+  }
+}
+
 // Centroid and codebook pages; returns the directory's slots (palloc'd, meta.lists of them).
 ListSlot* check_model(Checker& c) {
   const IvfMeta& m = c.meta;
@@ -209,9 +241,10 @@ ListSlot* check_model(Checker& c) {
     const BlockNumber block = m.centroid_start + p;
     Buffer buf = read_page(c, block, PageKind::Centroids, "centroids");
     const int first = static_cast<int>(p) * m.centroids_per_page;
-    const Size bytes = static_cast<Size>(std::min(m.centroids_per_page, m.lists - first)) * m.dim * sizeof(float);
-    check_covered(c, BufferGetPage(buf), block, bytes);
-    check_floats(c, "centroid", block, page_contents(BufferGetPage(buf)), bytes);
+    const int count = std::min(m.centroids_per_page, m.lists - first);
+    check_covered(c, BufferGetPage(buf), block,
+                  count * core::ivf::centroid_bytes(static_cast<CentroidForm>(m.centroid_form), m.dim));
+    check_centroids(c, block, page_contents(BufferGetPage(buf)), count);
     UnlockReleaseBuffer(buf);
   }
   for (uint32 p = 0; p < m.codebook_pages; ++p) {
@@ -281,6 +314,8 @@ void check_posting(Checker& c, Page page, BlockNumber block, OffsetNumber off, i
       if ((h & 0x7c00) == 0x7c00)
         corrupt(c, "list %d, block %u, item %u holds a non-finite half at dimension %d", list, block, off, i + 1);
     }
+  } else if (c.meta.quantizer == static_cast<uint8>(Quantizer::Bits) && !padding_clear(code, c.meta.dim)) {
+    corrupt(c, "list %d, block %u, item %u has padding bits set", list, block, off);
   }
   c.out->entries += 1;
   c.out->live += 1;  // ivf postings carry no deleted flag: VACUUM removes them
@@ -379,8 +414,12 @@ void heap_row(Relation, ItemPointer tid, Datum* values, bool* isnull, bool, void
   e.matched = true;
   c->out->heap_rows += 1;
   // flat codes are a deterministic encoding of the (normalised) vector: the posting must hold exactly that
-  if (c->meta.quantizer == static_cast<uint8>(Quantizer::Flat)) {
-    core::encode_half_copy(c->scratch, c->meta.dim, c->code);
+  const bool bits = c->meta.quantizer == static_cast<uint8>(Quantizer::Bits);
+  if (c->meta.quantizer == static_cast<uint8>(Quantizer::Flat) || bits) {
+    if (bits)
+      core::ivf::pack_bits(c->scratch, c->meta.dim, c->code);
+    else
+      core::encode_half_copy(c->scratch, c->meta.dim, c->code);
     if (hash_bytes(c->code, c->meta.code_size) != e.code_hash)
       corrupt(*c, "the posting of heap row (%u,%u) does not hold the encoding of the row's vector",
               ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));

@@ -37,6 +37,14 @@ IvfMeta read_meta(Relation index) {
   return meta;
 }
 
+void check_dims_limit(Relation index, CentroidForm form, int dims, const char* what) {
+  const int limit = max_dims(form);
+  if (dims > limit)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("%s cannot have more than %d dimensions for %s index", what, limit,
+                           index->rd_rel->relam ? get_am_name(index->rd_rel->relam) : "ivf")));
+}
+
 namespace {
 
 uint32 pages_for(uint64 items, uint64 per_page) { return static_cast<uint32>((items + per_page - 1) / per_page); }
@@ -45,7 +53,8 @@ uint32 pages_for(uint64 items, uint64 per_page) { return static_cast<uint32>((it
 
 void plan_layout(IvfMeta* m) {
   const Size capacity = contents_capacity();
-  m->centroids_per_page = m->dim > 0 ? static_cast<int32>(capacity / (m->dim * sizeof(float))) : 1;
+  const Size centroid = core::ivf::centroid_bytes(static_cast<CentroidForm>(m->centroid_form), m->dim);
+  m->centroids_per_page = m->dim > 0 ? static_cast<int32>(capacity / centroid) : 1;
   m->centroid_start = kMetaBlock + 1;
   m->centroid_pages = pages_for(m->lists, m->centroids_per_page);
   m->codebook_start = m->centroid_start + m->centroid_pages;
@@ -108,7 +117,7 @@ void emit_stream(PageSink* s, PageKind kind, uint32 pages, const char* data, Siz
 
 }  // namespace
 
-void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const float* centroids,
+void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const core::ivf::Model* model,
                  const uint8_t* codebook) {
   auto* s = static_cast<PageSink*>(palloc0(sizeof(PageSink)));
   s->index = index;
@@ -116,11 +125,15 @@ void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const flo
   s->next = kMetaBlock;
   sink_page(s, PageKind::Meta, &meta, sizeof(IvfMeta));
   sink_emit(s);
-  const Size dims = static_cast<Size>(meta.dim);
-  for (uint32 p = 0; p < meta.centroid_pages; ++p) {  // whole centroids per page
+  const Size centroid = core::ivf::centroid_bytes(static_cast<CentroidForm>(meta.centroid_form), meta.dim);
+  for (uint32 p = 0; p < meta.centroid_pages; ++p) {  // whole centroids per page, in the column type's form
     const int first = static_cast<int>(p) * meta.centroids_per_page;
     const int count = std::min(meta.centroids_per_page, meta.lists - first);
-    sink_page(s, PageKind::Centroids, centroids + first * dims, count * dims * sizeof(float));
+    Page page = sink_page(s, PageKind::Centroids, nullptr, count * centroid);
+    if (model != nullptr)
+      model->write_centroids(first, count, reinterpret_cast<uint8_t*>(page_contents(page)));
+    else
+      memset(page_contents(page), 0, count * centroid);  // an untrained index: its one zero centroid
     sink_emit(s);
   }
   emit_stream(s, PageKind::Codebook, meta.codebook_pages, reinterpret_cast<const char*>(codebook),
@@ -152,10 +165,6 @@ void write_directory(Relation index, const IvfMeta& meta, const ListSlot* slots)
 }
 
 void fix_dims(Relation index, int dim) {
-  if (dim > kMaxDims)
-    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                    errmsg("vector cannot have more than %d dimensions for %s index", kMaxDims,
-                           get_am_name(index->rd_rel->relam))));
   Buffer metabuf = ReadBuffer(index, kMetaBlock);
   LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
   const IvfMeta* cur = page_meta(BufferGetPage(metabuf));
@@ -163,15 +172,20 @@ void fix_dims(Relation index, int dim) {
     UnlockReleaseBuffer(metabuf);
     return;
   }
+  const auto form = static_cast<CentroidForm>(cur->centroid_form);
+  if (dim > max_dims(form)) {
+    UnlockReleaseBuffer(metabuf);
+    check_dims_limit(index, form, dim, "vector");
+  }
   Buffer cbuf = ReadBuffer(index, cur->centroid_start);
   LockBuffer(cbuf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(index);
   Page meta_page = GenericXLogRegisterBuffer(state, metabuf, 0);
   Page centroid_page = GenericXLogRegisterBuffer(state, cbuf, 0);
   IvfMeta* meta = page_meta(meta_page);
-  const Size bytes = static_cast<Size>(dim) * sizeof(float);
+  const Size bytes = core::ivf::centroid_bytes(form, dim);
   meta->dim = dim;
-  meta->code_size = code_size(Quantizer::Flat, dim, 0);  // untrained: flat codes
+  meta->code_size = code_size(stored_quantizer(Quantizer::Flat, form), dim, 0);  // untrained: flat codes
   meta->centroids_per_page = static_cast<int32>(contents_capacity() / bytes);
   meta->build_id += 1;  // new cache key: backends drop their dim-0 model
   memset(page_contents(centroid_page), 0, bytes);
@@ -201,7 +215,7 @@ void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber
   UnlockReleaseBuffer(dir);
 }
 
-core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt) {
+core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt, bool training) {
   const core::ivf::CodecInfo* info = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
   if (info == nullptr)
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("ivf meta page has unknown quantizer %u", meta.quantizer)));
@@ -210,7 +224,11 @@ core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt) {
     model->metric = static_cast<Metric>(meta.metric);
     model->dims = static_cast<std::size_t>(meta.dim);
     model->lists = static_cast<std::size_t>(meta.lists);
-    model->centroids.assign(model->lists * model->dims, 0.f);
+    model->form = static_cast<CentroidForm>(meta.centroid_form);
+    if (training || model->form != CentroidForm::Bits)  // k-means works on floats; settle_centroids packs them
+      model->centroids.assign(model->lists * model->dims, 0.f);
+    else
+      model->bit_centroids.assign(model->lists * core::ivf::packed_bytes(model->dims), 0);
     model->codec = info->create(model->dims, static_cast<std::size_t>(meta.pq_m));
     return model;
   });
@@ -237,14 +255,13 @@ void read_stream(Relation index, BlockNumber start, uint32 pages, char* out, Siz
 IvfModel* read_model(Relation index, const IvfMeta& meta, MemoryContext cxt) {
   auto* m = static_cast<IvfModel*>(MemoryContextAllocZero(cxt, sizeof(IvfModel)));
   m->meta = meta;
-  core::ivf::Model* core = new_core_model(meta, cxt);
-  const Size dims = static_cast<Size>(meta.dim);
-  for (uint32 p = 0; p < meta.centroid_pages; ++p) {
+  core::ivf::Model* core = new_core_model(meta, cxt, false);
+  for (uint32 p = 0; p < meta.centroid_pages && meta.dim > 0; ++p) {
     const Size first = static_cast<Size>(p) * meta.centroids_per_page;
     const Size count = std::min<Size>(meta.centroids_per_page, meta.lists - first);
     Buffer buf = ReadBuffer(index, meta.centroid_start + p);
     LockBuffer(buf, BUFFER_LOCK_SHARE);
-    memcpy(core->centroids.data() + first * dims, page_contents(BufferGetPage(buf)), count * dims * sizeof(float));
+    core->read_centroids(first, count, reinterpret_cast<const uint8_t*>(page_contents(BufferGetPage(buf))));
     UnlockReleaseBuffer(buf);
   }
   if (meta.codebook_bytes > 0) {

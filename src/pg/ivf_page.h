@@ -1,6 +1,7 @@
 // On-disk layout of the ivfflat and ivf index access methods (one implementation serves both).
 //   block 0                meta page (IvfMeta): magic, layout version, dims, metric, lists, quantizer, ...
-//   centroid pages         `lists` float centroids, whole centroids per page
+//   centroid pages         `lists` centroids in the column type's compact form (floats, halves, packed bits), whole
+//                          centroids per page
 //   codebook pages         quantizer parameters as a byte stream (SQ8: vmin[dim], step[dim]; PQ: m x 256 x dsub)
 //   directory pages        one ListSlot per list: the first page of the list's posting chain and its insert page
 //   posting pages          IvfTuple items (heap TID + code) with an IvfPageOpaque linking to the next page of the list
@@ -18,6 +19,7 @@
 #include "pg/boundary.h"
 
 #include "core/ivf_codec.h"
+#include "core/ivf_model.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -31,10 +33,16 @@ namespace vx::pg::ivf {
 constexpr uint32 kMagic = 0x56584956;  // "VIXV"
 // 2: flat codes are half copies (version 1 stored float32 vectors). 3: directory slots hold a first and an insert page
 // and chains grow at the tail (version 2: one head per list, newest page first, space freed by VACUUM never reused).
+// 4: centroids in the column type's compact form (meta.centroid_form: halves for halfvec, packed bits for bit) and
+// bit postings as packed bits (quantizer bits); version 3 kept float centroids and half copies of every type.
 // Other versions are refused with a hint to REINDEX.
-constexpr uint32 kLayoutVersion = 3;
+constexpr uint32 kLayoutVersion = 4;
 constexpr BlockNumber kMetaBlock = 0;
-constexpr int kMaxDims = 2000;  // a flat posting tuple and a centroid must fit one page (as in pgvector)
+using core::ivf::CentroidForm;
+// The dimension limits, pgvector's: a centroid in its form and a flat posting (the largest code) fit one page.
+constexpr int kMaxFloatDims = 2000;  // vector: float centroids (8,000 bytes), half-copy postings
+constexpr int kMaxHalfDims = 4000;   // halfvec: half centroids and half-copy postings (8,000 + 16 bytes)
+constexpr int kMaxBitDims = 64000;   // bit: packed-bit centroids and postings (8,000 bytes)
 constexpr int kMaxLists = 32768;
 constexpr uint16 kPageId = 0xFF91;  // for pg_filedump-style tools
 
@@ -71,6 +79,8 @@ struct IvfMeta {
   uint32 directory_pages;
   int32 slots_per_page;       // ListSlots per directory page
   BlockNumber first_posting;  // blocks >= this are posting pages
+  uint8 centroid_form;        // CentroidForm: how the centroid pages hold a centroid (version 4)
+  uint8 reserved[3];
 };
 
 // A list's entry in the directory. Both invalid for a list without postings yet; otherwise `insert` is a page of the
@@ -96,6 +106,15 @@ static_assert(kTupleHeader == 8, "posting header must keep codes float-aligned")
 inline int code_size(Quantizer q, int dim, int pq_m) {
   const core::ivf::CodecInfo* info = core::ivf::codec_info(q);
   return info ? static_cast<int>(info->code_size(static_cast<std::size_t>(dim), static_cast<std::size_t>(pq_m))) : 0;
+}
+
+// The dimension limit of an index whose centroids have this form.
+inline int max_dims(CentroidForm form) {
+  return form == CentroidForm::Half ? kMaxHalfDims : form == CentroidForm::Bits ? kMaxBitDims : kMaxFloatDims;
+}
+// The codec that stores a column's vectors for the quantizer asked for: bit columns keep packed bits (flat).
+inline Quantizer stored_quantizer(Quantizer q, CentroidForm form) {
+  return form == CentroidForm::Bits && q == Quantizer::Flat ? Quantizer::Bits : q;
 }
 
 inline IvfPageOpaque* page_opaque(Page page) { return reinterpret_cast<IvfPageOpaque*>(PageGetSpecialPointer(page)); }

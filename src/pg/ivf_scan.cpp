@@ -67,6 +67,7 @@ struct ScanState {
   int rerank;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
   bool lossy;  // the codec's scores are approximate (sq8, pq): re-ranked, no ORDER BY values
   bool iterative, started, null_query;
+  bool scores_exact;  // the scanner's scores are the operator's values (bits): no posting is read again
   Candidates ready;               // returned next; ordered up to ready_sorted (sorted lazily)
   std::size_t ready_pos, ready_sorted;
   Candidates pending;             // approximate distances, waiting for re-ranking (selected per window)
@@ -131,7 +132,7 @@ void scan_list(Relation index, ScanState* s, int list, Candidates* out) {
       Candidate& c = out->items[out->n++];
       c.tid = reinterpret_cast<const IvfTuple*>(s->codes[i] - kTupleHeader)->tid;
       c.distance = s->scores[i];
-      c.state = s->exact_flags[i] ? kExactCopy : kBound;
+      c.state = s->scores_exact ? kExact : s->exact_flags[i] ? kExactCopy : kBound;
       c.block = block;
       c.off = s->offsets[i];
     }
@@ -257,8 +258,12 @@ void rank_lists(ScanState* s, std::size_t keep) {
     int list;
   };
   auto* ranked = static_cast<Ranked*>(palloc(sizeof(Ranked) * m.lists));
-  for (std::size_t l = 0; l < m.lists; ++l)
-    ranked[l] = {core::rank_distance(m.metric, s->query, m.centroid(l), m.dims), static_cast<int>(l)};
+  uint8_t* packed = nullptr;  // bit centroids: the query packed once
+  if (m.form == core::ivf::CentroidForm::Bits) {
+    packed = static_cast<uint8_t*>(palloc(core::ivf::packed_bytes(m.dims)));
+    core::ivf::pack_bits(s->query, m.dims, packed);
+  }
+  for (std::size_t l = 0; l < m.lists; ++l) ranked[l] = {m.rank(s->query, packed, l), static_cast<int>(l)};
   std::partial_sort(ranked, ranked + keep, ranked + m.lists, [](const Ranked& a, const Ranked& b) {
     return a.distance < b.distance || (a.distance == b.distance && a.list < b.list);
   });
@@ -294,6 +299,8 @@ void start(IndexScanDesc scan, ScanState* s) {
   s->lossy = s->model->core->codec->lossy();
   const bool flat = !s->lossy;
   s->scanner = open_scanner(s);
+  // a NULL query's values are NULL: its rows go back with recheck (the executor sorts them last)
+  s->scores_exact = s->scanner->scores_exact() && !s->null_query;
   if (!s->null_query && (flat || s->contract->sql_from_rank != nullptr))
     s->handover = handover_open(index, &scan->orderByData[0], s->handover_cxt);
 

@@ -1,6 +1,6 @@
 # ivfflat and ivf (sq8, pq) on a primary and a streaming standby, with wal_consistency_checking = 'generic'
 # (tap.conf): the standby replays the build (log_newpage_range), inserts into existing and new posting pages, and
-# VACUUM, and returns exactly the primary's results.
+# VACUUM, and returns exactly the primary's results; also at pgvector's halfvec and bit dimension limits.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -65,6 +65,42 @@ my $untyped = q{SET enable_seqscan = off; SET ivfflat.probes = 4;
 is($standby->safe_psql('postgres', $untyped), '7,6,8', 'standby: dims fixed by the first insert');
 my ($ret, $out, $err) = $standby->psql('postgres', "SET enable_seqscan = off; SELECT id FROM untyped ORDER BY v <-> '[7,1]' LIMIT 3");
 like($err, qr/different vector dimensions 3 and 2/, 'standby: query of other dims errors');
+
+# at pgvector's dimension limits: halfvec(4000) (half centroids, one 8,016-byte posting per page) and bit(64000)
+# (packed-bit centroids and postings): build, inserts that extend the lists, VACUUM, and an untyped halfvec column
+# whose first insert writes a 4,000-dimension half centroid, replayed under wal_consistency_checking
+my $wide = q{
+  SELECT i, (SELECT array_agg(((i % 5) + (j % 7) * 0.01 * (i % 11))::real ORDER BY j) FROM generate_series(1, 4000) j)::halfvec(4000),
+         repeat(lpad(((i * 40503) % 65536)::bit(16)::text, 16, '0'), 4000)::bit(64000)
+  FROM generate_series(%d, %d) i};
+$primary->safe_psql('postgres', "CREATE TABLE wide (id int PRIMARY KEY, h halfvec(4000), b bit(64000));
+  INSERT INTO wide " . sprintf($wide, 1, 60) . ";
+  CREATE INDEX wide_h ON wide USING ivfflat (h halfvec_l2_ops) WITH (lists = 5);
+  CREATE INDEX wide_b ON wide USING ivf (b bit_hamming_ops) WITH (lists = 5);
+  CREATE TABLE wide_untyped (id int, h halfvec);
+  CREATE INDEX wide_untyped_idx ON wide_untyped USING ivfflat (h halfvec_l2_ops) WITH (lists = 1);");
+$primary->safe_psql('postgres', "INSERT INTO wide " . sprintf($wide, 61, 120));
+$primary->safe_psql('postgres', 'DELETE FROM wide WHERE id % 9 = 0');
+$primary->safe_psql('postgres', 'VACUUM wide');
+$primary->safe_psql('postgres', "INSERT INTO wide " . sprintf($wide, 121, 140) . ";
+  INSERT INTO wide_untyped SELECT id, h FROM wide WHERE id <= 30");
+$primary->wait_for_catchup($standby);
+for my $case (['wide', 'h', '<->', 'ivfflat.probes = 2', 'wide_h'], ['wide', 'b', '<~>', 'ivf.probes = 2', 'wide_b'],
+              ['wide_untyped', 'h', '<->', 'ivfflat.probes = 1', 'wide_untyped_idx']) {
+  my ($table, $col, $op, $setting, $index) = @$case;
+  for my $id (7, 77, 133) {
+    my $sql = "SET enable_seqscan = off; SET jit = off; SET $setting;
+      SELECT string_agg(id::text, ',') FROM (SELECT id FROM $table ORDER BY $col $op (SELECT $col FROM wide WHERE id = $id) LIMIT 5) s";
+    my $on_primary = $primary->safe_psql('postgres', $sql);
+    isnt($on_primary, '', "$index returns rows");
+    is($standby->safe_psql('postgres', $sql), $on_primary, "$index: standby returns the primary's result");
+  }
+  like($standby->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF)
+    SELECT id FROM $table ORDER BY $col $op (SELECT $col FROM wide LIMIT 1) LIMIT 5"), qr/Index Scan using $index/,
+    "standby plans $index");
+}
+is($standby->safe_psql('postgres', "SELECT count(*) FROM vectorext.index_check('wide_b', false)"), '1',
+   'standby: the bit index passes index_check');
 
 $standby->stop;
 $primary->stop;
