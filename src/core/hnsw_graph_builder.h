@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/hnsw_distance.h"
+#include "core/metric.h"
 
 #include <atomic>
 #include <cstddef>
@@ -17,14 +18,19 @@ class GraphBuilder {
   // half_copies: hnswlib stores and compares half-precision copies (core/half.h) instead of floats: half the memory
   // and ~35% less build time on Fashion-MNIST. The graph is then built on the copies, so only use it when they are
   // faithful (values well inside the half range); the caller decides from the data.
-  GraphBuilder(int dims, Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
+  GraphBuilder(int dims, vx::core::Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
                bool half_copies = false);
+  GraphBuilder(int dims, Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
+               bool half_copies = false)
+      : GraphBuilder(dims, static_cast<vx::core::Metric>(static_cast<uint32_t>(metric)), m, ef_construction,
+                     max_elements, seed, half_copies) {}
   ~GraphBuilder();
   GraphBuilder(const GraphBuilder&) = delete;
   GraphBuilder& operator=(const GraphBuilder&) = delete;
 
   // Adds vector `label` (thread-safe). Vectors must already be normalised for Cosine. Always floats: with
-  // half_copies they are encoded here.
+  // half_copies they are encoded here. Under Hamming and Jaccard an element is a bit string of dims bits, packed
+  // (core/bit_distance.h), in (dims / 8 bytes rounded up to 4) bytes, its tail zero; half_copies does not apply.
   void add(const float* vector, std::size_t label);
 
   std::size_t size() const;

@@ -35,8 +35,8 @@ struct Repair {
   const uint64* dead;  // flagged deleted (this VACUUM or earlier): never a neighbour again
   int efc;
   Search s;
-  float* vec;    // dims: the element being repaired, as its copy decodes
-  float* mat;    // dims x (efc + 6m): candidate vectors for the heuristic
+  float* vec;    // width floats: the element being repaired, as read_vector gives it
+  float* mat;    // width x (efc + 6m): candidate elements for the heuristic
   Candidate* cands;
   int capcands;
   int32 *cur, *tmp, *next;
@@ -101,17 +101,15 @@ void repair_list(Repair& r, uint32 id, int level, int32 entry, int max_level) {
     }
     sort_candidates(r.cands + nkeep, nc - nkeep);
     nc = std::min(nc, nkeep + r.efc + cap);  // the nearest replacements are enough for the heuristic
-    for (int i = 0; i < nc; ++i) read_vector(g, uint32(r.cands[i].id), r.mat + size_t(i) * g->dims);
-    const uint32 dims = g->dims;
-    auto is_copy = [&](int a) { return std::memcmp(r.mat + size_t(a) * dims, r.vec, sizeof(float) * dims) == 0; };
+    for (int i = 0; i < nc; ++i) read_vector(g, uint32(r.cands[i].id), r.mat + size_t(i) * g->width);
+    const uint32 width = g->width;
+    auto is_copy = [&](int a) { return std::memcmp(r.mat + size_t(a) * width, r.vec, sizeof(float) * width) == 0; };
     int* idx = static_cast<int*>(palloc(sizeof(int) * (nc + 1)));
     // As many entries as the list had (its dead ones replaced), at least m at level 0.
     int target = std::min(cap, std::max(n, level == 0 ? int(g->m) : 0));
     int kept = core::hnsw::refill_neighbors(
         r.cands, nc, nkeep, target,
-        [&](int a, int b) {
-          return core::hnsw::distance(g->metric, r.mat + size_t(a) * dims, r.mat + size_t(b) * dims, dims);
-        },
+        [&](int a, int b) { return element_distance(g, r.mat + size_t(a) * width, r.mat + size_t(b) * width); },
         is_copy, idx);
     for (int i = 0; i < kept; ++i) r.next[i] = r.cands[idx[i]].id;
     pfree(idx);
@@ -390,10 +388,10 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
     r.efc = std::max(index_ef_construction(index), int(2 * g.m));
     search_init(&r.s, count, int(g.m), r.efc);
     r.s.skip_deleted = true;
-    r.vec = static_cast<float*>(palloc(sizeof(float) * g.dims));
+    r.vec = static_cast<float*>(palloc(sizeof(float) * g.width));
     r.capcands = r.efc + 2 * int(g.m) * (2 * int(g.m) + 1);
     r.cands = static_cast<Candidate*>(palloc(sizeof(Candidate) * r.capcands));
-    r.mat = static_cast<float*>(palloc(sizeof(float) * g.dims * size_t(r.capcands)));
+    r.mat = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(r.capcands)));
     r.cur = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
     r.tmp = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
     r.next = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
