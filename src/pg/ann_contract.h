@@ -78,21 +78,23 @@ struct AnnContract {
 
 constexpr uint32 kAnnContractMagic = 0x56584143;  // "VXAC"
 
-// The contract of a HalfCopy type under one metric (what every float-convertible type's support file declares).
-constexpr AnnContract half_copy_contract(const AnnType* type, core::Metric metric,
-                                         double (*exact_from_floats)(const float*, const float*, std::size_t),
-                                         double (*sql_from_rank)(float)) {
+// What every contract has; the other members stay null (set by the two functions below).
+constexpr AnnContract contract_of(const AnnType* type, core::Metric metric, StoredForm stored) {
   AnnContract c{};
   c.magic = kAnnContractMagic;
   c.type = type;
   c.metric = metric;
-  c.stored = StoredForm::HalfCopy;
+  c.stored = stored;
+  return c;
+}
+
+// The contract of a HalfCopy type under one metric (what every float-convertible type's support file declares).
+constexpr AnnContract half_copy_contract(const AnnType* type, core::Metric metric,
+                                         double (*exact_from_floats)(const float*, const float*, std::size_t),
+                                         double (*sql_from_rank)(float)) {
+  AnnContract c = contract_of(type, metric, StoredForm::HalfCopy);
   c.exact_from_floats = exact_from_floats;
   c.sql_from_rank = sql_from_rank;
-  c.stored_bytes = nullptr;
-  c.to_stored = nullptr;
-  c.stored_rank = nullptr;
-  c.stored_distance = nullptr;
   return c;
 }
 
@@ -101,13 +103,7 @@ constexpr AnnContract own_bytes_contract(const AnnType* type, core::Metric metri
                                          void (*to_stored)(const void*, uint8*),
                                          float (*stored_rank)(const uint8*, const uint8*, int),
                                          double (*stored_distance)(const uint8*, const uint8*, int)) {
-  AnnContract c{};
-  c.magic = kAnnContractMagic;
-  c.type = type;
-  c.metric = metric;
-  c.stored = StoredForm::OwnBytes;
-  c.exact_from_floats = nullptr;
-  c.sql_from_rank = nullptr;
+  AnnContract c = contract_of(type, metric, StoredForm::OwnBytes);
   c.stored_bytes = stored_bytes;
   c.to_stored = to_stored;
   c.stored_rank = stored_rank;

@@ -341,8 +341,8 @@ void build_in_memory(Relation index, BuildState* st) {
   double t_wal = ms();
   call([&] {
     elog(DEBUG1, "hnsw build: %zu vectors, %d threads, %s copies, %zu links topped up, %zu unreached relinked: graph %.0f ms, pages %.0f ms, "
-         "WAL %.0f ms", n, threads, half ? "half" : "float", topped_up, relinked,
-         t_graph, t_write - t_graph, t_wal - t_write);
+         "WAL %.0f ms", n, threads, own_bytes(*st->contract) ? "own-bytes" : half ? "half" : "float", topped_up,
+         relinked, t_graph, t_write - t_graph, t_wal - t_write);
   });
 }
 
