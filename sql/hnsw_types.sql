@@ -6,6 +6,8 @@
 -- path) and created before them (insert path), then after deletes and VACUUM; then the errors, with pgvector's
 -- messages and SQLSTATEs.
 SET client_min_messages = warning;
+-- enable_seqscan = off prices every plan above jit_above_cost: JIT would compile each of the ~1,000 queries (0.1 s each)
+SET jit = off;
 SELECT setseed(0.375);
 CREATE TABLE hnt_centers AS
   SELECT c, array_agg((random() * 4 - 2)::real ORDER BY j) AS x FROM generate_series(1, 20) c, generate_series(1, 32) j
