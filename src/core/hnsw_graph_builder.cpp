@@ -1,6 +1,5 @@
 // The only file that includes hnswlib (its 0.6.2 header defines non-inline functions).
 #include "core/hnsw_graph_builder.h"
-#include "core/bit_distance.h"
 #include "core/distance.h"
 #include "core/half.h"
 #include "core/hnsw_select.h"
@@ -18,21 +17,18 @@ using vx::core::kernels;
 
 namespace {
 // One hnswlib space for every metric, using our runtime-dispatched kernels; hnswlib's own are compiled for the
-// baseline ISA only and have no L1, Hamming or Jaccard.
+// baseline ISA only and have no L1; elements kept as their own bytes are ranked by their type's function.
 class Space : public hnswlib::SpaceInterface<float> {
  public:
+  Space(int dims, const StoredSpace& stored) : half_(false) {
+    param_.dims = static_cast<std::size_t>(dims);
+    param_.stored = stored.rank;
+    data_size_ = (stored.bytes + 3) / 4 * 4;
+    fn_ = &stored_rank;
+  }
   Space(int dims, vx::core::Metric metric, bool half_copies) : half_(half_copies) {
     // resolved once: the hot loop makes one indirect call per distance
     param_.dims = static_cast<std::size_t>(dims);
-    if (metric == vx::core::Metric::Hamming || metric == vx::core::Metric::Jaccard) {
-      // bit strings of dims bits, packed (first bit = the first byte's high bit), in whole 4-byte words
-      half_ = false;
-      param_.bytes = (param_.dims + 7) / 8;
-      data_size_ = (param_.bytes + 3) / 4 * 4;
-      param_.bits = &bits::kernels();
-      fn_ = metric == vx::core::Metric::Hamming ? &bits_hamming : &bits_jaccard;
-      return;
-    }
     data_size_ = param_.dims * (half_copies ? sizeof(uint16_t) : sizeof(float));
     if (half_copies) {
       const half::PairKernels& k = half::pair_kernels();
@@ -69,18 +65,11 @@ class Space : public hnswlib::SpaceInterface<float> {
     std::size_t dims;
     Kernel l2 = nullptr, ip = nullptr, l1 = nullptr;
     HalfKernel hl2 = nullptr, hip = nullptr, hl1 = nullptr;
-    std::size_t bytes = 0;
-    const bits::Kernels* bits = nullptr;
+    float (*stored)(const uint8_t*, const uint8_t*, int) = nullptr;
   };
-  static float bits_hamming(const void* a, const void* b, const void* p) {
+  static float stored_rank(const void* a, const void* b, const void* p) {
     auto* q = static_cast<const Param*>(p);
-    return static_cast<float>(q->bits->hamming(static_cast<const uint8_t*>(a), static_cast<const uint8_t*>(b), q->bytes));
-  }
-  static float bits_jaccard(const void* a, const void* b, const void* p) {
-    auto* q = static_cast<const Param*>(p);
-    uint64_t ab, aa, bb;
-    q->bits->jaccard_counts(static_cast<const uint8_t*>(a), static_cast<const uint8_t*>(b), q->bytes, &ab, &aa, &bb);
-    return static_cast<float>(bits::jaccard_from_counts(ab, aa, bb));
+    return q->stored(static_cast<const uint8_t*>(a), static_cast<const uint8_t*>(b), static_cast<int>(q->dims));
   }
   static float dist_l2(const void* a, const void* b, const void* p) {
     auto* q = static_cast<const Param*>(p);
@@ -116,6 +105,8 @@ class Space : public hnswlib::SpaceInterface<float> {
 struct GraphBuilder::Impl {
   Impl(int dims, vx::core::Metric metric, int m, int efc, std::size_t max_elements, unsigned seed, bool half_copies)
       : space(dims, metric, half_copies), index(&space, max_elements, m, efc, seed) {}
+  Impl(int dims, const StoredSpace& stored, int m, int efc, std::size_t max_elements, unsigned seed)
+      : space(dims, stored), index(&space, max_elements, m, efc, seed) {}
   Space space;
   hnswlib::HierarchicalNSW<float> index;
   vx::core::Metric metric = vx::core::Metric::L2;
@@ -146,6 +137,8 @@ GraphBuilder::GraphBuilder(int dims, vx::core::Metric metric, int m, int efc, st
     : impl_(std::make_unique<Impl>(dims, metric, m, efc, max_elements < 1 ? 1 : max_elements, seed, half_copies)) {
   impl_->metric = metric;
 }
+GraphBuilder::GraphBuilder(int dims, const StoredSpace& space, int m, int efc, std::size_t max_elements, unsigned seed)
+    : impl_(std::make_unique<Impl>(dims, space, m, efc, max_elements < 1 ? 1 : max_elements, seed)) {}
 GraphBuilder::~GraphBuilder() = default;
 
 void GraphBuilder::add(const float* vector, std::size_t label) {

@@ -30,7 +30,7 @@ enum class StoredForm : uint8 {
   // halfvec). Scans rank by the copy and return lower bounds, or exact values for exact copies.
   HalfCopy = 1,
   // The value's own bytes in a fixed-size stored form (to_stored), scored with the type's own kernels
-  // (stored_rank, stored_distance): exact, no bound needed (bit). hnsw keeps them; the IVF access methods refuse
+  // (stored_rank, stored_distance): exact, no bound needed (bit, sparsevec). hnsw keeps them; the IVF access methods refuse
   // such an operator class (ann_require_half_copy).
   OwnBytes = 2,
 };
@@ -68,10 +68,11 @@ struct AnnContract {
   // (vector: l2 = sqrt, ip = the key itself); nullptr where it is not (cosine ranks unit vectors).
   double (*sql_from_rank)(float rank);
   // OwnBytes: the stored form of a value of `dims` dimensions (its size in bytes, and writing it: the caller zeroes
-  // `out`), the ranking key between two stored forms (smaller is nearer, nondecreasing in the SQL value) and the SQL
-  // operator's value between them, bit-identical to what the executor computes from the two values.
+  // `out`; false for a value the index does not hold, a zero sparsevec under cosine; may ereport a value too large
+  // for the form), the ranking key between two stored forms (smaller is nearer, nondecreasing in the SQL value) and
+  // the SQL operator's value between them, bit-identical to what the executor computes from the two values.
   uint32 (*stored_bytes)(int dims);
-  void (*to_stored)(const void* value, uint8* out);
+  bool (*to_stored)(const void* value, uint8* out);
   float (*stored_rank)(const uint8* a, const uint8* b, int dims);
   double (*stored_distance)(const uint8* a, const uint8* b, int dims);
 };
@@ -100,7 +101,7 @@ constexpr AnnContract half_copy_contract(const AnnType* type, core::Metric metri
 
 // The contract of an OwnBytes type under one metric.
 constexpr AnnContract own_bytes_contract(const AnnType* type, core::Metric metric, uint32 (*stored_bytes)(int),
-                                         void (*to_stored)(const void*, uint8*),
+                                         bool (*to_stored)(const void*, uint8*),
                                          float (*stored_rank)(const uint8*, const uint8*, int),
                                          double (*stored_distance)(const uint8*, const uint8*, int)) {
   AnnContract c = contract_of(type, metric, StoredForm::OwnBytes);

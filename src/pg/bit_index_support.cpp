@@ -61,9 +61,10 @@ const AnnContract kHamming = half_copy_contract(&kBit, core::Metric::L2, hamming
 // hnsw keeps the bits themselves (OwnBytes): a bit string's bytes, ranked and valued with the popcount kernels
 // (core/bit_distance.h), one byte per 8 bits instead of two per bit.
 uint32 bit_stored_bytes(int dims) { return static_cast<uint32>((dims + 7) / 8); }
-void bit_to_stored(const void* value, uint8* out) {
+bool bit_to_stored(const void* value, uint8* out) {
   const auto* v = static_cast<const VarBit*>(value);
   std::memcpy(out, VARBITS(v), VARBITBYTES(v));  // padding bits past the length are zero in every bit value
+  return true;
 }
 double hamming_of_stored(const uint8* a, const uint8* b, int dims) {
   return core::bits::hamming_distance(a, b, bit_stored_bytes(dims));

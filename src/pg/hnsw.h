@@ -85,8 +85,8 @@ struct Graph {
   uint32 count;
   uint32 nsegments;
   Segment* segments;
-  uint16* scratch;  // dims + 16 halves (a copy of an element that straddles pages), sized by graph_set_element_size
-  uint32 scratch_dims;
+  uint16* scratch;  // element_bytes + 32 bytes (a copy of an element that straddles pages), graph_set_element_size's
+  uint32 scratch_bytes;
   // A few pins kept across record accesses (round robin; see pinned() in hnsw_storage.cpp for why so few).
   // Released by graph_release (or by resource-owner cleanup).
   BlockNumber pin_block[4];

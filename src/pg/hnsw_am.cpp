@@ -119,7 +119,7 @@ bool datum_to_element(const AnnContract& c, Datum d, uint32 dims, float* out) {
   bool ok = true;
   if (own_bytes(c)) {
     std::memset(out, 0, sizeof(float) * element_width(c, dims));  // copies compare equal by their bytes
-    c.to_stored(v, reinterpret_cast<uint8*>(out));
+    ok = c.to_stored(v, reinterpret_cast<uint8*>(out));
   } else {
     ok = ann_value_to_float(c, v, out, got);
   }

@@ -306,7 +306,11 @@ void build_in_memory(Relation index, BuildState* st) {
   // hold the data faithfully; otherwise it works on the floats. OwnBytes elements (bit) are built on as they are.
   const bool half = !own_bytes(*st->contract) &&
                     core::hnsw::GraphBuilder::half_copies_suitable(st->data.data(), n, std::size_t(dims));
-  auto gb = std::make_unique<core::hnsw::GraphBuilder>(dims, st->metric, st->m, st->efc, n, 42u, half);
+  const AnnContract& c = *st->contract;
+  auto gb = own_bytes(c) ? std::make_unique<core::hnsw::GraphBuilder>(
+                               dims, core::hnsw::StoredSpace{element_bytes(c, uint32(dims)), c.stored_rank}, st->m,
+                               st->efc, n, 42u)
+                         : std::make_unique<core::hnsw::GraphBuilder>(dims, st->metric, st->m, st->efc, n, 42u, half);
   std::atomic<std::size_t> next{0}, done{0};
   int threads = int(std::min<std::size_t>(std::size_t(maintenance_thread_count()), std::max<std::size_t>(n, 1)));
   run_workers(

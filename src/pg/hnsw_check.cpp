@@ -339,7 +339,7 @@ void heap_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool
   // yet (empty, column without typmod) indexes nothing: every other row is missing.
   if (c->g.dims == 0) {
     uint32 dims = uint32(datum_dims(*c->g.contract, values[0]));
-    float* v = static_cast<float*>(palloc(sizeof(float) * dims));
+    float* v = static_cast<float*>(palloc(sizeof(float) * element_width(*c->g.contract, dims)));
     bool indexable = datum_to_element(*c->g.contract, values[0], dims, v);
     pfree(v);
     if (!indexable) return;
@@ -386,7 +386,7 @@ void check_heap(Check* c, Relation heap, IndexCheckCounts* out) {
     hc.tids[hc.ntids++] = h.tid;
   }
   qsort(hc.tids, size_t(hc.ntids), sizeof(ItemPointerData), tid_cmp);
-  hc.vec = static_cast<float*>(palloc(sizeof(float) * (g->dims + 1)));
+  hc.vec = static_cast<float*>(palloc(sizeof(float) * (g->width + 1)));
   IndexInfo* info = BuildIndexInfo(c->index);
   info->ii_Concurrent = true;  // visibility by the snapshot: no waits, no warnings about concurrent inserts
   TableScanDesc scan = table_beginscan_strat(heap, snapshot, 0, nullptr, true, false);

@@ -76,7 +76,7 @@ struct ScanState {
   float* q;        // what the walk ranks with (normalised for cosine)
   float* q_exact;  // the query as the executor sees it (== q except for cosine)
   double q_norm;   // |q_exact|
-  float* xbuf;     // dims floats: a decoded copy
+  float* xbuf;     // width floats: a decoded copy, or an element's stored form
   bool null_query;
   Ranked* out;
   int nout, pos, capout;
@@ -149,6 +149,10 @@ void take_batch(ScanState* so) {
       // the element's own bytes: its exact value right away
       r.bound = r.upper = exact_distance_to(&so->g, uint32(c.id), so->q_exact, so->xbuf);
       r.exact_copy = r.exact = true;
+      if (std::isnan(r.bound)) {  // a zero sparsevec query under cosine: NaN sorts last; the executor computes it
+        r.bound = r.upper = 0;
+        r.exact_copy = r.exact = false;
+      }
     } else if (!so->null_query) {
       r.bound = lower_bound_to(&so->g, uint32(c.id), so->q_exact, so->q_norm, c.dist, &r.exact_copy);
       // The slack below the approximation is as wide above it (the encoding error and rounding are symmetric).
@@ -200,7 +204,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     if (qdims != int(g->dims)) c.type->check_same_dims(qdims, int(g->dims));
     datum_to_element(c, arg, g->dims, so->q);
     so->q_exact = so->q;
-    if (ann_normalizes(c)) {
+    if (!own_bytes(c) && ann_normalizes(c)) {
       so->q_exact = static_cast<float*>(palloc(sizeof(float) * g->dims));
       datum_to_floats(c, arg, so->q_exact);  // as given, not normalised
     }
@@ -211,7 +215,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   } else {
     so->null_query = true;  // ORDER BY NULL: every row's value is NULL
   }
-  so->xbuf = static_cast<float*>(palloc(sizeof(float) * g->dims));
+  so->xbuf = static_cast<float*>(palloc(sizeof(float) * g->width));
   so->ef = tuning::hnsw_ef_search(scan->indexRelation).value;
   search_init(&so->s, g->count, int(g->m), so->ef);
   so->s.keep_discarded = g_iterative_scan != kIterOff;

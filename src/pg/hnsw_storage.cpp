@@ -47,9 +47,9 @@ void load_meta_into(Graph* g, Page page) {
 void graph_set_element_size(Graph* g) {
   g->element_bytes = element_bytes(*g->contract, g->dims);
   g->width = element_width(*g->contract, g->dims);
-  if (g->scratch == nullptr || g->scratch_dims < g->dims) {  // the first insert into an untyped column sets the dims
-    g->scratch = static_cast<uint16*>(palloc(sizeof(uint16) * (g->dims + 16)));
-    g->scratch_dims = g->dims;
+  if (g->scratch == nullptr || g->scratch_bytes < g->element_bytes) {  // an untyped column's first insert sets the dims
+    g->scratch = static_cast<uint16*>(palloc(g->element_bytes + 32));
+    g->scratch_bytes = g->element_bytes;
   }
 }
 
