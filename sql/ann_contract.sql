@@ -27,11 +27,11 @@ CREATE OPERATOR CLASS acx_no_contract_ops FOR TYPE vector USING ivf AS
   FUNCTION 1 vector_l2_squared_distance(vector, vector);
 CREATE INDEX ON acx USING ivf (v acx_no_contract_ops);
 
--- support function 3 that is not a contract (hnsw's metric function of before the contract)
+-- support function 3 that is not a contract (a function of internal that returns something else)
 CREATE OPERATOR CLASS acx_int_ops FOR TYPE vector USING ivfflat AS
   OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 vector_l2_squared_distance(vector, vector),
-  FUNCTION 3 hnsw_l2_support(internal);
+  FUNCTION 3 hnswhandler(internal);
 CREATE INDEX ON acx USING ivfflat (v acx_int_ops);
 
 -- a metric IVF cannot rank with

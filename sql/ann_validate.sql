@@ -10,7 +10,7 @@ ORDER BY 1, 2;
 CREATE OPERATOR CLASS bad_sig_ops FOR TYPE vector USING hnsw AS
   OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 vector_norm(vector),
-  FUNCTION 3 hnsw_l2_support(internal);
+  FUNCTION 3 vector_l2_index_support(internal);
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'bad_sig_ops';
 
 -- hnsw needs support 3 (the metric)

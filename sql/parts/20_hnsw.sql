@@ -4,15 +4,8 @@ CREATE FUNCTION hnswhandler(internal) RETURNS index_am_handler
 CREATE ACCESS METHOD hnsw TYPE INDEX HANDLER hnswhandler;
 COMMENT ON ACCESS METHOD hnsw IS 'hnsw index access method';
 
--- Support function 3 tells the index which metric an operator class orders by.
-CREATE FUNCTION hnsw_l2_support(internal) RETURNS integer
-  AS 'MODULE_PATHNAME', 'vx_hnsw_l2_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION hnsw_ip_support(internal) RETURNS integer
-  AS 'MODULE_PATHNAME', 'vx_hnsw_ip_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION hnsw_cosine_support(internal) RETURNS integer
-  AS 'MODULE_PATHNAME', 'vx_hnsw_cosine_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION hnsw_l1_support(internal) RETURNS integer
-  AS 'MODULE_PATHNAME', 'vx_hnsw_l1_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Support function 3 of every operator class is the type-and-metric contract (<type>_<metric>_index_support, the same
+-- functions as ivfflat's and ivf's, src/pg/ann_contract.h): the index reads its column through it.
 
 -- No DEFAULT operator class for hnsw, as in pgvector: a default would let pg_dump write `USING hnsw (col)`, which a
 -- pgvector database refuses on restore (docs/clients.md). ivfflat's vector_l2_ops is the default in both.
@@ -20,26 +13,26 @@ CREATE OPERATOR CLASS vector_l2_ops
   FOR TYPE vector USING hnsw AS
   OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 vector_l2_squared_distance(vector, vector),
-  FUNCTION 3 hnsw_l2_support(internal);
+  FUNCTION 3 vector_l2_index_support(internal);
 
 CREATE OPERATOR CLASS vector_ip_ops
   FOR TYPE vector USING hnsw AS
   OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 vector_negative_inner_product(vector, vector),
-  FUNCTION 3 hnsw_ip_support(internal);
+  FUNCTION 3 vector_ip_index_support(internal);
 
 CREATE OPERATOR CLASS vector_cosine_ops
   FOR TYPE vector USING hnsw AS
   OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 vector_negative_inner_product(vector, vector),
   FUNCTION 2 vector_norm(vector),
-  FUNCTION 3 hnsw_cosine_support(internal);
+  FUNCTION 3 vector_cosine_index_support(internal);
 
 CREATE OPERATOR CLASS vector_l1_ops
   FOR TYPE vector USING hnsw AS
   OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
   FUNCTION 1 l1_distance(vector, vector),
-  FUNCTION 3 hnsw_l1_support(internal);
+  FUNCTION 3 vector_l1_index_support(internal);
 
 -- Internal: the planner puts this in front of an index scan's recomputation of its ORDER BY distance
 -- (COALESCE(vector_index_order_value(ctid, index, function, query), col <op> query)); it returns the exact value

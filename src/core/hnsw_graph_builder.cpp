@@ -17,20 +17,27 @@ using vx::core::kernels;
 
 namespace {
 // One hnswlib space for every metric, using our runtime-dispatched kernels; hnswlib's own are compiled for the
-// baseline ISA only and have no L1.
+// baseline ISA only and have no L1; elements kept as their own bytes are ranked by their type's function.
 class Space : public hnswlib::SpaceInterface<float> {
  public:
-  Space(int dims, Metric metric, bool half_copies) : half_(half_copies) {
+  Space(int dims, const StoredSpace& stored) : half_(false) {
+    param_.dims = static_cast<std::size_t>(dims);
+    param_.stored = stored.rank;
+    data_size_ = (stored.bytes + 3) / 4 * 4;
+    fn_ = &stored_rank;
+  }
+  Space(int dims, vx::core::Metric metric, bool half_copies) : half_(half_copies) {
     // resolved once: the hot loop makes one indirect call per distance
     param_.dims = static_cast<std::size_t>(dims);
+    data_size_ = param_.dims * (half_copies ? sizeof(uint16_t) : sizeof(float));
     if (half_copies) {
       const half::PairKernels& k = half::pair_kernels();
       param_.hl2 = k.l2_squared;
       param_.hip = k.inner_product;
       param_.hl1 = k.l1;
       switch (metric) {
-        case Metric::L2: fn_ = &half_l2; break;
-        case Metric::L1: fn_ = &half_l1; break;
+        case vx::core::Metric::L2: fn_ = &half_l2; break;
+        case vx::core::Metric::L1: fn_ = &half_l1; break;
         default: fn_ = &half_ip; break;
       }
       return;
@@ -40,14 +47,14 @@ class Space : public hnswlib::SpaceInterface<float> {
     param_.ip = k.inner_product;
     param_.l1 = k.l1;
     switch (metric) {
-      case Metric::L2: fn_ = &dist_l2; break;
-      case Metric::L1: fn_ = &dist_l1; break;
+      case vx::core::Metric::L2: fn_ = &dist_l2; break;
+      case vx::core::Metric::L1: fn_ = &dist_l1; break;
       default: fn_ = &dist_ip; break;
     }
   }
   bool half() const { return half_; }
   std::size_t dims() const { return param_.dims; }
-  size_t get_data_size() override { return param_.dims * (half_ ? sizeof(uint16_t) : sizeof(float)); }
+  size_t get_data_size() override { return data_size_; }
   hnswlib::DISTFUNC<float> get_dist_func() override { return fn_; }
   void* get_dist_func_param() override { return &param_; }
 
@@ -58,7 +65,12 @@ class Space : public hnswlib::SpaceInterface<float> {
     std::size_t dims;
     Kernel l2 = nullptr, ip = nullptr, l1 = nullptr;
     HalfKernel hl2 = nullptr, hip = nullptr, hl1 = nullptr;
+    float (*stored)(const uint8_t*, const uint8_t*, int) = nullptr;
   };
+  static float stored_rank(const void* a, const void* b, const void* p) {
+    auto* q = static_cast<const Param*>(p);
+    return q->stored(static_cast<const uint8_t*>(a), static_cast<const uint8_t*>(b), static_cast<int>(q->dims));
+  }
   static float dist_l2(const void* a, const void* b, const void* p) {
     auto* q = static_cast<const Param*>(p);
     return q->l2(static_cast<const float*>(a), static_cast<const float*>(b), q->dims);
@@ -84,17 +96,20 @@ class Space : public hnswlib::SpaceInterface<float> {
     return q->hl1(static_cast<const uint16_t*>(a), static_cast<const uint16_t*>(b), q->dims);
   }
   bool half_;
+  std::size_t data_size_ = 0;
   Param param_;
   hnswlib::DISTFUNC<float> fn_;
 };
 }  // namespace
 
 struct GraphBuilder::Impl {
-  Impl(int dims, Metric metric, int m, int efc, std::size_t max_elements, unsigned seed, bool half_copies)
+  Impl(int dims, vx::core::Metric metric, int m, int efc, std::size_t max_elements, unsigned seed, bool half_copies)
       : space(dims, metric, half_copies), index(&space, max_elements, m, efc, seed) {}
+  Impl(int dims, const StoredSpace& stored, int m, int efc, std::size_t max_elements, unsigned seed)
+      : space(dims, stored), index(&space, max_elements, m, efc, seed) {}
   Space space;
   hnswlib::HierarchicalNSW<float> index;
-  Metric metric = Metric::L2;
+  vx::core::Metric metric = vx::core::Metric::L2;
   // top-up staging (begin_top_up .. finish_top_up): element u's lists, level 0 first, each as count + capacity ids,
   // from stage[stage_offset[u]]
   std::vector<std::size_t> stage_offset;
@@ -117,11 +132,13 @@ struct GraphBuilder::Impl {
   void top_up_element(hnswlib::tableint u);
 };
 
-GraphBuilder::GraphBuilder(int dims, Metric metric, int m, int efc, std::size_t max_elements, unsigned seed,
+GraphBuilder::GraphBuilder(int dims, vx::core::Metric metric, int m, int efc, std::size_t max_elements, unsigned seed,
                            bool half_copies)
     : impl_(std::make_unique<Impl>(dims, metric, m, efc, max_elements < 1 ? 1 : max_elements, seed, half_copies)) {
   impl_->metric = metric;
 }
+GraphBuilder::GraphBuilder(int dims, const StoredSpace& space, int m, int efc, std::size_t max_elements, unsigned seed)
+    : impl_(std::make_unique<Impl>(dims, space, m, efc, max_elements < 1 ? 1 : max_elements, seed)) {}
 GraphBuilder::~GraphBuilder() = default;
 
 void GraphBuilder::add(const float* vector, std::size_t label) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/hnsw_distance.h"
+#include "core/metric.h"
 
 #include <atomic>
 #include <cstddef>
@@ -12,19 +13,32 @@
 
 namespace vx::core::hnsw {
 
+// Elements a type keeps as its own bytes (bit strings, sparse vectors: the contract's OwnBytes form, src/pg/ann_contract.h):
+// `bytes` per element and the ranking key between two of them (smaller is nearer; dims: the elements' dimensions).
+struct StoredSpace {
+  std::size_t bytes;
+  float (*rank)(const uint8_t* a, const uint8_t* b, int dims);
+};
+
 class GraphBuilder {
  public:
   // half_copies: hnswlib stores and compares half-precision copies (core/half.h) instead of floats: half the memory
   // and ~35% less build time on Fashion-MNIST. The graph is then built on the copies, so only use it when they are
   // faithful (values well inside the half range); the caller decides from the data.
-  GraphBuilder(int dims, Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
+  GraphBuilder(int dims, vx::core::Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
                bool half_copies = false);
+  GraphBuilder(int dims, Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
+               bool half_copies = false)
+      : GraphBuilder(dims, static_cast<vx::core::Metric>(static_cast<uint32_t>(metric)), m, ef_construction,
+                     max_elements, seed, half_copies) {}
+  // Over elements of a StoredSpace: add() then takes (bytes rounded up to 4) bytes, the tail zero.
+  GraphBuilder(int dims, const StoredSpace& space, int m, int ef_construction, std::size_t max_elements, unsigned seed);
   ~GraphBuilder();
   GraphBuilder(const GraphBuilder&) = delete;
   GraphBuilder& operator=(const GraphBuilder&) = delete;
 
   // Adds vector `label` (thread-safe). Vectors must already be normalised for Cosine. Always floats: with
-  // half_copies they are encoded here.
+  // half_copies they are encoded here. Over a StoredSpace, an element's stored bytes.
   void add(const float* vector, std::size_t label);
 
   std::size_t size() const;

@@ -38,8 +38,8 @@ const AnnContract& ann_contract(Relation index) {
                            opclass_name(index), RelationGetRelationName(index)),
                     errhint("Support function 3 names the indexed type and metric, e.g. "
                             "vector_l2_index_support(internal).")));
-  // Only a function returning internal may be called for a pointer (an int4 there is hnsw's metric function of
-  // before the contract, which amvalidate still accepts in phase 1 of issue 12).
+  // Only a function returning internal may be called for a pointer (amvalidate refuses any other, but an operator
+  // class is usable without amvalidate).
   if (get_func_rettype(procid) != INTERNALOID)
     ereport(ERROR, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
                     errmsg("support function 3 of operator class \"%s\" is not a type-and-metric support function",
@@ -58,6 +58,10 @@ void ann_require_half_copy(Relation index, const AnnContract& c) {
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("access method \"%s\" does not support type %s",
                            get_am_name(index->rd_rel->relam), c.type->name)));
+  ann_check_column_type(index, c);
+}
+
+void ann_check_column_type(Relation index, const AnnContract& c) {
   if (c.type->accepts_column_type != nullptr && !c.type->accepts_column_type(TupleDescAttr(index->rd_att, 0)->atttypid))
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("type not supported for %s index", get_am_name(index->rd_rel->relam))));

@@ -9,8 +9,7 @@
 // support functions and operator classes (docs/architecture.md, "Adding a type"; src/pg/vector_index_support.cpp is
 // the example). Kernels live in core; this layer only detoasts and points at them.
 //
-// Issue 12, phase 1: ivfflat and ivf read the contract; hnsw still reads its metric from its own support function 3
-// (hnsw_am.cpp) and adopts the contract in phase 2.
+// hnsw, ivfflat and ivf read their column through it (hnsw_am.cpp, ivf_build.cpp).
 #pragma once
 
 #include "pg/boundary.h"
@@ -30,8 +29,9 @@ enum class StoredForm : uint8 {
   // A half copy of the float form with its encoding error (core/half_copy.h): dense float-convertible types (vector,
   // halfvec). Scans rank by the copy and return lower bounds, or exact values for exact copies.
   HalfCopy = 1,
-  // The value's own bytes, scored with the type's own kernels (value_distance): exact, no bound needed (bit,
-  // sparsevec). No access method implements it yet; they refuse such an operator class (ann_require_half_copy).
+  // The value's own bytes in a fixed-size stored form (to_stored), scored with the type's own kernels
+  // (stored_rank, stored_distance): exact, no bound needed (bit, sparsevec). hnsw keeps them; the IVF access methods refuse
+  // such an operator class (ann_require_half_copy).
   OwnBytes = 2,
 };
 
@@ -67,24 +67,48 @@ struct AnnContract {
   // HalfCopy: the SQL operator's value from core::rank_distance of the two float forms where that is bit-identical
   // (vector: l2 = sqrt, ip = the key itself); nullptr where it is not (cosine ranks unit vectors).
   double (*sql_from_rank)(float rank);
-  // OwnBytes: the SQL operator's value between two detoasted values of the type.
-  double (*value_distance)(const void* a, const void* b);
+  // OwnBytes: the stored form of a value of `dims` dimensions (its size in bytes, and writing it: the caller zeroes
+  // `out`; false for a value the index does not hold, a zero sparsevec under cosine; may ereport a value too large
+  // for the form), the ranking key between two stored forms (smaller is nearer, nondecreasing in the SQL value) and
+  // the SQL operator's value between them, bit-identical to what the executor computes from the two values.
+  uint32 (*stored_bytes)(int dims);
+  bool (*to_stored)(const void* value, uint8* out);
+  float (*stored_rank)(const uint8* a, const uint8* b, int dims);
+  double (*stored_distance)(const uint8* a, const uint8* b, int dims);
 };
 
 constexpr uint32 kAnnContractMagic = 0x56584143;  // "VXAC"
+
+// What every contract has; the other members stay null (set by the two functions below).
+constexpr AnnContract contract_of(const AnnType* type, core::Metric metric, StoredForm stored) {
+  AnnContract c{};
+  c.magic = kAnnContractMagic;
+  c.type = type;
+  c.metric = metric;
+  c.stored = stored;
+  return c;
+}
 
 // The contract of a HalfCopy type under one metric (what every float-convertible type's support file declares).
 constexpr AnnContract half_copy_contract(const AnnType* type, core::Metric metric,
                                          double (*exact_from_floats)(const float*, const float*, std::size_t),
                                          double (*sql_from_rank)(float)) {
-  AnnContract c{};
-  c.magic = kAnnContractMagic;
-  c.type = type;
-  c.metric = metric;
-  c.stored = StoredForm::HalfCopy;
+  AnnContract c = contract_of(type, metric, StoredForm::HalfCopy);
   c.exact_from_floats = exact_from_floats;
   c.sql_from_rank = sql_from_rank;
-  c.value_distance = nullptr;
+  return c;
+}
+
+// The contract of an OwnBytes type under one metric.
+constexpr AnnContract own_bytes_contract(const AnnType* type, core::Metric metric, uint32 (*stored_bytes)(int),
+                                         bool (*to_stored)(const void*, uint8*),
+                                         float (*stored_rank)(const uint8*, const uint8*, int),
+                                         double (*stored_distance)(const uint8*, const uint8*, int)) {
+  AnnContract c = contract_of(type, metric, StoredForm::OwnBytes);
+  c.stored_bytes = stored_bytes;
+  c.to_stored = to_stored;
+  c.stored_rank = stored_rank;
+  c.stored_distance = stored_distance;
   return c;
 }
 
@@ -95,8 +119,11 @@ inline bool ann_normalizes(const AnnContract& c) { return core::metric_normalize
 // the operator class has none, or when it does not return a contract.
 const AnnContract& ann_contract(Relation index);
 
-// For access methods that keep half copies: refuses (0A000) a type the index cannot hold yet, and a column type the
-// contract's type refuses (accepts_column_type).
+// Refuses (0A000 "type not supported for <am> index") a column type the contract's type refuses
+// (accepts_column_type).
+void ann_check_column_type(Relation index, const AnnContract& c);
+// For access methods that keep half copies: refuses (0A000) a type the index cannot hold, and what
+// ann_check_column_type refuses.
 void ann_require_half_copy(Relation index, const AnnContract& c);
 
 // Reads a datum of the indexed type as floats into out (dims of them, normalised when the metric says so). Returns

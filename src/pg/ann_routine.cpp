@@ -57,12 +57,8 @@ bool validate_ann_opclass(Oid opclassoid, uint32 required_support) {
       switch (proc->amprocnum) {
         case 1: sig = check_amproc_signature(proc->amproc, FLOAT8OID, true, 2, 2, type, type); break;
         case 2: sig = check_amproc_signature(proc->amproc, FLOAT8OID, true, 1, 1, type); break;
-        // the type-and-metric contract (ann_contract.h); int4 (internal): hnsw's metric functions until it adopts
-        // the contract (issue 12, phase 2)
-        case 3:
-          sig = check_amproc_signature(proc->amproc, INTERNALOID, true, 1, 1, INTERNALOID) ||
-                check_amproc_signature(proc->amproc, INT4OID, true, 1, 1, INTERNALOID);
-          break;
+        // the type-and-metric contract (ann_contract.h)
+        case 3: sig = check_amproc_signature(proc->amproc, INTERNALOID, true, 1, 1, INTERNALOID); break;
         default: invalid(&ok, name, "support function number %s is not used by this access method", psprintf("%d", proc->amprocnum)); continue;
       }
       if (!sig) invalid(&ok, name, "support function %s has the wrong signature", fn);

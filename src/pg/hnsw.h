@@ -3,10 +3,12 @@
 // through them (DESIGN.md §3 rule of thumb); callers reach them from inside guard().
 #pragma once
 
+#include "pg/ann_contract.h"
 #include "pg/hnsw_page.h"
 #include "pg/tuned_params.h"
-#include "core/hnsw_distance.h"
+#include "core/half_copy.h"
 #include "core/hnsw_select.h"
+#include "core/metric.h"
 
 extern "C" {
 #include "access/amapi.h"
@@ -17,7 +19,7 @@ extern "C" {
 namespace vx::pg::hnsw {
 
 using core::hnsw::Candidate;
-using core::hnsw::Metric;
+using core::Metric;
 
 // Settings (hnsw.*).
 enum IterativeScan { kIterOff = 0, kIterRelaxed = 1, kIterStrict = 2 };
@@ -35,26 +37,56 @@ struct Options {
 };
 constexpr int kDefaultM = 16, kMinM = 2, kMaxM = 100;
 constexpr int kDefaultEfc = 64, kMinEfc = 4, kMaxEfc = 1000;
+constexpr int kMaxHalfvecDims = 4000;  // pgvector's hnsw limit for halfvec (max_dims)
 int index_m(Relation index);
 int index_ef_construction(Relation index);
 bytea* options(Datum reloptions, bool validate);
-// Metric of the index's operator class (support function 3), dims of its column: the typmod, or 0 when the
-// column has none (then the first vector built or inserted fixes the dims in the meta page).
-Metric index_metric(Relation index);
-int index_dims(Relation index);
-// Dimensions of a vector datum.
-int datum_dims(Datum d);
+
+// The column (src/pg/ann_contract.h): the type-and-metric contract of the index's operator class (support function
+// 3). What an element is, by the contract's stored form:
+//   HalfCopy (vector, halfvec): in memory (build arrays, insert buffers, queries) its dims floats, normalised for
+//     cosine; on the page their half copy and its encoding error (hnsw_page.h). Ranked by core::rank_distance /
+//     core::half_rank; a scan returns lower bounds or, for exact copies, the exact value.
+//   OwnBytes (bit): in memory and on the page the contract's stored form (the value's own bytes), held in memory in
+//     a float array of element_width floats (the walk's buffers are float arrays), its tail zero. Ranked by
+//     stored_rank; a scan returns the exact value (stored_distance).
+const AnnContract& index_contract(Relation index);
+inline bool own_bytes(const AnnContract& c) { return c.stored == StoredForm::OwnBytes; }
+// Bytes of an element's form on the page, and floats it takes in memory.
+inline uint32 element_bytes(const AnnContract& c, uint32 dims) {
+  return own_bytes(c) ? c.stored_bytes(int(dims)) : 2 * dims;
+}
+inline uint32 element_width(const AnnContract& c, uint32 dims) {
+  return own_bytes(c) ? (element_bytes(c, dims) + 3) / 4 : dims;
+}
+// hnsw's dimension limit for the contract's type (pgvector's for each type where ours is not higher).
+int max_dims(const AnnContract& c);
+// Dims of the column: the typmod, or 0 when the column has none (then the first value built or inserted fixes the
+// dims in the meta page). Refuses (54000) more than max_dims.
+int index_dims(Relation index, const AnnContract& c);
+// Dimensions of a datum of the contract's type.
+int datum_dims(const AnnContract& c, Datum d);
+// The element of a datum for the index into out (element_width floats); 22000 "expected N dimensions, not M" for
+// other dims. Returns false for a value the index does not hold (a zero vector under cosine).
+bool datum_to_element(const AnnContract& c, Datum d, uint32 dims, float* out);
+// The datum's float form as the executor sees it (not normalised), dims floats; the caller checked the dims.
+// HalfCopy types only.
+void datum_to_floats(const AnnContract& c, Datum d, float* out);
 
 // A read-mostly view of the index for one operation: parameters and segment directory copied from the meta page.
 struct Graph {
   Relation index;
   uint32 dims, m, record_size;
   Metric metric;
+  const AnnContract* contract;  // the column's type and metric (index_contract)
+  uint32 element_bytes;          // of an element on the page (element_bytes)
+  uint32 width;                  // floats an element takes in memory (element_width)
   int32 entry, max_level;
   uint32 count;
   uint32 nsegments;
   Segment* segments;
-  uint16* scratch;  // dims halves (a copy of a vector that straddles pages)
+  uint16* scratch;  // element_bytes + 32 bytes (a copy of an element that straddles pages), graph_set_element_size's
+  uint32 scratch_bytes;
   // A few pins kept across record accesses (round robin; see pinned() in hnsw_storage.cpp for why so few).
   // Released by graph_release (or by resource-owner cleanup).
   BlockNumber pin_block[4];
@@ -66,6 +98,11 @@ constexpr int kPinSlots = 4;
 
 // Reads the meta page (share lock) into g; memory from CurrentMemoryContext.
 void graph_load(Graph* g, Relation index);
+// Sets g's element sizes (and scratch) from g->contract and g->dims (graph_load does; whoever changes g->dims calls it
+// again).
+void graph_set_element_size(Graph* g);
+// The ranking key between two elements in memory (width floats each): what the insert and VACUUM heuristics compare.
+float element_distance(const Graph* g, const float* a, const float* b);
 void graph_refresh(Graph* g);  // re-reads count / entry / segments
 void graph_release(Graph* g);  // drops the cached pins
 
@@ -75,20 +112,24 @@ bool read_header(Graph* g, uint32 id, RecordHeader* h);
 bool read_header_and_list0(Graph* g, uint32 id, RecordHeader* h, int32* nbrs);
 // Neighbours at `level` (0 or upper); returns count (0 when missing).
 int read_neighbors(Graph* g, uint32 id, int level, int32* out);
-// Ranking distance (core::hnsw::half_distance) from q to element id's half copy, read on the page(s) with a pin.
+// Ranking distance (core::half_rank, or the contract's stored_rank) from q (an element in memory) to element id, read
+// on the page(s) with a pin.
 float distance_to(Graph* g, uint32 id, const float* q);
 float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags);
-// The element's vector as its half copy decodes (what inserts and VACUUM compute neighbour distances with).
+// The element in memory (width floats): the vector as its half copy decodes, or the stored bytes (what inserts and
+// VACUUM compute neighbour distances with).
 void read_vector(Graph* g, uint32 id, float* out);
 // Lower bound of the SQL distance between element id's original vector and `query` (as the executor sees it,
 // not normalised; query_norm its norm), from its half copy: what a scan returns as the ORDER BY value. `rank` is
 // the walk's distance_to(id) with that same query (used instead of re-reading the copy where the metric allows:
-// L2, L1). *exact_copy: the copy decodes to the original bit for bit (core::hnsw::copy_is_exact).
+// L2, L1). *exact_copy: the copy decodes to the original bit for bit (core::copy_is_exact).
 double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy);
-// The SQL operator's exact value for an element whose copy is exact; buf holds dims floats.
+// The SQL operator's exact value for an element whose copy is exact (the contract's exact_from_floats on the decoded
+// copy), or an OwnBytes element (stored_distance; query is then the query's element); buf holds dims floats.
 double exact_distance_to(Graph* g, uint32 id, const float* query, float* buf);
-// Writes the half copy of vec (dims floats, normalised for cosine) and its encoding error into a record buffer.
-void encode_vector(char* rec, uint32 m, const float* vec, uint32 dims);
+// Writes an element (width floats) into a zeroed record buffer: the half copy of the floats (normalised for cosine)
+// and its encoding error, or the stored bytes. No Postgres call (the build calls it from a frame with C++ objects).
+void encode_element(char* rec, uint32 m, const float* elem, uint32 dims, const AnnContract& c);
 
 // Writes: every change goes through GenericXLog (<= 4 buffers per record), pages locked in ascending order.
 void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, uint32 len, const void* src);
@@ -135,11 +176,11 @@ void heap_push_max(Candidate* h, int* n, Candidate c);
 Candidate heap_pop_max(Candidate* h, int* n);
 void sort_candidates(Candidate* c, int n);  // ascending dist
 
-// Insert one vector (already normalised for cosine). Used by aminsert and by the page-level build path.
-// dims: the vector's; must equal the index's (fixed by this insert when the index has none yet).
+// Insert one element (width floats: datum_to_element's). Used by aminsert and by the page-level build path.
+// dims: the value's; must equal the index's (fixed by this insert when the index has none yet).
 void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid);
 // Initialise an empty index: meta page (block 0) in the given fork.
-void write_empty_meta(Relation index, ForkNumber fork, int dims, Metric metric, int m, int efc, bool log);
+void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContract& c, int m, int efc, bool log);
 
 // AM callbacks (one file each).
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);
@@ -155,9 +196,5 @@ IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys);
 void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
 bool get_tuple(IndexScanDesc scan, ScanDirection dir);
 void end_scan(IndexScanDesc scan);
-
-// Converts a vector datum to a float array for this index (copy, normalised for cosine). Returns false for a
-// vector that cannot be indexed (zero norm under cosine).
-bool datum_to_query(Datum d, Metric metric, uint32 dims, float* out);
 
 }  // namespace vx::pg::hnsw

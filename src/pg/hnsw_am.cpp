@@ -1,9 +1,8 @@
-// The hnsw index access method: handler, settings (hnsw.*), reloptions (m, ef_construction), operator-class
-// metric lookup. The callbacks themselves live in hnsw_build / hnsw_insert / hnsw_scan / hnsw_vacuum.
+// The hnsw index access method: handler, settings (hnsw.*), reloptions (m, ef_construction), and how it reads its
+// column through the type-and-metric contract (ann_contract.h). The callbacks themselves live in hnsw_build / hnsw_insert / hnsw_scan / hnsw_vacuum.
 #include "pg/ann_routine.h"
 #include "pg/hnsw.h"
 #include "pg/module_init.h"
-#include "pg/vector_type.h"
 
 extern "C" {
 #include "access/amapi.h"
@@ -78,35 +77,60 @@ bytea* options(Datum reloptions, bool validate) {
   return static_cast<bytea*>(build_reloptions(reloptions, validate, g_relopt_kind, sizeof(Options), tab, 4));
 }
 
-Metric index_metric(Relation index) {
-  FmgrInfo* proc = index_getprocinfo(index, 1, 3);
-  return static_cast<Metric>(DatumGetInt32(FunctionCall1(proc, Int32GetDatum(0))));
+const AnnContract& index_contract(Relation index) {
+  const AnnContract& c = ann_contract(index);
+  if (own_bytes(c))
+    ann_check_column_type(index, c);  // bit: a varbit column is refused, as pgvector refuses it
+  else
+    ann_require_half_copy(index, c);
+  return c;
 }
 
-int index_dims(Relation index) {
+int max_dims(const AnnContract& c) {
+  switch (c.type->element) {
+    // pgvector's hnsw limit for halfvec (its 2,000 for vector, doubled)
+    case ElementKind::Float16: return kMaxHalfvecDims;
+    // vector: records span pages, so beyond pgvector's 2,000 up to the type's own limit; bit: pgvector's 64,000
+    default: return c.type->max_dims;
+  }
+}
+
+int index_dims(Relation index, const AnnContract& c) {
   int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-  if (typmod < 0) return 0;  // no typmod: the data fixes the dims (first vector built or inserted)
-  if (typmod > core::kMaxVectorDims)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("column cannot have more than %d dimensions for hnsw index", core::kMaxVectorDims)));
+  if (typmod < 0) return 0;  // no typmod: the data fixes the dims (first value built or inserted)
+  if (typmod > max_dims(c))
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("column cannot have more than %d dimensions for hnsw index", max_dims(c))));
   return typmod;
 }
 
-int datum_dims(Datum d) {
-  Vector* v = datum_get_vector(d);
-  int dims = v->dim;
-  if (reinterpret_cast<Pointer>(v) != DatumGetPointer(d)) pfree(v);
+int datum_dims(const AnnContract& c, Datum d) {
+  const void* v = c.type->detoast(d);
+  int dims = c.type->dims(v);
+  if (v != DatumGetPointer(d)) pfree(const_cast<void*>(v));
   return dims;
 }
 
-bool datum_to_query(Datum d, Metric metric, uint32 dims, float* out) {
-  Vector* v = datum_get_vector(d);
-  if (uint32(v->dim) != dims)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %u dimensions, not %d", dims, v->dim)));
-  std::memcpy(out, v->x, sizeof(float) * dims);
-  if (reinterpret_cast<Pointer>(v) != DatumGetPointer(d)) pfree(v);
-  if (metric == Metric::Cosine) return core::hnsw::normalize(out, dims);
-  return true;
+bool datum_to_element(const AnnContract& c, Datum d, uint32 dims, float* out) {
+  const void* v = c.type->detoast(d);
+  const int got = c.type->dims(v);
+  if (uint32(got) != dims)
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %u dimensions, not %d", dims, got)));
+  bool ok = true;
+  if (own_bytes(c)) {
+    std::memset(out, 0, sizeof(float) * element_width(c, dims));  // copies compare equal by their bytes
+    ok = c.to_stored(v, reinterpret_cast<uint8*>(out));
+  } else {
+    ok = ann_value_to_float(c, v, out, got);
+  }
+  if (v != DatumGetPointer(d)) pfree(const_cast<void*>(v));
+  return ok;
+}
+
+void datum_to_floats(const AnnContract& c, Datum d, float* out) {
+  const void* v = c.type->detoast(d);
+  c.type->to_float(v, out);
+  if (v != DatumGetPointer(d)) pfree(const_cast<void*>(v));
 }
 
 namespace {
@@ -136,7 +160,7 @@ void am_costestimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost
 bytea* am_options(Datum reloptions, bool validate) {
   return guard([&] { return options(reloptions, validate); });
 }
-// Support 1 (distance) and 3 (metric) are what the build and scans call.
+// Support 1 (distance) and 3 (the type-and-metric contract) are what the build and scans call.
 bool am_validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, (1u << 1) | (1u << 3)); }
 IndexScanDesc am_beginscan(Relation index, int nkeys, int norderbys) {
   return guard([&] { return begin_scan(index, nkeys, norderbys); });
@@ -182,9 +206,3 @@ VX_FUNCTION(vx_hnsw_handler) {
   am->amendscan = am_endscan;
   PG_RETURN_POINTER(am);
 }
-
-// Support function 3 of each operator class: tells the index which metric the class orders by.
-VX_FUNCTION(vx_hnsw_l2_support) { PG_RETURN_INT32(int32(Metric::L2)); }
-VX_FUNCTION(vx_hnsw_ip_support) { PG_RETURN_INT32(int32(Metric::InnerProduct)); }
-VX_FUNCTION(vx_hnsw_cosine_support) { PG_RETURN_INT32(int32(Metric::Cosine)); }
-VX_FUNCTION(vx_hnsw_l1_support) { PG_RETURN_INT32(int32(Metric::L1)); }

@@ -35,16 +35,18 @@ constexpr int kPhaseLoad = 1, kPhaseGraph = 2, kPhaseWrite = 3, kPhaseInsert = 4
 struct BuildState {
   Relation index = nullptr;
   int dims = 0;
+  int width = 0;  // floats per element in memory (element_width)
   int m = 0;
   int efc = 0;
   Metric metric = Metric::L2;
+  const AnnContract* contract = nullptr;
   std::size_t budget = 0;
   std::size_t per_tuple = 0;
   bool page_mode = false;
   double indtuples = 0;
-  std::vector<float> data;
+  std::vector<float> data;  // width floats per element (datum_to_element)
   std::vector<ItemPointerData> tids;
-  float* tmp = nullptr;            // palloc'd, dims floats
+  float* tmp = nullptr;            // palloc'd, width floats
   double reltuples = 0;            // planner's estimate of the heap's rows (for reserving)
   MemoryContext build_cxt = nullptr;
   MemoryContext tuple_cxt = nullptr;
@@ -53,14 +55,14 @@ struct BuildState {
 void switch_to_page_mode(BuildState* st) {
   // Called from the build callback (a guard, no C++ objects in the frame): Postgres may be called directly.
   st->page_mode = true;
-  write_empty_meta(st->index, MAIN_FORKNUM, st->dims, st->metric, st->m, st->efc, true);
+  write_empty_meta(st->index, MAIN_FORKNUM, st->dims, *st->contract, st->m, st->efc, true);
   pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseInsert);
   ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after %zu tuples", st->tids.size()),
                    errdetail("Building will take significantly more time."),
                    errhint("Increase maintenance_work_mem to speed up builds.")));
   for (std::size_t i = 0; i < st->tids.size(); ++i) {
     MemoryContext old = MemoryContextSwitchTo(st->tuple_cxt);
-    insert_element(st->index, &st->data[i * st->dims], uint32(st->dims), &st->tids[i]);
+    insert_element(st->index, &st->data[i * st->width], uint32(st->dims), &st->tids[i]);
     MemoryContextSwitchTo(old);
     MemoryContextReset(st->tuple_cxt);
     CHECK_FOR_INTERRUPTS();
@@ -73,12 +75,14 @@ void switch_to_page_mode(BuildState* st) {
 // typmod). Reserves for the expected row count (no reallocation copies while collecting), within the budget.
 void set_dims(BuildState* st, int dims, double reltuples, MemoryContext cxt) {
   st->dims = dims;
-  st->per_tuple = 4 * std::size_t(dims) + sizeof(ItemPointerData) +
-                  core::hnsw::GraphBuilder::estimate_bytes(dims, st->m, 1000) / 1000;
-  st->tmp = static_cast<float*>(call([&] { return MemoryContextAlloc(cxt, sizeof(float) * dims); }));
+  st->width = int(element_width(*st->contract, uint32(dims)));
+  const int width = st->width;
+  st->per_tuple = 4 * std::size_t(width) + sizeof(ItemPointerData) +
+                  core::hnsw::GraphBuilder::estimate_bytes(width, st->m, 1000) / 1000;
+  st->tmp = static_cast<float*>(call([&] { return MemoryContextAlloc(cxt, sizeof(float) * width); }));
   if (reltuples > 0) {
     double rows = std::min(reltuples * 1.05, double(st->budget / st->per_tuple));
-    st->data.reserve(std::size_t(rows) * std::size_t(dims));
+    st->data.reserve(std::size_t(rows) * std::size_t(width));
     st->tids.reserve(std::size_t(rows));
   }
 }
@@ -87,10 +91,10 @@ void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull
   guard([&] {
     auto* st = static_cast<BuildState*>(arg);
     if (isnull[0]) return;
-    // No typmod: the first vector fixes the dims; datum_to_query rejects any other vector that differs.
-    if (st->dims == 0) set_dims(st, datum_dims(values[0]), st->reltuples, st->build_cxt);
+    // No typmod: the first value fixes the dims; datum_to_element rejects any other value that differs.
+    if (st->dims == 0) set_dims(st, datum_dims(*st->contract, values[0]), st->reltuples, st->build_cxt);
     MemoryContext old = MemoryContextSwitchTo(st->tuple_cxt);
-    bool ok = datum_to_query(values[0], st->metric, uint32(st->dims), st->tmp);
+    bool ok = datum_to_element(*st->contract, values[0], uint32(st->dims), st->tmp);
     MemoryContextSwitchTo(old);
     MemoryContextReset(st->tuple_cxt);
     if (!ok) return;
@@ -110,7 +114,7 @@ void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull
       MemoryContextReset(st->tuple_cxt);
       return;
     }
-    st->data.insert(st->data.end(), st->tmp, st->tmp + st->dims);
+    st->data.insert(st->data.end(), st->tmp, st->tmp + st->width);
     st->tids.push_back(*tid);
   });
 }
@@ -166,7 +170,7 @@ class PageStream {
 void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   const uint32 n = uint32(gb.size());
   const uint32 m = uint32(st->m);
-  const uint32 rs = record_size(uint32(st->dims), m);
+  const uint32 rs = record_size(element_bytes(*st->contract, uint32(st->dims)), m);
   const int level_cap = max_level_for(m);
   const uint32 ub = upper_level_bytes(m);
   const uint32 seg_blocks = n ? segment_blocks(n, rs) : 0;
@@ -221,7 +225,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     std::memcpy(rec.data() + kHeaderBytes, mapped.data(), 4 * std::size_t(cnt));
     set_upper_block(*h, ublock[id]);
     h->upper_off = uoff[id];
-    encode_vector(rec.data(), m, &st->data[label * st->dims], uint32(st->dims));
+    encode_element(rec.data(), m, &st->data[label * st->width], uint32(st->dims), *st->contract);
     if (page_contained && out.fill() + rs > kUsable) out.pad_to_page();  // as locate() expects
     out.append(rec.data(), rs);
     if ((id & 1023) == 0) {
@@ -291,6 +295,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
 void build_in_memory(Relation index, BuildState* st) {
   std::size_t n = st->tids.size();
   int dims = st->dims;
+  int width = st->width;
   auto t0 = std::chrono::steady_clock::now();
   auto ms = [&] { return double(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count()) / 1000.0; };
   call([&] {
@@ -298,9 +303,14 @@ void build_in_memory(Relation index, BuildState* st) {
     pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, int64(n));
   });
   // hnswlib over half copies builds the same quality of graph ~35% faster (half the memory traffic) when the copies
-  // hold the data faithfully; otherwise it works on the floats.
-  const bool half = core::hnsw::GraphBuilder::half_copies_suitable(st->data.data(), n, std::size_t(dims));
-  auto gb = std::make_unique<core::hnsw::GraphBuilder>(dims, st->metric, st->m, st->efc, n, 42u, half);
+  // hold the data faithfully; otherwise it works on the floats. OwnBytes elements (bit) are built on as they are.
+  const bool half = !own_bytes(*st->contract) &&
+                    core::hnsw::GraphBuilder::half_copies_suitable(st->data.data(), n, std::size_t(dims));
+  const AnnContract& c = *st->contract;
+  auto gb = own_bytes(c) ? std::make_unique<core::hnsw::GraphBuilder>(
+                               dims, core::hnsw::StoredSpace{element_bytes(c, uint32(dims)), c.stored_rank}, st->m,
+                               st->efc, n, 42u)
+                         : std::make_unique<core::hnsw::GraphBuilder>(dims, st->metric, st->m, st->efc, n, 42u, half);
   std::atomic<std::size_t> next{0}, done{0};
   int threads = int(std::min<std::size_t>(std::size_t(maintenance_thread_count()), std::max<std::size_t>(n, 1)));
   run_workers(
@@ -310,7 +320,7 @@ void build_in_memory(Relation index, BuildState* st) {
           if (stop.load(std::memory_order_relaxed)) return;
           std::size_t i = next.fetch_add(1);
           if (i >= n) return;
-          gb->add(&st->data[i * dims], i);
+          gb->add(&st->data[i * width], i);
           done.fetch_add(1, std::memory_order_relaxed);
         }
       },
@@ -335,8 +345,8 @@ void build_in_memory(Relation index, BuildState* st) {
   double t_wal = ms();
   call([&] {
     elog(DEBUG1, "hnsw build: %zu vectors, %d threads, %s copies, %zu links topped up, %zu unreached relinked: graph %.0f ms, pages %.0f ms, "
-         "WAL %.0f ms", n, threads, half ? "half" : "float", topped_up, relinked,
-         t_graph, t_write - t_graph, t_wal - t_write);
+         "WAL %.0f ms", n, threads, own_bytes(*st->contract) ? "own-bytes" : half ? "half" : "float", topped_up,
+         relinked, t_graph, t_write - t_graph, t_wal - t_write);
   });
 }
 
@@ -345,8 +355,9 @@ void build_in_memory(Relation index, BuildState* st) {
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   if (RelationGetNumberOfBlocks(index) != 0)
     elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
-  int dims = index_dims(index);
-  Metric metric = index_metric(index);
+  const AnnContract& contract = index_contract(index);
+  int dims = index_dims(index, contract);
+  Metric metric = contract.metric;
   int m = index_m(index);
   int efc = index_ef_construction(index);
   if (efc < 2 * m)
@@ -360,6 +371,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   st->m = m;
   st->efc = efc;
   st->metric = metric;
+  st->contract = &contract;
   st->budget = std::size_t(maintenance_work_mem) * 1024;
   st->reltuples = double(heap->rd_rel->reltuples);
   st->build_cxt = build_cxt;
@@ -371,7 +383,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   double reltuples = table_index_build_scan(heap, index, info, true, true, build_callback, st, nullptr);
   if (!st->page_mode) {
     if (st->dims == 0)  // no typmod and no vector yet: the first insert fixes the dims in the meta page
-      write_empty_meta(index, MAIN_FORKNUM, 0, metric, m, efc, true);
+      write_empty_meta(index, MAIN_FORKNUM, 0, contract, m, efc, true);
     else
       build_in_memory(index, st);
   }
@@ -384,7 +396,8 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
 }
 
 void build_empty(Relation index) {
-  write_empty_meta(index, INIT_FORKNUM, index_dims(index), index_metric(index), index_m(index),
+  const AnnContract& contract = index_contract(index);
+  write_empty_meta(index, INIT_FORKNUM, index_dims(index, contract), contract, index_m(index),
                    index_ef_construction(index), false);
   Buffer buf = ReadBufferExtended(index, INIT_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);

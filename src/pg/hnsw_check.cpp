@@ -77,12 +77,17 @@ void check_meta(Check* c) {
   if (mt.version != kLayoutVersion)
     CORRUPT(index, "Meta page (block 0) has layout version %u, this build reads version %u.", mt.version,
             kLayoutVersion);
-  if (mt.metric < uint32(Metric::L2) || mt.metric > uint32(Metric::L1))
+  if (!core::metric_is_valid(mt.metric))
     CORRUPT(index, "Meta page (block 0) has unknown metric %u.", mt.metric);
+  const AnnContract& contract = index_contract(index);
+  if (mt.metric != uint32(contract.metric))
+    CORRUPT(index, "Meta page (block 0) has metric %u, the operator class orders by metric %u.", mt.metric,
+            uint32(contract.metric));
   if (mt.m < uint32(kMinM) || mt.m > uint32(kMaxM)) CORRUPT(index, "Meta page (block 0) has m = %u.", mt.m);
-  if (mt.dims != 0 && mt.record_size != record_size(mt.dims, mt.m))
+  const uint32 want_size = record_size(element_bytes(contract, mt.dims), mt.m);
+  if (mt.dims != 0 && mt.record_size != want_size)
     CORRUPT(index, "Meta page (block 0) has record size %u, %u dimensions and m = %u need %u.", mt.record_size,
-            mt.dims, mt.m, record_size(mt.dims, mt.m));
+            mt.dims, mt.m, want_size);
   if (mt.nsegments > kMaxSegments)
     CORRUPT(index, "Meta page (block 0) lists %u segments, at most %u fit.", mt.nsegments, kMaxSegments);
   if (mt.count > 0 && mt.dims == 0) CORRUPT(index, "Meta page (block 0) has %u elements but no dimensions.", mt.count);
@@ -112,12 +117,14 @@ void check_meta(Check* c) {
   c->g.m = mt.m;
   c->g.record_size = mt.record_size;
   c->g.metric = static_cast<Metric>(mt.metric);
+  c->g.contract = &contract;
+  c->g.scratch = nullptr;
+  graph_set_element_size(&c->g);
   c->g.entry = mt.entry;
   c->g.max_level = mt.max_level;
   c->g.count = mt.count;
   c->g.nsegments = nsegs;
   c->g.segments = segs;
-  c->g.scratch = static_cast<uint16*>(palloc(sizeof(uint16) * (mt.dims + 16)));
   for (int i = 0; i < kPinSlots; ++i) {
     c->g.pin_block[i] = InvalidBlockNumber;
     c->g.pin_buf[i] = InvalidBuffer;
@@ -336,15 +343,15 @@ void heap_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool
   auto* hc = static_cast<HeapCheck*>(arg);
   if (!alive || isnull[0]) return;
   Check* c = hc->c;
-  // What the index leaves out: zero vectors under cosine (datum_to_query refuses them). An index that has no dims
+  // What the index leaves out: zero vectors under cosine (datum_to_element refuses them). An index that has no dims
   // yet (empty, column without typmod) indexes nothing: every other row is missing.
   if (c->g.dims == 0) {
-    uint32 dims = uint32(datum_dims(values[0]));
-    float* v = static_cast<float*>(palloc(sizeof(float) * dims));
-    bool indexable = datum_to_query(values[0], c->g.metric, dims, v);
+    uint32 dims = uint32(datum_dims(*c->g.contract, values[0]));
+    float* v = static_cast<float*>(palloc(sizeof(float) * element_width(*c->g.contract, dims)));
+    bool indexable = datum_to_element(*c->g.contract, values[0], dims, v);
     pfree(v);
     if (!indexable) return;
-  } else if (!datum_to_query(values[0], c->g.metric, c->g.dims, hc->vec)) {
+  } else if (!datum_to_element(*c->g.contract, values[0], c->g.dims, hc->vec)) {
     return;
   }
   hc->rows++;
@@ -435,7 +442,7 @@ void check_heap(Check* c, Relation heap, IndexCheckCounts* out) {
   }
   qsort(hc.tids, size_t(hc.ntids), sizeof(ItemPointerData), tid_cmp);
   check_rows_stored(c, heap, hc.tids, hc.ntids);
-  hc.vec = static_cast<float*>(palloc(sizeof(float) * (g->dims + 1)));
+  hc.vec = static_cast<float*>(palloc(sizeof(float) * (g->width + 1)));
   IndexInfo* info = BuildIndexInfo(c->index);
   info->ii_Concurrent = true;  // visibility by the snapshot: no waits, no warnings about concurrent inserts
   TableScanDesc scan = table_beginscan_strat(heap, snapshot, 0, nullptr, true, false);

@@ -30,7 +30,7 @@ extern "C" {
 
 namespace vx::pg::hnsw {
 
-void write_empty_meta(Relation index, ForkNumber fork, int dims, Metric metric, int m, int efc, bool log) {
+void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContract& c, int m, int efc, bool log) {
   Buffer buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, nullptr);
   Assert(BufferGetBlockNumber(buf) == kMetaBlock);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -48,10 +48,10 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, Metric metric, 
   meta->magic = kMagic;
   meta->version = kLayoutVersion;
   meta->dims = uint32(dims);
-  meta->metric = uint32(metric);
+  meta->metric = uint32(c.metric);
   meta->m = uint32(m);
   meta->ef_construction = uint32(efc);
-  meta->record_size = record_size(uint32(dims), uint32(m));
+  meta->record_size = record_size(element_bytes(c, uint32(dims)), uint32(m));
   meta->entry = -1;
   meta->max_level = -1;
   meta->upper_block = InvalidBlockNumber;
@@ -105,7 +105,7 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
   h->upper_off = uint16(upper_off);
   set_upper_block(*h, level > 0 ? upper_block : InvalidBlockNumber);
   std::memcpy(rec + kHeaderBytes, lists[0], 4 * counts[0]);
-  encode_vector(rec, m, vec, g->dims);
+  encode_element(rec, m, vec, g->dims, *g->contract);
   write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
   write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
   pfree(rec);
@@ -155,10 +155,11 @@ Allocation allocate(Graph* g, const float* vec, uint32 dims, ItemPointer tid, in
   if (next->dims == 0) {
     Assert(next->count == 0);
     next->dims = dims;
-    next->record_size = record_size(dims, next->m);
+    next->record_size = record_size(element_bytes(*g->contract, dims), next->m);
   }
   g->dims = next->dims;
   g->record_size = next->record_size;
+  graph_set_element_size(g);
   const Segment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
   if (!reused && (last == nullptr || a.id >= last->first_id + last->nelems)) {
     if (next->nsegments >= kMaxSegments)
@@ -236,29 +237,29 @@ Allocation allocate(Graph* g, const float* vec, uint32 dims, ItemPointer tid, in
   return a;
 }
 
-// Distances between candidates, for the selection heuristic: vectors copied once into a matrix.
+// Distances between candidates, for the selection heuristic: elements copied once into a matrix (width floats a row).
 struct PairDist {
+  const Graph* g;
   const float* mat;
-  uint32 dims;
-  Metric metric;
   float operator()(int i, int j) const {
-    return core::hnsw::distance(metric, mat + size_t(i) * dims, mat + size_t(j) * dims, dims);
+    return element_distance(g, mat + size_t(i) * g->width, mat + size_t(j) * g->width);
   }
 };
 
-// Whether two decoded copies are the same vector (what "a copy of the base" means for every metric).
-bool same_vector(const float* a, const float* b, uint32 dims) { return std::memcmp(a, b, sizeof(float) * dims) == 0; }
+// Whether two elements in memory (decoded copies, or stored bytes) are the same value (what "a copy of the base"
+// means for every metric); width: floats per element.
+bool same_vector(const float* a, const float* b, uint32 width) { return std::memcmp(a, b, sizeof(float) * width) == 0; }
 
 // Chooses up to max_keep neighbours among sorted cands (vectors read from the index into mat, row i = cands[i]) for
 // the element whose decoded copy is `base`; writes ids to out. With keep_pruned, tops the selection up to max_keep
 // (re-pruning a full list, see core::hnsw::keep_pruned).
 int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, const float* base,
                 bool keep_pruned = false) {
-  for (int i = 0; i < n; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->dims);
-  const uint32 dims = g->dims;
-  auto is_copy = [&](int i) { return same_vector(mat + size_t(i) * dims, base, dims); };
+  for (int i = 0; i < n; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->width);
+  const uint32 width = g->width;
+  auto is_copy = [&](int i) { return same_vector(mat + size_t(i) * width, base, width); };
   int idx[2 * kMaxM + 1024];
-  int k = core::hnsw::select_neighbors(cands, n, max_keep, PairDist{mat, dims, g->metric}, is_copy, idx);
+  int k = core::hnsw::select_neighbors(cands, n, max_keep, PairDist{g, mat}, is_copy, idx);
   if (keep_pruned) k = core::hnsw::keep_pruned(cands, n, max_keep, is_copy, idx, k);
   for (int i = 0; i < k; ++i) out[i] = cands[idx[i]].id;
   return k;
@@ -284,10 +285,10 @@ bool add_to_list0(Graph* g, uint32 owner, int32 id) {
 
 // Whether the selection `next` (nn ids) leaves out a candidate that is a copy of the list's owner (`base`; mat holds
 // the candidates' decoded copies, row i = cands[i], as select_from left it).
-bool drops_a_copy(const Candidate* cands, int n, const float* mat, const float* base, uint32 dims, const int32* next,
+bool drops_a_copy(const Candidate* cands, int n, const float* mat, const float* base, uint32 width, const int32* next,
                   int nn) {
   for (int i = 0; i < n; ++i) {
-    if (!same_vector(mat + size_t(i) * dims, base, dims)) continue;
+    if (!same_vector(mat + size_t(i) * width, base, width)) continue;
     bool kept = false;
     for (int j = 0; j < nn && !kept; ++j) kept = next[j] == cands[i].id;
     if (!kept) return true;
@@ -329,8 +330,8 @@ bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
       // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
       int new_row = 0;
       while (cands[new_row].id != int32(new_id)) ++new_row;
-      if (same_vector(mat + size_t(new_row) * g->dims, nbr_vec, g->dims) &&
-          drops_a_copy(cands, n + 1, mat, nbr_vec, g->dims, next, nn))
+      if (same_vector(mat + size_t(new_row) * g->width, nbr_vec, g->width) &&
+          drops_a_copy(cands, n + 1, mat, nbr_vec, g->width, next, nn))
         return false;
     }
     bool kept = false;
@@ -403,12 +404,15 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   int top = std::min(level, a.max_level);
   int32* lists[256];
   int counts[256];
-  float* mat = static_cast<float*>(palloc(sizeof(float) * g.dims * size_t(std::max(efc, 2 * m + 1))));
-  float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.dims));
+  float* mat = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(std::max(efc, 2 * m + 1))));
+  float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.width));
   Candidate* sorted = static_cast<Candidate*>(palloc(sizeof(Candidate) * (efc + 1)));
-  // The new element as its half copy decodes: candidates equal to it are its copies (select_from).
-  float* base = static_cast<float*>(palloc(sizeof(float) * g.dims));
-  {
+  // The new element as its half copy decodes (or its stored bytes): candidates equal to it are its copies
+  // (select_from).
+  float* base = static_cast<float*>(palloc(sizeof(float) * g.width));
+  if (own_bytes(*g.contract)) {
+    std::memcpy(base, vec, sizeof(float) * g.width);
+  } else {
     uint16* h = static_cast<uint16*>(palloc(sizeof(uint16) * g.dims));
     core::half::encode(vec, g.dims, h);
     core::half::decode(h, g.dims, base);
@@ -485,9 +489,9 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
   graph_release(&g);
   // dims 0: the column has no typmod and the index is still empty; this vector's dims become the index's
   // (allocate() re-checks under the meta page lock, against a concurrent first insert).
-  uint32 dims = g.dims ? g.dims : uint32(datum_dims(values[0]));
-  float* vec = static_cast<float*>(palloc(sizeof(float) * dims));
-  if (datum_to_query(values[0], g.metric, dims, vec)) insert_element(index, vec, dims, heap_tid);
+  uint32 dims = g.dims ? g.dims : uint32(datum_dims(*g.contract, values[0]));
+  float* vec = static_cast<float*>(palloc(sizeof(float) * element_width(*g.contract, dims)));
+  if (datum_to_element(*g.contract, values[0], dims, vec)) insert_element(index, vec, dims, heap_tid);
   MemoryContextSwitchTo(old);
   MemoryContextDelete(tmp);
   return false;

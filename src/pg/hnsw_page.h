@@ -8,11 +8,14 @@
 //   upper pages        the neighbour lists of levels >= 1 (few elements have them), one block-contained record per
 //                      element, found through (upper_block, upper_off) in the element record.
 //
-// Element record (record_size = 16 + 8m + 8 + 2 dims bytes, rounded up to a multiple of 4):
+// Element record (record_size = 16 + 8m + 8 + element bytes, rounded up to a multiple of 4):
 //   uint8 flags | uint8 level | uint16 n0 | ItemPointerData heap tid | uint16 upper_off | uint32 upper_block |
-//   int32 level-0 neighbours[2m] | float encode error l2, l1 | half vector[dims]
-// The vector is an IEEE half copy of the indexed vector (normalised for cosine) and the error core::half::encode
-// reported for it; scans rank by the copy and return lower bounds of the exact distance (docs/hnsw.md, Scan).
+//   int32 level-0 neighbours[2m] | float encode error l2, l1 | element
+// For types kept as half copies (vector, halfvec: 2 dims bytes) the element is an IEEE half copy of the indexed
+// vector (normalised for cosine) and the error core::half::encode reported for it; scans rank by the copy and return
+// lower bounds of the exact distance (docs/hnsw.md, Scan). For types that keep their own bytes (bit: dims / 8 bytes,
+// rounded up) the element is the operator class's stored form of the value and the error is zero. Which one an index
+// holds is its operator class's (the contract's stored form, hnsw.h); the meta page records the record size.
 // Upper record: for each level 1..level: uint32 count, int32 ids[m].
 //
 // Every page uses the whole area after the page header as data (pd_lower = pd_upper = BLCKSZ) so that generic WAL
@@ -54,7 +57,7 @@ struct Meta {
   uint32 magic;
   uint32 version;
   uint32 dims;
-  uint32 metric;  // core::hnsw::Metric
+  uint32 metric;  // core::Metric
   uint32 m;
   uint32 ef_construction;
   uint32 record_size;
@@ -93,11 +96,12 @@ inline void set_upper_block(RecordHeader& h, BlockNumber b) {
 }
 
 constexpr uint32 kErrorBytes = 8;  // core::half::EncodeError {float l2, l1}
-inline uint32 record_size(uint32 dims, uint32 m) { return (kHeaderBytes + 8 * m + kErrorBytes + 2 * dims + 3) & ~3u; }
+inline uint32 record_size(uint32 element_bytes, uint32 m) {
+  return (kHeaderBytes + 8 * m + kErrorBytes + element_bytes + 3) & ~3u;
+}
 inline uint32 neighbors_offset() { return kHeaderBytes; }
 inline uint32 error_offset(uint32 m) { return kHeaderBytes + 8 * m; }
 inline uint32 vector_offset(uint32 m) { return kHeaderBytes + 8 * m + kErrorBytes; }
-inline uint32 vector_bytes(uint32 dims) { return 2 * dims; }
 // Records per page when a record fits in one page (none straddles); 0 for records packed across pages.
 inline uint32 records_per_page(uint32 record_size) { return record_size <= kUsable ? kUsable / record_size : 0; }
 inline uint32 upper_level_bytes(uint32 m) { return 4 * (m + 1); }

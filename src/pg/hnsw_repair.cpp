@@ -53,8 +53,8 @@ struct Repair {
   uint32* queue;
   uint32 qhead, qtail;
   Search s;
-  float* vec;  // the element being worked on, as its copy decodes
-  float* mat;  // candidate vectors for the heuristic
+  float* vec;  // the element being worked on, width floats as read_vector gives it
+  float* mat;  // candidate elements for the heuristic, width floats each
   Candidate* cands;
   int capcands;
   int32 *cur, *tmp, *next, *xlist;
@@ -398,17 +398,15 @@ void repair_list(Repair& r, uint32 id, int level) {
     clear_candidates(r, nc);
     sort_candidates(r.cands + nkeep, nc - nkeep);
     nc = std::min(nc, nkeep + r.efc + cap);  // the nearest replacements are enough for the heuristic
-    const uint32 dims = g->dims;
-    for (int i = 0; i < nc; ++i) read_vector(g, uint32(r.cands[i].id), r.mat + size_t(i) * dims);
-    auto is_copy = [&](int a) { return std::memcmp(r.mat + size_t(a) * dims, r.vec, sizeof(float) * dims) == 0; };
+    const uint32 width = g->width;
+    for (int i = 0; i < nc; ++i) read_vector(g, uint32(r.cands[i].id), r.mat + size_t(i) * width);
+    auto is_copy = [&](int a) { return std::memcmp(r.mat + size_t(a) * width, r.vec, sizeof(float) * width) == 0; };
     int idx[2 * kMaxM];
     // As many entries as the list had, at least m at level 0.
     int target = std::min(cap, std::max(n, level == 0 ? int(g->m) : 0));
     int kept = core::hnsw::refill_neighbors(
         r.cands, nc, nkeep, target,
-        [&](int a, int b) {
-          return core::hnsw::distance(g->metric, r.mat + size_t(a) * dims, r.mat + size_t(b) * dims, dims);
-        },
+        [&](int a, int b) { return element_distance(g, r.mat + size_t(a) * width, r.mat + size_t(b) * width); },
         is_copy, idx);
     for (int i = 0; i < kept; ++i) r.next[i] = r.cands[idx[i]].id;
     if (replace_neighbors(g, id, level, r.cur, n, r.next, kept)) {
@@ -541,10 +539,10 @@ void repair_graph(Graph* g, uint8* state, uint8* level, uint32 n, int efc, Repai
   r.queue = static_cast<uint32*>(palloc(sizeof(uint32) * (n + 1)));
   search_init(&r.s, n, int(g->m), efc);
   r.s.skip_deleted = true;
-  r.vec = static_cast<float*>(palloc(sizeof(float) * g->dims));
+  r.vec = static_cast<float*>(palloc(sizeof(float) * g->width));
   r.capcands = efc + 2 * int(g->m) * (2 * int(g->m) + 1);
   r.cands = static_cast<Candidate*>(palloc(sizeof(Candidate) * r.capcands));
-  r.mat = static_cast<float*>(palloc(sizeof(float) * g->dims * size_t(r.capcands)));
+  r.mat = static_cast<float*>(palloc(sizeof(float) * g->width * size_t(r.capcands)));
   r.cur = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
   r.tmp = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
   r.next = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));

@@ -8,18 +8,18 @@
 // heap (xs_heaptid); elements flagged deleted by VACUUM are skipped, re-checked just before their TID is returned.
 //
 // Exact order from half copies: the walk ranks by distances to the elements' half copies; each batch is returned
-// sorted by a lower bound of the exact distance (core::hnsw::half_lower_bound: absorbs the copy's encoding error
+// sorted by a lower bound of the exact distance (core::half_lower_bound: absorbs the copy's encoding error
 // and float rounding) with xs_recheckorderby, so the executor's reorder queue recomputes the exact distance from
 // the heap row and emits rows in exact order (it ERRORs if a bound ever exceeded the exact value). Where a copy is
 // exact (zero encoding error, e.g. integer pixels; not cosine, whose copy is of x / |x|), the scan computes the
 // operator's value itself from the decoded copy, bit-identical to the executor's, and returns it without the
 // re-check: that spares the executor a second detoast + distance per row (measured: the re-check cost more than
-// the half copies saved on Fashion-MNIST). Either way each value is a lower bound of the exact distance, and a
+// the half copies saved on Fashion-MNIST). Elements kept as their own bytes (bit) are always exact: their values come
+// back without the re-check. Either way each value is a lower bound of the exact distance, and a
 // batch is returned in nondecreasing order of them. "Closer than one already returned" above is in those values:
 // a row whose value is below the last one returned may be closer than a row the executor already emitted.
 #include "pg/hnsw.h"
 #include "pg/order_value_handover.h"
-#include "pg/type_checks.h"
 
 extern "C" {
 #include "access/relscan.h"
@@ -76,7 +76,7 @@ struct ScanState {
   float* q;        // what the walk ranks with (normalised for cosine)
   float* q_exact;  // the query as the executor sees it (== q except for cosine)
   double q_norm;   // |q_exact|
-  float* xbuf;     // dims floats: a decoded copy
+  float* xbuf;     // width floats: a decoded copy, or an element's stored form
   bool null_query;
   Ranked* out;
   int nout, pos, capout;
@@ -96,6 +96,7 @@ struct ScanState {
 bool heap_exact_distance(IndexScanDesc scan, ScanState* so, ItemPointer tid, double* out) {
   Relation index = scan->indexRelation;
   AttrNumber attno = index->rd_index->indkey.values[0];
+  if (own_bytes(*so->g.contract)) return false;  // never needed: their values are exact
   if (attno <= 0 || scan->heapRelation == nullptr || scan->xs_snapshot == nullptr) return false;
   if (so->fetch == nullptr) {
     so->fetch = table_index_fetch_begin(scan->heapRelation);
@@ -106,10 +107,11 @@ bool heap_exact_distance(IndexScanDesc scan, ScanState* so, ItemPointer tid, dou
   if (!table_index_fetch_tuple(so->fetch, &t, scan->xs_snapshot, so->slot, &call_again, &all_dead)) return false;
   bool isnull;
   Datum d = slot_getattr(so->slot, attno, &isnull);
-  bool ok = !isnull && uint32(datum_dims(d)) == so->g.dims;
+  const AnnContract& c = *so->g.contract;
+  bool ok = !isnull && uint32(datum_dims(c, d)) == so->g.dims;
   if (ok) {
-    datum_to_query(d, Metric::L2, so->g.dims, so->xbuf);  // as stored: no normalisation
-    *out = core::hnsw::sql_distance(so->g.metric, so->xbuf, so->q_exact, so->g.dims);
+    datum_to_floats(c, d, so->xbuf);  // as stored: no normalisation
+    *out = c.exact_from_floats(so->xbuf, so->q_exact, so->g.dims);
   }
   ExecClearTuple(so->slot);
   return ok;
@@ -143,7 +145,15 @@ void take_batch(ScanState* so) {
   for (int i = 0; i < s->nres; ++i) {
     Candidate c = s->res[i];
     Ranked r{0.0, 0.0, c.id, false, false};
-    if (!so->null_query) {
+    if (!so->null_query && own_bytes(*so->g.contract)) {
+      // the element's own bytes: its exact value right away
+      r.bound = r.upper = exact_distance_to(&so->g, uint32(c.id), so->q_exact, so->xbuf);
+      r.exact_copy = r.exact = true;
+      if (std::isnan(r.bound)) {  // a zero sparsevec query under cosine: NaN sorts last; the executor computes it
+        r.bound = r.upper = 0;
+        r.exact_copy = r.exact = false;
+      }
+    } else if (!so->null_query) {
       r.bound = lower_bound_to(&so->g, uint32(c.id), so->q_exact, so->q_norm, c.dist, &r.exact_copy);
       // The slack below the approximation is as wide above it (the encoding error and rounding are symmetric).
       double approx = approx_from_rank(so->g.metric, c.dist);
@@ -184,25 +194,28 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     so->done = true;
     return;
   }
-  so->q = static_cast<float*>(palloc0(sizeof(float) * g->dims));
+  so->q = static_cast<float*>(palloc0(sizeof(float) * g->width));
   if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
     Datum arg = scan->orderByData[0].sk_argument;
-    // pgvector's message and SQLSTATE (22000), query first: its scan computes distance(query, element)
-    check_same_dims_for("vector", datum_dims(arg), int(g->dims));
-    datum_to_query(arg, g->metric, g->dims, so->q);
+    const AnnContract& c = *g->contract;
+    // pgvector's message and SQLSTATE (22000, "different <type> dimensions A and B"), query first: its scan computes
+    // distance(query, element)
+    const int qdims = datum_dims(c, arg);
+    if (qdims != int(g->dims)) c.type->check_same_dims(qdims, int(g->dims));
+    datum_to_element(c, arg, g->dims, so->q);
     so->q_exact = so->q;
-    if (g->metric == Metric::Cosine) {
+    if (!own_bytes(c) && ann_normalizes(c)) {
       so->q_exact = static_cast<float*>(palloc(sizeof(float) * g->dims));
-      datum_to_query(arg, Metric::L2, g->dims, so->q_exact);  // as given, not normalised
+      datum_to_floats(c, arg, so->q_exact);  // as given, not normalised
     }
     double n2 = 0;
-    for (uint32 i = 0; i < g->dims; ++i) n2 += double(so->q_exact[i]) * so->q_exact[i];
+    for (uint32 i = 0; i < g->dims && !own_bytes(c); ++i) n2 += double(so->q_exact[i]) * so->q_exact[i];
     so->q_norm = std::sqrt(n2);
     so->handover = handover_open(scan->indexRelation, &scan->orderByData[0], so->cxt);
   } else {
     so->null_query = true;  // ORDER BY NULL: every row's value is NULL
   }
-  so->xbuf = static_cast<float*>(palloc(sizeof(float) * g->dims));
+  so->xbuf = static_cast<float*>(palloc(sizeof(float) * g->width));
   so->ef = tuning::hnsw_ef_search(scan->indexRelation).value;
   search_init(&so->s, g->count, int(g->m), so->ef);
   so->s.keep_discarded = g_iterative_scan != kIterOff;

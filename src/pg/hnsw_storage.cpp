@@ -39,18 +39,36 @@ void load_meta_into(Graph* g, Page page) {
   g->count = meta->count;
   g->nsegments = meta->nsegments;
   std::memcpy(g->segments, meta->segments, sizeof(Segment) * meta->nsegments);
+  graph_set_element_size(g);
 }
 
 }  // namespace
 
+void graph_set_element_size(Graph* g) {
+  g->element_bytes = element_bytes(*g->contract, g->dims);
+  g->width = element_width(*g->contract, g->dims);
+  if (g->scratch == nullptr || g->scratch_bytes < g->element_bytes) {  // an untyped column's first insert sets the dims
+    g->scratch = static_cast<uint16*>(palloc(g->element_bytes + 32));
+    g->scratch_bytes = g->element_bytes;
+  }
+}
+
+float element_distance(const Graph* g, const float* a, const float* b) {
+  const AnnContract& c = *g->contract;
+  if (own_bytes(c))
+    return c.stored_rank(reinterpret_cast<const uint8*>(a), reinterpret_cast<const uint8*>(b), int(g->dims));
+  return core::rank_distance(g->metric, a, b, g->dims);
+}
+
 void graph_load(Graph* g, Relation index) {
   g->index = index;
+  g->contract = &index_contract(index);
+  g->scratch = nullptr;
   g->segments = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
   Buffer buf = read_block(index, kMetaBlock);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   load_meta_into(g, BufferGetPage(buf));
   UnlockReleaseBuffer(buf);
-  g->scratch = static_cast<uint16*>(palloc(sizeof(uint16) * (g->dims + 16)));
   for (int i = 0; i < kPinSlots; ++i) {
     g->pin_block[i] = InvalidBlockNumber;
     g->pin_buf[i] = InvalidBuffer;
@@ -208,6 +226,8 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
   return int(n);
 }
 
+static bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out);
+
 // Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
 // only afterwards), so they are read with a pin and no content lock: concurrent writers of the same page change
 // other bytes only (GenericXLogFinish copies back identical bytes for ours). L2, inner product and L1 are sums
@@ -229,9 +249,19 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
   if (PageIsNew(hpage)) return std::numeric_limits<float>::infinity();
   const char* rec = page_data(hpage) + head.offset;
   *flags = *reinterpret_cast<const volatile uint8*>(rec);
+  const AnnContract& c = *g->contract;
+  if (own_bytes(c)) {
+    const uint8* stored = reinterpret_cast<const uint8*>(rec + vector_offset(g->m));
+    if (!records_per_page(g->record_size)) {  // a record wider than a page: its bytes copied together first
+      if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, g->scratch))
+        return std::numeric_limits<float>::infinity();
+      stored = reinterpret_cast<const uint8*>(g->scratch);
+    }
+    return c.stored_rank(reinterpret_cast<const uint8*>(q), stored, int(g->dims));
+  }
   if (records_per_page(g->record_size))  // the whole record is on this page
-    return core::hnsw::half_distance(g->metric, q, reinterpret_cast<const uint16*>(rec + vector_offset(g->m)), g->dims);
-  uint32 left = vector_bytes(g->dims);
+    return core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(rec + vector_offset(g->m)), g->dims);
+  uint32 left = g->element_bytes;
   Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
   BlockNumber block = loc.block;
   uint32 off = loc.offset;
@@ -240,7 +270,7 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
     uint32 n = std::min(left, kUsable - off);  // even: record sizes and offsets are multiples of 4
     Page page = BufferGetPage(pinned(g, block));
     if (PageIsNew(page)) return std::numeric_limits<float>::infinity();
-    d += core::hnsw::half_distance(g->metric, q, reinterpret_cast<const uint16*>(page_data(page) + off), n / 2);
+    d += core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(page_data(page) + off), n / 2);
     q += n / 2;
     left -= n;
     off = 0;
@@ -270,7 +300,7 @@ static void prefetch_record(Graph* g, uint32 id) {
   if (vp == nullptr) return;
   const char* v = vp + SizeOfPageHeaderData + vec.offset;
   uint32 in_page = kUsable - vec.offset;
-  uint32 lines = std::min<uint32>(std::min<uint32>(vector_bytes(g->dims), in_page), 512);
+  uint32 lines = std::min<uint32>(std::min<uint32>(g->element_bytes, in_page), 512);
   for (uint32 k = 0; k < lines; k += 64) __builtin_prefetch(v + k);
 }
 
@@ -297,8 +327,14 @@ static bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* o
 }
 
 void read_vector(Graph* g, uint32 id, float* out) {
+  if (own_bytes(*g->contract)) {
+    std::memset(out, 0, sizeof(float) * g->width);
+    if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, out))
+      std::memset(out, 0, sizeof(float) * g->width);
+    return;
+  }
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
-  uint32 left = vector_bytes(g->dims);
+  uint32 left = g->element_bytes;
   if (seg == nullptr) {
     std::memset(out, 0, sizeof(float) * g->dims);
     return;
@@ -338,26 +374,32 @@ double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm
   } else {
     h = nullptr;  // wide record: copied below only if needed
   }
-  *exact_copy = core::hnsw::copy_is_exact(g->metric, err);
-  if (core::hnsw::rank_bound_available(g->metric))
-    return core::hnsw::half_lower_bound_from_rank(g->metric, rank, err, g->dims);
+  *exact_copy = core::copy_is_exact(g->metric, err);
+  if (core::rank_bound_available(g->metric)) return core::half_lower_bound_from_rank(g->metric, rank, err, g->dims);
   if (h == nullptr) {
-    if (!copy_immutable(g, id, vector_offset(g->m), vector_bytes(g->dims), g->scratch)) return 0;
+    if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, g->scratch)) return 0;
     h = g->scratch;
   }
-  return core::hnsw::half_lower_bound(g->metric, query, query_norm, h, g->dims, err);
+  return core::half_lower_bound(g->metric, query, query_norm, h, g->dims, err);
 }
 
 double exact_distance_to(Graph* g, uint32 id, const float* query, float* buf) {
   read_vector(g, id, buf);
-  return core::hnsw::sql_distance(g->metric, buf, query, g->dims);
+  const AnnContract& c = *g->contract;
+  if (own_bytes(c))  // operands in the operator's order: indexed column, query
+    return c.stored_distance(reinterpret_cast<const uint8*>(buf), reinterpret_cast<const uint8*>(query), int(g->dims));
+  return c.exact_from_floats(buf, query, g->dims);
 }
 
 static_assert(sizeof(core::half::EncodeError) == kErrorBytes, "record layout holds the error as two floats");
 
 // No Postgres call here: the build calls it from a frame with C++ objects.
-void encode_vector(char* rec, uint32 m, const float* vec, uint32 dims) {
-  core::half::EncodeError err = core::half::encode(vec, dims, reinterpret_cast<uint16*>(rec + vector_offset(m)));
+void encode_element(char* rec, uint32 m, const float* elem, uint32 dims, const AnnContract& c) {
+  if (own_bytes(c)) {  // the error stays zero
+    std::memcpy(rec + vector_offset(m), elem, element_bytes(c, dims));
+    return;
+  }
+  core::half::EncodeError err = core::half::encode(elem, dims, reinterpret_cast<uint16*>(rec + vector_offset(m)));
   std::memcpy(rec + error_offset(m), &err, sizeof(err));
 }
 

@@ -4,6 +4,7 @@
 // capacity (sorted, no duplicates or self links, same graph on any number of threads) and raises recall at a small
 // ef; and the data check that decides when half copies may be used.
 #include "core/hnsw_graph_builder.h"
+#include "core/bit_distance.h"
 
 #include <gtest/gtest.h>
 
@@ -79,6 +80,49 @@ TEST(GraphBuilder, FloatAndHalfCopiesBuildConnectedClusteredGraphs) {
   Clustered c = make_clustered(2000, 64, 20, 1.0f);
   expect_good_graph(c, false);
   expect_good_graph(c, true);
+}
+
+// Elements kept as their own bytes (StoredSpace), here bit strings as hnsw's bit_hamming_ops and bit_jaccard_ops keep
+// them: 20 clusters of 70-bit strings (not a whole number of bytes), each a centre with 12 % of its bits flipped,
+// packed (first bit = the first byte's high bit) in whole 4-byte words, ranked with the popcount kernels: nearly every
+// level-0 neighbour is in its element's cluster and every element is reachable, under both metrics.
+float hamming_rank(const uint8_t* a, const uint8_t* b, int dims) {
+  return static_cast<float>(vx::core::bits::hamming_distance(a, b, static_cast<std::size_t>(dims + 7) / 8));
+}
+float jaccard_rank(const uint8_t* a, const uint8_t* b, int dims) {
+  return static_cast<float>(vx::core::bits::jaccard_distance(a, b, static_cast<std::size_t>(dims + 7) / 8));
+}
+
+TEST(GraphBuilder, StoredBitStringsBuildConnectedClusteredGraphs) {
+  const std::size_t n = 2000, bits = 70, clusters = 20, words = ((bits + 7) / 8 + 3) / 4;
+  std::mt19937 rng(5);
+  std::vector<std::vector<bool>> centres(clusters, std::vector<bool>(bits));
+  for (auto& c : centres)
+    for (std::size_t j = 0; j < bits; j++) c[j] = rng() & 1;
+  std::vector<float> data(n * words, 0.0f);
+  std::vector<int> cluster(n);
+  std::bernoulli_distribution flip(0.12);
+  for (std::size_t i = 0; i < n; i++) {
+    cluster[i] = static_cast<int>(i % clusters);
+    auto* bytes = reinterpret_cast<uint8_t*>(&data[i * words]);
+    for (std::size_t j = 0; j < bits; j++)
+      if (centres[cluster[i]][j] != flip(rng)) bytes[j / 8] |= static_cast<uint8_t>(0x80u >> (j % 8));
+  }
+  for (auto rank : {hamming_rank, jaccard_rank}) {
+    GraphBuilder b(static_cast<int>(bits), StoredSpace{(bits + 7) / 8, rank}, 8, 40, n, 42);
+    for (std::size_t i = 0; i < n; i++) b.add(&data[i * words], i);
+    b.top_up_lists();
+    b.link_unreached();
+    std::size_t same = 0, total = 0;
+    for (std::size_t id = 0; id < n; id++) {
+      const uint32_t* ids;
+      int k = b.neighbors(id, 0, &ids);
+      for (int j = 0; j < k; j++, total++) same += cluster[b.label(id)] == cluster[b.label(ids[j])];
+    }
+    EXPECT_EQ(b.reachable_count(), n) << (rank == hamming_rank ? "hamming" : "jaccard");
+    // a graph built on a wrong distance (e.g. floats read from the bytes) links across clusters: ~5 % same
+    EXPECT_GT(static_cast<double>(same) / static_cast<double>(total), 0.9) << (rank == hamming_rank ? "hamming" : "jaccard");
+  }
 }
 
 TEST(GraphBuilder, LinkUnreachedMakesEveryNodeReachableAgain) {
