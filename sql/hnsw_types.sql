@@ -42,6 +42,19 @@ BEGIN
   END LOOP;
   RETURN hits::float8 / (10 * (SELECT count(*) FROM hnt_q));
 END $$;
+-- whether the top 10 of every query has exactly the exact search's distances, in order
+CREATE FUNCTION hnt_exact(col text, p_op text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE ok bool := true; got float8[]; want float8[]; q record;
+BEGIN
+  FOR q IN SELECT qid FROM hnt_q ORDER BY qid LOOP
+    EXECUTE format('SELECT array_agg(d) FROM (SELECT %1$I %2$s (SELECT %1$I FROM hnt_q WHERE qid = $1) AS d FROM hnt '
+                   'ORDER BY %1$I %2$s (SELECT %1$I FROM hnt_q WHERE qid = $1) LIMIT 10) s', col, p_op) INTO got USING q.qid;
+    EXECUTE format('SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT %1$I %2$s (SELECT %1$I FROM hnt_q WHERE qid = $1) '
+                   'AS d FROM hnt OFFSET 0) s', col, p_op) INTO want USING q.qid;
+    ok := ok AND got = want;
+  END LOOP;
+  RETURN ok;
+END $$;
 -- the plan of a query, to show the index is what answers
 CREATE FUNCTION hnt_uses_index(col text, p_op text, p_index text) RETURNS bool LANGUAGE plpgsql AS $$
 DECLARE line text; found bool := false;
@@ -95,32 +108,14 @@ CALL hnt_create_indexes();
 SELECT * FROM hnt_all();
 SELECT * FROM hnt_checked(1200);
 EXPLAIN (COSTS OFF) SELECT id FROM hnt ORDER BY b <%> (SELECT b FROM hnt_q LIMIT 1) LIMIT 10;
--- the top 10 of a larger ef_search are the exact ones, distances and order (bit indexes return exact distances: the
--- bits themselves are in the index; halfvec's are exact copies, or rechecked for cosine)
+-- the top 10 of a larger ef_search are the exact ones, distances and order (bit and sparsevec indexes return exact
+-- distances: the values themselves are in the index; halfvec's are exact copies, or rechecked for cosine)
 SET hnsw.ef_search = 200;
-SELECT bool_and((SELECT array_agg(d) FROM (SELECT b <~> q.b AS d FROM hnt ORDER BY b <~> q.b LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT b <~> q.b AS d FROM hnt OFFSET 0) s)) AS hamming_exact,
-       bool_and((SELECT array_agg(d) FROM (SELECT b <%> q.b AS d FROM hnt ORDER BY b <%> q.b LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT b <%> q.b AS d FROM hnt OFFSET 0) s)) AS jaccard_exact,
-       bool_and((SELECT array_agg(d) FROM (SELECT h <-> q.h AS d FROM hnt ORDER BY h <-> q.h LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT h <-> q.h AS d FROM hnt OFFSET 0) s)) AS l2_exact,
-       bool_and((SELECT array_agg(d) FROM (SELECT h <#> q.h AS d FROM hnt ORDER BY h <#> q.h LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT h <#> q.h AS d FROM hnt OFFSET 0) s)) AS ip_exact,
-       bool_and((SELECT array_agg(d) FROM (SELECT h <=> q.h AS d FROM hnt ORDER BY h <=> q.h LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT h <=> q.h AS d FROM hnt OFFSET 0) s)) AS cosine_exact,
-       bool_and((SELECT array_agg(d) FROM (SELECT h <+> q.h AS d FROM hnt ORDER BY h <+> q.h LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT h <+> q.h AS d FROM hnt OFFSET 0) s)) AS l1_exact
-  FROM hnt_q q;
--- sparsevec indexes keep the nonzeros: exact distances
-SELECT bool_and((SELECT array_agg(d) FROM (SELECT s <-> q.s AS d FROM hnt ORDER BY s <-> q.s LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT s <-> q.s AS d FROM hnt OFFSET 0) s)) AS sparse_l2_exact,
-       bool_and((SELECT array_agg(d) FROM (SELECT s <#> q.s AS d FROM hnt ORDER BY s <#> q.s LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT s <#> q.s AS d FROM hnt OFFSET 0) s)) AS sparse_ip_exact,
-       bool_and((SELECT array_agg(d) FROM (SELECT s <=> q.s AS d FROM hnt ORDER BY s <=> q.s LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT s <=> q.s AS d FROM hnt OFFSET 0) s)) AS sparse_cosine_exact,
-       bool_and((SELECT array_agg(d) FROM (SELECT s <+> q.s AS d FROM hnt ORDER BY s <+> q.s LIMIT 10) s) =
-                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT s <+> q.s AS d FROM hnt OFFSET 0) s)) AS sparse_l1_exact
-  FROM hnt_q q;
+SELECT opclass, hnt_exact(col, op) AS exact
+  FROM (VALUES ('halfvec_l2_ops', 'h', '<->'), ('halfvec_ip_ops', 'h', '<#>'), ('halfvec_cosine_ops', 'h', '<=>'),
+               ('halfvec_l1_ops', 'h', '<+>'), ('bit_hamming_ops', 'b', '<~>'), ('bit_jaccard_ops', 'b', '<%>'),
+               ('sparsevec_l2_ops', 's', '<->'), ('sparsevec_ip_ops', 's', '<#>'), ('sparsevec_cosine_ops', 's', '<=>'),
+               ('sparsevec_l1_ops', 's', '<+>')) v(opclass, col, op);
 RESET hnsw.ef_search;
 DROP INDEX hnt_l2, hnt_ip, hnt_cos, hnt_l1, hnt_ham, hnt_jac, hnt_sl2, hnt_sip, hnt_scos, hnt_sl1;
 
@@ -242,5 +237,6 @@ INSERT INTO hnt_untyped VALUES ('[1,2,3,4]');
 INSERT INTO hnt_untyped VALUES ('[1,2,3,4]');
 \set VERBOSITY default
 DROP TABLE hnt_untyped, hnt, hnt_q, hnt_src, hnt_centers;
-DROP FUNCTION hnt_recall(text, text), hnt_uses_index(text, text, text), hnt_all(), hnt_checked(bigint);
+DROP FUNCTION hnt_recall(text, text), hnt_exact(text, text), hnt_uses_index(text, text, text), hnt_all(),
+  hnt_checked(bigint);
 DROP PROCEDURE hnt_create_indexes();
