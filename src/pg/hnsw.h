@@ -37,7 +37,6 @@ struct Options {
 };
 constexpr int kDefaultM = 16, kMinM = 2, kMaxM = 100;
 constexpr int kDefaultEfc = 64, kMinEfc = 4, kMaxEfc = 1000;
-constexpr int kMaxHalfvecDims = 4000;  // pgvector's hnsw limit for halfvec (max_dims)
 int index_m(Relation index);
 int index_ef_construction(Relation index);
 bytea* options(Datum reloptions, bool validate);

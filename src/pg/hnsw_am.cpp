@@ -87,12 +87,10 @@ const AnnContract& index_contract(Relation index) {
 }
 
 int max_dims(const AnnContract& c) {
-  switch (c.type->element) {
-    // pgvector's hnsw limit for halfvec (its 2,000 for vector, doubled)
-    case ElementKind::Float16: return kMaxHalfvecDims;
-    // vector: records span pages, so beyond pgvector's 2,000 up to the type's own limit; bit: pgvector's 64,000
-    default: return c.type->max_dims;
-  }
+  // The type's own index limit: vector and halfvec 16,000 (records span pages, so beyond pgvector's 2,000 / 4,000),
+  // bit pgvector's 64,000, sparsevec its dimensions (its nonzeros are bounded by the stored form,
+  // sparsevec_index_support.cpp).
+  return c.type->max_dims;
 }
 
 int index_dims(Relation index, const AnnContract& c) {
