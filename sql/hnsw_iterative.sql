@@ -1,7 +1,8 @@
 -- Iterative scans under filters against exact answers (issue 10 item 3). strict_order: rows in exact distance order,
 -- true neighbours not skipped (it dropped every row whose lower bound was below the last one returned: cosine
--- recall 0.55); relaxed_order: keeps going until hnsw.max_scan_tuples, then still returns what it found (it stopped
--- at 2 of 10 rows when its candidate heap filled the memory budget with duplicates).
+-- recall 0.55; then every closer row a later batch found: 0.95); relaxed_order: keeps going until
+-- hnsw.max_scan_tuples, then still returns what it found (it stopped at 2 of 10 rows when its candidate heap filled
+-- the memory budget with duplicates).
 SET client_min_messages = warning;
 SELECT setseed(0.44);
 CREATE TABLE its (i int4 PRIMARY KEY, v vector(3));
@@ -31,9 +32,13 @@ SELECT its_run('<->', c, m) FROM (VALUES (50), (500)) c(c), (VALUES ('strict_ord
 DROP INDEX its_l2;
 CREATE INDEX its_cos ON its USING hnsw (v vector_cosine_ops);
 SELECT its_run('<=>', c, m) FROM (VALUES (50), (500)) c(c), (VALUES ('strict_order'), ('relaxed_order')) m(m);
--- relaxed_order: any disorder is the executor's to fix (it re-sorts nothing across batches); strict never
+-- relaxed_order: any disorder is the executor's to fix (it re-sorts nothing across batches); strict never.
+-- strict_order measures 1.0 in all four (and relaxed_order too). Before strict_order held rows back until no later
+-- batch could hold a closer one (docs/hnsw.md, Iterative scans), it returned each batch at once and dropped the closer
+-- rows later batches found: cosine 0.95 (c 50) and 0.983 (c 500) here; pgvector's TAP 044 (50,000 rows, 20 queries)
+-- 0.9225 / 0.93 for cosine and 1.0 / 0.9925 for l2, all 1.0 now.
 SELECT op, c, mode,
-       recall >= CASE WHEN mode = 'relaxed_order' THEN 0.98 WHEN op = '<->' THEN 0.95 ELSE 0.85 END AS recall_ok,
+       recall >= 0.99 AS recall_ok,
        mode = 'relaxed_order' OR out_of_order = 0 AS in_order
 FROM its_result ORDER BY 1, 2, 3;
 DROP INDEX its_cos;
