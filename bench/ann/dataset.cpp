@@ -17,9 +17,6 @@
 namespace ab {
 
 const char* metric_name(Metric m) { return m == Metric::L2 ? "l2" : m == Metric::Cosine ? "cosine" : "ip"; }
-const char* metric_opclass(Metric m) {
-  return m == Metric::L2 ? "vector_l2_ops" : m == Metric::Cosine ? "vector_cosine_ops" : "vector_ip_ops";
-}
 const char* metric_operator(Metric m) { return m == Metric::L2 ? "<->" : m == Metric::Cosine ? "<=>" : "<#>"; }
 
 const std::vector<FilterClass>& filter_classes() {
@@ -104,20 +101,24 @@ void derived(const Options& o, const std::string& key, std::vector<float>& train
 }  // namespace
 
 bool known_dataset(const std::string& name) {
-  return name == "fmnist784" || name == "pca256" || name == "gauss1536" || name == "scale768";
+  return name == "fmnist784" || name == "fmnist784h" || name == "pca256" || name == "gauss1536" || name == "scale768";
 }
 
+std::string index_opclass(const Dataset& ds) { return ds.sql_type + "_" + metric_name(ds.metric) + "_ops"; }
+
 Dataset load_dataset(const std::string& name, const Options& o) {
-  if (!known_dataset(name)) throw std::runtime_error("unknown dataset " + name + " (fmnist784, pca256, gauss1536, scale768)");
+  if (!known_dataset(name)) throw std::runtime_error("unknown dataset " + name + " (fmnist784, fmnist784h, pca256, gauss1536, scale768)");
   const Source& src = source(o.data_dir);
   const int pool_from = std::max(o.queries, 2000);
   Dataset ds;
   ds.name = name;
   std::vector<float> train, test;  // full derived blocks, sliced below
   int total = src.train.n;
-  if (name == "fmnist784") {
-    ds.description = "Fashion-MNIST 784-d integer pixels, L2";
-    ds.short_description = "784-d integer pixels, L2";
+  if (name == "fmnist784" || name == "fmnist784h") {
+    const bool half = name == "fmnist784h";
+    ds.description = half ? "Fashion-MNIST 784-d integer pixels as halfvec, L2" : "Fashion-MNIST 784-d integer pixels, L2";
+    ds.short_description = half ? "784-d integer pixels, halfvec, L2" : "784-d integer pixels, L2";
+    if (half) ds.sql_type = "halfvec";
     ds.metric = Metric::L2;
     ds.dim = src.train.d;
     ds.integer_valued = true;

@@ -1,5 +1,6 @@
 // The datasets of `make bench`, all derived from Fashion-MNIST (../shared/data/fashion-mnist, see its README):
 //   fmnist784  the 60,000 training images as they are: 784 integer pixels 0..255, L2 (exact in half precision)
+//   fmnist784h the same rows in a halfvec(784) column, halfvec_l2_ops (the type's own run; same ground truth)
 //   pca256     PCA of the training images to 256 dims (centred, top axes), then L2-normalised; cosine
 //   gauss1536  random Gaussian projection of the pixels (scaled to 0..1, not centred: like text embeddings, all
 //              vectors share a strong common direction) to 1,536 dims, L2-normalised; inner product
@@ -20,7 +21,6 @@ namespace ab {
 
 enum class Metric { L2, Cosine, IP };
 const char* metric_name(Metric m);       // l2, cosine, ip
-const char* metric_opclass(Metric m);    // vector_l2_ops, ...
 const char* metric_operator(Metric m);   // <->, <=>, <#>
 
 struct FilterClass {
@@ -35,6 +35,7 @@ struct Dataset {
   std::string name, description;
   std::string short_description;  // for the summary table, e.g. "256-d float, normalised, cosine"
   Metric metric = Metric::L2;
+  std::string sql_type = "vector";          // the column's type: vector or halfvec
   int dim = 0, n = 0, nq = 0, n_pool = 0;
   std::vector<float> base, queries, pool;     // row-major
   std::vector<uint8_t> base_u8, queries_u8;   // integer-pixel datasets only: ground truth in exact integers
@@ -50,6 +51,8 @@ struct Dataset {
 // The first `queries` test images are queries; the pool starts after max(queries, 2000) test images.
 Dataset load_dataset(const std::string& name, const Options& o);
 bool known_dataset(const std::string& name);
+// The operator class of the dataset's column type and metric: vector_l2_ops, halfvec_l2_ops, ...
+std::string index_opclass(const Dataset& ds);
 
 // A vector as a client sends it in text: shortest round-trip decimals ("%d" for integer data).
 std::string vector_text(const float* v, int dim, bool integer_valued);

@@ -15,7 +15,7 @@ namespace {
   std::fprintf(stderr,
                "ann_bench: %s\n"
                "usage: ann_bench --data=DIR [--out=DIR] [--cache=DIR] [--conninfo='host=... port=... user=...']\n"
-               "  [--datasets=fmnist784,pca256,gauss1536,scale768] [--workloads=search,filter,insert,memory]\n"
+               "  [--datasets=fmnist784,fmnist784h,pca256,gauss1536,scale768] [--workloads=search,filter,insert,memory]\n"
                "  [--systems=vectorext,pgvector] [--parts=hnsw,ivf] [--raw=hnsw,ivf] [--raw-datasets=...] [--no-raw]\n"
                "  [--queries=N] [--base=N] [--repeats=N] [--warmup=N] [--max-pass-seconds=S] [--cpu=N] [--k=N]\n"
                "  [--m=N] [--ef-construction=N] [--ef=10,20,...] [--hnsw-threads=1,2]\n"

@@ -15,7 +15,7 @@ struct Options {
   std::string shared_buffers = "2GB";  // what the cluster runs with (restored after the memory workload)
   std::string label;               // free text for the header (revision, host, date)
 
-  std::vector<std::string> datasets = {"fmnist784", "pca256", "gauss1536"};
+  std::vector<std::string> datasets = {"fmnist784", "fmnist784h", "pca256", "gauss1536"};
   std::vector<std::string> workloads = {"search", "filter", "insert", "memory"};
   std::vector<std::string> parts = {"hnsw", "ivf"};           // index families of the search workload
   std::vector<std::string> raw = {"hnsw", "ivf"};             // raw library baselines (hnswlib, Faiss)

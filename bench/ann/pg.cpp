@@ -145,6 +145,10 @@ void create_and_copy(Pg& pg, const std::string& table, const Dataset& ds) {
     PQclear(r);
     if (bad) throw std::runtime_error("COPY: " + e);
   }
+  // Other column types are loaded through vector's binary form (the same values: the dataset's are exact in them)
+  if (ds.sql_type != "vector")
+    pg.exec(fmt("ALTER TABLE %s ALTER COLUMN embedding TYPE %s(%d) USING embedding::%s(%d)", table.c_str(),
+                ds.sql_type.c_str(), ds.dim, ds.sql_type.c_str(), ds.dim));
   pg.exec("VACUUM (ANALYZE) " + table);
 }
 

@@ -49,7 +49,8 @@ void qps_rows(const Results& r, const std::string& ds, const std::string& kind, 
                 kind == "hnsw" ? fmt(" m %d / efc %d", m, efc).c_str() : ""),
             std::isnan(pq) ? "not reached" : fmt("%.0f (%s %d)", pq, pname, pp),
             std::isnan(vq) ? "not reached" : fmt("%.0f (%s %d)", vq, pname, vp), ratio(vq, pq), "-", ""};
-    if (kind == "hnsw" && ds != "scale768") {
+    // issue 14's goal is for the vector datasets; scale768 is measured for builds, fmnist784h for halfvec (no goal)
+    if (kind == "hnsw" && ds != "scale768" && ds != "fmnist784h") {
       row.goal = ">= 3x";
       row.met = std::isnan(vq / pq) ? "" : yes_no(vq / pq >= 3);
     }

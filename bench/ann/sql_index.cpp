@@ -27,8 +27,9 @@ SqlIndex::SqlIndex(System& sys, const Context& ctx, std::string table, SqlIndexS
 }
 
 std::string SqlIndex::search_sql(bool filtered) const {
-  return fmt("SELECT id FROM %s %sORDER BY embedding %s $1::vector LIMIT %d", table_.c_str(),
-             filtered ? "WHERE category = $2::int4 " : "", metric_operator(ctx_.ds.metric), ctx_.o.k);
+  return fmt("SELECT id FROM %s %sORDER BY embedding %s $1::%s LIMIT %d", table_.c_str(),
+             filtered ? "WHERE category = $2::int4 " : "", metric_operator(ctx_.ds.metric), ctx_.ds.sql_type.c_str(),
+             ctx_.o.k);
 }
 
 double SqlIndex::index_bytes() { return sys_.pg->number("SELECT pg_relation_size(" + quote_literal(index_) + ")"); }
@@ -41,7 +42,7 @@ BuildPoint SqlIndex::build(int threads) {
   pg.exec("CHECKPOINT");
   pg.exec(fmt("SET max_parallel_maintenance_workers = %d", threads - 1));
   std::string create = fmt("CREATE INDEX %s ON %s USING %s (embedding %s)%s", index_.c_str(), table_.c_str(),
-                           spec_.am.c_str(), metric_opclass(ctx_.ds.metric),
+                           spec_.am.c_str(), index_opclass(ctx_.ds).c_str(),
                            spec_.with.empty() ? "" : (" WITH (" + spec_.with + ")").c_str());
   double wal0 = pg.wal_bytes();
   auto t0 = Clock::now();

@@ -23,7 +23,7 @@ Session open_session(System& sys, const std::string& table) {
   s.pg = std::make_unique<Pg>(sys.session_conninfo());
   apply_session_settings(*s.pg);
   s.pg->exec("SET synchronous_commit = off");
-  s.pg->prepare("ins", "INSERT INTO " + table + " (id, category, embedding) VALUES ($1::int4, $2::int4, $3::vector)", 3);
+  s.pg->prepare("ins", "INSERT INTO " + table + " (id, category, embedding) VALUES ($1::int4, $2::int4, $3)", 3);
   s.pid = std::stoi(s.pg->scalar("SELECT pg_backend_pid()"));
   return s;
 }

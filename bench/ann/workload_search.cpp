@@ -54,16 +54,17 @@ void measure_statement(const Context& ctx, Systems& systems, const std::string& 
 }  // namespace
 
 void run_floor(const Context& ctx, Systems& systems) {
-  std::printf("\n[SQL floor: prepared SELECT $1::vector IS NULL, the vector sent as text, no search]\n");
-  measure_statement(ctx, systems, "floor", "SQL floor", "SELECT $1::vector IS NULL", false);
+  const char* type = ctx.ds.sql_type.c_str();
+  std::printf("\n[SQL floor: prepared SELECT $1::%s IS NULL, the vector sent as text, no search]\n", type);
+  measure_statement(ctx, systems, "floor", "SQL floor", fmt("SELECT $1::%s IS NULL", type), false);
 }
 
 void run_exact(const Context& ctx, Systems& systems, const std::string& table) {
   std::printf("\n[SQL exact: sequential scan, no index (a check of the harness: recall must be 1)]\n");
   for (auto& s : systems) s->pg->exec("SET enable_indexscan = off");
   measure_statement(ctx, systems, "exact", "SQL exact (seq scan)",
-                    fmt("SELECT id FROM %s ORDER BY embedding %s $1::vector LIMIT %d", table.c_str(),
-                        metric_operator(ctx.ds.metric), ctx.o.k),
+                    fmt("SELECT id FROM %s ORDER BY embedding %s $1::%s LIMIT %d", table.c_str(),
+                        metric_operator(ctx.ds.metric), ctx.ds.sql_type.c_str(), ctx.o.k),
                     true);
   for (auto& s : systems) s->pg->exec("RESET enable_indexscan");
 }
