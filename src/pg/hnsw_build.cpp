@@ -313,6 +313,7 @@ void build_in_memory(Relation index, BuildState* st) {
                          : std::make_unique<core::hnsw::GraphBuilder>(dims, st->metric, st->m, st->efc, n, 42u, half);
   std::atomic<std::size_t> next{0}, done{0};
   int threads = int(std::min<std::size_t>(std::size_t(maintenance_thread_count()), std::max<std::size_t>(n, 1)));
+  call([&] { report_build_threads(threads); });
   run_workers(
       threads,
       [&](int, const std::atomic<bool>& stop) {

@@ -412,6 +412,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   TimestampTz t3 = GetCurrentTimestamp();
   if (RelationNeedsWAL(index))
     log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+  report_build_threads(maintenance_thread_count());  // k-means and the codec's training ran on these threads
   elog(DEBUG1, "ivf build: sample %.0f ms (%zu rows), train %.0f ms, load %.0f ms, wal %.0f ms",
        (t1 - t0) / 1000.0, st->sample_rows, (t2 - t1) / 1000.0, (t3 - t2) / 1000.0,
        (GetCurrentTimestamp() - t3) / 1000.0);

@@ -17,6 +17,12 @@ namespace vx::pg {
 
 int maintenance_thread_count() { return max_parallel_maintenance_workers + 1; }
 
+void report_build_threads(int threads) {
+  if (threads > 1)
+    ereport(DEBUG1, (errmsg("using %d parallel workers", threads - 1),
+                     errdetail("Threads of this backend beside the leader, not parallel worker processes.")));
+}
+
 namespace {
 bool cancel_requested() { return InterruptPending && (QueryCancelPending || ProcDiePending); }
 }  // namespace

@@ -20,4 +20,9 @@ void run_workers(int workers, const std::function<void(int worker_index, const s
 // max_parallel_maintenance_workers + 1 (the leader's share), at least 1: how many build threads to use.
 int maintenance_thread_count();
 
+// DEBUG1 "using N parallel workers" (pgvector's and PostgreSQL's message for a parallel build, which tools and
+// pgvector's own tests look for) when a build runs `threads` > 1 threads: the leader plus N workers, threads of this
+// backend rather than worker processes (the detail says so). May ereport: call from C-style code or through call().
+void report_build_threads(int threads);
+
 }  // namespace vx::pg
