@@ -95,5 +95,22 @@ is($node->safe_psql('elsewhere', q{
      SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'docs_emb'::regclass AND attname = 'embedding'}),
    "ext\n1\n1\ndocs_emb\next.vector", 'WITH SCHEMA ext');
 
+# A build with threads says so at DEBUG1 in PostgreSQL's and pgvector's words (tools and pgvector's own tests look for
+# "using N parallel workers"); a single-threaded build does not.
+$node->safe_psql('as_vector', q{CREATE TABLE built (v vector(3)); INSERT INTO built SELECT ARRAY[i, i % 7, 1]::real[]::vector FROM generate_series(1, 600) i});
+for my $case (['hnsw', 'vector_l2_ops', ''], ['ivfflat', 'vector_l2_ops', ' WITH (lists = 4)']) {
+  my ($am, $opclass, $with) = @$case;
+  for my $workers (2, 0) {
+    my ($rc, $out, $err) = $node->psql('as_vector', qq{
+      SET client_min_messages = debug1;
+      SET max_parallel_maintenance_workers = $workers;
+      CREATE INDEX built_idx ON built USING $am (v $opclass)$with;
+      DROP INDEX built_idx;});
+    is($rc, 0, "$am build with max_parallel_maintenance_workers = $workers");
+    if ($workers > 0) { like($err, qr/using $workers parallel workers/, "... says 'using $workers parallel workers'") }
+    else { unlike($err, qr/parallel workers/, '... and single-threaded says nothing of workers') }
+  }
+}
+
 $node->stop;
 done_testing();
