@@ -392,7 +392,6 @@ CREATE INDEX ON ivft_big USING ivf (h halfvec_l2_ops);
 -- varbit has no fixed length (0A000)
 CREATE INDEX ON ivft_big USING ivfflat (vb bit_hamming_ops);
 \set VERBOSITY sqlstate
-CREATE INDEX ON ivft_big USING ivfflat (h halfvec_l2_ops);
 CREATE INDEX ON ivft_big USING ivfflat (b bit_hamming_ops);
 CREATE INDEX ON ivft_big USING ivfflat (vb bit_hamming_ops);
 DROP TABLE ivft_big;
@@ -410,7 +409,6 @@ CREATE INDEX ON ivfl_big USING ivfflat ((vb::bit(64001)) bit_hamming_ops);
 CREATE INDEX ivfl_big_hu ON ivfl_big USING ivfflat (hu halfvec_l2_ops) WITH (lists = 1);
 INSERT INTO ivfl_big (hu) SELECT array_fill(1, ARRAY[16001])::halfvec;
 \set VERBOSITY sqlstate
-CREATE INDEX ON ivfl_big USING ivfflat (h halfvec_l2_ops);
 CREATE INDEX ON ivfl_big USING ivfflat (b bit_hamming_ops);
 INSERT INTO ivfl_big (hu) SELECT array_fill(1, ARRAY[16001])::halfvec;
 \set VERBOSITY default
