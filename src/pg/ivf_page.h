@@ -76,7 +76,7 @@ struct IvfMeta {
   int32 code_size;       // bytes of code per posting tuple
   BlockNumber centroid_start;
   uint32 centroid_pages;
-  int32 centroids_per_page;
+  int32 centroids_per_page;   // 0: each centroid over a run of centroid_run() pages
   BlockNumber codebook_start;
   uint32 codebook_pages;
   uint32 codebook_bytes;
