@@ -2,8 +2,8 @@
 -- clustered data against exact search (fixed seed; booleans only). A hit is a returned row whose distance is at most
 -- the exact 10th distance, so ties (Hamming distances are small integers) cannot make a correct index miss. Every
 -- operator class is tested with the index built over its rows (build path) and created before them (insert path);
--- then the same at pgvector's dimension limits (4,000 halfvec dimensions, 64,000 bits); then the errors, with
--- pgvector's messages and SQLSTATEs.
+-- then the same at pgvector's dimension limits (4,000 halfvec dimensions, 64,000 bits) and at halfvec's own 16,000;
+-- then the errors, with pgvector's messages and SQLSTATEs.
 SET client_min_messages = warning;
 -- enable_seqscan = off makes every plan cost 1e10, past the JIT thresholds: compiling each query costs far more than
 -- running it
@@ -285,6 +285,95 @@ SET ivf.probes = 3;
 SELECT ivft_recall('<~>', 'ivfl') >= 0.9 AS reindexed_bit_recall;
 DROP INDEX ivfl_h, ivfl_b;
 
+RESET enable_seqscan;
+-- at halfvec's own limit, 16,000 dimensions (pgvector: 4,000): a centroid (32,000 bytes of halves) spans a run of 4
+-- pages, and a flat posting (a half copy: 32,008 bytes) would not fit a page, so postings keep the heap TID alone and
+-- scans re-rank every candidate of the probed lists from the table (quantizer heap, docs/ivf-internals.md); sq8 too
+-- (16,000 bytes a code). 60 rows in 3 clusters of 20: row i is centre i % 3 plus noise vector (i - 1) / 3 (random()
+-- after setseed, correlated with their number by the join), every row distinct. 3 lists, 1 probed: a random
+-- assignment of rows to lists finds ~1/3 of the top 10; measured 1.0 for every case below.
+SELECT setseed(0.375);
+CREATE TABLE ivfw_parts AS
+  SELECT p, array_agg(CASE WHEN p < 3 THEN random() * 2 - 1 ELSE (random() - 0.5) * 0.8 END::real ORDER BY j) AS x
+  FROM generate_series(0, 22) p, generate_series(1, 16000) j GROUP BY p;
+CREATE TABLE ivfw_src (i int PRIMARY KEY, h halfvec(16000));
+INSERT INTO ivfw_src
+  SELECT i, (c.x::vector(16000) + n.x::vector(16000))::halfvec(16000)
+  FROM generate_series(1, 60) i JOIN ivfw_parts c ON c.p = i % 3 JOIN ivfw_parts n ON n.p = 3 + (i - 1) / 3;
+SELECT count(*) AS rows, count(DISTINCT h) AS distinct_rows, min(vector_dims(h)) AS dims FROM ivfw_src;
+-- queries: one row of each cluster
+CREATE TABLE ivfw_q AS SELECT i AS qid, h FROM ivfw_src WHERE i % 20 = 7;
+CREATE TABLE ivfw_kth AS
+  SELECT o.op, q.qid,
+         (SELECT max(d) FROM (SELECT CASE o.op WHEN '<->' THEN s.h <-> q.h WHEN '<#>' THEN s.h <#> q.h
+                                               ELSE s.h <=> q.h END AS d
+                              FROM ivfw_src s ORDER BY 1 LIMIT 10) t) AS kth
+  FROM ivfw_q q, (VALUES ('<->'), ('<#>'), ('<=>')) o(op);
+CREATE TABLE ivfw (id int PRIMARY KEY, h halfvec(16000));
+SET enable_seqscan = off;
+-- build path
+INSERT INTO ivfw SELECT i, h FROM ivfw_src;
+ANALYZE ivfw;
+CREATE INDEX ivfw_idx ON ivfw USING ivfflat (h halfvec_l2_ops) WITH (lists = 3);
+SET ivfflat.probes = 1;
+SELECT ivft_uses_index('<->', 'ivfw_idx', 'ivfw') AS uses_index, ivft_one_list_rows('<->', 'ivfw') < 60 AS probed_subset,
+       ivft_recall('<->', 'ivfw') >= 0.9 AS halfvec_16000_l2_recall;
+SET ivfflat.probes = 3;
+SELECT ivft_exact('<->', 'ivfw') AS halfvec_16000_l2_exact;
+SELECT method, live = 60 AS all_rows, heap_rows = 60 AS heap_all_indexed FROM vectorext.index_check('ivfw_idx', true);
+DROP INDEX ivfw_idx;
+CREATE INDEX ivfw_idx ON ivfw USING ivfflat (h halfvec_cosine_ops) WITH (lists = 3);
+SET ivfflat.probes = 1;
+SELECT ivft_uses_index('<=>', 'ivfw_idx', 'ivfw') AS uses_index, ivft_recall('<=>', 'ivfw') >= 0.9 AS halfvec_16000_cosine_recall;
+DROP INDEX ivfw_idx;
+CREATE INDEX ivfw_idx ON ivfw USING ivf (h halfvec_ip_ops) WITH (lists = 3, quantizer = 'flat');
+SET ivf.probes = 1;
+SELECT ivft_uses_index('<#>', 'ivfw_idx', 'ivfw') AS uses_index, ivft_recall('<#>', 'ivfw') >= 0.9 AS ivf_flat_16000_ip_recall;
+SET ivf.probes = 3;
+SELECT ivft_exact('<#>', 'ivfw') AS ivf_flat_16000_ip_exact;
+DROP INDEX ivfw_idx;
+CREATE INDEX ivfw_idx ON ivfw USING ivf (h halfvec_l2_ops) WITH (lists = 3, quantizer = 'sq8', rerank = 5);
+SET ivf.probes = 1;
+SELECT ivft_uses_index('<->', 'ivfw_idx', 'ivfw') AS uses_index, ivft_recall('<->', 'ivfw') >= 0.9 AS ivf_sq8_16000_l2_recall;
+SELECT method, live = 60 AS all_rows, heap_rows = 60 AS heap_all_indexed FROM vectorext.index_check('ivfw_idx', true);
+DROP INDEX ivfw_idx;
+-- insert path: trained on the first 21 rows (7 of each cluster), the other 39 inserted
+TRUNCATE ivfw;
+INSERT INTO ivfw SELECT i, h FROM ivfw_src WHERE i <= 21;
+CREATE INDEX ivfw_flat ON ivfw USING ivfflat (h halfvec_l2_ops) WITH (lists = 3);
+CREATE INDEX ivfw_ivf ON ivfw USING ivf (h halfvec_cosine_ops) WITH (lists = 3);
+INSERT INTO ivfw SELECT i, h FROM ivfw_src WHERE i > 21;
+SET ivfflat.probes = 1;
+SET ivf.probes = 1;
+SELECT ivft_uses_index('<->', 'ivfw_flat', 'ivfw') AS uses_index, ivft_recall('<->', 'ivfw') >= 0.9 AS inserted_halfvec_16000_l2_recall;
+SELECT ivft_uses_index('<=>', 'ivfw_ivf', 'ivfw') AS uses_index, ivft_recall('<=>', 'ivfw') >= 0.9 AS inserted_halfvec_16000_cosine_recall;
+SET ivfflat.probes = 3;
+SELECT ivft_exact('<->', 'ivfw') AS inserted_halfvec_16000_l2_exact;
+SELECT i.indexrelid::regclass AS index, c.live = 60 AS all_rows, c.heap_rows = 60 AS heap_all_indexed
+  FROM pg_index i, LATERAL vectorext.index_check(i.indexrelid, true) c WHERE i.indrelid = 'ivfw'::regclass
+  AND i.indexrelid <> 'ivfw_pkey'::regclass ORDER BY 1;
+DROP INDEX ivfw_flat, ivfw_ivf;
+-- created on the empty table (one list until REINDEX), and on a column without typmod (the first row fixes 16,000
+-- dimensions): every row by INSERT, exact; REINDEX then trains 3 lists
+TRUNCATE ivfw;
+CREATE INDEX ivfw_flat ON ivfw USING ivfflat (h halfvec_l2_ops) WITH (lists = 3);
+CREATE TABLE ivfw_untyped (id int PRIMARY KEY, h halfvec);
+CREATE INDEX ivfw_untyped_idx ON ivfw_untyped USING ivf (h halfvec_l2_ops) WITH (lists = 1);
+INSERT INTO ivfw SELECT i, h FROM ivfw_src;
+INSERT INTO ivfw_untyped SELECT i, h FROM ivfw_src;
+SET ivfflat.probes = 1;
+SELECT ivft_uses_index('<->', 'ivfw_flat', 'ivfw') AS uses_index, ivft_exact('<->', 'ivfw') AS empty_then_inserted_16000_exact;
+SELECT bool_and((SELECT array_agg(d) FROM (SELECT u.h <-> q.h AS d FROM ivfw_untyped u ORDER BY u.h <-> q.h LIMIT 10) s) =
+                (SELECT (array_agg(d ORDER BY d))[1:10] FROM (SELECT u.h <-> q.h AS d FROM ivfw_untyped u OFFSET 0) s))
+       AS untyped_16000_exact
+  FROM ivfw_q q;
+SELECT c.method, c.live = 60 AS all_rows, c.heap_rows = 60 AS heap_all_indexed
+  FROM vectorext.index_check('ivfw_untyped_idx', true) c;
+REINDEX INDEX ivfw_flat;
+SELECT ivft_recall('<->', 'ivfw') >= 0.9 AS reindexed_16000_recall;
+SELECT method, live = 60 AS all_rows, heap_rows = 60 AS heap_all_indexed FROM vectorext.index_check('ivfw_flat', true);
+DROP TABLE ivfw, ivfw_untyped, ivfw_q, ivfw_kth, ivfw_src, ivfw_parts;
+
 RESET ivfflat.probes;
 RESET ivf.probes;
 RESET enable_seqscan;
@@ -292,7 +381,7 @@ RESET jit;
 
 -- errors
 SET client_min_messages = notice;
--- too many dimensions (54000): pgvector's 4,000 (halfvec) and 64,000 (bit); indexes at the limits: above
+-- too many dimensions (54000): pgvector's 64,000 (bit); halfvec(4001) is taken (halfvec stops at the type's 16,000)
 CREATE TABLE ivft_big (h halfvec(4001), b bit(64001), vb varbit(8), h2 halfvec(4000), b2 bit(64000));
 CREATE INDEX ON ivft_big USING ivfflat (h2 halfvec_l2_ops);
 CREATE INDEX ON ivft_big USING ivfflat (b2 bit_hamming_ops);
@@ -303,11 +392,11 @@ CREATE INDEX ON ivft_big USING ivf (h halfvec_l2_ops);
 -- varbit has no fixed length (0A000)
 CREATE INDEX ON ivft_big USING ivfflat (vb bit_hamming_ops);
 \set VERBOSITY sqlstate
-CREATE INDEX ON ivft_big USING ivfflat (h halfvec_l2_ops);
 CREATE INDEX ON ivft_big USING ivfflat (b bit_hamming_ops);
 CREATE INDEX ON ivft_big USING ivfflat (vb bit_hamming_ops);
 DROP TABLE ivft_big;
--- at the limits' edge, as pgvector: 4001 / 64001 refused (54000) for both access methods; vector stays at 2,000
+-- at the limits' edge, as pgvector: 64001 bits refused (54000) for both access methods; vector stays at 2,000;
+-- halfvec(4001) is taken (pgvector refuses it)
 CREATE TABLE ivfl_big (h halfvec(4001), b bit(64001), v vector(2001), hu halfvec, vb varbit(64001));
 \set VERBOSITY default
 CREATE INDEX ON ivfl_big USING ivfflat (h halfvec_l2_ops);
@@ -316,16 +405,15 @@ CREATE INDEX ON ivfl_big USING ivfflat (b bit_hamming_ops);
 CREATE INDEX ON ivfl_big USING ivf (b bit_hamming_ops);
 CREATE INDEX ON ivfl_big USING ivfflat (v vector_l2_ops);
 CREATE INDEX ON ivfl_big USING ivfflat ((vb::bit(64001)) bit_hamming_ops);
--- a column without typmod: the first row fixes the dimensions, and is refused above the limit
+-- a column without typmod: the first row fixes the dimensions; above 16,000 the type itself refuses the value
 CREATE INDEX ivfl_big_hu ON ivfl_big USING ivfflat (hu halfvec_l2_ops) WITH (lists = 1);
-INSERT INTO ivfl_big (hu) SELECT array_fill(1, ARRAY[4001])::halfvec;
+INSERT INTO ivfl_big (hu) SELECT array_fill(1, ARRAY[16001])::halfvec;
 \set VERBOSITY sqlstate
-CREATE INDEX ON ivfl_big USING ivfflat (h halfvec_l2_ops);
 CREATE INDEX ON ivfl_big USING ivfflat (b bit_hamming_ops);
-INSERT INTO ivfl_big (hu) SELECT array_fill(1, ARRAY[4001])::halfvec;
+INSERT INTO ivfl_big (hu) SELECT array_fill(1, ARRAY[16001])::halfvec;
 \set VERBOSITY default
 -- at the limit, an untyped column takes the row
-INSERT INTO ivfl_big (hu) SELECT array_fill(1, ARRAY[4000])::halfvec;
+INSERT INTO ivfl_big (hu) SELECT array_fill(1, ARRAY[16000])::halfvec;
 -- ivf keeps bit columns as packed bits: sq8 and pq are refused for them (0A000)
 CREATE INDEX ON ivfl USING ivf (b bit_hamming_ops) WITH (quantizer = 'sq8');
 CREATE INDEX ON ivfl USING ivf (b bit_hamming_ops) WITH (quantizer = 'pq');

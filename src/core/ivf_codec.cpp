@@ -10,11 +10,13 @@ extern const CodecInfo kFlatCodecInfo;  // ivf_codec_flat.cpp
 extern const CodecInfo kSq8CodecInfo;   // ivf_codec_sq8.cpp
 extern const CodecInfo kPqCodecInfo;    // ivf_codec_pq.cpp
 extern const CodecInfo kBitsCodecInfo;  // ivf_codec_bits.cpp
+extern const CodecInfo kHeapCodecInfo;  // ivf_codec_heap.cpp
 
 namespace {
 // A function, not a namespace-scope array, so the rows of the other files are initialised before it is read.
 const CodecInfo* const* registry(std::size_t* count) {
-    static const CodecInfo* const rows[] = {&kFlatCodecInfo, &kSq8CodecInfo, &kPqCodecInfo, &kBitsCodecInfo};
+    static const CodecInfo* const rows[] = {&kFlatCodecInfo, &kSq8CodecInfo, &kPqCodecInfo, &kBitsCodecInfo,
+                                             &kHeapCodecInfo};
     *count = sizeof(rows) / sizeof(rows[0]);
     return rows;
 }

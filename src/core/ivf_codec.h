@@ -8,6 +8,8 @@
 //   sq8   one byte per dimension (core/ivf_quant.h Sq8): approximate, re-ranked with exact vectors
 //   pq    pq_m bytes, product quantization of the residual (vector - list centroid): approximate, re-ranked
 //   bits  packed bits (bit columns, whatever quantizer was asked for is 'flat'): scores are exact Hamming distances
+//   heap  no code (columns whose flat or sq8 code would not fit a posting page): every candidate of the probed lists
+//         is re-ranked with the exact vector read from the table
 #pragma once
 
 #include <cstddef>
@@ -20,7 +22,7 @@
 namespace vx::core::ivf {
 
 // On-disk ids (the meta page's quantizer byte): never change one.
-enum class Quantizer : uint8_t { Flat = 0, Sq8 = 1, Pq = 2, Bits = 3 };
+enum class Quantizer : uint8_t { Flat = 0, Sq8 = 1, Pq = 2, Bits = 3, Heap = 4 };
 
 // Spreads cache-line prefetches of the next page of a list over the codes of this one: a posting page is a random
 // place in shared buffers, and the hardware prefetcher stops at 4 kB boundaries; issued as one burst of 128 lines
@@ -127,6 +129,8 @@ class Codec {
     virtual Quantizer id() const = 0;
     // Approximate scores, re-ranked with exact vectors from the table (sq8, pq); false: lower bounds (flat).
     virtual bool lossy() const = 0;
+    // The scores carry no order (heap): a scan re-ranks every candidate at once, whatever the rerank option says.
+    virtual bool rerank_all() const { return false; }
     virtual std::size_t code_size() const = 0;
     // Trained parameters: fits `sample`; written to / read from the codebook pages as codebook_bytes() bytes.
     virtual void train(const TrainingSet& sample, TrainingServices& services) {

@@ -4,7 +4,8 @@
 // Centroids are kept in the indexed type's own compact form (CentroidForm), on the pages and for ranking, so one
 // centroid fits a page up to the type's IVF limit and the model a backend caches stays small:
 //   Float32  vector: floats (2,000 dims: 8,000 bytes)
-//   Half     halfvec: halves on the pages (4,000 dims: 8,000 bytes), ranked as the floats they decode to exactly
+//   Half     halfvec: halves on the pages (4,000 dims: 8,000 bytes; 16,000: a run of 4 pages), ranked as the floats
+//            they decode to exactly
 //   Bits     bit: packed bits (64,000 bits: 8,000 bytes), the majority bit of each dimension of the list, ranked by
 //            Hamming distance with the popcount kernels (the squared L2 distance of 0/1 vectors)
 #pragma once

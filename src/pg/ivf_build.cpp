@@ -216,7 +216,7 @@ IvfMeta base_meta(const BuildOptions& o, const AnnContract& c, int dim) {
   meta.dim = dim;
   meta.metric = static_cast<uint8>(c.metric);
   meta.centroid_form = static_cast<uint8>(centroid_form_for(c));
-  meta.quantizer = static_cast<uint8>(stored_quantizer(o.quantizer, centroid_form_for(c)));
+  meta.quantizer = static_cast<uint8>(stored_quantizer(o.quantizer, centroid_form_for(c), dim));
   meta.am = static_cast<uint8>(o.am);
   meta.rerank = o.rerank;
   meta.pq_m = 0;
@@ -392,7 +392,9 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   st->slots = static_cast<ListSlot*>(palloc(sizeof(ListSlot) * lists));
   for (int l = 0; l < lists; ++l) st->slots[l] = ListSlot{InvalidBlockNumber, InvalidBlockNumber};
 
-  if (trained && codec->lossy && options.rerank != 0) notice_toasted_rerank(heap, index, contract, dim);
+  // (heap postings re-rank from the table by design: docs/ivf-internals.md)
+  if (trained && codec->lossy && stored != Quantizer::Heap && options.rerank != 0)
+    notice_toasted_rerank(heap, index, contract, dim);
 
   TimestampTz t2 = GetCurrentTimestamp();
   // Pass 2: every row to its nearest list, in batches of up to 8192 rows bounded by a quarter of maintenance_work_mem

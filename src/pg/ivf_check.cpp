@@ -159,9 +159,13 @@ void check_meta(Checker& c) {
   const CentroidForm form = centroid_form_for(*c.contract);
   if (m.centroid_form != static_cast<uint8>(form))
     corrupt(c, "meta page has centroid form %u, the column's type %u", m.centroid_form, static_cast<unsigned>(form));
-  const auto flat = static_cast<uint8>(stored_quantizer(Quantizer::Flat, form));
+  const auto flat = static_cast<uint8>(stored_quantizer(Quantizer::Flat, form, m.dim));
   if (form == CentroidForm::Bits ? m.quantizer != flat : m.quantizer == static_cast<uint8>(Quantizer::Bits))
     corrupt(c, "meta page has quantizer %u for centroid form %u", m.quantizer, m.centroid_form);
+  // heap postings exactly where a code would not fit a posting page (a flat one never does then)
+  const bool heap = m.quantizer == static_cast<uint8>(Quantizer::Heap);
+  if (heap ? flat != static_cast<uint8>(Quantizer::Heap) : !posting_fits_page(static_cast<Size>(m.code_size)))
+    corrupt(c, "meta page has quantizer %u with %d-byte codes for %d dimensions", m.quantizer, m.code_size, m.dim);
   if (am == AmKind::IvfFlat && m.quantizer != flat)
     corrupt(c, "meta page of an ivfflat index has quantizer %u", m.quantizer);
   if (m.dim < 0 || m.dim > max_dims(form)) corrupt(c, "meta page has %d dimensions (0..%d)", m.dim, max_dims(form));
@@ -237,16 +241,28 @@ void check_centroids(Checker& c, BlockNumber block, const char* data, int count)
 // Centroid and codebook pages; returns the directory's slots (palloc'd, meta.lists of them).
 ListSlot* check_model(Checker& c) {
   const IvfMeta& m = c.meta;
+  const Size one = core::ivf::centroid_bytes(static_cast<CentroidForm>(m.centroid_form), m.dim);
+  const bool stored = m.trained && m.dim > 0;  // an untrained index's one zero centroid is implied (empty page)
+  const uint32 run = centroid_run(m);
+  char* spanning = stored && m.centroids_per_page == 0 ? static_cast<char*>(palloc(one)) : nullptr;
   for (uint32 p = 0; p < m.centroid_pages; ++p) {
     const BlockNumber block = m.centroid_start + p;
     Buffer buf = read_page(c, block, PageKind::Centroids, "centroids");
-    const int first = static_cast<int>(p) * m.centroids_per_page;
-    const int count = std::min(m.centroids_per_page, m.lists - first);
-    check_covered(c, BufferGetPage(buf), block,
-                  count * core::ivf::centroid_bytes(static_cast<CentroidForm>(m.centroid_form), m.dim));
-    check_centroids(c, block, page_contents(BufferGetPage(buf)), count);
+    if (spanning != nullptr) {  // page p % run of a centroid's run: check the centroid once its run is read
+      const Size at = (p % run) * contents_capacity();
+      const Size n = std::min<Size>(contents_capacity(), one - at);
+      check_covered(c, BufferGetPage(buf), block, n);
+      memcpy(spanning + at, page_contents(BufferGetPage(buf)), n);
+      if (p % run == run - 1) check_centroids(c, block, spanning, 1);
+    } else if (stored) {
+      const int first = static_cast<int>(p) * m.centroids_per_page;
+      const int count = std::min(m.centroids_per_page, m.lists - first);
+      check_covered(c, BufferGetPage(buf), block, count * one);
+      check_centroids(c, block, page_contents(BufferGetPage(buf)), count);
+    }
     UnlockReleaseBuffer(buf);
   }
+  if (spanning != nullptr) pfree(spanning);
   for (uint32 p = 0; p < m.codebook_pages; ++p) {
     const BlockNumber block = m.codebook_start + p;
     Buffer buf = read_page(c, block, PageKind::Codebook, "codebook");

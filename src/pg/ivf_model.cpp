@@ -54,9 +54,15 @@ uint32 pages_for(uint64 items, uint64 per_page) { return static_cast<uint32>((it
 void plan_layout(IvfMeta* m) {
   const Size capacity = contents_capacity();
   const Size centroid = core::ivf::centroid_bytes(static_cast<CentroidForm>(m->centroid_form), m->dim);
-  m->centroids_per_page = m->dim > 0 ? static_cast<int32>(capacity / centroid) : 1;
   m->centroid_start = kMetaBlock + 1;
-  m->centroid_pages = pages_for(m->lists, m->centroids_per_page);
+  if (!m->trained || m->dim == 0) {  // one zero centroid, implied: one empty page (fix_dims needs no other)
+    m->centroids_per_page = 1;
+    m->centroid_pages = 1;
+  } else {  // whole centroids per page, or (0 per page) a run of pages per centroid
+    m->centroids_per_page = static_cast<int32>(capacity / centroid);
+    m->centroid_pages = m->centroids_per_page > 0 ? pages_for(m->lists, m->centroids_per_page)
+                                                  : static_cast<uint32>(m->lists) * centroid_run(*m);
+  }
   m->codebook_start = m->centroid_start + m->centroid_pages;
   m->codebook_pages = pages_for(m->codebook_bytes, capacity);
   m->slots_per_page = static_cast<int32>(capacity / sizeof(ListSlot));
@@ -126,15 +132,25 @@ void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const cor
   sink_page(s, PageKind::Meta, &meta, sizeof(IvfMeta));
   sink_emit(s);
   const Size centroid = core::ivf::centroid_bytes(static_cast<CentroidForm>(meta.centroid_form), meta.dim);
-  for (uint32 p = 0; p < meta.centroid_pages; ++p) {  // whole centroids per page, in the column type's form
-    const int first = static_cast<int>(p) * meta.centroids_per_page;
-    const int count = std::min(meta.centroids_per_page, meta.lists - first);
-    Page page = sink_page(s, PageKind::Centroids, nullptr, count * centroid);
-    if (model != nullptr)
-      model->write_centroids(first, count, reinterpret_cast<uint8_t*>(page_contents(page)));
-    else
-      memset(page_contents(page), 0, count * centroid);  // an untrained index: its one zero centroid
+  if (!meta.trained || meta.dim == 0 || model == nullptr) {  // an untrained index: its one zero centroid is implied
+    sink_page(s, PageKind::Centroids, nullptr, 0);
     sink_emit(s);
+  } else if (meta.centroids_per_page > 0) {  // whole centroids per page, in the column type's form
+    for (uint32 p = 0; p < meta.centroid_pages; ++p) {
+      const int first = static_cast<int>(p) * meta.centroids_per_page;
+      const int count = std::min(meta.centroids_per_page, meta.lists - first);
+      Page page = sink_page(s, PageKind::Centroids, nullptr, count * centroid);
+      model->write_centroids(first, count, reinterpret_cast<uint8_t*>(page_contents(page)));
+      sink_emit(s);
+    }
+  } else {  // each centroid over a run of pages, as a byte stream
+    auto* bytes = static_cast<uint8_t*>(palloc(centroid));
+    for (int l = 0; l < meta.lists; ++l) {
+      model->write_centroids(l, 1, bytes);
+      emit_stream(s, PageKind::Centroids, centroid_run(meta), reinterpret_cast<const char*>(bytes), centroid,
+                  contents_capacity());
+    }
+    pfree(bytes);
   }
   emit_stream(s, PageKind::Codebook, meta.codebook_pages, reinterpret_cast<const char*>(codebook),
               meta.codebook_bytes, contents_capacity());
@@ -177,21 +193,15 @@ void fix_dims(Relation index, int dim) {
     UnlockReleaseBuffer(metabuf);
     check_dims_limit(index, form, dim, "vector");
   }
-  Buffer cbuf = ReadBuffer(index, cur->centroid_start);
-  LockBuffer(cbuf, BUFFER_LOCK_EXCLUSIVE);
+  // untrained (one implied zero centroid on its empty page): only the meta page changes
   GenericXLogState* state = GenericXLogStart(index);
-  Page meta_page = GenericXLogRegisterBuffer(state, metabuf, 0);
-  Page centroid_page = GenericXLogRegisterBuffer(state, cbuf, 0);
-  IvfMeta* meta = page_meta(meta_page);
-  const Size bytes = core::ivf::centroid_bytes(form, dim);
+  IvfMeta* meta = page_meta(GenericXLogRegisterBuffer(state, metabuf, 0));
+  const Quantizer stored = stored_quantizer(Quantizer::Flat, form, dim);  // untrained: flat codes, or heap postings
   meta->dim = dim;
-  meta->code_size = code_size(stored_quantizer(Quantizer::Flat, form), dim, 0);  // untrained: flat codes
-  meta->centroids_per_page = static_cast<int32>(contents_capacity() / bytes);
+  meta->quantizer = static_cast<uint8>(stored);
+  meta->code_size = code_size(stored, dim, 0);
   meta->build_id += 1;  // new cache key: backends drop their dim-0 model
-  memset(page_contents(centroid_page), 0, bytes);
-  reinterpret_cast<PageHeader>(centroid_page)->pd_lower = static_cast<LocationIndex>(MAXALIGN(SizeOfPageHeaderData) + bytes);
   GenericXLogFinish(state);
-  UnlockReleaseBuffer(cbuf);
   UnlockReleaseBuffer(metabuf);
 }
 
@@ -256,13 +266,25 @@ IvfModel* read_model(Relation index, const IvfMeta& meta, MemoryContext cxt) {
   auto* m = static_cast<IvfModel*>(MemoryContextAllocZero(cxt, sizeof(IvfModel)));
   m->meta = meta;
   core::ivf::Model* core = new_core_model(meta, cxt, false);
-  for (uint32 p = 0; p < meta.centroid_pages && meta.dim > 0; ++p) {
+  // an untrained index's one centroid is zero, as new_core_model made it
+  const bool stored = meta.trained && meta.dim > 0;
+  for (uint32 p = 0; p < meta.centroid_pages && stored && meta.centroids_per_page > 0; ++p) {
     const Size first = static_cast<Size>(p) * meta.centroids_per_page;
     const Size count = std::min<Size>(meta.centroids_per_page, meta.lists - first);
     Buffer buf = ReadBuffer(index, meta.centroid_start + p);
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     core->read_centroids(first, count, reinterpret_cast<const uint8_t*>(page_contents(BufferGetPage(buf))));
     UnlockReleaseBuffer(buf);
+  }
+  if (stored && meta.centroids_per_page == 0) {  // a run of pages per centroid, copied into the float model
+    const Size bytes = core::ivf::centroid_bytes(static_cast<CentroidForm>(meta.centroid_form), meta.dim);
+    const uint32 run = centroid_run(meta);
+    auto* one = static_cast<char*>(palloc(bytes));
+    for (int l = 0; l < meta.lists; ++l) {
+      read_stream(index, meta.centroid_start + static_cast<BlockNumber>(l) * run, run, one, bytes);
+      core->read_centroids(static_cast<std::size_t>(l), 1, reinterpret_cast<const uint8_t*>(one));
+    }
+    pfree(one);
   }
   if (meta.codebook_bytes > 0) {
     if (meta.codebook_bytes != core->codec->codebook_bytes())

@@ -1,7 +1,9 @@
 // On-disk layout of the ivfflat and ivf index access methods (one implementation serves both).
 //   block 0                meta page (IvfMeta): magic, layout version, dims, metric, lists, quantizer, ...
 //   centroid pages         `lists` centroids in the column type's compact form (floats, halves, packed bits), whole
-//                          centroids per page
+//                          centroids per page, or, for a centroid larger than a page (halfvec over 4,080
+//                          dimensions), each centroid over a run of consecutive pages (centroids_per_page = 0); an
+//                          untrained index has one empty centroid page (its one centroid is zero)
 //   codebook pages         quantizer parameters as a byte stream (SQ8: vmin[dim], step[dim]; PQ: m x 256 x dsub)
 //   directory pages        one ListSlot per list: the first page of the list's posting chain and its insert page
 //   posting pages          IvfTuple items (heap TID + code) with an IvfPageOpaque linking to the next page of the list
@@ -35,13 +37,16 @@ constexpr uint32 kMagic = 0x56584956;  // "VIXV"
 // and chains grow at the tail (version 2: one head per list, newest page first, space freed by VACUUM never reused).
 // 4: centroids in the column type's compact form (meta.centroid_form: halves for halfvec, packed bits for bit) and
 // bit postings as packed bits (quantizer bits); version 3 kept float centroids and half copies of every type.
+// 5: centroids larger than a page span a run of pages, postings whose code would not fit a page keep the heap TID
+// alone (quantizer heap), an untrained index keeps no centroid bytes (halfvec up to 16,000 dimensions).
 // Other versions are refused with a hint to REINDEX.
-constexpr uint32 kLayoutVersion = 4;
+constexpr uint32 kLayoutVersion = 5;
 constexpr BlockNumber kMetaBlock = 0;
 using core::ivf::CentroidForm;
-// The dimension limits, pgvector's: a centroid in its form and a flat posting (the largest code) fit one page.
+// The dimension limits. vector and bit: pgvector's (a centroid in its form and a flat posting fit one page). halfvec:
+// the type's own 16,000 (pgvector: 4,000): centroids span pages, codes too large for a page become heap postings.
 constexpr int kMaxFloatDims = 2000;  // vector: float centroids (8,000 bytes), half-copy postings
-constexpr int kMaxHalfDims = 4000;   // halfvec: half centroids and half-copy postings (8,000 + 16 bytes)
+constexpr int kMaxHalfDims = 16000;  // halfvec: half centroids (32,000 bytes: a run of 4 pages), heap postings
 constexpr int kMaxBitDims = 64000;   // bit: packed-bit centroids and postings (8,000 bytes)
 constexpr int kMaxLists = 32768;
 constexpr uint16 kPageId = 0xFF91;  // for pg_filedump-style tools
@@ -71,7 +76,7 @@ struct IvfMeta {
   int32 code_size;       // bytes of code per posting tuple
   BlockNumber centroid_start;
   uint32 centroid_pages;
-  int32 centroids_per_page;
+  int32 centroids_per_page;   // 0: each centroid over a run of centroid_run() pages
   BlockNumber codebook_start;
   uint32 codebook_pages;
   uint32 codebook_bytes;
@@ -108,19 +113,33 @@ inline int code_size(Quantizer q, int dim, int pq_m) {
   return info ? static_cast<int>(info->code_size(static_cast<std::size_t>(dim), static_cast<std::size_t>(pq_m))) : 0;
 }
 
-// The dimension limit of an index whose centroids have this form.
-inline int max_dims(CentroidForm form) {
-  return form == CentroidForm::Half ? kMaxHalfDims : form == CentroidForm::Bits ? kMaxBitDims : kMaxFloatDims;
-}
-// The codec that stores a column's vectors for the quantizer asked for: bit columns keep packed bits (flat).
-inline Quantizer stored_quantizer(Quantizer q, CentroidForm form) {
-  return form == CentroidForm::Bits && q == Quantizer::Flat ? Quantizer::Bits : q;
-}
-
 inline IvfPageOpaque* page_opaque(Page page) { return reinterpret_cast<IvfPageOpaque*>(PageGetSpecialPointer(page)); }
 inline char* page_contents(Page page) { return reinterpret_cast<char*>(page) + MAXALIGN(SizeOfPageHeaderData); }
 inline Size contents_capacity() {
   return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(IvfPageOpaque));
+}
+
+// The dimension limit of an index whose centroids have this form.
+inline int max_dims(CentroidForm form) {
+  return form == CentroidForm::Half ? kMaxHalfDims : form == CentroidForm::Bits ? kMaxBitDims : kMaxFloatDims;
+}
+// Whether a posting with `code` bytes of code fits an empty posting page (with its line pointer).
+inline bool posting_fits_page(Size code) {
+  return MAXALIGN(kTupleHeader + code) + sizeof(ItemIdData) <= contents_capacity();
+}
+// The codec that stores a column's vectors for the quantizer asked for: bit columns keep packed bits (flat); a flat
+// or sq8 code that would not fit a posting page (halfvec over 4,068 or 8,140 dimensions) becomes a heap posting (the
+// TID alone, every candidate re-ranked from the table). dim 0 (not fixed yet): as asked; fix_dims settles it.
+inline Quantizer stored_quantizer(Quantizer q, CentroidForm form, int dim) {
+  if (form == CentroidForm::Bits && q == Quantizer::Flat) return Quantizer::Bits;
+  if (q != Quantizer::Pq && !posting_fits_page(code_size(q, dim, 0))) return Quantizer::Heap;
+  return q;
+}
+// Pages of one centroid: 1 where whole centroids share a page, else the run one centroid spans.
+inline uint32 centroid_run(const IvfMeta& m) {
+  if (m.centroids_per_page > 0) return 1;
+  const Size bytes = core::ivf::centroid_bytes(static_cast<CentroidForm>(m.centroid_form), m.dim);
+  return static_cast<uint32>((bytes + contents_capacity() - 1) / contents_capacity());
 }
 inline IvfMeta* page_meta(Page page) { return reinterpret_cast<IvfMeta*>(page_contents(page)); }
 

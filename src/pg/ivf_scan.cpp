@@ -12,6 +12,7 @@
 #include "core/ann_order.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -304,7 +305,8 @@ void start(IndexScanDesc scan, ScanState* s) {
   if (!s->null_query && (flat || s->contract->sql_from_rank != nullptr))
     s->handover = handover_open(index, &scan->orderByData[0], s->handover_cxt);
 
-  s->rerank = effective_rerank(index, meta);
+  // heap postings carry no score: every candidate of the probed lists is re-ranked at once (exact over them)
+  s->rerank = s->model->core->codec->rerank_all() ? INT_MAX : effective_rerank(index, meta);
   const bool flat_am = meta.am == static_cast<uint8>(AmKind::IvfFlat);
   s->probes = std::min(tuning::ivf_probes(index, flat_am).value, meta.lists);
   s->iterative = (flat_am ? ivfflat_iterative_scan : ivf_iterative_scan) != kIterativeOff;

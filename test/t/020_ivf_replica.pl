@@ -85,22 +85,52 @@ $primary->safe_psql('postgres', 'VACUUM wide');
 $primary->safe_psql('postgres', "INSERT INTO wide " . sprintf($wide, 121, 140) . ";
   INSERT INTO wide_untyped SELECT id, h FROM wide WHERE id <= 30");
 $primary->wait_for_catchup($standby);
-for my $case (['wide', 'h', '<->', 'ivfflat.probes = 2', 'wide_h'], ['wide', 'b', '<~>', 'ivf.probes = 2', 'wide_b'],
-              ['wide_untyped', 'h', '<->', 'ivfflat.probes = 1', 'wide_untyped_idx']) {
-  my ($table, $col, $op, $setting, $index) = @$case;
-  for my $id (7, 77, 133) {
+# The index answers on the standby exactly as on the primary: ORDER BY $col $op (the value of row $id of $src) for each
+# of @ids, and the standby plans the index.
+sub same_on_standby {
+  my ($table, $col, $op, $setting, $index, $src, @ids) = @_;
+  for my $id (@ids) {
     my $sql = "SET enable_seqscan = off; SET jit = off; SET $setting;
-      SELECT string_agg(id::text, ',') FROM (SELECT id FROM $table ORDER BY $col $op (SELECT $col FROM wide WHERE id = $id) LIMIT 5) s";
+      SELECT string_agg(id::text, ',') FROM (SELECT id FROM $table ORDER BY $col $op (SELECT $col FROM $src WHERE id = $id) LIMIT 5) s";
     my $on_primary = $primary->safe_psql('postgres', $sql);
     isnt($on_primary, '', "$index returns rows");
     is($standby->safe_psql('postgres', $sql), $on_primary, "$index: standby returns the primary's result");
   }
   like($standby->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF)
-    SELECT id FROM $table ORDER BY $col $op (SELECT $col FROM wide LIMIT 1) LIMIT 5"), qr/Index Scan using $index/,
+    SELECT id FROM $table ORDER BY $col $op (SELECT $col FROM $src LIMIT 1) LIMIT 5"), qr/Index Scan using $index/,
     "standby plans $index");
+}
+for my $case (['wide', 'h', '<->', 'ivfflat.probes = 2', 'wide_h'], ['wide', 'b', '<~>', 'ivf.probes = 2', 'wide_b'],
+              ['wide_untyped', 'h', '<->', 'ivfflat.probes = 1', 'wide_untyped_idx']) {
+  same_on_standby(@$case, 'wide', 7, 77, 133);
 }
 is($standby->safe_psql('postgres', "SELECT count(*) FROM vectorext.index_check('wide_b', false)"), '1',
    'standby: the bit index passes index_check');
+
+# halfvec at the type's own 16,000 dimensions: centroids over runs of 4 pages, heap postings (TIDs only) re-ranked
+# from the table; build, inserts, VACUUM, and an untyped column whose first insert fixes 16,000 dimensions (the meta
+# page alone) and starts its list's first page, replayed under wal_consistency_checking
+my $w16 = q{
+  SELECT i, (SELECT array_agg(((i % 5) + (j % 7) * 0.01 * (i % 11) + i * 0.001)::real ORDER BY j)
+             FROM generate_series(1, 16000) j)::halfvec(16000)
+  FROM generate_series(%d, %d) i};
+$primary->safe_psql('postgres', "CREATE TABLE w16 (id int PRIMARY KEY, h halfvec(16000));
+  INSERT INTO w16 " . sprintf($w16, 1, 30) . ";
+  CREATE INDEX w16_h ON w16 USING ivfflat (h halfvec_l2_ops) WITH (lists = 3);
+  CREATE TABLE w16_untyped (id int, h halfvec);
+  CREATE INDEX w16_untyped_idx ON w16_untyped USING ivf (h halfvec_l2_ops) WITH (lists = 1);");
+$primary->safe_psql('postgres', "INSERT INTO w16 " . sprintf($w16, 31, 60));
+$primary->safe_psql('postgres', 'DELETE FROM w16 WHERE id % 7 = 0');
+$primary->safe_psql('postgres', 'VACUUM w16');
+$primary->safe_psql('postgres', "INSERT INTO w16 " . sprintf($w16, 61, 66) . ";
+  INSERT INTO w16_untyped SELECT id, h FROM w16 WHERE id <= 20");
+$primary->wait_for_catchup($standby);
+for my $case (['w16', 'ivfflat.probes = 1', 'w16_h'], ['w16_untyped', 'ivf.probes = 1', 'w16_untyped_idx']) {
+  my ($table, $setting, $index) = @$case;
+  same_on_standby($table, 'h', '<->', $setting, $index, 'w16', 5, 44, 62);
+  is($standby->safe_psql('postgres', "SELECT count(*) FROM vectorext.index_check('$index', false)"), '1',
+     "standby: $index passes index_check");
+}
 
 $standby->stop;
 $primary->stop;

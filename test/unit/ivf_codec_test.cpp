@@ -56,6 +56,34 @@ TEST(IvfCodec, RegistryByIdAndName) {
   EXPECT_EQ(codec_info(Quantizer::Pq)->min_train_rows, Pq::ksub);
 }
 
+// Heap postings (columns whose codes would not fit a page): no code, not an option value, every score 0 and never
+// exact, so a scan re-ranks every candidate from the table.
+TEST(IvfCodec, HeapCodecKeepsNoCode) {
+  const CodecInfo* info = codec_info(Quantizer::Heap);
+  ASSERT_NE(info, nullptr);
+  EXPECT_STREQ(info->name, "heap");
+  EXPECT_FALSE(info->option);
+  EXPECT_EQ(codec_info_by_name("heap"), nullptr);
+  EXPECT_TRUE(info->lossy);
+  EXPECT_EQ(info->code_size(16000, 0), 0u);
+  EXPECT_EQ(info->codebook_bytes(16000, 0), 0u);
+  auto codec = info->create(16000, 0);
+  EXPECT_EQ(codec->id(), Quantizer::Heap);
+  EXPECT_TRUE(codec->rerank_all());
+  EXPECT_FALSE(codec_info(Quantizer::Sq8)->create(8, 0)->rerank_all());
+  const std::vector<float> q = random_floats(16000, 3);
+  auto scanner = codec->scanner(Metric::L2, q.data(), nullptr);
+  const uint8_t byte = 0;
+  const uint8_t* codes[2] = {&byte, &byte};
+  double d[2] = {-1, -1};
+  uint8_t exact[2] = {1, 1};
+  PagePrefetch prefetch(nullptr, 8192, 2);
+  scanner->scan_page(codes, 2, d, exact, prefetch);
+  EXPECT_EQ(d[0], 0.0);
+  EXPECT_EQ(d[1], 0.0);
+  EXPECT_EQ(exact[0] | exact[1], 0);
+}
+
 TEST(IvfCodec, SizesMatchTheCodecs) {
   for (std::size_t i = 0; i < codec_count(); ++i) {
     const CodecInfo& info = codec_at(i);
