@@ -6,6 +6,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
+use VxCrash;
 
 my $node = PostgreSQL::Test::Cluster->new('hnsw_crash');
 $node->init;
@@ -35,7 +36,7 @@ my $pid = $node->safe_psql('postgres',
 ok($pid =~ /^\d+$/, 'found an inserting backend');
 kill 'KILL', $pid;
 $bench->finish;
-$node->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()') or die 'server did not come back';
+wait_for_recovery($node);
 like(slurp_file($node->logfile), qr/all server processes terminated; reinitializing/, 'crash recovery ran');
 
 my $count = $node->safe_psql('postgres', 'SELECT count(*) FROM items');

@@ -9,6 +9,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
+use VxCrash;
 
 my $node = PostgreSQL::Test::Cluster->new('hnsw_crash_vacuum');
 $node->init;
@@ -23,20 +24,6 @@ $node->safe_psql('postgres', q{
   INSERT INTO items (embedding) SELECT rand_vec(i) FROM generate_series(1, 2000) i;
 });
 
-# Polls with psql -c (poll_query_until feeds psql's stdin, which dies with EPIPE when psql exits at once because the
-# server refuses connections during crash recovery).
-sub wait_for_recovery {
-  for (1 .. 1800) {
-    my ($out, $err) = ('', '');
-    eval {
-      IPC::Run::run([ 'psql', '-XAtq', '-h', $node->host, '-p', $node->port, '-d', 'postgres', '-c',
-                      'SELECT NOT pg_is_in_recovery()' ], '>', \$out, '2>', \$err);
-    };
-    return if $out =~ /^t/;
-    select(undef, undef, undef, 0.1);
-  }
-  die 'server did not come back';
-}
 
 my $dir = $node->basedir;
 PostgreSQL::Test::Utils::append_to_file("$dir/insert.sql",
@@ -67,7 +54,7 @@ for my $round (1 .. 2) {
   ok($pid =~ /^\d+$/, "round $round: found a busy backend");
   kill 'KILL', $pid;
   $bench->finish;
-  wait_for_recovery();
+  wait_for_recovery($node);
 
   my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
   for my $when ('straight after recovery', 'after VACUUM') {

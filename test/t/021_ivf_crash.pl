@@ -5,6 +5,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
+use VxCrash;
 use Test::More;
 
 my $node = PostgreSQL::Test::Cluster->new('ivf_crash');
@@ -37,7 +38,7 @@ $h->finish;
 my $acknowledged = () = PostgreSQL::Test::Utils::slurp_file("$dir/out.txt") =~ /INSERT 0 1/g;
 ok($acknowledged > 0, "inserts were acknowledged before the crash ($acknowledged)");
 
-$node->poll_query_until('postgres', 'SELECT 1', '1') or die 'server did not recover';
+wait_for_recovery($node);
 my $present = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
 cmp_ok($present, '>=', 1000 + $acknowledged, 'no acknowledged row is lost');
 for my $case (['ivfflat.probes = 8', 'items_pq'], ['ivf.probes = 4', 'items_flat']) {

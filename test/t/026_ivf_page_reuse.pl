@@ -8,6 +8,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
+use VxCrash;
 use Test::More;
 
 my $primary = PostgreSQL::Test::Cluster->new('reuse_primary');
@@ -85,7 +86,7 @@ kill 'KILL', $pid;
 $h->finish;
 my $acknowledged = () = PostgreSQL::Test::Utils::slurp_file("$dir/out.txt") =~ /INSERT 0 1/g;
 ok($acknowledged > 0, "inserts were acknowledged before the crash ($acknowledged)");
-$primary->poll_query_until('postgres', 'SELECT 1', '1') or die 'server did not recover';
+wait_for_recovery($primary);
 cmp_ok($primary->safe_psql('postgres', 'SELECT count(*) FROM items'), '>=', 1500 + $acknowledged,
        'no acknowledged row is lost');
 check_indexes($primary, 'primary after crash recovery');
