@@ -8,10 +8,11 @@
 EXTENSION  = vectorext
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))vectorext.control)
 
-# Files named faiss_* link Faiss/OpenBLAS/OpenMP and are built into a separately loaded module, so the query path
-# of every backend never loads them (docs/architecture.md, "Layers").
-CORE_SRCS = $(filter-out src/core/faiss_%,$(wildcard src/core/*.cpp))
-PG_SRCS   = $(filter-out src/pg/faiss_%,$(wildcard src/pg/*.cpp))
+# Sources by layer and subsystem (docs/architecture.md, "Layers"): src/core/** is pure C++, src/pg/** the Postgres glue.
+# src/faiss links Faiss/OpenBLAS/OpenMP and is built into a separately loaded module, so the query path of every
+# backend never loads it.
+CORE_SRCS = $(wildcard src/core/*.cpp src/core/*/*.cpp)
+PG_SRCS   = $(wildcard src/pg/*.cpp src/pg/*/*.cpp)
 
 MODULE_big = vectorext
 OBJS       = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
@@ -37,7 +38,7 @@ $(shlib): src/pg/exports.map
 
 # vectorext_faiss.so: the training module (Faiss k-means), loaded by vectorext.so only while an IVF index is built.
 # Debian ships Faiss as a static PIC archive; it needs BLAS/LAPACK (OpenBLAS) and OpenMP (libgomp).
-FAISS_SRCS  = $(wildcard src/core/faiss_*.cpp src/pg/faiss_*.cpp)
+FAISS_SRCS  = $(wildcard src/faiss/*.cpp)
 FAISS_OBJS  = $(FAISS_SRCS:.cpp=.o)
 FAISS_SHLIB = vectorext_faiss$(DLSUFFIX)
 FAISS_LIBS ?= -l:libfaiss.a -lopenblas -lgomp
@@ -45,8 +46,8 @@ EXTRA_CLEAN += $(FAISS_SHLIB) $(FAISS_OBJS) $(FAISS_OBJS:.o=.d)
 -include $(FAISS_OBJS:.o=.d)
 
 all: $(FAISS_SHLIB)
-$(FAISS_SHLIB): $(FAISS_OBJS) src/core/faiss_exports.map
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -shared -o $@ $(FAISS_OBJS) -Wl,--version-script=$(CURDIR)/src/core/faiss_exports.map \
+$(FAISS_SHLIB): $(FAISS_OBJS) src/faiss/faiss_exports.map
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -shared -o $@ $(FAISS_OBJS) -Wl,--version-script=$(CURDIR)/src/faiss/faiss_exports.map \
 	  -Wl,-z,defs $(FAISS_LIBS) -lstdc++ -lm
 
 install: install-faiss

@@ -1,4 +1,4 @@
--- The type-and-metric contract (support function 3, src/pg/ann_contract.h): the IVF access methods learn the metric
+-- The type-and-metric contract (support function 3, src/pg/ann/ann_contract.h): the IVF access methods learn the metric
 -- from it, never from the name of support function 1. An operator class of our own with a differently named distance
 -- orders exactly like the shipped one; an operator class without the contract, or with a function that is not one,
 -- is refused with a clear error.

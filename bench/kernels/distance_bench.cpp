@@ -1,8 +1,8 @@
 // Google Benchmark for the distance kernels: time per distance (one query against a rotating pool of base vectors
 // that stays cache-resident) for each SIMD level this CPU supports, so the speedup of each level is visible.
 // Run: kernel_bench [--benchmark_filter=...]; names are <metric>/<level>/<dims>.
-#include "core/distance.h"
-#include "core/half.h"
+#include "core/kernels/distance.h"
+#include "core/kernels/half.h"
 
 #include <benchmark/benchmark.h>
 

@@ -1,7 +1,7 @@
 // Google Benchmark for the IVF quantizer kernels: time to score one list page's worth of codes (sq8: one fused pass
 // per code; pq: one table lookup pass per code, after the per-list table), and the encodings. Names are
 // <what>/<dims>; the level is the dispatched one (VECTOREXT_SIMD lowers it).
-#include "core/ivf_quant.h"
+#include "core/ivf/ivf_quant.h"
 
 #include <benchmark/benchmark.h>
 

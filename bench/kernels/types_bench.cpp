@@ -1,9 +1,9 @@
 // Google Benchmark for the kernels of the halfvec, bit and sparsevec types (registered before main() runs, in the
 // same kernel_bench binary as distance_bench.cpp): halfvec x halfvec per SIMD level, Hamming / Jaccard per popcount
 // level, sparse merges by number of nonzeros. Names are <kernel>/<level>/<size>.
-#include "core/bit_distance.h"
-#include "core/half.h"
-#include "core/sparsevec.h"
+#include "core/kernels/bit_distance.h"
+#include "core/kernels/half.h"
+#include "core/types/sparsevec.h"
 
 #include <benchmark/benchmark.h>
 

@@ -25,8 +25,8 @@
 #include "../ann/common.h"
 #include "../ann/dataset.h"
 #include "../ann/truth.h"
-#include "core/half.h"
-#include "core/hnsw_graph_builder.h"
+#include "core/kernels/half.h"
+#include "core/hnsw/hnsw_graph_builder.h"
 
 using namespace ab;
 namespace hc = vx::core::hnsw;

@@ -19,7 +19,7 @@ CREATE FUNCTION vector_negative_inner_product(vector, vector) RETURNS float8
 CREATE FUNCTION vector_spherical_distance(vector, vector) RETURNS float8
   AS 'MODULE_PATHNAME', 'vx_vector_spherical_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- support function 3 of the index operator classes: the type-and-metric contract an index reads its column by
--- (src/pg/ann_contract.h, docs/architecture.md)
+-- (src/pg/ann/ann_contract.h, docs/architecture.md)
 CREATE FUNCTION vector_l2_index_support(internal) RETURNS internal
   AS 'MODULE_PATHNAME', 'vx_vector_l2_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION vector_ip_index_support(internal) RETURNS internal

@@ -176,8 +176,8 @@ CREATE OPERATOR > (
   COMMUTATOR = < , NEGATOR = <= , RESTRICT = scalargtsel, JOIN = scalargtjoinsel
 );
 
--- support function 3 of halfvec's index operator classes: the type-and-metric contract (src/pg/ann_contract.h,
--- src/pg/halfvec_index_support.cpp); the operator classes are with their access methods (32_ivf_types.sql)
+-- support function 3 of halfvec's index operator classes: the type-and-metric contract (src/pg/ann/ann_contract.h,
+-- src/pg/type/halfvec_index_support.cpp); the operator classes are with their access methods (32_ivf_types.sql)
 CREATE FUNCTION halfvec_l2_index_support(internal) RETURNS internal
   AS 'MODULE_PATHNAME', 'vx_halfvec_l2_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION halfvec_ip_index_support(internal) RETURNS internal

@@ -141,8 +141,8 @@ CREATE OPERATOR CLASS sparsevec_ops
   OPERATOR 5 > ,
   FUNCTION 1 sparsevec_cmp(sparsevec, sparsevec);
 
--- support function 3 of sparsevec's hnsw operator classes: the type-and-metric contract (src/pg/ann_contract.h,
--- src/pg/sparsevec_index_support.cpp: the index keeps the nonzeros); the operator classes are in 21_hnsw_types.sql
+-- support function 3 of sparsevec's hnsw operator classes: the type-and-metric contract (src/pg/ann/ann_contract.h,
+-- src/pg/type/sparsevec_index_support.cpp: the index keeps the nonzeros); the operator classes are in 21_hnsw_types.sql
 CREATE FUNCTION sparsevec_l2_index_support(internal) RETURNS internal
   AS 'MODULE_PATHNAME', 'vx_sparsevec_l2_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION sparsevec_ip_index_support(internal) RETURNS internal

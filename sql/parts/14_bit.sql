@@ -13,11 +13,11 @@ CREATE OPERATOR <%> (
   LEFTARG = bit, RIGHTARG = bit, PROCEDURE = jaccard_distance, COMMUTATOR = '<%>'
 );
 
--- support function 3 of bit_hamming_ops: the type-and-metric contract (src/pg/ann_contract.h,
--- src/pg/bit_index_support.cpp)
+-- support function 3 of bit_hamming_ops: the type-and-metric contract (src/pg/ann/ann_contract.h,
+-- src/pg/type/bit_index_support.cpp)
 CREATE FUNCTION bit_hamming_index_support(internal) RETURNS internal
   AS 'MODULE_PATHNAME', 'vx_bit_hamming_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
--- hnsw's: the index keeps the bits themselves (src/pg/bit_index_support.cpp)
+-- hnsw's: the index keeps the bits themselves (src/pg/type/bit_index_support.cpp)
 CREATE FUNCTION bit_hamming_bytes_index_support(internal) RETURNS internal
   AS 'MODULE_PATHNAME', 'vx_bit_hamming_bytes_index_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION bit_jaccard_bytes_index_support(internal) RETURNS internal

@@ -5,7 +5,7 @@ CREATE ACCESS METHOD hnsw TYPE INDEX HANDLER hnswhandler;
 COMMENT ON ACCESS METHOD hnsw IS 'hnsw index access method';
 
 -- Support function 3 of every operator class is the type-and-metric contract (<type>_<metric>_index_support, the same
--- functions as ivfflat's and ivf's, src/pg/ann_contract.h): the index reads its column through it.
+-- functions as ivfflat's and ivf's, src/pg/ann/ann_contract.h): the index reads its column through it.
 
 -- No DEFAULT operator class for hnsw, as in pgvector: a default would let pg_dump write `USING hnsw (col)`, which a
 -- pgvector database refuses on restore (docs/clients.md). ivfflat's vector_l2_ops is the default in both.
@@ -40,5 +40,5 @@ CREATE OPERATOR CLASS vector_l1_ops
 CREATE FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) RETURNS float8
   AS 'MODULE_PATHNAME', 'vx_index_order_value' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 -- Explicitly, in case default privileges revoke EXECUTE on new functions: plans of every role call it (a role without
--- EXECUTE gets plans without it, see src/pg/order_value_planner.cpp).
+-- EXECUTE gets plans without it, see src/pg/order_value/order_value_planner.cpp).
 GRANT EXECUTE ON FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) TO PUBLIC;

@@ -1,8 +1,8 @@
 -- hnsw operator classes of the other vector types, with pgvector's names, operators and support functions: halfvec
 -- (l2, ip, cosine, l1), bit (Hamming, Jaccard) and sparsevec (l2, ip, cosine, l1). As for vector (20_hnsw.sql):
 -- support function 1 is the distance, 2 the norm (cosine), 3 the type-and-metric contract the index reads the column
--- by (src/pg/ann_contract.h); bit's and sparsevec's contracts keep the values' own bytes (bit_*_bytes_index_support,
--- src/pg/bit_index_support.cpp; sparsevec_*_index_support, src/pg/sparsevec_index_support.cpp).
+-- by (src/pg/ann/ann_contract.h); bit's and sparsevec's contracts keep the values' own bytes (bit_*_bytes_index_support,
+-- src/pg/type/bit_index_support.cpp; sparsevec_*_index_support, src/pg/type/sparsevec_index_support.cpp).
 CREATE OPERATOR CLASS halfvec_l2_ops FOR TYPE halfvec USING hnsw AS
   OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
   FUNCTION 1 halfvec_l2_squared_distance(halfvec, halfvec),

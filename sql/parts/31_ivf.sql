@@ -9,7 +9,7 @@ CREATE FUNCTION ivfhandler(internal) RETURNS index_am_handler
 CREATE ACCESS METHOD ivf TYPE INDEX HANDLER ivfhandler;
 COMMENT ON ACCESS METHOD ivf IS 'inverted-file index with flat, sq8 or pq codes and exact re-ranking';
 
--- Support function 3 is the type-and-metric contract (vector_<metric>_index_support, src/pg/ann_contract.h): the
+-- Support function 3 is the type-and-metric contract (vector_<metric>_index_support, src/pg/ann/ann_contract.h): the
 -- access methods learn the metric, the type and how to read it from it alone. Support function 1 is the distance and
 -- 2 the norm (cosine), as in pgvector's operator classes; amvalidate checks their signatures.
 CREATE OPERATOR CLASS vector_l2_ops DEFAULT FOR TYPE vector USING ivfflat AS

@@ -1,6 +1,6 @@
 -- ivfflat and ivf operator classes of the other vector types, with pgvector's names: halfvec (l2, ip, cosine) and
 -- bit (Hamming). As for vector (31_ivf.sql): support function 1 is the distance, 2 the norm (cosine), 3 the
--- type-and-metric contract the access methods read the column by (src/pg/ann_contract.h).
+-- type-and-metric contract the access methods read the column by (src/pg/ann/ann_contract.h).
 CREATE OPERATOR CLASS halfvec_l2_ops FOR TYPE halfvec USING ivfflat AS
   OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
   FUNCTION 1 halfvec_l2_squared_distance(halfvec, halfvec),

@@ -146,7 +146,7 @@ END
 $$;
 
 -- Row check of each version's partition (dims, key in the source, source digest, embedded_at); C for speed.
--- TG_ARGV: collection, version; everything else comes from the registry (src/pg/mlops_trigger.cpp).
+-- TG_ARGV: collection, version; everything else comes from the registry (src/pg/mlops/mlops_trigger.cpp).
 CREATE FUNCTION vectorext._row_check() RETURNS trigger
   AS 'MODULE_PATHNAME', 'vx_mlops_row_check' LANGUAGE C SET search_path = pg_catalog, pg_temp;
 

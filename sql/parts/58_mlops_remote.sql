@@ -104,7 +104,7 @@ END
 $$;
 
 -- _readiness run as the owner of the version's partition (the collection's owner), inside a security-restricted
--- operation as PostgreSQL runs a table owner's code for VACUUM or REFRESH MATERIALIZED VIEW (src/pg/mlops_remote.cpp).
+-- operation as PostgreSQL runs a table owner's code for VACUUM or REFRESH MATERIALIZED VIEW (src/pg/mlops/mlops_remote.cpp).
 -- The gate runs as the extension owner; reading the foreign table as that role would connect with the extension
 -- owner's user mapping to whatever remote relation the collection's owner named, lending it credentials it may not
 -- have on that server. As the partition's owner it uses that role's own user mapping: nothing it could not read

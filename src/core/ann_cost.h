@@ -1,5 +1,5 @@
 // Planner cost model of the ANN index scans (pure C++17, no Postgres): how much of an hnsw / ivf index a scan
-// reads before its first row (start-up) and what every further row costs, in the planner's units. src/pg/ann_cost.cpp
+// reads before its first row (start-up) and what every further row costs, in the planner's units. src/pg/ann/ann_cost.cpp
 // feeds it from genericcostestimate and the index's parameters; docs/reference/vector.md ("Planner costs") explains
 // the choices it leads to.
 //

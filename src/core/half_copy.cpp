@@ -4,7 +4,7 @@
 // branch is still changing; phase 2 moves their bodies here and makes hnsw use these (one implementation either way).
 #include "core/half_copy.h"
 
-#include "core/hnsw_distance.h"
+#include "core/hnsw/hnsw_distance.h"
 
 #include <cmath>
 #include <limits>

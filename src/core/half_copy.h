@@ -10,7 +10,7 @@
 // the same candidates returns. It hands the bounds to the executor as ORDER BY values with "recheck"; the executor
 // recomputes the exact value from the table row and reorders, which is exact as long as no bound exceeds the exact
 // value and bounds come in nondecreasing order (docs/ivf.md "Exactness", docs/hnsw.md "Scan"). The bounds absorb the
-// copy's encoding error and the float rounding of both computations (core/half.h), for operators that sum n float
+// copy's encoding error and the float rounding of both computations (core/kernels/half.h), for operators that sum n float
 // terms (distance.h for vector; halfvec's pair kernels).
 #pragma once
 
@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/half.h"
+#include "core/kernels/half.h"
 #include "core/metric.h"
 
 namespace vx::core {

@@ -5,7 +5,7 @@
 // hnsw_distance.h use these (one implementation either way: the ivf access methods and hnsw compute the same bits).
 #include "core/metric.h"
 
-#include "core/hnsw_distance.h"
+#include "core/hnsw/hnsw_distance.h"
 
 #include <cmath>
 

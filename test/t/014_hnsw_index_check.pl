@@ -68,7 +68,7 @@ sub write_file_bytes {
   close $fh;
 }
 
-# Layout (src/pg/hnsw_page.h): meta = magic, version, dims, metric, m, ef_construction, record_size, entry,
+# Layout (src/pg/hnsw/hnsw_page.h): meta = magic, version, dims, metric, m, ef_construction, record_size, entry,
 # max_level, count, ... ; segment directory at byte 68 of the meta data area: (start_block, first_id, nelems).
 # Records of the first segment: floor(8168 / record_size) per page, each = flags u8, level u8, n0 u16, tid (6 bytes),
 # upper_off u16, upper_block (2 x u16), then the level-0 neighbour ids (int32).

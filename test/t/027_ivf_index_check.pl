@@ -1,7 +1,7 @@
 # vectorext.index_check on deliberately damaged ivfflat / ivf indexes: with the server stopped, bytes of the index
 # file are overwritten from Perl (a heap TID, a chain link, a directory slot, a code, a line pointer, the meta page);
 # the check then fails with SQLSTATE XX002 and a message naming what is wrong where. Restoring the file's bytes makes
-# it pass again. Layout (src/pg/ivf_page.h): 8 kB pages, 24-byte page header, line pointers after it, the special
+# it pass again. Layout (src/pg/ivf/ivf_page.h): 8 kB pages, 24-byte page header, line pointers after it, the special
 # area {uint32 next, uint16 kind, uint16 page_id} in the last 8 bytes; a posting is {tid(6), pad(2), code}.
 use strict;
 use warnings;

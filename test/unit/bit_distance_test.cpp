@@ -1,7 +1,7 @@
-// Unit tests for the popcount kernels (src/core/bit_distance.*): every level this CPU supports against a bit-by-bit
+// Unit tests for the popcount kernels (src/core/kernels/bit_distance.*): every level this CPU supports against a bit-by-bit
 // reference at every length through several 64-byte blocks and at 64,000 bits, unaligned inputs, and pgvector's
 // Jaccard conventions. Levels the CPU lacks are reported rather than silently passing.
-#include "core/bit_distance.h"
+#include "core/kernels/bit_distance.h"
 
 #include <gtest/gtest.h>
 

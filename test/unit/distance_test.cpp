@@ -1,7 +1,7 @@
-// Unit tests for the distance kernels (src/core/distance.*, cpu_features.*): every SIMD level this CPU supports
+// Unit tests for the distance kernels (src/core/kernels/distance.*, cpu_features.*): every SIMD level this CPU supports
 // against a double-precision scalar reference, tail and alignment handling, pgvector cosine semantics, dispatch.
 // Levels the CPU lacks are reported as SKIPPED rather than silently passing.
-#include "core/distance.h"
+#include "core/kernels/distance.h"
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>

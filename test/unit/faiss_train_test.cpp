@@ -1,5 +1,5 @@
 // The Faiss k-means wrapper behind vectorext_faiss.so's C ABI.
-#include "core/faiss_train.h"
+#include "faiss/faiss_train.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-#include "core/distance.h"
+#include "core/kernels/distance.h"
 
 namespace vx::core {
 namespace {

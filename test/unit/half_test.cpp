@@ -1,7 +1,7 @@
-// Unit tests for half-precision copies (src/core/half.*): conversion against the CPU's F16C instructions and exact
+// Unit tests for half-precision copies (src/core/kernels/half.*): conversion against the CPU's F16C instructions and exact
 // identities, clamping, encoding errors, the kernels of every level against float kernels on the decoded copy, and
 // the contract the index scans rely on: a lower bound never exceeds the exact distance vectorext's operators compute.
-#include "core/half.h"
+#include "core/kernels/half.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <random>
 #include <vector>
 
-#include "core/distance.h"
+#include "core/kernels/distance.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>

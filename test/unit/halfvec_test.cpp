@@ -1,7 +1,7 @@
-// Unit tests for the halfvec type's core (src/core/halfvec.*, half::from_float_ieee, the pair cosine kernel): IEEE
+// Unit tests for the halfvec type's core (src/core/types/halfvec.*, half::from_float_ieee, the pair cosine kernel): IEEE
 // conversion against F16C including overflow to infinity, every kernel level against a double reference over the
 // same half elements, and pgvector's semantics for cosine, norms and normalisation.
-#include "core/halfvec.h"
+#include "core/types/halfvec.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-// Unit tests for the in-memory graph builder (src/core/hnsw_graph_builder.*) in both storage modes: on clustered
+// Unit tests for the in-memory graph builder (src/core/hnsw/hnsw_graph_builder.*) in both storage modes: on clustered
 // data, the level-0 neighbours of nearly every element come from its own cluster and nearly every element is
 // reachable from the entry point; half copies build the same quality of graph; the top-up post-pass fills lists to
 // capacity (sorted, no duplicates or self links, same graph on any number of threads) and raises recall at a small
 // ef; and the data check that decides when half copies may be used.
-#include "core/hnsw_graph_builder.h"
-#include "core/bit_distance.h"
+#include "core/hnsw/hnsw_graph_builder.h"
+#include "core/kernels/bit_distance.h"
 
 #include <gtest/gtest.h>
 

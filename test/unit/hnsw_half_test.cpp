@@ -1,9 +1,9 @@
-// Unit tests for the HNSW index's use of half copies (core/hnsw_distance.h): the walk's ranking key equals the
+// Unit tests for the HNSW index's use of half copies (core/hnsw/hnsw_distance.h): the walk's ranking key equals the
 // float kernel on the decoded copy; the scan's ORDER BY value (half_lower_bound) never exceeds what the SQL
-// operators (<->, <#>, <=>, <+>: core/distance.h) compute for the original vector, for vectors as the index stores
+// operators (<->, <#>, <=>, <+>: core/kernels/distance.h) compute for the original vector, for vectors as the index stores
 // them (normalised for cosine), for values a half cannot hold, tiny values, and 16,000 dimensions; and an exact copy
 // gives the operator's value bit for bit (what lets a scan skip the executor's re-check for it).
-#include "core/hnsw_distance.h"
+#include "core/hnsw/hnsw_distance.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <random>
 #include <vector>
 
-#include "core/distance.h"
+#include "core/kernels/distance.h"
 
 namespace vx::core::hnsw {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/hnsw_locality.h"
+#include "core/hnsw/hnsw_locality.h"
 
 #include <gtest/gtest.h>
 

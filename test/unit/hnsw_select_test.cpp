@@ -1,4 +1,4 @@
-#include "core/hnsw_select.h"
+#include "core/hnsw/hnsw_select.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 // The IVF codec interface (src/core/ivf_codec*.cpp): the registry, code sizes and codebook bytes as the meta page and
 // index_check expect them, codebooks that survive their byte stream, scanners that score a page exactly as the
 // quantizers' own query objects do, and the flat scanner's bounds and exact values.
-#include "core/ivf_codec.h"
+#include "core/ivf/ivf_codec.h"
 #include "core/half_copy.h"
-#include "core/ivf_model.h"
-#include "core/ivf_quant.h"
+#include "core/ivf/ivf_model.h"
+#include "core/ivf/ivf_quant.h"
 
 #include <gtest/gtest.h>
 

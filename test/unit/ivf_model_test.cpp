@@ -1,8 +1,8 @@
-// The IVF coarse quantizer in the column type's compact form (src/core/ivf_model.cpp) and the bits codec
-// (src/core/ivf_codec_bits.cpp): centroids survive their page form (halves, packed bits), ranking and list
+// The IVF coarse quantizer in the column type's compact form (src/core/ivf/ivf_model.cpp) and the bits codec
+// (src/core/ivf/ivf_codec_bits.cpp): centroids survive their page form (halves, packed bits), ranking and list
 // assignment agree with a scalar reference, and bit postings are scored with their exact Hamming distance.
-#include "core/ivf_codec.h"
-#include "core/ivf_model.h"
+#include "core/ivf/ivf_codec.h"
+#include "core/ivf/ivf_model.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // SQ8 and PQ kernels of the IVF index against plain decode-then-compute references.
-#include "core/ivf_quant.h"
+#include "core/ivf/ivf_quant.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-// Unit tests for the sparsevec core (src/core/sparsevec.*, sparse_text.*): the merge distances against the dense
+// Unit tests for the sparsevec core (src/core/types/sparsevec.*, sparse_text.*): the merge distances against the dense
 // kernels on the densified vectors (exact on small integers, every overlap pattern), the order against a dense
 // comparison, the text parser's accepted forms and failure kinds, and the index checks.
-#include "core/sparsevec.h"
-#include "core/sparse_text.h"
+#include "core/types/sparsevec.h"
+#include "core/types/sparse_text.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <random>
 #include <vector>
 
-#include "core/distance.h"
+#include "core/kernels/distance.h"
 
 namespace vx::core::sparse {
 namespace {

@@ -1,5 +1,5 @@
 // Unit tests for the vector text parser: accepted spellings, every failure kind, and bit-exact round trips.
-#include "core/vector_text.h"
+#include "core/types/vector_text.h"
 
 #include <gtest/gtest.h>
 

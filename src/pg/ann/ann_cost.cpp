@@ -1,0 +1,108 @@
+// amcostestimate of the hnsw, ivfflat and ivf access methods: genericcostestimate prices reading the whole index,
+// the index's parameters (m and ef_search; lists, probes and re-ranking, as the scans decide them: tuned_params.h)
+// say which share of it a scan reads before its first row and what each further row costs (core/ann_cost.h). The selectivity is genericcostestimate's,
+// which includes a partial index's predicate, so the executor's heap fetches are priced for the rows the index holds.
+#include "pg/hnsw/hnsw.h"
+#include "pg/ivf/ivf.h"
+
+#include "core/ann_cost.h"
+
+#include <climits>
+#include <cstring>
+
+extern "C" {
+#include "optimizer/optimizer.h"
+#include "utils/float.h"
+#include "utils/selfuncs.h"
+#include "utils/spccache.h"
+}
+
+namespace vx::pg {
+
+namespace {
+
+namespace model = core::ann_cost;
+
+// Without ORDER BY <distance> the index answers nothing (no WHERE strategies): never chosen.
+bool unusable(IndexPath* path, Cost* startup, Cost* total, Selectivity* selectivity, double* correlation,
+              double* pages) {
+  if (path->indexorderbys != NIL) return false;
+  *startup = *total = get_float8_infinity();
+  *selectivity = 0;
+  *correlation = 0;
+  *pages = 0;
+  return true;
+}
+
+// genericcostestimate's price of reading every index tuple the path can return, split into pages and tuples.
+model::FullScan full_scan(PlannerInfo* root, IndexPath* path, double loop_count, GenericCosts* costs) {
+  std::memset(costs, 0, sizeof(*costs));
+  genericcostestimate(root, path, loop_count, costs);
+  IndexOptInfo* info = path->indexinfo;
+  double random_page_cost, seq_page_cost;
+  get_tablespace_page_costs(info->reltablespace, &random_page_cost, &seq_page_cost);
+  model::FullScan f;
+  f.tuples = costs->numIndexTuples;
+  f.pages = costs->numIndexPages;
+  f.tuple_cost = costs->numIndexTuples * costs->num_sa_scans *
+                 (cpu_index_tuple_cost + cpu_operator_cost * list_length(path->indexorderbys));
+  f.page_cost = std::max(costs->indexTotalCost - costs->indexStartupCost - f.tuple_cost, 0.0);
+  f.heap_pages = info->rel->pages;
+  f.seq_page_cost = seq_page_cost;
+  return f;
+}
+
+void report(const GenericCosts& costs, const model::ScanCost& scan, Cost* startup, Cost* total,
+            Selectivity* selectivity, double* correlation, double* pages) {
+  *startup = costs.indexStartupCost + scan.startup;  // indexStartupCost: evaluating the query vector's expression
+  *total = costs.indexStartupCost + scan.total;
+  *selectivity = costs.indexSelectivity;
+  *correlation = 0;  // index order is distance order, unrelated to the heap's
+  *pages = costs.numIndexPages;
+}
+
+}  // namespace
+
+void hnsw::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
+                         Selectivity* selectivity, double* correlation, double* pages) {
+  if (unusable(path, startup, total, selectivity, correlation, pages)) return;
+  GenericCosts costs;
+  model::FullScan full = full_scan(root, path, loop_count, &costs);
+  Relation index = index_open(path->indexinfo->indexoid, NoLock);
+  int m = index_m(index);
+  int ef_search = tuning::hnsw_ef_search(index).value;
+  index_close(index, NoLock);
+  report(costs, model::hnsw_scan_cost(full, m, ef_search), startup, total, selectivity, correlation, pages);
+}
+
+void ivf::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
+                        Selectivity* selectivity, double* correlation, double* pages) {
+  if (unusable(path, startup, total, selectivity, correlation, pages)) return;
+  GenericCosts costs;
+  model::FullScan full = full_scan(root, path, loop_count, &costs);
+  Relation index = index_open(path->indexinfo->indexoid, NoLock);
+  IvfMeta meta = read_meta(index);
+  const core::ivf::CodecInfo* codec = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
+  // heap postings: every probed candidate is re-ranked before the first row comes back
+  int rerank = codec == nullptr || !codec->lossy                 ? 0
+               : codec->id == core::ivf::Quantizer::Heap ? INT_MAX
+                                                                 : effective_rerank(index, meta);
+  int probes = tuning::ivf_probes(index, meta.am == static_cast<uint8>(AmKind::IvfFlat)).value;
+  index_close(index, NoLock);
+
+  RelOptInfo* rel = path->indexinfo->rel;
+  model::IvfParams p;
+  p.lists = std::max(meta.lists, 1);
+  p.probes = probes;
+  p.model_pages = meta.first_posting;
+  p.centroid_cost = p.lists * cpu_operator_cost;
+  p.rerank = rerank;
+  // a re-ranked candidate: its heap tuple (its share of a page read at random) and the exact distance
+  double random_page_cost, seq_page_cost;
+  get_tablespace_page_costs(rel->reltablespace, &random_page_cost, &seq_page_cost);
+  p.rerank_row_cost = cpu_tuple_cost + cpu_operator_cost +
+                      (rel->tuples > 0 ? random_page_cost * std::min(1.0, rel->pages / rel->tuples) : random_page_cost);
+  report(costs, model::ivf_scan_cost(full, p), startup, total, selectivity, correlation, pages);
+}
+
+}  // namespace vx::pg

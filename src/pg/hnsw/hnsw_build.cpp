@@ -1,0 +1,412 @@
+// CREATE INDEX for hnsw: collect (tid, vector) on the main thread, build the graph in memory with hnswlib on
+// worker threads (vx::pg::run_workers: signals blocked, no Postgres calls, cancel polled on the main thread), then
+// write the pages unlogged and WAL-log them once with log_newpage_range. When the vectors and graph would not fit
+// in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
+#include "pg/hnsw/hnsw.h"
+#include "core/hnsw/hnsw_locality.h"
+#include "pg/context_owned.h"
+#include "pg/workers.h"
+#include "core/hnsw/hnsw_graph_builder.h"
+
+extern "C" {
+#include "access/tableam.h"
+#include "access/xloginsert.h"
+#include "catalog/index.h"
+#include "commands/progress.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "utils/backend_progress.h"
+}
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace vx::pg::hnsw {
+
+namespace {
+
+constexpr int kPhaseLoad = 1, kPhaseGraph = 2, kPhaseWrite = 3, kPhaseInsert = 4;
+
+struct BuildState {
+  Relation index = nullptr;
+  int dims = 0;
+  int width = 0;  // floats per element in memory (element_width)
+  int m = 0;
+  int efc = 0;
+  Metric metric = Metric::L2;
+  const AnnContract* contract = nullptr;
+  std::size_t budget = 0;
+  std::size_t per_tuple = 0;
+  bool page_mode = false;
+  double indtuples = 0;
+  std::vector<float> data;  // width floats per element (datum_to_element)
+  std::vector<ItemPointerData> tids;
+  float* tmp = nullptr;            // palloc'd, width floats
+  double reltuples = 0;            // planner's estimate of the heap's rows (for reserving)
+  MemoryContext build_cxt = nullptr;
+  MemoryContext tuple_cxt = nullptr;
+};
+
+void switch_to_page_mode(BuildState* st) {
+  // Called from the build callback (a guard, no C++ objects in the frame): Postgres may be called directly.
+  st->page_mode = true;
+  write_empty_meta(st->index, MAIN_FORKNUM, st->dims, *st->contract, st->m, st->efc, true);
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseInsert);
+  ereport(NOTICE, (errmsg("hnsw graph no longer fits into maintenance_work_mem after %zu tuples", st->tids.size()),
+                   errdetail("Building will take significantly more time."),
+                   errhint("Increase maintenance_work_mem to speed up builds.")));
+  for (std::size_t i = 0; i < st->tids.size(); ++i) {
+    MemoryContext old = MemoryContextSwitchTo(st->tuple_cxt);
+    insert_element(st->index, &st->data[i * st->width], uint32(st->dims), &st->tids[i]);
+    MemoryContextSwitchTo(old);
+    MemoryContextReset(st->tuple_cxt);
+    CHECK_FOR_INTERRUPTS();
+  }
+  std::vector<float>().swap(st->data);
+  std::vector<ItemPointerData>().swap(st->tids);
+}
+
+// Sets the dimensions and everything sized by them (at the start, or at the first vector of a column without a
+// typmod). Reserves for the expected row count (no reallocation copies while collecting), within the budget.
+void set_dims(BuildState* st, int dims, double reltuples, MemoryContext cxt) {
+  st->dims = dims;
+  st->width = int(element_width(*st->contract, uint32(dims)));
+  const int width = st->width;
+  st->per_tuple = 4 * std::size_t(width) + sizeof(ItemPointerData) +
+                  core::hnsw::GraphBuilder::estimate_bytes(width, st->m, 1000) / 1000;
+  st->tmp = static_cast<float*>(call([&] { return MemoryContextAlloc(cxt, sizeof(float) * width); }));
+  if (reltuples > 0) {
+    double rows = std::min(reltuples * 1.05, double(st->budget / st->per_tuple));
+    st->data.reserve(std::size_t(rows) * std::size_t(width));
+    st->tids.reserve(std::size_t(rows));
+  }
+}
+
+void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool alive, void* arg) {
+  guard([&] {
+    auto* st = static_cast<BuildState*>(arg);
+    if (isnull[0]) return;
+    // No typmod: the first value fixes the dims; datum_to_element rejects any other value that differs.
+    if (st->dims == 0) set_dims(st, datum_dims(*st->contract, values[0]), st->reltuples, st->build_cxt);
+    MemoryContext old = MemoryContextSwitchTo(st->tuple_cxt);
+    bool ok = datum_to_element(*st->contract, values[0], uint32(st->dims), st->tmp);
+    MemoryContextSwitchTo(old);
+    MemoryContextReset(st->tuple_cxt);
+    if (!ok) return;
+    st->indtuples += 1;
+    if (st->page_mode) {
+      old = MemoryContextSwitchTo(st->tuple_cxt);
+      insert_element(index, st->tmp, uint32(st->dims), tid);
+      MemoryContextSwitchTo(old);
+      MemoryContextReset(st->tuple_cxt);
+      return;
+    }
+    if ((st->tids.size() + 1) * st->per_tuple > st->budget) {
+      switch_to_page_mode(st);
+      old = MemoryContextSwitchTo(st->tuple_cxt);
+      insert_element(index, st->tmp, uint32(st->dims), tid);
+      MemoryContextSwitchTo(old);
+      MemoryContextReset(st->tuple_cxt);
+      return;
+    }
+    st->data.insert(st->data.end(), st->tmp, st->tmp + st->width);
+    st->tids.push_back(*tid);
+  });
+}
+
+// Appends bytes to consecutive new pages of the index (unlogged; log_newpage_range follows).
+class PageStream {
+ public:
+  explicit PageStream(Relation index) : index_(index) {
+    page_ = static_cast<char*>(call([] { return palloc_aligned_page(); }));
+    reset();
+  }
+  void append(const void* src, uint32 len) {
+    const char* p = static_cast<const char*>(src);
+    while (len > 0) {
+      uint32 n = std::min(len, kUsable - fill_);
+      std::memcpy(page_data(page_) + fill_, p, n);
+      fill_ += n;
+      p += n;
+      len -= n;
+      if (fill_ == kUsable) flush();
+    }
+  }
+  uint32 fill() const { return fill_; }
+  void pad_to_page() {
+    if (fill_ > 0) flush();
+  }
+  BlockNumber flush() {
+    BlockNumber block;
+    call([&] {
+      Buffer buf = ReadBufferExtended(index_, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
+      LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+      std::memcpy(BufferGetPage(buf), page_, BLCKSZ);
+      MarkBufferDirty(buf);
+      block = BufferGetBlockNumber(buf);
+      UnlockReleaseBuffer(buf);
+    });
+    reset();
+    return block;
+  }
+
+ private:
+  static char* palloc_aligned_page() { return static_cast<char*>(palloc(BLCKSZ)); }
+  void reset() {
+    std::memset(page_, 0, BLCKSZ);
+    init_page(reinterpret_cast<Page>(page_));
+    fill_ = 0;
+  }
+  Relation index_;
+  char* page_;
+  uint32 fill_ = 0;
+};
+
+void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
+  const uint32 n = uint32(gb.size());
+  const uint32 m = uint32(st->m);
+  const uint32 rs = record_size(element_bytes(*st->contract, uint32(st->dims)), m);
+  const int level_cap = max_level_for(m);
+  const uint32 ub = upper_level_bytes(m);
+  const uint32 seg_blocks = n ? segment_blocks(n, rs) : 0;
+  const bool page_contained = records_per_page(rs) > 0;
+
+  // Elements go to pages breadth-first (core/hnsw/hnsw_locality.h): new id i holds builder element order[i].
+  const std::vector<uint32_t> order = core::hnsw::locality_order(
+      n, uint32_t(std::max(gb.entry_point(), 0)),
+      [&gb](uint32_t id, const uint32_t** ids) { return gb.neighbors(id, 0, ids); });
+  std::vector<uint32_t> new_id(n);
+  for (uint32 i = 0; i < n; ++i) new_id[order[i]] = i;
+  std::vector<uint32_t> mapped(2 * m);
+  auto neighbors_mapped = [&](uint32 old, int level, int cap) {
+    const uint32_t* ids;
+    int cnt = std::min<int>(gb.neighbors(old, level, &ids), cap);
+    for (int i = 0; i < cnt; ++i) mapped[i] = new_id[ids[i]];
+    return cnt;
+  };
+
+  // Upper records: assign (block, offset), packed into pages after the segment.
+  std::vector<BlockNumber> ublock(n, InvalidBlockNumber);
+  std::vector<uint16> uoff(n, 0);
+  BlockNumber cur_block = 1 + seg_blocks;
+  uint32 used = 0;
+  bool any_upper = false;
+  for (uint32 id = 0; id < n; ++id) {
+    int level = std::min(gb.level(order[id]), level_cap);
+    if (level <= 0) continue;
+    uint32 need = ub * uint32(level);
+    if (used + need > kUsable) {
+      ++cur_block;
+      used = 0;
+    }
+    ublock[id] = cur_block;
+    uoff[id] = uint16(used);
+    used += need;
+    any_upper = true;
+  }
+
+  PageStream out(index);
+  out.flush();  // block 0: meta page, rewritten at the end
+  std::vector<char> rec(rs);
+  for (uint32 id = 0; id < n; ++id) {
+    std::memset(rec.data(), 0, rs);
+    auto* h = reinterpret_cast<RecordHeader*>(rec.data());
+    std::size_t label = gb.label(order[id]);
+    h->flags = kFlagValid;
+    h->level = uint8(std::max(0, std::min(gb.level(order[id]), level_cap)));
+    h->tid = st->tids[label];
+    int cnt = neighbors_mapped(order[id], 0, int(2 * m));
+    h->n0 = uint16(cnt);
+    std::memcpy(rec.data() + kHeaderBytes, mapped.data(), 4 * std::size_t(cnt));
+    set_upper_block(*h, ublock[id]);
+    h->upper_off = uoff[id];
+    encode_element(rec.data(), m, &st->data[label * st->width], uint32(st->dims), *st->contract);
+    if (page_contained && out.fill() + rs > kUsable) out.pad_to_page();  // as locate() expects
+    out.append(rec.data(), rs);
+    if ((id & 1023) == 0) {
+      call([&] {
+        CHECK_FOR_INTERRUPTS();
+        pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, id);
+      });
+    }
+  }
+  out.pad_to_page();
+  // Upper pages, in the order assigned above.
+  if (any_upper) {
+    std::vector<char> urec;
+    BlockNumber blk = 1 + seg_blocks;
+    for (uint32 id = 0; id < n; ++id) {
+      if (ublock[id] == InvalidBlockNumber) continue;
+      while (blk < ublock[id]) {
+        out.pad_to_page();
+        ++blk;
+      }
+      int level = std::min(gb.level(order[id]), level_cap);
+      urec.assign(ub * level, 0);
+      for (int l = 1; l <= level; ++l) {
+        uint32 cnt = uint32(neighbors_mapped(order[id], l, int(m)));
+        std::memcpy(&urec[(l - 1) * ub], &cnt, 4);
+        std::memcpy(&urec[(l - 1) * ub + 4], mapped.data(), 4 * cnt);
+      }
+      Assert(out.fill() == uoff[id]);
+      out.append(urec.data(), uint32(urec.size()));
+    }
+    out.pad_to_page();
+  }
+  // Meta page.
+  call([&] {
+    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    Page page = BufferGetPage(buf);
+    init_page(page);
+    Meta* meta = page_meta(page);
+    meta->magic = kMagic;
+    meta->version = kLayoutVersion;
+    meta->dims = uint32(st->dims);
+    meta->metric = uint32(st->metric);
+    meta->m = m;
+    meta->ef_construction = uint32(st->efc);
+    meta->record_size = rs;
+    meta->entry = gb.entry_point() >= 0 ? int32(new_id[uint32(gb.entry_point())]) : -1;
+    meta->max_level = n ? std::min(gb.max_level(), level_cap) : -1;
+    meta->count = n;
+    meta->upper_block = any_upper ? cur_block : InvalidBlockNumber;
+    meta->upper_used = any_upper ? used : 0;
+    meta->deleted = 0;
+    meta->free_head = -1;
+    meta->free_count = 0;
+    meta->next_block = RelationGetNumberOfBlocks(index);
+    meta->nsegments = 0;
+    if (n > 0) {
+      meta->segments[0] = Segment{1, 0, segment_capacity(seg_blocks, rs)};
+      meta->nsegments = 1;
+    }
+    MarkBufferDirty(buf);
+    UnlockReleaseBuffer(buf);
+  });
+}
+
+// The in-memory path: holds C++ objects, so every Postgres call goes through call().
+void build_in_memory(Relation index, BuildState* st) {
+  std::size_t n = st->tids.size();
+  int dims = st->dims;
+  int width = st->width;
+  auto t0 = std::chrono::steady_clock::now();
+  auto ms = [&] { return double(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count()) / 1000.0; };
+  call([&] {
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseGraph);
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, int64(n));
+  });
+  // hnswlib over half copies builds the same quality of graph ~35% faster (half the memory traffic) when the copies
+  // hold the data faithfully; otherwise it works on the floats. OwnBytes elements (bit) are built on as they are.
+  const bool half = !own_bytes(*st->contract) &&
+                    core::hnsw::GraphBuilder::half_copies_suitable(st->data.data(), n, std::size_t(dims));
+  const AnnContract& c = *st->contract;
+  auto gb = own_bytes(c) ? std::make_unique<core::hnsw::GraphBuilder>(
+                               dims, core::hnsw::StoredSpace{element_bytes(c, uint32(dims)), c.stored_rank}, st->m,
+                               st->efc, n, 42u)
+                         : std::make_unique<core::hnsw::GraphBuilder>(dims, st->metric, st->m, st->efc, n, 42u, half);
+  std::atomic<std::size_t> next{0}, done{0};
+  int threads = int(std::min<std::size_t>(std::size_t(maintenance_thread_count()), std::max<std::size_t>(n, 1)));
+  call([&] { report_build_threads(threads); });
+  run_workers(
+      threads,
+      [&](int, const std::atomic<bool>& stop) {
+        for (;;) {
+          if (stop.load(std::memory_order_relaxed)) return;
+          std::size_t i = next.fetch_add(1);
+          if (i >= n) return;
+          gb->add(&st->data[i * width], i);
+          done.fetch_add(1, std::memory_order_relaxed);
+        }
+      },
+      [&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, int64(done.load())); });
+  // Directed links can leave a node no search reaches (hnswlib's heuristic with clusters of identical points); link
+  // each one from its nearest reached node before the graph goes to pages.
+  // hnswlib's lists hold only what its heuristic keeps; top them up to capacity with the nearest pruned
+  // candidates as pgvector does (same recall at a smaller ef_search; docs/hnsw.md, Build).
+  gb->begin_top_up();
+  run_workers(threads, [&](int, const std::atomic<bool>& stop) { gb->top_up_worker(&stop); }, {});
+  std::size_t topped_up = gb->finish_top_up();
+  std::size_t relinked = gb->link_unreached();
+  double t_graph = ms();
+  call([&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseWrite); });
+  write_graph(index, st, *gb);
+  double t_write = ms();
+  gb.reset();
+  std::vector<float>().swap(st->data);
+  std::vector<ItemPointerData>().swap(st->tids);
+  if (RelationNeedsWAL(index))
+    call([&] { log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true); });
+  double t_wal = ms();
+  call([&] {
+    elog(DEBUG1, "hnsw build: %zu vectors, %d threads, %s copies, %zu links topped up, %zu unreached relinked: graph %.0f ms, pages %.0f ms, "
+         "WAL %.0f ms", n, threads, own_bytes(*st->contract) ? "own-bytes" : half ? "half" : "float", topped_up,
+         relinked, t_graph, t_write - t_graph, t_wal - t_write);
+  });
+}
+
+}  // namespace
+
+IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
+  if (RelationGetNumberOfBlocks(index) != 0)
+    elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+  const AnnContract& contract = index_contract(index);
+  int dims = index_dims(index, contract);
+  Metric metric = contract.metric;
+  int m = index_m(index);
+  int efc = index_ef_construction(index);
+  if (efc < 2 * m)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("ef_construction must be greater than or equal to 2 * m")));
+
+  MemoryContext build_cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build", ALLOCSET_DEFAULT_SIZES);
+  BuildState* st = make_context_owned<BuildState>(build_cxt);
+  st->index = index;
+  st->dims = dims;
+  st->m = m;
+  st->efc = efc;
+  st->metric = metric;
+  st->contract = &contract;
+  st->budget = std::size_t(maintenance_work_mem) * 1024;
+  st->reltuples = double(heap->rd_rel->reltuples);
+  st->build_cxt = build_cxt;
+  st->tuple_cxt = AllocSetContextCreate(build_cxt, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
+  // A column without typmod (dims == 0) gets its dims from the first non-NULL vector (build_callback).
+  if (dims > 0) set_dims(st, dims, st->reltuples, build_cxt);
+
+  pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseLoad);
+  double reltuples = table_index_build_scan(heap, index, info, true, true, build_callback, st, nullptr);
+  if (!st->page_mode) {
+    if (st->dims == 0)  // no typmod and no vector yet: the first insert fixes the dims in the meta page
+      write_empty_meta(index, MAIN_FORKNUM, 0, contract, m, efc, true);
+    else
+      build_in_memory(index, st);
+  }
+
+  auto* result = static_cast<IndexBuildResult*>(palloc(sizeof(IndexBuildResult)));
+  result->heap_tuples = reltuples;
+  result->index_tuples = st->indtuples;
+  MemoryContextDelete(build_cxt);
+  return result;
+}
+
+void build_empty(Relation index) {
+  const AnnContract& contract = index_contract(index);
+  write_empty_meta(index, INIT_FORKNUM, index_dims(index, contract), contract, index_m(index),
+                   index_ef_construction(index), false);
+  Buffer buf = ReadBufferExtended(index, INIT_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  START_CRIT_SECTION();
+  MarkBufferDirty(buf);
+  log_newpage_buffer(buf, true);
+  END_CRIT_SECTION();
+  UnlockReleaseBuffer(buf);
+}
+
+}  // namespace vx::pg::hnsw

@@ -1,0 +1,500 @@
+// Inserting one element into the page graph (aminsert, and CREATE INDEX when the graph does not fit in memory).
+//
+// Locking protocol (no deadlock, no lost element):
+//  * Buffer locks are only ever taken (a) on the meta page alone, (b) on one group of consecutive pages of a
+//    record or one upper page, in ascending block order, or (c) meta first, then record pages (only while inserting
+//    into an empty index). Nobody waits for the meta page while holding a record page, so there is no cycle.
+//  * Id allocation: meta page exclusive -> take id = count, bump count, reserve the segment/upper space; an
+//    element that finds the index empty writes its record under that same meta lock and becomes the entry point,
+//    so no inserter ever starts from an entry point whose record is not on disk yet.
+//  * The new record (upper lists, level-0 list, vector, then the header with the VALID flag last) is written
+//    before any other element links to it; readers skip records without VALID, so they never follow a link to an
+//    unwritten record (also on a standby, which replays the WAL in the same order).
+//  * Back links are optimistic: read the neighbour's list under a share lock, compute the new (possibly pruned)
+//    list without any lock held, then lock its pages exclusively and write only if the list is unchanged; retry
+//    otherwise. Reading other vectors never happens while an exclusive lock is held.
+//  * The entry point moves up (meta exclusive, re-checked) only after the element is fully linked.
+// Every page change is a GenericXLog record of at most 4 pages.
+#include "pg/hnsw/hnsw.h"
+
+extern "C" {
+#include "access/generic_xlog.h"
+#include "common/hashfn.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+}
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace vx::pg::hnsw {
+
+void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContract& c, int m, int efc, bool log) {
+  Buffer buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, nullptr);
+  Assert(BufferGetBlockNumber(buf) == kMetaBlock);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = nullptr;
+  Page page;
+  if (log) {
+    state = GenericXLogStart(index);
+    page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+  } else {
+    page = BufferGetPage(buf);
+  }
+  init_page(page);
+  Meta* meta = page_meta(page);
+  std::memset(meta, 0, offsetof(Meta, segments));
+  meta->magic = kMagic;
+  meta->version = kLayoutVersion;
+  meta->dims = uint32(dims);
+  meta->metric = uint32(c.metric);
+  meta->m = uint32(m);
+  meta->ef_construction = uint32(efc);
+  meta->record_size = record_size(element_bytes(c, uint32(dims)), uint32(m));
+  meta->entry = -1;
+  meta->max_level = -1;
+  meta->upper_block = InvalidBlockNumber;
+  meta->next_block = 1;
+  meta->free_head = -1;
+  meta->free_count = 0;
+  if (log) {
+    GenericXLogFinish(state);
+  } else {
+    MarkBufferDirty(buf);
+  }
+  UnlockReleaseBuffer(buf);
+}
+
+namespace {
+
+// The level of a new element: floor(-ln(u) / ln(m)) with u uniform in (0, 1), as in the HNSW paper. u comes from a
+// hash of the element's heap TID rather than the backend's random state, so the same rows inserted in the same order
+// give the same graph in every session and on every machine: a test's recall and reachability figures, and a bug
+// report's reproducer, do not change from run to run. The hash spreads neighbouring TIDs over the whole range.
+int level_for_tid(int m, ItemPointer tid) {
+  uint64 key = (uint64(ItemPointerGetBlockNumberNoCheck(tid)) << 16) | ItemPointerGetOffsetNumberNoCheck(tid);
+  uint64 h = hash_bytes_uint32_extended(uint32(key), key >> 32);
+  double u = (double(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);  // 53 random bits, never 0 or 1
+  int level = int(std::floor(-std::log(u) / std::log(double(m))));
+  return std::min(level, std::min(max_level_for(uint32(m)), 255));
+}
+
+// Writes the record of `id` (upper lists first, header with VALID last).
+void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int level, BlockNumber upper_block,
+                   uint32 upper_off, int32* const* lists, const int* counts) {
+  uint32 m = g->m;
+  if (level > 0) {
+    uint32 ub = upper_level_bytes(m);
+    char* up = static_cast<char*>(palloc0(ub * level));
+    for (int l = 1; l <= level; ++l) {
+      uint32 n = uint32(counts[l]);
+      std::memcpy(up + (l - 1) * ub, &n, 4);
+      std::memcpy(up + (l - 1) * ub + 4, lists[l], 4 * n);
+    }
+    write_upper(g->index, upper_block, upper_off, ub * level, up);
+    pfree(up);
+  }
+  uint32 body = g->record_size - kHeaderBytes;
+  char* rec = static_cast<char*>(palloc0(g->record_size));
+  RecordHeader* h = reinterpret_cast<RecordHeader*>(rec);
+  h->flags = kFlagValid;
+  h->level = uint8(level);
+  h->n0 = uint16(counts[0]);
+  h->tid = *tid;
+  h->upper_off = uint16(upper_off);
+  set_upper_block(*h, level > 0 ? upper_block : InvalidBlockNumber);
+  std::memcpy(rec + kHeaderBytes, lists[0], 4 * counts[0]);
+  encode_element(rec, m, vec, g->dims, *g->contract);
+  write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
+  write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
+  pfree(rec);
+}
+
+struct Allocation {
+  uint32 id;
+  int32 next_free;
+  bool became_entry;
+  int32 entry;
+  int max_level;
+  BlockNumber upper_block;
+  uint32 upper_off;
+  int level;  // the element's level: the one drawn, or a recycled record's own (see allocate)
+};
+
+// Takes an id (and segment / upper space) under the meta page's exclusive lock. On an empty index the element is
+// written right here and becomes the entry point.
+Allocation allocate(Graph* g, const float* vec, uint32 dims, ItemPointer tid, int level_drawn) {
+  int level = level_drawn;
+  Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  Meta* cur = page_meta(BufferGetPage(buf));
+  // An index on a column without typmod gets its dims from the first element inserted (fixed here, in the same WAL
+  // record as its allocation); every other vector must have them.
+  if (cur->dims != 0 && cur->dims != dims)
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %u dimensions, not %u", cur->dims, dims)));
+  Allocation a{};
+  a.id = cur->count;
+  bool reused = false;
+  if (cur->free_head >= 0 && uint32(cur->free_head) < cur->count) {
+    // Reuse a recycled id (VACUUM put it there once nothing could reach it). Its next link is in the tid bytes.
+    RecordHeader fh;
+    std::memset(&fh, 0, sizeof(fh));
+    a.id = uint32(cur->free_head);
+    reused = true;
+    (void) read_header(g, a.id, &fh);
+    int32 next_free;
+    std::memcpy(&next_free, &fh.tid, sizeof(int32));
+    a.next_free = (fh.flags & kFlagFree) ? next_free : -1;
+  }
+  if (!reused && cur->count == PG_INT32_MAX)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("hnsw index has too many elements")));
+  // Plan the meta change on a copy so the WAL record is built only after the (possible) record write below.
+  Meta* next = static_cast<Meta*>(palloc(kUsable));
+  std::memcpy(next, cur, kUsable);
+  if (next->dims == 0) {
+    Assert(next->count == 0);
+    next->dims = dims;
+    next->record_size = record_size(element_bytes(*g->contract, dims), next->m);
+  }
+  g->dims = next->dims;
+  g->record_size = next->record_size;
+  graph_set_element_size(g);
+  const Segment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
+  if (!reused && (last == nullptr || a.id >= last->first_id + last->nelems)) {
+    if (next->nsegments >= kMaxSegments)
+      ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                      errmsg("hnsw index \"%s\" has no room for more segments", RelationGetRelationName(g->index)),
+                      errhint("REINDEX the index.")));
+    uint32 want = std::max<uint32>(next->count / 8, (4 * kUsable) / next->record_size + 1);
+    uint32 blocks = segment_blocks(want, next->record_size);
+    Segment s{next->next_block, a.id, segment_capacity(blocks, next->record_size)};
+    next->segments[next->nsegments++] = s;
+    next->next_block += blocks;
+  }
+  // A recycled id keeps its old record's level and upper space: levels are drawn independently of the vectors and of
+  // which rows get deleted, so the recycled records' levels follow the same distribution as fresh draws, and taking
+  // them over keeps the index from growing by upper lists each time its rows are replaced (delete-all + VACUUM +
+  // re-insert grew it by 2.5-2.9% per cycle; pgvector: 0%, its TAP 011 allows 2%).
+  bool reuse_upper = false;
+  if (reused) {
+    RecordHeader fh;
+    if (read_header(g, a.id, &fh) && (fh.flags & kFlagFree) && int(fh.level) <= max_level_for(next->m)) {
+      BlockNumber ub = upper_block_of(fh);
+      if (fh.level == 0) {
+        level = 0;
+      } else if (ub != InvalidBlockNumber && ub != kMetaBlock && ub < next->next_block) {
+        level = fh.level;
+        a.upper_block = ub;
+        a.upper_off = fh.upper_off;
+        reuse_upper = true;
+      }
+    }
+  }
+  if (level > 0 && !reuse_upper) {
+    uint32 need = upper_level_bytes(next->m) * uint32(level);
+    if (next->upper_block == InvalidBlockNumber || next->upper_used + need > kUsable) {
+      next->upper_block = next->next_block++;
+      next->upper_used = 0;
+    }
+    a.upper_block = next->upper_block;
+    a.upper_off = next->upper_used;
+    next->upper_used += need;
+  }
+  if (reused) {
+    next->free_head = a.next_free;
+    if (next->deleted > 0) next->deleted--;
+    if (next->free_count > 0) next->free_count--;
+  } else {
+    next->count++;
+  }
+  a.entry = next->entry;
+  a.max_level = next->max_level;
+  if (next->entry < 0) {
+    a.became_entry = true;
+    next->entry = int32(a.id);
+    next->max_level = level;
+    // Write our record now (under the meta lock): nobody can start from an entry point that is not on disk.
+    g->nsegments = next->nsegments;
+    std::memcpy(g->segments, next->segments, sizeof(Segment) * next->nsegments);
+    g->count = next->count;
+    int32 empty[1];
+    int32* lists[256];
+    int counts[256];
+    for (int l = 0; l <= level; ++l) {
+      lists[l] = empty;
+      counts[l] = 0;
+    }
+    write_element(g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
+  }
+  a.level = level;
+  GenericXLogState* state = GenericXLogStart(g->index);
+  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  std::memcpy(page_meta(page), next, offsetof(Meta, segments) + sizeof(Segment) * next->nsegments);
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(buf);
+  pfree(next);
+  return a;
+}
+
+// Distances between candidates, for the selection heuristic: elements copied once into a matrix (width floats a row).
+struct PairDist {
+  const Graph* g;
+  const float* mat;
+  float operator()(int i, int j) const {
+    return element_distance(g, mat + size_t(i) * g->width, mat + size_t(j) * g->width);
+  }
+};
+
+// Whether two elements in memory (decoded copies, or stored bytes) are the same value (what "a copy of the base"
+// means for every metric); width: floats per element.
+bool same_vector(const float* a, const float* b, uint32 width) { return std::memcmp(a, b, sizeof(float) * width) == 0; }
+
+// Chooses up to max_keep neighbours among sorted cands (vectors read from the index into mat, row i = cands[i]) for
+// the element whose decoded copy is `base`; writes ids to out. With keep_pruned, tops the selection up to max_keep
+// (re-pruning a full list, see core::hnsw::keep_pruned).
+int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, const float* base,
+                bool keep_pruned = false) {
+  for (int i = 0; i < n; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->width);
+  const uint32 width = g->width;
+  auto is_copy = [&](int i) { return same_vector(mat + size_t(i) * width, base, width); };
+  int idx[2 * kMaxM + 1024];
+  int k = core::hnsw::select_neighbors(cands, n, max_keep, PairDist{g, mat}, is_copy, idx);
+  if (keep_pruned) k = core::hnsw::keep_pruned(cands, n, max_keep, is_copy, idx, k);
+  for (int i = 0; i < k; ++i) out[i] = cands[idx[i]].id;
+  return k;
+}
+
+// Appends id to owner's level-0 list unless it is there already; false if the list is full (or owner unreadable).
+bool add_to_list0(Graph* g, uint32 owner, int32 id) {
+  const int cap = int(2 * g->m);
+  int32 own[2 * kMaxM], next[2 * kMaxM];
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    RecordHeader h;
+    if (!read_header_and_list0(g, owner, &h, own)) return false;
+    int n = std::min<int>(h.n0, cap);
+    for (int i = 0; i < n; ++i)
+      if (own[i] == id) return true;
+    if (n == cap) return false;
+    std::memcpy(next, own, sizeof(int32) * n);
+    next[n] = id;
+    if (replace_neighbors(g, owner, 0, own, n, next, n + 1)) return true;
+  }
+  return false;
+}
+
+// Whether the selection `next` (nn ids) leaves out a candidate that is a copy of the list's owner (`base`; mat holds
+// the candidates' decoded copies, row i = cands[i], as select_from left it).
+bool drops_a_copy(const Candidate* cands, int n, const float* mat, const float* base, uint32 width, const int32* next,
+                  int nn) {
+  for (int i = 0; i < n; ++i) {
+    if (!same_vector(mat + size_t(i) * width, base, width)) continue;
+    bool kept = false;
+    for (int j = 0; j < nn && !kept; ++j) kept = next[j] == cands[i].id;
+    if (!kept) return true;
+  }
+  return false;
+}
+
+// Adds new_id to nbr's list at level (when full: re-pruned with the heuristic and topped up, so one candidate
+// leaves), optimistically (see top comment). Returns whether nbr's list holds new_id afterwards.
+bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
+  int cap = level == 0 ? int(2 * g->m) : int(g->m);
+  int32 cur[2 * kMaxM];
+  int32 next[2 * kMaxM];
+  Candidate cands[2 * kMaxM + 1];
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    RecordHeader h;
+    int n;
+    if (level == 0) {
+      if (!read_header_and_list0(g, nbr, &h, cur) || (h.flags & kFlagDeleted)) return false;
+      n = std::min<int>(h.n0, cap);
+    } else {
+      n = read_neighbors(g, nbr, level, cur);
+    }
+    bool present = false;
+    for (int i = 0; i < n; ++i) present |= cur[i] == int32(new_id);
+    if (present) return true;
+    int nn;
+    if (n < cap) {
+      std::memcpy(next, cur, sizeof(int32) * n);
+      next[n] = int32(new_id);
+      nn = n + 1;
+    } else {
+      read_vector(g, nbr, nbr_vec);
+      for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(cur[i]), nbr_vec), cur[i]};
+      cands[n] = Candidate{distance_to(g, new_id, nbr_vec), int32(new_id)};
+      sort_candidates(cands, n + 1);
+      nn = select_from(g, cands, n + 1, cap, next, mat, nbr_vec, /*keep_pruned=*/true);
+      // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
+      // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
+      int new_row = 0;
+      while (cands[new_row].id != int32(new_id)) ++new_row;
+      if (same_vector(mat + size_t(new_row) * g->width, nbr_vec, g->width) &&
+          drops_a_copy(cands, n + 1, mat, nbr_vec, g->width, next, nn))
+        return false;
+    }
+    bool kept = false;
+    for (int i = 0; i < nn; ++i) kept |= next[i] == int32(new_id);
+    // Level 0: an entry the re-prune drops may have had no other way in; the new element adopts it first, so it stays
+    // reachable (nbr -> new_id -> it) once nbr's list changes (keep_pruned drops one candidate: the new element, or
+    // one entry). No room left in the new element's list: nbr's list stays as it is and the new element is not linked
+    // from it (plain HNSW would drop the entry: an element whose only in-link goes is cut off, and in clustered data
+    // whole clusters were, 4,500 of 5,000 elements after a VACUUM and 3,000 inserts). This is what keeps every live
+    // element reachable at level 0 between VACUUMs (docs/hnsw.md, Reachability).
+    if (level == 0 && kept) {
+      bool adopted = true;
+      for (int i = 0; i < n && adopted; ++i) {
+        bool still = false;
+        for (int j = 0; j < nn && !still; ++j) still = next[j] == cur[i];
+        if (!still) adopted = add_to_list0(g, new_id, cur[i]);
+      }
+      if (!adopted) return false;
+    }
+    if (replace_neighbors(g, nbr, level, cur, n, next, nn)) return kept;
+  }
+  return false;
+}
+
+// Makes new_id reachable at level 0 when no neighbour kept a link to it (e.g. one more copy of a vector that is
+// there many times: its neighbours' lists hold as many copies as they may, all ranked before it). Splices it into
+// nbr's list in place of nbr's last entry `victim`, which first moves to new_id's own list, so victim stays
+// reachable throughout (nbr -> victim, then nbr -> new_id -> victim).
+bool splice_in(Graph* g, uint32 nbr, uint32 new_id) {
+  const int cap = int(2 * g->m);
+  int32 cur[2 * kMaxM], next[2 * kMaxM];
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    RecordHeader h;
+    if (!read_header_and_list0(g, nbr, &h, cur) || (h.flags & kFlagDeleted)) return false;
+    int n = std::min<int>(h.n0, cap);
+    if (n == 0) return false;
+    for (int i = 0; i < n; ++i)
+      if (cur[i] == int32(new_id)) return true;
+    int32 victim = cur[n - 1];
+    if (!add_to_list0(g, new_id, victim)) return false;  // its own list was chosen with at most m of its 2m slots
+    std::memcpy(next, cur, sizeof(int32) * n);
+    next[n - 1] = int32(new_id);
+    if (replace_neighbors(g, nbr, 0, cur, n, next, n)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid) {
+  Graph g;
+  graph_load(&g, index);
+  int m = int(g.m);
+  int efc = std::max(int(index_ef_construction(index)), 1);
+  Allocation a = allocate(&g, vec, dims, tid, level_for_tid(m, tid));
+  const int level = a.level;
+  if (a.became_entry) {
+    graph_release(&g);
+    return;
+  }
+  graph_refresh(&g);  // segments now include ours
+
+  Search s;
+  search_init(&s, g.count, m, efc);
+  visited_test_set(&s, a.id);
+  int32 cur = a.entry;
+  float cur_dist = distance_to(&g, uint32(cur), vec);
+  for (int l = a.max_level; l > level; --l) greedy_layer(&g, &s, vec, l, &cur, &cur_dist);
+
+  int top = std::min(level, a.max_level);
+  int32* lists[256];
+  int counts[256];
+  float* mat = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(std::max(efc, 2 * m + 1))));
+  float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.width));
+  Candidate* sorted = static_cast<Candidate*>(palloc(sizeof(Candidate) * (efc + 1)));
+  // The new element as its half copy decodes (or its stored bytes): candidates equal to it are its copies
+  // (select_from).
+  float* base = static_cast<float*>(palloc(sizeof(float) * g.width));
+  if (own_bytes(*g.contract)) {
+    std::memcpy(base, vec, sizeof(float) * g.width);
+  } else {
+    uint16* h = static_cast<uint16*>(palloc(sizeof(uint16) * g.dims));
+    core::half::encode(vec, g.dims, h);
+    core::half::decode(h, g.dims, base);
+  }
+  for (int l = 0; l <= level; ++l) {
+    lists[l] = static_cast<int32*>(palloc(sizeof(int32) * 2 * m));
+    counts[l] = 0;
+  }
+  for (int l = top; l >= 0; --l) {
+    search_reset(&s);
+    visited_test_set(&s, a.id);
+    visited_test_set(&s, uint32(cur));
+    Candidate c0{cur_dist, cur};
+    heap_push_min(s.cand, &s.ncand, c0);
+    heap_push_max(s.res, &s.nres, c0);
+    search_layer(&g, &s, vec, l, efc);
+    int n = 0;
+    for (int i = 0; i < s.nres; ++i) {
+      RecordHeader h;
+      if (read_header(&g, uint32(s.res[i].id), &h) && !(h.flags & kFlagDeleted)) sorted[n++] = s.res[i];
+    }
+    sort_candidates(sorted, n);
+    if (n > 0) {
+      cur = sorted[0].id;
+      cur_dist = sorted[0].dist;
+    }
+    // Up to m at every level, the heuristic's choice topped up with the nearest it pruned (as pgvector keeps pruned
+    // connections): under inner product the heuristic alone keeps a handful, and nodes with few in-links from well
+    // ranked nodes are missed by searches (pgvector's TAP 013: recall 0.16). Level 0 keeps its other m slots for the
+    // entries link_back's re-prunes drop (adopted below) and for later links.
+    counts[l] = select_from(&g, sorted, n, m, lists[l], mat, base, /*keep_pruned=*/true);
+  }
+  // An element that becomes the entry point links to the one it replaces at level 0: reachability at level 0 is from
+  // the entry point, and what was reachable from the old one stays reachable from the new one. (Level-0 links are
+  // directed; in clustered data a new entry point's cluster may have no way out to the others.)
+  if (level > a.max_level && a.entry >= 0 && a.entry != int32(a.id)) {
+    bool has = false;
+    for (int i = 0; i < counts[0]; ++i) has |= lists[0][i] == a.entry;
+    if (!has) lists[0][counts[0]++] = a.entry;  // at most m selected: room among the 2m
+  }
+  write_element(&g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
+  bool linked = false;  // some level-0 list links to the new element
+  for (int l = top; l >= 0; --l)
+    for (int i = 0; i < counts[l]; ++i) {
+      bool kept = link_back(&g, uint32(lists[l][i]), a.id, l, mat, nbr_vec);
+      if (l == 0) linked |= kept;
+    }
+  // Not linked by any neighbour: spliced into the nearest one's list that takes it (a neighbour VACUUM flagged dead
+  // meanwhile refuses).
+  for (int i = 0; !linked && i < counts[0]; ++i) linked = splice_in(&g, uint32(lists[0][i]), a.id);
+
+  if (level > a.max_level) {
+    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
+    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+    if (page_meta(BufferGetPage(buf))->max_level < level) {
+      GenericXLogState* state = GenericXLogStart(index);
+      Meta* meta = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
+      meta->entry = int32(a.id);
+      meta->max_level = level;
+      GenericXLogFinish(state);
+    }
+    UnlockReleaseBuffer(buf);
+  }
+  graph_release(&g);
+}
+
+bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
+            IndexUniqueCheck check, bool indexUnchanged, IndexInfo* info) {
+  if (isnull[0]) return false;
+  MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
+  MemoryContext old = MemoryContextSwitchTo(tmp);
+  Graph g;
+  graph_load(&g, index);
+  graph_release(&g);
+  // dims 0: the column has no typmod and the index is still empty; this vector's dims become the index's
+  // (allocate() re-checks under the meta page lock, against a concurrent first insert).
+  uint32 dims = g.dims ? g.dims : uint32(datum_dims(*g.contract, values[0]));
+  float* vec = static_cast<float*>(palloc(sizeof(float) * element_width(*g.contract, dims)));
+  if (datum_to_element(*g.contract, values[0], dims, vec)) insert_element(index, vec, dims, heap_tid);
+  MemoryContextSwitchTo(old);
+  MemoryContextDelete(tmp);
+  return false;
+}
+
+}  // namespace vx::pg::hnsw

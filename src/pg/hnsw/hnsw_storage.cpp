@@ -1,0 +1,731 @@
+// Page access for the HNSW index: reading records (share locks, ascending block order), writing them through
+// GenericXLog, and the layer search used by insert and scan. See hnsw_insert.cpp for the locking protocol.
+#include "pg/hnsw/hnsw.h"
+
+extern "C" {
+#include "access/generic_xlog.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+}
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace vx::pg::hnsw {
+
+namespace {
+
+Buffer read_block(Relation index, BlockNumber block) {
+  return ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
+}
+
+void load_meta_into(Graph* g, Page page) {
+  const Meta* meta = page_meta(page);
+  if (meta->magic != kMagic)
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                    errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(g->index))));
+  if (meta->version != kLayoutVersion)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("index \"%s\" has layout version %u, this build reads version %u", RelationGetRelationName(g->index),
+                           meta->version, kLayoutVersion),
+                    errhint("REINDEX the index.")));
+  g->dims = meta->dims;
+  g->m = meta->m;
+  g->record_size = meta->record_size;
+  g->metric = static_cast<Metric>(meta->metric);
+  g->entry = meta->entry;
+  g->max_level = meta->max_level;
+  g->count = meta->count;
+  g->nsegments = meta->nsegments;
+  std::memcpy(g->segments, meta->segments, sizeof(Segment) * meta->nsegments);
+  graph_set_element_size(g);
+}
+
+}  // namespace
+
+void graph_set_element_size(Graph* g) {
+  g->element_bytes = element_bytes(*g->contract, g->dims);
+  g->width = element_width(*g->contract, g->dims);
+  if (g->scratch == nullptr || g->scratch_bytes < g->element_bytes) {  // an untyped column's first insert sets the dims
+    g->scratch = static_cast<uint16*>(palloc(g->element_bytes + 32));
+    g->scratch_bytes = g->element_bytes;
+  }
+}
+
+float element_distance(const Graph* g, const float* a, const float* b) {
+  const AnnContract& c = *g->contract;
+  if (own_bytes(c))
+    return c.stored_rank(reinterpret_cast<const uint8*>(a), reinterpret_cast<const uint8*>(b), int(g->dims));
+  return core::rank_distance(g->metric, a, b, g->dims);
+}
+
+void graph_load(Graph* g, Relation index) {
+  g->index = index;
+  g->contract = &index_contract(index);
+  g->scratch = nullptr;
+  g->segments = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
+  Buffer buf = read_block(index, kMetaBlock);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  load_meta_into(g, BufferGetPage(buf));
+  UnlockReleaseBuffer(buf);
+  for (int i = 0; i < kPinSlots; ++i) {
+    g->pin_block[i] = InvalidBlockNumber;
+    g->pin_buf[i] = InvalidBuffer;
+  }
+  g->pin_next = 0;
+  g->pin_ops = 0;
+}
+
+void graph_release(Graph* g) {
+  for (int i = 0; i < kPinSlots; ++i) {
+    if (g->pin_buf[i] != InvalidBuffer) ReleaseBuffer(g->pin_buf[i]);
+    g->pin_buf[i] = InvalidBuffer;
+    g->pin_block[i] = InvalidBlockNumber;
+  }
+}
+
+// Backend-local hints "block -> shared buffer it was last found in", per index relfilenode. Only hints:
+// ReadRecentBuffer re-checks the buffer's tag under its header lock, so a stale hint just falls back to
+// ReadBuffer. They spare the buffer-mapping hash lookup, which was the largest cost of a search.
+namespace {
+struct BufferHints {
+  RelFileNode node;
+  Buffer* hint;
+  uint32 nhints;
+};
+BufferHints g_hints = {{InvalidOid, InvalidOid, InvalidOid}, nullptr, 0};
+
+Buffer* hint_slot(Relation index, BlockNumber block) {
+  if (!RelFileNodeEquals(g_hints.node, index->rd_node)) {
+    g_hints.node = index->rd_node;
+    std::fill(g_hints.hint, g_hints.hint + g_hints.nhints, InvalidBuffer);
+  }
+  if (block >= g_hints.nhints) {
+    if (block >= (1u << 26)) return nullptr;  // 64M blocks = 512 GB: no hints beyond
+    uint32 n = std::max<uint32>(block + 1, g_hints.nhints * 2);
+    n = std::max<uint32>(n, 1024);
+    Buffer* h = static_cast<Buffer*>(MemoryContextAlloc(TopMemoryContext, sizeof(Buffer) * n));
+    std::fill(h, h + n, InvalidBuffer);
+    if (g_hints.hint) {
+      std::copy(g_hints.hint, g_hints.hint + g_hints.nhints, h);
+      pfree(g_hints.hint);
+    }
+    g_hints.hint = h;
+    g_hints.nhints = n;
+  }
+  return &g_hints.hint[block];
+}
+}  // namespace
+
+// A pinned buffer for block (kept pinned in the cache; never release it yourself). The cache is tiny on purpose:
+// while a backend holds at most 8 pins, Postgres tracks them in a small array; beyond that every pin and unpin
+// goes through a hash table (PrivateRefCountHash), which made a 512-slot cache cost more than the pins it saved
+// (callgrind: ~45% of a search's instructions in the buffer manager). A record access uses at most 2 pages at a
+// time (header + level-0 list, or one page of a vector): round-robin replacement where the slot just used (hit or
+// miss) is never the next victim, so of two consecutive calls the second never drops the first one's page.
+static Buffer pin_new(Graph* g, BlockNumber block);
+
+static inline Buffer pinned(Graph* g, BlockNumber block) {
+  for (int i = 0; i < kPinSlots; ++i)
+    if (g->pin_block[i] == block) {
+      if (g->pin_next == i) g->pin_next = (i + 1) % kPinSlots;
+      return g->pin_buf[i];
+    }
+  return pin_new(g, block);
+}
+
+static Buffer pin_new(Graph* g, BlockNumber block) {
+  int slot = g->pin_next;
+  g->pin_next = (slot + 1) % kPinSlots;
+  if (g->pin_buf[slot] != InvalidBuffer) {
+    ReleaseBuffer(g->pin_buf[slot]);
+    g->pin_buf[slot] = InvalidBuffer;
+    g->pin_block[slot] = InvalidBlockNumber;
+  }
+  g->pin_ops++;
+  Buffer* hint = hint_slot(g->index, block);
+  Buffer buf;
+  if (hint && *hint != InvalidBuffer && ReadRecentBuffer(g->index->rd_node, MAIN_FORKNUM, block, *hint)) {
+    buf = *hint;
+  } else {
+    buf = ReadBufferExtended(g->index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
+    if (hint) *hint = buf;
+  }
+  g->pin_buf[slot] = buf;
+  g->pin_block[slot] = block;
+  return buf;
+}
+
+void graph_refresh(Graph* g) {
+  Buffer buf = read_block(g->index, kMetaBlock);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  load_meta_into(g, BufferGetPage(buf));
+  UnlockReleaseBuffer(buf);
+}
+
+// Copies [byte, byte+len) of record id with every page involved share-locked at once (ascending), so the copy is
+// consistent with writers (who lock the same pages exclusively, ascending).
+static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return false;
+  Location first = locate(*seg, g->record_size, id, byte);
+  Location last = locate(*seg, g->record_size, id, byte + len - 1);
+  Buffer bufs[2];
+  int nbufs = int(last.block - first.block + 1);
+  if (nbufs > 2) elog(ERROR, "hnsw: record read of %u bytes spans %d pages", len, nbufs);  // header + list: <= 816 B
+  for (int i = 0; i < nbufs; ++i) bufs[i] = pinned(g, first.block + i);
+  for (int i = 0; i < nbufs; ++i) LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
+  char* dst = static_cast<char*>(out);
+  uint32 off = first.offset;
+  uint32 left = len;
+  for (int i = 0; i < nbufs; ++i) {
+    Page page = BufferGetPage(bufs[i]);
+    uint32 n = std::min(left, kUsable - off);
+    if (PageIsNew(page))
+      std::memset(dst, 0, n);
+    else
+      std::memcpy(dst, page_data(page) + off, n);
+    dst += n;
+    left -= n;
+    off = 0;
+  }
+  for (int i = 0; i < nbufs; ++i) LockBuffer(bufs[i], BUFFER_LOCK_UNLOCK);
+  return true;
+}
+
+bool read_header(Graph* g, uint32 id, RecordHeader* h) {
+  if (!read_bytes(g, id, 0, kHeaderBytes, h)) return false;
+  return (h->flags & kFlagValid) != 0;
+}
+
+bool read_header_and_list0(Graph* g, uint32 id, RecordHeader* h, int32* nbrs) {
+  char buf[kHeaderBytes + 8 * kMaxM];
+  if (!read_bytes(g, id, 0, kHeaderBytes + 8 * g->m, buf)) return false;
+  std::memcpy(h, buf, kHeaderBytes);
+  if (!(h->flags & kFlagValid)) return false;
+  std::memcpy(nbrs, buf + kHeaderBytes, sizeof(int32) * std::min<uint32>(h->n0, 2 * g->m));
+  return true;
+}
+
+int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
+  RecordHeader h;
+  if (level == 0) {
+    if (!read_header_and_list0(g, id, &h, out)) return 0;
+    return std::min<int>(h.n0, int(2 * g->m));
+  }
+  if (!read_header(g, id, &h) || h.level < level) return 0;
+  Buffer buf = pinned(g, upper_block_of(h));
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  const char* rec = page_data(BufferGetPage(buf)) + h.upper_off + (level - 1) * upper_level_bytes(g->m);
+  uint32 n;
+  std::memcpy(&n, rec, 4);
+  n = std::min<uint32>(n, g->m);
+  std::memcpy(out, rec + 4, 4 * n);
+  LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+  return int(n);
+}
+
+static bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out);
+
+// Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
+// only afterwards), so they are read with a pin and no content lock: concurrent writers of the same page change
+// other bytes only (GenericXLogFinish copies back identical bytes for ours). L2, inner product and L1 are sums
+// over the dimensions, so a vector that straddles pages (only records wider than a page) is computed piecewise,
+// without a copy.
+float distance_to(Graph* g, uint32 id, const float* q) {
+  uint8 flags;
+  return distance_and_flags(g, id, q, &flags);
+}
+
+// Also returns the record's flags byte, read without a lock (a single byte; VACUUM only ever sets DELETED, and
+// scans re-check under a lock before returning a TID).
+float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  *flags = 0;
+  if (seg == nullptr) return std::numeric_limits<float>::infinity();
+  Location head = locate(*seg, g->record_size, id, 0);
+  Page hpage = BufferGetPage(pinned(g, head.block));
+  if (PageIsNew(hpage)) return std::numeric_limits<float>::infinity();
+  const char* rec = page_data(hpage) + head.offset;
+  *flags = *reinterpret_cast<const volatile uint8*>(rec);
+  const AnnContract& c = *g->contract;
+  if (own_bytes(c)) {
+    const uint8* stored = reinterpret_cast<const uint8*>(rec + vector_offset(g->m));
+    if (!records_per_page(g->record_size)) {  // a record wider than a page: its bytes copied together first
+      if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, g->scratch))
+        return std::numeric_limits<float>::infinity();
+      stored = reinterpret_cast<const uint8*>(g->scratch);
+    }
+    return c.stored_rank(reinterpret_cast<const uint8*>(q), stored, int(g->dims));
+  }
+  if (records_per_page(g->record_size))  // the whole record is on this page
+    return core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(rec + vector_offset(g->m)), g->dims);
+  uint32 left = g->element_bytes;
+  Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
+  BlockNumber block = loc.block;
+  uint32 off = loc.offset;
+  float d = 0;
+  while (left > 0) {
+    uint32 n = std::min(left, kUsable - off);  // even: record sizes and offsets are multiples of 4
+    Page page = BufferGetPage(pinned(g, block));
+    if (PageIsNew(page)) return std::numeric_limits<float>::infinity();
+    d += core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(page_data(page) + off), n / 2);
+    q += n / 2;
+    left -= n;
+    off = 0;
+    ++block;
+  }
+  return d;
+}
+
+// Address of block's page if the backend-local hint knows its buffer, without pinning: only ever used as a prefetch
+// address (a stale hint prefetches some other page, which is harmless; the data is read later under a pin).
+static inline const char* hinted_page(Graph* g, BlockNumber block) {
+  Buffer* hint = hint_slot(g->index, block);
+  if (hint == nullptr || *hint <= 0) return nullptr;  // none, or a local buffer
+  return static_cast<const char*>(BufferGetBlock(*hint));
+}
+
+// Asks the CPU to start loading id's record header and the first lines of its vector, so that the DRAM latency of
+// several neighbours overlaps (hnswlib does the same with _mm_prefetch). No pin: see hinted_page.
+static void prefetch_record(Graph* g, uint32 id) {
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return;
+  Location head = locate(*seg, g->record_size, id, 0);
+  const char* hp = hinted_page(g, head.block);
+  if (hp) __builtin_prefetch(hp + SizeOfPageHeaderData + head.offset);
+  Location vec = locate(*seg, g->record_size, id, vector_offset(g->m));
+  const char* vp = vec.block == head.block ? hp : hinted_page(g, vec.block);
+  if (vp == nullptr) return;
+  const char* v = vp + SizeOfPageHeaderData + vec.offset;
+  uint32 in_page = kUsable - vec.offset;
+  uint32 lines = std::min<uint32>(std::min<uint32>(g->element_bytes, in_page), 512);
+  for (uint32 k = 0; k < lines; k += 64) __builtin_prefetch(v + k);
+}
+
+// Copies [byte, byte + len) of id's record, page by page, with a pin and no lock (immutable parts only: the
+// vector and its error). Returns false when the id has no segment or a page is not initialised.
+static bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return false;
+  Location loc = locate(*seg, g->record_size, id, byte);
+  char* dst = static_cast<char*>(out);
+  BlockNumber block = loc.block;
+  uint32 off = loc.offset;
+  while (len > 0) {
+    uint32 n = std::min(len, kUsable - off);
+    Page page = BufferGetPage(pinned(g, block));
+    if (PageIsNew(page)) return false;
+    std::memcpy(dst, page_data(page) + off, n);
+    dst += n;
+    len -= n;
+    off = 0;
+    ++block;
+  }
+  return true;
+}
+
+void read_vector(Graph* g, uint32 id, float* out) {
+  if (own_bytes(*g->contract)) {
+    std::memset(out, 0, sizeof(float) * g->width);
+    if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, out))
+      std::memset(out, 0, sizeof(float) * g->width);
+    return;
+  }
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  uint32 left = g->element_bytes;
+  if (seg == nullptr) {
+    std::memset(out, 0, sizeof(float) * g->dims);
+    return;
+  }
+  Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
+  BlockNumber block = loc.block;
+  uint32 off = loc.offset;
+  while (left > 0) {
+    uint32 n = std::min(left, kUsable - off);
+    Page page = BufferGetPage(pinned(g, block));
+    if (PageIsNew(page)) {
+      std::memset(out, 0, 2 * left);  // 2 bytes of copy -> 4 bytes of float: the rest of out
+      return;
+    }
+    core::half::decode(reinterpret_cast<const uint16*>(page_data(page) + off), n / 2, out);
+    out += n / 2;
+    left -= n;
+    off = 0;
+    ++block;
+  }
+}
+
+double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy) {
+  core::half::EncodeError err;
+  *exact_copy = false;
+  const uint16* h = g->scratch;
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg && records_per_page(g->record_size)) {
+    Location head = locate(*seg, g->record_size, id, 0);
+    Page page = BufferGetPage(pinned(g, head.block));
+    if (PageIsNew(page)) return 0;  // not written: the scan never returns it
+    const char* rec = page_data(page) + head.offset;
+    std::memcpy(&err, rec + error_offset(g->m), sizeof(err));
+    h = reinterpret_cast<const uint16*>(rec + vector_offset(g->m));
+  } else if (!copy_immutable(g, id, error_offset(g->m), sizeof(err), &err)) {
+    return 0;
+  } else {
+    h = nullptr;  // wide record: copied below only if needed
+  }
+  *exact_copy = core::copy_is_exact(g->metric, err);
+  if (core::rank_bound_available(g->metric)) return core::half_lower_bound_from_rank(g->metric, rank, err, g->dims);
+  if (h == nullptr) {
+    if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, g->scratch)) return 0;
+    h = g->scratch;
+  }
+  return core::half_lower_bound(g->metric, query, query_norm, h, g->dims, err);
+}
+
+double exact_distance_to(Graph* g, uint32 id, const float* query, float* buf) {
+  read_vector(g, id, buf);
+  const AnnContract& c = *g->contract;
+  if (own_bytes(c))  // operands in the operator's order: indexed column, query
+    return c.stored_distance(reinterpret_cast<const uint8*>(buf), reinterpret_cast<const uint8*>(query), int(g->dims));
+  return c.exact_from_floats(buf, query, g->dims);
+}
+
+static_assert(sizeof(core::half::EncodeError) == kErrorBytes, "record layout holds the error as two floats");
+
+// No Postgres call here: the build calls it from a frame with C++ objects.
+void encode_element(char* rec, uint32 m, const float* elem, uint32 dims, const AnnContract& c) {
+  if (own_bytes(c)) {  // the error stays zero
+    std::memcpy(rec + vector_offset(m), elem, element_bytes(c, dims));
+    return;
+  }
+  core::half::EncodeError err = core::half::encode(elem, dims, reinterpret_cast<uint16*>(rec + vector_offset(m)));
+  std::memcpy(rec + error_offset(m), &err, sizeof(err));
+}
+
+void ensure_block(Relation index, BlockNumber block) {
+  if (block < RelationGetNumberOfBlocks(index)) return;
+  LockRelationForExtension(index, ExclusiveLock);
+  while (RelationGetNumberOfBlocks(index) <= block) {
+    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
+    ReleaseBuffer(buf);
+  }
+  UnlockRelationForExtension(index, ExclusiveLock);
+}
+
+// Registers `buf` (exclusively locked) with the generic WAL state; new pages are logged as full images and
+// initialised.
+static Page register_page(GenericXLogState* state, Buffer buf) {
+  Page page = BufferGetPage(buf);
+  if (PageIsNew(page)) {
+    Page copy = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+    init_page(copy);
+    return copy;
+  }
+  return GenericXLogRegisterBuffer(state, buf, 0);
+}
+
+void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, uint32 len, const void* src) {
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) elog(ERROR, "hnsw: element %u has no segment", id);
+  const char* from = static_cast<const char*>(src);
+  while (len > 0) {
+    // One WAL record covers at most MAX_GENERIC_XLOG_PAGES pages.
+    Location loc = locate(*seg, g->record_size, id, byte);
+    uint32 chunk = std::min<uint64>(len, uint64(kUsable) * MAX_GENERIC_XLOG_PAGES - loc.offset);
+    Location last = locate(*seg, g->record_size, id, byte + chunk - 1);
+    int nbufs = int(last.block - loc.block + 1);
+    ensure_block(index, last.block);
+    Buffer bufs[MAX_GENERIC_XLOG_PAGES];
+    for (int i = 0; i < nbufs; ++i) {
+      bufs[i] = read_block(index, loc.block + i);
+      LockBuffer(bufs[i], BUFFER_LOCK_EXCLUSIVE);
+    }
+    GenericXLogState* state = GenericXLogStart(index);
+    uint32 off = loc.offset, left = chunk;
+    const char* p = from;
+    for (int i = 0; i < nbufs; ++i) {
+      Page page = register_page(state, bufs[i]);
+      uint32 n = std::min(left, kUsable - off);
+      std::memcpy(page_data(page) + off, p, n);
+      p += n;
+      left -= n;
+      off = 0;
+    }
+    GenericXLogFinish(state);
+    for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
+    from += chunk;
+    byte += chunk;
+    len -= chunk;
+  }
+}
+
+void write_upper(Relation index, BlockNumber block, uint32 off, uint32 len, const void* src) {
+  ensure_block(index, block);
+  Buffer buf = read_block(index, block);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = GenericXLogStart(index);
+  Page page = register_page(state, buf);
+  std::memcpy(page_data(page) + off, src, len);
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(buf);
+}
+
+bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int n_expect, const int32* ids, int n) {
+  RecordHeader h;
+  if (level == 0) {
+    const Segment* seg = find_segment(g->segments, g->nsegments, id);
+    if (seg == nullptr) return false;
+    uint32 len = kHeaderBytes + 8 * g->m;
+    Location first = locate(*seg, g->record_size, id, 0);
+    Location last = locate(*seg, g->record_size, id, len - 1);
+    int nbufs = int(last.block - first.block + 1);
+    Buffer bufs[2];
+    for (int i = 0; i < nbufs; ++i) {
+      bufs[i] = read_block(g->index, first.block + i);
+      LockBuffer(bufs[i], BUFFER_LOCK_EXCLUSIVE);
+    }
+    GenericXLogState* state = GenericXLogStart(g->index);
+    Page pages[2];
+    for (int i = 0; i < nbufs; ++i) pages[i] = GenericXLogRegisterBuffer(state, bufs[i], 0);
+    // Gather the current bytes, compare, patch, scatter back.
+    char cur[kHeaderBytes + 8 * kMaxM] = {};  // zeroed: GCC cannot see that the gather below fills the header
+    uint32 off = first.offset, left = len;
+    char* d = cur;
+    for (int i = 0; i < nbufs; ++i) {
+      uint32 k = std::min(left, kUsable - off);
+      std::memcpy(d, page_data(pages[i]) + off, k);
+      d += k;
+      left -= k;
+      off = 0;
+    }
+    RecordHeader* hp = reinterpret_cast<RecordHeader*>(cur);
+    int32* list = reinterpret_cast<int32*>(cur + kHeaderBytes);
+    // A dead element's list is never extended or changed: VACUUM repairs around it and recycles it, so a link an
+    // insert added there (its search found the element before VACUUM flagged it) would vanish with it, and an
+    // element whose only in-link it was would be cut off. The flag and the list share this page lock.
+    bool same = (hp->flags & kFlagValid) && !(hp->flags & kFlagDeleted) && hp->n0 == n_expect &&
+                std::memcmp(list, expect, sizeof(int32) * n_expect) == 0;
+    if (!same) {
+      GenericXLogAbort(state);
+      for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
+      return false;
+    }
+    hp->n0 = uint16(n);
+    std::memcpy(list, ids, sizeof(int32) * n);
+    off = first.offset;
+    left = len;
+    const char* s = cur;
+    for (int i = 0; i < nbufs; ++i) {
+      uint32 k = std::min(left, kUsable - off);
+      std::memcpy(page_data(pages[i]) + off, s, k);
+      s += k;
+      left -= k;
+      off = 0;
+    }
+    GenericXLogFinish(state);
+    for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
+    return true;
+  }
+  if (!read_header(g, id, &h) || h.level < level || (h.flags & kFlagDeleted)) return false;
+  Buffer buf = read_block(g->index, upper_block_of(h));
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = GenericXLogStart(g->index);
+  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  char* rec = page_data(page) + h.upper_off + (level - 1) * upper_level_bytes(g->m);
+  uint32 cur_n;
+  std::memcpy(&cur_n, rec, 4);
+  if (int(cur_n) != n_expect || std::memcmp(rec + 4, expect, sizeof(int32) * n_expect) != 0) {
+    GenericXLogAbort(state);
+    UnlockReleaseBuffer(buf);
+    return false;
+  }
+  uint32 nn = uint32(n);
+  std::memcpy(rec, &nn, 4);
+  std::memcpy(rec + 4, ids, sizeof(int32) * n);
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(buf);
+  return true;
+}
+
+void set_record_flags(Graph* g, uint32 id, uint8 set_flags) {
+  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return;
+  Location loc = locate(*seg, g->record_size, id, 0);  // flags is the first byte: never straddles
+  Buffer buf = read_block(g->index, loc.block);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = GenericXLogStart(g->index);
+  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  page_data(page)[loc.offset] |= char(set_flags);
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(buf);
+}
+
+// ---- heaps ---------------------------------------------------------------------------------------------------
+
+namespace {
+// Binary heap over a preallocated Candidate array; `above(a, b)` says a belongs nearer the root than b.
+template <class Above>
+void heap_push(Candidate* h, int* n, Candidate c, Above above) {
+  int i = (*n)++;
+  while (i > 0) {
+    int p = (i - 1) / 2;
+    if (!above(c, h[p])) break;
+    h[i] = h[p];
+    i = p;
+  }
+  h[i] = c;
+}
+
+template <class Above>
+Candidate heap_pop(Candidate* h, int* n, Above above) {
+  Candidate top = h[0];
+  Candidate last = h[--(*n)];
+  int i = 0, sz = *n;
+  for (;;) {
+    int l = 2 * i + 1;
+    if (l >= sz) break;
+    int r = l + 1;
+    int c = (r < sz && above(h[r], h[l])) ? r : l;
+    if (!above(h[c], last)) break;
+    h[i] = h[c];
+    i = c;
+  }
+  if (sz > 0) h[i] = last;
+  return top;
+}
+
+constexpr auto nearer = [](const Candidate& a, const Candidate& b) { return a.dist < b.dist; };
+constexpr auto farther = [](const Candidate& a, const Candidate& b) { return a.dist > b.dist; };
+}  // namespace
+
+void heap_push_min(Candidate* h, int* n, Candidate c) { heap_push(h, n, c, nearer); }
+Candidate heap_pop_min(Candidate* h, int* n) { return heap_pop(h, n, nearer); }
+void heap_push_max(Candidate* h, int* n, Candidate c) { heap_push(h, n, c, farther); }
+Candidate heap_pop_max(Candidate* h, int* n) { return heap_pop(h, n, farther); }
+
+void sort_candidates(Candidate* c, int n) {
+  std::sort(c, c + n, [](const Candidate& a, const Candidate& b) {
+    return a.dist < b.dist || (a.dist == b.dist && a.id < b.id);
+  });
+}
+
+// ---- search ---------------------------------------------------------------------------------------------------
+
+void search_init(Search* s, uint32 count, int m, int ef) {
+  s->visited_bits = count;
+  s->visited = static_cast<uint64*>(palloc0(sizeof(uint64) * (count / 64 + 1)));
+  s->capcand = std::max(64, ef * 4);
+  s->cand = static_cast<Candidate*>(palloc(sizeof(Candidate) * s->capcand));
+  s->capres = ef + 1;
+  s->res = static_cast<Candidate*>(palloc(sizeof(Candidate) * s->capres));
+  s->capdisc = 0;
+  s->disc = nullptr;
+  s->ncand = s->nres = s->ndisc = 0;
+  s->keep_discarded = false;
+  s->queued = nullptr;
+  s->skip_deleted = false;
+  s->results_only = nullptr;
+  s->nbuf = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
+  s->evaluated = 0;
+}
+
+void search_reset(Search* s) {
+  std::memset(s->visited, 0, sizeof(uint64) * (s->visited_bits / 64 + 1));
+  if (s->queued) std::memset(s->queued, 0, sizeof(uint64) * (s->visited_bits / 64 + 1));
+  s->ncand = s->nres = s->ndisc = 0;
+}
+
+bool visited_test_set(Search* s, uint32 id) {
+  if (id >= s->visited_bits) return true;  // newer than this operation: not ours to visit
+  uint64 bit = uint64(1) << (id & 63);
+  uint64& word = s->visited[id >> 6];
+  if (word & bit) return true;
+  word |= bit;
+  return false;
+}
+
+void push_cand(Search* s, Candidate c) {
+  if (s->queued) s->queued[uint32(c.id) >> 6] |= uint64(1) << (uint32(c.id) & 63);
+  if (s->ncand == s->capcand) {
+    s->capcand *= 2;
+    s->cand = static_cast<Candidate*>(repalloc(s->cand, sizeof(Candidate) * s->capcand));
+  }
+  heap_push_min(s->cand, &s->ncand, c);
+}
+
+static void push_disc(Search* s, Candidate c) {
+  if (!s->keep_discarded) return;
+  if (s->ndisc == s->capdisc) {
+    s->capdisc = s->capdisc ? s->capdisc * 2 : 256;
+    s->disc = static_cast<Candidate*>(s->disc ? repalloc(s->disc, sizeof(Candidate) * s->capdisc)
+                                              : palloc(sizeof(Candidate) * s->capdisc));
+  }
+  s->disc[s->ndisc++] = c;
+}
+
+void greedy_layer(Graph* g, Search* s, const float* q, int level, int32* cur, float* cur_dist) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    int n = read_neighbors(g, uint32(*cur), level, s->nbuf);
+    for (int i = 0; i < n; ++i) {
+      int32 id = s->nbuf[i];
+      if (id < 0 || uint32(id) >= g->count) continue;
+      float d = distance_to(g, uint32(id), q);
+      ++s->evaluated;
+      if (d < *cur_dist) {
+        *cur_dist = d;
+        *cur = id;
+        changed = true;
+      }
+    }
+  }
+}
+
+void search_layer(Graph* g, Search* s, const float* q, int level, int ef) {
+  if (s->capres < ef + 1) {
+    s->capres = ef + 1;
+    s->res = static_cast<Candidate*>(repalloc(s->res, sizeof(Candidate) * s->capres));
+  }
+  int32* nb = s->nbuf;
+  RecordHeader h;
+  while (s->ncand > 0) {
+    Candidate c = s->cand[0];
+    if (s->nres >= ef && c.dist > s->res[0].dist) break;
+    heap_pop_min(s->cand, &s->ncand);
+    int n;
+    if (level == 0) {
+      if (!read_header_and_list0(g, uint32(c.id), &h, nb)) continue;
+      n = std::min<int>(h.n0, int(2 * g->m));
+    } else {
+      n = read_neighbors(g, uint32(c.id), level, nb);
+    }
+    int nu = 0;
+    for (int i = 0; i < n; ++i) {
+      int32 id = nb[i];
+      if (id < 0 || visited_test_set(s, uint32(id))) continue;
+      nb[nu++] = id;
+      prefetch_record(g, uint32(id));
+    }
+    for (int i = 0; i < nu; ++i) {
+      int32 id = nb[i];
+      uint8 flags;
+      float d = distance_and_flags(g, uint32(id), q, &flags);
+      ++s->evaluated;
+      Candidate nc{d, id};
+      if (s->nres < ef || d < s->res[0].dist) {
+        push_cand(s, nc);
+        // Dead (VACUUMed) or unfinished elements are traversed but take no result slot.
+        if (s->skip_deleted && ((flags & kFlagDeleted) || !(flags & kFlagValid))) continue;
+        if (s->results_only && !((s->results_only[uint32(id) >> 6] >> (uint32(id) & 63)) & 1)) continue;
+        heap_push_max(s->res, &s->nres, nc);
+        if (s->nres > ef) push_disc(s, heap_pop_max(s->res, &s->nres));
+      } else {
+        push_disc(s, nc);
+      }
+    }
+  }
+}
+
+}  // namespace vx::pg::hnsw
