@@ -59,7 +59,8 @@ bool set_affinity(pid_t pid, const cpu_set_t& set, std::string* err) {
 
 void pin_self(int cpu) {
   std::string err;
-  if (!set_affinity(0, one_cpu(cpu), &err)) std::fprintf(stderr, "warning: cannot pin to CPU %d: %s\n", cpu, err.c_str());
+  if (!set_affinity(0, one_cpu(cpu), &err))
+    std::fprintf(stderr, "warning: cannot pin to CPU %d: %s\n", cpu, err.c_str());
 }
 void unpin_self() { set_affinity(0, g_all_cpus); }
 

@@ -107,7 +107,8 @@ bool known_dataset(const std::string& name) {
 std::string index_opclass(const Dataset& ds) { return ds.sql_type + "_" + metric_name(ds.metric) + "_ops"; }
 
 Dataset load_dataset(const std::string& name, const Options& o) {
-  if (!known_dataset(name)) throw std::runtime_error("unknown dataset " + name + " (fmnist784, fmnist784h, pca256, gauss1536, scale768)");
+  if (!known_dataset(name))
+    throw std::runtime_error("unknown dataset " + name + " (fmnist784, fmnist784h, pca256, gauss1536, scale768)");
   const Source& src = source(o.data_dir);
   const int pool_from = std::max(o.queries, 2000);
   Dataset ds;
@@ -116,7 +117,8 @@ Dataset load_dataset(const std::string& name, const Options& o) {
   int total = src.train.n;
   if (name == "fmnist784" || name == "fmnist784h") {
     const bool half = name == "fmnist784h";
-    ds.description = half ? "Fashion-MNIST 784-d integer pixels as halfvec, L2" : "Fashion-MNIST 784-d integer pixels, L2";
+    ds.description =
+        half ? "Fashion-MNIST 784-d integer pixels as halfvec, L2" : "Fashion-MNIST 784-d integer pixels, L2";
     ds.short_description = half ? "784-d integer pixels, halfvec, L2" : "784-d integer pixels, L2";
     if (half) ds.sql_type = "halfvec";
     ds.metric = Metric::L2;
@@ -187,7 +189,8 @@ std::string vector_text(const float* v, int dim, bool integer_valued) {
   char buf[32];
   for (int j = 0; j < dim; ++j) {
     if (j) s += ',';
-    auto r = integer_valued ? std::to_chars(buf, buf + sizeof buf, int(v[j])) : std::to_chars(buf, buf + sizeof buf, v[j]);
+    auto r =
+        integer_valued ? std::to_chars(buf, buf + sizeof buf, int(v[j])) : std::to_chars(buf, buf + sizeof buf, v[j]);
     s.append(buf, r.ptr);
   }
   s += ']';

@@ -20,8 +20,8 @@
 namespace ab {
 
 enum class Metric { L2, Cosine, IP };
-const char* metric_name(Metric m);       // l2, cosine, ip
-const char* metric_operator(Metric m);   // <->, <=>, <#>
+const char* metric_name(Metric m);      // l2, cosine, ip
+const char* metric_operator(Metric m);  // <->, <=>, <#>
 
 struct FilterClass {
   int category;
@@ -35,13 +35,13 @@ struct Dataset {
   std::string name, description;
   std::string short_description;  // for the summary table, e.g. "256-d float, normalised, cosine"
   Metric metric = Metric::L2;
-  std::string sql_type = "vector";          // the column's type: vector or halfvec
+  std::string sql_type = "vector";  // the column's type: vector or halfvec
   int dim = 0, n = 0, nq = 0, n_pool = 0;
-  std::vector<float> base, queries, pool;     // row-major
-  std::vector<uint8_t> base_u8, queries_u8;   // integer-pixel datasets only: ground truth in exact integers
-  std::vector<int32_t> category;              // per base row
-  bool integer_valued = false;                // values print as integers (exact as text and in half precision)
-  uint64_t checksum = 0;                      // of the vectors: keys the ground-truth cache
+  std::vector<float> base, queries, pool;    // row-major
+  std::vector<uint8_t> base_u8, queries_u8;  // integer-pixel datasets only: ground truth in exact integers
+  std::vector<int32_t> category;             // per base row
+  bool integer_valued = false;               // values print as integers (exact as text and in half precision)
+  uint64_t checksum = 0;                     // of the vectors: keys the ground-truth cache
 
   const float* row(int64_t i) const { return &base[size_t(i) * dim]; }
   const float* query(int qi) const { return &queries[size_t(qi) * dim]; }

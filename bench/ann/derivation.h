@@ -19,8 +19,8 @@ struct PixelSet {
 // largest eigenvalue first, each with its largest-magnitude component made positive).
 struct Pca {
   int d = 0, out = 0;
-  std::vector<float> mean;   // d
-  std::vector<float> axes;   // d x out, row-major
+  std::vector<float> mean;  // d
+  std::vector<float> axes;  // d x out, row-major
 };
 Pca fit_pca(const PixelSet& fit, int out);
 std::vector<float> apply_pca(const Pca& p, const PixelSet& x);

@@ -25,19 +25,23 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(o.out_dir);
     double la[3] = {0, 0, 0};
     getloadavg(la, 3);
-    std::printf("ann_bench %s\nload average at start: %.2f %.2f %.2f (the CPUs are shared: other work adds noise)\n"
-                "datasets: %s; workloads: %s; %d queries, k = %d, %d timed passes (median), %d warm-up queries, CPU %d\n",
-                o.label.c_str(), la[0], la[1], la[2], [&] {
-                  std::string s;
-                  for (auto& d : o.datasets) s += (s.empty() ? "" : ",") + d;
-                  return s;
-                }().c_str(),
-                [&] {
-                  std::string s;
-                  for (auto& w : o.workloads) s += (s.empty() ? "" : ",") + w;
-                  return s;
-                }().c_str(),
-                o.queries, o.k, o.repeats, o.warmup, o.cpu);
+    std::printf(
+        "ann_bench %s\nload average at start: %.2f %.2f %.2f (the CPUs are shared: other work adds noise)\n"
+        "datasets: %s; workloads: %s; %d queries, k = %d, %d timed passes (median), %d warm-up queries, CPU %d\n",
+        o.label.c_str(), la[0], la[1], la[2],
+        [&] {
+          std::string s;
+          for (auto& d : o.datasets) s += (s.empty() ? "" : ",") + d;
+          return s;
+        }()
+            .c_str(),
+        [&] {
+          std::string s;
+          for (auto& w : o.workloads) s += (s.empty() ? "" : ",") + w;
+          return s;
+        }()
+            .c_str(),
+        o.queries, o.k, o.repeats, o.warmup, o.cpu);
     for (auto& d : o.datasets)
       if (!known_dataset(d)) throw std::runtime_error("unknown dataset " + d);
     Systems systems;
@@ -64,8 +68,9 @@ int main(int argc, char** argv) {
     write_csv(r, o);
     write_plots(r, o);
     getloadavg(la, 3);
-    std::printf("\nload average at the end: %.2f %.2f %.2f\nfiles: %s/{summary.md,search,build,filter,insert,memory}.csv\n",
-                la[0], la[1], la[2], o.out_dir.c_str());
+    std::printf(
+        "\nload average at the end: %.2f %.2f %.2f\nfiles: %s/{summary.md,search,build,filter,insert,memory}.csv\n",
+        la[0], la[1], la[2], o.out_dir.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ann_bench: %s\n", e.what());
     return 1;

@@ -28,7 +28,10 @@ struct Context {
 class Method {
  public:
   Method(std::string label, std::string system, std::string family, std::string param_name)
-      : label(std::move(label)), system(std::move(system)), family(std::move(family)), param_name(std::move(param_name)) {}
+      : label(std::move(label)),
+        system(std::move(system)),
+        family(std::move(family)),
+        param_name(std::move(param_name)) {}
   virtual ~Method() = default;
 
   const std::string label, system, family, param_name;
@@ -39,7 +42,7 @@ class Method {
   virtual void before_search() {}             // prewarm, plan check
   virtual bool set_param(int p, std::string& err) = 0;
   virtual QueryFn query() = 0;
-  virtual void pin(int cpu) {}                // server backends: the client pins itself
+  virtual void pin(int cpu) {}  // server backends: the client pins itself
   virtual void unpin() {}
   virtual void after_search(int middle_param) {}  // e.g. EXPLAIN (ANALYZE, BUFFERS) into the log
   virtual void drop() {}

@@ -101,7 +101,8 @@ void create_and_copy(Pg& pg, const std::string& table, const Dataset& ds) {
   pg.exec("DROP TABLE IF EXISTS " + table);
   pg.exec(fmt("CREATE TABLE %s (id int4 NOT NULL, category int4 NOT NULL, embedding vector(%d) NOT NULL)",
               table.c_str(), ds.dim));
-  PGresult* r = PQexec(pg.raw(), fmt("COPY %s (id, category, embedding) FROM STDIN (FORMAT binary)", table.c_str()).c_str());
+  PGresult* r =
+      PQexec(pg.raw(), fmt("COPY %s (id, category, embedding) FROM STDIN (FORMAT binary)", table.c_str()).c_str());
   if (PQresultStatus(r) != PGRES_COPY_IN) {
     std::string e = PQresultErrorMessage(r);
     PQclear(r);
@@ -109,8 +110,14 @@ void create_and_copy(Pg& pg, const std::string& table, const Dataset& ds) {
   }
   PQclear(r);
   std::string buf;
-  auto put16 = [&](uint16_t v) { v = htons(v); buf.append(reinterpret_cast<char*>(&v), 2); };
-  auto put32 = [&](uint32_t v) { v = htonl(v); buf.append(reinterpret_cast<char*>(&v), 4); };
+  auto put16 = [&](uint16_t v) {
+    v = htons(v);
+    buf.append(reinterpret_cast<char*>(&v), 2);
+  };
+  auto put32 = [&](uint32_t v) {
+    v = htonl(v);
+    buf.append(reinterpret_cast<char*>(&v), 4);
+  };
   auto flush = [&] {
     if (PQputCopyData(pg.raw(), buf.data(), int(buf.size())) != 1)
       throw std::runtime_error(std::string("PQputCopyData: ") + PQerrorMessage(pg.raw()));
@@ -138,7 +145,8 @@ void create_and_copy(Pg& pg, const std::string& table, const Dataset& ds) {
   }
   put16(0xFFFF);  // trailer
   flush();
-  if (PQputCopyEnd(pg.raw(), nullptr) != 1) throw std::runtime_error(std::string("PQputCopyEnd: ") + PQerrorMessage(pg.raw()));
+  if (PQputCopyEnd(pg.raw(), nullptr) != 1)
+    throw std::runtime_error(std::string("PQputCopyEnd: ") + PQerrorMessage(pg.raw()));
   while ((r = PQgetResult(pg.raw())) != nullptr) {
     bool bad = PQresultStatus(r) != PGRES_COMMAND_OK;
     std::string e = PQresultErrorMessage(r);

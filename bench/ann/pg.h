@@ -20,7 +20,8 @@ class Pg {
   PGconn* raw() { return c_; }
 
   // false and *err on error; rows as text
-  bool try_exec(const std::string& sql, std::string* err = nullptr, std::vector<std::vector<std::string>>* rows = nullptr);
+  bool try_exec(const std::string& sql, std::string* err = nullptr,
+                std::vector<std::vector<std::string>>* rows = nullptr);
   void exec(const std::string& sql);  // throws on error
   std::string scalar(const std::string& sql);
   double number(const std::string& sql) { return std::stod(scalar(sql)); }

@@ -30,8 +30,8 @@ std::string thousands(long v) {
 
 std::string dataset_words(const Results& r, const std::string& ds) {
   for (size_t i = 0; i < r.datasets.size(); ++i)
-    if (r.datasets[i] == ds) return fmt("%s (%s rows, %s)", ds.c_str(), thousands(r.rows[i]).c_str(),
-                                        r.short_descriptions[i].c_str());
+    if (r.datasets[i] == ds)
+      return fmt("%s (%s rows, %s)", ds.c_str(), thousands(r.rows[i]).c_str(), r.short_descriptions[i].c_str());
   return ds;
 }
 
@@ -48,7 +48,10 @@ void qps_rows(const Results& r, const std::string& ds, const std::string& kind, 
     Row row{fmt("QPS at recall@10 %.2f, %s, %s%s", target, dataset_words(r, ds).c_str(), kind.c_str(),
                 kind == "hnsw" ? fmt(" m %d / efc %d", m, efc).c_str() : ""),
             std::isnan(pq) ? "not reached" : fmt("%.0f (%s %d)", pq, pname, pp),
-            std::isnan(vq) ? "not reached" : fmt("%.0f (%s %d)", vq, pname, vp), ratio(vq, pq), "-", ""};
+            std::isnan(vq) ? "not reached" : fmt("%.0f (%s %d)", vq, pname, vp),
+            ratio(vq, pq),
+            "-",
+            ""};
     // issue 14's goal is for the vector datasets; scale768 is measured for builds, fmnist784h for halfvec (no goal)
     if (kind == "hnsw" && ds != "scale768" && ds != "fmnist784h") {
       row.goal = ">= 3x";
@@ -91,7 +94,11 @@ void build_rows(const Results& r, const std::string& ds, std::vector<Row>& rows)
     const BuildPoint* p = r.find_build(ds, "pgvector " + kind, b.threads);
     if (!p || !p->ok) continue;
     Row t{fmt("CREATE INDEX %s, %s, %d thread(s)", kind.c_str(), dataset_words(r, ds).c_str(), b.threads),
-          fmt("%.1f s", p->seconds), fmt("%.1f s", b.seconds), ratio3(b.seconds, p->seconds) + " time", "-", ""};
+          fmt("%.1f s", p->seconds),
+          fmt("%.1f s", b.seconds),
+          ratio3(b.seconds, p->seconds) + " time",
+          "-",
+          ""};
     if (ds == "scale768" && kind == "hnsw") {
       t.goal = "<= 1/4 of its time, same recall curve";
       t.met = yes_no(b.seconds <= p->seconds / 4) + " (time; the recall curves are in the QPS rows)";
@@ -101,8 +108,12 @@ void build_rows(const Results& r, const std::string& ds, std::vector<Row>& rows)
     for (auto& x : r.build)
       if (x.dataset == ds && x.method == b.method) last_threads = x.threads;
     if (b.threads != last_threads) continue;
-    Row s{fmt("index size, %s, %s", kind.c_str(), ds.c_str()), fmt("%.1f MB", p->bytes / 1048576.0),
-          fmt("%.1f MB", b.bytes / 1048576.0), ratio3(b.bytes, p->bytes) + " size", "-", ""};
+    Row s{fmt("index size, %s, %s", kind.c_str(), ds.c_str()),
+          fmt("%.1f MB", p->bytes / 1048576.0),
+          fmt("%.1f MB", b.bytes / 1048576.0),
+          ratio3(b.bytes, p->bytes) + " size",
+          "-",
+          ""};
     if (ds == "gauss1536" && kind == "hnsw") {
       s.goal = "<= 1/2 of pgvector's size";
       s.met = yes_no(b.bytes <= p->bytes / 2);
@@ -129,7 +140,11 @@ void filter_rows(const Results& r, const std::string& ds, int k, std::vector<Row
     };
     Row row{fmt("filtered %s selectivity, k %d, %s, iterative relaxed_order, %s", f.selectivity.c_str(), k,
                 f.method.substr(10).c_str(), ds.c_str()),
-            cell(g), cell(&f), g && g->ok && f.ok ? ratio(f.qps, g->qps) : "-", "-", ""};
+            cell(g),
+            cell(&f),
+            g && g->ok && f.ok ? ratio(f.qps, g->qps) : "-",
+            "-",
+            ""};
     bool hnsw = f.method.substr(10) == "hnsw";
     if (hnsw && f.selectivity == "1%") {
       row.goal = ">= 10x, recall >= 0.95, k rows always";
@@ -150,12 +165,14 @@ void insert_rows(const Results& r, const std::string& ds, std::vector<Row>& rows
     for (auto& x : r.insert)
       if (x.dataset == ds && x.method == twin && x.sessions == p.sessions) q = &x;
     if (!q) continue;
-    std::string into = p.method == "vectorext (no index)" ? "a table without index" : "a table with " + p.method.substr(10);
-    Row row{fmt("inserts/s into %s, %d session%s, %s", into.c_str(), p.sessions, p.sessions > 1 ? "s" : "",
-                ds.c_str()),
+    std::string into =
+        p.method == "vectorext (no index)" ? "a table without index" : "a table with " + p.method.substr(10);
+    Row row{fmt("inserts/s into %s, %d session%s, %s", into.c_str(), p.sessions, p.sessions > 1 ? "s" : "", ds.c_str()),
             q->ok ? fmt("%.0f rows/s, %.0f B WAL/row", q->rows_per_s, q->wal_bytes_per_row) : "n/a",
             p.ok ? fmt("%.0f rows/s, %.0f B WAL/row", p.rows_per_s, p.wal_bytes_per_row) : "n/a",
-            p.ok && q->ok ? ratio(p.rows_per_s, q->rows_per_s) : "-", "-", ""};
+            p.ok && q->ok ? ratio(p.rows_per_s, q->rows_per_s) : "-",
+            "-",
+            ""};
     if (p.method == "vectorext hnsw" && p.sessions == 1) {
       row.goal = ">= 3x";
       if (p.ok && q->ok) row.met = yes_no(p.rows_per_s >= 3 * q->rows_per_s);
@@ -186,11 +203,11 @@ void memory_rows(const Results& r, const std::string& ds, std::vector<Row>& rows
     if (m.dataset != ds || m.system != "vectorext" || std::isnan(m.ws_index_mb)) continue;
     for (auto& x : r.memory)
       if (x.dataset == ds && x.system == "pgvector" && !std::isnan(x.ws_index_mb) && x.param == m.param)
-        rows.push_back({fmt("working set of %s queries, %s ef %d, %s", "all", m.method.substr(10).c_str(), m.param,
-                            ds.c_str()),
-                        fmt("index %.1f of %.1f MB, table %.1f MB", x.ws_index_mb, x.index_mb, x.ws_table_mb),
-                        fmt("index %.1f of %.1f MB, table %.1f MB", m.ws_index_mb, m.index_mb, m.ws_table_mb),
-                        ratio(m.ws_index_mb + m.ws_table_mb, x.ws_index_mb + x.ws_table_mb) + " pages", "-", ""});
+        rows.push_back(
+            {fmt("working set of %s queries, %s ef %d, %s", "all", m.method.substr(10).c_str(), m.param, ds.c_str()),
+             fmt("index %.1f of %.1f MB, table %.1f MB", x.ws_index_mb, x.index_mb, x.ws_table_mb),
+             fmt("index %.1f of %.1f MB, table %.1f MB", m.ws_index_mb, m.index_mb, m.ws_table_mb),
+             ratio(m.ws_index_mb + m.ws_table_mb, x.ws_index_mb + x.ws_table_mb) + " pages", "-", ""});
   }
 }
 

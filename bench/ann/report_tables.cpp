@@ -85,11 +85,13 @@ void print_sweep(const Results& r, const std::string& ds, const std::string& fam
     for (auto& m : methods) {
       int at = 0;
       double q = r.qps_at_recall(ds, m, target, &at);
-      std::printf("  %s %s;", m.c_str(), std::isnan(q) ? "not reached" : fmt("%.0f (%s %d)", q, pname.c_str(), at).c_str());
+      std::printf("  %s %s;", m.c_str(),
+                  std::isnan(q) ? "not reached" : fmt("%.0f (%s %d)", q, pname.c_str(), at).c_str());
     }
     for (auto& m : ratio_cols)
-      std::printf("  %s/pgvector %s;", m.c_str(),
-                  ratio(r.qps_at_recall(ds, m, target), r.qps_at_recall(ds, pgvector_twin(methods, m), target)).c_str());
+      std::printf(
+          "  %s/pgvector %s;", m.c_str(),
+          ratio(r.qps_at_recall(ds, m, target), r.qps_at_recall(ds, pgvector_twin(methods, m), target)).c_str());
     std::printf("\n");
   }
 }

@@ -61,8 +61,8 @@ struct Results {
   std::vector<MemoryPoint> memory;
   std::vector<std::string> datasets;  // in run order, with their descriptions below
   std::vector<std::string> descriptions, short_descriptions;
-  std::vector<int> rows;              // base rows of each dataset
-  std::string pgvector_version;       // empty: pgvector was not measured
+  std::vector<int> rows;         // base rows of each dataset
+  std::string pgvector_version;  // empty: pgvector was not measured
 
   const SearchPoint* find_search(const std::string& ds, const std::string& method, int param) const;
   const BuildPoint* find_build(const std::string& ds, const std::string& method, int threads) const;

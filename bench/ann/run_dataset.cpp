@@ -39,7 +39,8 @@ std::vector<std::unique_ptr<SqlIndex>> sql_indexes(const Context& ctx, Systems& 
     }
     std::string label = s->name + " " + spec.kind, why = "n/a (no access method " + spec.am + " in this build)";
     std::printf("  %s: %s\n", label.c_str(), why.c_str());
-    for (int t : threads) ctx.r.build.push_back({ctx.ds.name, spec.family, label, s->name, t, false, NAN, NAN, NAN, why});
+    for (int t : threads)
+      ctx.r.build.push_back({ctx.ds.name, spec.family, label, s->name, t, false, NAN, NAN, NAN, why});
     for (int p : params) {
       SearchPoint sp{ctx.ds.name, spec.family, label, s->name, spec.param_name, p};
       sp.note = why;
@@ -106,8 +107,8 @@ void run_dataset(const Options& o, Systems& systems, Results& r, const std::stri
   const int lists = o.lists > 0 ? o.lists : default_lists(ds.n), pq_m = default_pq_m(ds.dim);
   if (has(o.parts, "ivf") && (search || filter || raw_ivf)) {
     std::printf("\n[IVF: lists = %d; ivfflat of each system beside raw Faiss IVFFlat]\n", lists);
-    SqlIndexSpec flat{"ivf", "ivfflat", "ivfflat", fmt("lists = %d", lists), "ivfflat.probes", "ivfflat.iterative_scan",
-                      "probes"};
+    SqlIndexSpec flat{
+        "ivf", "ivfflat", "ivfflat", fmt("lists = %d", lists), "ivfflat.probes", "ivfflat.iterative_scan", "probes"};
     std::vector<std::unique_ptr<Method>> raw;
     if (raw_ivf) raw.push_back(make_raw_faiss_ivfflat(ctx, lists));
     auto sql = sql_indexes(ctx, systems, table, flat, o.probes, o.ivf_threads);
@@ -139,8 +140,13 @@ void run_dataset(const Options& o, Systems& systems, Results& r, const std::stri
 
   if (has(o.parts, "hnsw") && (search || filter || insert || memory || raw_hnsw)) {
     std::printf("\n[HNSW: m = %d, ef_construction = %d; each system beside raw hnswlib]\n", o.m, o.ef_construction);
-    SqlIndexSpec spec{"hnsw", "hnsw", "hnsw", fmt("m = %d, ef_construction = %d", o.m, o.ef_construction),
-                      "hnsw.ef_search", "hnsw.iterative_scan", "ef"};
+    SqlIndexSpec spec{"hnsw",
+                      "hnsw",
+                      "hnsw",
+                      fmt("m = %d, ef_construction = %d", o.m, o.ef_construction),
+                      "hnsw.ef_search",
+                      "hnsw.iterative_scan",
+                      "ef"};
     std::vector<std::unique_ptr<Method>> raw;
     if (raw_hnsw) raw.push_back(make_raw_hnswlib(ctx));
     auto sql = sql_indexes(ctx, systems, table, spec, o.ef, o.hnsw_threads);

@@ -41,9 +41,9 @@ BuildPoint SqlIndex::build(int threads) {
   pg.exec("DROP INDEX IF EXISTS " + index_);
   pg.exec("CHECKPOINT");
   pg.exec(fmt("SET max_parallel_maintenance_workers = %d", threads - 1));
-  std::string create = fmt("CREATE INDEX %s ON %s USING %s (embedding %s)%s", index_.c_str(), table_.c_str(),
-                           spec_.am.c_str(), index_opclass(ctx_.ds).c_str(),
-                           spec_.with.empty() ? "" : (" WITH (" + spec_.with + ")").c_str());
+  std::string create =
+      fmt("CREATE INDEX %s ON %s USING %s (embedding %s)%s", index_.c_str(), table_.c_str(), spec_.am.c_str(),
+          index_opclass(ctx_.ds).c_str(), spec_.with.empty() ? "" : (" WITH (" + spec_.with + ")").c_str());
   double wal0 = pg.wal_bytes();
   auto t0 = Clock::now();
   std::string err;
@@ -121,9 +121,12 @@ std::string SqlIndex::filtered_plan(int category) {
   for (auto& line : sys_.pg->lines("EXPLAIN EXECUTE " + filtered_stmt_ + "(" + quote_literal(ctx_.qtext[0]) + ", " +
                                    std::to_string(category) + ")")) {
     if (line.find(index_) != std::string::npos) return "index";
-    if (line.find("Seq Scan") != std::string::npos) plan = "seq scan";
-    else if (line.find("Bitmap Heap") != std::string::npos) plan = "bitmap";
-    else if (line.find("Index") != std::string::npos && plan.empty()) plan = "other index";
+    if (line.find("Seq Scan") != std::string::npos)
+      plan = "seq scan";
+    else if (line.find("Bitmap Heap") != std::string::npos)
+      plan = "bitmap";
+    else if (line.find("Index") != std::string::npos && plan.empty())
+      plan = "other index";
   }
   return plan.empty() ? "?" : plan;
 }
@@ -133,7 +136,8 @@ void SqlIndex::after_search(int middle_param) {
   if (!set_param(middle_param, err)) return;
   std::printf("  %s: plan of the prepared statement, query 0, %s = %d:\n", label.c_str(), spec_.search_guc.c_str(),
               middle_param);
-  for (auto& line : sys_.pg->lines("EXPLAIN (ANALYZE, BUFFERS) EXECUTE " + stmt_ + "(" + quote_literal(ctx_.qtext[0]) + ")"))
+  for (auto& line :
+       sys_.pg->lines("EXPLAIN (ANALYZE, BUFFERS) EXECUTE " + stmt_ + "(" + quote_literal(ctx_.qtext[0]) + ")"))
     std::printf("    %s\n", line.size() > 160 ? (line.substr(0, 150) + " ...").c_str() : line.c_str());
 }
 

@@ -25,7 +25,10 @@ class SqlIndex : public Method {
  public:
   SqlIndex(System& sys, const Context& ctx, std::string table, SqlIndexSpec spec);
   BuildPoint build(int threads) override;
-  void before_search() override { prewarm(); check_plan(); }
+  void before_search() override {
+    prewarm();
+    check_plan();
+  }
   void prewarm();     // table (and its TOAST) and index into shared_buffers
   void check_plan();  // enable_seqscan = off if the planner does not pick the index (said in `note`)
   bool set_param(int p, std::string& err) override;

@@ -40,8 +40,8 @@ std::vector<Pass> measure_interleaved(const std::vector<Contender>& cs, int nq, 
 
 std::string describe_pass(const Pass& p, double recall) {
   if (!p.ok) return "error: " + p.err;
-  std::string s = fmt("recall %-6s QPS %8.0f  (runs:", std::isnan(recall) ? "-" : fmt("%.4f", recall).c_str(),
-                      median(p.runs));
+  std::string s =
+      fmt("recall %-6s QPS %8.0f  (runs:", std::isnan(recall) ? "-" : fmt("%.4f", recall).c_str(), median(p.runs));
   for (double r : p.runs) s += fmt(" %.0f", r);
   return s + ")";
 }

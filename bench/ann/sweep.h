@@ -22,9 +22,9 @@ struct Contender {
 struct Pass {
   bool ok = true;
   std::string err;
-  int warmup_queries = 0;                      // untimed queries run before the passes
-  std::vector<double> runs;                    // queries per second of each timed pass
-  std::vector<std::vector<int64_t>> ids;       // results of the first timed pass, per query
+  int warmup_queries = 0;                 // untimed queries run before the passes
+  std::vector<double> runs;               // queries per second of each timed pass
+  std::vector<std::vector<int64_t>> ids;  // results of the first timed pass, per query
 };
 
 constexpr double kWarmupSeconds = 2.0;

@@ -56,8 +56,9 @@ Systems setup_systems(const Options& o) {
   for (const std::string& name : o.systems) {
     std::string ext = name == "pgvector" ? "vector" : "vectorext";
     if (!admin.exists("SELECT 1 FROM pg_available_extensions WHERE name = " + quote_literal(ext))) {
-      std::printf("%s: SKIPPED (extension `%s` is not installed on this server; docs/benchmarks.md says how to add it)\n",
-                  name.c_str(), ext.c_str());
+      std::printf(
+          "%s: SKIPPED (extension `%s` is not installed on this server; docs/benchmarks.md says how to add it)\n",
+          name.c_str(), ext.c_str());
       continue;
     }
     auto s = std::make_unique<System>();

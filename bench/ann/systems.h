@@ -15,18 +15,18 @@
 namespace ab {
 
 struct System {
-  std::string name;        // vectorext | pgvector
-  std::string extension;   // vectorext | vector
+  std::string name;       // vectorext | pgvector
+  std::string extension;  // vectorext | vector
   std::string dbname;
-  std::string conninfo;    // of the database
-  std::string version;     // extension version
+  std::string conninfo;  // of the database
+  std::string version;   // extension version
   std::unique_ptr<Pg> pg;
   int backend_pid = 0;
-  int generation = 0;      // bumped by every (re)connect: prepared statements must be prepared again
+  int generation = 0;  // bumped by every (re)connect: prepared statements must be prepared again
   bool have_prewarm = false, have_buffercache = false;
 
-  void connect();          // (re)connect and apply the session settings
-  void pin(int cpu);       // the backend onto one CPU (the client pins itself)
+  void connect();     // (re)connect and apply the session settings
+  void pin(int cpu);  // the backend onto one CPU (the client pins itself)
   void unpin();
   std::string session_conninfo() const { return conninfo; }
 };

@@ -42,9 +42,12 @@ double exact_rows(const Dataset& ds, const float* q, const uint8_t* q8, int64_t 
     l2 += (x - y) * (x - y);
   }
   switch (ds.metric) {
-    case Metric::L2: return l2;
-    case Metric::IP: return -dot;
-    case Metric::Cosine: return qq > 0 && bb > 0 ? 1.0 - dot / std::sqrt(qq * bb) : 1.0;
+    case Metric::L2:
+      return l2;
+    case Metric::IP:
+      return -dot;
+    case Metric::Cosine:
+      return qq > 0 && bb > 0 ? 1.0 - dot / std::sqrt(qq * bb) : 1.0;
   }
   return l2;
 }
@@ -116,7 +119,7 @@ TruthSet compute(const Dataset& ds, int k) {
         for (int j = 0; j < bn; ++j) {
           float x = dot[size_t(i) * bn + j];
           int32_t id = b0 + j;
-          float v = ds.metric == Metric::L2 ? norm2[id] - 2 * x
+          float v = ds.metric == Metric::L2   ? norm2[id] - 2 * x
                     : ds.metric == Metric::IP ? -x
                                               : (norm2[id] > 0 ? -x / std::sqrt(norm2[id]) : 0.0f);
           all[i].offer(v, id);
@@ -169,8 +172,9 @@ TruthSet load_or_compute_truth(const Dataset& ds, int k, const std::string& cach
   }
   auto t0 = Clock::now();
   TruthSet ts = compute(ds, k);
-  std::printf("  ground truth: exact %d queries x %d rows x %d dims (and per filter category) in %.1f s, cached in %s\n",
-              ds.nq, ds.n, ds.dim, seconds_since(t0), path.c_str());
+  std::printf(
+      "  ground truth: exact %d queries x %d rows x %d dims (and per filter category) in %.1f s, cached in %s\n", ds.nq,
+      ds.n, ds.dim, seconds_since(t0), path.c_str());
   std::ofstream out(path + ".tmp", std::ios::binary);
   write_truth(out, ts.all);
   for (auto& fc : filter_classes()) write_truth(out, ts.by_category[fc.category]);
@@ -179,8 +183,7 @@ TruthSet load_or_compute_truth(const Dataset& ds, int k, const std::string& cach
   return ts;
 }
 
-double recall_at_k(const Dataset& ds, const Truth& t, const std::vector<std::vector<int64_t>>& results,
-                   int category) {
+double recall_at_k(const Dataset& ds, const Truth& t, const std::vector<std::vector<int64_t>>& results, int category) {
   long hits = 0, wanted = 0;
   for (size_t qi = 0; qi < results.size(); ++qi) {
     int want = t.count[qi];

@@ -15,9 +15,9 @@ namespace ab {
 
 struct Truth {
   int k = 0;
-  std::vector<int32_t> ids;     // nq * k, best first; -1 past the rows that exist
-  std::vector<double> dists;    // nq * k, exact order values (smaller = nearer)
-  std::vector<int32_t> count;   // per query: how many of the k exist (k, or fewer under a selective filter)
+  std::vector<int32_t> ids;    // nq * k, best first; -1 past the rows that exist
+  std::vector<double> dists;   // nq * k, exact order values (smaller = nearer)
+  std::vector<int32_t> count;  // per query: how many of the k exist (k, or fewer under a selective filter)
 };
 
 struct TruthSet {

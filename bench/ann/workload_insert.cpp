@@ -42,9 +42,9 @@ bool insert_rows(Session& s, const std::vector<Row>& rows, int from, int to, std
 // One phase: `rows_per_session` rows per session starting at pool row `first`, in chunks, interleaved between the
 // targets; returns one point per target.
 struct Target {
-  SqlIndex* ix;          // system and (for growth) index
-  std::string table;     // where the rows go
-  std::string method;    // label of the point
+  SqlIndex* ix;        // system and (for growth) index
+  std::string table;   // where the rows go
+  std::string method;  // label of the point
   bool indexed;
 };
 
@@ -104,13 +104,13 @@ void run_phase(const Context& ctx, const std::vector<Target>& targets, const std
     }
     std::string runs;
     for (double r : p.runs) runs += fmt(" %.0f", r);
-    std::printf("  %-24s %d session%s %5d rows: %s\n", p.method.c_str(), sessions, sessions > 1 ? "s" : " ", p.rows,
-                p.ok ? fmt("%8.0f rows/s (chunks:%s)  WAL %6.0f B/row%s", p.rows_per_s, runs.c_str(), p.wal_bytes_per_row,
-                           std::isnan(p.index_growth_bytes)
-                               ? ""
-                               : fmt("  index +%.1f MB", p.index_growth_bytes / 1048576.0).c_str())
-                           .c_str()
-                     : p.note.c_str());
+    std::printf(
+        "  %-24s %d session%s %5d rows: %s\n", p.method.c_str(), sessions, sessions > 1 ? "s" : " ", p.rows,
+        p.ok ? fmt("%8.0f rows/s (chunks:%s)  WAL %6.0f B/row%s", p.rows_per_s, runs.c_str(), p.wal_bytes_per_row,
+                   std::isnan(p.index_growth_bytes) ? ""
+                                                    : fmt("  index +%.1f MB", p.index_growth_bytes / 1048576.0).c_str())
+                   .c_str()
+             : p.note.c_str());
     ctx.r.insert.push_back(p);
   }
   std::fflush(stdout);
@@ -129,10 +129,12 @@ void run_inserts(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
   std::vector<Row> rows;
   for (int j = 0; j < 3 * per; ++j) {
     int64_t id = int64_t(ds.n) + j;
-    rows.push_back({std::to_string(id), std::to_string(category_of(id)), vector_text(ds.pool_row(j), ds.dim, ds.integer_valued)});
+    rows.push_back(
+        {std::to_string(id), std::to_string(category_of(id)), vector_text(ds.pool_row(j), ds.dim, ds.integer_valued)});
   }
-  std::printf("\n[inserts: %d new rows per phase and session, single-row INSERT, synchronous_commit = off, %d chunks]\n",
-              per, std::min(ctx.o.insert_chunks, per));
+  std::printf(
+      "\n[inserts: %d new rows per phase and session, single-row INSERT, synchronous_commit = off, %d chunks]\n", per,
+      std::min(ctx.o.insert_chunks, per));
   auto t0 = Clock::now();
   std::vector<Target> plain, indexed;
   for (SqlIndex* ix : indexes) {

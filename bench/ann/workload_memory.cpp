@@ -41,7 +41,8 @@ Io io_counters(SqlIndex* ix) {
     io.index_hit = std::stod(rows[0][1]);
   }
   if (pg.try_exec("SELECT coalesce(heap_blks_read, 0) + coalesce(toast_blks_read, 0) FROM pg_statio_user_tables "
-                  "WHERE relid = " + quote_literal(ix->table()) + "::regclass",
+                  "WHERE relid = " +
+                      quote_literal(ix->table()) + "::regclass",
                   nullptr, &rows) &&
       !rows.empty())
     io.table_read = std::stod(rows[0][0]);
@@ -54,9 +55,14 @@ std::pair<double, double> resident_mb(SqlIndex* ix) {
   std::string idx = quote_literal(ix->index_name()), tbl = quote_literal(ix->table());
   std::vector<std::vector<std::string>> rows;
   std::string sql =
-      "SELECT count(*) FILTER (WHERE b.relfilenode = pg_relation_filenode(" + idx + ")), "
-      "count(*) FILTER (WHERE b.relfilenode = pg_relation_filenode(" + tbl + ") OR b.relfilenode = "
-      "pg_relation_filenode((SELECT nullif(reltoastrelid, 0) FROM pg_class WHERE oid = " + tbl + "::regclass))), "
+      "SELECT count(*) FILTER (WHERE b.relfilenode = pg_relation_filenode(" + idx +
+      ")), "
+      "count(*) FILTER (WHERE b.relfilenode = pg_relation_filenode(" +
+      tbl +
+      ") OR b.relfilenode = "
+      "pg_relation_filenode((SELECT nullif(reltoastrelid, 0) FROM pg_class WHERE oid = " +
+      tbl +
+      "::regclass))), "
       "current_setting('block_size')::float8 / 1048576 "
       "FROM pg_buffercache b WHERE b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database())";
   if (!pg.try_exec(sql, nullptr, &rows) || rows.empty()) return {NAN, NAN};

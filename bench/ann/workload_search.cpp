@@ -74,7 +74,8 @@ void build_round(const Context& ctx, const std::vector<Method*>& methods, const 
     for (Method* m : methods) {
       BuildPoint b = m->build(t);
       if (b.ok)
-        std::printf("  build %-26s threads=%d %8.2f s %9.1f MB%s\n", m->label.c_str(), t, b.seconds, b.bytes / 1048576.0,
+        std::printf("  build %-26s threads=%d %8.2f s %9.1f MB%s\n", m->label.c_str(), t, b.seconds,
+                    b.bytes / 1048576.0,
                     std::isnan(b.wal_bytes) ? "" : fmt("  WAL %.1f MB", b.wal_bytes / 1048576.0).c_str());
       else
         std::printf("  build %-26s threads=%d %s\n", m->label.c_str(), t, b.note.c_str());

@@ -41,9 +41,9 @@ struct Args {
   std::vector<int> ef = {10, 15, 20, 30, 40, 60, 80};
   bool force_float = false;
   unsigned seed = 42;
-  bool top_up = true;  // --no-top-up: GraphBuilder without its top-up post-pass (what CREATE INDEX built before)
+  bool top_up = true;       // --no-top-up: GraphBuilder without its top-up post-pass (what CREATE INDEX built before)
   bool float_walk = false;  // --float-walk: the search ranks by exact float distances (as pgvector's scan does)
-  std::string dump;  // --dump=DIR: base.tsv (id, category, vector) and queries.tsv (id, vector) for COPY
+  std::string dump;         // --dump=DIR: base.tsv (id, category, vector) and queries.tsv (id, vector) for COPY
 };
 
 Args parse(int argc, char** argv) {
@@ -54,20 +54,34 @@ Args parse(int argc, char** argv) {
     auto eq = s.find('=');
     std::string key = s.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     std::string val = eq == std::string::npos ? "" : s.substr(eq + 1);
-    if (key == "data") a.o.data_dir = val;
-    else if (key == "cache") a.o.cache_dir = val;
-    else if (key == "dataset") a.dataset = val;
-    else if (key == "base") a.o.base_limit = std::stoi(val);
-    else if (key == "queries") a.o.queries = std::stoi(val);
-    else if (key == "m") a.o.m = std::stoi(val);
-    else if (key == "efc") a.o.ef_construction = std::stoi(val);
-    else if (key == "threads") a.threads = std::stoi(val);
-    else if (key == "ef") a.ef = parse_int_list(val);
-    else if (key == "float") a.force_float = true;
-    else if (key == "seed") a.seed = unsigned(std::stoul(val));
-    else if (key == "float-walk") a.float_walk = true;
-    else if (key == "no-top-up") a.top_up = false;
-    else if (key == "dump") a.dump = val;
+    if (key == "data")
+      a.o.data_dir = val;
+    else if (key == "cache")
+      a.o.cache_dir = val;
+    else if (key == "dataset")
+      a.dataset = val;
+    else if (key == "base")
+      a.o.base_limit = std::stoi(val);
+    else if (key == "queries")
+      a.o.queries = std::stoi(val);
+    else if (key == "m")
+      a.o.m = std::stoi(val);
+    else if (key == "efc")
+      a.o.ef_construction = std::stoi(val);
+    else if (key == "threads")
+      a.threads = std::stoi(val);
+    else if (key == "ef")
+      a.ef = parse_int_list(val);
+    else if (key == "float")
+      a.force_float = true;
+    else if (key == "seed")
+      a.seed = unsigned(std::stoul(val));
+    else if (key == "float-walk")
+      a.float_walk = true;
+    else if (key == "no-top-up")
+      a.top_up = false;
+    else if (key == "dump")
+      a.dump = val;
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       std::exit(2);
@@ -88,9 +102,12 @@ std::size_t top_up(hc::GraphBuilder& g, int threads) {
 
 hc::Metric index_metric(Metric m) {
   switch (m) {
-    case Metric::L2: return hc::Metric::L2;
-    case Metric::Cosine: return hc::Metric::Cosine;
-    default: return hc::Metric::InnerProduct;
+    case Metric::L2:
+      return hc::Metric::L2;
+    case Metric::Cosine:
+      return hc::Metric::Cosine;
+    default:
+      return hc::Metric::InnerProduct;
   }
 }
 
@@ -129,7 +146,7 @@ struct Walker {
     }
     using P = std::pair<float, uint32_t>;
     std::priority_queue<P, std::vector<P>, std::greater<P>> cand;  // nearest on top
-    std::priority_queue<P> res;                                      // farthest on top
+    std::priority_queue<P> res;                                    // farthest on top
     cand.emplace(cur_d, cur);
     res.emplace(cur_d, cur);
     visited[cur] = stamp;
@@ -209,10 +226,12 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
     deg_min = std::min(deg_min, c);
     hist[std::min<int>(c, 2 * a.o.m)]++;
   }
-  std::printf("%s: %zu x %zu, m %d, efc %d, %d threads, %s copies: build %.1f s (add %.1f s, top-up %.1f s: %zu links), relinked %zu,"
-              " level-0 degree mean %.1f min %d, max level %d\n",
-              ds.name.c_str(), n, dims, a.o.m, a.o.ef_construction, a.threads, half_build ? "half" : "float", t_build,
-              t_add, t_top, topped, relinked, deg_sum / double(n), deg_min, g.max_level());
+  std::printf(
+      "%s: %zu x %zu, m %d, efc %d, %d threads, %s copies: build %.1f s (add %.1f s, top-up %.1f s: %zu links), "
+      "relinked %zu,"
+      " level-0 degree mean %.1f min %d, max level %d\n",
+      ds.name.c_str(), n, dims, a.o.m, a.o.ef_construction, a.threads, half_build ? "half" : "float", t_build, t_add,
+      t_top, topped, relinked, deg_sum / double(n), deg_min, g.max_level());
   std::printf("  degree histogram:");
   for (int c = 0; c <= 2 * a.o.m; ++c)
     if (hist[c]) std::printf(" %d:%d", c, hist[c]);
@@ -261,8 +280,10 @@ int main(int argc, char** argv) {
       }
       std::fclose(f);
     };
-    write("base.tsv", ds.n, [&](int i) { return ds.row(i); }, true);
-    write("queries.tsv", ds.nq, [&](int i) { return ds.query(i); }, false);
+    write(
+        "base.tsv", ds.n, [&](int i) { return ds.row(i); }, true);
+    write(
+        "queries.tsv", ds.nq, [&](int i) { return ds.query(i); }, false);
     FILE* f = std::fopen((a.dump + "/truth.tsv").c_str(), "w");  // query id, the k true nearest ids
     for (int q = 0; q < ds.nq; ++q) {
       std::string line = std::to_string(q) + "\t{";

@@ -21,11 +21,11 @@ namespace vx::core::ann_cost {
 
 // The cost of reading the whole index once, and the table around it.
 struct FullScan {
-  double tuples = 0;       // index tuples (a partial index: its own rows)
-  double pages = 0;        // index pages those tuples occupy
-  double page_cost = 0;    // pages x random_page_cost (genericcostestimate's, loop_count applied)
-  double tuple_cost = 0;   // tuples x (cpu_index_tuple_cost + operator cost)
-  double heap_pages = 0;   // the table's pages
+  double tuples = 0;      // index tuples (a partial index: its own rows)
+  double pages = 0;       // index pages those tuples occupy
+  double page_cost = 0;   // pages x random_page_cost (genericcostestimate's, loop_count applied)
+  double tuple_cost = 0;  // tuples x (cpu_index_tuple_cost + operator cost)
+  double heap_pages = 0;  // the table's pages
   double seq_page_cost = 1;
 };
 
@@ -45,9 +45,9 @@ ScanCost hnsw_scan_cost(const FullScan& index, int m, int ef_search);
 struct IvfParams {
   int lists = 1;
   int probes = 1;
-  double model_pages = 0;  // meta, centroid, codebook and directory pages (cached per backend after the first scan)
-  double centroid_cost = 0;  // ranking every centroid: lists x operator cost
-  int rerank = 0;            // lossy quantizers: candidates re-ranked with exact vectors from the table per window
+  double model_pages = 0;      // meta, centroid, codebook and directory pages (cached per backend after the first scan)
+  double centroid_cost = 0;    // ranking every centroid: lists x operator cost
+  int rerank = 0;              // lossy quantizers: candidates re-ranked with exact vectors from the table per window
   double rerank_row_cost = 0;  // one re-ranked candidate: tuple fetch + operator
 };
 ScanCost ivf_scan_cost(const FullScan& index, const IvfParams& p);

@@ -17,13 +17,13 @@ namespace vx::core {
 // least as many as before, so a scan that keeps asking sorts O(n log n) in total.
 template <class T, class Closer>
 void ensure_sorted(T* c, std::size_t n, std::size_t* sorted, std::size_t upto, Closer closer) {
-    if (upto <= *sorted) return;
-    upto = std::min(n, std::max({upto, *sorted * 2, std::size_t{32}}));
-    T* first = c + *sorted;
-    T* mid = c + upto;
-    if (mid != c + n) std::nth_element(first, mid, c + n, closer);
-    std::sort(first, mid, closer);
-    *sorted = upto;
+  if (upto <= *sorted) return;
+  upto = std::min(n, std::max({upto, *sorted * 2, std::size_t{32}}));
+  T* first = c + *sorted;
+  T* mid = c + upto;
+  if (mid != c + n) std::nth_element(first, mid, c + n, closer);
+  std::sort(first, mid, closer);
+  *sorted = upto;
 }
 
 // Settles c[pos] until it is final. `settle(T&)` returns false for a final candidate; otherwise it updates the
@@ -31,20 +31,20 @@ void ensure_sorted(T* c, std::size_t n, std::size_t* sorted, std::size_t upto, C
 // nothing for an array sorted whole).
 template <class T, class Closer, class Settle, class Ensure>
 void settle_next(T* c, std::size_t pos, std::size_t n, Closer closer, Settle settle, Ensure ensure) {
+  for (;;) {
+    ensure(pos + 1);
+    if (pos >= n) return;
+    T v = c[pos];
+    if (!settle(v)) return;
+    std::size_t i = pos;
     for (;;) {
-        ensure(pos + 1);
-        if (pos >= n) return;
-        T v = c[pos];
-        if (!settle(v)) return;
-        std::size_t i = pos;
-        for (;;) {
-            ensure(i + 2);  // c[i + 1] is in the sorted part (or past the end)
-            if (i + 1 >= n || !closer(c[i + 1], v)) break;
-            c[i] = c[i + 1];
-            ++i;
-        }
-        c[i] = v;
+      ensure(i + 2);  // c[i + 1] is in the sorted part (or past the end)
+      if (i + 1 >= n || !closer(c[i + 1], v)) break;
+      c[i] = c[i + 1];
+      ++i;
     }
+    c[i] = v;
+  }
 }
 
 }  // namespace vx::core

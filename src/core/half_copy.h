@@ -29,12 +29,12 @@ constexpr std::size_t half_copy_size(std::size_t dims) { return kHalfCopyHeader 
 // Encodes x (dims floats, already normalised for cosine) into `out` (half_copy_size(dims) bytes).
 void encode_half_copy(const float* x, std::size_t dims, uint8_t* out);
 inline half::EncodeError half_copy_error(const uint8_t* copy) {
-    float e[2];
-    std::memcpy(e, copy, sizeof(e));  // memcpy: a copy is only guaranteed 4-byte aligned
-    return half::EncodeError{e[0], e[1]};
+  float e[2];
+  std::memcpy(e, copy, sizeof(e));  // memcpy: a copy is only guaranteed 4-byte aligned
+  return half::EncodeError{e[0], e[1]};
 }
 inline const uint16_t* half_copy_halves(const uint8_t* copy) {
-    return reinterpret_cast<const uint16_t*>(copy + kHalfCopyHeader);
+  return reinterpret_cast<const uint16_t*>(copy + kHalfCopyHeader);
 }
 
 // The largest float not above v, so a bound rounded for storage in a float stays a bound.
@@ -62,20 +62,20 @@ bool copy_is_exact(Metric metric, const half::EncodeError& err);
 
 // One query against many copies (ivf flat postings): lower bounds rounded down to float, exactness and exact values.
 class HalfCopyQuery {
-  public:
-    // `query` (normalised for cosine; a zero query stays zero) must outlive this object.
-    void prepare(Metric metric, const float* query, std::size_t dims);
-    float lower_bound(const uint8_t* copy) const;
-    bool exact_copy(const uint8_t* copy) const { return copy_is_exact(metric_, half_copy_error(copy)); }
-    // For an exact copy: the SQL operator's value for the row and the query of a `vector` column (sql_distance on
-    // the decoded copy, operands in the operator's order). `buf` holds dims floats.
-    double exact_value(const uint8_t* copy, float* buf) const;
+ public:
+  // `query` (normalised for cosine; a zero query stays zero) must outlive this object.
+  void prepare(Metric metric, const float* query, std::size_t dims);
+  float lower_bound(const uint8_t* copy) const;
+  bool exact_copy(const uint8_t* copy) const { return copy_is_exact(metric_, half_copy_error(copy)); }
+  // For an exact copy: the SQL operator's value for the row and the query of a `vector` column (sql_distance on
+  // the decoded copy, operands in the operator's order). `buf` holds dims floats.
+  double exact_value(const uint8_t* copy, float* buf) const;
 
-  private:
-    Metric metric_ = Metric::L2;
-    const float* query_ = nullptr;
-    std::size_t dims_ = 0;
-    double query_norm_ = 0;
+ private:
+  Metric metric_ = Metric::L2;
+  const float* query_ = nullptr;
+  std::size_t dims_ = 0;
+  double query_norm_ = 0;
 };
 
 }  // namespace vx::core

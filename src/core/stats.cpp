@@ -45,8 +45,7 @@ double beta_fraction(double a, double b, double x) {
 double incomplete_beta_xy(double a, double b, double x, double y) {
   if (x <= 0.0) return 0.0;
   if (y <= 0.0) return 1.0;
-  const double log_front =
-      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log(y);
+  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log(y);
   if (x < (a + 1.0) / (a + b + 2.0)) return std::exp(log_front) * beta_fraction(a, b, x) / a;
   return 1.0 - std::exp(log_front) * beta_fraction(b, a, y) / b;
 }
@@ -63,8 +62,10 @@ double solve_tail(Tail tail_of, double tail) {
   for (int i = 0; i < 2000; ++i) {
     const double mid = 0.5 * (lo + hi);
     if (mid <= lo || mid >= hi) break;
-    if (tail_of(mid) > tail) lo = mid;
-    else hi = mid;
+    if (tail_of(mid) > tail)
+      lo = mid;
+    else
+      hi = mid;
   }
   return 0.5 * (lo + hi);
 }

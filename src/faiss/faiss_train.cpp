@@ -41,8 +41,8 @@ extern "C" int vx_faiss_kmeans(const VxKmeansRequest* r, char* err, size_t err_l
     cp.verbose = false;
     cp.spherical = r->spherical != 0;
     cp.seed = static_cast<int>(r->seed);
-    cp.min_points_per_centroid = 1;                     // the caller sizes the sample; no warnings on stderr
-    cp.max_points_per_centroid = 1 << 30;               // and no second subsampling here
+    cp.min_points_per_centroid = 1;        // the caller sizes the sample; no warnings on stderr
+    cp.max_points_per_centroid = 1 << 30;  // and no second subsampling here
     faiss::Clustering clustering(r->dim, r->k, cp);
     const size_t total = static_cast<size_t>(r->k) * static_cast<size_t>(r->dim);
     if (r->resume) clustering.centroids.assign(r->centroids, r->centroids + total);

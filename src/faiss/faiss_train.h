@@ -13,15 +13,15 @@ extern "C" {
 #define VX_FAISS_ABI_VERSION 1
 
 struct VxKmeansRequest {
-  const float* data;   // n x dim, row-major
+  const float* data;  // n x dim, row-major
   int64_t n;
   int32_t dim;
   int32_t k;           // number of centroids (n >= k)
   int32_t iterations;  // k-means iterations to run in this call
   int32_t spherical;   // normalise centroids after each iteration (cosine)
   int64_t seed;
-  int32_t threads;     // OpenMP threads for this call (>= 1)
-  float* centroids;    // k x dim; if `resume` is set, used as the initial centroids (continues a previous call)
+  int32_t threads;   // OpenMP threads for this call (>= 1)
+  float* centroids;  // k x dim; if `resume` is set, used as the initial centroids (continues a previous call)
   int32_t resume;
 };
 

@@ -34,10 +34,10 @@ struct RelationCacheEntry {
 
 // Declare one per cache as `RelationCache cache = {"vectorext ... cache", capacity};` (the rest is set on first use).
 struct RelationCache {
-  const char* name;    // memory context name
-  int capacity;        // unpinned entries beyond it are freed, least recently used first (when an entry is added, and
-                       // when the last pin of an entry ends while the cache holds more)
-  MemoryContext cxt;   // made on first use
+  const char* name;   // memory context name
+  int capacity;       // unpinned entries beyond it are freed, least recently used first (when an entry is added, and
+                      // when the last pin of an entry ends while the cache holds more)
+  MemoryContext cxt;  // made on first use
   RelationCacheEntry* newest;
   RelationCacheEntry* oldest;
   int count;

@@ -6,9 +6,7 @@
 
 namespace vx::pg {
 
-const char* PgError::what() const noexcept {
-  return (data_ && data_->message) ? data_->message : "PostgreSQL error";
-}
+const char* PgError::what() const noexcept { return (data_ && data_->message) ? data_->message : "PostgreSQL error"; }
 
 namespace detail {
 namespace {
@@ -47,8 +45,8 @@ void capture_current_exception(CaughtError* out) noexcept {
 
 void raise(const CaughtError* err) {
   if (err->pg_error) ReThrowError(err->pg_error);
-  ereport(ERROR, (errcode(err->sqlstate), errmsg("%s", err->message),
-                  err->detail[0] ? errdetail("%s", err->detail) : 0, err->hint[0] ? errhint("%s", err->hint) : 0));
+  ereport(ERROR, (errcode(err->sqlstate), errmsg("%s", err->message), err->detail[0] ? errdetail("%s", err->detail) : 0,
+                  err->hint[0] ? errhint("%s", err->hint) : 0));
   pg_unreachable();
 }
 

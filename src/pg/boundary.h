@@ -117,12 +117,12 @@ decltype(auto) call(F&& body) {
 }  // namespace vx::pg
 
 // Defines an SQL-callable C function `name` (exported, fmgr V1) whose body runs behind the boundary guard.
-#define VX_FUNCTION(name)                                                                      \
-  extern "C" {                                                                                 \
-  PG_FUNCTION_INFO_V1(name);                                                                   \
-  }                                                                                            \
-  static Datum name##_body(FunctionCallInfo fcinfo);                                           \
-  extern "C" PGDLLEXPORT Datum name(PG_FUNCTION_ARGS) {                                                  \
-    return ::vx::pg::guard([fcinfo]() -> Datum { return name##_body(fcinfo); });               \
-  }                                                                                            \
+#define VX_FUNCTION(name)                                                        \
+  extern "C" {                                                                   \
+  PG_FUNCTION_INFO_V1(name);                                                     \
+  }                                                                              \
+  static Datum name##_body(FunctionCallInfo fcinfo);                             \
+  extern "C" PGDLLEXPORT Datum name(PG_FUNCTION_ARGS) {                          \
+    return ::vx::pg::guard([fcinfo]() -> Datum { return name##_body(fcinfo); }); \
+  }                                                                              \
   static Datum name##_body(FunctionCallInfo fcinfo)

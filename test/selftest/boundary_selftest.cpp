@@ -52,8 +52,9 @@ VX_FUNCTION(vx_selftest_pg_error_in_call) {
 // A successful call() returns the value and leaves the error stack as it found it.
 VX_FUNCTION(vx_selftest_call_value) {
   std::vector<int> keep_alive(4, 1);
-  int32 doubled = vx::pg::call([&] { return DatumGetInt32(DirectFunctionCall2(int4pl, Int32GetDatum(keep_alive[0]),
-                                                                             Int32GetDatum(PG_GETARG_INT32(0)))); });
+  int32 doubled = vx::pg::call([&] {
+    return DatumGetInt32(DirectFunctionCall2(int4pl, Int32GetDatum(keep_alive[0]), Int32GetDatum(PG_GETARG_INT32(0))));
+  });
   PG_RETURN_INT32(doubled);
 }
 
@@ -87,12 +88,11 @@ VX_FUNCTION(vx_selftest_workers) {
 
 // An exception thrown on a worker thread reaches the client as an ERROR from the main thread.
 VX_FUNCTION(vx_selftest_worker_throws) {
-  vx::pg::run_workers(
-      2,
-      [](int index, const std::atomic<bool>& stop) {
-        if (index == 1) throw vx::pg::SqlError(ERRCODE_DATA_CORRUPTED, "selftest worker failure");
-        while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      },
-      {});
+  vx::pg::run_workers(2,
+                      [](int index, const std::atomic<bool>& stop) {
+                        if (index == 1) throw vx::pg::SqlError(ERRCODE_DATA_CORRUPTED, "selftest worker failure");
+                        while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                      },
+                      {});
   PG_RETURN_VOID();
 }

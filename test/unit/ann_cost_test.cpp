@@ -52,7 +52,8 @@ TEST(HnswCost, PagesAreCappedAtTheTableReadSequentially) {
   ScanCost c = hnsw_scan_cost(ix, 16, 40);
   EXPECT_LE(c.startup, 39 * 1.0 + ix.tuple_cost);
   // continuous: an index just below and just above the cap costs about the same
-  ScanCost below = hnsw_scan_cost(index_of(200, 9.9, 40), 16, 40), above = hnsw_scan_cost(index_of(200, 10.1, 40), 16, 40);
+  ScanCost below = hnsw_scan_cost(index_of(200, 9.9, 40), 16, 40),
+           above = hnsw_scan_cost(index_of(200, 10.1, 40), 16, 40);
   EXPECT_NEAR(below.startup, above.startup, 1.0);
 }
 

@@ -121,7 +121,8 @@ TEST(GraphBuilder, StoredBitStringsBuildConnectedClusteredGraphs) {
     }
     EXPECT_EQ(b.reachable_count(), n) << (rank == hamming_rank ? "hamming" : "jaccard");
     // a graph built on a wrong distance (e.g. floats read from the bytes) links across clusters: ~5 % same
-    EXPECT_GT(static_cast<double>(same) / static_cast<double>(total), 0.9) << (rank == hamming_rank ? "hamming" : "jaccard");
+    EXPECT_GT(static_cast<double>(same) / static_cast<double>(total), 0.9)
+        << (rank == hamming_rank ? "hamming" : "jaccard");
   }
 }
 

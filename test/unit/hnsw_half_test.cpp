@@ -20,10 +20,14 @@ namespace {
 // The SQL operator's value between original x and the query.
 double sql_distance(Metric m, const std::vector<float>& x, const std::vector<float>& q) {
   switch (m) {
-    case Metric::L2: return l2_distance(x.data(), q.data(), x.size());
-    case Metric::InnerProduct: return negative_inner_product(x.data(), q.data(), x.size());
-    case Metric::Cosine: return cosine_distance(x.data(), q.data(), x.size());
-    case Metric::L1: return l1_distance(x.data(), q.data(), x.size());
+    case Metric::L2:
+      return l2_distance(x.data(), q.data(), x.size());
+    case Metric::InnerProduct:
+      return negative_inner_product(x.data(), q.data(), x.size());
+    case Metric::Cosine:
+      return cosine_distance(x.data(), q.data(), x.size());
+    case Metric::L1:
+      return l1_distance(x.data(), q.data(), x.size());
   }
   return 0;
 }

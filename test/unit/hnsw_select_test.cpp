@@ -26,7 +26,8 @@ TEST(HnswSelect, KeepsNearestAndDropsShadowedCandidates) {
   Points pts{{{1.f}, {2.f}, {3.f}, {-1.f}}};
   std::vector<Candidate> c = {{1, 0}, {1, 3}, {4, 1}, {9, 2}};  // sorted by distance to base (squared L2)
   int out[4];
-  int n = select_neighbors(c.data(), 4, 4, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
+  int n = select_neighbors(
+      c.data(), 4, 4, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
   ASSERT_EQ(n, 2);
   EXPECT_EQ(c[out[0]].id, 0);
   EXPECT_EQ(c[out[1]].id, 3);
@@ -36,7 +37,8 @@ TEST(HnswSelect, RespectsMaxKeep) {
   Points pts{{{1.f, 0.f}, {0.f, 1.f}, {-1.f, 0.f}, {0.f, -1.f}}};
   std::vector<Candidate> c = {{1, 0}, {1, 1}, {1, 2}, {1, 3}};
   int out[4];
-  int n = select_neighbors(c.data(), 4, 3, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
+  int n = select_neighbors(
+      c.data(), 4, 3, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
   EXPECT_EQ(n, 3);
 }
 
@@ -52,7 +54,8 @@ TEST(HnswSelect, DuplicatesOfTheBaseFillAtMostHalf) {
   for (int i = 0; i < 10; ++i) c.push_back({0.f, i});
   for (int i = 10; i < 14; ++i) c.push_back({1.f, i});
   int out[14];
-  int n = select_neighbors(c.data(), int(c.size()), 8, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
+  int n = select_neighbors(
+      c.data(), int(c.size()), 8, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
   ASSERT_EQ(n, 8);
   int dups = 0;
   for (int i = 0; i < n; ++i) dups += c[out[i]].dist == 0;
@@ -69,7 +72,8 @@ TEST(HnswSelect, KeepPrunedTopsUpNearestFirstWithinTheDuplicateCap) {
   for (int i = 6; i < 11; ++i) c.push_back({pts.dist(0, i), i});
   int out[11];
   const int max_keep = 8;
-  int n = select_neighbors(c.data(), 11, max_keep, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
+  int n = select_neighbors(
+      c.data(), 11, max_keep, [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, out);
   ASSERT_EQ(n, 6);  // 4 duplicates (the cap), 1 and -5 (2, 3, 4 shadowed by 1)
   n = keep_pruned(c.data(), 11, max_keep, out, n);
   ASSERT_EQ(n, max_keep);
@@ -99,8 +103,9 @@ TEST(HnswSelect, CopiesAreWhatThePredicateSaysNotNegativeDistances) {
   std::vector<Candidate> c = {{-0.9f, 0}, {-0.8f, 1}, {-0.7f, 2}, {-0.6f, 3}};
   int out[4];
   auto pair = [](int, int) { return -1.0f; };  // every pair closer to each other than to the base
-  int n = select_neighbors(c.data(), 4, 4, pair, [](int) { return false; }, out);
-  EXPECT_EQ(n, 1);  // the nearest only: the rest are shadowed by it
+  int n = select_neighbors(
+      c.data(), 4, 4, pair, [](int) { return false; }, out);
+  EXPECT_EQ(n, 1);                                  // the nearest only: the rest are shadowed by it
   n = select_neighbors(c.data(), 4, 4, pair, out);  // the distance rule (L2/L1 callers) would keep 2 "copies"
   EXPECT_EQ(n, 2);
 }

@@ -169,7 +169,8 @@ TEST(IvfCodec, FlatScannerBoundsAndExactValues) {
   std::vector<float> rows(n * dims);
   std::mt19937 rng(4);
   std::uniform_int_distribution<int> pixel(0, 255);
-  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i < rows.size() / 2 ? static_cast<float>(pixel(rng)) : 0.1f * i;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    rows[i] = i < rows.size() / 2 ? static_cast<float>(pixel(rng)) : 0.1f * i;
   auto query = random_floats(dims, 5);
   std::vector<uint8_t> codes(n * codec->code_size());
   std::vector<const uint8_t*> ptrs(n);

@@ -54,7 +54,7 @@ TEST(IvfModel, PackBitsIsVarbitOrderWithZeroPadding) {
   uint8_t out[2] = {0xff, 0xff};
   pack_bits(x, 10, out);
   EXPECT_EQ(out[0], 0x81);
-  EXPECT_EQ(out[1], 0xc0);  // bits 9 and 10, the padding zero
+  EXPECT_EQ(out[1], 0xc0);                       // bits 9 and 10, the padding zero
   const float centroid[3] = {0.4f, 0.5f, 0.9f};  // a centroid's majority bits
   pack_bits(centroid, 3, out);
   EXPECT_EQ(out[0], 0x60);

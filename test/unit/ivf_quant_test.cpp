@@ -39,7 +39,8 @@ TEST(Sq8, EncodeDecodeWithinHalfStep) {
     for (std::size_t r = 0; r < 200; ++r) {
       sq.encode(&data[r * dim], code.data());
       sq.decode(code.data(), back.data());
-      for (std::size_t i = 0; i < dim; ++i) EXPECT_LE(std::fabs(back[i] - data[r * dim + i]), sq.step[i] * 0.5f + 1e-5f);
+      for (std::size_t i = 0; i < dim; ++i)
+        EXPECT_LE(std::fabs(back[i] - data[r * dim + i]), sq.step[i] * 0.5f + 1e-5f);
     }
   }
 }
@@ -69,7 +70,8 @@ TEST(Sq8, QueryDistanceMatchesDecodedReference) {
       for (std::size_t r = 0; r < 50; ++r) {
         sq.encode(&data[r * dim], code.data());
         sq.decode(code.data(), back.data());
-        double expected = metric == Metric::L2 ? ref_l2(q.data(), back.data(), dim) : -ref_dot(q.data(), back.data(), dim);
+        double expected =
+            metric == Metric::L2 ? ref_l2(q.data(), back.data(), dim) : -ref_dot(q.data(), back.data(), dim);
         EXPECT_NEAR(query.distance(code.data()), expected, 1e-3 * (1 + std::fabs(expected))) << dim;
       }
     }
@@ -111,7 +113,8 @@ TEST(Pq, TableDistanceMatchesDecodedReference) {
       pq.encode(residual.data(), code.data());
       pq.decode(code.data(), recon.data());
       for (std::size_t i = 0; i < dim; ++i) recon[i] += centroid[i];
-      double expected = metric == Metric::L2 ? ref_l2(q.data(), recon.data(), dim) : -ref_dot(q.data(), recon.data(), dim);
+      double expected =
+          metric == Metric::L2 ? ref_l2(q.data(), recon.data(), dim) : -ref_dot(q.data(), recon.data(), dim);
       EXPECT_NEAR(query.distance(code.data()), expected, 1e-3 * (1 + std::fabs(expected)));
     }
   }

@@ -77,7 +77,8 @@ TEST(Recall, SweepLadder) {
   int out[64];
   int n = r::sweep_ladder(10, 1000, out, 64);
   std::vector<int> got(out, out + n);
-  std::vector<int> want = {10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500, 600, 800, 1000};
+  std::vector<int> want = {10,  12,  15,  20,  25,  30,  40,  50,  60,  80,  100,
+                           120, 150, 200, 250, 300, 400, 500, 600, 800, 1000};
   EXPECT_EQ(got, want);
   n = r::sweep_ladder(1, 7, out, 64);
   EXPECT_EQ(std::vector<int>(out, out + n), (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));

@@ -16,7 +16,9 @@ namespace {
 void expect_close(double got, double want, double rel = 1e-10) {
   EXPECT_NEAR(got, want, rel * std::max(1.0, std::fabs(want))) << "want " << want;
 }
-void expect_rel(double got, double want, double rel) { EXPECT_NEAR(got / want, 1.0, rel) << "got " << got << " want " << want; }
+void expect_rel(double got, double want, double rel) {
+  EXPECT_NEAR(got / want, 1.0, rel) << "got " << got << " want " << want;
+}
 
 struct Summary {
   std::int64_t n;
@@ -62,7 +64,7 @@ TEST(Stats, IncompleteBeta) {
 TEST(Stats, StudentTCdf) {
   expect_close(student_t_cdf(2.0, 3), 0.9303370157205785, 1e-12);
   expect_close(student_t_cdf(-1.5, 7.3), 0.08778154640154301, 1e-12);  // fractional df (Welch)
-  expect_close(student_t_cdf(0.7, 1), 0.6944001122142147, 1e-12);     // Cauchy
+  expect_close(student_t_cdf(0.7, 1), 0.6944001122142147, 1e-12);      // Cauchy
   expect_close(student_t_cdf(3, 50), 0.9978991484064659, 1e-12);
   expect_close(student_t_cdf(10, 4), 0.9997189981886421, 1e-12);
   expect_rel(student_t_cdf(-40, 2.5), 7.097817145246693e-05, 1e-10);

@@ -93,22 +93,42 @@ TEST(VectorText, ShortestFormattingRoundTripsBitExact) {
 // and the shapes only strtof reads (hex, '+', leading zeros, tiny or huge values).
 TEST(VectorText, FastReadersAgreeWithStrtofBitForBit) {
   std::mt19937 rng(42);
-  std::vector<std::string> tokens = {"0",      "-0",       "1.",        ".5",          "-.5",        "0.0000001",
-                                     "1e-45",  "1e-46",    "3.4e38",    "1.17549435e-38", "+7",      "0x1p3",
-                                     "00012",  "9999999",  "16777217",  "123456789",   "1.5e+3",     "2E-3",
-                                     "0.1",    "0.3",      "1234567.5", "12345678901234567890", "1.0000000", "7.000001"};
+  std::vector<std::string> tokens = {"0",         "-0",
+                                     "1.",        ".5",
+                                     "-.5",       "0.0000001",
+                                     "1e-45",     "1e-46",
+                                     "3.4e38",    "1.17549435e-38",
+                                     "+7",        "0x1p3",
+                                     "00012",     "9999999",
+                                     "16777217",  "123456789",
+                                     "1.5e+3",    "2E-3",
+                                     "0.1",       "0.3",
+                                     "1234567.5", "12345678901234567890",
+                                     "1.0000000", "7.000001"};
   std::uniform_int_distribution<int> kind(0, 5), digits(1, 12), exp10(-40, 38);
   for (int i = 0; i < 200000; i++) {
     std::ostringstream t;
     t.precision(digits(rng));
     std::uniform_real_distribution<double> u(-1000, 1000);
     switch (kind(rng)) {
-      case 0: t << static_cast<int>(rng() % 100000) - 50000; break;
-      case 1: t << std::fixed << u(rng); break;
-      case 2: t << u(rng) * std::pow(10.0, exp10(rng)); break;
-      case 3: t << std::scientific << u(rng); break;
-      case 4: t << (rng() % 256) << "." << (rng() % 1000); break;
-      default: t << (rng() % 2 ? "-" : "") << "0." << std::string(rng() % 12, '0') << rng() % 100000; break;
+      case 0:
+        t << static_cast<int>(rng() % 100000) - 50000;
+        break;
+      case 1:
+        t << std::fixed << u(rng);
+        break;
+      case 2:
+        t << u(rng) * std::pow(10.0, exp10(rng));
+        break;
+      case 3:
+        t << std::scientific << u(rng);
+        break;
+      case 4:
+        t << (rng() % 256) << "." << (rng() % 1000);
+        break;
+      default:
+        t << (rng() % 2 ? "-" : "") << "0." << std::string(rng() % 12, '0') << rng() % 100000;
+        break;
     }
     tokens.push_back(t.str());
   }

@@ -14,9 +14,12 @@ float l1(const float* a, const float* b, std::size_t n) { return kernels().l1(a,
 float half_distance(Metric metric, const float* q, const uint16_t* h, std::size_t n) {
   const half::Kernels& k = half::kernels();
   switch (metric) {
-    case Metric::L2: return k.l2_squared(q, h, n);
-    case Metric::L1: return k.l1(q, h, n);
-    default: return -k.inner_product(q, h, n);
+    case Metric::L2:
+      return k.l2_squared(q, h, n);
+    case Metric::L1:
+      return k.l1(q, h, n);
+    default:
+      return -k.inner_product(q, h, n);
   }
 }
 
@@ -27,10 +30,14 @@ double half_lower_bound_from_rank(Metric metric, float rank, const half::EncodeE
 
 double sql_distance(Metric metric, const float* x, const float* query, std::size_t n) {
   switch (metric) {
-    case Metric::L2: return core::l2_distance(x, query, n);
-    case Metric::InnerProduct: return core::negative_inner_product(x, query, n);
-    case Metric::Cosine: return core::cosine_distance(x, query, n);
-    case Metric::L1: return core::l1_distance(x, query, n);
+    case Metric::L2:
+      return core::l2_distance(x, query, n);
+    case Metric::InnerProduct:
+      return core::negative_inner_product(x, query, n);
+    case Metric::Cosine:
+      return core::cosine_distance(x, query, n);
+    case Metric::L1:
+      return core::l1_distance(x, query, n);
   }
   return HUGE_VAL;
 }
@@ -39,8 +46,10 @@ double half_lower_bound(Metric metric, const float* query, double query_norm, co
                         const half::EncodeError& err) {
   const half::Kernels& k = half::kernels();
   switch (metric) {
-    case Metric::L2: return half::l2_lower_bound(std::sqrt(double(k.l2_squared(query, h, n))), err, n);
-    case Metric::L1: return half::l1_lower_bound(double(k.l1(query, h, n)), err, n);
+    case Metric::L2:
+      return half::l2_lower_bound(std::sqrt(double(k.l2_squared(query, h, n))), err, n);
+    case Metric::L1:
+      return half::l1_lower_bound(double(k.l1(query, h, n)), err, n);
     case Metric::InnerProduct: {
       float dot, norm_h2;
       k.dot_and_norm(query, h, n, &dot, &norm_h2);

@@ -22,9 +22,12 @@ float l1(const float* a, const float* b, std::size_t n);
 
 inline float distance(Metric metric, const float* a, const float* b, std::size_t n) {
   switch (metric) {
-    case Metric::L2: return l2_squared(a, b, n);
-    case Metric::L1: return l1(a, b, n);
-    default: return neg_inner_product(a, b, n);  // InnerProduct, and Cosine over normalised vectors
+    case Metric::L2:
+      return l2_squared(a, b, n);
+    case Metric::L1:
+      return l1(a, b, n);
+    default:
+      return neg_inner_product(a, b, n);  // InnerProduct, and Cosine over normalised vectors
   }
 }
 

@@ -36,9 +36,15 @@ class Space : public hnswlib::SpaceInterface<float> {
       param_.hip = k.inner_product;
       param_.hl1 = k.l1;
       switch (metric) {
-        case vx::core::Metric::L2: fn_ = &half_l2; break;
-        case vx::core::Metric::L1: fn_ = &half_l1; break;
-        default: fn_ = &half_ip; break;
+        case vx::core::Metric::L2:
+          fn_ = &half_l2;
+          break;
+        case vx::core::Metric::L1:
+          fn_ = &half_l1;
+          break;
+        default:
+          fn_ = &half_ip;
+          break;
       }
       return;
     }
@@ -47,9 +53,15 @@ class Space : public hnswlib::SpaceInterface<float> {
     param_.ip = k.inner_product;
     param_.l1 = k.l1;
     switch (metric) {
-      case vx::core::Metric::L2: fn_ = &dist_l2; break;
-      case vx::core::Metric::L1: fn_ = &dist_l1; break;
-      default: fn_ = &dist_ip; break;
+      case vx::core::Metric::L2:
+        fn_ = &dist_l2;
+        break;
+      case vx::core::Metric::L1:
+        fn_ = &dist_l1;
+        break;
+      default:
+        fn_ = &dist_ip;
+        break;
     }
   }
   bool half() const { return half_; }
@@ -124,7 +136,8 @@ struct GraphBuilder::Impl {
   }
   void prefetch(hnswlib::tableint id) const {  // the first lines of a vector (the hardware follows the rest)
     const char* p = index.getDataByInternalId(id);
-    for (std::size_t off = 0; off < std::min<std::size_t>(index.data_size_, 256); off += 64) __builtin_prefetch(p + off);
+    for (std::size_t off = 0; off < std::min<std::size_t>(index.data_size_, 256); off += 64)
+      __builtin_prefetch(p + off);
   }
   bool identical(hnswlib::tableint a, hnswlib::tableint b) const {
     return std::memcmp(index.getDataByInternalId(a), index.getDataByInternalId(b), index.data_size_) == 0;
@@ -279,7 +292,8 @@ constexpr std::size_t kTopUpChunk = 64;  // elements a worker claims at a time
 
 std::size_t GraphBuilder::top_up_bytes(int m, std::size_t n) {
   // offset + level 0 (count + 2m ids) + expected upper levels (1/(m-1) per element) of count + m ids
-  return n * (sizeof(std::size_t) + (std::size_t(2 * m) + 1) * 4 + (std::size_t(m) + 1) * 4 / std::size_t(m > 1 ? m - 1 : 1) + 4);
+  return n * (sizeof(std::size_t) + (std::size_t(2 * m) + 1) * 4 +
+              (std::size_t(m) + 1) * 4 / std::size_t(m > 1 ? m - 1 : 1) + 4);
 }
 
 void GraphBuilder::begin_top_up() {
@@ -287,8 +301,8 @@ void GraphBuilder::begin_top_up() {
   const std::size_t n = im.index.cur_element_count;
   im.stage_offset.assign(n + 1, 0);
   for (std::size_t u = 0; u < n; u++)
-    im.stage_offset[u + 1] = im.stage_offset[u] + (im.index.maxM0_ + 1) +
-                             std::size_t(im.index.element_levels_[u]) * (im.index.maxM_ + 1);
+    im.stage_offset[u + 1] =
+        im.stage_offset[u] + (im.index.maxM0_ + 1) + std::size_t(im.index.element_levels_[u]) * (im.index.maxM_ + 1);
   im.stage.assign(im.stage_offset[n], 0);
   im.next_chunk.store(0);
 }
@@ -333,9 +347,9 @@ void GraphBuilder::Impl::top_up_element(hnswlib::tableint u) {
     int kept = 0;
     for (int i = 0; i < int(cands.size()); i++)
       if (std::binary_search(own.begin(), own.end(), static_cast<hnswlib::tableint>(cands[i].id))) out[kept++] = i;
-    kept = keep_pruned(cands.data(), int(cands.size()), int(cap),
-                       [&](int i) { return identical(u, static_cast<hnswlib::tableint>(cands[i].id)); }, out.data(),
-                       kept);
+    kept = keep_pruned(
+        cands.data(), int(cands.size()), int(cap),
+        [&](int i) { return identical(u, static_cast<hnswlib::tableint>(cands[i].id)); }, out.data(), kept);
     std::sort(out.begin(), out.begin() + kept);  // cands are nearest first
     slot[0] = uint32_t(kept);
     for (int k = 0; k < kept; k++) slot[1 + k] = uint32_t(cands[out[k]].id);
@@ -421,7 +435,8 @@ bool GraphBuilder::half_copies_suitable(const float* values, std::size_t rows, s
   const DistanceKernels& fk = kernels();
   const half::PairKernels& hk = half::pair_kernels();
   std::vector<uint16_t> hc(candidates * dims), hq(dims);
-  for (std::size_t c = 0; c < candidates; c++) half::encode(values + (c * rows / candidates) * dims, dims, &hc[c * dims]);
+  for (std::size_t c = 0; c < candidates; c++)
+    half::encode(values + (c * rows / candidates) * dims, dims, &hc[c * dims]);
   std::size_t unfaithful = 0;
   for (std::size_t qi = 0; qi < queries; qi++) {
     const std::size_t row = (qi * rows / queries + rows / (2 * queries)) % rows;
@@ -435,13 +450,15 @@ bool GraphBuilder::half_copies_suitable(const float* values, std::size_t rows, s
         best_half = hk.l2_squared(hq.data(), &hc[c * dims], dims);
       }
     }
-    if (std::isfinite(best) && std::fabs(std::sqrt(best_half) - std::sqrt(best)) > 0.01f * std::sqrt(best)) unfaithful++;
+    if (std::isfinite(best) && std::fabs(std::sqrt(best_half) - std::sqrt(best)) > 0.01f * std::sqrt(best))
+      unfaithful++;
   }
   return unfaithful * 10 <= queries;  // at most 10% of the sampled rows see their nearest distance move by > 1%
 }
 
 std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n, bool half_copies) {
-  std::size_t level0 = std::size_t(2 * m) * 4 + 4 + std::size_t(dims) * (half_copies ? 2 : 4) + sizeof(hnswlib::labeltype);
+  std::size_t level0 =
+      std::size_t(2 * m) * 4 + 4 + std::size_t(dims) * (half_copies ? 2 : 4) + sizeof(hnswlib::labeltype);
   std::size_t upper = (std::size_t(m) * 4 + 4) / std::size_t(m > 1 ? m - 1 : 1) + 16;  // expected upper links
   return n * (level0 + upper + sizeof(std::mutex) + sizeof(int) + 16) + top_up_bytes(m, n) + (1u << 20);
 }

@@ -102,10 +102,12 @@ int refill_neighbors(const Candidate* cands, int n, int nkeep, int max_keep, Pai
 // For metrics where distance 0 means identical vectors (L2, L1), and for tests.
 template <class PairDist>
 int select_neighbors(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, int* out) {
-  return select_neighbors(cands, n, max_keep, pair_dist, [cands](int i) { return cands[i].dist <= 0; }, out);
+  return select_neighbors(
+      cands, n, max_keep, pair_dist, [cands](int i) { return cands[i].dist <= 0; }, out);
 }
 inline int keep_pruned(const Candidate* cands, int n, int max_keep, int* out, int kept) {
-  return keep_pruned(cands, n, max_keep, [cands](int i) { return cands[i].dist <= 0; }, out, kept);
+  return keep_pruned(
+      cands, n, max_keep, [cands](int i) { return cands[i].dist <= 0; }, out, kept);
 }
 
 }  // namespace vx::core::hnsw

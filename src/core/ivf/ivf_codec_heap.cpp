@@ -10,31 +10,34 @@ namespace vx::core::ivf {
 namespace {
 
 class HeapScanner final : public ListScanner {
-  public:
-    void scan_page(const uint8_t* const* codes, std::size_t n, double* distances, uint8_t* exact,
-                   PagePrefetch& prefetch) const override {
-        score_page(
-            codes, n, distances, exact, prefetch, [](const uint8_t*) { return 0.0; },
-            [](const uint8_t*) { return false; });
-    }
+ public:
+  void scan_page(const uint8_t* const* codes, std::size_t n, double* distances, uint8_t* exact,
+                 PagePrefetch& prefetch) const override {
+    score_page(
+        codes, n, distances, exact, prefetch, [](const uint8_t*) { return 0.0; }, [](const uint8_t*) { return false; });
+  }
 };
 
 class HeapCodec final : public Codec {
-  public:
-    Quantizer id() const override { return Quantizer::Heap; }
-    bool lossy() const override { return true; }
-    bool rerank_all() const override { return true; }
-    std::size_t code_size() const override { return 0; }
-    void encode(const float*, const float*, uint8_t*, float*) const override {}
-    std::unique_ptr<ListScanner> scanner(Metric, const float*, ExactFn) const override {
-        return std::make_unique<HeapScanner>();
-    }
+ public:
+  Quantizer id() const override { return Quantizer::Heap; }
+  bool lossy() const override { return true; }
+  bool rerank_all() const override { return true; }
+  std::size_t code_size() const override { return 0; }
+  void encode(const float*, const float*, uint8_t*, float*) const override {}
+  std::unique_ptr<ListScanner> scanner(Metric, const float*, ExactFn) const override {
+    return std::make_unique<HeapScanner>();
+  }
 };
 
 }  // namespace
 
 extern const CodecInfo kHeapCodecInfo = {
-    Quantizer::Heap, "heap", true, 0, 0,
+    Quantizer::Heap,
+    "heap",
+    true,
+    0,
+    0,
     [](std::size_t, std::size_t) { return std::size_t{0}; },
     [](std::size_t, std::size_t) { return std::size_t{0}; },
     [](std::size_t, std::size_t) -> std::unique_ptr<Codec> { return std::make_unique<HeapCodec>(); },

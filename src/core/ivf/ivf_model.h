@@ -31,31 +31,29 @@ inline std::size_t packed_bytes(std::size_t dims) { return (dims + 7) / 8; }
 void pack_bits(const float* x, std::size_t dims, uint8_t* out);
 
 struct Model {
-    Metric metric = Metric::L2;
-    std::size_t dims = 0, lists = 0;
-    CentroidForm form = CentroidForm::Float32;
-    // lists x dims floats: training output; the ranking form of Float32 and Half centroids (Half: values a half holds
-    // exactly). Empty for a loaded Bits model.
-    std::vector<float> centroids;
-    std::vector<uint8_t> bit_centroids;  // Bits: lists x packed_bytes(dims)
-    std::unique_ptr<Codec> codec;
+  Metric metric = Metric::L2;
+  std::size_t dims = 0, lists = 0;
+  CentroidForm form = CentroidForm::Float32;
+  // lists x dims floats: training output; the ranking form of Float32 and Half centroids (Half: values a half holds
+  // exactly). Empty for a loaded Bits model.
+  std::vector<float> centroids;
+  std::vector<uint8_t> bit_centroids;  // Bits: lists x packed_bytes(dims)
+  std::unique_ptr<Codec> codec;
 
-    // The float centroid of a list (what a codec encodes residuals against); nullptr for Bits centroids.
-    const float* centroid(std::size_t list) const {
-        return centroids.empty() ? nullptr : centroids.data() + list * dims;
-    }
-    // Ranking key between x (normalised for cosine) and a list's centroid: core::rank_distance's, the Hamming
-    // distance for Bits (x is 0/1; packed: x packed by pack_bits, or nullptr to pack it here).
-    float rank(const float* x, const uint8_t* packed, std::size_t list) const;
-    // The list a vector (normalised for cosine) belongs to. No allocation.
-    std::size_t nearest_list(const float* x) const;
+  // The float centroid of a list (what a codec encodes residuals against); nullptr for Bits centroids.
+  const float* centroid(std::size_t list) const { return centroids.empty() ? nullptr : centroids.data() + list * dims; }
+  // Ranking key between x (normalised for cosine) and a list's centroid: core::rank_distance's, the Hamming
+  // distance for Bits (x is 0/1; packed: x packed by pack_bits, or nullptr to pack it here).
+  float rank(const float* x, const uint8_t* packed, std::size_t list) const;
+  // The list a vector (normalised for cosine) belongs to. No allocation.
+  std::size_t nearest_list(const float* x) const;
 
-    // After training the float centroids: rounds them to the form's values (Half: to halves; Bits: packed majority
-    // bits, and the floats are freed), so the build assigns rows by the centroids scans and inserts will read.
-    void settle_centroids();
-    // The centroids of lists [first, first + count) in their page form (centroid_bytes each), and back.
-    void write_centroids(std::size_t first, std::size_t count, uint8_t* out) const;
-    void read_centroids(std::size_t first, std::size_t count, const uint8_t* in);
+  // After training the float centroids: rounds them to the form's values (Half: to halves; Bits: packed majority
+  // bits, and the floats are freed), so the build assigns rows by the centroids scans and inserts will read.
+  void settle_centroids();
+  // The centroids of lists [first, first + count) in their page form (centroid_bytes each), and back.
+  void write_centroids(std::size_t first, std::size_t count, uint8_t* out) const;
+  void read_centroids(std::size_t first, std::size_t count, const uint8_t* in);
 };
 
 }  // namespace vx::core::ivf

@@ -121,8 +121,8 @@ std::size_t argmin256_scalar(const float* d) { return static_cast<std::size_t>(s
 }  // namespace
 
 namespace detail {
-const QuantKernels kScalarQuantKernels = {SimdLevel::Scalar, sq8_l2_scalar, sq8_dot_scalar, sub_l2_scalar,
-                                          sub_dot_scalar, argmin256_scalar};
+const QuantKernels kScalarQuantKernels = {SimdLevel::Scalar, sq8_l2_scalar,  sq8_dot_scalar,
+                                          sub_l2_scalar,     sub_dot_scalar, argmin256_scalar};
 }  // namespace detail
 
 const QuantKernels& quant_kernels_for(SimdLevel level) {

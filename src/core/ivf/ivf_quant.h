@@ -54,7 +54,7 @@ struct Pq {
 
   void init(std::size_t dim, std::size_t m);
   const float* sub_centroid(std::size_t sub, std::size_t j) const { return &codebook[(sub * ksub + j) * dsub]; }
-  void encode(const float* residual, uint8_t* code) const;   // nearest sub-centroid per sub-vector (L2)
+  void encode(const float* residual, uint8_t* code) const;  // nearest sub-centroid per sub-vector (L2)
   void decode(const uint8_t* code, float* residual) const;
 };
 

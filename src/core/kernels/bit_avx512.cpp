@@ -22,40 +22,40 @@ namespace {
 // Sum of the eight 64-bit lanes without _mm512_reduce_add_epi64 (its undefined operand trips GCC 12's false
 // -Wuninitialized, see avx512_hsum.h).
 inline uint64_t lanes_sum(__m512i v) {
-    alignas(64) uint64_t lanes[8];
-    _mm512_store_si512(reinterpret_cast<__m512i*>(lanes), v);
-    uint64_t s = 0;
-    for (uint64_t x : lanes) s += x;
-    return s;
+  alignas(64) uint64_t lanes[8];
+  _mm512_store_si512(reinterpret_cast<__m512i*>(lanes), v);
+  uint64_t s = 0;
+  for (uint64_t x : lanes) s += x;
+  return s;
 }
 
 struct Vpopcntdq {
-    static constexpr std::size_t kBytes = 64;
-    static std::size_t hamming_blocks(const uint8_t* a, const uint8_t* b, std::size_t bytes, uint64_t* d) {
-        __m512i acc = _mm512_setzero_si512();
-        std::size_t i = 0;
-        for (; i + kBytes <= bytes; i += kBytes) {
-            const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
-            acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_xor_si512(x, y)));
-        }
-        *d += lanes_sum(acc);
-        return i;
+  static constexpr std::size_t kBytes = 64;
+  static std::size_t hamming_blocks(const uint8_t* a, const uint8_t* b, std::size_t bytes, uint64_t* d) {
+    __m512i acc = _mm512_setzero_si512();
+    std::size_t i = 0;
+    for (; i + kBytes <= bytes; i += kBytes) {
+      const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
+      acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_xor_si512(x, y)));
     }
-    static std::size_t jaccard_blocks(const uint8_t* a, const uint8_t* b, std::size_t bytes, uint64_t* ab,
-                                      uint64_t* aa, uint64_t* bb) {
-        __m512i nab = _mm512_setzero_si512(), na = _mm512_setzero_si512(), nb = _mm512_setzero_si512();
-        std::size_t i = 0;
-        for (; i + kBytes <= bytes; i += kBytes) {
-            const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
-            nab = _mm512_add_epi64(nab, _mm512_popcnt_epi64(_mm512_and_si512(x, y)));
-            na = _mm512_add_epi64(na, _mm512_popcnt_epi64(x));
-            nb = _mm512_add_epi64(nb, _mm512_popcnt_epi64(y));
-        }
-        *ab += lanes_sum(nab);
-        *aa += lanes_sum(na);
-        *bb += lanes_sum(nb);
-        return i;
+    *d += lanes_sum(acc);
+    return i;
+  }
+  static std::size_t jaccard_blocks(const uint8_t* a, const uint8_t* b, std::size_t bytes, uint64_t* ab, uint64_t* aa,
+                                    uint64_t* bb) {
+    __m512i nab = _mm512_setzero_si512(), na = _mm512_setzero_si512(), nb = _mm512_setzero_si512();
+    std::size_t i = 0;
+    for (; i + kBytes <= bytes; i += kBytes) {
+      const __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);
+      nab = _mm512_add_epi64(nab, _mm512_popcnt_epi64(_mm512_and_si512(x, y)));
+      na = _mm512_add_epi64(na, _mm512_popcnt_epi64(x));
+      nb = _mm512_add_epi64(nb, _mm512_popcnt_epi64(y));
     }
+    *ab += lanes_sum(nab);
+    *aa += lanes_sum(na);
+    *bb += lanes_sum(nb);
+    return i;
+  }
 };
 
 }  // namespace

@@ -15,12 +15,12 @@ namespace vx::core::bits {
 constexpr int kMaxIndexBits = 64000;
 
 struct Kernels {
-    SimdLevel level;
-    // Number of differing bits of a[0..bytes) and b[0..bytes).
-    uint64_t (*hamming)(const uint8_t* a, const uint8_t* b, std::size_t bytes);
-    // Bits set in a & b, in a, in b.
-    void (*jaccard_counts)(const uint8_t* a, const uint8_t* b, std::size_t bytes, uint64_t* ab, uint64_t* aa,
-                           uint64_t* bb);
+  SimdLevel level;
+  // Number of differing bits of a[0..bytes) and b[0..bytes).
+  uint64_t (*hamming)(const uint8_t* a, const uint8_t* b, std::size_t bytes);
+  // Bits set in a & b, in a, in b.
+  void (*jaccard_counts)(const uint8_t* a, const uint8_t* b, std::size_t bytes, uint64_t* ab, uint64_t* aa,
+                         uint64_t* bb);
 };
 
 const Kernels& kernels();
@@ -32,8 +32,8 @@ double hamming_distance(const uint8_t* a, const uint8_t* b, std::size_t bytes);
 // 1 - |a & b| / |a | b|; 1 when no bit is set in both (including two empty strings), as pgvector.
 double jaccard_distance(const uint8_t* a, const uint8_t* b, std::size_t bytes);
 inline double jaccard_from_counts(uint64_t ab, uint64_t aa, uint64_t bb) {
-    if (ab == 0) return 1.0;
-    return 1.0 - static_cast<double>(ab) / static_cast<double>(aa + bb - ab);
+  if (ab == 0) return 1.0;
+  return 1.0 - static_cast<double>(ab) / static_cast<double>(aa + bb - ab);
 }
 
 namespace detail {

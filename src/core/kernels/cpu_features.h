@@ -13,14 +13,13 @@ SimdLevel detect_simd_level();
 
 bool simd_level_supported(SimdLevel level);
 
-
 // The table of a kernel family for `level`: an unsupported level gives the best supported one below it.
 template <class Table>
 const Table& table_for(SimdLevel level, const Table& scalar, const Table& avx2, const Table& avx512) {
-    if (!simd_level_supported(level)) level = detect_simd_level();
-    if (level == SimdLevel::Avx512) return avx512;
-    if (level == SimdLevel::Avx2) return avx2;
-    return scalar;
+  if (!simd_level_supported(level)) level = detect_simd_level();
+  if (level == SimdLevel::Avx512) return avx512;
+  if (level == SimdLevel::Avx2) return avx2;
+  return scalar;
 }
 
 // "scalar", "avx2", "avx512"

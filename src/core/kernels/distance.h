@@ -14,13 +14,12 @@
 namespace vx::core {
 
 struct DistanceKernels {
-    SimdLevel level;
-    float (*l2_squared)(const float* a, const float* b, std::size_t n);     // sum (a-b)^2
-    float (*inner_product)(const float* a, const float* b, std::size_t n);  // sum a*b
-    float (*l1)(const float* a, const float* b, std::size_t n);             // sum |a-b|
-    // One pass for cosine: dot, |a|^2, |b|^2.
-    void (*dot_and_norms)(const float* a, const float* b, std::size_t n, float* dot, float* norm_a2,
-                          float* norm_b2);
+  SimdLevel level;
+  float (*l2_squared)(const float* a, const float* b, std::size_t n);     // sum (a-b)^2
+  float (*inner_product)(const float* a, const float* b, std::size_t n);  // sum a*b
+  float (*l1)(const float* a, const float* b, std::size_t n);             // sum |a-b|
+  // One pass for cosine: dot, |a|^2, |b|^2.
+  void (*dot_and_norms)(const float* a, const float* b, std::size_t n, float* dot, float* norm_a2, float* norm_b2);
 };
 
 // Chosen once for this CPU (thread-safe). VECTOREXT_SIMD=scalar|avx2|avx512 may force a lower level; an unknown
@@ -43,14 +42,13 @@ double l1_distance(const float* a, const float* b, std::size_t n);
 
 // pgvector's final cosine step from the three sums, shared with callers that cache norms.
 inline double cosine_distance_from_parts(float dot, float norm_a2, float norm_b2) {
-    double similarity =
-        static_cast<double>(dot) / std::sqrt(static_cast<double>(norm_a2) * static_cast<double>(norm_b2));
-    // Comparisons are false for NaN, so a zero norm propagates NaN as in pgvector.
-    if (similarity > 1.0)
-        similarity = 1.0;
-    else if (similarity < -1.0)
-        similarity = -1.0;
-    return 1.0 - similarity;
+  double similarity = static_cast<double>(dot) / std::sqrt(static_cast<double>(norm_a2) * static_cast<double>(norm_b2));
+  // Comparisons are false for NaN, so a zero norm propagates NaN as in pgvector.
+  if (similarity > 1.0)
+    similarity = 1.0;
+  else if (similarity < -1.0)
+    similarity = -1.0;
+  return 1.0 - similarity;
 }
 
 namespace detail {

@@ -25,10 +25,10 @@ alignas(64) const std::int32_t kTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 
 
 // The shared float lanes plus the masked tail.
 struct Avx2 : lanes::Avx2Float {
-    using Mask = __m256i;
-    static Mask tail(std::size_t r) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - r)); }
-    // maskload never touches masked-off lanes, so a tail right before an unmapped page cannot fault.
-    static T load_tail(Mask m, const float* x) { return _mm256_maskload_ps(x, m); }
+  using Mask = __m256i;
+  static Mask tail(std::size_t r) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - r)); }
+  // maskload never touches masked-off lanes, so a tail right before an unmapped page cannot fault.
+  static T load_tail(Mask m, const float* x) { return _mm256_maskload_ps(x, m); }
 };
 
 }  // namespace

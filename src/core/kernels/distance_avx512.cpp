@@ -23,10 +23,10 @@ namespace {
 
 // The shared float lanes plus the masked tail.
 struct Avx512 : lanes::Avx512Float {
-    using Mask = __mmask16;
-    static Mask tail(std::size_t r) { return static_cast<__mmask16>((1u << r) - 1u); }
-    // Masked loads suppress faults on masked-off lanes, so the tail is one vector op and cannot read past the end.
-    static T load_tail(Mask m, const float* x) { return _mm512_maskz_loadu_ps(m, x); }
+  using Mask = __mmask16;
+  static Mask tail(std::size_t r) { return static_cast<__mmask16>((1u << r) - 1u); }
+  // Masked loads suppress faults on masked-off lanes, so the tail is one vector op and cannot read past the end.
+  static T load_tail(Mask m, const float* x) { return _mm512_maskz_loadu_ps(m, x); }
 };
 
 }  // namespace

@@ -19,75 +19,75 @@ namespace vx::core::impl {
 // 4 accumulators x kLanes: covers FMA latency (4-5 cycles) at the load-bound rate of one FMA per cycle.
 template <class V>
 float l2_squared(const float* a, const float* b, std::size_t n) {
-    typename V::T s0 = V::zero(), s1 = V::zero(), s2 = V::zero(), s3 = V::zero();
-    constexpr std::size_t L = V::kLanes;
-    std::size_t i = 0;
-    for (; i + 4 * L <= n; i += 4 * L) {
-        typename V::T d0 = V::sub(V::load(a + i), V::load(b + i));
-        typename V::T d1 = V::sub(V::load(a + i + L), V::load(b + i + L));
-        typename V::T d2 = V::sub(V::load(a + i + 2 * L), V::load(b + i + 2 * L));
-        typename V::T d3 = V::sub(V::load(a + i + 3 * L), V::load(b + i + 3 * L));
-        s0 = V::fmadd(d0, d0, s0);
-        s1 = V::fmadd(d1, d1, s1);
-        s2 = V::fmadd(d2, d2, s2);
-        s3 = V::fmadd(d3, d3, s3);
-    }
-    for (; i + L <= n; i += L) {
-        typename V::T d = V::sub(V::load(a + i), V::load(b + i));
-        s0 = V::fmadd(d, d, s0);
-    }
-    if (i < n) {
-        typename V::Mask m = V::tail(n - i);
-        typename V::T d = V::sub(V::load_tail(m, a + i), V::load_tail(m, b + i));
-        s1 = V::fmadd(d, d, s1);
-    }
-    return V::hsum(V::add(V::add(s0, s1), V::add(s2, s3)));
+  typename V::T s0 = V::zero(), s1 = V::zero(), s2 = V::zero(), s3 = V::zero();
+  constexpr std::size_t L = V::kLanes;
+  std::size_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    typename V::T d0 = V::sub(V::load(a + i), V::load(b + i));
+    typename V::T d1 = V::sub(V::load(a + i + L), V::load(b + i + L));
+    typename V::T d2 = V::sub(V::load(a + i + 2 * L), V::load(b + i + 2 * L));
+    typename V::T d3 = V::sub(V::load(a + i + 3 * L), V::load(b + i + 3 * L));
+    s0 = V::fmadd(d0, d0, s0);
+    s1 = V::fmadd(d1, d1, s1);
+    s2 = V::fmadd(d2, d2, s2);
+    s3 = V::fmadd(d3, d3, s3);
+  }
+  for (; i + L <= n; i += L) {
+    typename V::T d = V::sub(V::load(a + i), V::load(b + i));
+    s0 = V::fmadd(d, d, s0);
+  }
+  if (i < n) {
+    typename V::Mask m = V::tail(n - i);
+    typename V::T d = V::sub(V::load_tail(m, a + i), V::load_tail(m, b + i));
+    s1 = V::fmadd(d, d, s1);
+  }
+  return V::hsum(V::add(V::add(s0, s1), V::add(s2, s3)));
 }
 
 template <class V>
 float inner_product(const float* a, const float* b, std::size_t n) {
-    typename V::T s0 = V::zero(), s1 = V::zero(), s2 = V::zero(), s3 = V::zero();
-    constexpr std::size_t L = V::kLanes;
-    std::size_t i = 0;
-    for (; i + 4 * L <= n; i += 4 * L) {
-        s0 = V::fmadd(V::load(a + i), V::load(b + i), s0);
-        s1 = V::fmadd(V::load(a + i + L), V::load(b + i + L), s1);
-        s2 = V::fmadd(V::load(a + i + 2 * L), V::load(b + i + 2 * L), s2);
-        s3 = V::fmadd(V::load(a + i + 3 * L), V::load(b + i + 3 * L), s3);
-    }
-    for (; i + L <= n; i += L) s0 = V::fmadd(V::load(a + i), V::load(b + i), s0);
-    if (i < n) {
-        typename V::Mask m = V::tail(n - i);
-        s1 = V::fmadd(V::load_tail(m, a + i), V::load_tail(m, b + i), s1);
-    }
-    return V::hsum(V::add(V::add(s0, s1), V::add(s2, s3)));
+  typename V::T s0 = V::zero(), s1 = V::zero(), s2 = V::zero(), s3 = V::zero();
+  constexpr std::size_t L = V::kLanes;
+  std::size_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    s0 = V::fmadd(V::load(a + i), V::load(b + i), s0);
+    s1 = V::fmadd(V::load(a + i + L), V::load(b + i + L), s1);
+    s2 = V::fmadd(V::load(a + i + 2 * L), V::load(b + i + 2 * L), s2);
+    s3 = V::fmadd(V::load(a + i + 3 * L), V::load(b + i + 3 * L), s3);
+  }
+  for (; i + L <= n; i += L) s0 = V::fmadd(V::load(a + i), V::load(b + i), s0);
+  if (i < n) {
+    typename V::Mask m = V::tail(n - i);
+    s1 = V::fmadd(V::load_tail(m, a + i), V::load_tail(m, b + i), s1);
+  }
+  return V::hsum(V::add(V::add(s0, s1), V::add(s2, s3)));
 }
 
 template <class V>
 float l1(const float* a, const float* b, std::size_t n) {
-    typename V::T s0 = V::zero(), s1 = V::zero(), s2 = V::zero(), s3 = V::zero();
-    constexpr std::size_t L = V::kLanes;
-    std::size_t i = 0;
-    for (; i + 4 * L <= n; i += 4 * L) {
-        s0 = V::add(s0, V::abs(V::sub(V::load(a + i), V::load(b + i))));
-        s1 = V::add(s1, V::abs(V::sub(V::load(a + i + L), V::load(b + i + L))));
-        s2 = V::add(s2, V::abs(V::sub(V::load(a + i + 2 * L), V::load(b + i + 2 * L))));
-        s3 = V::add(s3, V::abs(V::sub(V::load(a + i + 3 * L), V::load(b + i + 3 * L))));
-    }
-    for (; i + L <= n; i += L) s0 = V::add(s0, V::abs(V::sub(V::load(a + i), V::load(b + i))));
-    if (i < n) {
-        typename V::Mask m = V::tail(n - i);
-        s1 = V::add(s1, V::abs(V::sub(V::load_tail(m, a + i), V::load_tail(m, b + i))));
-    }
-    return V::hsum(V::add(V::add(s0, s1), V::add(s2, s3)));
+  typename V::T s0 = V::zero(), s1 = V::zero(), s2 = V::zero(), s3 = V::zero();
+  constexpr std::size_t L = V::kLanes;
+  std::size_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    s0 = V::add(s0, V::abs(V::sub(V::load(a + i), V::load(b + i))));
+    s1 = V::add(s1, V::abs(V::sub(V::load(a + i + L), V::load(b + i + L))));
+    s2 = V::add(s2, V::abs(V::sub(V::load(a + i + 2 * L), V::load(b + i + 2 * L))));
+    s3 = V::add(s3, V::abs(V::sub(V::load(a + i + 3 * L), V::load(b + i + 3 * L))));
+  }
+  for (; i + L <= n; i += L) s0 = V::add(s0, V::abs(V::sub(V::load(a + i), V::load(b + i))));
+  if (i < n) {
+    typename V::Mask m = V::tail(n - i);
+    s1 = V::add(s1, V::abs(V::sub(V::load_tail(m, a + i), V::load_tail(m, b + i))));
+  }
+  return V::hsum(V::add(V::add(s0, s1), V::add(s2, s3)));
 }
 
 template <class V>
 inline void cos_step(const float* a, const float* b, typename V::T& d, typename V::T& na, typename V::T& nb) {
-    typename V::T x = V::load(a), y = V::load(b);
-    d = V::fmadd(x, y, d);
-    na = V::fmadd(x, x, na);
-    nb = V::fmadd(y, y, nb);
+  typename V::T x = V::load(a), y = V::load(b);
+  d = V::fmadd(x, y, d);
+  na = V::fmadd(x, x, na);
+  nb = V::fmadd(y, y, nb);
 }
 
 // 3 FMAs per 2 loads, so this one is FMA-bound, not load-bound. With 2 sets of accumulators the AVX2 version ran at
@@ -96,44 +96,44 @@ inline void cos_step(const float* a, const float* b, typename V::T& d, typename 
 // accumulator arrays in stack memory.
 template <class V>
 void dot_and_norms(const float* a, const float* b, std::size_t n, float* dot, float* norm_a2, float* norm_b2) {
-    typename V::T d0 = V::zero(), d1 = d0, d2 = d0, d3 = d0;
-    typename V::T na0 = d0, na1 = d0, na2 = d0, na3 = d0;
-    typename V::T nb0 = d0, nb1 = d0, nb2 = d0, nb3 = d0;
-    constexpr std::size_t L = V::kLanes;
-    std::size_t i = 0;
-    for (; i + 4 * L <= n; i += 4 * L) {
-        cos_step<V>(a + i, b + i, d0, na0, nb0);
-        cos_step<V>(a + i + L, b + i + L, d1, na1, nb1);
-        cos_step<V>(a + i + 2 * L, b + i + 2 * L, d2, na2, nb2);
-        cos_step<V>(a + i + 3 * L, b + i + 3 * L, d3, na3, nb3);
-    }
-    if (i + L <= n) {
-        cos_step<V>(a + i, b + i, d0, na0, nb0);
-        i += L;
-    }
-    if (i + L <= n) {
-        cos_step<V>(a + i, b + i, d1, na1, nb1);
-        i += L;
-    }
-    if (i + L <= n) {
-        cos_step<V>(a + i, b + i, d2, na2, nb2);
-        i += L;
-    }
-    if (i < n) {
-        typename V::Mask m = V::tail(n - i);
-        typename V::T x = V::load_tail(m, a + i), y = V::load_tail(m, b + i);
-        d3 = V::fmadd(x, y, d3);
-        na3 = V::fmadd(x, x, na3);
-        nb3 = V::fmadd(y, y, nb3);
-    }
-    *dot = V::hsum(V::add(V::add(d0, d1), V::add(d2, d3)));
-    *norm_a2 = V::hsum(V::add(V::add(na0, na1), V::add(na2, na3)));
-    *norm_b2 = V::hsum(V::add(V::add(nb0, nb1), V::add(nb2, nb3)));
+  typename V::T d0 = V::zero(), d1 = d0, d2 = d0, d3 = d0;
+  typename V::T na0 = d0, na1 = d0, na2 = d0, na3 = d0;
+  typename V::T nb0 = d0, nb1 = d0, nb2 = d0, nb3 = d0;
+  constexpr std::size_t L = V::kLanes;
+  std::size_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+    cos_step<V>(a + i, b + i, d0, na0, nb0);
+    cos_step<V>(a + i + L, b + i + L, d1, na1, nb1);
+    cos_step<V>(a + i + 2 * L, b + i + 2 * L, d2, na2, nb2);
+    cos_step<V>(a + i + 3 * L, b + i + 3 * L, d3, na3, nb3);
+  }
+  if (i + L <= n) {
+    cos_step<V>(a + i, b + i, d0, na0, nb0);
+    i += L;
+  }
+  if (i + L <= n) {
+    cos_step<V>(a + i, b + i, d1, na1, nb1);
+    i += L;
+  }
+  if (i + L <= n) {
+    cos_step<V>(a + i, b + i, d2, na2, nb2);
+    i += L;
+  }
+  if (i < n) {
+    typename V::Mask m = V::tail(n - i);
+    typename V::T x = V::load_tail(m, a + i), y = V::load_tail(m, b + i);
+    d3 = V::fmadd(x, y, d3);
+    na3 = V::fmadd(x, x, na3);
+    nb3 = V::fmadd(y, y, nb3);
+  }
+  *dot = V::hsum(V::add(V::add(d0, d1), V::add(d2, d3)));
+  *norm_a2 = V::hsum(V::add(V::add(na0, na1), V::add(na2, na3)));
+  *norm_b2 = V::hsum(V::add(V::add(nb0, nb1), V::add(nb2, nb3)));
 }
 
 template <class V>
 constexpr DistanceKernels kernels(SimdLevel level) {
-    return DistanceKernels{level, l2_squared<V>, inner_product<V>, l1<V>, dot_and_norms<V>};
+  return DistanceKernels{level, l2_squared<V>, inner_product<V>, l1<V>, dot_and_norms<V>};
 }
 
 }  // namespace vx::core::impl

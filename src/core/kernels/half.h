@@ -33,8 +33,8 @@ inline bool is_zero(uint16_t h) { return (h & 0x7fffu) == 0; }
 
 // Norms of x - decode(encode(x)), rounded up, so bounds built on them stay bounds.
 struct EncodeError {
-    float l2 = 0;
-    float l1 = 0;
+  float l2 = 0;
+  float l1 = 0;
 };
 
 EncodeError encode(const float* x, std::size_t n, uint16_t* out);
@@ -42,23 +42,23 @@ void decode(const uint16_t* h, std::size_t n, float* out);
 
 // Query in float, copy in half; same accumulation conventions as the float kernels of distance.h.
 struct Kernels {
-    SimdLevel level;
-    float (*l2_squared)(const float* q, const uint16_t* h, std::size_t n);     // sum (q - h)^2
-    float (*inner_product)(const float* q, const uint16_t* h, std::size_t n);  // sum q * h
-    float (*l1)(const float* q, const uint16_t* h, std::size_t n);             // sum |q - h|
-    void (*dot_and_norm)(const float* q, const uint16_t* h, std::size_t n, float* dot, float* norm_h2);
+  SimdLevel level;
+  float (*l2_squared)(const float* q, const uint16_t* h, std::size_t n);     // sum (q - h)^2
+  float (*inner_product)(const float* q, const uint16_t* h, std::size_t n);  // sum q * h
+  float (*l1)(const float* q, const uint16_t* h, std::size_t n);             // sum |q - h|
+  void (*dot_and_norm)(const float* q, const uint16_t* h, std::size_t n, float* dot, float* norm_h2);
 };
 
 // Both sides half: for building a graph over half copies (half the memory traffic of float data; hnswlib's build on
 // Fashion-MNIST ran ~35% faster) and for the halfvec type's distances (core/types/halfvec.h).
 struct PairKernels {
-    SimdLevel level;
-    float (*l2_squared)(const uint16_t* a, const uint16_t* b, std::size_t n);
-    float (*inner_product)(const uint16_t* a, const uint16_t* b, std::size_t n);
-    float (*l1)(const uint16_t* a, const uint16_t* b, std::size_t n);
-    // One pass for cosine: a.b, |a|^2, |b|^2.
-    void (*dot_and_norms)(const uint16_t* a, const uint16_t* b, std::size_t n, float* dot, float* norm_a2,
-                          float* norm_b2);
+  SimdLevel level;
+  float (*l2_squared)(const uint16_t* a, const uint16_t* b, std::size_t n);
+  float (*inner_product)(const uint16_t* a, const uint16_t* b, std::size_t n);
+  float (*l1)(const uint16_t* a, const uint16_t* b, std::size_t n);
+  // One pass for cosine: a.b, |a|^2, |b|^2.
+  void (*dot_and_norms)(const uint16_t* a, const uint16_t* b, std::size_t n, float* dot, float* norm_a2,
+                        float* norm_b2);
 };
 
 // Best for this CPU: the AVX2 tables need F16C as well as the AVX2+FMA of distance.h, the AVX-512 ones F16C and
@@ -85,7 +85,7 @@ double cosine_lower_bound(double approx, const EncodeError& err_of_unit_copy, st
 
 namespace detail {
 extern const Kernels kScalarKernels;
-extern const Kernels kAvx2Kernels;  // only valid where AVX2, FMA and F16C are supported
+extern const Kernels kAvx2Kernels;                               // only valid where AVX2, FMA and F16C are supported
 void decode_f16c(const uint16_t* h, std::size_t n, float* out);  // only where kAvx2Kernels is valid
 extern const PairKernels kScalarPairKernels;
 extern const PairKernels kAvx2PairKernels;

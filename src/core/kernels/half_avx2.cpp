@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 
-
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
 
@@ -24,8 +23,8 @@ namespace {
 
 // The shared float lanes plus loading 8 halves (F16C).
 struct Avx2 : lanes::Avx2Float {
-    using lanes::Avx2Float::load;
-    static T load(const uint16_t* h) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h))); }
+  using lanes::Avx2Float::load;
+  static T load(const uint16_t* h) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h))); }
 };
 
 }  // namespace
@@ -37,9 +36,9 @@ const PairKernels kAvx2PairKernels = impl::pair_kernels<Avx2>(SimdLevel::Avx2);
 // decode() with F16C: exact conversions, 8 per instruction (the scalar loop costs ~17 instructions per value, which
 // showed up in HNSW scans decoding copies to compute exact distances).
 void decode_f16c(const uint16_t* h, std::size_t n, float* out) {
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, Avx2::load(h + i));
-    for (; i < n; i++) out[i] = to_float(h[i]);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, Avx2::load(h + i));
+  for (; i < n; i++) out[i] = to_float(h[i]);
 }
 }  // namespace detail
 
@@ -53,6 +52,6 @@ namespace vx::core::half::detail {
 const Kernels kAvx2Kernels = kScalarKernels;
 void decode_f16c(const uint16_t* h, std::size_t n, float* out) { decode(h, n, out); }
 const PairKernels kAvx2PairKernels = kScalarPairKernels;
-}
+}  // namespace vx::core::half::detail
 
 #endif

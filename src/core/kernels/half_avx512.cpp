@@ -27,10 +27,10 @@ namespace {
 // The shared float lanes plus loading 16 halves. Zero-masking form with a full mask: the plain conversion trips GCC
 // 12's false -Wuninitialized (avx512_hsum.h).
 struct Avx512 : lanes::Avx512Float {
-    using lanes::Avx512Float::load;
-    static T load(const uint16_t* h) {
-        return _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h)));
-    }
+  using lanes::Avx512Float::load;
+  static T load(const uint16_t* h) {
+    return _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(h)));
+  }
 };
 
 }  // namespace
@@ -49,6 +49,6 @@ const PairKernels kAvx512PairKernels = impl::pair_kernels<Avx512>(SimdLevel::Avx
 namespace vx::core::half::detail {
 const Kernels kAvx512Kernels = kScalarKernels;
 const PairKernels kAvx512PairKernels = kScalarPairKernels;
-}
+}  // namespace vx::core::half::detail
 
 #endif

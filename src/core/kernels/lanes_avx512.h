@@ -9,15 +9,15 @@ namespace vx::core::lanes {
 namespace {
 
 struct Avx512Float {
-    using T = __m512;
-    static constexpr std::size_t kLanes = 16;
-    static T zero() { return _mm512_setzero_ps(); }
-    static T load(const float* x) { return _mm512_loadu_ps(x); }
-    static T add(T a, T b) { return _mm512_add_ps(a, b); }
-    static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
-    static T fmadd(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
-    static T abs(T a) { return _mm512_abs_ps(a); }
-    static float hsum(T v) { return avx512::hsum(v); }
+  using T = __m512;
+  static constexpr std::size_t kLanes = 16;
+  static T zero() { return _mm512_setzero_ps(); }
+  static T load(const float* x) { return _mm512_loadu_ps(x); }
+  static T add(T a, T b) { return _mm512_add_ps(a, b); }
+  static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
+  static T fmadd(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
+  static T abs(T a) { return _mm512_abs_ps(a); }
+  static float hsum(T v) { return avx512::hsum(v); }
 };
 
 }  // namespace

@@ -12,22 +12,22 @@
 namespace vx::core::sparse {
 
 enum class TextError {
-    kNone,
-    kMissingOpenBrace,  // contents must start with "{"
-    kSyntax,            // anything else malformed
-    kUnexpectedEnd,     // no "/dim" after the closing brace
-    kJunkAfterClose,    // non-space after the dimension
-    kOutOfRange,        // a value beyond the float4 range (overflow, or underflow to zero)
-    kNaN,
-    kInfinite,
+  kNone,
+  kMissingOpenBrace,  // contents must start with "{"
+  kSyntax,            // anything else malformed
+  kUnexpectedEnd,     // no "/dim" after the closing brace
+  kJunkAfterClose,    // non-space after the dimension
+  kOutOfRange,        // a value beyond the float4 range (overflow, or underflow to zero)
+  kNaN,
+  kInfinite,
 };
 
 struct TextResult {
-    TextError error = TextError::kNone;
-    int32_t dim = 0;  // clamped to the int32 range, checked by the caller
-    int32_t nnz = 0;  // nonzero elements written (0-based indices, in input order)
-    std::size_t bad_token_begin = 0;  // kOutOfRange: the offending number within the input
-    std::size_t bad_token_length = 0;
+  TextError error = TextError::kNone;
+  int32_t dim = 0;                  // clamped to the int32 range, checked by the caller
+  int32_t nnz = 0;                  // nonzero elements written (0-based indices, in input order)
+  std::size_t bad_token_begin = 0;  // kOutOfRange: the offending number within the input
+  std::size_t bad_token_length = 0;
 };
 
 // Upper bound on the elements of `text` (its commas + 1), for sizing the output arrays; pgvector refuses text whose

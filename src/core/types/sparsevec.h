@@ -14,10 +14,10 @@ constexpr int32_t kMaxDims = 1000000000;
 constexpr int32_t kMaxNnz = 16000;
 
 struct View {
-    int32_t dim;
-    int32_t nnz;
-    const int32_t* indices;
-    const float* values;
+  int32_t dim;
+  int32_t nnz;
+  const int32_t* indices;
+  const float* values;
 };
 
 float l2_squared_distance(const View& a, const View& b);

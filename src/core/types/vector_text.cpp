@@ -58,8 +58,7 @@ bool read_plain_decimal(const char* p, float* value, const char** end) {
     }
   }
   const char* limit = digits;
-  while (is_digit(*limit) || *limit == '.' || *limit == 'e' || *limit == 'E' || *limit == '-' || *limit == '+')
-    ++limit;
+  while (is_digit(*limit) || *limit == '.' || *limit == 'e' || *limit == 'E' || *limit == '-' || *limit == '+') ++limit;
   auto [ptr, ec] = std::from_chars(p, limit, *value, std::chars_format::general);
   if (ec != std::errc() || ptr != limit) return false;
   const char next = *limit;

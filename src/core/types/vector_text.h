@@ -21,7 +21,7 @@ enum class VectorParseError {
 
 struct VectorParseResult {
   VectorParseError error = VectorParseError::kNone;
-  int dims = 0;                    // elements written to out
+  int dims = 0;                     // elements written to out
   std::size_t bad_token_begin = 0;  // for kOutOfRange: the offending number within the input
   std::size_t bad_token_length = 0;
 };

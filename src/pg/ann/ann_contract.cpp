@@ -22,7 +22,8 @@ const char* opclass_name(Relation index) {
   bool isnull = true;
   Datum indclass = SysCacheGetAttr(INDEXRELID, index->rd_indextuple, Anum_pg_index_indclass, &isnull);
   if (isnull) return "?";
-  HeapTuple tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(reinterpret_cast<oidvector*>(DatumGetPointer(indclass))->values[0]));
+  HeapTuple tup =
+      SearchSysCache1(CLAOID, ObjectIdGetDatum(reinterpret_cast<oidvector*>(DatumGetPointer(indclass))->values[0]));
   if (!HeapTupleIsValid(tup)) return "?";
   char* name = pstrdup(NameStr(reinterpret_cast<Form_pg_opclass>(GETSTRUCT(tup))->opcname));
   ReleaseSysCache(tup);
@@ -55,9 +56,8 @@ const AnnContract& ann_contract(Relation index) {
 
 void ann_require_half_copy(Relation index, const AnnContract& c) {
   if (c.stored != StoredForm::HalfCopy || c.type->to_float == nullptr)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("access method \"%s\" does not support type %s",
-                           get_am_name(index->rd_rel->relam), c.type->name)));
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("access method \"%s\" does not support type %s",
+                                                                   get_am_name(index->rd_rel->relam), c.type->name)));
   ann_check_column_type(index, c);
 }
 

@@ -37,9 +37,9 @@ enum class StoredForm : uint8 {
 
 // How values of an indexed type reach an index. C-style: every function may ereport (callers hold no C++ object).
 struct AnnType {
-  const char* name;     // the SQL type, for messages
+  const char* name;  // the SQL type, for messages
   ElementKind element;
-  int max_dims;         // the type's own limit (an access method may have a lower one)
+  int max_dims;  // the type's own limit (an access method may have a lower one)
   // The value of a datum, detoasted (a palloc'd copy in CurrentMemoryContext when it was toasted or compressed).
   const void* (*detoast)(Datum value);
   int (*dims)(const void* value);

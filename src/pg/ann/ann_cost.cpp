@@ -84,9 +84,9 @@ void ivf::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, C
   IvfMeta meta = read_meta(index);
   const core::ivf::CodecInfo* codec = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
   // heap postings: every probed candidate is re-ranked before the first row comes back
-  int rerank = codec == nullptr || !codec->lossy                 ? 0
+  int rerank = codec == nullptr || !codec->lossy         ? 0
                : codec->id == core::ivf::Quantizer::Heap ? INT_MAX
-                                                                 : effective_rerank(index, meta);
+                                                         : effective_rerank(index, meta);
   int probes = tuning::ivf_probes(index, meta.am == static_cast<uint8>(AmKind::IvfFlat)).value;
   index_close(index, NoLock);
 

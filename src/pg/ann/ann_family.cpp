@@ -11,10 +11,14 @@ AnnFamily ann_family(Relation index) {
 
 const char* ann_family_name(AnnFamily f) {
   switch (f) {
-    case AnnFamily::kHnsw: return "hnsw";
-    case AnnFamily::kIvfFlat: return "ivfflat";
-    case AnnFamily::kIvf: return "ivf";
-    default: return nullptr;
+    case AnnFamily::kHnsw:
+      return "hnsw";
+    case AnnFamily::kIvfFlat:
+      return "ivfflat";
+    case AnnFamily::kIvf:
+      return "ivf";
+    default:
+      return nullptr;
   }
 }
 

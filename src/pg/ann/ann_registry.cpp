@@ -24,9 +24,8 @@ std::vector<const AnnAccessMethod*>& registry() {
 AnnAccessMethodRegistration::AnnAccessMethodRegistration(const AnnAccessMethod* am) {
   auto& r = registry();
   r.push_back(am);
-  std::sort(r.begin(), r.end(), [](const AnnAccessMethod* a, const AnnAccessMethod* b) {
-    return a->listing_order < b->listing_order;
-  });
+  std::sort(r.begin(), r.end(),
+            [](const AnnAccessMethod* a, const AnnAccessMethod* b) { return a->listing_order < b->listing_order; });
 }
 
 const AnnAccessMethod* ann_access_method_by_handler(Oid handler) {

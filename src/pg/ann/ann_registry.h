@@ -15,7 +15,7 @@ namespace vx::pg {
 enum class AnnFamily { kNone, kHnsw, kIvfFlat, kIvf };
 
 struct AnnAccessMethod {
-  const char* name;   // the name the extension script creates it under (messages)
+  const char* name;  // the name the extension script creates it under (messages)
   AnnFamily family;
   int listing_order;  // where it appears in messages that list them all ("hnsw, ivfflat or ivf")
   PGFunction handler;

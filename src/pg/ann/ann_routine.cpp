@@ -31,8 +31,8 @@ namespace {
 
 void invalid(bool* ok, const char* opclass, const char* fmt_detail, const char* what) {
   *ok = false;
-  ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-                 errmsg("operator class \"%s\" is invalid", opclass), errdetail(fmt_detail, what)));
+  ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION), errmsg("operator class \"%s\" is invalid", opclass),
+                 errdetail(fmt_detail, what)));
 }
 
 }  // namespace
@@ -55,11 +55,20 @@ bool validate_ann_opclass(Oid opclassoid, uint32 required_support) {
       const char* fn = format_procedure(proc->amproc);
       bool sig = false;
       switch (proc->amprocnum) {
-        case 1: sig = check_amproc_signature(proc->amproc, FLOAT8OID, true, 2, 2, type, type); break;
-        case 2: sig = check_amproc_signature(proc->amproc, FLOAT8OID, true, 1, 1, type); break;
+        case 1:
+          sig = check_amproc_signature(proc->amproc, FLOAT8OID, true, 2, 2, type, type);
+          break;
+        case 2:
+          sig = check_amproc_signature(proc->amproc, FLOAT8OID, true, 1, 1, type);
+          break;
         // the type-and-metric contract (ann_contract.h)
-        case 3: sig = check_amproc_signature(proc->amproc, INTERNALOID, true, 1, 1, INTERNALOID); break;
-        default: invalid(&ok, name, "support function number %s is not used by this access method", psprintf("%d", proc->amprocnum)); continue;
+        case 3:
+          sig = check_amproc_signature(proc->amproc, INTERNALOID, true, 1, 1, INTERNALOID);
+          break;
+        default:
+          invalid(&ok, name, "support function number %s is not used by this access method",
+                  psprintf("%d", proc->amprocnum));
+          continue;
       }
       if (!sig) invalid(&ok, name, "support function %s has the wrong signature", fn);
       seen_support |= 1u << proc->amprocnum;

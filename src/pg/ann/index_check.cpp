@@ -35,21 +35,20 @@ VX_FUNCTION(vx_index_check) {
                     errdetail("vectorext.index_check checks %s indexes.", vx::pg::ann_access_method_names("and"))));
   Relation heap = table_open(heapoid, AccessShareLock);
   // Reading every page of an index is reading the table's data: require what SELECT on it requires.
-  if (pg_class_aclcheck(heapoid, GetUserId(), ACL_SELECT) != ACLCHECK_OK &&
-      !pg_class_ownercheck(heapoid, GetUserId()))
+  if (pg_class_aclcheck(heapoid, GetUserId(), ACL_SELECT) != ACLCHECK_OK && !pg_class_ownercheck(heapoid, GetUserId()))
     ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                     errmsg("permission denied for table %s", RelationGetRelationName(heap))));
   Relation index = index_open(indexoid, AccessShareLock);
 
   const vx::pg::AnnAccessMethod* am = vx::pg::ann_access_method_by_handler(index->rd_amhandler);
   if (am == nullptr || am->check == nullptr)
-    ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                    errmsg("\"%s\" is not an %s index", RelationGetRelationName(index),
-                           vx::pg::ann_access_method_names("or"))));
+    ereport(ERROR,
+            (errcode(ERRCODE_WRONG_OBJECT_TYPE), errmsg("\"%s\" is not an %s index", RelationGetRelationName(index),
+                                                        vx::pg::ann_access_method_names("or"))));
   if (!index->rd_index->indisvalid)
-    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                    errmsg("cannot check index \"%s\"", RelationGetRelationName(index)),
-                    errdetail("Index is not valid.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("cannot check index \"%s\"", RelationGetRelationName(index)), errdetail("Index is not valid.")));
 
   vx::pg::IndexCheckCounts counts;
   const char* method = get_am_name(index->rd_rel->relam);

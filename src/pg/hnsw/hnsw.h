@@ -18,8 +18,8 @@ extern "C" {
 
 namespace vx::pg::hnsw {
 
-using core::hnsw::Candidate;
 using core::Metric;
+using core::hnsw::Candidate;
 
 // Settings (hnsw.*).
 enum IterativeScan { kIterOff = 0, kIterRelaxed = 1, kIterStrict = 2 };
@@ -78,8 +78,8 @@ struct Graph {
   uint32 dims, m, record_size;
   Metric metric;
   const AnnContract* contract;  // the column's type and metric (index_contract)
-  uint32 element_bytes;          // of an element on the page (element_bytes)
-  uint32 width;                  // floats an element takes in memory (element_width)
+  uint32 element_bytes;         // of an element on the page (element_bytes)
+  uint32 width;                 // floats an element takes in memory (element_width)
   int32 entry, max_level;
   uint32 count;
   uint32 nsegments;
@@ -151,7 +151,7 @@ struct Search {
   Candidate* disc;  // evaluated but not kept (iterative scans resume from them)
   int ndisc, capdisc;
   bool keep_discarded;
-  uint64* queued;  // iterative scans: pushed to cand once already (a discarded element re-enters cand only once)
+  uint64* queued;     // iterative scans: pushed to cand once already (a discarded element re-enters cand only once)
   bool skip_deleted;  // deleted elements are traversed but not put in res
   const uint64* results_only;  // when set, only the ids whose bit is set are put in res (the others are traversed)
   int32* nbuf;
@@ -184,8 +184,8 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContra
 // AM callbacks (one file each).
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);
 void build_empty(Relation index);
-bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
-            IndexUniqueCheck check, bool indexUnchanged, IndexInfo* info);
+bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap, IndexUniqueCheck check,
+            bool indexUnchanged, IndexInfo* info);
 IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                    IndexBulkDeleteCallback callback, void* callback_state);
 IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);

@@ -44,11 +44,10 @@ void hnsw_on_load() {
                           nullptr);
   DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", nullptr, &g_iterative_scan,
                            kIterOff, kIterativeScanOptions, PGC_USERSET, 0, nullptr, nullptr, nullptr);
-  DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans",
-                          nullptr, &g_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
-  DefineCustomRealVariable("hnsw.scan_mem_multiplier",
-                           "Sets the multiple of work_mem to use for iterative scans", nullptr,
-                           &g_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans", nullptr,
+                          &g_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomRealVariable("hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
+                           nullptr, &g_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("hnsw");
 }
 VX_ON_LOAD(hnsw_on_load);
@@ -144,8 +143,8 @@ bool am_insert(Relation index, Datum* values, bool* isnull, ItemPointer tid, Rel
                bool unchanged, IndexInfo* info) {
   return guard([&] { return insert(index, values, isnull, tid, heap, check, unchanged, info); });
 }
-IndexBulkDeleteResult* am_bulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
-                                     IndexBulkDeleteCallback cb, void* state) {
+IndexBulkDeleteResult* am_bulkdelete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats, IndexBulkDeleteCallback cb,
+                                     void* state) {
   return guard([&] { return bulk_delete(info, stats, cb, state); });
 }
 IndexBulkDeleteResult* am_vacuumcleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
@@ -174,11 +173,16 @@ void am_endscan(IndexScanDesc scan) {
 }
 char* am_buildphasename(int64 phase) {
   switch (phase) {
-    case 1: return const_cast<char*>("loading tuples");
-    case 2: return const_cast<char*>("building graph");
-    case 3: return const_cast<char*>("writing index pages");
-    case 4: return const_cast<char*>("inserting tuples (page-level build)");
-    default: return nullptr;
+    case 1:
+      return const_cast<char*>("loading tuples");
+    case 2:
+      return const_cast<char*>("building graph");
+    case 3:
+      return const_cast<char*>("writing index pages");
+    case 4:
+      return const_cast<char*>("inserting tuples (page-level build)");
+    default:
+      return nullptr;
   }
 }
 

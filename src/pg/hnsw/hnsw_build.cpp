@@ -46,8 +46,8 @@ struct BuildState {
   double indtuples = 0;
   std::vector<float> data;  // width floats per element (datum_to_element)
   std::vector<ItemPointerData> tids;
-  float* tmp = nullptr;            // palloc'd, width floats
-  double reltuples = 0;            // planner's estimate of the heap's rows (for reserving)
+  float* tmp = nullptr;  // palloc'd, width floats
+  double reltuples = 0;  // planner's estimate of the heap's rows (for reserving)
   MemoryContext build_cxt = nullptr;
   MemoryContext tuple_cxt = nullptr;
 };
@@ -177,9 +177,9 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   const bool page_contained = records_per_page(rs) > 0;
 
   // Elements go to pages breadth-first (core/hnsw/hnsw_locality.h): new id i holds builder element order[i].
-  const std::vector<uint32_t> order = core::hnsw::locality_order(
-      n, uint32_t(std::max(gb.entry_point(), 0)),
-      [&gb](uint32_t id, const uint32_t** ids) { return gb.neighbors(id, 0, ids); });
+  const std::vector<uint32_t> order =
+      core::hnsw::locality_order(n, uint32_t(std::max(gb.entry_point(), 0)),
+                                 [&gb](uint32_t id, const uint32_t** ids) { return gb.neighbors(id, 0, ids); });
   std::vector<uint32_t> new_id(n);
   for (uint32 i = 0; i < n; ++i) new_id[order[i]] = i;
   std::vector<uint32_t> mapped(2 * m);
@@ -297,7 +297,11 @@ void build_in_memory(Relation index, BuildState* st) {
   int dims = st->dims;
   int width = st->width;
   auto t0 = std::chrono::steady_clock::now();
-  auto ms = [&] { return double(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count()) / 1000.0; };
+  auto ms = [&] {
+    return double(
+               std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count()) /
+           1000.0;
+  };
   call([&] {
     pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseGraph);
     pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, int64(n));
@@ -345,9 +349,15 @@ void build_in_memory(Relation index, BuildState* st) {
     call([&] { log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true); });
   double t_wal = ms();
   call([&] {
-    elog(DEBUG1, "hnsw build: %zu vectors, %d threads, %s copies, %zu links topped up, %zu unreached relinked: graph %.0f ms, pages %.0f ms, "
-         "WAL %.0f ms", n, threads, own_bytes(*st->contract) ? "own-bytes" : half ? "half" : "float", topped_up,
-         relinked, t_graph, t_write - t_graph, t_wal - t_write);
+    elog(DEBUG1,
+         "hnsw build: %zu vectors, %d threads, %s copies, %zu links topped up, %zu unreached relinked: graph %.0f ms, "
+         "pages %.0f ms, "
+         "WAL %.0f ms",
+         n, threads,
+         own_bytes(*st->contract) ? "own-bytes"
+         : half                   ? "half"
+                                  : "float",
+         topped_up, relinked, t_graph, t_write - t_graph, t_wal - t_write);
   });
 }
 

@@ -34,19 +34,18 @@ namespace {
 
 using namespace vx::pg::hnsw;
 
-#define CORRUPT(index, ...)                                                                       \
-  ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("index \"%s\" is corrupted",           \
-                                                           RelationGetRelationName(index)),        \
-                  errdetail(__VA_ARGS__)))
+#define CORRUPT(index, ...)                         \
+  ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), \
+                  errmsg("index \"%s\" is corrupted", RelationGetRelationName(index)), errdetail(__VA_ARGS__)))
 
 struct Check {
   Relation index;
   Graph g;
   BlockNumber nblocks;
-  Meta* meta;            // fixed part of the meta page as read at the start (no segments)
-  uint8* state;          // per id: kUnwritten, or the record's flags
-  uint8* level;          // per id
-  int32* nbrs;           // 2m
+  Meta* meta;    // fixed part of the meta page as read at the start (no segments)
+  uint8* state;  // per id: kUnwritten, or the record's flags
+  uint8* level;  // per id
+  int32* nbrs;   // 2m
 };
 constexpr uint8 kUnwritten = 0;
 
@@ -77,8 +76,7 @@ void check_meta(Check* c) {
   if (mt.version != kLayoutVersion)
     CORRUPT(index, "Meta page (block 0) has layout version %u, this build reads version %u.", mt.version,
             kLayoutVersion);
-  if (!core::metric_is_valid(mt.metric))
-    CORRUPT(index, "Meta page (block 0) has unknown metric %u.", mt.metric);
+  if (!core::metric_is_valid(mt.metric)) CORRUPT(index, "Meta page (block 0) has unknown metric %u.", mt.metric);
   const AnnContract& contract = index_contract(index);
   if (mt.metric != uint32(contract.metric))
     CORRUPT(index, "Meta page (block 0) has metric %u, the operator class orders by metric %u.", mt.metric,
@@ -86,8 +84,8 @@ void check_meta(Check* c) {
   if (mt.m < uint32(kMinM) || mt.m > uint32(kMaxM)) CORRUPT(index, "Meta page (block 0) has m = %u.", mt.m);
   const uint32 want_size = record_size(element_bytes(contract, mt.dims), mt.m);
   if (mt.dims != 0 && mt.record_size != want_size)
-    CORRUPT(index, "Meta page (block 0) has record size %u, %u dimensions and m = %u need %u.", mt.record_size,
-            mt.dims, mt.m, want_size);
+    CORRUPT(index, "Meta page (block 0) has record size %u, %u dimensions and m = %u need %u.", mt.record_size, mt.dims,
+            mt.m, want_size);
   if (mt.nsegments > kMaxSegments)
     CORRUPT(index, "Meta page (block 0) lists %u segments, at most %u fit.", mt.nsegments, kMaxSegments);
   if (mt.count > 0 && mt.dims == 0) CORRUPT(index, "Meta page (block 0) has %u elements but no dimensions.", mt.count);
@@ -218,8 +216,10 @@ void check_links(Check* c) {
       for (int i = 0; i < n; ++i) {
         int32 to = c->nbrs[i];
         if (to < 0 || uint32(to) == id || !linkable(c, uint32(to)))
-          CORRUPT(index, "Element %u (block %u) links at level %d to element %d, which %s.", id, block_of(c, id), l,
-                  to, to < 0 ? "is not an element id" : uint32(to) == id ? "is itself" : "was never written");
+          CORRUPT(index, "Element %u (block %u) links at level %d to element %d, which %s.", id, block_of(c, id), l, to,
+                  to < 0             ? "is not an element id"
+                  : uint32(to) == id ? "is itself"
+                                     : "was never written");
         if (l > 0 && uint32(to) < count && c->state[to] != kUnwritten && !(c->state[to] & kFlagFree) &&
             c->level[to] < l)
           CORRUPT(index, "Element %u (block %u) links at level %d to element %d, whose top level is %u.", id,
@@ -280,7 +280,8 @@ void check_reachable(Check* c, Relation heap, IndexCheckCounts* out) {
   const uint32 count = c->meta->count;
   if (out->live == 0) return;
   int32 entry = c->meta->entry;
-  if (entry < 0) CORRUPT(index, "Meta page (block 0) has no entry point, %lld elements are live.", (long long) out->live);
+  if (entry < 0)
+    CORRUPT(index, "Meta page (block 0) has no entry point, %lld elements are live.", (long long)out->live);
   bool* reached = static_cast<bool*>(palloc(count + 1));
   uint32* queue = static_cast<uint32*>(palloc(sizeof(uint32) * (count + 1)));
   // An insert writes its element before linking it: a walk that misses elements is repeated (lists re-read) before
@@ -321,7 +322,7 @@ void check_reachable(Check* c, Relation heap, IndexCheckCounts* out) {
   CORRUPT(index,
           "Live element %u (block %u) is not reachable at level 0 from the entry point %d (%lld live elements are "
           "not).",
-          first, block_of(c, first), entry, (long long) unreachable);
+          first, block_of(c, first), entry, (long long)unreachable);
 }
 
 // Pass 4 (heapallindexed): live heap TIDs of the index, sorted; every row the snapshot sees must be one of them,
@@ -336,7 +337,8 @@ struct HeapCheck {
 };
 
 int tid_cmp(const void* a, const void* b) {
-  return ItemPointerCompare(static_cast<ItemPointer>(const_cast<void*>(a)), static_cast<ItemPointer>(const_cast<void*>(b)));
+  return ItemPointerCompare(static_cast<ItemPointer>(const_cast<void*>(a)),
+                            static_cast<ItemPointer>(const_cast<void*>(b)));
 }
 
 void heap_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool alive, void* arg) {
@@ -367,7 +369,7 @@ void heap_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool
   while (hi + 1 < hc->ntids && ItemPointerEquals(&hc->tids[hi + 1], tid)) ++hi;
   if (hi > lo)
     CORRUPT(index, "Heap row (%u,%u) is indexed by %lld live elements.", ItemPointerGetBlockNumber(tid),
-            ItemPointerGetOffsetNumber(tid), (long long) (hi - lo + 1));
+            ItemPointerGetOffsetNumber(tid), (long long)(hi - lo + 1));
 }
 
 // Whether the heap line pointer at tid still holds a row (a tuple, a HOT chain's redirect, or a line pointer pruning
@@ -383,7 +385,8 @@ bool heap_stores(Relation heap, ItemPointer tid, BlockNumber* nblocks, BufferAcc
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   Page page = BufferGetPage(buf);
   OffsetNumber off = ItemPointerGetOffsetNumber(tid);
-  bool stored = off >= FirstOffsetNumber && off <= PageGetMaxOffsetNumber(page) && ItemIdIsUsed(PageGetItemId(page, off));
+  bool stored =
+      off >= FirstOffsetNumber && off <= PageGetMaxOffsetNumber(page) && ItemIdIsUsed(PageGetItemId(page, off));
   UnlockReleaseBuffer(buf);
   return stored;
 }

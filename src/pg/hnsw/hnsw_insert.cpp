@@ -142,7 +142,7 @@ Allocation allocate(Graph* g, const float* vec, uint32 dims, ItemPointer tid, in
     std::memset(&fh, 0, sizeof(fh));
     a.id = uint32(cur->free_head);
     reused = true;
-    (void) read_header(g, a.id, &fh);
+    (void)read_header(g, a.id, &fh);
     int32 next_free;
     std::memcpy(&next_free, &fh.tid, sizeof(int32));
     a.next_free = (fh.flags & kFlagFree) ? next_free : -1;
@@ -479,8 +479,8 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   graph_release(&g);
 }
 
-bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
-            IndexUniqueCheck check, bool indexUnchanged, IndexInfo* info) {
+bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap, IndexUniqueCheck check,
+            bool indexUnchanged, IndexInfo* info) {
   if (isnull[0]) return false;
   MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
   MemoryContext old = MemoryContextSwitchTo(tmp);

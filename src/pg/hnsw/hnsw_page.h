@@ -61,9 +61,9 @@ struct Meta {
   uint32 m;
   uint32 ef_construction;
   uint32 record_size;
-  int32 entry;      // -1 when empty
-  int32 max_level;  // -1 when empty
-  uint32 count;     // ids 0..count-1 are allocated
+  int32 entry;         // -1 when empty
+  int32 max_level;     // -1 when empty
+  uint32 count;        // ids 0..count-1 are allocated
   uint32 upper_block;  // upper page currently filled (InvalidBlockNumber: none)
   uint32 upper_used;   // bytes used in its data area
   uint32 deleted;      // elements flagged deleted (including those on the free list)

@@ -95,8 +95,10 @@ bool removable(Repair& r, int32 c, int level) {
   if (c < 0) return true;
   if (uint32(c) >= r.n) return false;  // allocated since the first pass
   switch (r.state[c]) {
-    case kStateLive: return false;
-    case kStateDead: return level > 0 || !(bit(r.pinned, uint32(c)) || bit(r.uncovered, uint32(c)));
+    case kStateLive:
+      return false;
+    case kStateDead:
+      return level > 0 || !(bit(r.pinned, uint32(c)) || bit(r.uncovered, uint32(c)));
     default: {
       RecordHeader h;
       return header_now(r, uint32(c), &h) && (h.flags & kFlagFree);
@@ -390,7 +392,8 @@ void repair_list(Repair& r, uint32 id, int level) {
       if (c < 0 || uint32(c) >= r.n || r.state[c] != kStateDead) continue;
       int k = read_neighbors(g, uint32(c), level, r.tmp);
       for (int j = 0; j < k; ++j)
-        if (new_candidate(r, nc, id, r.tmp[j])) r.cands[nc++] = Candidate{distance_to(g, uint32(r.tmp[j]), r.vec), r.tmp[j]};
+        if (new_candidate(r, nc, id, r.tmp[j]))
+          r.cands[nc++] = Candidate{distance_to(g, uint32(r.tmp[j]), r.vec), r.tmp[j]};
     }
     search_near(r, level, r.efc);
     for (int i = 0; i < r.s.nres; ++i)
@@ -552,8 +555,7 @@ void repair_graph(Graph* g, uint8* state, uint8* level, uint32 n, int efc, Repai
   walk_from(r, r.root);
   uint32 left = reconnect(r);
   compute_uncovered(r);
-  for (uint32 d = 0; d < n; ++d)
-    out->kept_dead += state[d] == kStateDead && (bit(r.uncovered, d) || bit(r.pinned, d));
+  for (uint32 d = 0; d < n; ++d) out->kept_dead += state[d] == kStateDead && (bit(r.uncovered, d) || bit(r.pinned, d));
   repair_lists(r);
   relink_few(r);
   move_entry(r, left == 0);

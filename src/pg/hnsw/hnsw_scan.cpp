@@ -60,9 +60,12 @@ struct Ranked {
 // bound subtracts): the rank is l2 squared, l1, the negative inner product, or (cosine) minus the cosine.
 double approx_from_rank(Metric metric, float rank) {
   switch (metric) {
-    case Metric::L2: return std::sqrt(std::max(double(rank), 0.0));
-    case Metric::Cosine: return 1.0 + double(rank);
-    default: return double(rank);
+    case Metric::L2:
+      return std::sqrt(std::max(double(rank), 0.0));
+    case Metric::Cosine:
+      return 1.0 + double(rank);
+    default:
+      return double(rank);
   }
 }
 
@@ -87,7 +90,7 @@ struct ScanState {
   double horizon;
   double max_slack;  // largest (approximation - lower bound) seen: how far below its rank a row's bound can lie
   int ef;
-  bool scan_locked;  // holds the share-mode scan lock (see kScanLockBlock)
+  bool scan_locked;              // holds the share-mode scan lock (see kScanLockBlock)
   OrderValueHandover* handover;  // exact values for the projection (order_value_handover.h)
   uint64 upper_evaluated;        // distance computations of the greedy descent (statistics)
   // strict_order: heap access for the exact distance of a row whose bound straddles the last one returned.
@@ -409,7 +412,7 @@ void end_scan(IndexScanDesc scan) {
   auto* so = static_cast<ScanState*>(scan->opaque);
   if (so->started)
     elog(DEBUG2, "hnsw scan: %llu elements evaluated, %llu buffer pins",
-         (unsigned long long) (so->s.evaluated + so->upper_evaluated), (unsigned long long) so->g.pin_ops);
+         (unsigned long long)(so->s.evaluated + so->upper_evaluated), (unsigned long long)so->g.pin_ops);
   graph_release(&so->g);
   release_scan_lock(scan, so);
   end_heap_access(so);

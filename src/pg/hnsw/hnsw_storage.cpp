@@ -27,8 +27,8 @@ void load_meta_into(Graph* g, Page page) {
                     errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(g->index))));
   if (meta->version != kLayoutVersion)
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("index \"%s\" has layout version %u, this build reads version %u", RelationGetRelationName(g->index),
-                           meta->version, kLayoutVersion),
+                    errmsg("index \"%s\" has layout version %u, this build reads version %u",
+                           RelationGetRelationName(g->index), meta->version, kLayoutVersion),
                     errhint("REINDEX the index.")));
   g->dims = meta->dims;
   g->m = meta->m;

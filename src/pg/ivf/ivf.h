@@ -28,10 +28,10 @@ using core::Metric;
 // reloptions (both AMs share one struct; ivfflat only exposes `lists`)
 struct IvfOptions {
   int32 vl_len_;
-  int lists;         // ivf: -1 = from the row count
-  int quantizer;     // offset of the string option (ivf only), 0 when unset
-  int pq_m;          // 0 = default
-  int rerank;        // -1 = default
+  int lists;                   // ivf: -1 = from the row count
+  int quantizer;               // offset of the string option (ivf only), 0 when unset
+  int pq_m;                    // 0 = default
+  int rerank;                  // -1 = default
   tuning::TunedOptions tuned;  // probes, recall_curve (tuned_params.h)
 };
 
@@ -57,7 +57,7 @@ struct BuildOptions {
   AmKind am;
   int lists;  // -1 = auto
   Quantizer quantizer;
-  int pq_m;   // 0 = auto
+  int pq_m;  // 0 = auto
   int rerank;
 };
 BuildOptions read_build_options(Relation index);
@@ -119,8 +119,8 @@ void train_codec(const TrainInput& in, core::ivf::Model* model);
 // AM callbacks
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);
 void build_empty(Relation index);
-bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
-            IndexUniqueCheck check, bool indexUnchanged, IndexInfo* info);
+bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap, IndexUniqueCheck check,
+            bool indexUnchanged, IndexInfo* info);
 IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                    IndexBulkDeleteCallback callback, void* callback_state);
 IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);

@@ -36,8 +36,8 @@ void validate_quantizer(const char* value) {
 void ivf_on_load() {
   ivfflat_relopt_kind = add_reloption_kind();
   add_int_reloption(ivfflat_relopt_kind, "lists", "Number of inverted lists", 100, 1, kMaxLists, AccessExclusiveLock);
-  DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes", "Valid range is 1..lists.", &ivfflat_probes,
-                          1, 1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes", "Valid range is 1..lists.", &ivfflat_probes, 1,
+                          1, kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomEnumVariable("ivfflat.iterative_scan", "Sets the mode for iterative scans", nullptr,
                            &ivfflat_iterative_scan, kIterativeOff, iterative_scan_options, PGC_USERSET, 0, nullptr,
                            nullptr, nullptr);
@@ -53,8 +53,8 @@ void ivf_on_load() {
                        validate_quantizer, AccessExclusiveLock);
   add_int_reloption(ivf_relopt_kind, "pq_m", "Number of PQ sub-quantizers (must divide the dimensions)", 0, 0,
                     kMaxHalfDims, AccessExclusiveLock);
-  add_int_reloption(ivf_relopt_kind, "rerank", "Candidates re-ranked with exact distances (lossy quantizers)", -1,
-                    -1, 100000, AccessExclusiveLock);
+  add_int_reloption(ivf_relopt_kind, "rerank", "Candidates re-ranked with exact distances (lossy quantizers)", -1, -1,
+                    100000, AccessExclusiveLock);
   DefineCustomIntVariable("ivf.probes", "Sets the number of probes", "Valid range is 1..lists.", &ivf_probes, 1, 1,
                           kMaxLists, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomEnumVariable("ivf.iterative_scan", "Sets the mode for iterative scans", nullptr, &ivf_iterative_scan,
@@ -88,12 +88,18 @@ bool validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, (1u << 1
 
 char* build_phase_name(int64 phase) {
   switch (phase) {
-    case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE: return const_cast<char*>("initializing");
-    case 2: return const_cast<char*>("sampling table");
-    case 3: return const_cast<char*>("performing k-means");
-    case 4: return const_cast<char*>("training quantizer");
-    case 5: return const_cast<char*>("loading tuples");
-    default: return nullptr;
+    case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+      return const_cast<char*>("initializing");
+    case 2:
+      return const_cast<char*>("sampling table");
+    case 3:
+      return const_cast<char*>("performing k-means");
+    case 4:
+      return const_cast<char*>("training quantizer");
+    case 5:
+      return const_cast<char*>("loading tuples");
+    default:
+      return nullptr;
   }
 }
 
@@ -116,9 +122,7 @@ IndexAmRoutine* make_routine(amoptions_function options) {
   am->ambuildphasename = build_phase_name;
   am->amvalidate = validate;
   am->ambeginscan = [](Relation i, int nk, int no) { return guard([&] { return begin_scan(i, nk, no); }); };
-  am->amrescan = [](IndexScanDesc s, ScanKey k, int nk, ScanKey o, int no) {
-    guard([&] { rescan(s, k, nk, o, no); });
-  };
+  am->amrescan = [](IndexScanDesc s, ScanKey k, int nk, ScanKey o, int no) { guard([&] { rescan(s, k, nk, o, no); }); };
   am->amgettuple = [](IndexScanDesc s, ScanDirection d) { return guard([&] { return get_tuple(s, d); }); };
   am->amendscan = [](IndexScanDesc s) { guard([&] { end_scan(s); }); };
   return am;
@@ -133,8 +137,9 @@ Quantizer parse_quantizer(const char* value) {
   const std::size_t n = core::ivf::codec_count();
   for (std::size_t i = 0; i < n; ++i)
     appendStringInfo(&names, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " and " : ", ", core::ivf::codec_at(i).name);
-  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
-                  errhint("Valid values are %s.", names.data)));
+  ereport(ERROR,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
+           errhint("Valid values are %s.", names.data)));
   pg_unreachable();
 }
 

@@ -239,10 +239,11 @@ const AnnContract& ivf_contract(Relation index) {
 void check_options(Relation index, const AnnContract& c, BuildOptions* o, int dim) {
   // bit columns are stored as packed bits (one bit per dimension, exact): no quantizer code is smaller
   if (o->quantizer != Quantizer::Flat && centroid_form_for(c) == CentroidForm::Bits)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("quantizer \"%s\" is not supported for bit columns", core::ivf::codec_info(o->quantizer)->name),
-                    errdetail("ivf stores bit vectors as packed bits, one bit per dimension, scored exactly."),
-                    errhint("Use quantizer = 'flat'.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+             errmsg("quantizer \"%s\" is not supported for bit columns", core::ivf::codec_info(o->quantizer)->name),
+             errdetail("ivf stores bit vectors as packed bits, one bit per dimension, scored exactly."),
+             errhint("Use quantizer = 'flat'.")));
   if (o->quantizer == Quantizer::Pq) {
     // dim 0 (no typmod): checked again once the first row fixed the dimensions
     if (dim > 0 && o->pq_m == 0) o->pq_m = static_cast<int>(core::ivf::default_pq_m(dim));
@@ -320,7 +321,7 @@ void settle_shape(BuildState* st, BuildOptions* options, int* lists, bool* train
     options->pq_m = 0;
   }
   if (!*trained) options->quantizer = Quantizer::Flat;  // nothing to train on: store exact vectors until REINDEX
-  if (st->dim == 0) options->pq_m = 0;                 // no typmod and no row: the first insert fixes the dimensions
+  if (st->dim == 0) options->pq_m = 0;                  // no typmod and no row: the first insert fixes the dimensions
 }
 
 }  // namespace
@@ -345,7 +346,8 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   // Pass 1: a bounded reservoir sample (deterministic seed, so builds are reproducible).
   pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseSample);
   double estimate = std::max<double>(heap->rd_rel->reltuples, 0);
-  int lists_hint = options.lists > 0 ? options.lists : std::max(1, static_cast<int>(std::max(estimate, 100000.0) / 1000));
+  int lists_hint =
+      options.lists > 0 ? options.lists : std::max(1, static_cast<int>(std::max(estimate, 100000.0) / 1000));
   std::size_t cap = static_cast<std::size_t>(lists_hint) * kSamplesPerList;
   st->sample_cap_rows = std::max(cap, core::ivf::codec_info(options.quantizer)->min_sample_rows);
   if (dim > 0) set_dims(st, dim);
@@ -404,7 +406,8 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   st->batch_rows = std::clamp<std::size_t>(
       static_cast<std::size_t>(maintenance_work_mem) * 1024 / 4 / (sizeof(float) * dim + item), 1, 8192);
   st->batch_tids = static_cast<ItemPointerData*>(palloc(sizeof(ItemPointerData) * st->batch_rows));
-  st->batch_vecs = static_cast<float*>(MemoryContextAllocHuge(build_cxt, sizeof(float) * std::max(dim, 1) * st->batch_rows));
+  st->batch_vecs =
+      static_cast<float*>(MemoryContextAllocHuge(build_cxt, sizeof(float) * std::max(dim, 1) * st->batch_rows));
   st->batch_lists = static_cast<int*>(palloc(sizeof(int) * st->batch_rows));
   st->batch_items = static_cast<char*>(MemoryContextAllocHuge(build_cxt, item * st->batch_rows));
   double heap_tuples = table_index_build_scan(heap, index, info, true, true, load_callback, st, nullptr);
@@ -412,12 +415,10 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
 
   write_directory(index, meta, st->slots);
   TimestampTz t3 = GetCurrentTimestamp();
-  if (RelationNeedsWAL(index))
-    log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+  if (RelationNeedsWAL(index)) log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
   report_build_threads(maintenance_thread_count());  // k-means and the codec's training ran on these threads
-  elog(DEBUG1, "ivf build: sample %.0f ms (%zu rows), train %.0f ms, load %.0f ms, wal %.0f ms",
-       (t1 - t0) / 1000.0, st->sample_rows, (t2 - t1) / 1000.0, (t3 - t2) / 1000.0,
-       (GetCurrentTimestamp() - t3) / 1000.0);
+  elog(DEBUG1, "ivf build: sample %.0f ms (%zu rows), train %.0f ms, load %.0f ms, wal %.0f ms", (t1 - t0) / 1000.0,
+       st->sample_rows, (t2 - t1) / 1000.0, (t3 - t2) / 1000.0, (GetCurrentTimestamp() - t3) / 1000.0);
 
   auto* result = static_cast<IndexBuildResult*>(palloc(sizeof(IndexBuildResult)));
   result->heap_tuples = heap_tuples;

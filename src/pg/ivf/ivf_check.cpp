@@ -64,8 +64,8 @@ struct Checker {
   Entry* entries;
   int64 nentries, capentries;
   const AnnContract* contract;
-  float* scratch;     // dim floats
-  uint8* code;        // code_size bytes
+  float* scratch;  // dim floats
+  uint8* code;     // code_size bytes
   MemoryContext tuple_cxt;
 };
 
@@ -93,11 +93,16 @@ uint64 tid_key(const ItemPointerData* tid) {
 
 const char* kind_name(uint16 kind) {
   switch (static_cast<PageKind>(kind)) {
-    case PageKind::Meta: return "meta";
-    case PageKind::Centroids: return "centroid";
-    case PageKind::Codebook: return "codebook";
-    case PageKind::Directory: return "directory";
-    case PageKind::Posting: return "posting";
+    case PageKind::Meta:
+      return "meta";
+    case PageKind::Centroids:
+      return "centroid";
+    case PageKind::Codebook:
+      return "codebook";
+    case PageKind::Directory:
+      return "directory";
+    case PageKind::Posting:
+      return "posting";
   }
   return "unknown";
 }
@@ -105,21 +110,22 @@ const char* kind_name(uint16 kind) {
 // Reads and share-locks `block`, which must be an initialised page of `kind`.
 Buffer read_page(Checker& c, BlockNumber block, PageKind kind, const char* why) {
   if (block >= c.nblocks) c.nblocks = RelationGetNumberOfBlocks(c.index);
-  if (block >= c.nblocks)
-    corrupt(c, "%s: block %u is beyond the end of the index (%u blocks)", why, block, c.nblocks);
+  if (block >= c.nblocks) corrupt(c, "%s: block %u is beyond the end of the index (%u blocks)", why, block, c.nblocks);
   CHECK_FOR_INTERRUPTS();
   Buffer buf = ReadBufferExtended(c.index, MAIN_FORKNUM, block, RBM_NORMAL, c.strategy);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   c.out->pages += 1;
   Page page = BufferGetPage(buf);
-  if (PageIsNew(page)) corrupt(c, "%s: block %u is an uninitialised page, expected a %s page", why, block, kind_name(uint16(kind)));
+  if (PageIsNew(page))
+    corrupt(c, "%s: block %u is an uninitialised page, expected a %s page", why, block, kind_name(uint16(kind)));
   if (PageGetSpecialSize(page) != MAXALIGN(sizeof(IvfPageOpaque)))
     corrupt(c, "block %u has a special area of %u bytes, expected %zu", block,
             static_cast<unsigned>(PageGetSpecialSize(page)), static_cast<size_t>(MAXALIGN(sizeof(IvfPageOpaque))));
   const IvfPageOpaque* op = page_opaque(page);
   if (op->page_id != kPageId) corrupt(c, "block %u has page id 0x%04x, expected 0x%04x", block, op->page_id, kPageId);
   if (op->kind != static_cast<uint16>(kind))
-    corrupt(c, "%s: block %u is a %s page, expected a %s page", why, block, kind_name(op->kind), kind_name(uint16(kind)));
+    corrupt(c, "%s: block %u is a %s page, expected a %s page", why, block, kind_name(op->kind),
+            kind_name(uint16(kind)));
   return buf;
 }
 
@@ -129,7 +135,8 @@ void check_covered(Checker& c, Page page, BlockNumber block, Size bytes) {
   Size lower = reinterpret_cast<PageHeader>(page)->pd_lower;
   if (lower < MAXALIGN(SizeOfPageHeaderData) + bytes)
     corrupt(c, "block %u keeps %zu bytes of contents, expected at least %zu", block,
-            static_cast<size_t>(lower - std::min<Size>(lower, MAXALIGN(SizeOfPageHeaderData))), static_cast<size_t>(bytes));
+            static_cast<size_t>(lower - std::min<Size>(lower, MAXALIGN(SizeOfPageHeaderData))),
+            static_cast<size_t>(bytes));
 }
 
 void check_meta(Checker& c) {
@@ -172,7 +179,8 @@ void check_meta(Checker& c) {
   if (m.trained > 1) corrupt(c, "meta page has trained = %u", m.trained);
   if (m.lists < 1 || m.lists > kMaxLists) corrupt(c, "meta page has %d lists (1..%d)", m.lists, kMaxLists);
   if (!m.trained && (m.lists != 1 || m.quantizer != flat))
-    corrupt(c, "meta page of an untrained index has %d lists and quantizer %u (expected 1 list, flat)", m.lists, m.quantizer);
+    corrupt(c, "meta page of an untrained index has %d lists and quantizer %u (expected 1 list, flat)", m.lists,
+            m.quantizer);
   const bool pq = m.quantizer == static_cast<uint8>(Quantizer::Pq);
   if (pq ? (m.pq_m < 1 || m.dim % m.pq_m != 0) : m.pq_m != 0)
     corrupt(c, "meta page has pq_m = %d for quantizer %u and %d dimensions", m.pq_m, m.quantizer, m.dim);
@@ -185,11 +193,14 @@ void check_meta(Checker& c) {
   plan_layout(&e);
   if (m.centroids_per_page != e.centroids_per_page)
     corrupt(c, "meta page has %d centroids per page, expected %d", m.centroids_per_page, e.centroids_per_page);
-  if (m.centroid_start != e.centroid_start) corrupt(c, "meta page puts the centroids at block %u, expected 1", m.centroid_start);
+  if (m.centroid_start != e.centroid_start)
+    corrupt(c, "meta page puts the centroids at block %u, expected 1", m.centroid_start);
   if (m.centroid_pages != e.centroid_pages)
-    corrupt(c, "meta page has %u centroid pages for %d lists, expected %u", m.centroid_pages, m.lists, e.centroid_pages);
+    corrupt(c, "meta page has %u centroid pages for %d lists, expected %u", m.centroid_pages, m.lists,
+            e.centroid_pages);
   const uint64 book = codec->codebook_bytes(m.dim, m.pq_m);
-  if (m.codebook_bytes != book) corrupt(c, "meta page has a codebook of %u bytes, expected %llu", m.codebook_bytes, (unsigned long long) book);
+  if (m.codebook_bytes != book)
+    corrupt(c, "meta page has a codebook of %u bytes, expected %llu", m.codebook_bytes, (unsigned long long)book);
   if (m.codebook_start != e.codebook_start || m.codebook_pages != e.codebook_pages)
     corrupt(c, "meta page puts %u codebook pages at block %u, expected %u at block %u", m.codebook_pages,
             m.codebook_start, e.codebook_pages, e.codebook_start);
@@ -208,7 +219,8 @@ void check_floats(Checker& c, const char* what, BlockNumber block, const char* d
   for (Size i = 0; i + sizeof(float) <= bytes; i += sizeof(float)) {
     float v;
     memcpy(&v, data + i, sizeof(float));
-    if (!std::isfinite(v)) corrupt(c, "%s page %u holds a non-finite value at byte %zu", what, block, static_cast<size_t>(i));
+    if (!std::isfinite(v))
+      corrupt(c, "%s page %u holds a non-finite value at byte %zu", what, block, static_cast<size_t>(i));
   }
 }
 
@@ -291,7 +303,8 @@ void mark_visited(Checker& c, BlockNumber block, int list) {
     memset(c.visited + c.visited_len, 0, len - c.visited_len);
     c.visited_len = len;
   }
-  if (c.visited[block]) corrupt(c, "list %d reaches block %u, which a list reached before (a cycle or a shared page)", list, block);
+  if (c.visited[block])
+    corrupt(c, "list %d reaches block %u, which a list reached before (a cycle or a shared page)", list, block);
   c.visited[block] = true;
 }
 
@@ -352,11 +365,13 @@ void check_lists(Checker& c, const ListSlot* slots) {
     if (s.first == InvalidBlockNumber) continue;
     for (BlockNumber b : {s.first, s.insert})
       if (b < c.meta.first_posting)
-        corrupt(c, "list %d points at block %u, before the posting pages (from block %u)", list, b, c.meta.first_posting);
+        corrupt(c, "list %d points at block %u, before the posting pages (from block %u)", list, b,
+                c.meta.first_posting);
     bool met_insert = false;
     for (BlockNumber block = s.first; block != InvalidBlockNumber;) {
       if (block < c.meta.first_posting)
-        corrupt(c, "list %d links to block %u, before the posting pages (from block %u)", list, block, c.meta.first_posting);
+        corrupt(c, "list %d links to block %u, before the posting pages (from block %u)", list, block,
+                c.meta.first_posting);
       mark_visited(c, block, list);
       char why[64];
       snprintf(why, sizeof(why), "list %d", list);
@@ -425,7 +440,8 @@ void heap_row(Relation, ItemPointer tid, Datum* values, bool* isnull, bool, void
       hi = mid;
   }
   if (lo == c->nentries || c->entries[lo].tid != key)
-    corrupt(*c, "heap row (%u,%u) is not in the index", ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
+    corrupt(*c, "heap row (%u,%u) is not in the index", ItemPointerGetBlockNumber(tid),
+            ItemPointerGetOffsetNumber(tid));
   Entry& e = c->entries[lo];
   e.matched = true;
   c->out->heap_rows += 1;
@@ -486,8 +502,9 @@ void ivf_check_index(Relation index, Relation heap, bool heapallindexed, IndexCh
     snapshot = RegisterSnapshot(GetTransactionSnapshot());
     if (IsolationUsesXactSnapshot() && index->rd_index->indcheckxmin &&
         !TransactionIdPrecedes(HeapTupleHeaderGetXmin(index->rd_indextuple->t_data), snapshot->xmin))
-      ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-                      errmsg("index \"%s\" cannot be verified using transaction snapshot", RelationGetRelationName(index))));
+      ereport(ERROR,
+              (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+               errmsg("index \"%s\" cannot be verified using transaction snapshot", RelationGetRelationName(index))));
   }
 
   check_meta(c);
@@ -500,10 +517,12 @@ void ivf_check_index(Relation index, Relation heap, bool heapallindexed, IndexCh
                         static_cast<double>(contents_capacity() / posting);
     const double need = most * sizeof(Entry), limit = static_cast<double>(maintenance_work_mem) * 1024.0;
     if (need > limit)
-      ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                      errmsg("heapallindexed check of index \"%s\" needs up to %.0f MB, more than maintenance_work_mem (%d MB)",
-                             RelationGetRelationName(index), need / (1024.0 * 1024.0), maintenance_work_mem / 1024),
-                      errhint("Raise maintenance_work_mem for this session, or check without heapallindexed.")));
+      ereport(
+          ERROR,
+          (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+           errmsg("heapallindexed check of index \"%s\" needs up to %.0f MB, more than maintenance_work_mem (%d MB)",
+                  RelationGetRelationName(index), need / (1024.0 * 1024.0), maintenance_work_mem / 1024),
+           errhint("Raise maintenance_work_mem for this session, or check without heapallindexed.")));
     c.collect = true;
     c.capentries = 1024;
     c.entries = static_cast<Entry*>(palloc(sizeof(Entry) * c.capentries));

@@ -28,11 +28,12 @@ IvfMeta read_meta(Relation index) {
   memcpy(&meta, page_meta(BufferGetPage(buf)), sizeof(IvfMeta));
   UnlockReleaseBuffer(buf);
   if (meta.magic != kMagic)
-    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("index \"%s\" is not an ivf index", RelationGetRelationName(index))));
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                    errmsg("index \"%s\" is not an ivf index", RelationGetRelationName(index))));
   if (meta.version != kLayoutVersion)  // an older (or newer) build's pages, not damage: same wording as hnsw
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("index \"%s\" has layout version %u, this build reads version %u", RelationGetRelationName(index),
-                           meta.version, kLayoutVersion),
+                    errmsg("index \"%s\" has layout version %u, this build reads version %u",
+                           RelationGetRelationName(index), meta.version, kLayoutVersion),
                     errhint("REINDEX the index.")));
   return meta;
 }
@@ -152,8 +153,8 @@ void write_model(Relation index, ForkNumber fork, const IvfMeta& meta, const cor
     }
     pfree(bytes);
   }
-  emit_stream(s, PageKind::Codebook, meta.codebook_pages, reinterpret_cast<const char*>(codebook),
-              meta.codebook_bytes, contents_capacity());
+  emit_stream(s, PageKind::Codebook, meta.codebook_pages, reinterpret_cast<const char*>(codebook), meta.codebook_bytes,
+              contents_capacity());
   for (uint32 p = 0; p < meta.directory_pages; ++p) {
     const int first = static_cast<int>(p) * meta.slots_per_page;
     const int count = std::min(meta.slots_per_page, meta.lists - first);
@@ -228,7 +229,8 @@ void move_insert_page(Relation index, const IvfMeta& meta, int list, BlockNumber
 core::ivf::Model* new_core_model(const IvfMeta& meta, MemoryContext cxt, bool training) {
   const core::ivf::CodecInfo* info = core::ivf::codec_info(static_cast<uint32>(meta.quantizer));
   if (info == nullptr)
-    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("ivf meta page has unknown quantizer %u", meta.quantizer)));
+    ereport(ERROR,
+            (errcode(ERRCODE_INDEX_CORRUPTED), errmsg("ivf meta page has unknown quantizer %u", meta.quantizer)));
   return guard([&] {
     auto* model = make_context_owned<core::ivf::Model>(cxt);
     model->metric = static_cast<Metric>(meta.metric);

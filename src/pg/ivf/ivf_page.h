@@ -64,19 +64,19 @@ struct IvfPageOpaque {
 struct IvfMeta {
   uint32 magic;
   uint32 version;
-  uint64 build_id;       // random per build: keys the backend-local model cache together with the relfilenode
+  uint64 build_id;  // random per build: keys the backend-local model cache together with the relfilenode
   int32 dim;
-  uint8 metric;          // core::Metric
-  uint8 quantizer;       // Quantizer actually used (may differ from the reloption, see docs/ivf.md)
-  uint8 am;              // AmKind
-  uint8 trained;         // 0: built on an empty table (one zero centroid)
+  uint8 metric;     // core::Metric
+  uint8 quantizer;  // Quantizer actually used (may differ from the reloption, see docs/ivf.md)
+  uint8 am;         // AmKind
+  uint8 trained;    // 0: built on an empty table (one zero centroid)
   int32 lists;
   int32 pq_m;
   int32 rerank;
-  int32 code_size;       // bytes of code per posting tuple
+  int32 code_size;  // bytes of code per posting tuple
   BlockNumber centroid_start;
   uint32 centroid_pages;
-  int32 centroids_per_page;   // 0: each centroid over a run of centroid_run() pages
+  int32 centroids_per_page;  // 0: each centroid over a run of centroid_run() pages
   BlockNumber codebook_start;
   uint32 codebook_pages;
   uint32 codebook_bytes;
@@ -115,9 +115,7 @@ inline int code_size(Quantizer q, int dim, int pq_m) {
 
 inline IvfPageOpaque* page_opaque(Page page) { return reinterpret_cast<IvfPageOpaque*>(PageGetSpecialPointer(page)); }
 inline char* page_contents(Page page) { return reinterpret_cast<char*>(page) + MAXALIGN(SizeOfPageHeaderData); }
-inline Size contents_capacity() {
-  return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(IvfPageOpaque));
-}
+inline Size contents_capacity() { return BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(IvfPageOpaque)); }
 
 // The dimension limit of an index whose centroids have this form.
 inline int max_dims(CentroidForm form) {

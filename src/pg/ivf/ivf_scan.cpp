@@ -38,7 +38,7 @@ struct Candidate {
   ItemPointerData tid;
   OffsetNumber off;  // flat: where the posting was (block, off), to read its copy again when it is settled
   BlockNumber block;
-  uint8 state;       // a CandidateState
+  uint8 state;  // a CandidateState
 };
 enum CandidateState : uint8 { kBound = 0, kExactCopy = 1, kExact = 2 };
 
@@ -55,25 +55,25 @@ struct ScannerHolder {
 
 struct ScanState {
   MemoryContext cxt, batch_cxt;
-  MemoryContext handover_cxt;     // holds `handover`; reset by rescan (a new query)
-  MemoryContext query_cxt;        // the model pin and the scanner of the current query; reset by rescan
-  OrderValueHandover* handover;   // exact values for the projection (order_value_handover.h)
+  MemoryContext handover_cxt;    // holds `handover`; reset by rescan (a new query)
+  MemoryContext query_cxt;       // the model pin and the scanner of the current query; reset by rescan
+  OrderValueHandover* handover;  // exact values for the projection (order_value_handover.h)
   const AnnContract* contract;
   const IvfModel* model;
   core::ivf::ListScanner* scanner;
-  float* query;                   // dims floats, normalised for cosine
-  int* lists;                     // nearest lists first (at most max_probes)
+  float* query;  // dims floats, normalised for cosine
+  int* lists;    // nearest lists first (at most max_probes)
   std::size_t nlists, next_list;
   int probes, max_probes;
   int rerank;  // candidates re-ranked per window: the index's current rerank option (ALTER INDEX ... SET)
   bool lossy;  // the codec's scores are approximate (sq8, pq): re-ranked, no ORDER BY values
   bool iterative, started, null_query;
   bool scores_exact;  // the scanner's scores are the operator's values (bits): no posting is read again
-  Candidates ready;               // returned next; ordered up to ready_sorted (sorted lazily)
+  Candidates ready;   // returned next; ordered up to ready_sorted (sorted lazily)
   std::size_t ready_pos, ready_sorted;
-  Candidates pending;             // approximate distances, waiting for re-ranking (selected per window)
+  Candidates pending;  // approximate distances, waiting for re-ranking (selected per window)
   std::size_t pending_pos;
-  float* exact;                   // dims floats: re-ranking and decoding exact copies
+  float* exact;  // dims floats: re-ranking and decoding exact copies
   // one page's codes and their scores (scan_list)
   const uint8_t** codes;
   double* scores;
@@ -407,7 +407,7 @@ void rescan(IndexScanDesc scan, ScanKey keys, int, ScanKey orderbys, int) {
   s->started = false;
   MemoryContextReset(s->handover_cxt);  // unlinks the old query's handover
   s->handover = nullptr;
-  MemoryContextReset(s->query_cxt);     // unpins the model, deletes the scanner
+  MemoryContextReset(s->query_cxt);  // unpins the model, deletes the scanner
   s->model = nullptr;
   s->scanner = nullptr;
   s->ready.n = s->ready_pos = s->ready_sorted = 0;

@@ -69,8 +69,9 @@ VxFaissKmeansFn faiss_kmeans() {
     });
   }
   if (version_fn() != VX_FAISS_ABI_VERSION)
-    throw SqlError(ERRCODE_INTERNAL_ERROR, "vectorext_faiss has ABI version " + std::to_string(version_fn()) +
-                                               ", expected " + std::to_string(VX_FAISS_ABI_VERSION),
+    throw SqlError(ERRCODE_INTERNAL_ERROR,
+                   "vectorext_faiss has ABI version " + std::to_string(version_fn()) + ", expected " +
+                       std::to_string(VX_FAISS_ABI_VERSION),
                    "", "Reinstall vectorext so that vectorext.so and vectorext_faiss.so match.");
   long after = rss_kb();
   call([&] { elog(DEBUG1, "loaded vectorext_faiss: backend RSS %ld kB -> %ld kB", before, after); });
@@ -104,7 +105,8 @@ class Services final : public core::ivf::TrainingServices {
             finished.fetch_add(1);
           }
         },
-        report ? std::function<void()>([&] { report_progress(static_cast<int64>(n), static_cast<int64>(finished.load())); })
+        report ? std::function<void()>(
+                     [&] { report_progress(static_cast<int64>(n), static_cast<int64>(finished.load())); })
                : std::function<void()>());
   }
   void kmeans(const float* data, std::size_t rows, std::size_t dims, std::size_t k, int iterations, int64_t seed,
@@ -160,8 +162,8 @@ void train_centroids(const TrainInput& in, core::ivf::Model* model) {
 void train_codec(const TrainInput& in, core::ivf::Model* model) {
   guard([&] {
     Services services(faiss_kmeans());
-    const core::ivf::TrainingSet sample{in.data, in.rows, static_cast<std::size_t>(in.dim), in.metric,
-                                        model->centroids.data(), model->lists};
+    const core::ivf::TrainingSet sample{
+        in.data, in.rows, static_cast<std::size_t>(in.dim), in.metric, model->centroids.data(), model->lists};
     model->codec->train(sample, services);
   });
 }

@@ -50,8 +50,8 @@ void store_chunks(text* model, int32 version, bytea* artifact, char* hex) {
   int64 size = VARSIZE(artifact) - VARHDRSZ;
   pg_cryptohash_ctx* ctx = sha256_begin();
   Oid types[4] = {TEXTOID, INT4OID, INT4OID, BYTEAOID};
-  SPIPlanPtr plan = SPI_prepare(
-      "INSERT INTO vectorext.artifact_chunk (model, version, seq, data) VALUES ($1, $2, $3, $4)", 4, types);
+  SPIPlanPtr plan =
+      SPI_prepare("INSERT INTO vectorext.artifact_chunk (model, version, seq, data) VALUES ($1, $2, $3, $4)", 4, types);
   if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
   bytea* chunk = static_cast<bytea*>(palloc(VARHDRSZ + kChunkBytes));
   int32 seq = 0;
@@ -94,9 +94,10 @@ VX_FUNCTION(vx_mlops_register_model) {
     }
   }
   SPI_connect();
-  int rc = SPI_execute_with_args("SELECT vectorext._register_model($1, $2, $3, $4, $5, $6, $7, $8)", 8, types,
-                                 values, nulls, false, 1);
-  if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "could not register model: %s", SPI_result_code_string(rc));
+  int rc = SPI_execute_with_args("SELECT vectorext._register_model($1, $2, $3, $4, $5, $6, $7, $8)", 8, types, values,
+                                 nulls, false, 1);
+  if (rc != SPI_OK_SELECT || SPI_processed != 1)
+    elog(ERROR, "could not register model: %s", SPI_result_code_string(rc));
   bool isnull = false;
   int32 version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
   if (artifact != nullptr) {
@@ -107,8 +108,8 @@ VX_FUNCTION(vx_mlops_register_model) {
     Datum uvalues[3] = {PointerGetDatum(name), Int32GetDatum(version), CStringGetTextDatum(hex)};
     rc = SPI_execute_with_args(
         "UPDATE vectorext.model SET artifact_sha256 = $3 "
-        "WHERE name OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2", 3, utypes, uvalues,
-        nullptr, false, 0);
+        "WHERE name OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+        3, utypes, uvalues, nullptr, false, 0);
     if (rc != SPI_OK_UPDATE || SPI_processed != 1) elog(ERROR, "could not record the artifact digest");
   }
   SPI_finish();
@@ -134,7 +135,8 @@ VX_FUNCTION(vx_mlops_model_artifact) {
   // raises insufficient_privilege unless the caller may read the model's artifacts.
   int rc = SPI_execute_with_args(
       "SELECT m.artifact_size, m.artifact_sha256, vectorext._require_model_privilege($3, $1, 'artifact') "
-      "FROM vectorext._model($1, $2) m", 3, ltypes, largs, nullptr, true, 1);
+      "FROM vectorext._model($1, $2) m",
+      3, ltypes, largs, nullptr, true, 1);
   if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "could not look up the model");
   bool size_null = false, sha_null = false;
   int64 size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &size_null));
@@ -161,8 +163,8 @@ VX_FUNCTION(vx_mlops_model_artifact) {
   Portal portal = SPI_cursor_open_with_args(
       nullptr,
       "SELECT c.seq, c.data FROM vectorext.artifact_chunk c "
-      "WHERE c.model OPERATOR(pg_catalog.=) $1 AND c.version OPERATOR(pg_catalog.=) $2 ORDER BY c.seq", 2,
-      types, args, nullptr, true, CURSOR_OPT_NO_SCROLL);
+      "WHERE c.model OPERATOR(pg_catalog.=) $1 AND c.version OPERATOR(pg_catalog.=) $2 ORDER BY c.seq",
+      2, types, args, nullptr, true, CURSOR_OPT_NO_SCROLL);
   int64 off = 0;
   int32 expected_seq = 0;
   const char* problem = nullptr;
@@ -202,6 +204,7 @@ VX_FUNCTION(vx_mlops_model_artifact) {
                     errdetail("%s (registered size %lld bytes, sha256 %s; read %lld bytes, sha256 %s).", problem,
                               static_cast<long long>(size), expected, static_cast<long long>(off), hex),
                     errhint("Restore vectorext.artifact_chunk from a backup, or register the model file again with "
-                            "vectorext.register_model('%s', ...).", model_name)));
+                            "vectorext.register_model('%s', ...).",
+                            model_name)));
   PG_RETURN_BYTEA_P(result);
 }

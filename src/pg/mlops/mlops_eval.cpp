@@ -91,7 +91,7 @@ VX_FUNCTION(vx_mlops_rbo) {
   for (int d = 1; d <= k; ++d) {
     const char* x = d <= na ? a[d - 1] : nullptr;
     const char* y = d <= nb ? b[d - 1] : nullptr;
-    if (x != nullptr && contains(b, d < nb ? d : nb, x)) ++overlap;                 // x against b's top d
+    if (x != nullptr && contains(b, d < nb ? d : nb, x)) ++overlap;                         // x against b's top d
     if (y != nullptr && !same(x, y) && contains(a, d - 1 < na ? d - 1 : na, y)) ++overlap;  // y against a's top d-1
     weight *= p;
     sum += static_cast<double>(overlap) / d * weight;
@@ -115,9 +115,10 @@ const LinearHeader* linear_header(bytea* model) {
   if (len < sizeof(LinearHeader) || h->in_dims < 1 || h->out_dims < 1 || h->in_dims > vx::core::kMaxVectorDims ||
       h->out_dims > vx::core::kMaxVectorDims ||
       len != sizeof(LinearHeader) + sizeof(float) * (static_cast<size_t>(h->out_dims) * h->in_dims + h->out_dims))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("not a linear embedding model artifact"),
-                    errdetail("Expected int32 in_dims, int32 out_dims, float32 W[out_dims][in_dims], float32 b[out_dims]."),
-                    errhint("Create one with vectorext.pca_fit(...).")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("not a linear embedding model artifact"),
+             errdetail("Expected int32 in_dims, int32 out_dims, float32 W[out_dims][in_dims], float32 b[out_dims]."),
+             errhint("Create one with vectorext.pca_fit(...).")));
   return h;
 }
 }  // namespace
@@ -128,13 +129,14 @@ VX_FUNCTION(vx_mlops_linear_embed) {
   ArrayType* arr = PG_GETARG_ARRAYTYPE_P(1);
   const LinearHeader* h = linear_header(model);
   if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr))
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("linear model input must be a one-dimensional array without NULLs"),
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                    errmsg("linear model input must be a one-dimensional array without NULLs"),
                     errhint("Pass the input vector as real[], e.g. embedding::real[].")));
   int n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
   if (n != h->in_dims)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                    errmsg("linear model expects %d input dimensions, not %d", h->in_dims, n),
-                    errhint("Embed inputs of the dimension the model was fitted on.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATA_EXCEPTION), errmsg("linear model expects %d input dimensions, not %d", h->in_dims, n),
+             errhint("Embed inputs of the dimension the model was fitted on.")));
   const float* x = reinterpret_cast<const float*>(ARR_DATA_PTR(arr));
   const float* w = reinterpret_cast<const float*>(h + 1);
   const float* b = w + static_cast<size_t>(h->out_dims) * h->in_dims;
@@ -158,7 +160,8 @@ void check_pca_memory(int dim, int k) {
   if (need > limit)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                     errmsg("PCA of %d-dimensional samples needs %.0f MB of memory, more than maintenance_work_mem "
-                           "(%d MB)", dim, std::ceil(need / (1024.0 * 1024.0)), maintenance_work_mem / 1024),
+                           "(%d MB)",
+                           dim, std::ceil(need / (1024.0 * 1024.0)), maintenance_work_mem / 1024),
                     errhint("Raise maintenance_work_mem for this session, or fit on fewer dimensions.")));
 }
 }  // namespace
@@ -177,12 +180,14 @@ VX_FUNCTION(vx_mlops_pca_fit) {
   bool* nulls;
   int n;
   deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign, &elems, &nulls, &n);
-  if (n < 2) ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA needs at least 2 samples"),
-                                errhint("Pass an array of sample vectors, e.g. (SELECT array_agg(embedding) FROM t).")));
+  if (n < 2)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA needs at least 2 samples"),
+                    errhint("Pass an array of sample vectors, e.g. (SELECT array_agg(embedding) FROM t).")));
   int dim = -1;
   for (int r = 0; r < n; ++r) {
-    if (nulls[r]) ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("PCA samples must not be NULL"),
-                                errhint("Filter out NULL vectors first.")));
+    if (nulls[r])
+      ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("PCA samples must not be NULL"),
+                      errhint("Filter out NULL vectors first.")));
     Vector* v = datum_get_vector(elems[r]);
     if (dim < 0) dim = v->dim;
     if (v->dim != dim)
@@ -191,8 +196,9 @@ VX_FUNCTION(vx_mlops_pca_fit) {
     elems[r] = PointerGetDatum(v);
   }
   if (k < 1 || k > dim)
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA output dimensions must be between 1 and %d", dim),
-                    errhint("Pass dims no larger than the input dimensions.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("PCA output dimensions must be between 1 and %d", dim),
+             errhint("Pass dims no larger than the input dimensions.")));
   check_pca_memory(dim, k);
 
   auto* mean = static_cast<double*>(palloc0(sizeof(double) * dim));
@@ -217,7 +223,8 @@ VX_FUNCTION(vx_mlops_pca_fit) {
     CHECK_FOR_INTERRUPTS();
   }
   for (int i = 0; i < dim; ++i)
-    for (int j = i; j < dim; ++j) cov[static_cast<size_t>(j) * dim + i] = cov[static_cast<size_t>(i) * dim + j] /= (n - 1);
+    for (int j = i; j < dim; ++j)
+      cov[static_cast<size_t>(j) * dim + i] = cov[static_cast<size_t>(i) * dim + j] /= (n - 1);
 
   auto* comps = static_cast<double*>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * k * dim));
   auto* w = static_cast<double*>(palloc(sizeof(double) * dim));

@@ -82,8 +82,7 @@ VX_FUNCTION(vx_mlops_owner_call) {
     for (int i = 0; i < nargs; ++i)
       if (fcinfo->args[i].isnull) PG_RETURN_NULL();
   auto* inner = static_cast<FunctionCallInfo>(palloc0(SizeForFunctionCallInfo(nargs + 1)));
-  InitFunctionCallInfoData(*inner, &call->target, nargs + 1, fcinfo->fncollation, fcinfo->context,
-                           fcinfo->resultinfo);
+  InitFunctionCallInfoData(*inner, &call->target, nargs + 1, fcinfo->fncollation, fcinfo->context, fcinfo->resultinfo);
   inner->args[0].value = ObjectIdGetDatum(GetUserId());
   inner->args[0].isnull = false;
   for (int i = 0; i < nargs; ++i) inner->args[i + 1] = fcinfo->args[i];

@@ -69,9 +69,9 @@ VX_FUNCTION(vx_mlops_remote_readiness) {
   SPI_connect();
   Oid types[2] = {TEXTOID, INT4OID};
   Datum args[2] = {collection, Int32GetDatum(version)};
-  int rc = SPI_execute_with_args(
-      "SELECT r.source_rows, r.missing, r.stale, r.ann_index FROM vectorext._readiness($1, $2) r", 2, types, args,
-      nullptr, false, 1);
+  int rc =
+      SPI_execute_with_args("SELECT r.source_rows, r.missing, r.stale, r.ann_index FROM vectorext._readiness($1, $2) r",
+                            2, types, args, nullptr, false, 1);
   if (rc != SPI_OK_SELECT || SPI_processed != 1)
     elog(ERROR, "could not check the remote version: %s", SPI_result_code_string(rc));
   for (int i = 0; i < 4; ++i) {

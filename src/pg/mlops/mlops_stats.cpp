@@ -17,13 +17,15 @@ namespace {
 
 void check_alpha(double alpha) {
   if (!(alpha > 0.0 && alpha < 1.0))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("alpha must be between 0 and 1 (exclusive), not %g", alpha),
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("alpha must be between 0 and 1 (exclusive), not %g", alpha),
                     errhint("Pass e.g. alpha => 0.05 for 95%% confidence intervals and a 5%% significance level.")));
 }
 
 void check_probability(double p) {
   if (!(p > 0.0 && p < 1.0))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("probability must be between 0 and 1 (exclusive), not %g", p),
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("probability must be between 0 and 1 (exclusive), not %g", p),
                     errhint("Quantiles exist for 0 < p < 1.")));
 }
 
@@ -66,7 +68,8 @@ Datum float8_or_null(FunctionCallInfo fcinfo, double x) {
 Datum row(FunctionCallInfo fcinfo, const double* fields, int count) {
   TupleDesc desc;
   if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("function returning a row called in a context that cannot accept it")));
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("function returning a row called in a context that cannot accept it")));
   desc = BlessTupleDesc(desc);
   Datum values[8];
   bool nulls[8];

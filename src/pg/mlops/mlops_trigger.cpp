@@ -44,7 +44,7 @@ struct RowCheck {
   char* key_column;
   int32 dims;
   Oid source;
-  char* sql;         // the lookup statement the plan was prepared from
+  char* sql;  // the lookup statement the plan was prepared from
   SPIPlanPtr plan;
 };
 HTAB* g_checks = nullptr;
@@ -58,18 +58,19 @@ void drop(char*& s) {
 }
 
 [[noreturn]] void protocol_error(const char* detail) {
-  ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                  errmsg("vectorext._row_check must be a BEFORE INSERT OR UPDATE ROW trigger with arguments "
-                         "(collection, version)"),
-                  errdetail("%s", detail),
-                  errhint("vectorext.add_version creates this trigger; do not create it by hand.")));
+  ereport(ERROR,
+          (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+           errmsg("vectorext._row_check must be a BEFORE INSERT OR UPDATE ROW trigger with arguments "
+                  "(collection, version)"),
+           errdetail("%s", detail), errhint("vectorext.add_version creates this trigger; do not create it by hand.")));
 }
 
 int32 parse_version(const char* s) {
   errno = 0;
   char* end = nullptr;
   long v = strtol(s, &end, 10);
-  if (errno != 0 || end == s || *end != '\0' || v < 1 || v > PG_INT32_MAX) protocol_error("The version is not a positive integer.");
+  if (errno != 0 || end == s || *end != '\0' || v < 1 || v > PG_INT32_MAX)
+    protocol_error("The version is not a positive integer.");
   return static_cast<int32>(v);
 }
 
@@ -184,7 +185,8 @@ VX_FUNCTION(vx_mlops_row_check) {
                     errmsg("embedding has %d dimensions, but version %d of model \"%s\" produces %d", v->dim,
                            e->version, e->model, e->dims),
                     errhint("Write vectors of model '%s' version %d here, or set model_version to the version that "
-                            "produced them (see vectorext.models).", e->model, e->version)));
+                            "produced them (see vectorext.models).",
+                            e->model, e->version)));
 
   Oid key_type = TupleDescAttr(desc, key_att - 1)->atttypid;
   char digest[33] = {0};

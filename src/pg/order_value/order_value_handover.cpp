@@ -109,7 +109,8 @@ bool handover_lookup(Oid index, Oid func, ItemPointer tid, Datum query, double* 
 // vector_index_order_value(tid, index regclass, operator function regprocedure, query vector) -> float8 or NULL.
 VX_FUNCTION(vx_index_order_value) {
   double value;
-  if (vx::pg::handover_lookup(PG_GETARG_OID(1), PG_GETARG_OID(2), reinterpret_cast<ItemPointer>(PG_GETARG_POINTER(0)), PG_GETARG_DATUM(3), &value))
+  if (vx::pg::handover_lookup(PG_GETARG_OID(1), PG_GETARG_OID(2), reinterpret_cast<ItemPointer>(PG_GETARG_POINTER(0)),
+                              PG_GETARG_DATUM(3), &value))
     PG_RETURN_FLOAT8(value);
   PG_RETURN_NULL();
 }

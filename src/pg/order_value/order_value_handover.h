@@ -33,14 +33,14 @@ namespace vx::pg {
 // lookups answer only from the scan that returned a row last.
 struct OrderValueHandover {
   Oid index;
-  Oid heap;               // the index's table and the table column it indexes (0 for an expression)
+  Oid heap;  // the index's table and the table column it indexes (0 for an expression)
   AttrNumber column;
-  Oid reader;             // the role the last privilege check was for, and its outcome
+  Oid reader;  // the role the last privilege check was for, and its outcome
   bool reader_may_read;
-  Oid func;               // the ORDER BY operator's function (ScanKey sk_func)
-  struct varlena* query;  // detoasted copy of the ORDER BY argument
+  Oid func;                          // the ORDER BY operator's function (ScanKey sk_func)
+  struct varlena* query;             // detoasted copy of the ORDER BY argument
   struct varlena* query_compressed;  // a compressed form of it seen in a lookup, or nullptr
-  ItemPointerData tid;    // the row last returned with an exact value
+  ItemPointerData tid;               // the row last returned with an exact value
   double value;
   bool valid;
   MemoryContextCallback unlink;

@@ -176,12 +176,23 @@ void rewrite_plan(const Pass& pass, Plan* plan) {
   if (plan == nullptr) return;
   check_stack_depth();
   switch (nodeTag(plan)) {
-    case T_IndexScan: rewrite_index_scan(pass, reinterpret_cast<IndexScan*>(plan)); break;
-    case T_Append: rewrite_plans(pass, reinterpret_cast<Append*>(plan)->appendplans); break;
-    case T_MergeAppend: rewrite_plans(pass, reinterpret_cast<MergeAppend*>(plan)->mergeplans); break;
-    case T_SubqueryScan: rewrite_plan(pass, reinterpret_cast<SubqueryScan*>(plan)->subplan); break;
-    case T_CustomScan: rewrite_plans(pass, reinterpret_cast<CustomScan*>(plan)->custom_plans); break;
-    default: break;
+    case T_IndexScan:
+      rewrite_index_scan(pass, reinterpret_cast<IndexScan*>(plan));
+      break;
+    case T_Append:
+      rewrite_plans(pass, reinterpret_cast<Append*>(plan)->appendplans);
+      break;
+    case T_MergeAppend:
+      rewrite_plans(pass, reinterpret_cast<MergeAppend*>(plan)->mergeplans);
+      break;
+    case T_SubqueryScan:
+      rewrite_plan(pass, reinterpret_cast<SubqueryScan*>(plan)->subplan);
+      break;
+    case T_CustomScan:
+      rewrite_plans(pass, reinterpret_cast<CustomScan*>(plan)->custom_plans);
+      break;
+    default:
+      break;
   }
   rewrite_plan(pass, plan->lefttree);
   rewrite_plan(pass, plan->righttree);

@@ -34,7 +34,8 @@ const char* skip_where(const char* text) {
 }
 
 [[noreturn]] void not_a_condition() {
-  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("filter must be a boolean condition on the table's columns"),
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("filter must be a boolean condition on the table's columns"),
                   errhint("E.g. filter => 'category = $1', with $1 from the second column of queries.")));
   pg_unreachable();
 }
@@ -62,9 +63,9 @@ Node* parse_condition(const char* sql) {
   Node* stmt = linitial_node(RawStmt, raw)->stmt;
   if (!IsA(stmt, SelectStmt)) not_a_condition();
   auto* s = reinterpret_cast<SelectStmt*>(stmt);
-  if (s->op != SETOP_NONE || s->targetList || s->fromClause || !s->whereClause || s->distinctClause ||
-      s->intoClause || s->groupClause || s->havingClause || s->windowClause || s->valuesLists || s->sortClause ||
-      s->limitOffset || s->limitCount || s->lockingClause || s->withClause)
+  if (s->op != SETOP_NONE || s->targetList || s->fromClause || !s->whereClause || s->distinctClause || s->intoClause ||
+      s->groupClause || s->havingClause || s->windowClause || s->valuesLists || s->sortClause || s->limitOffset ||
+      s->limitCount || s->lockingClause || s->withClause)
     not_a_condition();
   return s->whereClause;
 }

@@ -33,15 +33,15 @@ struct Target {
   AnnFamily family;
   IndexInfo* info;
   EState* estate;
-  ExprContext* econtext;      // per-tuple context; ecxt_scantuple = slot
-  ExprState* predicate;       // partial index predicate, or nullptr
+  ExprContext* econtext;  // per-tuple context; ecxt_scantuple = slot
+  ExprState* predicate;   // partial index predicate, or nullptr
   TupleTableSlot* slot;
-  FmgrInfo distance;          // the index's ORDER BY operator's function
+  FmgrInfo distance;  // the index's ORDER BY operator's function
   Oid distance_func;
-  Oid key_type;               // the operator's right-hand type (query type)
+  Oid key_type;  // the operator's right-hand type (query type)
   Oid collation;
-  bool key_is_vector;         // the key is our `vector` (perturbation is possible)
-  Snapshot snapshot;          // registered; the exact and the ANN side see the same rows
+  bool key_is_vector;  // the key is our `vector` (perturbation is possible)
+  Snapshot snapshot;   // registered; the exact and the ANN side see the same rows
 };
 // Opens `indexoid` for measurement: AccessShareLock on table and index, SELECT on the table required (and no
 // row-level security in force), the index one of ours and valid. `function` names the caller in messages.
@@ -57,7 +57,7 @@ struct QuerySet {
   Datum* vectors;  // detoasted copies of the key type
   int nparams;     // filter parameters per query ($1..$nparams)
   Oid* param_types;
-  Datum* params;   // n * nparams
+  Datum* params;  // n * nparams
   bool* param_nulls;
 };
 // `sample` indexed values chosen by a seeded hash of their bytes (the same rows on every run and on a standby),

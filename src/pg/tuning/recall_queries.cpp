@@ -114,8 +114,8 @@ void select_queries(Target* t, const char* select, double perturb, QuerySet* out
   if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
   SPIPlanPtr plan = SPI_prepare(select, 0, nullptr);
   if (plan == nullptr)
-    ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR), errmsg("could not prepare the queries: %s",
-                                                          SPI_result_code_string(SPI_result))));
+    ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR),
+                    errmsg("could not prepare the queries: %s", SPI_result_code_string(SPI_result))));
   List* sources = SPI_plan_get_plan_sources(plan);
   if (list_length(sources) != 1 || linitial_node(CachedPlanSource, sources)->commandTag != CMDTAG_SELECT)
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("queries must be a single SELECT"),
@@ -151,27 +151,28 @@ void select_queries(Target* t, const char* select, double perturb, QuerySet* out
       CHECK_FOR_INTERRUPTS();
       HeapTuple tuple = SPI_tuptable->vals[r];
       if (out->n >= kMaxQueries)
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("queries returned more than %d rows", kMaxQueries),
-                        errhint("Add a LIMIT; recall estimates from %d queries are precise to well under 0.01.",
-                                kMaxQueries)));
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("queries returned more than %d rows", kMaxQueries),
+             errhint("Add a LIMIT; recall estimates from %d queries are precise to well under 0.01.", kMaxQueries)));
       bool isnull;
       Datum q = SPI_getbinval(tuple, desc, 1, &isnull);
       if (isnull)
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("query %d of queries is NULL", out->n + 1)));
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("query %d of queries is NULL", out->n + 1)));
       MemoryContext old = MemoryContextSwitchTo(mine);
       if (out->n == cap) {
         cap *= 2;
         out->vectors = static_cast<Datum*>(repalloc(out->vectors, sizeof(Datum) * cap));
         out->params = static_cast<Datum*>(repalloc(out->params, sizeof(Datum) * cap * std::max(out->nparams, 1)));
-        out->param_nulls = static_cast<bool*>(repalloc(out->param_nulls, sizeof(bool) * cap * std::max(out->nparams, 1)));
+        out->param_nulls =
+            static_cast<bool*>(repalloc(out->param_nulls, sizeof(bool) * cap * std::max(out->nparams, 1)));
       }
-      out->vectors[out->n] = PointerGetDatum(pg_detoast_datum_copy(reinterpret_cast<struct varlena*>(DatumGetPointer(q))));
+      out->vectors[out->n] =
+          PointerGetDatum(pg_detoast_datum_copy(reinterpret_cast<struct varlena*>(DatumGetPointer(q))));
       for (int j = 0; j < out->nparams; ++j) {
         Datum p = SPI_getbinval(tuple, desc, j + 2, &out->param_nulls[out->n * out->nparams + j]);
         out->params[out->n * out->nparams + j] =
-            out->param_nulls[out->n * out->nparams + j] ? (Datum) 0 : datumCopy(p, param_byval[j], param_len[j]);
+            out->param_nulls[out->n * out->nparams + j] ? (Datum)0 : datumCopy(p, param_byval[j], param_len[j]);
       }
       out->n++;
       MemoryContextSwitchTo(old);

@@ -70,8 +70,8 @@ void open_target(Target* t, Oid indexoid, const char* function) {
   Oid opcintype = t->index->rd_opcintype[0];
   Oid op = get_opfamily_member(opfamily, opcintype, opcintype, 1);
   if (!OidIsValid(op))
-    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-                    errmsg("operator class of index \"%s\" has no ORDER BY operator", RelationGetRelationName(t->index))));
+    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("operator class of index \"%s\" has no ORDER BY operator",
+                                                              RelationGetRelationName(t->index))));
   t->distance_func = get_opcode(op);
   fmgr_info(t->distance_func, &t->distance);
   t->key_type = opcintype;
@@ -112,9 +112,9 @@ void check_arguments(int k, int sample, double perturb) {
     ereport(ERROR, (errcode(sample > kMaxQueries ? ERRCODE_PROGRAM_LIMIT_EXCEEDED : ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("sample must be between 1 and %d, not %d", kMaxQueries, sample)));
   if (!(perturb >= 0 && perturb <= 10))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("perturb must be between 0 and 10, not %g", perturb),
-                    errhint("perturb is the noise's norm relative to the query's, e.g. 0.1.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("perturb must be between 0 and 10, not %g", perturb),
+             errhint("perturb is the noise's norm relative to the query's, e.g. 0.1.")));
 }
 
 void prepare(Target* t, int k, int sample, const char* select, const char* filter, double perturb,

@@ -40,8 +40,8 @@ struct Sweep {
   const char* parameter;  // index option name
   const char* setting;    // the corresponding setting (for messages)
   int lo, hi;
-  bool lossy_ivf;         // ivf with sq8 / pq: rerank may be raised
-  int rerank;             // the index's rerank option (lossy ivf)
+  bool lossy_ivf;                 // ivf with sq8 / pq: rerank may be raised
+  int rerank;                     // the index's rerank option (lossy ivf)
   const char* iterative_setting;  // for filters
 };
 
@@ -52,7 +52,12 @@ Sweep sweep_of(Target* t, int k) {
   } else {
     ivf::IvfMeta meta = ivf::read_meta(t->index);
     bool flat = t->family == AnnFamily::kIvfFlat;
-    s = {"probes", flat ? "ivfflat.probes" : "ivf.probes", 1, std::max(meta.lists, 1), false, -1,
+    s = {"probes",
+         flat ? "ivfflat.probes" : "ivf.probes",
+         1,
+         std::max(meta.lists, 1),
+         false,
+         -1,
          flat ? "ivfflat.iterative_scan" : "ivf.iterative_scan"};
     if (!flat) {
       ivf::BuildOptions o = ivf::read_build_options(t->index);
@@ -87,7 +92,8 @@ int measure_ladder(Target* t, Prepared* p, int k, const Sweep& s, int rerank, do
     tuning::clear_measurement();
     pts[n++] = {ladder[i], s.lossy_ivf ? rerank : -1, m.recall(), m.ms_per_query};
     if (s.lossy_ivf)
-      ereport(NOTICE, (errmsg("vectorext.tune: %s %d, rerank %d: recall %.4f", s.parameter, ladder[i], rerank, m.recall())));
+      ereport(NOTICE,
+              (errmsg("vectorext.tune: %s %d, rerank %d: recall %.4f", s.parameter, ladder[i], rerank, m.recall())));
     else
       ereport(NOTICE, (errmsg("vectorext.tune: %s %d: recall %.4f", s.parameter, ladder[i], m.recall())));
     if (m.recall() >= stop || m.recall() >= 1.0) break;
@@ -136,8 +142,9 @@ VX_FUNCTION(vx_tune) {
   Oid indexoid = PG_GETARG_OID(0);
   for (int i = 1; i <= 3; ++i)
     if (PG_ARGISNULL(i))
-      ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                      errmsg("%s must not be NULL", i == 1 ? "target_recall" : i == 2 ? "k" : "sample")));
+      ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", i == 1   ? "target_recall"
+                                                                                             : i == 2 ? "k"
+                                                                                                      : "sample")));
   double target = PG_GETARG_FLOAT8(1);
   int k = PG_GETARG_INT32(2), sample = PG_GETARG_INT32(3);
   const char* select = PG_ARGISNULL(4) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(4));
@@ -152,9 +159,9 @@ VX_FUNCTION(vx_tune) {
   PreventCommandDuringRecovery("vectorext.tune()");
   // Tuning changes the index's options: what ALTER INDEX requires (checked before the measurement's cost).
   if (!pg_class_ownercheck(indexoid, GetUserId()))
-    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                    errmsg("must be owner of index %s", get_rel_name(indexoid)),
-                    errhint("vectorext.index_recall measures an index without changing it.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("must be owner of index %s", get_rel_name(indexoid)),
+             errhint("vectorext.index_recall measures an index without changing it.")));
 
   TupleDesc desc;
   if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
@@ -193,11 +200,11 @@ VX_FUNCTION(vx_tune) {
     chosen = first_of_round;
     for (int i = first_of_round; i < n; ++i)
       if (pts[i].recall > pts[chosen].recall) chosen = i;
-    ereport(WARNING, (errmsg("index \"%s\" does not reach recall %.4f at any %s up to %d (best %.4f at %d)",
-                             RelationGetRelationName(t.index), target, s.parameter, s.hi, pts[chosen].recall,
-                             pts[chosen].value),
-                      errhint("The best point is set. Rebuild the index with larger parameters (hnsw: m, "
-                              "ef_construction; ivf: rerank, quantizer) to reach the target.")));
+    ereport(WARNING,
+            (errmsg("index \"%s\" does not reach recall %.4f at any %s up to %d (best %.4f at %d)",
+                    RelationGetRelationName(t.index), target, s.parameter, s.hi, pts[chosen].recall, pts[chosen].value),
+             errhint("The best point is set. Rebuild the index with larger parameters (hnsw: m, "
+                     "ef_construction; ivf: rerank, quantizer) to reach the target.")));
   }
   const Point best = pts[chosen];
 
@@ -207,7 +214,8 @@ VX_FUNCTION(vx_tune) {
   for (int i = 0; i < n && nc < kMaxCurvePoints; ++i)
     if (pts[i].rerank == best.rerank) curve[nc++] = {pts[i].value, pts[i].recall};
   char curve_text[kMaxCurvePoints * 24];
-  if (vx::core::recall::format_curve(curve, nc, curve_text, sizeof curve_text) < 0) elog(ERROR, "recall curve too long");
+  if (vx::core::recall::format_curve(curve, nc, curve_text, sizeof curve_text) < 0)
+    elog(ERROR, "recall curve too long");
 
   if (nest > 0) AtEOXact_GUC(true, nest);
 
@@ -227,8 +235,8 @@ VX_FUNCTION(vx_tune) {
 
   // Write: the index options (the relation must not be open here: ALTER checks it is not in use), then the rows.
   const char* method = ann_family_name(t.family);
-  char* qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(t.index)),
-                                               RelationGetRelationName(t.index));
+  char* qualified =
+      quote_qualified_identifier(get_namespace_name(RelationGetNamespace(t.index)), RelationGetRelationName(t.index));
   close_target(&t, true);
   StringInfoData alter;
   initStringInfo(&alter);
@@ -241,32 +249,57 @@ VX_FUNCTION(vx_tune) {
   run_sql(alter.data, 0, nullptr, nullptr, nullptr, SPI_OK_UTILITY);
   {
     // The rows, through the owner-side function (it checks the caller owns the index and has these options).
-    Datum pv = point_array(pts, n, [](const Point& p) { return Int32GetDatum(p.value); }, INT4OID);
-    Datum pr = point_array(pts, n, [](const Point& p) { return Int32GetDatum(p.rerank); }, INT4OID);
-    Datum prc = point_array(pts, n, [](const Point& p) { return Float8GetDatum(p.recall); }, FLOAT8OID);
-    Datum pms = point_array(pts, n, [](const Point& p) { return Float8GetDatum(p.ms); }, FLOAT8OID);
-    Oid types[21] = {REGCLASSOID, TEXTOID, TEXTOID, INT4OID, INT4OID, FLOAT8OID, BOOLOID, FLOAT8OID, FLOAT8OID,
-                     INT4OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID,
-                     INT4ARRAYOID, INT4ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
-    Datum v[21] = {ObjectIdGetDatum(indexoid), CStringGetTextDatum(method), CStringGetTextDatum(s.parameter),
-                   Int32GetDatum(best.value), Int32GetDatum(best.rerank), Float8GetDatum(target), BoolGetDatum(met),
-                   Float8GetDatum(best.recall), Float8GetDatum(best.ms), Int32GetDatum(k), Int32GetDatum(sample),
-                   Float8GetDatum(perturb), select ? CStringGetTextDatum(select) : (Datum) 0,
-                   filter ? CStringGetTextDatum(filter) : (Datum) 0,
-                   iterative ? CStringGetTextDatum(iterative) : (Datum) 0, CStringGetTextDatum(curve_text),
-                   Float8GetDatum(baseline), pv, pr, prc, pms};
+    Datum pv = point_array(
+        pts, n, [](const Point& p) { return Int32GetDatum(p.value); }, INT4OID);
+    Datum pr = point_array(
+        pts, n, [](const Point& p) { return Int32GetDatum(p.rerank); }, INT4OID);
+    Datum prc = point_array(
+        pts, n, [](const Point& p) { return Float8GetDatum(p.recall); }, FLOAT8OID);
+    Datum pms = point_array(
+        pts, n, [](const Point& p) { return Float8GetDatum(p.ms); }, FLOAT8OID);
+    Oid types[21] = {REGCLASSOID, TEXTOID,   TEXTOID,   INT4OID,      INT4OID,      FLOAT8OID,      BOOLOID,
+                     FLOAT8OID,   FLOAT8OID, INT4OID,   INT4OID,      FLOAT8OID,    TEXTOID,        TEXTOID,
+                     TEXTOID,     TEXTOID,   FLOAT8OID, INT4ARRAYOID, INT4ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+    Datum v[21] = {ObjectIdGetDatum(indexoid),
+                   CStringGetTextDatum(method),
+                   CStringGetTextDatum(s.parameter),
+                   Int32GetDatum(best.value),
+                   Int32GetDatum(best.rerank),
+                   Float8GetDatum(target),
+                   BoolGetDatum(met),
+                   Float8GetDatum(best.recall),
+                   Float8GetDatum(best.ms),
+                   Int32GetDatum(k),
+                   Int32GetDatum(sample),
+                   Float8GetDatum(perturb),
+                   select ? CStringGetTextDatum(select) : (Datum)0,
+                   filter ? CStringGetTextDatum(filter) : (Datum)0,
+                   iterative ? CStringGetTextDatum(iterative) : (Datum)0,
+                   CStringGetTextDatum(curve_text),
+                   Float8GetDatum(baseline),
+                   pv,
+                   pr,
+                   prc,
+                   pms};
     char nulls[22] = "                     ";
     if (!s.lossy_ivf) nulls[4] = 'n';
     if (!select) nulls[12] = 'n';
     if (!filter) nulls[13] = 'n';
     if (!iterative) nulls[14] = 'n';
-    run_sql("SELECT vectorext._record_tuning($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-            "$17, $18, $19, $20, $21)", 21, types, v, nulls, SPI_OK_SELECT);
+    run_sql(
+        "SELECT vectorext._record_tuning($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+        "$17, $18, $19, $20, $21)",
+        21, types, v, nulls, SPI_OK_SELECT);
   }
   SPI_finish();
 
-  Datum values[7] = {CStringGetTextDatum(s.setting), Int32GetDatum(best.value), Int32GetDatum(best.rerank),
-                     Float8GetDatum(best.recall), Float8GetDatum(best.ms), BoolGetDatum(met), Int32GetDatum(n)};
+  Datum values[7] = {CStringGetTextDatum(s.setting),
+                     Int32GetDatum(best.value),
+                     Int32GetDatum(best.rerank),
+                     Float8GetDatum(best.recall),
+                     Float8GetDatum(best.ms),
+                     BoolGetDatum(met),
+                     Int32GetDatum(n)};
   bool nulls[7] = {false, false, !s.lossy_ivf, false, false, false, false};
   PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -35,11 +35,13 @@ void validate_curve(const char* value) {
   core::recall::CurvePoint points[core::recall::kMaxCurvePoints];
   int n;
   if (value && !core::recall::parse_curve(value, ivf::kMaxLists, points, core::recall::kMaxCurvePoints, &n))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("invalid value for parameter \"%s\": \"%s\"", kCurveOption, value),
-                    errdetail("Expected up to %d points \"value:recall\" separated by commas, values ascending, "
-                              "recall between 0 and 1.", core::recall::kMaxCurvePoints),
-                    errhint("vectorext.tune writes this option; ALTER INDEX ... RESET (%s) removes it.", kCurveOption)));
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("invalid value for parameter \"%s\": \"%s\"", kCurveOption, value),
+             errdetail("Expected up to %d points \"value:recall\" separated by commas, values ascending, "
+                       "recall between 0 and 1.",
+                       core::recall::kMaxCurvePoints),
+             errhint("vectorext.tune writes this option; ALTER INDEX ... RESET (%s) removes it.", kCurveOption)));
 }
 
 void on_xact(XactEvent event, void*) {
@@ -83,10 +85,15 @@ Stored read_stored(Relation index, AnnFamily family) {
   const TunedOptions* t = nullptr;
   if (base == nullptr) return {0, nullptr};
   switch (family) {
-    case AnnFamily::kHnsw: t = &reinterpret_cast<const hnsw::Options*>(base)->tuned; break;
+    case AnnFamily::kHnsw:
+      t = &reinterpret_cast<const hnsw::Options*>(base)->tuned;
+      break;
     case AnnFamily::kIvfFlat:
-    case AnnFamily::kIvf: t = &reinterpret_cast<const ivf::IvfOptions*>(base)->tuned; break;
-    default: return {0, nullptr};
+    case AnnFamily::kIvf:
+      t = &reinterpret_cast<const ivf::IvfOptions*>(base)->tuned;
+      break;
+    default:
+      return {0, nullptr};
   }
   return {t->value, t->curve ? base + t->curve : nullptr};
 }
@@ -125,11 +132,16 @@ void add_tuned_reloptions(relopt_kind kind, const char* param, int max_value) {
 
 const char* source_name(Source s) {
   switch (s) {
-    case Source::kMeasuring: return "measurement";
-    case Source::kSession: return "session setting";
-    case Source::kTargetRecall: return "vectorext.target_recall";
-    case Source::kTuned: return "tuned (index option)";
-    case Source::kSetting: return "setting";
+    case Source::kMeasuring:
+      return "measurement";
+    case Source::kSession:
+      return "session setting";
+    case Source::kTargetRecall:
+      return "vectorext.target_recall";
+    case Source::kTuned:
+      return "tuned (index option)";
+    case Source::kSetting:
+      return "setting";
   }
   return "setting";
 }
@@ -140,9 +152,10 @@ Effective hnsw_ef_search(Relation index) {
 
 Effective ivf_probes(Relation index, bool ivfflat) {
   if (ivfflat)
-    return decide(index, AnnFamily::kIvfFlat, ivf::ivfflat_probes, set_by_session("ivfflat.probes", &g_ivfflat_probes_entry),
-                  ivf::kMaxLists);
-  return decide(index, AnnFamily::kIvf, ivf::ivf_probes, set_by_session("ivf.probes", &g_ivf_probes_entry), ivf::kMaxLists);
+    return decide(index, AnnFamily::kIvfFlat, ivf::ivfflat_probes,
+                  set_by_session("ivfflat.probes", &g_ivfflat_probes_entry), ivf::kMaxLists);
+  return decide(index, AnnFamily::kIvf, ivf::ivf_probes, set_by_session("ivf.probes", &g_ivf_probes_entry),
+                ivf::kMaxLists);
 }
 
 int ivf_rerank(Relation index, int configured) {
@@ -194,5 +207,5 @@ VX_FUNCTION(vx_search_params) {
               tuning::measuring(RelationGetRelid(index)) ? "measurement" : "index option");
   }
   index_close(index, AccessShareLock);
-  return (Datum) 0;
+  return (Datum)0;
 }

@@ -37,14 +37,15 @@ void bit_to_float(const void* value, float* out) {
 }
 void bit_check_same_dims(int indexed, int query) {
   if (indexed != query)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                    errmsg("different bit lengths %u and %u", static_cast<unsigned>(indexed), static_cast<unsigned>(query))));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATA_EXCEPTION),
+             errmsg("different bit lengths %u and %u", static_cast<unsigned>(indexed), static_cast<unsigned>(query))));
 }
 // varbit values have no fixed length (pgvector refuses them too).
 bool bit_accepts_column_type(Oid typid) { return typid != VARBITOID; }
 
-const AnnType kBit = {"bit",     ElementKind::Bit, core::bits::kMaxIndexBits, bit_detoast,           bit_dims,
-                      bit_bytes, bit_to_float,     bit_check_same_dims,       bit_accepts_column_type};
+const AnnType kBit = {"bit",        ElementKind::Bit,    core::bits::kMaxIndexBits, bit_detoast, bit_dims, bit_bytes,
+                      bit_to_float, bit_check_same_dims, bit_accepts_column_type};
 
 // The Hamming distance of two 0/1 float forms (<~>'s value: a count, exact in a double).
 double hamming_from_floats(const float* x, const float* query, std::size_t n) {
@@ -73,9 +74,13 @@ double jaccard_of_stored(const uint8* a, const uint8* b, int dims) {
   return core::bits::jaccard_distance(a, b, bit_stored_bytes(dims));
 }
 // a count of differing bits: exact in a float up to 2^24 bits
-float hamming_rank(const uint8* a, const uint8* b, int dims) { return static_cast<float>(hamming_of_stored(a, b, dims)); }
+float hamming_rank(const uint8* a, const uint8* b, int dims) {
+  return static_cast<float>(hamming_of_stored(a, b, dims));
+}
 // rounding to float keeps the order (never reverses two values), which is all a ranking key needs
-float jaccard_rank(const uint8* a, const uint8* b, int dims) { return static_cast<float>(jaccard_of_stored(a, b, dims)); }
+float jaccard_rank(const uint8* a, const uint8* b, int dims) {
+  return static_cast<float>(jaccard_of_stored(a, b, dims));
+}
 
 const AnnContract kHammingBytes =
     own_bytes_contract(&kBit, core::Metric::Hamming, bit_stored_bytes, bit_to_stored, hamming_rank, hamming_of_stored);

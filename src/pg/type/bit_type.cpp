@@ -13,9 +13,9 @@ VarBit* new_bit_vector(int bits) {
 
 void check_same_bit_lengths(const VarBit* a, const VarBit* b) {
   if (VARBITLEN(a) != VARBITLEN(b))
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("different bit lengths %u and %u",
-                                                            static_cast<unsigned>(VARBITLEN(a)),
-                                                            static_cast<unsigned>(VARBITLEN(b)))));
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                    errmsg("different bit lengths %u and %u", static_cast<unsigned>(VARBITLEN(a)),
+                           static_cast<unsigned>(VARBITLEN(b)))));
 }
 
 }  // namespace vx::pg

@@ -37,8 +37,8 @@ void report_dense_text_error(const char* type, int max_dims, const char* lit, co
       break;
     case VectorParseError::kOutOfRange:
       ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                      errmsg("\"%s\" is out of range for type %s", pnstrdup(lit + r.bad_token_begin, r.bad_token_length),
-                             type)));
+                      errmsg("\"%s\" is out of range for type %s",
+                             pnstrdup(lit + r.bad_token_begin, r.bad_token_length), type)));
       break;
     case VectorParseError::kNaN:
       check_element_for(type, NAN);
@@ -54,8 +54,7 @@ int recv_dense_header(StringInfo buf, int32 typmod, const char* type, int max_di
   const int unused = static_cast<int16>(pq_getmsgint(buf, sizeof(int16)));
   check_dims_for(type, dim, max_dims);
   check_expected_dims(typmod, dim);
-  if (unused != 0)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
+  if (unused != 0) ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
   // A short or long message is an error, never a partial vector.
   const int remaining = buf->len - buf->cursor;
   if (remaining != element_bytes * dim)

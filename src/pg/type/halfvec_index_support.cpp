@@ -23,7 +23,7 @@ void halfvec_to_float(const void* value, float* out) {
 }
 void halfvec_check_same_dims(int indexed, int query) { check_same_dims_for("halfvec", indexed, query); }
 
-const AnnType kHalfvec = {"halfvec",     ElementKind::Float16, core::halfvec::kMaxDims,  halfvec_detoast, halfvec_dims,
+const AnnType kHalfvec = {"halfvec",     ElementKind::Float16, core::halfvec::kMaxDims, halfvec_detoast, halfvec_dims,
                           halfvec_bytes, halfvec_to_float,     halfvec_check_same_dims, nullptr};
 
 // The operator's own function on the two values as halves. The floats came from halves (the copy's decoded elements
@@ -36,10 +36,14 @@ double halfvec_sql(core::Metric metric, const float* x, const float* query, std:
     probe[i] = core::half::from_float(query[i]);
   }
   switch (metric) {
-    case core::Metric::L2: return core::halfvec::l2_distance(column, probe, n);
-    case core::Metric::InnerProduct: return core::halfvec::negative_inner_product(column, probe, n);
-    case core::Metric::Cosine: return core::halfvec::cosine_distance(column, probe, n);
-    default: return core::halfvec::l1_distance(column, probe, n);
+    case core::Metric::L2:
+      return core::halfvec::l2_distance(column, probe, n);
+    case core::Metric::InnerProduct:
+      return core::halfvec::negative_inner_product(column, probe, n);
+    case core::Metric::Cosine:
+      return core::halfvec::cosine_distance(column, probe, n);
+    default:
+      return core::halfvec::l1_distance(column, probe, n);
   }
 }
 
@@ -51,8 +55,8 @@ double exact_from_floats(const float* x, const float* query, std::size_t n) {
 // halfvec's operators accumulate with the half pair kernels, not the float ones rank_distance uses: no rank is the
 // operator's value (sql_from_rank nullptr), so re-ranked (sq8, pq) rows are rechecked by the executor
 const AnnContract kL2 = half_copy_contract(&kHalfvec, core::Metric::L2, exact_from_floats<core::Metric::L2>, nullptr);
-const AnnContract kInnerProduct = half_copy_contract(&kHalfvec, core::Metric::InnerProduct,
-                                                     exact_from_floats<core::Metric::InnerProduct>, nullptr);
+const AnnContract kInnerProduct =
+    half_copy_contract(&kHalfvec, core::Metric::InnerProduct, exact_from_floats<core::Metric::InnerProduct>, nullptr);
 const AnnContract kCosine =
     half_copy_contract(&kHalfvec, core::Metric::Cosine, exact_from_floats<core::Metric::Cosine>, nullptr);
 const AnnContract kL1 = half_copy_contract(&kHalfvec, core::Metric::L1, exact_from_floats<core::Metric::L1>, nullptr);

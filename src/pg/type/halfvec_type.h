@@ -13,7 +13,7 @@ namespace vx::pg {
 struct HalfVector {
   int32 vl_len_;  // varlena header: never touch directly
   int16 dim;
-  int16 unused;   // always 0; part of the wire format
+  int16 unused;  // always 0; part of the wire format
   uint16 x[FLEXIBLE_ARRAY_MEMBER];
 };
 

@@ -27,9 +27,15 @@ int sparsevec_dims(const void* value) { return static_cast<const SparseVector*>(
 Size sparsevec_bytes(int dims) { return sparsevec_size(std::min(dims, kMaxIndexNnz)); }
 void sparsevec_check_same_dims(int indexed, int query) { check_same_dims_for("sparsevec", indexed, query); }
 
-const AnnType kSparsevec = {"sparsevec",     ElementKind::SparseFloat32, core::sparse::kMaxDims,
-                            sparsevec_detoast, sparsevec_dims,           sparsevec_bytes,
-                            nullptr,           sparsevec_check_same_dims, nullptr};
+const AnnType kSparsevec = {"sparsevec",
+                            ElementKind::SparseFloat32,
+                            core::sparse::kMaxDims,
+                            sparsevec_detoast,
+                            sparsevec_dims,
+                            sparsevec_bytes,
+                            nullptr,
+                            sparsevec_check_same_dims,
+                            nullptr};
 
 uint32 stored_bytes(int) { return static_cast<uint32>(sizeof(int32) + (sizeof(int32) + sizeof(float)) * kMaxIndexNnz); }
 
@@ -41,7 +47,8 @@ bool store(const void* value, uint8* out) {
   const int32 nnz = v->nnz;
   std::memcpy(out, &nnz, sizeof(nnz));
   std::memcpy(out + sizeof(int32), v->indices, sizeof(int32) * static_cast<std::size_t>(nnz));
-  std::memcpy(out + sizeof(int32) * (1 + kMaxIndexNnz), sparse_values(v), sizeof(float) * static_cast<std::size_t>(nnz));
+  std::memcpy(out + sizeof(int32) * (1 + kMaxIndexNnz), sparse_values(v),
+              sizeof(float) * static_cast<std::size_t>(nnz));
   return true;
 }
 // Cosine: a value without nonzeros has no direction (its distance is NaN to everything); not indexed, as pgvector.
@@ -83,7 +90,9 @@ float cosine_rank(const uint8* a, const uint8* b, int dims) {
   const double d = cosine_value(a, b, dims);
   return std::isnan(d) ? 0.0f : static_cast<float>(d);
 }
-float l1_rank(const uint8* a, const uint8* b, int dims) { return core::sparse::l1_distance(view(a, dims), view(b, dims)); }
+float l1_rank(const uint8* a, const uint8* b, int dims) {
+  return core::sparse::l1_distance(view(a, dims), view(b, dims));
+}
 
 const AnnContract kL2 = own_bytes_contract(&kSparsevec, core::Metric::L2, stored_bytes, store, l2_rank, l2_value);
 const AnnContract kInnerProduct =

@@ -25,13 +25,14 @@ void report_text_error(const char* lit, const sparse::TextResult& r) {
                       errdetail("Vector contents must start with \"{\".")));
       break;
     case sparse::TextError::kUnexpectedEnd:
-      ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-                      errmsg("invalid input syntax for type sparsevec: \"%s\"", lit),
-                      errdetail("Unexpected end of input.")));
+      ereport(ERROR,
+              (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+               errmsg("invalid input syntax for type sparsevec: \"%s\"", lit), errdetail("Unexpected end of input.")));
       break;
     case sparse::TextError::kJunkAfterClose:
-      ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-                      errmsg("invalid input syntax for type sparsevec: \"%s\"", lit), errdetail("Junk after closing.")));
+      ereport(ERROR,
+              (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+               errmsg("invalid input syntax for type sparsevec: \"%s\"", lit), errdetail("Junk after closing.")));
       break;
     case sparse::TextError::kSyntax:
       ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -110,8 +111,7 @@ VX_FUNCTION(vx_sparsevec_recv) {
   check_sparsevec_dims(dim);
   check_nnz(nnz, dim);
   check_expected_dims(typmod, dim);
-  if (unused != 0)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
+  if (unused != 0) ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
   // A short or long message is an error, never a partial vector.
   const int remaining = buf->len - buf->cursor;
   const int needed = static_cast<int>(sizeof(int32) + sizeof(float)) * nnz;

@@ -14,8 +14,7 @@ SparseVector* new_sparsevec(int32 dim, int32 nnz) {
 
 void check_nnz(int32 nnz, int32 dim) {
   if (nnz < 0)
-    ereport(ERROR,
-            (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec cannot have negative number of elements")));
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec cannot have negative number of elements")));
   if (nnz > core::sparse::kMaxNnz)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                     errmsg("sparsevec cannot have more than %d non-zero elements", core::sparse::kMaxNnz)));

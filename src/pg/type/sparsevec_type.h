@@ -14,7 +14,7 @@ struct SparseVector {
   int32 vl_len_;  // varlena header: never touch directly
   int32 dim;
   int32 nnz;
-  int32 unused;   // always 0; part of the wire format
+  int32 unused;  // always 0; part of the wire format
   int32 indices[FLEXIBLE_ARRAY_MEMBER];
   // followed by float4 values[nnz]
 };
@@ -23,9 +23,7 @@ constexpr std::size_t sparsevec_size(int32 nnz) {
   return offsetof(SparseVector, indices) + (sizeof(int32) + sizeof(float)) * static_cast<std::size_t>(nnz);
 }
 inline float* sparse_values(SparseVector* v) { return reinterpret_cast<float*>(v->indices + v->nnz); }
-inline const float* sparse_values(const SparseVector* v) {
-  return reinterpret_cast<const float*>(v->indices + v->nnz);
-}
+inline const float* sparse_values(const SparseVector* v) { return reinterpret_cast<const float*>(v->indices + v->nnz); }
 inline core::sparse::View sparse_view(const SparseVector* v) { return {v->dim, v->nnz, v->indices, sparse_values(v)}; }
 
 inline SparseVector* datum_get_sparsevec(Datum d) { return reinterpret_cast<SparseVector*>(PG_DETOAST_DATUM(d)); }

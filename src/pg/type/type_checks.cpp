@@ -6,8 +6,7 @@
 namespace vx::pg {
 
 void check_dims_for(const char* type, int64 dim, int64 max_dims) {
-  if (dim < 1)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("%s must have at least 1 dimension", type)));
+  if (dim < 1) ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("%s must have at least 1 dimension", type)));
   if (dim > max_dims)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                     errmsg("%s cannot have more than %d dimensions", type, static_cast<int>(max_dims))));

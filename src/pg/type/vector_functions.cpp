@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstring>
 
-
 using namespace vx::pg;
 
 namespace {

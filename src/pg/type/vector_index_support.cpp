@@ -25,7 +25,7 @@ void vector_to_float(const void* value, float* out) {
 
 void vector_check_same_dims(int indexed, int query) { check_same_dims_for("vector", indexed, query); }
 
-const AnnType kVector = {"vector",     ElementKind::Float32, core::kMaxVectorDims,  vector_detoast, vector_dims,
+const AnnType kVector = {"vector",     ElementKind::Float32, core::kMaxVectorDims,   vector_detoast, vector_dims,
                          vector_bytes, vector_to_float,      vector_check_same_dims, nullptr};
 
 // The operators compute on the same floats with the same kernels (distance.h), so the copy's decoded floats give the
@@ -38,12 +38,14 @@ double exact_from_floats(const float* x, const float* query, std::size_t n) {
 double l2_from_rank(float rank) { return std::sqrt(static_cast<double>(rank)); }
 double rank_is_sql(float rank) { return static_cast<double>(rank); }  // <#>, and <+> (the same l1 float sum)
 
-const AnnContract kL2 = half_copy_contract(&kVector, core::Metric::L2, exact_from_floats<core::Metric::L2>, l2_from_rank);
+const AnnContract kL2 =
+    half_copy_contract(&kVector, core::Metric::L2, exact_from_floats<core::Metric::L2>, l2_from_rank);
 const AnnContract kInnerProduct = half_copy_contract(&kVector, core::Metric::InnerProduct,
                                                      exact_from_floats<core::Metric::InnerProduct>, rank_is_sql);
 const AnnContract kCosine =
     half_copy_contract(&kVector, core::Metric::Cosine, exact_from_floats<core::Metric::Cosine>, nullptr);
-const AnnContract kL1 = half_copy_contract(&kVector, core::Metric::L1, exact_from_floats<core::Metric::L1>, rank_is_sql);
+const AnnContract kL1 =
+    half_copy_contract(&kVector, core::Metric::L1, exact_from_floats<core::Metric::L1>, rank_is_sql);
 
 }  // namespace
 

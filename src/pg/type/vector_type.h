@@ -13,11 +13,13 @@ namespace vx::pg {
 struct Vector {
   int32 vl_len_;  // varlena header: never touch directly
   int16 dim;
-  int16 unused;   // always 0; part of the wire format
+  int16 unused;  // always 0; part of the wire format
   float x[FLEXIBLE_ARRAY_MEMBER];
 };
 
-constexpr std::size_t vector_size(int dim) { return offsetof(Vector, x) + sizeof(float) * static_cast<std::size_t>(dim); }
+constexpr std::size_t vector_size(int dim) {
+  return offsetof(Vector, x) + sizeof(float) * static_cast<std::size_t>(dim);
+}
 
 inline Vector* datum_get_vector(Datum d) { return reinterpret_cast<Vector*>(PG_DETOAST_DATUM(d)); }
 
@@ -26,9 +28,9 @@ Vector* new_vector(int dim);
 
 // Errors shared by every entry point that builds or combines vectors (ereport directly: callers hold no C++
 // objects). Messages and SQLSTATEs match pgvector's.
-void check_dims(int dim);                  // 1..16000
+void check_dims(int dim);  // 1..16000
 void check_same_dims(const Vector* a, const Vector* b);
-void check_element(float value);           // finite
+void check_element(float value);  // finite
 
 // "value out of range: overflow" / "...: underflow" (22003), as Postgres' float arithmetic and pgvector report.
 [[noreturn]] void overflow_error();
