@@ -2,7 +2,7 @@
 -- inserts. Copies rank by id among equals, so a full neighbour list that takes a new copy would evict the previous
 -- newest, whose only in-link it may have been; inserts therefore never let a copy push out a copy, splice an element
 -- no neighbour kept into its nearest neighbour's list, and have the new element adopt any entry a re-prune drops
--- (docs/hnsw.md "Nodes without in-links").
+-- (docs/hnsw.md "Reachability").
 SET client_min_messages = warning;
 SET max_parallel_maintenance_workers = 0;
 CREATE TABLE hnsw_dup (id int, grp int, embedding vector(200));

@@ -1,6 +1,6 @@
 // The halfvec type's arithmetic on stored IEEE half elements, with pgvector's semantics: the exact distance per
 // metric (float accumulation over the converted elements, as pgvector's halfvec functions), the norm, normalisation
-// and the conversion to floats. Pure C++17; the SQL functions (src/pg/halfvec_*.cpp) and, later, index opclasses
+// and the conversion to floats. Pure C++17; the SQL functions (src/pg/type/halfvec_*.cpp) and, later, index opclasses
 // call these, so an index and the operator it accelerates compute the same value.
 #pragma once
 

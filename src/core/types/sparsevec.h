@@ -1,7 +1,7 @@
 // The sparsevec type's arithmetic with pgvector's semantics, over a view of its stored arrays (indices 0-based,
 // sorted, unique; values nonzero and finite): distances by one merge of the two index lists, accumulating in float in
 // index order as pgvector's loops do, norms, the total order and conversion to dense floats. (pgvector is built with
-// -march=native and -fassociative-math, so its last bits depend on its build: FMA contraction, vectorised norms.) Pure C++17; the SQL functions (src/pg/sparsevec_*.cpp) and, later, index opclasses
+// -march=native and -fassociative-math, so its last bits depend on its build: FMA contraction, vectorised norms.) Pure C++17; the SQL functions (src/pg/type/sparsevec_*.cpp) and, later, index opclasses
 // call these, so an index and the operator it accelerates compute the same value.
 #pragma once
 
