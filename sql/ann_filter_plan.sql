@@ -53,31 +53,29 @@ BEGIN
   END LOOP;
 END $$;
 
--- hnsw
+-- both ends under one iterative mode: the plans at 0.05% and 50%, then the answers at 0.05%
+CREATE FUNCTION afp_ends(guc text, mode text) RETURNS TABLE (sel text, plan_or_check text) LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config(guc, mode, false);
+  RETURN QUERY SELECT '0.05%', p FROM afp_plan(1) p;
+  RETURN QUERY SELECT '50%', p FROM afp_plan(2) p;
+  RETURN QUERY SELECT '0.05%', format('%s queries: k rows %s, exact ids %s', queries, all_k_rows, exact)
+                 FROM afp_check(1);
+END $$;
+
+-- hnsw: the btree + sort at 0.05%, the hnsw index at 50%
 CREATE INDEX afp_hnsw ON afp USING hnsw (v vector_l2_ops);
-SELECT afp_plan(1);                       -- 0.05%: the btree (15 rows) + sort
-SELECT afp_plan(2);                       -- 50%: the hnsw index
-SELECT * FROM afp_check(1);
-SET hnsw.iterative_scan = relaxed_order;
-SELECT afp_plan(1);
-SELECT afp_plan(2);
-SELECT * FROM afp_check(1);
-SET hnsw.iterative_scan = strict_order;
-SELECT afp_plan(1);
-SELECT afp_plan(2);
+SELECT * FROM afp_ends('hnsw.iterative_scan', 'off');
+SELECT * FROM afp_ends('hnsw.iterative_scan', 'relaxed_order');
+SELECT * FROM afp_ends('hnsw.iterative_scan', 'strict_order');
 RESET hnsw.iterative_scan;
 DROP INDEX afp_hnsw;
 
--- ivfflat
+-- ivfflat: the same ends
 CREATE INDEX afp_ivfflat ON afp USING ivfflat (v vector_l2_ops) WITH (lists = 100);
-SELECT afp_plan(1);
-SELECT afp_plan(2);
-SELECT * FROM afp_check(1);
-SET ivfflat.iterative_scan = relaxed_order;
-SELECT afp_plan(1);
-SELECT afp_plan(2);
-SELECT * FROM afp_check(1);
+SELECT * FROM afp_ends('ivfflat.iterative_scan', 'off');
+SELECT * FROM afp_ends('ivfflat.iterative_scan', 'relaxed_order');
 RESET ivfflat.iterative_scan;
 
 DROP TABLE afp, afp_q, afp_truth;
-DROP FUNCTION afp_plan(int4), afp_check(int4);
+DROP FUNCTION afp_plan(int4), afp_check(int4), afp_ends(text, text);
