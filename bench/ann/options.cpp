@@ -22,7 +22,8 @@ namespace {
       "  [--m=N] [--ef-construction=N] [--ef=10,20,...] [--hnsw-threads=1,2]\n"
       "  [--lists=N] [--probes=1,2,...] [--ivf-threads=2] [--ivf-quantizers=sq8,pq] [--rerank=N]\n"
       "  [--filter-datasets=...] [--filter-modes=off,relaxed_order,strict_order] [--filter-queries=N]\n"
-      "  [--filter-ef=N] [--filter-probes=N] [--filter-force-index] [--filter-btree]\n"
+      "  [--filter-ef=N] [--filter-probes=N] [--filter-force-index]\n"
+      "  [--filter-btree-modes=relaxed_order|off,relaxed_order,...|none]\n"
       "  [--insert-datasets=...] [--insert-rows=N] [--insert-chunks=N]\n"
       "  [--memory-datasets=...] [--restart-cmd=CMD] [--shared-buffers=SIZE] [--small-shared-buffers=SIZE]\n"
       "  [--memory-ef=40,...] [--set=NAME=VALUE ...] [--sql-exact] [--huge-pages] [--label=TEXT]\n",
@@ -63,10 +64,6 @@ Options parse_args(int argc, char** argv) {
     }
     if (a == "--filter-force-index") {
       o.filter_force_index = true;
-      continue;
-    }
-    if (a == "--filter-btree") {
-      o.filter_btree = true;
       continue;
     }
     if (a == "-h" || a == "--help") usage("help");
@@ -144,6 +141,8 @@ Options parse_args(int argc, char** argv) {
       o.filter_datasets = parse_str_list(val);
     else if (key == "filter-modes")
       o.filter_modes = parse_str_list(val);
+    else if (key == "filter-btree-modes")
+      o.filter_btree_modes = val == "none" ? std::vector<std::string>{} : parse_str_list(val);
     else if (key == "filter-queries")
       o.filter_queries = to_int(key, val);
     else if (key == "filter-ef")

@@ -40,7 +40,9 @@ struct Options {
   int filter_queries = 200;
   int filter_ef = 40, filter_probes = 16;
   bool filter_force_index = false;  // enable_seqscan = off for filtered queries (measure the index path itself)
-  bool filter_btree = false;        // a btree on category too: the planner may then prefer an exact bitmap scan
+  // then the same queries with a btree on category (both systems), the planner choosing, for these iterative modes
+  // (--filter-btree-modes=none: not measured)
+  std::vector<std::string> filter_btree_modes = {"relaxed_order"};
 
   std::vector<std::string> insert_datasets = {"pca256", "gauss1536"};
   int insert_rows = 1000;  // rows per system and phase (1 session; 2 sessions insert this many each)

@@ -51,11 +51,11 @@ void write_csv(const Results& r, const Options& o) {
   }
   {
     std::ofstream f(d + "/filter.csv");
-    f << "dataset,method,system,iterative_scan,selectivity,category,setting,ok,recall_at_k,rows_mean,rows_min,"
-         "qps_median,qps_runs,plan,note\n";
+    f << "dataset,method,system,iterative_scan,btree_on_category,selectivity,category,setting,ok,recall_at_k,rows_mean,"
+         "rows_min,qps_median,qps_runs,plan,note\n";
     for (auto& x : r.filter)
-      f << x.dataset << ',' << csv(x.method) << ',' << x.system << ',' << x.mode << ',' << x.selectivity << ','
-        << x.category << ',' << x.setting << ',' << x.ok << ',' << num(x.recall, "%.4f") << ',' << num(x.rows, "%.2f")
+      f << x.dataset << ',' << csv(x.method) << ',' << x.system << ',' << x.mode << ',' << x.btree << ','
+        << x.selectivity << ',' << x.category << ',' << x.setting << ',' << x.ok << ',' << num(x.recall, "%.4f") << ',' << num(x.rows, "%.2f")
         << ',' << num(x.min_rows, "%.0f") << ',' << num(x.qps, "%.1f") << ',' << runs(x.runs) << ',' << csv(x.plan)
         << ',' << csv(x.note) << '\n';
   }

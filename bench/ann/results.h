@@ -28,6 +28,7 @@ struct BuildPoint {
 struct FilterPoint {
   std::string dataset, method, system, mode, selectivity;
   int category = 0, setting = 0;  // ef_search or probes
+  bool btree = false;             // a btree on category existed: the planner chose between it and the ANN index
   bool ok = false;
   double recall = NAN, rows = NAN, min_rows = NAN, qps = NAN;
   std::vector<double> runs;

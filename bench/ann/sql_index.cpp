@@ -117,18 +117,31 @@ QueryFn SqlIndex::filtered_query(int category) {
 
 std::string SqlIndex::filtered_plan(int category) {
   ensure_prepared();
-  std::string plan;
+  bool sort = false;
+  std::string scan, bitmap_index;
   for (auto& line : sys_.pg->lines("EXPLAIN EXECUTE " + filtered_stmt_ + "(" + quote_literal(ctx_.qtext[0]) + ", " +
                                    std::to_string(category) + ")")) {
-    if (line.find(index_) != std::string::npos) return "index";
-    if (line.find("Seq Scan") != std::string::npos)
-      plan = "seq scan";
-    else if (line.find("Bitmap Heap") != std::string::npos)
-      plan = "bitmap";
-    else if (line.find("Index") != std::string::npos && plan.empty())
-      plan = "other index";
+    // the word after `marker` (an index name)
+    auto word_after = [&](const std::string& marker) {
+      size_t at = line.find(marker) + marker.size();
+      return line.substr(at, line.find(' ', at) - at);
+    };
+    if (line.find("Sort") != std::string::npos && line.find("Sort Key") == std::string::npos) sort = true;
+    if (!scan.empty()) {
+      if (line.find("Bitmap Index Scan on ") != std::string::npos) bitmap_index = word_after("Bitmap Index Scan on ");
+      continue;
+    }
+    if (line.find("Index Only Scan using ") != std::string::npos)
+      scan = "Index Only Scan " + word_after("Index Only Scan using ");
+    else if (line.find("Index Scan using ") != std::string::npos)
+      scan = "Index Scan " + word_after("Index Scan using ");
+    else if (line.find("Bitmap Heap Scan") != std::string::npos)
+      scan = "Bitmap Heap Scan";
+    else if (line.find("Seq Scan") != std::string::npos)
+      scan = "Seq Scan";
   }
-  return plan.empty() ? "?" : plan;
+  if (scan.empty()) return "?";
+  return (sort ? "Sort <- " : "") + scan + (bitmap_index.empty() ? "" : " (" + bitmap_index + ")");
 }
 
 void SqlIndex::after_search(int middle_param) {

@@ -40,7 +40,8 @@ class SqlIndex : public Method {
 
   // WHERE category = $2 ORDER BY ... LIMIT k, prepared once per connection
   QueryFn filtered_query(int category);
-  // "index", "seq scan", "bitmap heap", ... : the scan the prepared filtered statement runs for this category
+  // The plan the prepared filtered statement runs for this category, from EXPLAIN EXECUTE: "Index Scan <ann index>",
+  // "Sort <- Bitmap Heap Scan (<btree>)", "Sort <- Index Scan <btree>", "Sort <- Seq Scan", ...
   std::string filtered_plan(int category);
 
   System& system_ref() { return sys_; }

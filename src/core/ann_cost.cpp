@@ -16,6 +16,11 @@ double share_cost(const FullScan& ix, double share) {
   return pages + share * ix.tuple_cost;
 }
 
+// The heap visits of the rows a filter rejects, beyond cost_index's share (see the header).
+double rejected_visits(const FullScan& ix) {
+  return std::max(0.0, std::min(ix.rejected_rows, ix.tuples)) * ix.row_visit_cost;
+}
+
 }  // namespace
 
 double hnsw_search_evaluations(double n, int m, int ef) {
@@ -36,7 +41,7 @@ ScanCost hnsw_scan_cost(const FullScan& ix, int m, int ef_search) {
   const double first_rows = std::min<double>(std::max(ef_search, 1), n);
   // Each further row costs what a row of the first batch did, except in the part of the graph already visited.
   const double further = evaluated / first_rows * (n - first_rows) * (1.0 - visited);
-  return {search, search + further * per_evaluation};
+  return {search, search + further * per_evaluation + rejected_visits(ix)};
 }
 
 ScanCost ivf_scan_cost(const FullScan& ix, const IvfParams& p) {
@@ -52,7 +57,7 @@ ScanCost ivf_scan_cost(const FullScan& ix, const IvfParams& p) {
   const double reranked_rest = p.rerank > 0 ? n - reranked_first : 0.0;
   ScanCost c;
   c.startup = p.centroid_cost + first + reranked_first * p.rerank_row_cost;
-  c.total = c.startup + rest + reranked_rest * p.rerank_row_cost;
+  c.total = c.startup + rest + reranked_rest * p.rerank_row_cost + rejected_visits(ix);
   return c;
 }
 

@@ -15,6 +15,14 @@
 //         posting more; lossy quantizers (sq8, pq) add the exact vectors re-ranked from the table.
 // Pages a search reads are charged at most the table's pages read sequentially: when vectors are stored out of line
 // (TOAST) the planner's sequential-scan cost leaves their reads out, and the index must stay comparable with it.
+// Every row the scan returns and a filter then rejects costs a heap visit beyond what cost_index charges for it
+// (row_visit_cost x rejected_rows): cost_index prices the heap fetches of all the index's rows as one read of the
+// table (each page once) and a LIMIT takes its share of that, about pages / tuples of a random page per row; but the
+// rows a selective filter makes a LIMIT scan pass over lie on as many different pages, each a random read, as a
+// bitmap scan of the btree-filtered rows is priced. Without this a selective filter made the ANN scan look cheaper
+// than the exact plan over the btree's rows down to a third of the selectivity where their measured times meet
+// (docs/tuning.md, "Filtered search"). Rows that pass are not charged more: an unfiltered LIMIT, or a partial index
+// whose predicate is the query's filter, costs what it did.
 #pragma once
 
 namespace vx::core::ann_cost {
@@ -27,6 +35,8 @@ struct FullScan {
   double tuple_cost = 0;  // tuples x (cpu_index_tuple_cost + operator cost)
   double heap_pages = 0;  // the table's pages
   double seq_page_cost = 1;
+  double rejected_rows = 0;   // of `tuples`, the rows the query's other conditions are estimated to reject
+  double row_visit_cost = 0;  // per rejected row: random_page_cost less the share cost_index charges (see above)
 };
 
 struct ScanCost {

@@ -49,6 +49,15 @@ model::FullScan full_scan(PlannerInfo* root, IndexPath* path, double loop_count,
   f.page_cost = std::max(costs->indexTotalCost - costs->indexStartupCost - f.tuple_cost, 0.0);
   f.heap_pages = info->rel->pages;
   f.seq_page_cost = seq_page_cost;
+  // The rows the table's other conditions reject (rel->rows: after all of them; a partial index's predicate that the
+  // query implies rejects none of the index's rows), each a heap visit at the table's random page cost less the share
+  // of a page cost_index charges it: see core/ann_cost.h.
+  RelOptInfo* rel = info->rel;
+  f.rejected_rows = std::max(0.0, f.tuples - rel->rows);
+  double heap_random_page_cost, heap_seq_page_cost;
+  get_tablespace_page_costs(rel->reltablespace, &heap_random_page_cost, &heap_seq_page_cost);
+  const double pages_per_row = rel->tuples > 0 ? std::min(1.0, rel->pages / rel->tuples) : 1.0;
+  f.row_visit_cost = heap_random_page_cost * (1.0 - pages_per_row);
   return f;
 }
 
