@@ -102,7 +102,7 @@ void graph_load(Graph* g, Relation index);
 void graph_set_element_size(Graph* g);
 // The ranking key between two elements in memory (width floats each): what the insert and VACUUM heuristics compare.
 float element_distance(const Graph* g, const float* a, const float* b);
-void graph_refresh(Graph* g);  // re-reads count / entry / segments
+void graph_refresh(Graph* g);  // re-reads count / entry / segments (meta_load)
 void graph_release(Graph* g);  // drops the cached pins
 
 // Record access. Returns false when the id has no written record (not valid yet / beyond the relation).
@@ -178,8 +178,6 @@ void sort_candidates(Candidate* c, int n);  // ascending dist
 // Insert one element (width floats: datum_to_element's). Used by aminsert and by the page-level build path.
 // dims: the value's; must equal the index's (fixed by this insert when the index has none yet).
 void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid);
-// Initialise an empty index: meta page (block 0) in the given fork.
-void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContract& c, int m, int efc, bool log);
 
 // AM callbacks (one file each).
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);

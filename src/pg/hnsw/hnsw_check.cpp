@@ -15,6 +15,7 @@
 // show half-done (an allocated id not written yet, a written element not linked yet, an entry point not raised yet)
 // is re-read before it counts as corruption.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_meta.h"
 #include "pg/ann/index_check.h"
 
 extern "C" {
@@ -62,15 +63,10 @@ bool on_disk(Check* c, uint32 id) {
 
 void check_meta(Check* c) {
   Relation index = c->index;
-  Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* m = page_meta(BufferGetPage(buf));
   c->meta = static_cast<Meta*>(palloc(sizeof(Meta)));
-  std::memcpy(c->meta, m, offsetof(Meta, segments));
   Segment* segs = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
-  uint32 nsegs = std::min(m->nsegments, kMaxSegments);
-  std::memcpy(segs, m->segments, sizeof(Segment) * nsegs);
-  UnlockReleaseBuffer(buf);
+  meta_copy(index, c->meta, segs);
+  uint32 nsegs = std::min(c->meta->nsegments, kMaxSegments);
   const Meta& mt = *c->meta;
   if (mt.magic != kMagic) CORRUPT(index, "Meta page (block 0) has magic 0x%08x, expected 0x%08x.", mt.magic, kMagic);
   if (mt.version != kLayoutVersion)
@@ -133,13 +129,10 @@ void check_meta(Check* c) {
 
 // Re-reads the meta page's count and entry point (a concurrent insert may have moved them).
 void refresh_meta(Check* c, uint32* count, int32* entry, int32* max_level) {
-  Buffer buf = ReadBufferExtended(c->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* m = page_meta(BufferGetPage(buf));
-  *count = m->count;
-  *entry = m->entry;
-  *max_level = m->max_level;
-  UnlockReleaseBuffer(buf);
+  MetaState m = meta_state(c->index);
+  *count = m.count;
+  *entry = m.entry;
+  *max_level = m.max_level;
 }
 
 // Pass 1: every record's header and lists.

@@ -111,7 +111,6 @@ inline int max_level_for(uint32 m) {
   return l > 64 ? 64 : l;
 }
 
-inline Meta* page_meta(Page page) { return reinterpret_cast<Meta*>(PageGetContents(page)); }
 inline char* page_data(Page page) { return reinterpret_cast<char*>(page) + SizeOfPageHeaderData; }
 
 // Initialises a page whose whole data area is logged.

@@ -1,6 +1,7 @@
 // Page access for the HNSW index: reading records (share locks, ascending block order), writing them through
 // GenericXLog, and the layer search used by insert and scan. See hnsw_insert.cpp for the locking protocol.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_meta.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -18,28 +19,6 @@ namespace {
 
 Buffer read_block(Relation index, BlockNumber block) {
   return ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
-}
-
-void load_meta_into(Graph* g, Page page) {
-  const Meta* meta = page_meta(page);
-  if (meta->magic != kMagic)
-    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-                    errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(g->index))));
-  if (meta->version != kLayoutVersion)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("index \"%s\" has layout version %u, this build reads version %u",
-                           RelationGetRelationName(g->index), meta->version, kLayoutVersion),
-                    errhint("REINDEX the index.")));
-  g->dims = meta->dims;
-  g->m = meta->m;
-  g->record_size = meta->record_size;
-  g->metric = static_cast<Metric>(meta->metric);
-  g->entry = meta->entry;
-  g->max_level = meta->max_level;
-  g->count = meta->count;
-  g->nsegments = meta->nsegments;
-  std::memcpy(g->segments, meta->segments, sizeof(Segment) * meta->nsegments);
-  graph_set_element_size(g);
 }
 
 }  // namespace
@@ -65,10 +44,7 @@ void graph_load(Graph* g, Relation index) {
   g->contract = &index_contract(index);
   g->scratch = nullptr;
   g->segments = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
-  Buffer buf = read_block(index, kMetaBlock);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  load_meta_into(g, BufferGetPage(buf));
-  UnlockReleaseBuffer(buf);
+  meta_load(g);
   for (int i = 0; i < kPinSlots; ++i) {
     g->pin_block[i] = InvalidBlockNumber;
     g->pin_buf[i] = InvalidBuffer;
@@ -157,12 +133,7 @@ static Buffer pin_new(Graph* g, BlockNumber block) {
   return buf;
 }
 
-void graph_refresh(Graph* g) {
-  Buffer buf = read_block(g->index, kMetaBlock);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  load_meta_into(g, BufferGetPage(buf));
-  UnlockReleaseBuffer(buf);
-}
+void graph_refresh(Graph* g) { meta_load(g); }
 
 // Copies [byte, byte+len) of record id with every page involved share-locked at once (ascending), so the copy is
 // consistent with writers (who lock the same pages exclusively, ascending).
