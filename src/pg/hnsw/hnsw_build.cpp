@@ -128,15 +128,13 @@ class PageStream {
     reset();
   }
   void append(const void* src, uint32 len) {
-    const char* p = static_cast<const char*>(src);
-    while (len > 0) {
-      uint32 n = std::min(len, kUsable - fill_);
-      std::memcpy(page_data(page_) + fill_, p, n);
-      fill_ += n;
-      p += n;
-      len -= n;
+    // The block numbers of the walk do not matter here: pages are appended as they fill.
+    walk_span(Location{0, fill_}, len, [&](const SpanPiece& p) {
+      std::memcpy(page_data(page_) + p.offset, static_cast<const char*>(src) + p.pos, p.len);
+      fill_ = p.offset + p.len;
       if (fill_ == kUsable) flush();
-    }
+      return true;
+    });
   }
   uint32 fill() const { return fill_; }
   void pad_to_page() {

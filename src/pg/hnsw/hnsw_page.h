@@ -30,6 +30,7 @@ extern "C" {
 }
 
 #include <cstdint>
+#include <cstring>
 
 namespace vx::pg::hnsw {
 
@@ -141,6 +142,53 @@ inline Location locate(const Segment& seg, uint32 record_size, uint32 id, uint32
     return Location{seg.start_block + local / per, (local % per) * record_size + byte};
   uint64 off = uint64(local) * record_size + byte;
   return Location{seg.start_block + BlockNumber(off / kUsable), uint32(off % kUsable)};
+}
+
+// ---- spans: the one walk over bytes laid out across consecutive pages --------------------------------------------
+
+// One page's part of a span: `len` bytes at `offset` of block's data area, bytes [pos, pos + len) of the span.
+struct SpanPiece {
+  BlockNumber block;
+  uint32 offset;
+  uint32 len;
+  uint32 pos;
+};
+// Walks len bytes that start at `start` and continue at the start of the next blocks' data areas, calling
+// piece(const SpanPiece&) -> bool for each page in block order; stops (returning false) when it returns false.
+template <class F>
+inline bool walk_span(Location start, uint32 len, F&& piece) {
+  SpanPiece p{start.block, start.offset, 0, 0};
+  while (p.pos < len) {
+    p.len = len - p.pos < kUsable - p.offset ? len - p.pos : kUsable - p.offset;
+    if (!piece(static_cast<const SpanPiece&>(p))) return false;
+    p.pos += p.len;
+    p.offset = 0;
+    ++p.block;
+  }
+  return true;
+}
+// The span [byte, byte + len) of record id (len > 0); see locate().
+template <class F>
+inline bool walk_record(const Segment& seg, uint32 record_size, uint32 id, uint32 byte, uint32 len, F&& piece) {
+  return walk_span(locate(seg, record_size, id, byte), len, piece);
+}
+// The span's bytes copied out of / into pages[0..] (pages[i] is block start.block + i, data areas); a new (all-zero)
+// page reads as zeros.
+inline void span_gather(const Page* pages, Location start, uint32 len, void* dst) {
+  walk_span(start, len, [&](const SpanPiece& p) {
+    Page page = pages[p.block - start.block];
+    if (PageIsNew(page))
+      std::memset(static_cast<char*>(dst) + p.pos, 0, p.len);
+    else
+      std::memcpy(static_cast<char*>(dst) + p.pos, page_data(page) + p.offset, p.len);
+    return true;
+  });
+}
+inline void span_scatter(Page* pages, Location start, uint32 len, const void* src) {
+  walk_span(start, len, [&](const SpanPiece& p) {
+    std::memcpy(page_data(pages[p.block - start.block]) + p.offset, static_cast<const char*>(src) + p.pos, p.len);
+    return true;
+  });
 }
 
 inline uint32 segment_blocks(uint32 nelems, uint32 record_size) {

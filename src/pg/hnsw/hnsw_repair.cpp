@@ -532,7 +532,7 @@ void repair_graph(Graph* g, uint8* state, uint8* level, uint32 n, int efc, Repai
   r.incands = new_bits(n);
   r.queue = static_cast<uint32*>(palloc(sizeof(uint32) * (n + 1)));
   search_init(&r.s, n, int(g->m), efc);
-  r.s.skip_deleted = true;
+  r.s.skip_excluded = true;
   r.vec = static_cast<float*>(palloc(sizeof(float) * g->width));
   r.capcands = efc + 2 * int(g->m) * (2 * int(g->m) + 1);
   r.cands = static_cast<Candidate*>(palloc(sizeof(Candidate) * r.capcands));
