@@ -137,6 +137,11 @@ class PageStream {
     });
   }
   uint32 fill() const { return fill_; }
+  // The kind of the pages appended from now on (the current page, if it is empty, included).
+  void set_kind(PageKind kind) {
+    kind_ = kind;
+    if (fill_ == 0) page_opaque(reinterpret_cast<Page>(page_))->kind = uint16(kind);
+  }
   void pad_to_page() {
     if (fill_ > 0) flush();
   }
@@ -158,12 +163,13 @@ class PageStream {
   static char* palloc_aligned_page() { return static_cast<char*>(palloc(BLCKSZ)); }
   void reset() {
     std::memset(page_, 0, BLCKSZ);
-    init_page(reinterpret_cast<Page>(page_));
+    init_page(reinterpret_cast<Page>(page_), kind_);
     fill_ = 0;
   }
   Relation index_;
   char* page_;
   uint32 fill_ = 0;
+  PageKind kind_ = PageKind::Records;
 };
 
 void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
@@ -236,6 +242,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   }
   out.pad_to_page();
   // Upper pages, in the order assigned above.
+  out.set_kind(PageKind::Upper);
   if (any_upper) {
     std::vector<char> urec;
     BlockNumber blk = 1 + seg_blocks;

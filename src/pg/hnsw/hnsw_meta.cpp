@@ -23,7 +23,7 @@ Buffer meta_buffer(Relation index, ForkNumber fork = MAIN_FORKNUM) {
 
 // The fixed fields of a new meta page (the rest of the page zero).
 void init_meta(Page page, uint32 dims, Metric metric, uint32 m, uint32 efc, uint32 record_size) {
-  init_page(page);
+  init_page(page, PageKind::Meta);
   Meta* meta = page_meta(page);
   std::memset(meta, 0, offsetof(Meta, segments));
   meta->magic = kMagic;

@@ -18,8 +18,9 @@
 // holds is its operator class's (the contract's stored form, hnsw.h); the meta page records the record size.
 // Upper record: for each level 1..level: uint32 count, int32 ids[m].
 //
-// Every page uses the whole area after the page header as data (pd_lower = pd_upper = BLCKSZ) so that generic WAL
-// and log_newpage_range log all of it.
+// Every page ends in a special area (HnswPageOpaque: the page's kind and the hnsw page id, as IVF and bloom pages, for
+// pg_filedump-style tools and index_check) and uses the whole area between the page header and it as data
+// (pd_lower = pd_upper) so that generic WAL and log_newpage_range log all of it.
 #pragma once
 
 #include "pg/boundary.h"
@@ -36,9 +37,19 @@ namespace vx::pg::hnsw {
 
 constexpr uint32 kMagic = 0x56584857;  // "VXHW"
 // 1: float32 vectors packed across pages. 2: half copies + encoding error, records within one page when they fit.
-constexpr uint32 kLayoutVersion = 2;
+// 3: a special area with the page id on every page.
+constexpr uint32 kLayoutVersion = 3;
 constexpr BlockNumber kMetaBlock = 0;
-constexpr uint32 kUsable = BLCKSZ - SizeOfPageHeaderData;  // data bytes per page
+constexpr uint16 kPageId = 0xFF92;  // the last two bytes of every hnsw page (IVF: 0xFF91)
+
+enum class PageKind : uint16 { Meta = 1, Records = 2, Upper = 3 };
+struct HnswPageOpaque {
+  uint16 kind;  // PageKind
+  uint16 unused[2];
+  uint16 page_id;  // kPageId
+};
+static_assert(sizeof(HnswPageOpaque) == 8, "the page id is the page's last two bytes");
+constexpr uint32 kUsable = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaque));  // data bytes per page
 constexpr uint32 kHeaderBytes = 16;
 
 constexpr uint8 kFlagValid = 1;    // record fully written (neighbour lists and vector)
@@ -114,10 +125,17 @@ inline int max_level_for(uint32 m) {
 
 inline char* page_data(Page page) { return reinterpret_cast<char*>(page) + SizeOfPageHeaderData; }
 
-// Initialises a page whose whole data area is logged.
-inline void init_page(Page page) {
-  PageInit(page, BLCKSZ, 0);
-  reinterpret_cast<PageHeader>(page)->pd_lower = BLCKSZ;
+inline HnswPageOpaque* page_opaque(Page page) { return reinterpret_cast<HnswPageOpaque*>(PageGetSpecialPointer(page)); }
+
+// Initialises a page of `kind` whose whole data area is logged.
+inline void init_page(Page page, PageKind kind) {
+  PageInit(page, BLCKSZ, sizeof(HnswPageOpaque));
+  PageHeader ph = reinterpret_cast<PageHeader>(page);
+  ph->pd_lower = ph->pd_upper;
+  HnswPageOpaque* op = page_opaque(page);
+  op->kind = uint16(kind);
+  op->unused[0] = op->unused[1] = 0;
+  op->page_id = kPageId;
 }
 
 // Location of a byte of an element's record.

@@ -354,11 +354,11 @@ void ensure_block(Relation index, BlockNumber block) {
 
 // Registers `buf` (exclusively locked) with the generic WAL state; new pages are logged as full images and
 // initialised.
-static Page register_page(GenericXLogState* state, Buffer buf) {
+static Page register_page(GenericXLogState* state, Buffer buf, PageKind kind) {
   Page page = BufferGetPage(buf);
   if (PageIsNew(page)) {
     Page copy = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
-    init_page(copy);
+    init_page(copy, kind);
     return copy;
   }
   return GenericXLogRegisterBuffer(state, buf, 0);
@@ -382,7 +382,7 @@ void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, 
     }
     GenericXLogState* state = GenericXLogStart(index);
     Page pages[MAX_GENERIC_XLOG_PAGES];
-    for (int i = 0; i < nbufs; ++i) pages[i] = register_page(state, bufs[i]);
+    for (int i = 0; i < nbufs; ++i) pages[i] = register_page(state, bufs[i], PageKind::Records);
     span_scatter(pages, loc, chunk, from);
     GenericXLogFinish(state);
     for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
@@ -397,7 +397,7 @@ void write_upper(Relation index, BlockNumber block, uint32 off, uint32 len, cons
   Buffer buf = read_block(index, block);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(index);
-  Page page = register_page(state, buf);
+  Page page = register_page(state, buf, PageKind::Upper);
   std::memcpy(page_data(page) + off, src, len);
   GenericXLogFinish(state);
   UnlockReleaseBuffer(buf);
