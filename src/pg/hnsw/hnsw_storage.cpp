@@ -1,5 +1,7 @@
-// Page access for the HNSW index: reading records (share locks, ascending block order), writing them through
-// GenericXLog, and the layer search used by insert and scan. See hnsw_insert.cpp for the locking protocol.
+// Page access for the HNSW index: reading records (share locks, ascending block order; spans walked with walk_span,
+// hnsw_page.h), writing them through GenericXLog, and the page graph as the accessor of core::hnsw's layer search
+// (core/hnsw/hnsw_search.h) used by insert, scan and VACUUM. The meta page is hnsw_meta.cpp's. See hnsw_insert.cpp for
+// the locking protocol.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_meta.h"
 
