@@ -41,6 +41,16 @@ Model make_model(CentroidForm form, std::size_t dims, const std::vector<float>& 
 
 }  // namespace
 
+TEST(IvfModel, SphericalTrainingForCosineAndInnerProductWithoutResiduals) {
+  for (Quantizer q : {Quantizer::Flat, Quantizer::Sq8, Quantizer::Pq}) {
+    EXPECT_TRUE(spherical_training(Metric::Cosine, q));
+    EXPECT_FALSE(spherical_training(Metric::L2, q));
+  }
+  EXPECT_TRUE(spherical_training(Metric::InnerProduct, Quantizer::Flat));
+  EXPECT_TRUE(spherical_training(Metric::InnerProduct, Quantizer::Sq8));
+  EXPECT_FALSE(spherical_training(Metric::InnerProduct, Quantizer::Pq));  // residuals against the centroid
+}
+
 TEST(IvfModel, CentroidBytesPerForm) {
   EXPECT_EQ(centroid_bytes(CentroidForm::Float32, 2000), 8000u);
   EXPECT_EQ(centroid_bytes(CentroidForm::Half, 4000), 8000u);

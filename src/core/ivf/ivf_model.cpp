@@ -39,6 +39,11 @@ float hamming_floats(const float* x, const uint8_t* c, std::size_t dims) {
 }
 }  // namespace
 
+bool spherical_training(Metric metric, Quantizer quantizer) {
+  if (metric == Metric::Cosine) return true;
+  return metric == Metric::InnerProduct && quantizer != Quantizer::Pq;
+}
+
 float Model::rank(const float* x, const uint8_t* packed, std::size_t list) const {
   if (form != CentroidForm::Bits) return rank_distance(metric, x, centroid(list), dims);
   const std::size_t bytes = packed_bytes(dims);

@@ -30,6 +30,13 @@ inline std::size_t packed_bytes(std::size_t dims) { return (dims + 7) / 8; }
 // x (dims floats, each 0 or 1) as packed bits: a bit is set where x[i] >= 0.5 (a centroid's majority); padding zero.
 void pack_bits(const float* x, std::size_t dims, uint8_t* out);
 
+// Whether the coarse k-means is spherical (unit centroids, rows assigned by inner product) for an index of `metric`
+// whose postings use `quantizer`: always for cosine; for inner product unless the codec encodes residuals against
+// the centroid (pq), where a unit centroid far from un-normalised rows would leave the norm in every residual (the
+// list assignment by inner product then disagrees with L2 training, which is what pq trades for small residuals).
+// docs/ivf.md, "Build and training".
+bool spherical_training(Metric metric, Quantizer quantizer);
+
 struct Model {
   Metric metric = Metric::L2;
   std::size_t dims = 0, lists = 0;

@@ -145,7 +145,7 @@ void train_centroids(const TrainInput& in, core::ivf::Model* model) {
           req.dim = in.dim;
           req.k = lists;
           req.iterations = 1;
-          req.spherical = in.metric == Metric::Cosine;
+          req.spherical = core::ivf::spherical_training(in.metric, model->codec->id());
           req.seed = 1234;
           req.threads = threads;
           req.centroids = centroids;
