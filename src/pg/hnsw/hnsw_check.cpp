@@ -15,6 +15,7 @@
 // show half-done (an allocated id not written yet, a written element not linked yet, an entry point not raised yet)
 // is re-read before it counts as corruption.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_values.h"
 #include "pg/ann/index_check.h"
 
 extern "C" {
@@ -129,6 +130,7 @@ void check_meta(Check* c) {
   }
   c->g.pin_next = 0;
   c->g.pin_ops = 0;
+  c->g.values = nullptr;
 }
 
 // Re-reads the meta page's count and entry point (a concurrent insert may have moved them).
@@ -471,6 +473,7 @@ void hnsw_check_index(Relation index, Relation heap, bool heapallindexed, IndexC
   *out = IndexCheckCounts{};
   out->pages = c.nblocks;
   check_elements(&c, out);
+  check_element_values(&c.g, c.state, c.nblocks);  // value pages: chains and their free list
   // The entry point: written, and at the top level.
   if (c.meta->entry >= 0) {
     uint32 e = uint32(c.meta->entry);

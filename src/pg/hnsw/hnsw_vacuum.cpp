@@ -5,6 +5,7 @@
 // free list in the meta page, which inserts pop. See docs/hnsw.md, VACUUM.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_repair.h"
+#include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -74,6 +75,7 @@ void recycle_dead(Relation index) {
     uint32 chained = 0;
     for (uint32 id = count; id-- > 0;) {
       if (!recyclable[id]) continue;
+      release_element_values(index, &g, id);  // its value pages, if any, to the free list first
       // flags |= FREE and next = chain_head, in one generic WAL record on the header's page.
       const Segment* seg = find_segment(g.segments, g.nsegments, id);
       Location loc = locate(*seg, g.record_size, id, 0);
