@@ -323,7 +323,14 @@ void check_element_values(Graph* g, const uint8* state, BlockNumber nblocks) {
   uint64 chained = 0;
   for (uint32 id = 0; id < g->count; ++id) {
     CHECK_FOR_INTERRUPTS();
-    if (state[id] == 0 || (state[id] & kFlagFree)) continue;  // unwritten, or recycled (its chain released)
+    if (state[id] == 0) continue;  // unwritten
+    if (state[id] & kFlagFree) {   // recycled: VACUUM released its chain first
+      ValueRef ref{kNoValuePage, 0};
+      if (copy_immutable(g, id, error_offset(g->m), sizeof(ref), &ref) && ref.head != kNoValuePage)
+        VALUES_CORRUPT(index, "Recycled element %u still points at value page %u (a chain VACUUM did not free).", id,
+                       ref.head);
+      continue;
+    }
     ItemPointerData owner;
     ValueRef ref = record_ref(g, id, &owner);
     if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, form)) continue;
