@@ -49,7 +49,7 @@ my $count = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
 ok($count > 160, "rows survived the crash ($count)");
 my $wide = $node->safe_psql('postgres', q{SELECT count(*) FROM items WHERE length(s::text) - length(replace(s::text, ':', '')) > 300});
 ok($wide > 60, "wide rows among them ($wide)");
-is($node->safe_psql('postgres', q{SELECT live FROM vectorext.index_check('items_hnsw', true)}), $count,
+is($node->safe_psql('postgres', q{SELECT heap_rows FROM vectorext.index_check('items_hnsw', true)}), $count,
   'index_check passes after recovery (value chains and free list included), every row indexed once');
 my $through_index = $node->safe_psql('postgres', q{
   SET enable_seqscan = off;
@@ -77,7 +77,7 @@ $node->safe_psql('postgres', 'INSERT INTO items (s) SELECT wide_vec(5000) FROM g
 is($node->safe_psql('postgres', q{SELECT pg_relation_size('items_hnsw') / current_setting('block_size')::int}), $pages,
   'new wide rows reuse the value pages VACUUM freed (the index does not grow)');
 my $live = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
-is($node->safe_psql('postgres', q{SELECT live FROM vectorext.index_check('items_hnsw', true)}), $live,
+is($node->safe_psql('postgres', q{SELECT heap_rows FROM vectorext.index_check('items_hnsw', true)}), $live,
   'index_check passes after DELETE, VACUUM and reuse');
 is($node->safe_psql('postgres', q{
   SET enable_seqscan = off;
