@@ -4,7 +4,9 @@
 -- 450, 1,001, 2,000, 5,000 and 16,000), every operator class, built both ways (CREATE INDEX over the rows, and INSERT
 -- into indexes created first), against exact search; the wide rows found by their own value; exact distances in
 -- order; index_check; DELETE + VACUUM + INSERT of wide rows reusing the freed value pages; the type's limit (54000).
--- Fixed seed, booleans only (the figures are in the comments).
+-- Fixed seed, booleans only. Measured: recall@10 at ef_search 40 1.0 for every class built over the rows; inserted
+-- l2 1.0, ip 0.983, cosine 0.9875, l1 0.992 (the floor is 0.9; an index that lost the wide rows' nonzeros fails the
+-- exact-value and self-lookup columns). The l2 index: 476 pages (70 of them value pages) for 1,212 rows.
 SET client_min_messages = warning;
 SET jit = off;
 -- A row of cluster c: nnz nonzeros at indices (c * 997 + (j + shift) * 7) mod 30000 (7 is prime to 30000, so they
