@@ -27,6 +27,26 @@ $node->safe_psql('postgres', q{
   INSERT INTO items (s) SELECT wide_vec(CASE WHEN i % 4 = 0 THEN 1001 + i * 300 ELSE 50 + i END) FROM generate_series(1, 40) i;
 });
 
+# Concurrency first: 4 clients inserting small and wide values, deleting wide rows + VACUUM (freeing value pages
+# that other inserts take) and searching, for 8 s: no error, then index_check and every row found.
+my $ins = $node->basedir . '/c_insert.sql';
+my $churn = $node->basedir . '/c_churn.sql';
+my $search = $node->basedir . '/c_search.sql';
+PostgreSQL::Test::Utils::append_to_file($ins,
+  "INSERT INTO items (s) VALUES (wide_vec(50 + (random() * 250)::int)), (wide_vec(301 + (random() * 8000)::int));\n");
+PostgreSQL::Test::Utils::append_to_file($churn,
+  "DELETE FROM items WHERE id IN (SELECT id FROM items WHERE length(s::text) - length(replace(s::text, ':', '')) > 300 ORDER BY random() LIMIT 2);\nVACUUM items;\n");
+PostgreSQL::Test::Utils::append_to_file($search,
+  "SET enable_seqscan = off;\nSELECT id FROM items ORDER BY s <-> (SELECT s FROM items ORDER BY random() LIMIT 1) LIMIT 5;\n");
+my ($cout, $cerr) = ('', '');
+my $ok = IPC::Run::run(
+  [ 'pgbench', '-n', '-c', '4', '-j', '2', '-T', '8', '-f', "$ins\@5", '-f', "$churn\@1", '-f', "$search\@2",
+    '-h', $node->host, '-p', $node->port, 'postgres' ], '>', \$cout, '2>', \$cerr);
+ok($ok, 'concurrent inserts, deletes + VACUUM and searches of wide values ran without error') or diag($cerr);
+my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
+is($node->safe_psql('postgres', q{SELECT heap_rows FROM vectorext.index_check('items_hnsw', true)}), $rows,
+  "index_check passes after the concurrent phase ($rows rows)");
+
 # each transaction: a small value and a wide one (up to 16,000 nonzeros: 16 value pages)
 my $script = $node->basedir . '/insert.sql';
 PostgreSQL::Test::Utils::append_to_file($script,
@@ -36,7 +56,7 @@ my $bench = IPC::Run::start(
   [ 'pgbench', '-n', '-c', '4', '-j', '2', '-T', '90', '-f', $script, '-h', $node->host, '-p', $node->port, 'postgres' ],
   '>', \$out, '2>', \$err);
 
-$node->poll_query_until('postgres', 'SELECT count(*) > 160 FROM items') or die 'inserts did not progress';
+$node->poll_query_until('postgres', "SELECT count(*) > $rows + 120 FROM items") or die 'inserts did not progress';
 my $pid = $node->safe_psql('postgres',
   q{SELECT pid FROM pg_stat_activity WHERE query LIKE 'INSERT INTO items%' AND pid <> pg_backend_pid() LIMIT 1});
 ok($pid =~ /^\d+$/, 'found an inserting backend');
@@ -46,7 +66,7 @@ wait_for_recovery($node);
 like(slurp_file($node->logfile), qr/all server processes terminated; reinitializing/, 'crash recovery ran');
 
 my $count = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
-ok($count > 160, "rows survived the crash ($count)");
+ok($count > $rows + 120, "rows survived the crash ($count)");
 my $wide = $node->safe_psql('postgres', q{SELECT count(*) FROM items WHERE length(s::text) - length(replace(s::text, ':', '')) > 300});
 ok($wide > 60, "wide rows among them ($wide)");
 is($node->safe_psql('postgres', q{SELECT heap_rows FROM vectorext.index_check('items_hnsw', true)}), $count,
