@@ -93,7 +93,7 @@ struct Graph {
   BlockNumber pin_block[4];
   Buffer pin_buf[4];
   int pin_next;
-  uint64 pin_ops;  // pins taken (statistics)
+  uint64 pin_ops;        // pins taken (statistics)
   ValueBuffers* values;  // out-of-line parts read back (hnsw_values.h); nullptr until the first
 };
 constexpr int kPinSlots = 4;

@@ -228,7 +228,6 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
   return int(n);
 }
 
-
 // Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
 // only afterwards), so they are read with a pin and no content lock: concurrent writers of the same page change
 // other bytes only (GenericXLogFinish copies back identical bytes for ours). L2, inner product and L1 are sums

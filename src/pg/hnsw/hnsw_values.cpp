@@ -93,8 +93,8 @@ bool read_chain(Relation index, const ValueRef& ref, const ItemPointerData& owne
     Page page = BufferGetPage(buf);
     const ValuePageHeader* h = value_header(page);
     const uint32 want = std::min(kValuePayload, ref.bytes - done);
-    const bool ok = !PageIsNew(page) && h->magic == kValueMagic && ItemPointerEquals(const_cast<ItemPointer>(&h->owner),
-                                                                                      const_cast<ItemPointer>(&owner)) &&
+    const bool ok = !PageIsNew(page) && h->magic == kValueMagic &&
+                    ItemPointerEquals(const_cast<ItemPointer>(&h->owner), const_cast<ItemPointer>(&owner)) &&
                     h->used == want;
     if (ok) std::memcpy(out + done, page_data(page) + sizeof(ValuePageHeader), want);
     block = h->next;
@@ -277,8 +277,7 @@ void release_element_values(Relation index, Graph* g, uint32 id) {
   const BlockNumber nblocks = RelationGetNumberOfBlocks(index);
   BlockNumber last = kNoValuePage;
   BlockNumber block = ref.head;
-  for (uint32 i = 0, pages = value_chain_pages(ref.bytes); i < pages && block != kNoValuePage && block < nblocks;
-       ++i) {
+  for (uint32 i = 0, pages = value_chain_pages(ref.bytes); i < pages && block != kNoValuePage && block < nblocks; ++i) {
     Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buf);

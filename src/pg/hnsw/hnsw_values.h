@@ -16,12 +16,12 @@
 
 namespace vx::pg::hnsw {
 
-constexpr uint32 kValueMagic = 0x56585650;  // "VXVP"
+constexpr uint32 kValueMagic = 0x56585650;        // "VXVP"
 constexpr BlockNumber kNoValuePage = kMetaBlock;  // chain end, empty free list, no reference (block 0 is the meta)
 
 struct ValuePageHeader {
   uint32 magic;
-  uint32 next;  // next page of the chain, or of the free list; kNoValuePage: none
+  uint32 next;            // next page of the chain, or of the free list; kNoValuePage: none
   ItemPointerData owner;  // heap TID of the element whose value the chain holds
   uint16 used;            // payload bytes of this page
 };

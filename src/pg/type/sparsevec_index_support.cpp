@@ -24,8 +24,8 @@ namespace vx::pg {
 
 namespace {
 
-constexpr int kInlineNnz = 300;                        // nonzeros kept in the form itself
-constexpr int kMaxIndexNnz = core::sparse::kMaxNnz;    // the type's own limit (pgvector's hnsw: 1,000)
+constexpr int kInlineNnz = 300;                          // nonzeros kept in the form itself
+constexpr int kMaxIndexNnz = core::sparse::kMaxNnz;      // the type's own limit (pgvector's hnsw: 1,000)
 constexpr std::size_t kExtraOffset = 2 * sizeof(int32);  // the uint64 pointer to the out-of-line nonzeros
 constexpr std::size_t kSlotsOffset = kExtraOffset + sizeof(uint64);
 constexpr std::size_t kValuesOffset = kSlotsOffset + sizeof(int32) * kInlineNnz;
