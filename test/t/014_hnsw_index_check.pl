@@ -53,6 +53,7 @@ my $datadir = $node->data_dir;
 my $path = $datadir . '/' . $node->safe_psql('postgres', q{SELECT pg_relation_filepath('items_l2')});
 my $page = 8192;
 my $hdr = 24;    # page header: the data area of every hnsw page starts there
+my $special = 8;  # special area at the end of every hnsw page: kind u16, 2 x u16 unused, page id u16 (0xFF92)
 
 sub read_file_bytes {
   open(my $fh, '<:raw', $path) or die "open $path: $!";
@@ -70,8 +71,9 @@ sub write_file_bytes {
 }
 
 # Layout (src/pg/hnsw/hnsw_page.h): meta = magic, version, dims, metric, m, ef_construction, record_size, entry,
-# max_level, count, ... ; segment directory at byte 76 of the meta data area (after value_free_head, value_pages): (start_block, first_id, nelems).
-# Records of the first segment: floor(8168 / record_size) per page, each = flags u8, level u8, n0 u16, tid (6 bytes),
+# max_level, count, ... ; segment directory at byte 76 of the meta data area (after value_free_head, value_pages):
+# (start_block, first_id, nelems).
+# Records of the first segment: floor(8160 / record_size) per page, each = flags u8, level u8, n0 u16, tid (6 bytes),
 # upper_off u16, upper_block (2 x u16), then the level-0 neighbour ids (int32).
 my $orig = read_file_bytes_after_stop();
 
@@ -82,7 +84,7 @@ sub read_file_bytes_after_stop {
 
 my ($magic, $version, $dims, $metric, $m, $efc, $rsize, $entry, $maxl, $count) = unpack('V10', substr($orig, $hdr, 40));
 my ($seg_start) = unpack('V', substr($orig, $hdr + 76, 4));
-my $per_page = int(($page - $hdr) / $rsize);
+my $per_page = int(($page - $hdr - $special) / $rsize);
 sub rec_off { my ($id) = @_; return ($seg_start + int($id / $per_page)) * $page + $hdr + ($id % $per_page) * $rsize; }
 
 sub expect_corrupt {
@@ -128,13 +130,23 @@ substr($b, rec_off(3) + 4, 6) = substr($b, rec_off(4) + 4, 6);
 expect_corrupt($b, qr/Heap row \(\d+,\d+\) is (not indexed by any live element|indexed by 2 live elements)/,
   'heap row not indexed once');
 
+# 5. the page id of the page holding element 5, and of the meta page
+$b = $orig;
+my $blk5 = int(rec_off(5) / $page);
+is(unpack('v', substr($b, ($blk5 + 1) * $page - 2, 2)), 0xFF92, 'page id in the last two bytes of a record page');
+substr($b, ($blk5 + 1) * $page - 2, 2) = pack('v', 0x1234);
+expect_corrupt($b, qr/Block $blk5 has page id 0x1234, expected 0xff92/, 'record page id');
+$b = $orig;
+substr($b, $page - 2, 2) = pack('v', 0xFF91);
+expect_corrupt($b, qr/Block 0 has page id 0xff91, expected 0xff92/, 'meta page id');
+
 # Restored, the index passes again.
 write_file_bytes($orig);
 $node->start;
 ($rc, $out, $err) = check('items_l2');
 is($out, '3000|3000', 'restored index passes');
 
-# 5. heapallindexed: live elements of rows VACUUM removed (what a VACUUM that missed them would leave). The index file
+# 6. heapallindexed: live elements of rows VACUUM removed (what a VACUUM that missed them would leave). The index file
 # as it was before a VACUUM is put back after it: every row the table still has is indexed, the elements of the
 # deleted rows are live and their heap TIDs hold no row any more.
 $node->safe_psql('postgres', q{

@@ -3,7 +3,7 @@
 // that still occupy the graph or wait on its free list. Reads block 0 only; any layout version (the view is where
 // an index that needs a REINDEX shows up).
 #include "pg/ann/ann_family.h"
-#include "pg/hnsw/hnsw_page.h"
+#include "pg/hnsw/hnsw_meta.h"
 #include "pg/ivf/ivf_page.h"
 
 extern "C" {
@@ -27,13 +27,13 @@ VX_FUNCTION(vx_ann_index_meta) {
     LockBuffer(buf, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buf);
     if (family == AnnFamily::kHnsw) {
-      const hnsw::Meta* m = hnsw::page_meta(page);
-      if (m->magic == hnsw::kMagic) {
-        values[0] = Int32GetDatum(int32(m->version));
+      uint32 version, count, deleted;
+      if (hnsw::meta_describe(page, &version, &count, &deleted)) {
+        values[0] = Int32GetDatum(int32(version));
         nulls[0] = false;
-        if (m->version == hnsw::kLayoutVersion) {
-          values[1] = Int64GetDatum(int64(m->count));
-          values[2] = Int64GetDatum(int64(m->deleted));
+        if (version == hnsw::kLayoutVersion) {
+          values[1] = Int64GetDatum(int64(count));
+          values[2] = Int64GetDatum(int64(deleted));
           nulls[1] = nulls[2] = false;
         }
       }

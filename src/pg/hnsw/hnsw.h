@@ -1,12 +1,14 @@
 // Internal API shared by the HNSW access method's files (build, insert, scan, vacuum, storage).
 // Everything here is "C-style": no object with a destructor lives in these frames, so Postgres errors may longjmp
-// through them (DESIGN.md §3 rule of thumb); callers reach them from inside guard().
+// through them (docs/architecture.md, "The dialect rule: one dialect per layer"); callers reach them from inside
+// guard().
 #pragma once
 
 #include "pg/ann/ann_contract.h"
 #include "pg/hnsw/hnsw_page.h"
 #include "pg/tuning/tuned_params.h"
 #include "core/half_copy.h"
+#include "core/hnsw/hnsw_search.h"
 #include "core/hnsw/hnsw_select.h"
 #include "core/metric.h"
 
@@ -105,7 +107,7 @@ void graph_load(Graph* g, Relation index);
 void graph_set_element_size(Graph* g);
 // The ranking key between two elements in memory (width floats each): what the insert and VACUUM heuristics compare.
 float element_distance(const Graph* g, const float* a, const float* b);
-void graph_refresh(Graph* g);  // re-reads count / entry / segments
+void graph_refresh(Graph* g);  // re-reads count / entry / segments (meta_load)
 void graph_release(Graph* g);  // drops the cached pins
 
 // Record access. Returns false when the id has no written record (not valid yet / beyond the relation).
@@ -146,46 +148,30 @@ void set_record_flags(Graph* g, uint32 id, uint8 set_flags);
 // Makes sure block exists (relation extended with zero pages up to it).
 void ensure_block(Relation index, BlockNumber block);
 
-// Search buffers, reused across layers and calls (no allocation per candidate).
-struct Search {
-  uint64* visited;
-  uint32 visited_bits;
-  Candidate* cand;  // min-heap by dist: to expand
-  int ncand, capcand;
-  Candidate* res;  // max-heap by dist: best ef found
-  int nres, capres;
-  Candidate* disc;  // evaluated but not kept (iterative scans resume from them)
-  int ndisc, capdisc;
-  bool keep_discarded;
-  uint64* queued;     // iterative scans: pushed to cand once already (a discarded element re-enters cand only once)
-  bool skip_deleted;  // deleted elements are traversed but not put in res
-  const uint64* results_only;  // when set, only the ids whose bit is set are put in res (the others are traversed)
-  int32* nbuf;
-  uint64 evaluated;  // distance computations (memory / tuple budget for iterative scans)
-};
+// The layer search is core::hnsw's (core/hnsw/hnsw_search.h) over the pages: a Search is its caller-owned buffers
+// (palloc'd here), and the functions below run it with the page graph as accessor (hnsw_storage.cpp).
+using Search = core::hnsw::SearchState;
+using core::hnsw::heap_pop_max;
+using core::hnsw::heap_pop_min;
+using core::hnsw::heap_push_max;
+using core::hnsw::heap_push_min;
+using core::hnsw::search_reset;     // clears visited and heaps
+using core::hnsw::sort_candidates;  // ascending dist
+using core::hnsw::visited_test_set;
 void search_init(Search* s, uint32 count, int m, int ef);
-void search_reset(Search* s);  // clears visited and heaps
-bool visited_test_set(Search* s, uint32 id);
 // Pushes c onto the candidate heap (grows it; marks it queued when s->queued is set).
 void push_cand(Search* s, Candidate c);
-// Greedy descent from (*cur, *cur_dist) on `level` with ef = 1.
+// Keeps c among the discarded (when s->keep_discarded; grows the list).
+void push_disc(Search* s, Candidate c);
+// Greedy descent from (*cur, *cur_dist) on `level` with ef = 1 (ids up to g->count).
 void greedy_layer(Graph* g, Search* s, const float* q, int level, int32* cur, float* cur_dist);
 // Beam search at `level`: s->cand / s->res hold the entry points (already marked visited) on entry; on exit s->res
-// holds up to ef nearest found.
+// holds up to ef nearest found. With s->skip_excluded, deleted and unfinished elements are traversed, not results.
 void search_layer(Graph* g, Search* s, const float* q, int level, int ef);
-
-// Heap helpers over Candidate arrays.
-void heap_push_min(Candidate* h, int* n, Candidate c);
-Candidate heap_pop_min(Candidate* h, int* n);
-void heap_push_max(Candidate* h, int* n, Candidate c);
-Candidate heap_pop_max(Candidate* h, int* n);
-void sort_candidates(Candidate* c, int n);  // ascending dist
 
 // Insert one element (width floats: datum_to_element's). Used by aminsert and by the page-level build path.
 // dims: the value's; must equal the index's (fixed by this insert when the index has none yet).
 void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid);
-// Initialise an empty index: meta page (block 0) in the given fork.
-void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContract& c, int m, int efc, bool log);
 
 // AM callbacks (one file each).
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);

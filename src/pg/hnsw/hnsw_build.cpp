@@ -3,6 +3,7 @@
 // write the pages unlogged and WAL-log them once with log_newpage_range. When the vectors and graph would not fit
 // in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 #include "core/hnsw/hnsw_locality.h"
 #include "pg/context_owned.h"
@@ -130,17 +131,20 @@ class PageStream {
     reset();
   }
   void append(const void* src, uint32 len) {
-    const char* p = static_cast<const char*>(src);
-    while (len > 0) {
-      uint32 n = std::min(len, kUsable - fill_);
-      std::memcpy(page_data(page_) + fill_, p, n);
-      fill_ += n;
-      p += n;
-      len -= n;
+    // The block numbers of the walk do not matter here: pages are appended as they fill.
+    walk_span(Location{0, fill_}, len, [&](const SpanPiece& p) {
+      std::memcpy(page_data(page_) + p.offset, static_cast<const char*>(src) + p.pos, p.len);
+      fill_ = p.offset + p.len;
       if (fill_ == kUsable) flush();
-    }
+      return true;
+    });
   }
   uint32 fill() const { return fill_; }
+  // The kind of the pages appended from now on (the current page, if it is empty, included).
+  void set_kind(PageKind kind) {
+    kind_ = kind;
+    if (fill_ == 0) page_opaque(reinterpret_cast<Page>(page_))->kind = uint16(kind);
+  }
   void pad_to_page() {
     if (fill_ > 0) flush();
   }
@@ -162,12 +166,13 @@ class PageStream {
   static char* palloc_aligned_page() { return static_cast<char*>(palloc(BLCKSZ)); }
   void reset() {
     std::memset(page_, 0, BLCKSZ);
-    init_page(reinterpret_cast<Page>(page_));
+    init_page(reinterpret_cast<Page>(page_), kind_);
     fill_ = 0;
   }
   Relation index_;
   char* page_;
   uint32 fill_ = 0;
+  PageKind kind_ = PageKind::Records;
 };
 
 void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
@@ -257,6 +262,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   }
   out.pad_to_page();
   // Upper pages, in the order assigned above.
+  out.set_kind(PageKind::Upper);
   if (any_upper) {
     std::vector<char> urec;
     BlockNumber blk = 1 + seg_blocks;
@@ -279,6 +285,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     out.pad_to_page();
   }
   if (value_pages > 0) {
+    out.set_kind(PageKind::Value);
     call([&] {
       if (RelationGetNumberOfBlocks(index) != value_start)
         elog(ERROR, "hnsw build: value pages start at block %u, expected %u", RelationGetNumberOfBlocks(index),
@@ -296,37 +303,20 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     }
   }
   // Meta page.
-  call([&] {
-    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-    Page page = BufferGetPage(buf);
-    init_page(page);
-    Meta* meta = page_meta(page);
-    meta->magic = kMagic;
-    meta->version = kLayoutVersion;
-    meta->dims = uint32(st->dims);
-    meta->metric = uint32(st->metric);
-    meta->m = m;
-    meta->ef_construction = uint32(st->efc);
-    meta->record_size = rs;
-    meta->entry = gb.entry_point() >= 0 ? int32(new_id[uint32(gb.entry_point())]) : -1;
-    meta->max_level = n ? std::min(gb.max_level(), level_cap) : -1;
-    meta->count = n;
-    meta->upper_block = any_upper ? cur_block : InvalidBlockNumber;
-    meta->upper_used = any_upper ? used : 0;
-    meta->deleted = 0;
-    meta->free_head = -1;
-    meta->free_count = 0;
-    meta->next_block = RelationGetNumberOfBlocks(index);
-    meta->value_pages = value_pages;  // value_free_head stays kNoValuePage (0)
-    meta->nsegments = 0;
-    if (n > 0) {
-      meta->segments[0] = Segment{1, 0, segment_capacity(seg_blocks, rs)};
-      meta->nsegments = 1;
-    }
-    MarkBufferDirty(buf);
-    UnlockReleaseBuffer(buf);
-  });
+  BuiltGraph b{};
+  b.dims = uint32(st->dims);
+  b.m = m;
+  b.ef_construction = uint32(st->efc);
+  b.record_size = rs;
+  b.metric = st->metric;
+  b.entry = gb.entry_point() >= 0 ? int32(new_id[uint32(gb.entry_point())]) : -1;
+  b.max_level = n ? std::min(gb.max_level(), level_cap) : -1;
+  b.count = n;
+  b.segment_blocks = seg_blocks;
+  b.upper_block = any_upper ? cur_block : InvalidBlockNumber;
+  b.upper_used = any_upper ? used : 0;
+  b.value_pages = value_pages;  // the value free list starts empty
+  call([&] { write_built_meta(index, b); });
 }
 
 // The in-memory path: holds C++ objects, so every Postgres call goes through call().
@@ -446,15 +436,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
 
 void build_empty(Relation index) {
   const AnnContract& contract = index_contract(index);
-  write_empty_meta(index, INIT_FORKNUM, index_dims(index, contract), contract, index_m(index),
-                   index_ef_construction(index), false);
-  Buffer buf = ReadBufferExtended(index, INIT_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-  START_CRIT_SECTION();
-  MarkBufferDirty(buf);
-  log_newpage_buffer(buf, true);
-  END_CRIT_SECTION();
-  UnlockReleaseBuffer(buf);
+  write_init_fork_meta(index, index_dims(index, contract), contract, index_m(index), index_ef_construction(index));
 }
 
 }  // namespace vx::pg::hnsw

@@ -2,6 +2,7 @@
 // page by page under share buffer locks, while readers and writers go on. Checks, in order:
 //   meta page   magic, layout version, parameters (dims, m, metric, record size), counts, entry point, segment
 //               directory and free list;
+//   pages       every initialised page's special area: the hnsw page id, and its kind (meta at block 0 only);
 //   elements    every written record: level within bounds, neighbour counts, every neighbour id allocated and
 //               written, neighbours at an upper level present at that level, upper records inside their page;
 //   reachable   every live element reachable at level 0 from the entry point, walking as a scan does (through live
@@ -15,6 +16,7 @@
 // show half-done (an allocated id not written yet, a written element not linked yet, an entry point not raised yet)
 // is re-read before it counts as corruption.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 #include "pg/ann/index_check.h"
 
@@ -63,15 +65,10 @@ bool on_disk(Check* c, uint32 id) {
 
 void check_meta(Check* c) {
   Relation index = c->index;
-  Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* m = page_meta(BufferGetPage(buf));
   c->meta = static_cast<Meta*>(palloc(sizeof(Meta)));
-  std::memcpy(c->meta, m, offsetof(Meta, segments));
   Segment* segs = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
-  uint32 nsegs = std::min(m->nsegments, kMaxSegments);
-  std::memcpy(segs, m->segments, sizeof(Segment) * nsegs);
-  UnlockReleaseBuffer(buf);
+  meta_copy(index, c->meta, segs);
+  uint32 nsegs = std::min(c->meta->nsegments, kMaxSegments);
   const Meta& mt = *c->meta;
   if (mt.magic != kMagic) CORRUPT(index, "Meta page (block 0) has magic 0x%08x, expected 0x%08x.", mt.magic, kMagic);
   if (mt.version != kLayoutVersion)
@@ -133,15 +130,39 @@ void check_meta(Check* c) {
   c->g.values = nullptr;
 }
 
+// Every initialised page carries the hnsw special area: page id, and its kind (the meta page at block 0 only). Pages
+// not initialised yet (the relation extended by an insert that has not written them) are skipped.
+void check_pages(Check* c) {
+  for (BlockNumber b = 0; b < c->nblocks; ++b) {
+    CHECK_FOR_INTERRUPTS();
+    Buffer buf = ReadBufferExtended(c->index, MAIN_FORKNUM, b, RBM_NORMAL, nullptr);
+    LockBuffer(buf, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buf);
+    bool fresh = PageIsNew(page);
+    uint32 special = fresh ? 0 : PageGetSpecialSize(page);
+    HnswPageOpaque op{};
+    if (!fresh && special == MAXALIGN(sizeof(HnswPageOpaque))) op = *page_opaque(page);
+    UnlockReleaseBuffer(buf);
+    if (fresh) continue;
+    if (special != MAXALIGN(sizeof(HnswPageOpaque)))
+      CORRUPT(c->index, "Block %u has a special area of %u bytes, expected %u.", b, special,
+              uint32(MAXALIGN(sizeof(HnswPageOpaque))));
+    if (op.page_id != kPageId)
+      CORRUPT(c->index, "Block %u has page id 0x%04x, expected 0x%04x.", b, op.page_id, kPageId);
+    bool meta_kind = op.kind == uint16(PageKind::Meta);
+    if (meta_kind != (b == kMetaBlock) ||
+        (!meta_kind && op.kind != uint16(PageKind::Records) && op.kind != uint16(PageKind::Upper) &&
+         op.kind != uint16(PageKind::Value)))
+      CORRUPT(c->index, "Block %u has page kind %u.", b, op.kind);
+  }
+}
+
 // Re-reads the meta page's count and entry point (a concurrent insert may have moved them).
 void refresh_meta(Check* c, uint32* count, int32* entry, int32* max_level) {
-  Buffer buf = ReadBufferExtended(c->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* m = page_meta(BufferGetPage(buf));
-  *count = m->count;
-  *entry = m->entry;
-  *max_level = m->max_level;
-  UnlockReleaseBuffer(buf);
+  MetaState m = meta_state(c->index);
+  *count = m.count;
+  *entry = m.entry;
+  *max_level = m.max_level;
 }
 
 // Pass 1: every record's header and lists.
@@ -466,6 +487,7 @@ void hnsw_check_index(Relation index, Relation heap, bool heapallindexed, IndexC
   c.nblocks = RelationGetNumberOfBlocks(index);
   if (c.nblocks == 0) CORRUPT(index, "The index has no meta page (0 blocks).");
   check_meta(&c);
+  check_pages(&c);
   const uint32 count = c.meta->count;
   c.state = static_cast<uint8*>(palloc0(count + 1));
   c.level = static_cast<uint8*>(palloc0(count + 1));

@@ -16,6 +16,7 @@
 //  * The entry point moves up (meta exclusive, re-checked) only after the element is fully linked.
 // Every page change is a GenericXLog record of at most 4 pages.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
@@ -30,42 +31,6 @@ extern "C" {
 #include <cstring>
 
 namespace vx::pg::hnsw {
-
-void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContract& c, int m, int efc, bool log) {
-  Buffer buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, nullptr);
-  Assert(BufferGetBlockNumber(buf) == kMetaBlock);
-  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-  GenericXLogState* state = nullptr;
-  Page page;
-  if (log) {
-    state = GenericXLogStart(index);
-    page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
-  } else {
-    page = BufferGetPage(buf);
-  }
-  init_page(page);
-  Meta* meta = page_meta(page);
-  std::memset(meta, 0, offsetof(Meta, segments));
-  meta->magic = kMagic;
-  meta->version = kLayoutVersion;
-  meta->dims = uint32(dims);
-  meta->metric = uint32(c.metric);
-  meta->m = uint32(m);
-  meta->ef_construction = uint32(efc);
-  meta->record_size = record_size(element_bytes(c, uint32(dims)), uint32(m));
-  meta->entry = -1;
-  meta->max_level = -1;
-  meta->upper_block = InvalidBlockNumber;
-  meta->next_block = 1;
-  meta->free_head = -1;
-  meta->free_count = 0;
-  if (log) {
-    GenericXLogFinish(state);
-  } else {
-    MarkBufferDirty(buf);
-  }
-  UnlockReleaseBuffer(buf);
-}
 
 namespace {
 
@@ -113,130 +78,21 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
   pfree(rec);
 }
 
-struct Allocation {
-  uint32 id;
-  int32 next_free;
-  bool became_entry;
-  int32 entry;
-  int max_level;
-  BlockNumber upper_block;
-  uint32 upper_off;
-  int level;  // the element's level: the one drawn, or a recycled record's own (see allocate)
+// Writes the first element of an empty index (meta_allocate calls it under the meta page lock).
+struct FirstElement {
+  const float* vec;
+  ItemPointer tid;
 };
-
-// Takes an id (and segment / upper space) under the meta page's exclusive lock. On an empty index the element is
-// written right here and becomes the entry point.
-Allocation allocate(Graph* g, const float* vec, uint32 dims, ItemPointer tid, int level_drawn) {
-  int level = level_drawn;
-  Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-  Meta* cur = page_meta(BufferGetPage(buf));
-  // An index on a column without typmod gets its dims from the first element inserted (fixed here, in the same WAL
-  // record as its allocation); every other vector must have them.
-  if (cur->dims != 0 && cur->dims != dims)
-    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %u dimensions, not %u", cur->dims, dims)));
-  Allocation a{};
-  a.id = cur->count;
-  bool reused = false;
-  if (cur->free_head >= 0 && uint32(cur->free_head) < cur->count) {
-    // Reuse a recycled id (VACUUM put it there once nothing could reach it). Its next link is in the tid bytes.
-    RecordHeader fh;
-    std::memset(&fh, 0, sizeof(fh));
-    a.id = uint32(cur->free_head);
-    reused = true;
-    (void)read_header(g, a.id, &fh);
-    int32 next_free;
-    std::memcpy(&next_free, &fh.tid, sizeof(int32));
-    a.next_free = (fh.flags & kFlagFree) ? next_free : -1;
+void write_first_element(Graph* g, const Allocation& a, void* arg) {
+  const FirstElement* f = static_cast<const FirstElement*>(arg);
+  int32 empty[1];
+  int32* lists[256];
+  int counts[256];
+  for (int l = 0; l <= a.level; ++l) {
+    lists[l] = empty;
+    counts[l] = 0;
   }
-  if (!reused && cur->count == PG_INT32_MAX)
-    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("hnsw index has too many elements")));
-  // Plan the meta change on a copy so the WAL record is built only after the (possible) record write below.
-  Meta* next = static_cast<Meta*>(palloc(kUsable));
-  std::memcpy(next, cur, kUsable);
-  if (next->dims == 0) {
-    Assert(next->count == 0);
-    next->dims = dims;
-    next->record_size = record_size(element_bytes(*g->contract, dims), next->m);
-  }
-  g->dims = next->dims;
-  g->record_size = next->record_size;
-  graph_set_element_size(g);
-  const Segment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
-  if (!reused && (last == nullptr || a.id >= last->first_id + last->nelems)) {
-    if (next->nsegments >= kMaxSegments)
-      ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                      errmsg("hnsw index \"%s\" has no room for more segments", RelationGetRelationName(g->index)),
-                      errhint("REINDEX the index.")));
-    uint32 want = std::max<uint32>(next->count / 8, (4 * kUsable) / next->record_size + 1);
-    uint32 blocks = segment_blocks(want, next->record_size);
-    Segment s{next->next_block, a.id, segment_capacity(blocks, next->record_size)};
-    next->segments[next->nsegments++] = s;
-    next->next_block += blocks;
-  }
-  // A recycled id keeps its old record's level and upper space: levels are drawn independently of the vectors and of
-  // which rows get deleted, so the recycled records' levels follow the same distribution as fresh draws, and taking
-  // them over keeps the index from growing by upper lists each time its rows are replaced (delete-all + VACUUM +
-  // re-insert grew it by 2.5-2.9% per cycle; pgvector: 0%, its TAP 011 allows 2%).
-  bool reuse_upper = false;
-  if (reused) {
-    RecordHeader fh;
-    if (read_header(g, a.id, &fh) && (fh.flags & kFlagFree) && int(fh.level) <= max_level_for(next->m)) {
-      BlockNumber ub = upper_block_of(fh);
-      if (fh.level == 0) {
-        level = 0;
-      } else if (ub != InvalidBlockNumber && ub != kMetaBlock && ub < next->next_block) {
-        level = fh.level;
-        a.upper_block = ub;
-        a.upper_off = fh.upper_off;
-        reuse_upper = true;
-      }
-    }
-  }
-  if (level > 0 && !reuse_upper) {
-    uint32 need = upper_level_bytes(next->m) * uint32(level);
-    if (next->upper_block == InvalidBlockNumber || next->upper_used + need > kUsable) {
-      next->upper_block = next->next_block++;
-      next->upper_used = 0;
-    }
-    a.upper_block = next->upper_block;
-    a.upper_off = next->upper_used;
-    next->upper_used += need;
-  }
-  if (reused) {
-    next->free_head = a.next_free;
-    if (next->deleted > 0) next->deleted--;
-    if (next->free_count > 0) next->free_count--;
-  } else {
-    next->count++;
-  }
-  a.entry = next->entry;
-  a.max_level = next->max_level;
-  if (next->entry < 0) {
-    a.became_entry = true;
-    next->entry = int32(a.id);
-    next->max_level = level;
-    // Write our record now (under the meta lock): nobody can start from an entry point that is not on disk.
-    g->nsegments = next->nsegments;
-    std::memcpy(g->segments, next->segments, sizeof(Segment) * next->nsegments);
-    g->count = next->count;
-    int32 empty[1];
-    int32* lists[256];
-    int counts[256];
-    for (int l = 0; l <= level; ++l) {
-      lists[l] = empty;
-      counts[l] = 0;
-    }
-    write_element(g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
-  }
-  a.level = level;
-  GenericXLogState* state = GenericXLogStart(g->index);
-  Page page = GenericXLogRegisterBuffer(state, buf, 0);
-  std::memcpy(page_meta(page), next, offsetof(Meta, segments) + sizeof(Segment) * next->nsegments);
-  GenericXLogFinish(state);
-  UnlockReleaseBuffer(buf);
-  pfree(next);
-  return a;
+  write_element(g, a.id, f->vec, f->tid, a.level, a.upper_block, a.upper_off, lists, counts);
 }
 
 // Distances between candidates, for the selection heuristic: elements copied once into a matrix (width floats a row).
@@ -388,8 +244,9 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   graph_load(&g, index);
   int m = int(g.m);
   int efc = std::max(int(index_ef_construction(index)), 1);
-  prepare_element_values(&g, vec, tid);  // before the meta page's lock that allocate takes
-  Allocation a = allocate(&g, vec, dims, tid, level_for_tid(m, tid));
+  prepare_element_values(&g, vec, tid);  // before the meta page's lock that meta_allocate takes
+  FirstElement first{vec, tid};
+  Allocation a = meta_allocate(&g, dims, level_for_tid(m, tid), write_first_element, &first);
   const int level = a.level;
   if (a.became_entry) {
     graph_release(&g);
@@ -467,18 +324,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   // meanwhile refuses).
   for (int i = 0; !linked && i < counts[0]; ++i) linked = splice_in(&g, uint32(lists[0][i]), a.id);
 
-  if (level > a.max_level) {
-    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-    if (page_meta(BufferGetPage(buf))->max_level < level) {
-      GenericXLogState* state = GenericXLogStart(index);
-      Meta* meta = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
-      meta->entry = int32(a.id);
-      meta->max_level = level;
-      GenericXLogFinish(state);
-    }
-    UnlockReleaseBuffer(buf);
-  }
+  if (level > a.max_level) meta_raise_entry(index, a.id, level);
   graph_release(&g);
 }
 
@@ -491,7 +337,7 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
   graph_load(&g, index);
   graph_release(&g);
   // dims 0: the column has no typmod and the index is still empty; this vector's dims become the index's
-  // (allocate() re-checks under the meta page lock, against a concurrent first insert).
+  // (meta_allocate() re-checks under the meta page lock, against a concurrent first insert).
   uint32 dims = g.dims ? g.dims : uint32(datum_dims(*g.contract, values[0]));
   float* vec = static_cast<float*>(palloc(sizeof(float) * element_width(*g.contract, dims)));
   if (datum_to_element(*g.contract, values[0], dims, vec)) insert_element(index, vec, dims, heap_tid);

@@ -22,8 +22,9 @@
 // holds is its operator class's (the contract's stored form, hnsw.h); the meta page records the record size.
 // Upper record: for each level 1..level: uint32 count, int32 ids[m].
 //
-// Every page uses the whole area after the page header as data (pd_lower = pd_upper = BLCKSZ) so that generic WAL
-// and log_newpage_range log all of it.
+// Every page ends in a special area (HnswPageOpaque: the page's kind and the hnsw page id, as IVF and bloom pages, for
+// pg_filedump-style tools and index_check) and uses the whole area between the page header and it as data
+// (pd_lower = pd_upper) so that generic WAL and log_newpage_range log all of it.
 #pragma once
 
 #include "pg/boundary.h"
@@ -34,15 +35,26 @@ extern "C" {
 }
 
 #include <cstdint>
+#include <cstring>
 
 namespace vx::pg::hnsw {
 
 constexpr uint32 kMagic = 0x56584857;  // "VXHW"
 // 1: float32 vectors packed across pages. 2: half copies + encoding error, records within one page when they fit.
-// 3: value pages (meta: value_free_head, value_pages; sparsevec's form of 300 inline nonzeros, the rest out of line).
-constexpr uint32 kLayoutVersion = 3;
+// 3: a special area with the page id on every page.
+// 4: value pages (meta: value_free_head, value_pages; sparsevec's form of 300 inline nonzeros, the rest out of line).
+constexpr uint32 kLayoutVersion = 4;
 constexpr BlockNumber kMetaBlock = 0;
-constexpr uint32 kUsable = BLCKSZ - SizeOfPageHeaderData;  // data bytes per page
+constexpr uint16 kPageId = 0xFF92;  // the last two bytes of every hnsw page (IVF: 0xFF91)
+
+enum class PageKind : uint16 { Meta = 1, Records = 2, Upper = 3, Value = 4 };  // Value: hnsw_values.h
+struct HnswPageOpaque {
+  uint16 kind;  // PageKind
+  uint16 unused[2];
+  uint16 page_id;  // kPageId
+};
+static_assert(sizeof(HnswPageOpaque) == 8, "the page id is the page's last two bytes");
+constexpr uint32 kUsable = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaque));  // data bytes per page
 constexpr uint32 kHeaderBytes = 16;
 
 constexpr uint8 kFlagValid = 1;    // record fully written (neighbour lists and vector)
@@ -118,13 +130,19 @@ inline int max_level_for(uint32 m) {
   return l > 64 ? 64 : l;
 }
 
-inline Meta* page_meta(Page page) { return reinterpret_cast<Meta*>(PageGetContents(page)); }
 inline char* page_data(Page page) { return reinterpret_cast<char*>(page) + SizeOfPageHeaderData; }
 
-// Initialises a page whose whole data area is logged.
-inline void init_page(Page page) {
-  PageInit(page, BLCKSZ, 0);
-  reinterpret_cast<PageHeader>(page)->pd_lower = BLCKSZ;
+inline HnswPageOpaque* page_opaque(Page page) { return reinterpret_cast<HnswPageOpaque*>(PageGetSpecialPointer(page)); }
+
+// Initialises a page of `kind` whose whole data area is logged.
+inline void init_page(Page page, PageKind kind) {
+  PageInit(page, BLCKSZ, sizeof(HnswPageOpaque));
+  PageHeader ph = reinterpret_cast<PageHeader>(page);
+  ph->pd_lower = ph->pd_upper;
+  HnswPageOpaque* op = page_opaque(page);
+  op->kind = uint16(kind);
+  op->unused[0] = op->unused[1] = 0;
+  op->page_id = kPageId;
 }
 
 // Location of a byte of an element's record.
@@ -149,6 +167,53 @@ inline Location locate(const Segment& seg, uint32 record_size, uint32 id, uint32
     return Location{seg.start_block + local / per, (local % per) * record_size + byte};
   uint64 off = uint64(local) * record_size + byte;
   return Location{seg.start_block + BlockNumber(off / kUsable), uint32(off % kUsable)};
+}
+
+// ---- spans: the one walk over bytes laid out across consecutive pages --------------------------------------------
+
+// One page's part of a span: `len` bytes at `offset` of block's data area, bytes [pos, pos + len) of the span.
+struct SpanPiece {
+  BlockNumber block;
+  uint32 offset;
+  uint32 len;
+  uint32 pos;
+};
+// Walks len bytes that start at `start` and continue at the start of the next blocks' data areas, calling
+// piece(const SpanPiece&) -> bool for each page in block order; stops (returning false) when it returns false.
+template <class F>
+inline bool walk_span(Location start, uint32 len, F&& piece) {
+  SpanPiece p{start.block, start.offset, 0, 0};
+  while (p.pos < len) {
+    p.len = len - p.pos < kUsable - p.offset ? len - p.pos : kUsable - p.offset;
+    if (!piece(static_cast<const SpanPiece&>(p))) return false;
+    p.pos += p.len;
+    p.offset = 0;
+    ++p.block;
+  }
+  return true;
+}
+// The span [byte, byte + len) of record id (len > 0); see locate().
+template <class F>
+inline bool walk_record(const Segment& seg, uint32 record_size, uint32 id, uint32 byte, uint32 len, F&& piece) {
+  return walk_span(locate(seg, record_size, id, byte), len, piece);
+}
+// The span's bytes copied out of / into pages[0..] (pages[i] is block start.block + i, data areas); a new (all-zero)
+// page reads as zeros.
+inline void span_gather(const Page* pages, Location start, uint32 len, void* dst) {
+  walk_span(start, len, [&](const SpanPiece& p) {
+    Page page = pages[p.block - start.block];
+    if (PageIsNew(page))
+      std::memset(static_cast<char*>(dst) + p.pos, 0, p.len);
+    else
+      std::memcpy(static_cast<char*>(dst) + p.pos, page_data(page) + p.offset, p.len);
+    return true;
+  });
+}
+inline void span_scatter(Page* pages, Location start, uint32 len, const void* src) {
+  walk_span(start, len, [&](const SpanPiece& p) {
+    std::memcpy(page_data(pages[p.block - start.block]) + p.offset, static_cast<const char*>(src) + p.pos, p.len);
+    return true;
+  });
 }
 
 inline uint32 segment_blocks(uint32 nelems, uint32 record_size) {

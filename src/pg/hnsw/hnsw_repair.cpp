@@ -17,6 +17,7 @@
 // element first, and a dead element's list never changes. Elements an insert reuses or allocates while VACUUM runs
 // are live: their links are never removed here, and they are looked at again when met (ElementState).
 #include "pg/hnsw/hnsw_repair.h"
+#include "pg/hnsw/hnsw_meta.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -496,17 +497,7 @@ bool pin_path_to_root(Repair& r) {
 // stays the entry point until a later VACUUM), unless an insert raised a new (live) entry point meanwhile.
 void move_entry(Repair& r, bool all_reached) {
   if (r.entry == r.root || !all_reached) return;
-  Buffer buf = ReadBufferExtended(r.g->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-  if (page_meta(BufferGetPage(buf))->entry == r.entry) {
-    GenericXLogState* state = GenericXLogStart(r.g->index);
-    Meta* meta = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
-    meta->entry = r.root;
-    meta->max_level = r.level[r.root];
-    GenericXLogFinish(state);
-    r.out->entry_moved = true;
-  }
-  UnlockReleaseBuffer(buf);
+  if (meta_move_entry(r.g->index, r.entry, r.root, r.level[r.root])) r.out->entry_moved = true;
 }
 
 }  // namespace
@@ -541,7 +532,7 @@ void repair_graph(Graph* g, uint8* state, uint8* level, uint32 n, int efc, Repai
   r.incands = new_bits(n);
   r.queue = static_cast<uint32*>(palloc(sizeof(uint32) * (n + 1)));
   search_init(&r.s, n, int(g->m), efc);
-  r.s.skip_deleted = true;
+  r.s.skip_excluded = true;
   r.vec = static_cast<float*>(palloc(sizeof(float) * g->width));
   r.capcands = efc + 2 * int(g->m) * (2 * int(g->m) + 1);
   r.cands = static_cast<Candidate*>(palloc(sizeof(Candidate) * r.capcands));

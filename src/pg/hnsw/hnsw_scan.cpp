@@ -245,7 +245,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   search_init(&so->s, g->count, int(g->m), so->ef);
   so->s.keep_discarded = g_iterative_scan != kIterOff;
   if (so->s.keep_discarded) so->s.queued = static_cast<uint64*>(palloc0(sizeof(uint64) * (g->count / 64 + 1)));
-  so->s.skip_deleted = true;
+  so->s.skip_excluded = true;
   so->capout = so->ef + 1;
   so->out = static_cast<Ranked*>(palloc(sizeof(Ranked) * so->capout));
   int32 cur = g->entry;
@@ -296,15 +296,7 @@ bool next_batch(ScanState* so) {
     uint32 id = uint32(disc[i].id);
     if (!((s->queued[id >> 6] >> (id & 63)) & 1)) push_cand(s, disc[i]);
     heap_push_max(s->res, &s->nres, disc[i]);
-    if (s->nres > so->ef) {
-      Candidate worst = heap_pop_max(s->res, &s->nres);
-      if (s->ndisc == s->capdisc) {
-        s->capdisc = s->capdisc ? s->capdisc * 2 : 256;
-        s->disc = static_cast<Candidate*>(s->disc ? repalloc(s->disc, sizeof(Candidate) * s->capdisc)
-                                                  : palloc(sizeof(Candidate) * s->capdisc));
-      }
-      s->disc[s->ndisc++] = worst;
-    }
+    if (s->nres > so->ef) push_disc(s, heap_pop_max(s->res, &s->nres));  // keep_discarded: an iterative scan
   }
   pfree(disc);
   search_layer(&so->g, s, so->q, 0, so->ef);

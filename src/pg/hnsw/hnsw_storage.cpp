@@ -1,6 +1,9 @@
-// Page access for the HNSW index: reading records (share locks, ascending block order), writing them through
-// GenericXLog, and the layer search used by insert and scan. See hnsw_insert.cpp for the locking protocol.
+// Page access for the HNSW index: reading records (share locks, ascending block order; spans walked with walk_span,
+// hnsw_page.h), writing them through GenericXLog, and the page graph as the accessor of core::hnsw's layer search
+// (core/hnsw/hnsw_search.h) used by insert, scan and VACUUM. The meta page is hnsw_meta.cpp's. See hnsw_insert.cpp for
+// the locking protocol.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
@@ -19,28 +22,6 @@ namespace {
 
 Buffer read_block(Relation index, BlockNumber block) {
   return ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
-}
-
-void load_meta_into(Graph* g, Page page) {
-  const Meta* meta = page_meta(page);
-  if (meta->magic != kMagic)
-    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-                    errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(g->index))));
-  if (meta->version != kLayoutVersion)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("index \"%s\" has layout version %u, this build reads version %u",
-                           RelationGetRelationName(g->index), meta->version, kLayoutVersion),
-                    errhint("REINDEX the index.")));
-  g->dims = meta->dims;
-  g->m = meta->m;
-  g->record_size = meta->record_size;
-  g->metric = static_cast<Metric>(meta->metric);
-  g->entry = meta->entry;
-  g->max_level = meta->max_level;
-  g->count = meta->count;
-  g->nsegments = meta->nsegments;
-  std::memcpy(g->segments, meta->segments, sizeof(Segment) * meta->nsegments);
-  graph_set_element_size(g);
 }
 
 }  // namespace
@@ -66,10 +47,7 @@ void graph_load(Graph* g, Relation index) {
   g->contract = &index_contract(index);
   g->scratch = nullptr;
   g->segments = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
-  Buffer buf = read_block(index, kMetaBlock);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  load_meta_into(g, BufferGetPage(buf));
-  UnlockReleaseBuffer(buf);
+  meta_load(g);
   for (int i = 0; i < kPinSlots; ++i) {
     g->pin_block[i] = InvalidBlockNumber;
     g->pin_buf[i] = InvalidBuffer;
@@ -159,12 +137,7 @@ static Buffer pin_new(Graph* g, BlockNumber block) {
   return buf;
 }
 
-void graph_refresh(Graph* g) {
-  Buffer buf = read_block(g->index, kMetaBlock);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  load_meta_into(g, BufferGetPage(buf));
-  UnlockReleaseBuffer(buf);
-}
+void graph_refresh(Graph* g) { meta_load(g); }
 
 // Copies [byte, byte+len) of record id with every page involved share-locked at once (ascending), so the copy is
 // consistent with writers (who lock the same pages exclusively, ascending).
@@ -174,24 +147,15 @@ static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) 
   Location first = locate(*seg, g->record_size, id, byte);
   Location last = locate(*seg, g->record_size, id, byte + len - 1);
   Buffer bufs[2];
+  Page pages[2];
   int nbufs = int(last.block - first.block + 1);
   if (nbufs > 2) elog(ERROR, "hnsw: record read of %u bytes spans %d pages", len, nbufs);  // header + list: <= 816 B
   for (int i = 0; i < nbufs; ++i) bufs[i] = pinned(g, first.block + i);
-  for (int i = 0; i < nbufs; ++i) LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
-  char* dst = static_cast<char*>(out);
-  uint32 off = first.offset;
-  uint32 left = len;
   for (int i = 0; i < nbufs; ++i) {
-    Page page = BufferGetPage(bufs[i]);
-    uint32 n = std::min(left, kUsable - off);
-    if (PageIsNew(page))
-      std::memset(dst, 0, n);
-    else
-      std::memcpy(dst, page_data(page) + off, n);
-    dst += n;
-    left -= n;
-    off = 0;
+    LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
+    pages[i] = BufferGetPage(bufs[i]);
   }
+  span_gather(pages, first, len, out);
   for (int i = 0; i < nbufs; ++i) LockBuffer(bufs[i], BUFFER_LOCK_UNLOCK);
   return true;
 }
@@ -263,22 +227,16 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
   }
   if (records_per_page(g->record_size))  // the whole record is on this page
     return core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(rec + vector_offset(g->m)), g->dims);
-  uint32 left = g->element_bytes;
-  Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
-  BlockNumber block = loc.block;
-  uint32 off = loc.offset;
   float d = 0;
-  while (left > 0) {
-    uint32 n = std::min(left, kUsable - off);  // even: record sizes and offsets are multiples of 4
-    Page page = BufferGetPage(pinned(g, block));
-    if (PageIsNew(page)) return std::numeric_limits<float>::infinity();
-    d += core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(page_data(page) + off), n / 2);
-    q += n / 2;
-    left -= n;
-    off = 0;
-    ++block;
-  }
-  return d;
+  // Piece lengths are even: record sizes and offsets are multiples of 4.
+  bool written = walk_record(*seg, g->record_size, id, vector_offset(g->m), g->element_bytes, [&](const SpanPiece& p) {
+    Page page = BufferGetPage(pinned(g, p.block));
+    if (PageIsNew(page)) return false;
+    d += core::half_rank(g->metric, q + p.pos / 2, reinterpret_cast<const uint16*>(page_data(page) + p.offset),
+                         p.len / 2);
+    return true;
+  });
+  return written ? d : std::numeric_limits<float>::infinity();
 }
 
 // Address of block's page if the backend-local hint knows its buffer, without pinning: only ever used as a prefetch
@@ -310,21 +268,12 @@ static void prefetch_record(Graph* g, uint32 id) {
 bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return false;
-  Location loc = locate(*seg, g->record_size, id, byte);
-  char* dst = static_cast<char*>(out);
-  BlockNumber block = loc.block;
-  uint32 off = loc.offset;
-  while (len > 0) {
-    uint32 n = std::min(len, kUsable - off);
-    Page page = BufferGetPage(pinned(g, block));
+  return walk_record(*seg, g->record_size, id, byte, len, [&](const SpanPiece& p) {
+    Page page = BufferGetPage(pinned(g, p.block));
     if (PageIsNew(page)) return false;
-    std::memcpy(dst, page_data(page) + off, n);
-    dst += n;
-    len -= n;
-    off = 0;
-    ++block;
-  }
-  return true;
+    std::memcpy(static_cast<char*>(out) + p.pos, page_data(page) + p.offset, p.len);
+    return true;
+  });
 }
 
 void read_vector(Graph* g, uint32 id, float* out) {
@@ -336,27 +285,19 @@ void read_vector(Graph* g, uint32 id, float* out) {
     return;
   }
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
-  uint32 left = g->element_bytes;
   if (seg == nullptr) {
     std::memset(out, 0, sizeof(float) * g->dims);
     return;
   }
-  Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
-  BlockNumber block = loc.block;
-  uint32 off = loc.offset;
-  while (left > 0) {
-    uint32 n = std::min(left, kUsable - off);
-    Page page = BufferGetPage(pinned(g, block));
-    if (PageIsNew(page)) {
-      std::memset(out, 0, 2 * left);  // 2 bytes of copy -> 4 bytes of float: the rest of out
-      return;
+  walk_record(*seg, g->record_size, id, vector_offset(g->m), g->element_bytes, [&](const SpanPiece& p) {
+    Page page = BufferGetPage(pinned(g, p.block));
+    if (PageIsNew(page)) {  // 2 bytes of copy -> 4 bytes of float: the rest of out
+      std::memset(out + p.pos / 2, 0, 2 * (g->element_bytes - p.pos));
+      return false;
     }
-    core::half::decode(reinterpret_cast<const uint16*>(page_data(page) + off), n / 2, out);
-    out += n / 2;
-    left -= n;
-    off = 0;
-    ++block;
-  }
+    core::half::decode(reinterpret_cast<const uint16*>(page_data(page) + p.offset), p.len / 2, out + p.pos / 2);
+    return true;
+  });
 }
 
 double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy) {
@@ -417,11 +358,11 @@ void ensure_block(Relation index, BlockNumber block) {
 
 // Registers `buf` (exclusively locked) with the generic WAL state; new pages are logged as full images and
 // initialised.
-static Page register_page(GenericXLogState* state, Buffer buf) {
+static Page register_page(GenericXLogState* state, Buffer buf, PageKind kind) {
   Page page = BufferGetPage(buf);
   if (PageIsNew(page)) {
     Page copy = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
-    init_page(copy);
+    init_page(copy, kind);
     return copy;
   }
   return GenericXLogRegisterBuffer(state, buf, 0);
@@ -444,16 +385,9 @@ void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, 
       LockBuffer(bufs[i], BUFFER_LOCK_EXCLUSIVE);
     }
     GenericXLogState* state = GenericXLogStart(index);
-    uint32 off = loc.offset, left = chunk;
-    const char* p = from;
-    for (int i = 0; i < nbufs; ++i) {
-      Page page = register_page(state, bufs[i]);
-      uint32 n = std::min(left, kUsable - off);
-      std::memcpy(page_data(page) + off, p, n);
-      p += n;
-      left -= n;
-      off = 0;
-    }
+    Page pages[MAX_GENERIC_XLOG_PAGES];
+    for (int i = 0; i < nbufs; ++i) pages[i] = register_page(state, bufs[i], PageKind::Records);
+    span_scatter(pages, loc, chunk, from);
     GenericXLogFinish(state);
     for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
     from += chunk;
@@ -467,7 +401,7 @@ void write_upper(Relation index, BlockNumber block, uint32 off, uint32 len, cons
   Buffer buf = read_block(index, block);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(index);
-  Page page = register_page(state, buf);
+  Page page = register_page(state, buf, PageKind::Upper);
   std::memcpy(page_data(page) + off, src, len);
   GenericXLogFinish(state);
   UnlockReleaseBuffer(buf);
@@ -492,15 +426,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     for (int i = 0; i < nbufs; ++i) pages[i] = GenericXLogRegisterBuffer(state, bufs[i], 0);
     // Gather the current bytes, compare, patch, scatter back.
     char cur[kHeaderBytes + 8 * kMaxM] = {};  // zeroed: GCC cannot see that the gather below fills the header
-    uint32 off = first.offset, left = len;
-    char* d = cur;
-    for (int i = 0; i < nbufs; ++i) {
-      uint32 k = std::min(left, kUsable - off);
-      std::memcpy(d, page_data(pages[i]) + off, k);
-      d += k;
-      left -= k;
-      off = 0;
-    }
+    span_gather(pages, first, len, cur);
     RecordHeader* hp = reinterpret_cast<RecordHeader*>(cur);
     int32* list = reinterpret_cast<int32*>(cur + kHeaderBytes);
     // A dead element's list is never extended or changed: VACUUM repairs around it and recycles it, so a link an
@@ -515,16 +441,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     }
     hp->n0 = uint16(n);
     std::memcpy(list, ids, sizeof(int32) * n);
-    off = first.offset;
-    left = len;
-    const char* s = cur;
-    for (int i = 0; i < nbufs; ++i) {
-      uint32 k = std::min(left, kUsable - off);
-      std::memcpy(page_data(pages[i]) + off, s, k);
-      s += k;
-      left -= k;
-      off = 0;
-    }
+    span_scatter(pages, first, len, cur);
     GenericXLogFinish(state);
     for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
     return true;
@@ -563,56 +480,40 @@ void set_record_flags(Graph* g, uint32 id, uint8 set_flags) {
   UnlockReleaseBuffer(buf);
 }
 
-// ---- heaps ---------------------------------------------------------------------------------------------------
+// ---- search -----------------------------------------------------------------------------------------------------
 
 namespace {
-// Binary heap over a preallocated Candidate array; `above(a, b)` says a belongs nearer the root than b.
-template <class Above>
-void heap_push(Candidate* h, int* n, Candidate c, Above above) {
-  int i = (*n)++;
-  while (i > 0) {
-    int p = (i - 1) / 2;
-    if (!above(c, h[p])) break;
-    h[i] = h[p];
-    i = p;
-  }
-  h[i] = c;
+
+// Grows a search buffer (palloc'd in search_init) to at least `need` candidates.
+void grow_candidates(Candidate** array, int* capacity, int need) {
+  *array =
+      static_cast<Candidate*>(*array ? repalloc(*array, sizeof(Candidate) * need) : palloc(sizeof(Candidate) * need));
+  *capacity = need;
 }
 
-template <class Above>
-Candidate heap_pop(Candidate* h, int* n, Above above) {
-  Candidate top = h[0];
-  Candidate last = h[--(*n)];
-  int i = 0, sz = *n;
-  for (;;) {
-    int l = 2 * i + 1;
-    if (l >= sz) break;
-    int r = l + 1;
-    int c = (r < sz && above(h[r], h[l])) ? r : l;
-    if (!above(h[c], last)) break;
-    h[i] = h[c];
-    i = c;
+// The page graph as core::hnsw's search accessor (core/hnsw/hnsw_search.h), for one query. Defined here, next to the
+// page reads it calls, so the search loop inlines them.
+struct PageGraph {
+  Graph* g;
+  const float* q;
+  int neighbors(uint32 id, int level, int32* out) {
+    if (level > 0) return read_neighbors(g, id, level, out);
+    RecordHeader h;  // level 0, the hot path: header and list in one lock round trip
+    return read_header_and_list0(g, id, &h, out) ? std::min<int>(h.n0, int(2 * g->m)) : 0;
   }
-  if (sz > 0) h[i] = last;
-  return top;
-}
+  float distance(uint32 id) { return distance_to(g, id, q); }
+  float distance(uint32 id, bool* excluded) {
+    uint8 flags;
+    float d = distance_and_flags(g, id, q, &flags);
+    // Dead (VACUUMed) or unfinished elements are traversed but take no result slot.
+    *excluded = (flags & kFlagDeleted) || !(flags & kFlagValid);
+    return d;
+  }
+  void prefetch(uint32 id) { prefetch_record(g, id); }
+  void grow(Candidate** array, int* capacity, int need) { grow_candidates(array, capacity, need); }
+};
 
-constexpr auto nearer = [](const Candidate& a, const Candidate& b) { return a.dist < b.dist; };
-constexpr auto farther = [](const Candidate& a, const Candidate& b) { return a.dist > b.dist; };
 }  // namespace
-
-void heap_push_min(Candidate* h, int* n, Candidate c) { heap_push(h, n, c, nearer); }
-Candidate heap_pop_min(Candidate* h, int* n) { return heap_pop(h, n, nearer); }
-void heap_push_max(Candidate* h, int* n, Candidate c) { heap_push(h, n, c, farther); }
-Candidate heap_pop_max(Candidate* h, int* n) { return heap_pop(h, n, farther); }
-
-void sort_candidates(Candidate* c, int n) {
-  std::sort(c, c + n, [](const Candidate& a, const Candidate& b) {
-    return a.dist < b.dist || (a.dist == b.dist && a.id < b.id);
-  });
-}
-
-// ---- search ---------------------------------------------------------------------------------------------------
 
 void search_init(Search* s, uint32 count, int m, int ef) {
   s->visited_bits = count;
@@ -626,108 +527,30 @@ void search_init(Search* s, uint32 count, int m, int ef) {
   s->ncand = s->nres = s->ndisc = 0;
   s->keep_discarded = false;
   s->queued = nullptr;
-  s->skip_deleted = false;
+  s->skip_excluded = false;
   s->results_only = nullptr;
   s->nbuf = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
   s->evaluated = 0;
 }
 
-void search_reset(Search* s) {
-  std::memset(s->visited, 0, sizeof(uint64) * (s->visited_bits / 64 + 1));
-  if (s->queued) std::memset(s->queued, 0, sizeof(uint64) * (s->visited_bits / 64 + 1));
-  s->ncand = s->nres = s->ndisc = 0;
-}
-
-bool visited_test_set(Search* s, uint32 id) {
-  if (id >= s->visited_bits) return true;  // newer than this operation: not ours to visit
-  uint64 bit = uint64(1) << (id & 63);
-  uint64& word = s->visited[id >> 6];
-  if (word & bit) return true;
-  word |= bit;
-  return false;
-}
-
 void push_cand(Search* s, Candidate c) {
-  if (s->queued) s->queued[uint32(c.id) >> 6] |= uint64(1) << (uint32(c.id) & 63);
-  if (s->ncand == s->capcand) {
-    s->capcand *= 2;
-    s->cand = static_cast<Candidate*>(repalloc(s->cand, sizeof(Candidate) * s->capcand));
-  }
-  heap_push_min(s->cand, &s->ncand, c);
+  PageGraph pg{nullptr, nullptr};
+  core::hnsw::push_cand(pg, s, c);
 }
 
-static void push_disc(Search* s, Candidate c) {
-  if (!s->keep_discarded) return;
-  if (s->ndisc == s->capdisc) {
-    s->capdisc = s->capdisc ? s->capdisc * 2 : 256;
-    s->disc = static_cast<Candidate*>(s->disc ? repalloc(s->disc, sizeof(Candidate) * s->capdisc)
-                                              : palloc(sizeof(Candidate) * s->capdisc));
-  }
-  s->disc[s->ndisc++] = c;
+void push_disc(Search* s, Candidate c) {
+  PageGraph pg{nullptr, nullptr};
+  core::hnsw::push_disc(pg, s, c);
 }
 
 void greedy_layer(Graph* g, Search* s, const float* q, int level, int32* cur, float* cur_dist) {
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    int n = read_neighbors(g, uint32(*cur), level, s->nbuf);
-    for (int i = 0; i < n; ++i) {
-      int32 id = s->nbuf[i];
-      if (id < 0 || uint32(id) >= g->count) continue;
-      float d = distance_to(g, uint32(id), q);
-      ++s->evaluated;
-      if (d < *cur_dist) {
-        *cur_dist = d;
-        *cur = id;
-        changed = true;
-      }
-    }
-  }
+  PageGraph pg{g, q};
+  core::hnsw::greedy_layer(pg, s, level, g->count, cur, cur_dist);
 }
 
 void search_layer(Graph* g, Search* s, const float* q, int level, int ef) {
-  if (s->capres < ef + 1) {
-    s->capres = ef + 1;
-    s->res = static_cast<Candidate*>(repalloc(s->res, sizeof(Candidate) * s->capres));
-  }
-  int32* nb = s->nbuf;
-  RecordHeader h;
-  while (s->ncand > 0) {
-    Candidate c = s->cand[0];
-    if (s->nres >= ef && c.dist > s->res[0].dist) break;
-    heap_pop_min(s->cand, &s->ncand);
-    int n;
-    if (level == 0) {
-      if (!read_header_and_list0(g, uint32(c.id), &h, nb)) continue;
-      n = std::min<int>(h.n0, int(2 * g->m));
-    } else {
-      n = read_neighbors(g, uint32(c.id), level, nb);
-    }
-    int nu = 0;
-    for (int i = 0; i < n; ++i) {
-      int32 id = nb[i];
-      if (id < 0 || visited_test_set(s, uint32(id))) continue;
-      nb[nu++] = id;
-      prefetch_record(g, uint32(id));
-    }
-    for (int i = 0; i < nu; ++i) {
-      int32 id = nb[i];
-      uint8 flags;
-      float d = distance_and_flags(g, uint32(id), q, &flags);
-      ++s->evaluated;
-      Candidate nc{d, id};
-      if (s->nres < ef || d < s->res[0].dist) {
-        push_cand(s, nc);
-        // Dead (VACUUMed) or unfinished elements are traversed but take no result slot.
-        if (s->skip_deleted && ((flags & kFlagDeleted) || !(flags & kFlagValid))) continue;
-        if (s->results_only && !((s->results_only[uint32(id) >> 6] >> (uint32(id) & 63)) & 1)) continue;
-        heap_push_max(s->res, &s->nres, nc);
-        if (s->nres > ef) push_disc(s, heap_pop_max(s->res, &s->nres));
-      } else {
-        push_disc(s, nc);
-      }
-    }
-  }
+  PageGraph pg{g, q};
+  core::hnsw::search_layer(pg, s, level, ef);
 }
 
 }  // namespace vx::pg::hnsw

@@ -4,6 +4,7 @@
 // dead entry point replaced). amvacuumcleanup recycles the ids of dead elements nothing links to any more through a
 // free list in the meta page, which inserts pop. See docs/hnsw.md, VACUUM.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_repair.h"
 #include "pg/hnsw/hnsw_values.h"
 
@@ -31,12 +32,8 @@ bool record_on_disk(Graph* g, uint32 id, BlockNumber nblocks) {
 
 // Whether the meta page counts dead elements not recycled yet.
 bool dead_pending(Relation index) {
-  Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* m = page_meta(BufferGetPage(buf));
-  bool pending = m->deleted > m->free_count;
-  UnlockReleaseBuffer(buf);
-  return pending;
+  MetaState m = meta_state(index);
+  return m.deleted > m.free_count;
 }
 
 // Recycles the ids of dead elements nothing links to any more: not reachable at level 0 from the entry point through
@@ -76,45 +73,12 @@ void recycle_dead(Relation index) {
     for (uint32 id = count; id-- > 0;) {
       if (!recyclable[id]) continue;
       release_element_values(index, &g, id);  // its value pages, if any, to the free list first
-      // flags |= FREE and next = chain_head, in one generic WAL record on the header's page.
-      const Segment* seg = find_segment(g.segments, g.nsegments, id);
-      Location loc = locate(*seg, g.record_size, id, 0);
-      Buffer rb = ReadBufferExtended(index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
-      LockBuffer(rb, BUFFER_LOCK_EXCLUSIVE);
-      GenericXLogState* state = GenericXLogStart(index);
-      Page page = GenericXLogRegisterBuffer(state, rb, 0);
-      char* hp = page_data(page) + loc.offset;  // header bytes never straddle (16 bytes, 4-aligned offsets)
-      if (loc.offset + kHeaderBytes > kUsable) {
-        GenericXLogAbort(state);
-        UnlockReleaseBuffer(rb);
-        continue;  // a header split over two pages (only possible with odd record sizes): leave it dead
-      }
-      hp[0] = char(hp[0] | kFlagFree);
-      std::memcpy(hp + offsetof(RecordHeader, tid), &chain_head, sizeof(int32));
-      GenericXLogFinish(state);
-      UnlockReleaseBuffer(rb);
+      if (!free_list_mark(&g, id, chain_head)) continue;  // left dead
       if (chain_tail < 0) chain_tail = int32(id);
       chain_head = int32(id);
       ++chained;
     }
-    if (chain_head >= 0) {
-      // Splice: tail.next = meta.free_head; meta.free_head = chain_head (meta first, then the record page).
-      Buffer mb = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-      LockBuffer(mb, BUFFER_LOCK_EXCLUSIVE);
-      const Segment* seg = find_segment(g.segments, g.nsegments, uint32(chain_tail));
-      Location loc = locate(*seg, g.record_size, uint32(chain_tail), 0);
-      Buffer rb = ReadBufferExtended(index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
-      LockBuffer(rb, BUFFER_LOCK_EXCLUSIVE);
-      GenericXLogState* state = GenericXLogStart(index);
-      Meta* w = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
-      char* hp = page_data(GenericXLogRegisterBuffer(state, rb, 0)) + loc.offset;
-      std::memcpy(hp + offsetof(RecordHeader, tid), &w->free_head, sizeof(int32));
-      w->free_head = chain_head;
-      w->free_count += chained;
-      GenericXLogFinish(state);
-      UnlockReleaseBuffer(rb);
-      UnlockReleaseBuffer(mb);
-    }
+    if (chain_head >= 0) free_list_push(&g, chain_head, chain_tail, chained);
   }
   MemoryContextSwitchTo(old);
   MemoryContextDelete(tmp);
@@ -123,6 +87,33 @@ void recycle_dead(Relation index) {
 }  // namespace
 
 namespace {
+
+// A dead entry point the repair could not move (nothing live in the first pass): the highest-level element inserted
+// meanwhile, if any is written, else none (the next insert becomes the entry point). Runs under the meta page lock
+// (meta_count_deleted), with g's segments and count taken from the locked page.
+struct DeadEntry {
+  const uint8* state;
+  uint32 n;
+  uint32 live_count;
+};
+bool replace_dead_entry(Graph* g, int32 entry, void* arg, int32* new_entry, int* new_level) {
+  const DeadEntry* de = static_cast<const DeadEntry*>(arg);
+  if (entry < 0 || uint32(entry) >= de->n || de->state[entry] != kStateDead || de->live_count != 0) return false;
+  int32 newest = -1;
+  int newest_level = -1;
+  BlockNumber nblocks = RelationGetNumberOfBlocks(g->index);
+  for (uint32 id = 0; id < g->count; ++id) {
+    RecordHeader h;
+    if (record_on_disk(g, id, nblocks) && read_header(g, id, &h) && !(h.flags & (kFlagDeleted | kFlagFree)) &&
+        int(h.level) > newest_level) {
+      newest = int32(id);
+      newest_level = h.level;
+    }
+  }
+  *new_entry = newest;
+  *new_level = newest_level;
+  return true;
+}
 
 // Flags the elements whose heap rows are dead (callback; nullptr: none), then repairs the graph when anything is
 // dead and not recycled yet: this VACUUM's, or what an earlier one flagged and did not finish (killed, cancelled) or
@@ -181,35 +172,8 @@ void vacuum_graph(Relation index, IndexBulkDeleteResult* stats, IndexBulkDeleteC
            RelationGetRelationName(index), rc.repaired, rc.reconnected, rc.relinked, rc.kept_dead,
            rc.entry_moved ? ", entry point moved" : "");
 
-    Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-    LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-    GenericXLogState* xs = GenericXLogStart(index);
-    Meta* w = page_meta(GenericXLogRegisterBuffer(xs, buf, 0));
-    // A dead entry point the repair could not move (nothing live in the first pass): the highest-level element
-    // inserted meanwhile, if any is written, else none (the next insert becomes the entry point).
-    if (w->entry >= 0 && uint32(w->entry) < n && state[w->entry] == kStateDead && live_count == 0) {
-      int32 newest = -1;
-      int newest_level = -1;
-      // (the meta page is locked by us: take the segment directory from its copy, do not re-read it)
-      g.nsegments = w->nsegments;
-      std::memcpy(g.segments, w->segments, sizeof(Segment) * w->nsegments);
-      g.count = w->count;
-      nblocks = RelationGetNumberOfBlocks(index);
-      for (uint32 id = 0; id < w->count; ++id) {
-        RecordHeader h;
-        if (record_on_disk(&g, id, nblocks) && read_header(&g, id, &h) && !(h.flags & (kFlagDeleted | kFlagFree)) &&
-            int(h.level) > newest_level) {
-          newest = int32(id);
-          newest_level = h.level;
-        }
-      }
-      w->entry = newest;
-      w->max_level = newest_level;
-    }
-    // Flagged but not recycled: this run's and what an unfinished earlier one flagged without counting.
-    w->deleted = std::max(w->deleted + newly, w->free_count + pending + newly);
-    GenericXLogFinish(xs);
-    UnlockReleaseBuffer(buf);
+    DeadEntry de{state, n, live_count};
+    meta_count_deleted(&g, newly, pending, replace_dead_entry, &de);
   }
   graph_release(&g);
   MemoryContextSwitchTo(old);
@@ -235,11 +199,8 @@ IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResu
     if (dead_pending(info->index)) {
       vacuum_graph(info->index, stats, nullptr, nullptr);
     } else {
-      Buffer buf = ReadBufferExtended(info->index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-      LockBuffer(buf, BUFFER_LOCK_SHARE);
-      const Meta* m = page_meta(BufferGetPage(buf));
-      stats->num_index_tuples = double(m->count) - m->deleted;
-      UnlockReleaseBuffer(buf);
+      MetaState m = meta_state(info->index);
+      stats->num_index_tuples = double(m.count) - m.deleted;
     }
   }
   recycle_dead(info->index);

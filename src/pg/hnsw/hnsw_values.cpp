@@ -6,6 +6,7 @@
 // while holding another page). A chain being written belongs to nobody else yet (its pages came off the free list or
 // past next_block under the meta page's lock); readers take one value page's share lock at a time.
 #include "pg/hnsw/hnsw_values.h"
+#include "pg/hnsw/hnsw_meta.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -125,36 +126,6 @@ const uint8* read_part(Graph* g, uint32 id, uint32 extra, const void* key) {
   return read_chain(g->index, ref, owner, data) ? data : nullptr;
 }
 
-// Allocates `n` value pages under the meta page's lock: from the free list first, then past next_block.
-void allocate_pages(Relation index, BlockNumber* blocks, uint32 n) {
-  Buffer mb = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(mb, BUFFER_LOCK_EXCLUSIVE);
-  GenericXLogState* state = GenericXLogStart(index);
-  Meta* meta = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
-  const BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-  for (uint32 i = 0; i < n; ++i) {
-    BlockNumber head = meta->value_free_head;
-    if (head != kNoValuePage && head < nblocks) {
-      Buffer fb = ReadBufferExtended(index, MAIN_FORKNUM, head, RBM_NORMAL, nullptr);
-      LockBuffer(fb, BUFFER_LOCK_SHARE);
-      Page fp = BufferGetPage(fb);
-      const bool ok = !PageIsNew(fp) && value_header(fp)->magic == kValueMagic;
-      const BlockNumber next = ok ? value_header(fp)->next : kNoValuePage;
-      UnlockReleaseBuffer(fb);
-      if (ok) {
-        blocks[i] = head;
-        meta->value_free_head = next;
-        continue;
-      }
-    }
-    meta->value_free_head = kNoValuePage;  // empty (or damaged: what it held is lost, never reused twice)
-    blocks[i] = meta->next_block++;
-    meta->value_pages++;
-  }
-  GenericXLogFinish(state);
-  UnlockReleaseBuffer(mb);
-}
-
 }  // namespace
 
 // ---- no Postgres call ----
@@ -201,7 +172,7 @@ void prepare_element_values(Graph* g, const float* elem, ItemPointer owner) {
   Relation index = g->index;
   const uint32 pages = value_chain_pages(bytes);
   auto* blocks = static_cast<BlockNumber*>(palloc(sizeof(BlockNumber) * pages));
-  allocate_pages(index, blocks, pages);
+  meta_take_value_pages(index, blocks, pages);
   ensure_block(index, *std::max_element(blocks, blocks + pages));
   // Full page images, at most MAX_GENERIC_XLOG_PAGES pages a WAL record; the chain is only reachable once the
   // record that points at it is written (after this).
@@ -215,7 +186,7 @@ void prepare_element_values(Graph* g, const float* elem, ItemPointer owner) {
     GenericXLogState* state = GenericXLogStart(index);
     for (uint32 j = 0; j < k; ++j) {
       Page page = GenericXLogRegisterBuffer(state, bufs[j], GENERIC_XLOG_FULL_IMAGE);
-      init_page(page);
+      init_page(page, PageKind::Value);
       const uint32 at = (i + j) * kValuePayload;
       const uint32 n = std::min(kValuePayload, bytes - at);
       ValuePageHeader h{kValueMagic, i + j + 1 < pages ? blocks[i + j + 1] : kNoValuePage, *owner, uint16(n)};
@@ -258,6 +229,16 @@ void attach_element_values(Graph* g, uint32 id, float* out) {
   c.attach_extra(reinterpret_cast<uint8*>(out), read_part(g, id, extra, out));  // nullptr: no nonzeros
 }
 
+bool value_page_next(Relation index, BlockNumber block, BlockNumber* next) {
+  Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  Page page = BufferGetPage(buf);
+  const bool ok = !PageIsNew(page) && value_header(page)->magic == kValueMagic;
+  if (ok) *next = value_header(page)->next;
+  UnlockReleaseBuffer(buf);
+  return ok;
+}
+
 void release_element_values(Relation index, Graph* g, uint32 id) {
   if (!g->contract->extra_bytes) return;
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
@@ -289,28 +270,8 @@ void release_element_values(Relation index, Graph* g, uint32 id) {
     if (next == kNoValuePage) break;
     block = next;
   }
-  Buffer mb = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(mb, BUFFER_LOCK_EXCLUSIVE);
-  LockBuffer(rb, BUFFER_LOCK_EXCLUSIVE);
-  Buffer lb = InvalidBuffer;
-  if (last != kNoValuePage) {
-    lb = ReadBufferExtended(index, MAIN_FORKNUM, last, RBM_NORMAL, nullptr);
-    LockBuffer(lb, BUFFER_LOCK_EXCLUSIVE);
-  }
-  GenericXLogState* state = GenericXLogStart(index);
-  Meta* meta = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
-  char* rp = page_data(GenericXLogRegisterBuffer(state, rb, 0)) + loc.offset;
-  const ValueRef none{kNoValuePage, 0};
-  std::memcpy(rp, &none, sizeof(none));
-  if (lb != InvalidBuffer) {  // chain -> free list: last.next = old head; head = chain's first page
-    auto* lh = reinterpret_cast<ValuePageHeader*>(page_data(GenericXLogRegisterBuffer(state, lb, 0)));
-    lh->next = meta->value_free_head;
-    meta->value_free_head = ref.head;
-  }  // else a damaged chain: the reference goes, its pages are lost (index_check reports the damage before)
-  GenericXLogFinish(state);
-  if (lb != InvalidBuffer) UnlockReleaseBuffer(lb);
-  UnlockReleaseBuffer(rb);
-  UnlockReleaseBuffer(mb);
+  ReleaseBuffer(rb);
+  meta_free_value_chain(index, ref.head, last, loc);  // last == kNoValuePage: a damaged chain, only the reference goes
 }
 
 void check_element_values(Graph* g, const uint8* state, BlockNumber nblocks) {
@@ -355,8 +316,14 @@ void check_element_values(Graph* g, const uint8* state, BlockNumber nblocks) {
       LockBuffer(buf, BUFFER_LOCK_SHARE);
       Page page = BufferGetPage(buf);
       ValuePageHeader h{};
-      if (!PageIsNew(page)) std::memcpy(&h, page_data(page), sizeof(h));
+      uint16 kind = 0;
+      if (!PageIsNew(page)) {
+        std::memcpy(&h, page_data(page), sizeof(h));
+        kind = page_opaque(page)->kind;
+      }
       UnlockReleaseBuffer(buf);
+      if (kind != uint16(PageKind::Value))
+        VALUES_CORRUPT(index, "Value page %u (page %u of element %u's chain) has page kind %u.", block, i + 1, id, kind);
       const uint32 want = std::min(kValuePayload, extra - done);
       if (h.magic != kValueMagic || h.used != want || !ItemPointerEquals(&h.owner, &owner))
         VALUES_CORRUPT(index,
@@ -374,11 +341,11 @@ void check_element_values(Graph* g, const uint8* state, BlockNumber nblocks) {
     }
   }
   // The free list: value pages in no chain, no cycle.
-  Buffer mb = ReadBufferExtended(index, MAIN_FORKNUM, kMetaBlock, RBM_NORMAL, nullptr);
-  LockBuffer(mb, BUFFER_LOCK_SHARE);
-  BlockNumber block = page_meta(BufferGetPage(mb))->value_free_head;
-  const uint32 allocated = page_meta(BufferGetPage(mb))->value_pages;
-  UnlockReleaseBuffer(mb);
+  Meta fixed;
+  auto* segs = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
+  meta_copy(index, &fixed, segs);
+  BlockNumber block = fixed.value_free_head;
+  const uint32 allocated = fixed.value_pages;
   uint64 free_pages = 0;
   while (block != kNoValuePage) {
     CHECK_FOR_INTERRUPTS();
@@ -401,6 +368,7 @@ void check_element_values(Graph* g, const uint8* state, BlockNumber nblocks) {
                    (unsigned long long)chained, (unsigned long long)free_pages, allocated);
   pfree(seen);
   pfree(form);
+  pfree(segs);
 }
 
 }  // namespace vx::pg::hnsw

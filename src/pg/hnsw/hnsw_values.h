@@ -60,6 +60,8 @@ const uint8* resolve_stored(Graph* g, uint32 id, const uint8* stored);
 // read_vector of an OwnBytes element copied its form into out: attaches its out-of-line part, read into a buffer
 // that belongs to the address `out` (reused when out is read into again; freed with g's memory context).
 void attach_element_values(Graph* g, uint32 id, float* out);
+// The next page of a free value page (share lock); false when `block` is not a value page (damage).
+bool value_page_next(Relation index, BlockNumber block, BlockNumber* next);
 // VACUUM, before it recycles id: moves the element's chain to the free list and clears the record's reference (one
 // WAL record: meta page, record page, the chain's last page).
 void release_element_values(Relation index, Graph* g, uint32 id);
