@@ -4,11 +4,13 @@
 // its nonzeros detached, and a value reference (first value page, bytes) in its error slot, which OwnBytes forms
 // never use. The bytes live in a chain of whole pages (src/pg/hnsw/hnsw_values.cpp):
 //
-//   value page   ValuePageHeader {magic, next block (0: end), owner heap TID, bytes used} | payload
+//   value page   ValuePageHeader {magic, next block (0: end), owner heap TID, bytes used} | payload, special area
+//                of kind PageKind::Value
 //
 // A chain is written (WAL-logged, full page images) before the record that points at it is written, so nobody
 // reads a chain that is not complete; VACUUM puts the chain of an element it recycles on the meta page's free list
-// (value_free_head, linked through `next`), which later values take pages from before the relation grows.
+// (value_free_head, linked through `next`), which later values take pages from before the relation grows. The meta
+// page's side (taking pages, freeing a chain) is hnsw_meta.cpp's, as every change of block 0.
 // Everything here is C-style (may ereport) unless marked otherwise.
 #pragma once
 
