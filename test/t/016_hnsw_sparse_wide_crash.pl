@@ -57,13 +57,7 @@ my $bench = IPC::Run::start(
   '>', \$out, '2>', \$err);
 
 $node->poll_query_until('postgres', "SELECT count(*) > $rows + 120 FROM items") or die 'inserts did not progress';
-my $pid = $node->safe_psql('postgres',
-  q{SELECT pid FROM pg_stat_activity WHERE query LIKE 'INSERT INTO items%' AND pid <> pg_backend_pid() LIMIT 1});
-ok($pid =~ /^\d+$/, 'found an inserting backend');
-kill 'KILL', $pid;
-$bench->finish;
-wait_for_recovery($node);
-like(slurp_file($node->logfile), qr/all server processes terminated; reinitializing/, 'crash recovery ran');
+kill_backend_and_recover($node, 'INSERT INTO items%', $bench);
 
 my $count = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
 ok($count > $rows + 120, "rows survived the crash ($count)");
