@@ -175,6 +175,18 @@ WHERE w.id > 1000 AND (SELECT x.id FROM sw_churn x ORDER BY x.s <-> w.s LIMIT 1)
 DROP TABLE sw_churn, sw_sizes;
 DROP PROCEDURE sw_churn_round(int);
 
+-- the first element of an empty index is wide (written under the meta page's lock, its chain before), on a column
+-- without typmod (the first value fixes the dims), for cosine; then small and wide rows
+CREATE TABLE sw_first (id int PRIMARY KEY, s sparsevec);
+CREATE INDEX sw_first_cos ON sw_first USING hnsw (s sparsevec_cosine_ops);
+INSERT INTO sw_first SELECT 1, sw_vec(2, 0, 16000);
+INSERT INTO sw_first SELECT i, sw_vec(i % 12, i % 5, CASE WHEN i % 10 = 0 THEN 3000 ELSE 40 + i END) FROM generate_series(2, 80) i;
+SELECT c.live = 80 AND c.heap_rows = 80 AS first_checked FROM vectorext.index_check('sw_first_cos', true) c;
+SELECT count(*) = 9 AS wide_found FROM sw_first w
+WHERE length(w.s::text) - length(replace(w.s::text, ':', '')) > 300
+  AND (SELECT x.id FROM sw_first x ORDER BY x.s <=> w.s LIMIT 1) = w.id;
+DROP TABLE sw_first;
+
 -- above the limit: the type itself holds at most 16,000 nonzeros (54000), so the index takes every sparsevec
 \set VERBOSITY default
 SELECT ('{' || string_agg(j::text || ':1', ',' ORDER BY j) || '}/30000')::sparsevec FROM generate_series(1, 16001) j;
