@@ -31,13 +31,7 @@ my $bench = IPC::Run::start(
 # wait until some rows went in concurrently, then kill -9 an inserting backend: the postmaster resets every
 # session and runs crash recovery from the WAL.
 $node->poll_query_until('postgres', 'SELECT count(*) > 1500 FROM items') or die 'inserts did not progress';
-my $pid = $node->safe_psql('postgres',
-  q{SELECT pid FROM pg_stat_activity WHERE query LIKE 'INSERT INTO items%' AND pid <> pg_backend_pid() LIMIT 1});
-ok($pid =~ /^\d+$/, 'found an inserting backend');
-kill 'KILL', $pid;
-$bench->finish;
-wait_for_recovery($node);
-like(slurp_file($node->logfile), qr/all server processes terminated; reinitializing/, 'crash recovery ran');
+kill_backend_and_recover($node, 'INSERT INTO items%', $bench);
 
 my $count = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
 ok($count > 1500, "rows survived the crash ($count)");

@@ -1,5 +1,6 @@
 # vectorext.index_check on hnsw indexes (docs/index_check.md): passes on healthy indexes of every build path (bulk
-# build in memory, build that outgrows maintenance_work_mem, inserts into an empty index, after deletes + VACUUM),
+# build in memory, build that outgrows maintenance_work_mem, inserts into an empty index, after deletes + VACUUM, a
+# sparsevec index with value pages),
 # and raises XX002 naming the element when the index file is damaged on disk: the server is stopped, bytes of the
 # file are overwritten from Perl, the server started again.
 use strict;
@@ -70,7 +71,8 @@ sub write_file_bytes {
 }
 
 # Layout (src/pg/hnsw/hnsw_page.h): meta = magic, version, dims, metric, m, ef_construction, record_size, entry,
-# max_level, count, ... ; segment directory at byte 68 of the meta data area: (start_block, first_id, nelems).
+# max_level, count, ... ; segment directory at byte 76 of the meta data area (after value_free_head, value_pages):
+# (start_block, first_id, nelems).
 # Records of the first segment: floor(8160 / record_size) per page, each = flags u8, level u8, n0 u16, tid (6 bytes),
 # upper_off u16, upper_block (2 x u16), then the level-0 neighbour ids (int32).
 my $orig = read_file_bytes_after_stop();
@@ -81,7 +83,7 @@ sub read_file_bytes_after_stop {
 }
 
 my ($magic, $version, $dims, $metric, $m, $efc, $rsize, $entry, $maxl, $count) = unpack('V10', substr($orig, $hdr, 40));
-my ($seg_start) = unpack('V', substr($orig, $hdr + 68, 4));
+my ($seg_start) = unpack('V', substr($orig, $hdr + 76, 4));
 my $per_page = int(($page - $hdr - $special) / $rsize);
 sub rec_off { my ($id) = @_; return ($seg_start + int($id / $per_page)) * $page + $hdr + ($id % $per_page) * $rsize; }
 
@@ -170,5 +172,34 @@ $node->start;
 like($err, qr/XX002/, 'elements of removed rows: XX002');
 like($err, qr/Live element \d+ \(block \d+\) has heap TID \(\d+,\d+\), which holds no row/,
   'elements of removed rows: says which');
+
+# 6. value pages (sparsevec values over 300 nonzeros, src/pg/hnsw/hnsw_values.cpp): a healthy index passes; a value
+# page whose magic is damaged is named, with its element
+$node->safe_psql('postgres', q{
+  CREATE TABLE sparse_wide (id int PRIMARY KEY, s sparsevec(20000));
+  INSERT INTO sparse_wide SELECT i, ('{' || string_agg(((i * 13 + j * 7) % 20000 + 1)::text || ':' || (1 + j % 5)::text,
+      ',' ORDER BY (i * 13 + j * 7) % 20000) || '}/20000')::sparsevec
+    FROM generate_series(1, 40) i, generate_series(0, 99 + (i % 4) * 1500) j GROUP BY i;
+  CREATE INDEX sparse_wide_idx ON sparse_wide USING hnsw (s sparsevec_l1_ops);
+});
+($rc, $out, $err) = $node->psql('postgres', q{SELECT live, heap_rows FROM vectorext.index_check('sparse_wide_idx', true)});
+is($out, '40|40', 'index with value pages passes');
+$path = $datadir . '/' . $node->safe_psql('postgres', q{SELECT pg_relation_filepath('sparse_wide_idx')});
+my $wide = read_file_bytes_after_stop();
+my $value_block;
+for my $blk (1 .. length($wide) / $page - 1) {
+  if (unpack('V', substr($wide, $blk * $page + $hdr, 4)) == 0x56585650) { $value_block = $blk; last; }
+}
+ok(defined $value_block, 'the index has value pages');
+$b = $wide;
+substr($b, $value_block * $page + $hdr, 4) = pack('V', 0x01020304);
+write_file_bytes($b);
+$node->start;
+($rc, $out, $err) = $node->psql('postgres', q{
+  \set VERBOSITY verbose
+  SELECT * FROM vectorext.index_check('sparse_wide_idx', true)});
+like($err, qr/XX002/, 'damaged value page: XX002');
+like($err, qr/Value page $value_block \(page \d+ of element \d+'s chain\) has magic 0x01020304/,
+  'damaged value page: says which');
 $node->stop;
 done_testing();

@@ -18,7 +18,7 @@ $node->safe_psql('postgres', "CREATE EXTENSION vectorext;
 
 # access method, index options, meta magic (Meta { uint32 magic; uint32 version; ... } after the 24-byte header),
 # current layout version
-for my $case (['hnsw', '', '56584857', 3], ['ivfflat', 'WITH (lists = 4)', '56584956', 5])
+for my $case (['hnsw', '', '56584857', 4], ['ivfflat', 'WITH (lists = 4)', '56584956', 5])
 {
 	my ($am, $with, $magic_hex, $current) = @$case;
 	my $index = "items_$am";

@@ -8,8 +8,10 @@ use strict;
 use warnings;
 use Exporter 'import';
 use IPC::Run;
+use PostgreSQL::Test::Utils;
+use Test::More;
 
-our @EXPORT = qw(wait_for_recovery);
+our @EXPORT = qw(wait_for_recovery kill_backend_and_recover);
 
 # wait_for_recovery($node): returns once the server accepts connections and is out of recovery; dies after 180 s.
 sub wait_for_recovery {
@@ -24,6 +26,20 @@ sub wait_for_recovery {
     select(undef, undef, undef, 0.1);
   }
   die 'server did not come back';
+}
+
+# kill_backend_and_recover($node, $query_like, $bench): kill -9 a backend running a statement LIKE $query_like (the
+# postmaster resets every session and runs crash recovery from the WAL), let the client harness $bench end, wait for
+# recovery; two tests: a backend was found, and recovery ran.
+sub kill_backend_and_recover {
+  my ($node, $query_like, $bench) = @_;
+  my $pid = $node->safe_psql('postgres',
+    "SELECT pid FROM pg_stat_activity WHERE query LIKE '$query_like' AND pid <> pg_backend_pid() LIMIT 1");
+  ok($pid =~ /^\d+$/, 'found a backend running ' . $query_like);
+  kill 'KILL', $pid;
+  $bench->finish;
+  wait_for_recovery($node);
+  like(slurp_file($node->logfile), qr/all server processes terminated; reinitializing/, 'crash recovery ran');
 }
 
 1;

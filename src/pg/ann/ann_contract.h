@@ -75,6 +75,14 @@ struct AnnContract {
   bool (*to_stored)(const void* value, uint8* out);
   float (*stored_rank)(const uint8* a, const uint8* b, int dims);
   double (*stored_distance)(const uint8* a, const uint8* b, int dims);
+  // OwnBytes, optional (nullptr: every value fits its fixed form): a value too large for the form keeps the rest
+  // out of line (sparsevec beyond its inline slots). extra_bytes: how many bytes that part has (0: none); the form
+  // holds a pointer to it in memory (to_stored points it at the value itself), which extra reads (nullptr: not
+  // attached, the kernels then see no nonzeros) and attach_extra sets (nullptr detaches: what an index page holds).
+  // An index keeps the part elsewhere (hnsw: value pages, hnsw_values.cpp) and attaches a copy when it reads one.
+  uint32 (*extra_bytes)(const uint8* form);
+  const uint8* (*extra)(const uint8* form);
+  void (*attach_extra)(uint8* form, const uint8* data);
 };
 
 constexpr uint32 kAnnContractMagic = 0x56584143;  // "VXAC"

@@ -20,6 +20,8 @@ extern "C" {
 
 namespace vx::pg::hnsw {
 
+struct ValueBuffers;  // hnsw_values.cpp
+
 using core::Metric;
 using core::hnsw::Candidate;
 
@@ -93,7 +95,8 @@ struct Graph {
   BlockNumber pin_block[4];
   Buffer pin_buf[4];
   int pin_next;
-  uint64 pin_ops;  // pins taken (statistics)
+  uint64 pin_ops;        // pins taken (statistics)
+  ValueBuffers* values;  // out-of-line parts read back (hnsw_values.h); nullptr until the first
 };
 constexpr int kPinSlots = 4;
 
@@ -120,6 +123,9 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags);
 // The element in memory (width floats): the vector as its half copy decodes, or the stored bytes (what inserts and
 // VACUUM compute neighbour distances with).
 void read_vector(Graph* g, uint32 id, float* out);
+// Copies [byte, byte + len) of id's record with a pin and no lock (its immutable parts: the element, its error or
+// value reference); false when the id has no segment or a page is not initialised.
+bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out);
 // Lower bound of the SQL distance between element id's original vector and `query` (as the executor sees it,
 // not normalised; query_norm its norm), from its half copy: what a scan returns as the ORDER BY value. `rank` is
 // the walk's distance_to(id) with that same query (used instead of re-reading the copy where the metric allows:

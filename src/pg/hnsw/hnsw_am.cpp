@@ -2,6 +2,7 @@
 // column through the type-and-metric contract (ann_contract.h). The callbacks themselves live in hnsw_build / hnsw_insert / hnsw_scan / hnsw_vacuum.
 #include "pg/ann/ann_routine.h"
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_values.h"
 #include "pg/module_init.h"
 
 extern "C" {
@@ -117,6 +118,7 @@ bool datum_to_element(const AnnContract& c, Datum d, uint32 dims, float* out) {
   if (own_bytes(c)) {
     std::memset(out, 0, sizeof(float) * element_width(c, dims));  // copies compare equal by their bytes
     ok = c.to_stored(v, reinterpret_cast<uint8*>(out));
+    if (ok) keep_element_extra(c, out, CurrentMemoryContext);  // it pointed into v
   } else {
     ok = ann_value_to_float(c, v, out, got);
   }

@@ -4,6 +4,7 @@
 // in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_meta.h"
+#include "pg/hnsw/hnsw_values.h"
 #include "core/hnsw/hnsw_locality.h"
 #include "pg/context_owned.h"
 #include "pg/workers.h"
@@ -43,6 +44,7 @@ struct BuildState {
   const AnnContract* contract = nullptr;
   std::size_t budget = 0;
   std::size_t per_tuple = 0;
+  std::size_t extra_bytes = 0;  // out-of-line parts kept in build_cxt (hnsw_values.h), counted against the budget
   bool page_mode = false;
   double indtuples = 0;
   std::vector<float> data;  // width floats per element (datum_to_element)
@@ -94,29 +96,30 @@ void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull
     if (isnull[0]) return;
     // No typmod: the first value fixes the dims; datum_to_element rejects any other value that differs.
     if (st->dims == 0) set_dims(st, datum_dims(*st->contract, values[0]), st->reltuples, st->build_cxt);
+    // The element's out-of-line part (a wide sparsevec's nonzeros) is in tuple_cxt until its reset: the page-level
+    // paths use it before, the in-memory path keeps a copy in build_cxt.
     MemoryContext old = MemoryContextSwitchTo(st->tuple_cxt);
     bool ok = datum_to_element(*st->contract, values[0], uint32(st->dims), st->tmp);
     MemoryContextSwitchTo(old);
-    MemoryContextReset(st->tuple_cxt);
-    if (!ok) return;
+    if (!ok) {
+      MemoryContextReset(st->tuple_cxt);
+      return;
+    }
     st->indtuples += 1;
-    if (st->page_mode) {
-      old = MemoryContextSwitchTo(st->tuple_cxt);
-      insert_element(index, st->tmp, uint32(st->dims), tid);
-      MemoryContextSwitchTo(old);
-      MemoryContextReset(st->tuple_cxt);
-      return;
-    }
-    if ((st->tids.size() + 1) * st->per_tuple > st->budget) {
+    if (!st->page_mode) {
+      st->extra_bytes += keep_element_extra(*st->contract, st->tmp, st->build_cxt);
+      if ((st->tids.size() + 1) * st->per_tuple + st->extra_bytes <= st->budget) {
+        st->data.insert(st->data.end(), st->tmp, st->tmp + st->width);
+        st->tids.push_back(*tid);
+        MemoryContextReset(st->tuple_cxt);
+        return;
+      }
       switch_to_page_mode(st);
-      old = MemoryContextSwitchTo(st->tuple_cxt);
-      insert_element(index, st->tmp, uint32(st->dims), tid);
-      MemoryContextSwitchTo(old);
-      MemoryContextReset(st->tuple_cxt);
-      return;
     }
-    st->data.insert(st->data.end(), st->tmp, st->tmp + st->width);
-    st->tids.push_back(*tid);
+    old = MemoryContextSwitchTo(st->tuple_cxt);
+    insert_element(index, st->tmp, uint32(st->dims), tid);
+    MemoryContextSwitchTo(old);
+    MemoryContextReset(st->tuple_cxt);
   });
 }
 
@@ -215,6 +218,19 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     any_upper = true;
   }
 
+  // Value pages (the out-of-line parts of wide elements, hnsw_values.h) follow the upper pages, each chain on
+  // consecutive blocks.
+  const AnnContract& c = *st->contract;
+  const BlockNumber value_start = any_upper ? cur_block + 1 : 1 + seg_blocks;
+  std::vector<ValueRef> vref(c.extra_bytes ? n : 0, ValueRef{kNoValuePage, 0});
+  uint32 value_pages = 0;
+  for (uint32 id = 0; id < vref.size(); ++id) {
+    const uint32 bytes = element_extra_bytes(c, &st->data[gb.label(order[id]) * st->width]);
+    if (bytes == 0) continue;
+    vref[id] = ValueRef{value_start + value_pages, bytes};
+    value_pages += value_chain_pages(bytes);
+  }
+
   PageStream out(index);
   out.flush();  // block 0: meta page, rewritten at the end
   std::vector<char> rec(rs);
@@ -231,6 +247,10 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     set_upper_block(*h, ublock[id]);
     h->upper_off = uoff[id];
     encode_element(rec.data(), m, &st->data[label * st->width], uint32(st->dims), *st->contract);
+    if (!vref.empty()) {  // the page holds the reference, not the pointer
+      c.attach_extra(reinterpret_cast<uint8*>(rec.data() + vector_offset(m)), nullptr);
+      set_value_ref(rec.data(), m, vref[id]);
+    }
     if (page_contained && out.fill() + rs > kUsable) out.pad_to_page();  // as locate() expects
     out.append(rec.data(), rs);
     if ((id & 1023) == 0) {
@@ -264,6 +284,24 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     }
     out.pad_to_page();
   }
+  if (value_pages > 0) {
+    out.set_kind(PageKind::Value);
+    call([&] {
+      if (RelationGetNumberOfBlocks(index) != value_start)
+        elog(ERROR, "hnsw build: value pages start at block %u, expected %u", RelationGetNumberOfBlocks(index),
+             value_start);
+    });
+    std::vector<char> areas;
+    for (uint32 id = 0; id < n; ++id) {
+      if (vref[id].head == kNoValuePage) continue;
+      const std::size_t label = gb.label(order[id]);
+      const uint32 pages = value_chain_pages(vref[id].bytes);
+      areas.assign(std::size_t(pages) * kUsable, 0);
+      format_value_chain(areas.data(), vref[id].head, st->tids[label], element_extra(c, &st->data[label * st->width]),
+                         vref[id].bytes);
+      for (uint32 i = 0; i < pages; ++i) out.append(areas.data() + std::size_t(i) * kUsable, kUsable);
+    }
+  }
   // Meta page.
   BuiltGraph b{};
   b.dims = uint32(st->dims);
@@ -277,6 +315,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   b.segment_blocks = seg_blocks;
   b.upper_block = any_upper ? cur_block : InvalidBlockNumber;
   b.upper_used = any_upper ? used : 0;
+  b.value_pages = value_pages;  // the value free list starts empty
   call([&] { write_built_meta(index, b); });
 }
 

@@ -17,6 +17,7 @@
 // is re-read before it counts as corruption.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_meta.h"
+#include "pg/hnsw/hnsw_values.h"
 #include "pg/ann/index_check.h"
 
 extern "C" {
@@ -126,6 +127,7 @@ void check_meta(Check* c) {
   }
   c->g.pin_next = 0;
   c->g.pin_ops = 0;
+  c->g.values = nullptr;
 }
 
 // Every initialised page carries the hnsw special area: page id, and its kind (the meta page at block 0 only). Pages
@@ -149,7 +151,8 @@ void check_pages(Check* c) {
       CORRUPT(c->index, "Block %u has page id 0x%04x, expected 0x%04x.", b, op.page_id, kPageId);
     bool meta_kind = op.kind == uint16(PageKind::Meta);
     if (meta_kind != (b == kMetaBlock) ||
-        (!meta_kind && op.kind != uint16(PageKind::Records) && op.kind != uint16(PageKind::Upper)))
+        (!meta_kind && op.kind != uint16(PageKind::Records) && op.kind != uint16(PageKind::Upper) &&
+         op.kind != uint16(PageKind::Value)))
       CORRUPT(c->index, "Block %u has page kind %u.", b, op.kind);
   }
 }
@@ -492,6 +495,7 @@ void hnsw_check_index(Relation index, Relation heap, bool heapallindexed, IndexC
   *out = IndexCheckCounts{};
   out->pages = c.nblocks;
   check_elements(&c, out);
+  check_element_values(&c.g, c.state, c.nblocks);  // value pages: chains and their free list
   // The entry point: written, and at the top level.
   if (c.meta->entry >= 0) {
     uint32 e = uint32(c.meta->entry);

@@ -17,6 +17,7 @@
 // Every page change is a GenericXLog record of at most 4 pages.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_meta.h"
+#include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -71,6 +72,7 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
   set_upper_block(*h, level > 0 ? upper_block : InvalidBlockNumber);
   std::memcpy(rec + kHeaderBytes, lists[0], 4 * counts[0]);
   encode_element(rec, m, vec, g->dims, *g->contract);
+  take_value_ref(g, rec);  // the value pages prepare_element_values wrote
   write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
   write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
   pfree(rec);
@@ -242,6 +244,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   graph_load(&g, index);
   int m = int(g.m);
   int efc = std::max(int(index_ef_construction(index)), 1);
+  prepare_element_values(&g, vec, tid);  // before the meta page's lock that meta_allocate takes
   FirstElement first{vec, tid};
   Allocation a = meta_allocate(&g, dims, level_for_tid(m, tid), write_first_element, &first);
   const int level = a.level;

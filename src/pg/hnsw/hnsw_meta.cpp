@@ -1,5 +1,6 @@
 // The meta page of an hnsw index (contract in hnsw_meta.h): the only file that reads or writes block 0.
 #include "pg/hnsw/hnsw_meta.h"
+#include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -105,6 +106,7 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
   meta->upper_block = b.upper_block;
   meta->upper_used = b.upper_block == InvalidBlockNumber ? 0 : b.upper_used;
   meta->next_block = RelationGetNumberOfBlocks(index);
+  meta->value_pages = b.value_pages;  // value_free_head stays kNoValuePage (0): nothing freed yet
   if (b.count > 0) {
     meta->segments[0] = Segment{1, 0, segment_capacity(b.segment_blocks, b.record_size)};
     meta->nsegments = 1;
@@ -348,6 +350,55 @@ void meta_count_deleted(Graph* g, uint32 newly, uint32 pending, ReplaceEntry rep
   w->deleted = std::max(w->deleted + newly, w->free_count + pending + newly);
   GenericXLogFinish(xs);
   UnlockReleaseBuffer(buf);
+}
+
+// ---- value pages (hnsw_values.h) --------------------------------------------------------------------------------
+
+void meta_take_value_pages(Relation index, BlockNumber* blocks, uint32 n) {
+  Buffer mb = meta_buffer(index);
+  LockBuffer(mb, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = GenericXLogStart(index);
+  Meta* meta = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
+  const BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+  for (uint32 i = 0; i < n; ++i) {
+    const BlockNumber head = meta->value_free_head;
+    BlockNumber next;
+    if (head != kNoValuePage && head < nblocks && value_page_next(index, head, &next)) {
+      blocks[i] = head;
+      meta->value_free_head = next;
+      continue;
+    }
+    meta->value_free_head = kNoValuePage;  // empty (or damaged: what it held is lost, never reused twice)
+    blocks[i] = meta->next_block++;
+    meta->value_pages++;
+  }
+  GenericXLogFinish(state);
+  UnlockReleaseBuffer(mb);
+}
+
+void meta_free_value_chain(Relation index, BlockNumber head, BlockNumber last, const Location& ref) {
+  Buffer mb = meta_buffer(index);
+  LockBuffer(mb, BUFFER_LOCK_EXCLUSIVE);
+  Buffer rb = ReadBufferExtended(index, MAIN_FORKNUM, ref.block, RBM_NORMAL, nullptr);
+  LockBuffer(rb, BUFFER_LOCK_EXCLUSIVE);
+  Buffer lb = InvalidBuffer;
+  if (last != kNoValuePage) {
+    lb = ReadBufferExtended(index, MAIN_FORKNUM, last, RBM_NORMAL, nullptr);
+    LockBuffer(lb, BUFFER_LOCK_EXCLUSIVE);
+  }
+  GenericXLogState* state = GenericXLogStart(index);
+  Meta* meta = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
+  const ValueRef none{kNoValuePage, 0};
+  std::memcpy(page_data(GenericXLogRegisterBuffer(state, rb, 0)) + ref.offset, &none, sizeof(none));
+  if (lb != InvalidBuffer) {  // last.next = old head; head = the chain's first page
+    auto* lh = reinterpret_cast<ValuePageHeader*>(page_data(GenericXLogRegisterBuffer(state, lb, 0)));
+    lh->next = meta->value_free_head;
+    meta->value_free_head = head;
+  }
+  GenericXLogFinish(state);
+  if (lb != InvalidBuffer) UnlockReleaseBuffer(lb);
+  UnlockReleaseBuffer(rb);
+  UnlockReleaseBuffer(mb);
 }
 
 }  // namespace vx::pg::hnsw

@@ -27,6 +27,7 @@ struct BuiltGraph {
   uint32 segment_blocks;    // of the segment at block 1 (0 when empty)
   BlockNumber upper_block;  // InvalidBlockNumber: no upper page
   uint32 upper_used;
+  uint32 value_pages;  // value pages written after the upper pages (hnsw_values.h)
 };
 void write_built_meta(Relation index, const BuiltGraph& b);
 
@@ -92,5 +93,15 @@ void free_list_push(Graph* g, int32 head, int32 tail, uint32 n);
 // it), the entry point becomes *entry (of *level; -1, -1: none).
 typedef bool (*ReplaceEntry)(Graph* g, int32 entry, void* arg, int32* new_entry, int* new_level);
 void meta_count_deleted(Graph* g, uint32 newly, uint32 pending, ReplaceEntry replace_entry, void* arg);
+
+// ---- value pages (hnsw_values.h) --------------------------------------------------------------------------------
+
+// n pages for a new value chain, under the meta page's exclusive lock (one WAL record): from the free list first (its
+// links read from the free pages), then past next_block.
+void meta_take_value_pages(Relation index, BlockNumber* blocks, uint32 n);
+// VACUUM, before it recycles an element: its chain (head .. last; last == kNoValuePage: a damaged chain, only the
+// reference goes) in front of the free list, and the record's reference (at `ref`) cleared, in one WAL record
+// (meta page, then the record's page, then the chain's last page).
+void meta_free_value_chain(Relation index, BlockNumber head, BlockNumber last, const Location& ref);
 
 }  // namespace vx::pg::hnsw

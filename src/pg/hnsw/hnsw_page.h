@@ -7,6 +7,10 @@
 //                      packed back to back over the pages' usable area (logical offset = local_id * record_size).
 //   upper pages        the neighbour lists of levels >= 1 (few elements have them), one block-contained record per
 //                      element, found through (upper_block, upper_off) in the element record.
+//   value pages        the out-of-line part of elements too large for their fixed form (sparsevec beyond its inline
+//                      nonzeros): a chain of pages per element, found through the record's value reference (in the
+//                      error slot, which such forms do not use); freed chains form a list from the meta page
+//                      (hnsw_values.cpp).
 //
 // Element record (record_size = 16 + 8m + 8 + element bytes, rounded up to a multiple of 4):
 //   uint8 flags | uint8 level | uint16 n0 | ItemPointerData heap tid | uint16 upper_off | uint32 upper_block |
@@ -38,11 +42,12 @@ namespace vx::pg::hnsw {
 constexpr uint32 kMagic = 0x56584857;  // "VXHW"
 // 1: float32 vectors packed across pages. 2: half copies + encoding error, records within one page when they fit.
 // 3: a special area with the page id on every page.
-constexpr uint32 kLayoutVersion = 3;
+// 4: value pages (meta: value_free_head, value_pages; sparsevec's form of 300 inline nonzeros, the rest out of line).
+constexpr uint32 kLayoutVersion = 4;
 constexpr BlockNumber kMetaBlock = 0;
 constexpr uint16 kPageId = 0xFF92;  // the last two bytes of every hnsw page (IVF: 0xFF91)
 
-enum class PageKind : uint16 { Meta = 1, Records = 2, Upper = 3 };
+enum class PageKind : uint16 { Meta = 1, Records = 2, Upper = 3, Value = 4 };  // Value: hnsw_values.h
 struct HnswPageOpaque {
   uint16 kind;  // PageKind
   uint16 unused[2];
@@ -81,7 +86,9 @@ struct Meta {
   uint32 deleted;      // elements flagged deleted (including those on the free list)
   int32 free_head;     // first reusable element id (-1: none); a free record's next id is in its tid bytes
   uint32 free_count;   // elements on the free list (deleted - free_count are dead but not yet recycled)
-  uint32 next_block;   // first block not yet assigned to a segment or upper page (may be beyond the file end)
+  uint32 next_block;   // first block not yet assigned to a segment, upper or value page (may be beyond the file end)
+  uint32 value_free_head;  // first free value page (0, the meta page's block: none); linked by their `next`
+  uint32 value_pages;      // value pages ever allocated (in chains of live elements, free, or lost to a crash)
   uint32 nsegments;
   Segment segments[FLEXIBLE_ARRAY_MEMBER];
 };

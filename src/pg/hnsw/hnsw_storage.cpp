@@ -4,6 +4,7 @@
 // the locking protocol.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_meta.h"
+#include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -53,6 +54,7 @@ void graph_load(Graph* g, Relation index) {
   }
   g->pin_next = 0;
   g->pin_ops = 0;
+  g->values = nullptr;
 }
 
 void graph_release(Graph* g) {
@@ -190,8 +192,6 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
   return int(n);
 }
 
-static bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out);
-
 // Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
 // only afterwards), so they are read with a pin and no content lock: concurrent writers of the same page change
 // other bytes only (GenericXLogFinish copies back identical bytes for ours). L2, inner product and L1 are sums
@@ -221,6 +221,8 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
         return std::numeric_limits<float>::infinity();
       stored = reinterpret_cast<const uint8*>(g->scratch);
     }
+    stored = resolve_stored(g, id, stored);  // a value with nonzeros in value pages gets them attached
+    if (stored == nullptr) return std::numeric_limits<float>::infinity();
     return c.stored_rank(reinterpret_cast<const uint8*>(q), stored, int(g->dims));
   }
   if (records_per_page(g->record_size))  // the whole record is on this page
@@ -262,9 +264,8 @@ static void prefetch_record(Graph* g, uint32 id) {
   for (uint32 k = 0; k < lines; k += 64) __builtin_prefetch(v + k);
 }
 
-// Copies [byte, byte + len) of id's record, page by page, with a pin and no lock (immutable parts only: the
-// vector and its error). Returns false when the id has no segment or a page is not initialised.
-static bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
+// Page by page (see hnsw.h).
+bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
   const Segment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return false;
   return walk_record(*seg, g->record_size, id, byte, len, [&](const SpanPiece& p) {
@@ -280,6 +281,7 @@ void read_vector(Graph* g, uint32 id, float* out) {
     std::memset(out, 0, sizeof(float) * g->width);
     if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, out))
       std::memset(out, 0, sizeof(float) * g->width);
+    attach_element_values(g, id, out);
     return;
   }
   const Segment* seg = find_segment(g->segments, g->nsegments, id);

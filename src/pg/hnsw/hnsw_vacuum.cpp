@@ -6,6 +6,7 @@
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_repair.h"
+#include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
 #include "access/generic_xlog.h"
@@ -71,6 +72,7 @@ void recycle_dead(Relation index) {
     uint32 chained = 0;
     for (uint32 id = count; id-- > 0;) {
       if (!recyclable[id]) continue;
+      release_element_values(index, &g, id);  // its value pages, if any, to the free list first
       if (!free_list_mark(&g, id, chain_head)) continue;  // left dead
       if (chain_tail < 0) chain_tail = int32(id);
       chain_head = int32(id);
