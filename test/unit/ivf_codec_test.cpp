@@ -1,4 +1,4 @@
-// The IVF codec interface (src/core/ivf_codec*.cpp): the registry, code sizes and codebook bytes as the meta page and
+// The IVF codec interface (src/core/ivf/ivf_codec*.cpp): the registry, code sizes and codebook bytes as the meta page and
 // index_check expect them, codebooks that survive their byte stream, scanners that score a page exactly as the
 // quantizers' own query objects do, and the flat scanner's bounds and exact values.
 #include "core/ivf/ivf_codec.h"
