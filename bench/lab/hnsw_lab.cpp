@@ -26,7 +26,9 @@
 #include "../ann/dataset.h"
 #include "../ann/truth.h"
 #include "core/kernels/half.h"
+#include "core/half_copy.h"
 #include "core/hnsw/hnsw_graph_builder.h"
+#include "core/metric.h"
 
 using namespace ab;
 namespace hc = vx::core::hnsw;
@@ -100,22 +102,22 @@ std::size_t top_up(hc::GraphBuilder& g, int threads) {
   return g.finish_top_up();
 }
 
-hc::Metric index_metric(Metric m) {
+vx::core::Metric index_metric(Metric m) {
   switch (m) {
     case Metric::L2:
-      return hc::Metric::L2;
+      return vx::core::Metric::L2;
     case Metric::Cosine:
-      return hc::Metric::Cosine;
+      return vx::core::Metric::Cosine;
     default:
-      return hc::Metric::InnerProduct;
+      return vx::core::Metric::InnerProduct;
   }
 }
 
-// The scan's walk: ranking key between the float query and a half copy (hnsw_distance.h's half_distance).
+// The scan's walk: ranking key between the float query and a half copy (core/half_copy.h's half_rank).
 template <class G>
 struct Walker {
   const G& g;
-  hc::Metric metric;
+  vx::core::Metric metric;
   std::size_t dims;
   const std::vector<uint16_t>& copies;  // by builder id
   const Dataset& ds;
@@ -124,8 +126,8 @@ struct Walker {
 
   float dist(const float* q, std::size_t id) const {
     ++evaluated;
-    if (float_walk) return hc::distance(metric, q, ds.row(int64_t(g.label(id))), dims);
-    return hc::half_distance(metric, q, &copies[id * dims], dims);
+    if (float_walk) return vx::core::rank_distance(metric, q, ds.row(int64_t(g.label(id))), dims);
+    return vx::core::half_rank(metric, q, &copies[id * dims], dims);
   }
 
   // ef best builder ids, nearest first
@@ -180,7 +182,7 @@ struct Walker {
 template <class G>
 void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool half_build) {
   const std::size_t n = std::size_t(ds.n), dims = std::size_t(ds.dim);
-  const hc::Metric metric = index_metric(ds.metric);
+  const vx::core::Metric metric = index_metric(ds.metric);
   auto t0 = Clock::now();
   std::atomic<std::size_t> next{0};
   std::vector<std::thread> ts;
@@ -268,7 +270,7 @@ int main(int argc, char** argv) {
   Dataset ds = load_dataset(a.dataset, a.o);
   TruthSet truth = load_or_compute_truth(ds, a.o.k, a.o.cache_dir);
   const std::size_t n = std::size_t(ds.n), dims = std::size_t(ds.dim);
-  const hc::Metric metric = index_metric(ds.metric);
+  const vx::core::Metric metric = index_metric(ds.metric);
   if (!a.dump.empty()) {
     auto write = [&](const std::string& file, int rows, auto row, bool with_category) {
       FILE* f = std::fopen((a.dump + "/" + file).c_str(), "w");

@@ -1,19 +1,12 @@
-// Metric names and the float-vector distances of metric.h.
-//
-// Issue 12, phase 1: normalize, rank_distance and sql_distance forward to the implementations in hnsw_distance.h /
-// hnsw_distance.cpp, which another branch is still changing; phase 2 moves their bodies here and makes
-// hnsw_distance.h use these (one implementation either way: the ivf access methods and hnsw compute the same bits).
+// Metric names and the float-vector distances of metric.h: the one implementation every access method uses (hnsw and
+// the ivf access methods compute the same bits), over the runtime-dispatched kernels of core/kernels/distance.h.
 #include "core/metric.h"
 
-#include "core/hnsw/hnsw_distance.h"
+#include "core/kernels/distance.h"
 
 #include <cmath>
 
 namespace vx::core {
-
-namespace {
-hnsw::Metric float_metric(Metric m) { return static_cast<hnsw::Metric>(static_cast<uint32_t>(m)); }
-}  // namespace
 
 const char* metric_name(Metric m) {
   switch (m) {
@@ -33,15 +26,39 @@ const char* metric_name(Metric m) {
   return "unknown";
 }
 
-bool normalize(float* v, std::size_t n) { return hnsw::normalize(v, n); }
+bool normalize(float* v, std::size_t n) {
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += double(v[i]) * v[i];
+  if (!(s > 0) || !std::isfinite(s)) return false;
+  float inv = float(1.0 / std::sqrt(s));
+  for (std::size_t i = 0; i < n; ++i) v[i] *= inv;
+  return true;
+}
 
 float rank_distance(Metric m, const float* a, const float* b, std::size_t n) {
-  return hnsw::distance(float_metric(m), a, b, n);
+  switch (m) {
+    case Metric::L2:
+      return kernels().l2_squared(a, b, n);
+    case Metric::L1:
+      return kernels().l1(a, b, n);
+    default:
+      return -kernels().inner_product(a, b, n);  // inner product, and cosine over normalised vectors
+  }
 }
 
 double sql_distance(Metric m, const float* x, const float* query, std::size_t n) {
-  if (!metric_has_float_form(m)) return HUGE_VAL;
-  return hnsw::sql_distance(float_metric(m), x, query, n);
+  switch (m) {
+    case Metric::L2:
+      return l2_distance(x, query, n);
+    case Metric::InnerProduct:
+      return negative_inner_product(x, query, n);
+    case Metric::Cosine:
+      return cosine_distance(x, query, n);
+    case Metric::L1:
+      return l1_distance(x, query, n);
+    default:
+      return HUGE_VAL;  // Hamming, Jaccard: no float form
+  }
 }
 
 }  // namespace vx::core

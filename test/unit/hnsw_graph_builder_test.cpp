@@ -164,7 +164,7 @@ std::unique_ptr<GraphBuilder> build(const Clustered& c, Metric metric, int m, in
 // The scan's walk: greedy descent, beam of ef at level 0; the k nearest labels found.
 std::vector<std::size_t> search(const GraphBuilder& b, const Clustered& c, Metric metric, const float* q, int ef,
                                 int k) {
-  auto d = [&](std::size_t id) { return distance(metric, q, &c.data[b.label(id) * c.dims], c.dims); };
+  auto d = [&](std::size_t id) { return rank_distance(metric, q, &c.data[b.label(id) * c.dims], c.dims); };
   std::size_t cur = static_cast<std::size_t>(b.entry_point());
   float cur_d = d(cur);
   for (int l = b.max_level(); l > 0; --l)
@@ -210,7 +210,7 @@ double recall_at_10(const GraphBuilder& b, const Clustered& c, Metric metric, co
   for (std::size_t qi = 0; qi < queries.n; qi++) {
     const float* q = &queries.data[qi * queries.dims];
     std::vector<std::pair<float, std::size_t>> exact;
-    for (std::size_t i = 0; i < c.n; i++) exact.emplace_back(distance(metric, q, &c.data[i * c.dims], c.dims), i);
+    for (std::size_t i = 0; i < c.n; i++) exact.emplace_back(rank_distance(metric, q, &c.data[i * c.dims], c.dims), i);
     std::partial_sort(exact.begin(), exact.begin() + 10, exact.end());
     std::set<std::size_t> truth;
     for (int i = 0; i < 10; i++) truth.insert(exact[std::size_t(i)].second);
@@ -233,8 +233,8 @@ void expect_sound_lists(const GraphBuilder& b, const Clustered& c, Metric metric
       ASSERT_TRUE(k == 0 || *distinct.rbegin() < b.size()) << what;
       const float* base = &c.data[b.label(id) * c.dims];
       for (int j = 1; j < k; j++) {
-        float prev = distance(metric, base, &c.data[b.label(nb[j - 1]) * c.dims], c.dims);
-        float cur = distance(metric, base, &c.data[b.label(nb[j]) * c.dims], c.dims);
+        float prev = rank_distance(metric, base, &c.data[b.label(nb[j - 1]) * c.dims], c.dims);
+        float cur = rank_distance(metric, base, &c.data[b.label(nb[j]) * c.dims], c.dims);
         if (cur < prev - 1e-4f * (1 + std::fabs(prev))) bad_order++;
       }
     }

@@ -1,9 +1,9 @@
-// Unit tests for the HNSW index's use of half copies (core/hnsw/hnsw_distance.h): the walk's ranking key equals the
+// Unit tests for the HNSW index's use of half copies (core/half_copy.h, the one implementation hnsw and ivf use): the walk's ranking key equals the
 // float kernel on the decoded copy; the scan's ORDER BY value (half_lower_bound) never exceeds what the SQL
 // operators (<->, <#>, <=>, <+>: core/kernels/distance.h) compute for the original vector, for vectors as the index stores
 // them (normalised for cosine), for values a half cannot hold, tiny values, and 16,000 dimensions; and an exact copy
 // gives the operator's value bit for bit (what lets a scan skip the executor's re-check for it).
-#include "core/hnsw/hnsw_distance.h"
+#include "core/half_copy.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 
 #include "core/kernels/distance.h"
 
-namespace vx::core::hnsw {
+namespace vx::core {
 namespace {
 
 // The SQL operator's value between original x and the query.
@@ -49,8 +49,8 @@ TEST(HnswHalf, RankingKeyIsTheFloatKernelOnTheDecodedCopy) {
   half::encode(x.data(), n, h.data());
   half::decode(h.data(), n, dec.data());
   for (Metric m : {Metric::L2, Metric::InnerProduct, Metric::Cosine, Metric::L1}) {
-    double want = distance(m, dec.data(), q.data(), n);
-    EXPECT_NEAR(half_distance(m, q.data(), h.data(), n), want, 1e-4 * (std::fabs(want) + 1));
+    double want = rank_distance(m, dec.data(), q.data(), n);
+    EXPECT_NEAR(half_rank(m, q.data(), h.data(), n), want, 1e-4 * (std::fabs(want) + 1));
   }
 }
 
@@ -96,7 +96,7 @@ TEST(HnswHalf, BoundFromRankEqualsBoundFromCopy) {
   half::EncodeError err = half::encode(x.data(), n, h.data());
   for (Metric m : {Metric::L2, Metric::L1}) {
     ASSERT_TRUE(rank_bound_available(m));
-    EXPECT_EQ(half_lower_bound_from_rank(m, half_distance(m, q.data(), h.data(), n), err, n),
+    EXPECT_EQ(half_lower_bound_from_rank(m, half_rank(m, q.data(), h.data(), n), err, n),
               half_lower_bound(m, q.data(), norm(q), h.data(), n, err));
   }
 }
@@ -144,4 +144,4 @@ TEST(HnswHalf, IntegerPixelsGiveTightBounds) {
 }
 
 }  // namespace
-}  // namespace vx::core::hnsw
+}  // namespace vx::core

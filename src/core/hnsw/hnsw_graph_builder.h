@@ -3,7 +3,6 @@
 // written to pages by src/pg/hnsw/hnsw_build.cpp. Element ids are hnswlib's internal ids (0..size-1, insertion order).
 #pragma once
 
-#include "core/hnsw/hnsw_distance.h"
 #include "core/metric.h"
 
 #include <atomic>
@@ -27,10 +26,6 @@ class GraphBuilder {
   // faithful (values well inside the half range); the caller decides from the data.
   GraphBuilder(int dims, vx::core::Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
                bool half_copies = false);
-  GraphBuilder(int dims, Metric metric, int m, int ef_construction, std::size_t max_elements, unsigned seed,
-               bool half_copies = false)
-      : GraphBuilder(dims, static_cast<vx::core::Metric>(static_cast<uint32_t>(metric)), m, ef_construction,
-                     max_elements, seed, half_copies) {}
   // Over elements of a StoredSpace: add() then takes (bytes rounded up to 4) bytes, the tail zero.
   GraphBuilder(int dims, const StoredSpace& space, int m, int ef_construction, std::size_t max_elements, unsigned seed);
   ~GraphBuilder();

@@ -15,7 +15,7 @@ IndexAmRoutine* new_ann_routine(uint16 support_functions);
 
 // amvalidate for an ANN operator class: the one operator is strategy 1, FOR ORDER BY a float8-returning distance of
 // (type, type) sorted by a btree family of float8; support 1 is float8 (type, type), 2 float8 (type), 3 internal
-// (internal) (the type-and-metric contract, ann_contract.h; hnsw's int4 (internal) until issue 12 phase 2);
+// (internal) (the type-and-metric contract, ann_contract.h);
 // `required_support` (bit n = support n) must be present. Each problem is an INFO message naming the
 // class, and makes the result false (what amvalidate() reports; CREATE OPERATOR CLASS itself does not call it).
 bool validate_ann_opclass(Oid opclassoid, uint32 required_support);

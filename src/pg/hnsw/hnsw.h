@@ -27,10 +27,10 @@ using core::hnsw::Candidate;
 
 // Settings (hnsw.*).
 enum IterativeScan { kIterOff = 0, kIterRelaxed = 1, kIterStrict = 2 };
-extern int g_ef_search;
-extern int g_iterative_scan;
-extern int g_max_scan_tuples;
-extern double g_scan_mem_multiplier;
+extern int hnsw_ef_search;
+extern int hnsw_iterative_scan;
+extern int hnsw_max_scan_tuples;
+extern double hnsw_scan_mem_multiplier;
 
 // Reloptions.
 struct Options {
@@ -87,7 +87,7 @@ struct Graph {
   int32 entry, max_level;
   uint32 count;
   uint32 nsegments;
-  Segment* segments;
+  HnswSegment* segments;
   uint16* scratch;  // element_bytes + 32 bytes (a copy of an element that straddles pages), graph_set_element_size's
   uint32 scratch_bytes;
   // A few pins kept across record accesses (round robin; see pinned() in hnsw_storage.cpp for why so few).
@@ -111,9 +111,9 @@ void graph_refresh(Graph* g);  // re-reads count / entry / segments (meta_load)
 void graph_release(Graph* g);  // drops the cached pins
 
 // Record access. Returns false when the id has no written record (not valid yet / beyond the relation).
-bool read_header(Graph* g, uint32 id, RecordHeader* h);
+bool read_header(Graph* g, uint32 id, HnswRecordHeader* h);
 // Header and level-0 list together (one lock round trip); nbrs must hold 2m ids.
-bool read_header_and_list0(Graph* g, uint32 id, RecordHeader* h, int32* nbrs);
+bool read_header_and_list0(Graph* g, uint32 id, HnswRecordHeader* h, int32* nbrs);
 // Neighbours at `level` (0 or upper); returns count (0 when missing).
 int read_neighbors(Graph* g, uint32 id, int level, int32* out);
 // Ranking distance (core::half_rank, or the contract's stored_rank) from q (an element in memory) to element id, read

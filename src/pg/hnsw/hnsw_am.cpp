@@ -1,5 +1,6 @@
 // The hnsw index access method: handler, settings (hnsw.*), reloptions (m, ef_construction), and how it reads its
 // column through the type-and-metric contract (ann_contract.h). The callbacks themselves live in hnsw_build / hnsw_insert / hnsw_scan / hnsw_vacuum.
+#include "pg/ann/ann_registry.h"
 #include "pg/ann/ann_routine.h"
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_values.h"
@@ -18,14 +19,14 @@ extern "C" {
 
 namespace vx::pg::hnsw {
 
-int g_ef_search = 40;
-int g_iterative_scan = kIterOff;
-int g_max_scan_tuples = 20000;
-double g_scan_mem_multiplier = 1.0;
+int hnsw_ef_search = 40;
+int hnsw_iterative_scan = kIterOff;
+int hnsw_max_scan_tuples = 20000;
+double hnsw_scan_mem_multiplier = 1.0;
 
 namespace {
 
-relopt_kind g_relopt_kind;
+relopt_kind hnsw_relopt_kind;
 
 const struct config_enum_entry kIterativeScanOptions[] = {
     {"off", kIterOff, false},
@@ -35,20 +36,20 @@ const struct config_enum_entry kIterativeScanOptions[] = {
 };
 
 void hnsw_on_load() {
-  g_relopt_kind = add_reloption_kind();
-  add_int_reloption(g_relopt_kind, "m", "Max number of connections", kDefaultM, kMinM, kMaxM, AccessExclusiveLock);
-  add_int_reloption(g_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
+  hnsw_relopt_kind = add_reloption_kind();
+  add_int_reloption(hnsw_relopt_kind, "m", "Max number of connections", kDefaultM, kMinM, kMaxM, AccessExclusiveLock);
+  add_int_reloption(hnsw_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
                     kDefaultEfc, kMinEfc, kMaxEfc, AccessExclusiveLock);
-  tuning::add_tuned_reloptions(g_relopt_kind, "ef_search", 1000);
+  tuning::add_tuned_reloptions(hnsw_relopt_kind, "ef_search", 1000);
   DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
-                          "Valid range is 1..1000.", &g_ef_search, 40, 1, 1000, PGC_USERSET, 0, nullptr, nullptr,
+                          "Valid range is 1..1000.", &hnsw_ef_search, 40, 1, 1000, PGC_USERSET, 0, nullptr, nullptr,
                           nullptr);
-  DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", nullptr, &g_iterative_scan,
+  DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", nullptr, &hnsw_iterative_scan,
                            kIterOff, kIterativeScanOptions, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans", nullptr,
-                          &g_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                          &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomRealVariable("hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
-                           nullptr, &g_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                           nullptr, &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("hnsw");
 }
 VX_ON_LOAD(hnsw_on_load);
@@ -74,7 +75,7 @@ bytea* options(Datum reloptions, bool validate) {
       {"ef_search", RELOPT_TYPE_INT, offsetof(Options, tuned.value)},
       {tuning::kCurveOption, RELOPT_TYPE_STRING, offsetof(Options, tuned.curve)},
   };
-  return static_cast<bytea*>(build_reloptions(reloptions, validate, g_relopt_kind, sizeof(Options), tab, 4));
+  return static_cast<bytea*>(build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(Options), tab, 4));
 }
 
 const AnnContract& index_contract(Relation index) {
@@ -188,6 +189,16 @@ char* am_buildphasename(int64 phase) {
   }
 }
 
+}  // namespace
+}  // namespace vx::pg::hnsw
+
+extern "C" Datum vx_hnsw_handler(PG_FUNCTION_ARGS);
+
+namespace vx::pg::hnsw {
+namespace {
+// In the ANN registry (ann_registry.h): its scans publish exact ORDER BY values; hnsw_check.cpp checks its indexes.
+const AnnAccessMethod kHnsw = {"hnsw", AnnFamily::kHnsw, 10, vx_hnsw_handler, true, hnsw_check_index};
+VX_ANN_ACCESS_METHOD(kHnsw);
 }  // namespace
 }  // namespace vx::pg::hnsw
 

@@ -236,7 +236,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   std::vector<char> rec(rs);
   for (uint32 id = 0; id < n; ++id) {
     std::memset(rec.data(), 0, rs);
-    auto* h = reinterpret_cast<RecordHeader*>(rec.data());
+    auto* h = reinterpret_cast<HnswRecordHeader*>(rec.data());
     std::size_t label = gb.label(order[id]);
     h->flags = kFlagValid;
     h->level = uint8(std::max(0, std::min(gb.level(order[id]), level_cap)));

@@ -45,31 +45,31 @@ struct Check {
   Relation index;
   Graph g;
   BlockNumber nblocks;
-  Meta* meta;    // fixed part of the meta page as read at the start (no segments)
-  uint8* state;  // per id: kUnwritten, or the record's flags
-  uint8* level;  // per id
-  int32* nbrs;   // 2m
+  HnswMeta* meta;  // fixed part of the meta page as read at the start (no segments)
+  uint8* state;    // per id: kUnwritten, or the record's flags
+  uint8* level;    // per id
+  int32* nbrs;     // 2m
 };
 constexpr uint8 kUnwritten = 0;
 
 BlockNumber block_of(Check* c, uint32 id) {
-  const Segment* seg = find_segment(c->g.segments, c->g.nsegments, id);
+  const HnswSegment* seg = find_segment(c->g.segments, c->g.nsegments, id);
   return seg ? locate(*seg, c->g.record_size, id, 0).block : InvalidBlockNumber;
 }
 
 // Whether the record of id lies inside the relation (an insert extends it before writing there).
 bool on_disk(Check* c, uint32 id) {
-  const Segment* seg = find_segment(c->g.segments, c->g.nsegments, id);
+  const HnswSegment* seg = find_segment(c->g.segments, c->g.nsegments, id);
   return seg && locate(*seg, c->g.record_size, id, c->g.record_size - 1).block < c->nblocks;
 }
 
 void check_meta(Check* c) {
   Relation index = c->index;
-  c->meta = static_cast<Meta*>(palloc(sizeof(Meta)));
-  Segment* segs = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
+  c->meta = static_cast<HnswMeta*>(palloc(sizeof(HnswMeta)));
+  HnswSegment* segs = static_cast<HnswSegment*>(palloc(sizeof(HnswSegment) * kMaxSegments));
   meta_copy(index, c->meta, segs);
   uint32 nsegs = std::min(c->meta->nsegments, kMaxSegments);
-  const Meta& mt = *c->meta;
+  const HnswMeta& mt = *c->meta;
   if (mt.magic != kMagic) CORRUPT(index, "Meta page (block 0) has magic 0x%08x, expected 0x%08x.", mt.magic, kMagic);
   if (mt.version != kLayoutVersion)
     CORRUPT(index, "Meta page (block 0) has layout version %u, this build reads version %u.", mt.version,
@@ -97,12 +97,12 @@ void check_meta(Check* c) {
     CORRUPT(index, "Meta page (block 0) counts %u deleted elements, %u are allocated.", mt.deleted, mt.count);
   uint32 next_id = 0;
   for (uint32 i = 0; i < nsegs; ++i) {
-    const Segment& s = segs[i];
+    const HnswSegment& s = segs[i];
     uint32 blocks = segment_blocks(s.nelems, mt.record_size);
     if (s.first_id != next_id)
-      CORRUPT(index, "Segment %u of the meta page starts at element %u, expected %u.", i, s.first_id, next_id);
+      CORRUPT(index, "HnswSegment %u of the meta page starts at element %u, expected %u.", i, s.first_id, next_id);
     if (s.start_block == kMetaBlock || uint64(s.start_block) + blocks > mt.next_block)
-      CORRUPT(index, "Segment %u of the meta page (blocks %u..%u) lies outside the allocated blocks 1..%u.", i,
+      CORRUPT(index, "HnswSegment %u of the meta page (blocks %u..%u) lies outside the allocated blocks 1..%u.", i,
               s.start_block, s.start_block + blocks - 1, mt.next_block - 1);
     next_id = s.first_id + s.nelems;
   }
@@ -150,9 +150,8 @@ void check_pages(Check* c) {
     if (op.page_id != kPageId)
       CORRUPT(c->index, "Block %u has page id 0x%04x, expected 0x%04x.", b, op.page_id, kPageId);
     bool meta_kind = op.kind == uint16(PageKind::Meta);
-    if (meta_kind != (b == kMetaBlock) ||
-        (!meta_kind && op.kind != uint16(PageKind::Records) && op.kind != uint16(PageKind::Upper) &&
-         op.kind != uint16(PageKind::Value)))
+    if (meta_kind != (b == kMetaBlock) || (!meta_kind && op.kind != uint16(PageKind::Records) &&
+                                           op.kind != uint16(PageKind::Upper) && op.kind != uint16(PageKind::Value)))
       CORRUPT(c->index, "Block %u has page kind %u.", b, op.kind);
   }
 }
@@ -174,7 +173,7 @@ void check_elements(Check* c, IndexCheckCounts* out) {
   for (uint32 id = 0; id < count; ++id) {
     CHECK_FOR_INTERRUPTS();
     if (!on_disk(c, id)) continue;  // allocated, page not written yet (an insert in progress)
-    RecordHeader h;
+    HnswRecordHeader h;
     if (!read_header(g, id, &h)) continue;  // not published yet
     c->state[id] = h.flags;
     c->level[id] = h.level;
@@ -207,7 +206,7 @@ bool linkable(Check* c, uint32 to) {
     return to < count;
   }
   if (c->state[to] != kUnwritten) return true;
-  RecordHeader h;
+  HnswRecordHeader h;
   c->nblocks = RelationGetNumberOfBlocks(c->index);
   return on_disk(c, to) && read_header(&c->g, to, &h);
 }
@@ -224,7 +223,7 @@ void check_links(Check* c) {
       int n = read_neighbors(g, id, l, c->nbrs);
       if (l > 0) {
         // read_neighbors clamps: look at the stored count itself.
-        RecordHeader h;
+        HnswRecordHeader h;
         if (read_header(g, id, &h)) {
           Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, upper_block_of(h), RBM_NORMAL, nullptr);
           LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -272,7 +271,7 @@ int64 walk_level0(Check* c, int32 entry, bool* reached, uint32* queue) {
       if (to < 0 || uint32(to) >= count || reached[to]) continue;
       if (c->state[to] == kUnwritten || (c->state[to] & kFlagFree)) {
         // Written, or reused by an insert, since pass 1? (A link to a free id is stale: it leads nowhere.)
-        RecordHeader h;
+        HnswRecordHeader h;
         c->nblocks = RelationGetNumberOfBlocks(c->index);
         if (!on_disk(c, uint32(to)) || !read_header(g, uint32(to), &h) || (h.flags & kFlagFree)) continue;
         c->state[to] = h.flags;
@@ -319,7 +318,7 @@ void check_reachable(Check* c, Relation heap, IndexCheckCounts* out) {
     if (missing == 0) break;
     for (uint32 id = 0; id < count; ++id) {
       if (c->state[id] == kUnwritten || (c->state[id] & (kFlagDeleted | kFlagFree)) || reached[id]) continue;
-      RecordHeader h;
+      HnswRecordHeader h;
       if (read_header(&c->g, id, &h)) c->state[id] = h.flags;
     }
   }
@@ -332,7 +331,7 @@ void check_reachable(Check* c, Relation heap, IndexCheckCounts* out) {
   uint32 first = 0;
   for (uint32 id = 0; id < count; ++id) {
     if (c->state[id] == kUnwritten || (c->state[id] & (kFlagDeleted | kFlagFree)) || reached[id]) continue;
-    RecordHeader h;
+    HnswRecordHeader h;
     if (!read_header(&c->g, id, &h) || (h.flags & (kFlagDeleted | kFlagFree))) continue;
     if (!row_visible(heap, snapshot, &h.tid, fetch, slot)) continue;
     if (unreachable++ == 0) first = id;
@@ -429,7 +428,7 @@ void check_rows_stored(Check* c, Relation heap, ItemPointerData* tids, int64 nti
     if (heap_stores(heap, &tid, &nblocks, strategy)) continue;
     // Read since pass 1: a concurrent VACUUM may have flagged the element and freed the line pointer meanwhile.
     for (uint32 id = 0; id < c->meta->count; ++id) {
-      RecordHeader h;
+      HnswRecordHeader h;
       if (c->state[id] == kUnwritten || !read_header(&c->g, id, &h) || (h.flags & (kFlagDeleted | kFlagFree)) ||
           !ItemPointerEquals(&h.tid, &tid))
         continue;
@@ -458,11 +457,11 @@ void check_heap(Check* c, Relation heap, IndexCheckCounts* out) {
     if (c->state[id] == kUnwritten) {
       // Written since pass 1?
       c->nblocks = RelationGetNumberOfBlocks(c->index);
-      RecordHeader h;
+      HnswRecordHeader h;
       if (!on_disk(c, id) || !read_header(g, id, &h)) continue;
       c->state[id] = h.flags;
     }
-    RecordHeader h;
+    HnswRecordHeader h;
     if (!read_header(g, id, &h) || (h.flags & (kFlagDeleted | kFlagFree))) continue;
     hc.tids[hc.ntids++] = h.tid;
   }

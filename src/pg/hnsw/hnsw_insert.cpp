@@ -63,7 +63,7 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
   }
   uint32 body = g->record_size - kHeaderBytes;
   char* rec = static_cast<char*>(palloc0(g->record_size));
-  RecordHeader* h = reinterpret_cast<RecordHeader*>(rec);
+  HnswRecordHeader* h = reinterpret_cast<HnswRecordHeader*>(rec);
   h->flags = kFlagValid;
   h->level = uint8(level);
   h->n0 = uint16(counts[0]);
@@ -128,7 +128,7 @@ bool add_to_list0(Graph* g, uint32 owner, int32 id) {
   const int cap = int(2 * g->m);
   int32 own[2 * kMaxM], next[2 * kMaxM];
   for (int attempt = 0; attempt < 8; ++attempt) {
-    RecordHeader h;
+    HnswRecordHeader h;
     if (!read_header_and_list0(g, owner, &h, own)) return false;
     int n = std::min<int>(h.n0, cap);
     for (int i = 0; i < n; ++i)
@@ -162,7 +162,7 @@ bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float
   int32 next[2 * kMaxM];
   Candidate cands[2 * kMaxM + 1];
   for (int attempt = 0; attempt < 8; ++attempt) {
-    RecordHeader h;
+    HnswRecordHeader h;
     int n;
     if (level == 0) {
       if (!read_header_and_list0(g, nbr, &h, cur) || (h.flags & kFlagDeleted)) return false;
@@ -222,7 +222,7 @@ bool splice_in(Graph* g, uint32 nbr, uint32 new_id) {
   const int cap = int(2 * g->m);
   int32 cur[2 * kMaxM], next[2 * kMaxM];
   for (int attempt = 0; attempt < 8; ++attempt) {
-    RecordHeader h;
+    HnswRecordHeader h;
     if (!read_header_and_list0(g, nbr, &h, cur) || (h.flags & kFlagDeleted)) return false;
     int n = std::min<int>(h.n0, cap);
     if (n == 0) return false;
@@ -291,7 +291,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     search_layer(&g, &s, vec, l, efc);
     int n = 0;
     for (int i = 0; i < s.nres; ++i) {
-      RecordHeader h;
+      HnswRecordHeader h;
       if (read_header(&g, uint32(s.res[i].id), &h) && !(h.flags & kFlagDeleted)) sorted[n++] = s.res[i];
     }
     sort_candidates(sorted, n);

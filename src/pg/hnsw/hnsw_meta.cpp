@@ -16,7 +16,7 @@ namespace vx::pg::hnsw {
 
 namespace {
 
-Meta* page_meta(Page page) { return reinterpret_cast<Meta*>(PageGetContents(page)); }
+HnswMeta* page_meta(Page page) { return reinterpret_cast<HnswMeta*>(PageGetContents(page)); }
 
 Buffer meta_buffer(Relation index, ForkNumber fork = MAIN_FORKNUM) {
   return ReadBufferExtended(index, fork, kMetaBlock, RBM_NORMAL, nullptr);
@@ -25,8 +25,8 @@ Buffer meta_buffer(Relation index, ForkNumber fork = MAIN_FORKNUM) {
 // The fixed fields of a new meta page (the rest of the page zero).
 void init_meta(Page page, uint32 dims, Metric metric, uint32 m, uint32 efc, uint32 record_size) {
   init_page(page, PageKind::Meta);
-  Meta* meta = page_meta(page);
-  std::memset(meta, 0, offsetof(Meta, segments));
+  HnswMeta* meta = page_meta(page);
+  std::memset(meta, 0, offsetof(HnswMeta, segments));
   meta->magic = kMagic;
   meta->version = kLayoutVersion;
   meta->dims = dims;
@@ -43,18 +43,18 @@ void init_meta(Page page, uint32 dims, Metric metric, uint32 m, uint32 efc, uint
 }
 
 // A free record's link to the next free id is kept in its tid bytes (the heap TID of a dead element is not needed).
-int32 free_next(const RecordHeader& h) {
+int32 free_next(const HnswRecordHeader& h) {
   int32 next;
   std::memcpy(&next, &h.tid, sizeof(int32));
   return next;
 }
 void set_free_next(char* header, int32 next) {
-  std::memcpy(header + offsetof(RecordHeader, tid), &next, sizeof(int32));
+  std::memcpy(header + offsetof(HnswRecordHeader, tid), &next, sizeof(int32));
 }
 
 // The header of id's record on its page (the first 16 bytes never straddle when the offset allows: see callers).
 Location header_location(const Graph* g, uint32 id) {
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) elog(ERROR, "hnsw: element %u has no segment", id);
   return locate(*seg, g->record_size, id, 0);
 }
@@ -99,7 +99,7 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   Page page = BufferGetPage(buf);
   init_meta(page, b.dims, b.metric, b.m, b.ef_construction, b.record_size);
-  Meta* meta = page_meta(page);
+  HnswMeta* meta = page_meta(page);
   meta->entry = b.entry;
   meta->max_level = b.max_level;
   meta->count = b.count;
@@ -108,7 +108,7 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
   meta->next_block = RelationGetNumberOfBlocks(index);
   meta->value_pages = b.value_pages;  // value_free_head stays kNoValuePage (0): nothing freed yet
   if (b.count > 0) {
-    meta->segments[0] = Segment{1, 0, segment_capacity(b.segment_blocks, b.record_size)};
+    meta->segments[0] = HnswSegment{1, 0, segment_capacity(b.segment_blocks, b.record_size)};
     meta->nsegments = 1;
   }
   MarkBufferDirty(buf);
@@ -118,7 +118,7 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
 void meta_load(Graph* g) {
   Buffer buf = meta_buffer(g->index);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* meta = page_meta(BufferGetPage(buf));
+  const HnswMeta* meta = page_meta(BufferGetPage(buf));
   if (meta->magic != kMagic)
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
                     errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(g->index))));
@@ -135,7 +135,7 @@ void meta_load(Graph* g) {
   g->max_level = meta->max_level;
   g->count = meta->count;
   g->nsegments = meta->nsegments;
-  std::memcpy(g->segments, meta->segments, sizeof(Segment) * meta->nsegments);
+  std::memcpy(g->segments, meta->segments, sizeof(HnswSegment) * meta->nsegments);
   UnlockReleaseBuffer(buf);
   graph_set_element_size(g);
 }
@@ -143,23 +143,23 @@ void meta_load(Graph* g) {
 MetaState meta_state(Relation index) {
   Buffer buf = meta_buffer(index);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* m = page_meta(BufferGetPage(buf));
+  const HnswMeta* m = page_meta(BufferGetPage(buf));
   MetaState s{m->count, m->deleted, m->free_count, m->entry, m->max_level};
   UnlockReleaseBuffer(buf);
   return s;
 }
 
-void meta_copy(Relation index, Meta* fixed, Segment* segs) {
+void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs) {
   Buffer buf = meta_buffer(index);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const Meta* m = page_meta(BufferGetPage(buf));
-  std::memcpy(fixed, m, offsetof(Meta, segments));
-  std::memcpy(segs, m->segments, sizeof(Segment) * std::min(m->nsegments, kMaxSegments));
+  const HnswMeta* m = page_meta(BufferGetPage(buf));
+  std::memcpy(fixed, m, offsetof(HnswMeta, segments));
+  std::memcpy(segs, m->segments, sizeof(HnswSegment) * std::min(m->nsegments, kMaxSegments));
   UnlockReleaseBuffer(buf);
 }
 
 bool meta_describe(Page page, uint32* version, uint32* count, uint32* deleted) {
-  const Meta* m = page_meta(page);
+  const HnswMeta* m = page_meta(page);
   if (m->magic != kMagic) return false;
   *version = m->version;
   *count = m->count;
@@ -172,7 +172,7 @@ void meta_raise_entry(Relation index, uint32 id, int level) {
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   if (page_meta(BufferGetPage(buf))->max_level < level) {
     GenericXLogState* state = GenericXLogStart(index);
-    Meta* meta = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
+    HnswMeta* meta = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
     meta->entry = int32(id);
     meta->max_level = level;
     GenericXLogFinish(state);
@@ -186,7 +186,7 @@ bool meta_move_entry(Relation index, int32 expected, int32 entry, int level) {
   bool moved = page_meta(BufferGetPage(buf))->entry == expected;
   if (moved) {
     GenericXLogState* state = GenericXLogStart(index);
-    Meta* meta = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
+    HnswMeta* meta = page_meta(GenericXLogRegisterBuffer(state, buf, 0));
     meta->entry = entry;
     meta->max_level = level;
     GenericXLogFinish(state);
@@ -199,7 +199,7 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
   int level = level_drawn;
   Buffer buf = meta_buffer(g->index);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-  Meta* cur = page_meta(BufferGetPage(buf));
+  HnswMeta* cur = page_meta(BufferGetPage(buf));
   // An index on a column without typmod gets its dims from the first element inserted (fixed here, in the same WAL
   // record as its allocation); every other vector must have them.
   if (cur->dims != 0 && cur->dims != dims)
@@ -209,7 +209,7 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
   bool reused = false;
   if (cur->free_head >= 0 && uint32(cur->free_head) < cur->count) {
     // Reuse a recycled id (VACUUM put it there once nothing could reach it).
-    RecordHeader fh;
+    HnswRecordHeader fh;
     std::memset(&fh, 0, sizeof(fh));
     a.id = uint32(cur->free_head);
     reused = true;
@@ -219,7 +219,7 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
   if (!reused && cur->count == PG_INT32_MAX)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("hnsw index has too many elements")));
   // Plan the meta change on a copy so the WAL record is built only after the (possible) record write below.
-  Meta* next = static_cast<Meta*>(palloc(kUsable));
+  HnswMeta* next = static_cast<HnswMeta*>(palloc(kUsable));
   std::memcpy(next, cur, kUsable);
   if (next->dims == 0) {
     Assert(next->count == 0);
@@ -229,7 +229,7 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
   g->dims = next->dims;
   g->record_size = next->record_size;
   graph_set_element_size(g);
-  const Segment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
+  const HnswSegment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
   if (!reused && (last == nullptr || a.id >= last->first_id + last->nelems)) {
     if (next->nsegments >= kMaxSegments)
       ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -237,7 +237,7 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
                       errhint("REINDEX the index.")));
     uint32 want = std::max<uint32>(next->count / 8, (4 * kUsable) / next->record_size + 1);
     uint32 blocks = segment_blocks(want, next->record_size);
-    Segment s{next->next_block, a.id, segment_capacity(blocks, next->record_size)};
+    HnswSegment s{next->next_block, a.id, segment_capacity(blocks, next->record_size)};
     next->segments[next->nsegments++] = s;
     next->next_block += blocks;
   }
@@ -247,7 +247,7 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
   // re-insert grew it by 2.5-2.9% per cycle; pgvector: 0%, its TAP 011 allows 2%).
   bool reuse_upper = false;
   if (reused) {
-    RecordHeader fh;
+    HnswRecordHeader fh;
     if (read_header(g, a.id, &fh) && (fh.flags & kFlagFree) && int(fh.level) <= max_level_for(next->m)) {
       BlockNumber ub = upper_block_of(fh);
       if (fh.level == 0) {
@@ -286,13 +286,13 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
     next->max_level = level;
     // Write our record now (under the meta lock): nobody can start from an entry point that is not on disk.
     g->nsegments = next->nsegments;
-    std::memcpy(g->segments, next->segments, sizeof(Segment) * next->nsegments);
+    std::memcpy(g->segments, next->segments, sizeof(HnswSegment) * next->nsegments);
     g->count = next->count;
     write_first(g, a, arg);
   }
   GenericXLogState* state = GenericXLogStart(g->index);
   Page page = GenericXLogRegisterBuffer(state, buf, 0);
-  std::memcpy(page_meta(page), next, offsetof(Meta, segments) + sizeof(Segment) * next->nsegments);
+  std::memcpy(page_meta(page), next, offsetof(HnswMeta, segments) + sizeof(HnswSegment) * next->nsegments);
   GenericXLogFinish(state);
   UnlockReleaseBuffer(buf);
   pfree(next);
@@ -321,7 +321,7 @@ void free_list_push(Graph* g, int32 head, int32 tail, uint32 n) {
   Buffer rb = ReadBufferExtended(g->index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
   LockBuffer(rb, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(g->index);
-  Meta* w = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
+  HnswMeta* w = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
   char* hp = page_data(GenericXLogRegisterBuffer(state, rb, 0)) + loc.offset;
   set_free_next(hp, w->free_head);
   w->free_head = head;
@@ -335,10 +335,10 @@ void meta_count_deleted(Graph* g, uint32 newly, uint32 pending, ReplaceEntry rep
   Buffer buf = meta_buffer(g->index);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* xs = GenericXLogStart(g->index);
-  Meta* w = page_meta(GenericXLogRegisterBuffer(xs, buf, 0));
+  HnswMeta* w = page_meta(GenericXLogRegisterBuffer(xs, buf, 0));
   // (the meta page is locked by us: the callback gets the segment directory from its copy, not a re-read)
   g->nsegments = w->nsegments;
-  std::memcpy(g->segments, w->segments, sizeof(Segment) * w->nsegments);
+  std::memcpy(g->segments, w->segments, sizeof(HnswSegment) * w->nsegments);
   g->count = w->count;
   int32 entry;
   int level;
@@ -358,7 +358,7 @@ void meta_take_value_pages(Relation index, BlockNumber* blocks, uint32 n) {
   Buffer mb = meta_buffer(index);
   LockBuffer(mb, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(index);
-  Meta* meta = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
+  HnswMeta* meta = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
   const BlockNumber nblocks = RelationGetNumberOfBlocks(index);
   for (uint32 i = 0; i < n; ++i) {
     const BlockNumber head = meta->value_free_head;
@@ -387,7 +387,7 @@ void meta_free_value_chain(Relation index, BlockNumber head, BlockNumber last, c
     LockBuffer(lb, BUFFER_LOCK_EXCLUSIVE);
   }
   GenericXLogState* state = GenericXLogStart(index);
-  Meta* meta = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
+  HnswMeta* meta = page_meta(GenericXLogRegisterBuffer(state, mb, 0));
   const ValueRef none{kNoValuePage, 0};
   std::memcpy(page_data(GenericXLogRegisterBuffer(state, rb, 0)) + ref.offset, &none, sizeof(none));
   if (lb != InvalidBuffer) {  // last.next = old head; head = the chain's first page

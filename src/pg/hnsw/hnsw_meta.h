@@ -46,7 +46,7 @@ MetaState meta_state(Relation index);
 
 // The page as it is (no validation): its fixed part into *fixed, min(nsegments, kMaxSegments) segments into segs
 // (kMaxSegments room). For index_check, which reports what it finds instead of refusing.
-void meta_copy(Relation index, Meta* fixed, Segment* segs);
+void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs);
 
 // For vectorext.index_health, on block 0 its caller holds share-locked: false when the page is not an hnsw meta page;
 // else its layout version and, for the current version, its count and deleted counters.

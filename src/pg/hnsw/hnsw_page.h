@@ -64,13 +64,13 @@ constexpr uint8 kFlagFree = 4;     // dead, unreachable, on the free list: its i
 // takes it exclusively (conditionally) before recycling ids, so no running scan can meet a recycled id.
 constexpr BlockNumber kScanLockBlock = 0xFFFFFFFE;
 
-struct Segment {
+struct HnswSegment {
   uint32 start_block;
   uint32 first_id;
   uint32 nelems;
 };
 
-struct Meta {
+struct HnswMeta {
   uint32 magic;
   uint32 version;
   uint32 dims;
@@ -90,12 +90,12 @@ struct Meta {
   uint32 value_free_head;  // first free value page (0, the meta page's block: none); linked by their `next`
   uint32 value_pages;      // value pages ever allocated (in chains of live elements, free, or lost to a crash)
   uint32 nsegments;
-  Segment segments[FLEXIBLE_ARRAY_MEMBER];
+  HnswSegment segments[FLEXIBLE_ARRAY_MEMBER];
 };
 
-constexpr uint32 kMaxSegments = (kUsable - offsetof(Meta, segments)) / sizeof(Segment);
+constexpr uint32 kMaxSegments = (kUsable - offsetof(HnswMeta, segments)) / sizeof(HnswSegment);
 
-struct RecordHeader {
+struct HnswRecordHeader {
   uint8 flags;
   uint8 level;
   uint16 n0;
@@ -104,12 +104,12 @@ struct RecordHeader {
   uint16 upper_block_lo;  // upper block split in two halves: the struct stays 2-byte aligned and 16 bytes
   uint16 upper_block_hi;
 };
-static_assert(sizeof(RecordHeader) == kHeaderBytes, "record header is 16 bytes");
+static_assert(sizeof(HnswRecordHeader) == kHeaderBytes, "record header is 16 bytes");
 
-inline BlockNumber upper_block_of(const RecordHeader& h) {
+inline BlockNumber upper_block_of(const HnswRecordHeader& h) {
   return (BlockNumber(h.upper_block_hi) << 16) | h.upper_block_lo;
 }
-inline void set_upper_block(RecordHeader& h, BlockNumber b) {
+inline void set_upper_block(HnswRecordHeader& h, BlockNumber b) {
   h.upper_block_lo = uint16(b & 0xffff);
   h.upper_block_hi = uint16(b >> 16);
 }
@@ -152,7 +152,7 @@ struct Location {
 };
 
 // Finds the segment holding `id` (segments are few; the first one, written by CREATE INDEX, usually holds all).
-inline const Segment* find_segment(const Segment* segs, uint32 nsegs, uint32 id) {
+inline const HnswSegment* find_segment(const HnswSegment* segs, uint32 nsegs, uint32 id) {
   if (nsegs > 0 && id - segs[0].first_id < segs[0].nelems) return &segs[0];
   for (uint32 i = nsegs; i-- > 1;)
     if (id >= segs[i].first_id) return id - segs[i].first_id < segs[i].nelems ? &segs[i] : nullptr;
@@ -161,7 +161,7 @@ inline const Segment* find_segment(const Segment* segs, uint32 nsegs, uint32 id)
 
 // byte < record_size. Within one record the bytes are consecutive over consecutive pages' data areas (for records
 // that fit in a page, all in the same page).
-inline Location locate(const Segment& seg, uint32 record_size, uint32 id, uint32 byte) {
+inline Location locate(const HnswSegment& seg, uint32 record_size, uint32 id, uint32 byte) {
   uint32 local = id - seg.first_id;
   if (uint32 per = records_per_page(record_size))
     return Location{seg.start_block + local / per, (local % per) * record_size + byte};
@@ -194,7 +194,7 @@ inline bool walk_span(Location start, uint32 len, F&& piece) {
 }
 // The span [byte, byte + len) of record id (len > 0); see locate().
 template <class F>
-inline bool walk_record(const Segment& seg, uint32 record_size, uint32 id, uint32 byte, uint32 len, F&& piece) {
+inline bool walk_record(const HnswSegment& seg, uint32 record_size, uint32 id, uint32 byte, uint32 len, F&& piece) {
   return walk_span(locate(seg, record_size, id, byte), len, piece);
 }
 // The span's bytes copied out of / into pages[0..] (pages[i] is block start.block + i, data areas); a new (all-zero)

@@ -65,8 +65,8 @@ struct Repair {
 int cap_at(const Repair& r, int level) { return level == 0 ? int(2 * r.g->m) : int(r.g->m); }
 
 // The record header of id as it is now; false if it is not written (its page may not even exist yet).
-bool header_now(Repair& r, uint32 id, RecordHeader* h) {
-  const Segment* seg = find_segment(r.g->segments, r.g->nsegments, id);
+bool header_now(Repair& r, uint32 id, HnswRecordHeader* h) {
+  const HnswSegment* seg = find_segment(r.g->segments, r.g->nsegments, id);
   if (seg == nullptr) return false;
   BlockNumber last = locate(*seg, r.g->record_size, id, kHeaderBytes + 8 * r.g->m - 1).block;
   if (last >= r.nblocks) {
@@ -83,7 +83,7 @@ bool live_now(Repair& r, int32 id) {
   uint8 s = r.state[id];
   if (s == kStateLive) return true;
   if (s == kStateDead) return false;
-  RecordHeader h;
+  HnswRecordHeader h;
   if (!header_now(r, uint32(id), &h) || (h.flags & (kFlagDeleted | kFlagFree))) return false;
   r.state[id] = kStateLive;  // written and live: stays so until the next VACUUM
   r.level[id] = h.level;
@@ -101,7 +101,7 @@ bool removable(Repair& r, int32 c, int level) {
     case kStateDead:
       return level > 0 || !(bit(r.pinned, uint32(c)) || bit(r.uncovered, uint32(c)));
     default: {
-      RecordHeader h;
+      HnswRecordHeader h;
       return header_now(r, uint32(c), &h) && (h.flags & kFlagFree);
     }
   }
@@ -564,7 +564,7 @@ void mark_linked(Graph* g, uint64* linked) {
   while (head < tail) {
     uint32 id = queue[head++];
     set_bit(linked, id);
-    RecordHeader h;
+    HnswRecordHeader h;
     if (!read_header(g, id, &h) || (h.flags & kFlagFree)) continue;  // a stale link: leads nowhere
     for (int l = h.level; l >= 1; --l) {
       int k = read_neighbors(g, id, l, nbrs);

@@ -138,9 +138,9 @@ void release_scan_lock(IndexScanDesc scan, ScanState* so) {
 }
 
 bool budget_left(ScanState* so) {
-  if (so->s.evaluated >= uint64(g_max_scan_tuples)) return false;
+  if (so->s.evaluated >= uint64(hnsw_max_scan_tuples)) return false;
   double bytes = double(so->s.capcand + so->s.capdisc + so->capout) * sizeof(Candidate) + so->s.visited_bits / 4.0;
-  return bytes <= double(work_mem) * 1024.0 * g_scan_mem_multiplier;
+  return bytes <= double(work_mem) * 1024.0 * hnsw_scan_mem_multiplier;
 }
 
 // Moves the ef best of the walk into the output batch, sorted by the lower bounds of their exact distances.
@@ -153,7 +153,7 @@ bool budget_left(ScanState* so) {
 // the distances themselves) strict_order dropped them by the dozen (pgvector's TAP 044: recall 0.92).
 void take_batch(ScanState* so) {
   Search* s = &so->s;
-  const bool hold = g_iterative_scan == kIterStrict && !so->null_query;
+  const bool hold = hnsw_iterative_scan == kIterStrict && !so->null_query;
   int keep = hold ? so->nout - so->pos : 0;
   if (keep > 0) std::memmove(so->out, so->out + so->pos, sizeof(Ranked) * keep);
   if (so->capout < keep + s->nres) {
@@ -243,7 +243,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   so->xbuf = static_cast<float*>(palloc(sizeof(float) * g->width));
   so->ef = tuning::hnsw_ef_search(scan->indexRelation).value;
   search_init(&so->s, g->count, int(g->m), so->ef);
-  so->s.keep_discarded = g_iterative_scan != kIterOff;
+  so->s.keep_discarded = hnsw_iterative_scan != kIterOff;
   if (so->s.keep_discarded) so->s.queued = static_cast<uint64*>(palloc0(sizeof(uint64) * (g->count / 64 + 1)));
   so->s.skip_excluded = true;
   so->capout = so->ef + 1;
@@ -256,7 +256,7 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   visited_test_set(&so->s, uint32(cur));
   Candidate c0{cur_dist, cur};
   heap_push_min(so->s.cand, &so->s.ncand, c0);
-  RecordHeader h0;
+  HnswRecordHeader h0;
   if (read_header(g, uint32(cur), &h0) && !(h0.flags & kFlagDeleted)) heap_push_max(so->s.res, &so->s.nres, c0);
   search_layer(g, &so->s, so->q, 0, so->ef);
   take_batch(so);
@@ -270,7 +270,7 @@ bool next_batch(ScanState* so) {
   if (!budget_left(so)) {
     s->nres = 0;
     for (int i = 0; i < s->ndisc; ++i) {
-      RecordHeader h;
+      HnswRecordHeader h;
       if (!read_header(&so->g, uint32(s->disc[i].id), &h) || (h.flags & kFlagDeleted)) continue;
       s->disc[s->nres++] = s->disc[i];
     }
@@ -355,7 +355,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
       settle_next(so);
       if (so->out[so->pos].bound > so->horizon) break;  // strict_order: a later batch may still hold a closer row
       Ranked c = so->out[so->pos++];
-      RecordHeader h;
+      HnswRecordHeader h;
       if (!read_header(&so->g, uint32(c.id), &h) || (h.flags & kFlagDeleted)) continue;
       // strict_order: the values handed to the executor never decrease, so its reorder queue emits rows in exact
       // order. A row whose lower bound is below the last value returned is decided by its exact distance, read from
@@ -364,7 +364,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
       // move the executor's horizon past rows not returned yet). Deciding by the lower bound alone dropped true
       // neighbours by the dozen when the bounds are loose (cosine over half copies of 3-d data: recall 0.5,
       // pgvector's TAP 044).
-      if (g_iterative_scan == kIterStrict && c.bound < so->last_bound) {
+      if (hnsw_iterative_scan == kIterStrict && c.bound < so->last_bound) {
         double exact;
         if (c.exact || c.upper < so->last_bound || !heap_exact_distance(scan, so, &h.tid, &exact)) continue;
         if (exact < so->last_bound) continue;
@@ -386,7 +386,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
       break;
     }
     if (found) break;
-    if (g_iterative_scan == kIterOff || !next_batch(so)) {
+    if (hnsw_iterative_scan == kIterOff || !next_batch(so)) {
       // The search is over: what it held back comes out, in order.
       if (so->pos < so->nout && so->horizon < std::numeric_limits<double>::infinity())
         so->horizon = std::numeric_limits<double>::infinity();

@@ -3,6 +3,7 @@
 // (core/hnsw/hnsw_search.h) used by insert, scan and VACUUM. The meta page is hnsw_meta.cpp's. See hnsw_insert.cpp for
 // the locking protocol.
 #include "pg/hnsw/hnsw.h"
+#include "pg/backend_cache.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 
@@ -46,7 +47,7 @@ void graph_load(Graph* g, Relation index) {
   g->index = index;
   g->contract = &index_contract(index);
   g->scratch = nullptr;
-  g->segments = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
+  g->segments = static_cast<HnswSegment*>(palloc(sizeof(HnswSegment) * kMaxSegments));
   meta_load(g);
   for (int i = 0; i < kPinSlots; ++i) {
     g->pin_block[i] = InvalidBlockNumber;
@@ -67,34 +68,39 @@ void graph_release(Graph* g) {
 
 // Backend-local hints "block -> shared buffer it was last found in", per index relfilenode. Only hints:
 // ReadRecentBuffer re-checks the buffer's tag under its header lock, so a stale hint just falls back to
-// ReadBuffer. They spare the buffer-mapping hash lookup, which was the largest cost of a search.
+// ReadBuffer. They spare the buffer-mapping hash lookup, which was the largest cost of a search. A backend cache by the
+// one convention (pg/backend_cache.h): its own context "vectorext hnsw buffer hints" under CacheMemoryContext, keyed
+// by relfilenode, and never wrong, only possibly stale.
 namespace {
 struct BufferHints {
+  MemoryContext cxt;
   RelFileNode node;
   Buffer* hint;
   uint32 nhints;
 };
-BufferHints g_hints = {{InvalidOid, InvalidOid, InvalidOid}, nullptr, 0};
+BufferHints buffer_hints = {nullptr, {InvalidOid, InvalidOid, InvalidOid}, nullptr, 0};
 
 Buffer* hint_slot(Relation index, BlockNumber block) {
-  if (!RelFileNodeEquals(g_hints.node, index->rd_node)) {
-    g_hints.node = index->rd_node;
-    std::fill(g_hints.hint, g_hints.hint + g_hints.nhints, InvalidBuffer);
+  BufferHints& h = buffer_hints;
+  if (!RelFileNodeEquals(h.node, index->rd_node)) {
+    h.node = index->rd_node;
+    std::fill(h.hint, h.hint + h.nhints, InvalidBuffer);
   }
-  if (block >= g_hints.nhints) {
+  if (block >= h.nhints) {
     if (block >= (1u << 26)) return nullptr;  // 64M blocks = 512 GB: no hints beyond
-    uint32 n = std::max<uint32>(block + 1, g_hints.nhints * 2);
+    uint32 n = std::max<uint32>(block + 1, h.nhints * 2);
     n = std::max<uint32>(n, 1024);
-    Buffer* h = static_cast<Buffer*>(MemoryContextAlloc(TopMemoryContext, sizeof(Buffer) * n));
-    std::fill(h, h + n, InvalidBuffer);
-    if (g_hints.hint) {
-      std::copy(g_hints.hint, g_hints.hint + g_hints.nhints, h);
-      pfree(g_hints.hint);
+    MemoryContext cxt = backend_cache_context(&h.cxt, "vectorext hnsw buffer hints");
+    Buffer* grown = static_cast<Buffer*>(MemoryContextAlloc(cxt, sizeof(Buffer) * n));
+    std::fill(grown, grown + n, InvalidBuffer);
+    if (h.hint) {
+      std::copy(h.hint, h.hint + h.nhints, grown);
+      pfree(h.hint);
     }
-    g_hints.hint = h;
-    g_hints.nhints = n;
+    h.hint = grown;
+    h.nhints = n;
   }
-  return &g_hints.hint[block];
+  return &h.hint[block];
 }
 }  // namespace
 
@@ -142,7 +148,7 @@ void graph_refresh(Graph* g) { meta_load(g); }
 // Copies [byte, byte+len) of record id with every page involved share-locked at once (ascending), so the copy is
 // consistent with writers (who lock the same pages exclusively, ascending).
 static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return false;
   Location first = locate(*seg, g->record_size, id, byte);
   Location last = locate(*seg, g->record_size, id, byte + len - 1);
@@ -160,12 +166,12 @@ static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) 
   return true;
 }
 
-bool read_header(Graph* g, uint32 id, RecordHeader* h) {
+bool read_header(Graph* g, uint32 id, HnswRecordHeader* h) {
   if (!read_bytes(g, id, 0, kHeaderBytes, h)) return false;
   return (h->flags & kFlagValid) != 0;
 }
 
-bool read_header_and_list0(Graph* g, uint32 id, RecordHeader* h, int32* nbrs) {
+bool read_header_and_list0(Graph* g, uint32 id, HnswRecordHeader* h, int32* nbrs) {
   char buf[kHeaderBytes + 8 * kMaxM];
   if (!read_bytes(g, id, 0, kHeaderBytes + 8 * g->m, buf)) return false;
   std::memcpy(h, buf, kHeaderBytes);
@@ -175,7 +181,7 @@ bool read_header_and_list0(Graph* g, uint32 id, RecordHeader* h, int32* nbrs) {
 }
 
 int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
-  RecordHeader h;
+  HnswRecordHeader h;
   if (level == 0) {
     if (!read_header_and_list0(g, id, &h, out)) return 0;
     return std::min<int>(h.n0, int(2 * g->m));
@@ -205,7 +211,7 @@ float distance_to(Graph* g, uint32 id, const float* q) {
 // Also returns the record's flags byte, read without a lock (a single byte; VACUUM only ever sets DELETED, and
 // scans re-check under a lock before returning a TID).
 float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   *flags = 0;
   if (seg == nullptr) return std::numeric_limits<float>::infinity();
   Location head = locate(*seg, g->record_size, id, 0);
@@ -250,7 +256,7 @@ static inline const char* hinted_page(Graph* g, BlockNumber block) {
 // Asks the CPU to start loading id's record header and the first lines of its vector, so that the DRAM latency of
 // several neighbours overlaps (hnswlib does the same with _mm_prefetch). No pin: see hinted_page.
 static void prefetch_record(Graph* g, uint32 id) {
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
   Location head = locate(*seg, g->record_size, id, 0);
   const char* hp = hinted_page(g, head.block);
@@ -266,7 +272,7 @@ static void prefetch_record(Graph* g, uint32 id) {
 
 // Page by page (see hnsw.h).
 bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return false;
   return walk_record(*seg, g->record_size, id, byte, len, [&](const SpanPiece& p) {
     Page page = BufferGetPage(pinned(g, p.block));
@@ -284,7 +290,7 @@ void read_vector(Graph* g, uint32 id, float* out) {
     attach_element_values(g, id, out);
     return;
   }
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) {
     std::memset(out, 0, sizeof(float) * g->dims);
     return;
@@ -304,7 +310,7 @@ double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm
   core::half::EncodeError err;
   *exact_copy = false;
   const uint16* h = g->scratch;
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg && records_per_page(g->record_size)) {
     Location head = locate(*seg, g->record_size, id, 0);
     Page page = BufferGetPage(pinned(g, head.block));
@@ -369,7 +375,7 @@ static Page register_page(GenericXLogState* state, Buffer buf, PageKind kind) {
 }
 
 void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, uint32 len, const void* src) {
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) elog(ERROR, "hnsw: element %u has no segment", id);
   const char* from = static_cast<const char*>(src);
   while (len > 0) {
@@ -408,9 +414,9 @@ void write_upper(Relation index, BlockNumber block, uint32 off, uint32 len, cons
 }
 
 bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int n_expect, const int32* ids, int n) {
-  RecordHeader h;
+  HnswRecordHeader h;
   if (level == 0) {
-    const Segment* seg = find_segment(g->segments, g->nsegments, id);
+    const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
     if (seg == nullptr) return false;
     uint32 len = kHeaderBytes + 8 * g->m;
     Location first = locate(*seg, g->record_size, id, 0);
@@ -427,7 +433,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     // Gather the current bytes, compare, patch, scatter back.
     char cur[kHeaderBytes + 8 * kMaxM] = {};  // zeroed: GCC cannot see that the gather below fills the header
     span_gather(pages, first, len, cur);
-    RecordHeader* hp = reinterpret_cast<RecordHeader*>(cur);
+    HnswRecordHeader* hp = reinterpret_cast<HnswRecordHeader*>(cur);
     int32* list = reinterpret_cast<int32*>(cur + kHeaderBytes);
     // A dead element's list is never extended or changed: VACUUM repairs around it and recycles it, so a link an
     // insert added there (its search found the element before VACUUM flagged it) would vanish with it, and an
@@ -468,7 +474,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
 }
 
 void set_record_flags(Graph* g, uint32 id, uint8 set_flags) {
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
   Location loc = locate(*seg, g->record_size, id, 0);  // flags is the first byte: never straddles
   Buffer buf = read_block(g->index, loc.block);
@@ -498,7 +504,7 @@ struct PageGraph {
   const float* q;
   int neighbors(uint32 id, int level, int32* out) {
     if (level > 0) return read_neighbors(g, id, level, out);
-    RecordHeader h;  // level 0, the hot path: header and list in one lock round trip
+    HnswRecordHeader h;  // level 0, the hot path: header and list in one lock round trip
     return read_header_and_list0(g, id, &h, out) ? std::min<int>(h.n0, int(2 * g->m)) : 0;
   }
   float distance(uint32 id) { return distance_to(g, id, q); }

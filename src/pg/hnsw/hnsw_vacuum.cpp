@@ -25,7 +25,7 @@ namespace {
 bool is_set(const uint64* bits, uint32 id) { return (bits[id >> 6] >> (id & 63)) & 1; }
 
 bool record_on_disk(Graph* g, uint32 id, BlockNumber nblocks) {
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return false;
   return locate(*seg, g->record_size, id, kHeaderBytes + 8 * g->m - 1).block < nblocks;
 }
@@ -58,7 +58,7 @@ void recycle_dead(Relation index) {
   uint32 nrecyclable = 0;
   for (uint32 id = 0; id < count; ++id) {
     if (is_set(linked, id) || !record_on_disk(&g, id, nblocks)) continue;
-    RecordHeader h;
+    HnswRecordHeader h;
     if (!read_header(&g, id, &h)) continue;
     if ((h.flags & kFlagDeleted) && !(h.flags & kFlagFree)) {
       recyclable[id] = true;
@@ -72,7 +72,7 @@ void recycle_dead(Relation index) {
     uint32 chained = 0;
     for (uint32 id = count; id-- > 0;) {
       if (!recyclable[id]) continue;
-      release_element_values(index, &g, id);  // its value pages, if any, to the free list first
+      release_element_values(index, &g, id);              // its value pages, if any, to the free list first
       if (!free_list_mark(&g, id, chain_head)) continue;  // left dead
       if (chain_tail < 0) chain_tail = int32(id);
       chain_head = int32(id);
@@ -103,7 +103,7 @@ bool replace_dead_entry(Graph* g, int32 entry, void* arg, int32* new_entry, int*
   int newest_level = -1;
   BlockNumber nblocks = RelationGetNumberOfBlocks(g->index);
   for (uint32 id = 0; id < g->count; ++id) {
-    RecordHeader h;
+    HnswRecordHeader h;
     if (record_on_disk(g, id, nblocks) && read_header(g, id, &h) && !(h.flags & (kFlagDeleted | kFlagFree)) &&
         int(h.level) > newest_level) {
       newest = int32(id);
@@ -135,7 +135,7 @@ void vacuum_graph(Relation index, IndexBulkDeleteResult* stats, IndexBulkDeleteC
   for (uint32 id = 0; id < count; ++id) {
     vacuum_delay_point();
     if (!record_on_disk(&g, id, nblocks)) continue;
-    RecordHeader h;
+    HnswRecordHeader h;
     if (!read_header(&g, id, &h)) continue;  // an insert in progress (kStateUnwritten)
     levels[id] = h.level;
     if (h.flags & kFlagFree) {

@@ -109,7 +109,7 @@ bool read_chain(Relation index, const ValueRef& ref, const ItemPointerData& owne
 // The record's reference and heap TID (ref.head == kNoValuePage: none, or the record cannot be read).
 ValueRef record_ref(Graph* g, uint32 id, ItemPointerData* owner) {
   ValueRef ref{kNoValuePage, 0};
-  RecordHeader h;
+  HnswRecordHeader h;
   if (!read_header(g, id, &h) || !copy_immutable(g, id, error_offset(g->m), sizeof(ref), &ref))
     return ValueRef{kNoValuePage, 0};
   *owner = h.tid;
@@ -241,7 +241,7 @@ bool value_page_next(Relation index, BlockNumber block, BlockNumber* next) {
 
 void release_element_values(Relation index, Graph* g, uint32 id) {
   if (!g->contract->extra_bytes) return;
-  const Segment* seg = find_segment(g->segments, g->nsegments, id);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
   const Location loc = locate(*seg, g->record_size, id, error_offset(g->m));
   if (loc.offset + sizeof(ValueRef) > kUsable) return;  // never for the forms that have a part (records < a page)
@@ -301,6 +301,9 @@ void check_element_values(Graph* g, const uint8* state, BlockNumber nblocks) {
                        ref.head);
       continue;
     }
+    // Dead and unreachable, its chain already released: VACUUM frees the chain and then marks the element free, in two
+    // WAL records; one stopped in between (cancel, crash) leaves this state, which the next VACUUM completes.
+    if (ref.head == kNoValuePage && (state[id] & kFlagDeleted)) continue;
     if (ref.head == kNoValuePage || ref.bytes != extra)
       VALUES_CORRUPT(index, "Element %u needs %u bytes in value pages, its reference says %u at block %u.", id, extra,
                      ref.bytes, ref.head);
@@ -323,7 +326,8 @@ void check_element_values(Graph* g, const uint8* state, BlockNumber nblocks) {
       }
       UnlockReleaseBuffer(buf);
       if (kind != uint16(PageKind::Value))
-        VALUES_CORRUPT(index, "Value page %u (page %u of element %u's chain) has page kind %u.", block, i + 1, id, kind);
+        VALUES_CORRUPT(index, "Value page %u (page %u of element %u's chain) has page kind %u.", block, i + 1, id,
+                       kind);
       const uint32 want = std::min(kValuePayload, extra - done);
       if (h.magic != kValueMagic || h.used != want || !ItemPointerEquals(&h.owner, &owner))
         VALUES_CORRUPT(index,
@@ -341,8 +345,8 @@ void check_element_values(Graph* g, const uint8* state, BlockNumber nblocks) {
     }
   }
   // The free list: value pages in no chain, no cycle.
-  Meta fixed;
-  auto* segs = static_cast<Segment*>(palloc(sizeof(Segment) * kMaxSegments));
+  HnswMeta fixed;
+  auto* segs = static_cast<HnswSegment*>(palloc(sizeof(HnswSegment) * kMaxSegments));
   meta_copy(index, &fixed, segs);
   BlockNumber block = fixed.value_free_head;
   const uint32 allocated = fixed.value_pages;

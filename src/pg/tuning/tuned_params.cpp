@@ -147,7 +147,8 @@ const char* source_name(Source s) {
 }
 
 Effective hnsw_ef_search(Relation index) {
-  return decide(index, AnnFamily::kHnsw, hnsw::g_ef_search, set_by_session("hnsw.ef_search", &g_ef_search_entry), 1000);
+  return decide(index, AnnFamily::kHnsw, hnsw::hnsw_ef_search, set_by_session("hnsw.ef_search", &g_ef_search_entry),
+                1000);
 }
 
 Effective ivf_probes(Relation index, bool ivfflat) {
