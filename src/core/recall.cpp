@@ -1,6 +1,8 @@
 // Recall measurement and tuning arithmetic (see recall.h).
 #include "core/recall.h"
 
+#include "core/binary_heap.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -50,33 +52,8 @@ bool pending_before(const Pending& a, const Pending& b) {
   return dist_less(a.order, b.order);
 }
 
-void pending_push(Pending* h, int* n, Pending p) {
-  int i = (*n)++;
-  while (i > 0) {
-    int parent = (i - 1) / 2;
-    if (!pending_before(p, h[parent])) break;
-    h[i] = h[parent];
-    i = parent;
-  }
-  h[i] = p;
-}
-
-Pending pending_pop(Pending* h, int* n) {
-  Pending top = h[0];
-  Pending last = h[--*n];
-  int i = 0;
-  for (;;) {
-    int l = 2 * i + 1, r = l + 1, small = i;
-    const Pending* sv = &last;
-    if (l < *n && pending_before(h[l], *sv)) small = l, sv = &h[l];
-    if (r < *n && pending_before(h[r], *sv)) small = r;
-    if (small == i) break;
-    h[i] = h[small];
-    i = small;
-  }
-  if (*n > 0) h[i] = last;
-  return top;
-}
+void pending_push(Pending* h, int* n, Pending p) { heap_push(h, n, p, pending_before); }
+Pending pending_pop(Pending* h, int* n) { return heap_pop(h, n, pending_before); }
 
 bool may_emit(const Pending& top, bool reached_end, double last_bound, bool last_null) {
   if (reached_end || last_null) return true;  // a NULL bound sorts after every value

@@ -16,6 +16,7 @@
 //   void grow(Candidate** array, int* capacity, int need) makes *array hold at least need (copying its contents)
 #pragma once
 
+#include "core/binary_heap.h"
 #include "core/hnsw/hnsw_select.h"
 
 #include <algorithm>
@@ -26,36 +27,8 @@ namespace vx::core::hnsw {
 
 // ---- heaps ------------------------------------------------------------------------------------------------------
 
-// Binary heap over a caller's Candidate array; above(a, b): a belongs nearer the root than b.
-template <class Above>
-inline void heap_push(Candidate* h, int* n, Candidate c, Above above) {
-  int i = (*n)++;
-  while (i > 0) {
-    int p = (i - 1) / 2;
-    if (!above(c, h[p])) break;
-    h[i] = h[p];
-    i = p;
-  }
-  h[i] = c;
-}
-
-template <class Above>
-inline Candidate heap_pop(Candidate* h, int* n, Above above) {
-  Candidate top = h[0];
-  Candidate last = h[--(*n)];
-  int i = 0, sz = *n;
-  for (;;) {
-    int l = 2 * i + 1;
-    if (l >= sz) break;
-    int r = l + 1;
-    int c = (r < sz && above(h[r], h[l])) ? r : l;
-    if (!above(h[c], last)) break;
-    h[i] = h[c];
-    i = c;
-  }
-  if (sz > 0) h[i] = last;
-  return top;
-}
+using core::heap_pop;  // core/binary_heap.h
+using core::heap_push;
 
 struct Nearer {
   bool operator()(const Candidate& a, const Candidate& b) const { return a.dist < b.dist; }
