@@ -43,14 +43,7 @@ bool avx512_vpopcntdq_supported() {
 }  // namespace detail
 
 const Kernels& kernels_for(SimdLevel level) {
-  switch (table_level(level)) {
-    case SimdLevel::Avx512:
-      return detail::kAvx512Kernels;
-    case SimdLevel::Avx2:
-      return detail::kPopcntKernels;
-    default:
-      return detail::kPortableKernels;
-  }
+  return table_for(table_level(level), detail::kPortableKernels, detail::kPopcntKernels, detail::kAvx512Kernels);
 }
 
 const Kernels& kernels() {

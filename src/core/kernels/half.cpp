@@ -204,14 +204,7 @@ bool f16c_supported() {
 }  // namespace detail
 
 const Kernels& kernels_for(SimdLevel level) {
-  switch (table_level(level)) {
-    case SimdLevel::Avx512:
-      return detail::kAvx512Kernels;
-    case SimdLevel::Avx2:
-      return detail::kAvx2Kernels;
-    default:
-      return detail::kScalarKernels;
-  }
+  return table_for(table_level(level), detail::kScalarKernels, detail::kAvx2Kernels, detail::kAvx512Kernels);
 }
 
 const Kernels& kernels() {
@@ -220,14 +213,7 @@ const Kernels& kernels() {
 }
 
 const PairKernels& pair_kernels_for(SimdLevel level) {
-  switch (table_level(level)) {
-    case SimdLevel::Avx512:
-      return detail::kAvx512PairKernels;
-    case SimdLevel::Avx2:
-      return detail::kAvx2PairKernels;
-    default:
-      return detail::kScalarPairKernels;
-  }
+  return table_for(table_level(level), detail::kScalarPairKernels, detail::kAvx2PairKernels, detail::kAvx512PairKernels);
 }
 
 const PairKernels& pair_kernels() {
