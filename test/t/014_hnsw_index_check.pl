@@ -140,6 +140,22 @@ $b = $orig;
 substr($b, $page - 2, 2) = pack('v', 0xFF91);
 expect_corrupt($b, qr/Block 0 has page id 0xff91, expected 0xff92/, 'meta page id');
 
+# 5b. layout version: an older build's (not damage: 0A000 with the REINDEX hint, as scans say) and an unknown one
+$b = $orig;
+substr($b, $hdr + 4, 4) = pack('V', $version - 1);
+write_file_bytes($b);
+$node->start;
+($rc, $out, $err) = $node->psql('postgres', q{
+  \set VERBOSITY verbose
+  SELECT * FROM vectorext.index_check('items_l2', true)});
+like($err, qr/0A000/, 'older layout version: 0A000');
+like($err, qr/has layout version @{[$version - 1]}, this build reads version $version.*REINDEX the index/s,
+  'older layout version: says which and what to do');
+$node->stop;
+$b = $orig;
+substr($b, $hdr + 4, 4) = pack('V', 9999);
+expect_corrupt($b, qr/unknown layout version 9999/, 'unknown layout version');
+
 # Restored, the index passes again.
 write_file_bytes($orig);
 $node->start;

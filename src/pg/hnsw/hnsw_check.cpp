@@ -71,8 +71,13 @@ void check_meta(Check* c) {
   uint32 nsegs = std::min(c->meta->nsegments, kMaxSegments);
   const HnswMeta& mt = *c->meta;
   if (mt.magic != kMagic) CORRUPT(index, "Meta page (block 0) has magic 0x%08x, expected 0x%08x.", mt.magic, kMagic);
+  if (mt.version >= 1 && mt.version < kLayoutVersion)  // an older build's pages, not damage: what scans say
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("index \"%s\" has layout version %u, this build reads version %u",
+                           RelationGetRelationName(index), mt.version, kLayoutVersion),
+                    errhint("REINDEX the index.")));
   if (mt.version != kLayoutVersion)
-    CORRUPT(index, "Meta page (block 0) has layout version %u, this build reads version %u.", mt.version,
+    CORRUPT(index, "Meta page (block 0) has unknown layout version %u, this build reads version %u.", mt.version,
             kLayoutVersion);
   if (!core::metric_is_valid(mt.metric)) CORRUPT(index, "Meta page (block 0) has unknown metric %u.", mt.metric);
   const AnnContract& contract = index_contract(index);
