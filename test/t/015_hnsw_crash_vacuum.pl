@@ -67,7 +67,7 @@ for my $round (1 .. 2) {
     if (ref $want) { like($check, $want, "round $round, $when: every committed row indexed once ($rows)") }
     else { is($check, $want, "round $round, $when: every committed row indexed once, nothing else ($rows)") }
     # Reachability itself is index_check's (above); this is navigation: with m 8 under churn a bounded ef_search can
-    # miss a reachable row (docs/hnsw.md, Reachability: found at 400 after repeated rounds), 1 of ~3,000 at the default
+    # miss a reachable row (docs/hnsw.md, Reachability: found at a larger ef_search; 400 in benchmarks.md), 1 of ~3,000 at the default
     # 40 in one CI run, so the walk gets the width the documented guarantee names.
     my $missed = $node->safe_psql('postgres', q{
       SET enable_seqscan = off;
