@@ -13,4 +13,4 @@ export VX_BENCH_THREADS=${VX_BENCH_THREADS:-2}
 export VX_BENCH_SHARED_BUFFERS=${VX_BENCH_SHARED_BUFFERS:-4GB}
 export VX_BENCH_MAINTENANCE_WORK_MEM=${VX_BENCH_MAINTENANCE_WORK_MEM:-8GB}
 export VX_BENCH_OUT=${VX_BENCH_OUT:-$(cd "$(dirname "$0")" && pwd)/out/scale}
-exec bash "$(dirname "$0")/run.sh" --ef=10,20,40,80,160,320 "$@"
+exec bash "$(dirname "$0")/run.sh" --ef=10,20,40,80,120,160,240,320 "$@"
