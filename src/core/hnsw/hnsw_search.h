@@ -13,6 +13,8 @@
 //   float distance(uint32_t id, bool* excluded)          the same, and whether id is flagged (deleted, unfinished):
 //                                                        traversed but, with SearchState::skip_excluded, no result
 //   void prefetch(uint32_t id)                           a hint that id's distance is asked for next (may do nothing)
+//   void prefetch_vector(uint32_t id)                    a hint that id's distance is asked for right after the one
+//                                                        being computed: all of its vector is needed (may do nothing)
 //   void grow(Candidate** array, int* capacity, int need) makes *array hold at least need (copying its contents)
 #pragma once
 
@@ -146,8 +148,10 @@ inline void search_layer(G& g, SearchState* s, int level, int ef) {
       nb[nu++] = id;
       g.prefetch(uint32_t(id));
     }
+    if (nu > 0) g.prefetch_vector(uint32_t(nb[0]));
     for (int i = 0; i < nu; ++i) {
       int32_t id = nb[i];
+      if (i + 1 < nu) g.prefetch_vector(uint32_t(nb[i + 1]));
       bool excluded;
       float d = g.distance(uint32_t(id), &excluded);
       ++s->evaluated;
