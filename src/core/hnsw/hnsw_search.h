@@ -115,9 +115,13 @@ inline void greedy_layer(G& g, SearchState* s, int level, uint32_t limit, int32_
   while (changed) {
     changed = false;
     int n = g.neighbors(uint32_t(*cur), level, s->nbuf);
+    for (int i = 0; i < n; ++i)  // the records' latencies overlap, as in search_layer
+      if (s->nbuf[i] >= 0 && uint32_t(s->nbuf[i]) < limit) g.prefetch(uint32_t(s->nbuf[i]));
     for (int i = 0; i < n; ++i) {
       int32_t id = s->nbuf[i];
       if (id < 0 || uint32_t(id) >= limit) continue;
+      if (i + 1 < n && s->nbuf[i + 1] >= 0 && uint32_t(s->nbuf[i + 1]) < limit)
+        g.prefetch_vector(uint32_t(s->nbuf[i + 1]));
       float d = g.distance(uint32_t(id));
       ++s->evaluated;
       if (d < *cur_dist) {
