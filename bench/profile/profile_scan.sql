@@ -1,7 +1,8 @@
 -- The scan profile's tables, indexes and query loops (bench/profile/profile_scan.sh runs it once per database, with
 -- -v ext=vectorext or -v ext=vector). The loops are PL/pgSQL so that the profiled backend runs nothing but the
 -- queries: each is the bench's statement (ORDER BY embedding <op> $1 LIMIT 10) with the query vector as a
--- parameter of a cached plan, no client round trip, no parsing of vector text.
+-- parameter of a cached plan, no client round trip, no parsing of vector text. One function per table on purpose:
+-- a dynamic statement (EXECUTE format(...)) would be planned again for every query and show up in the profile.
 \set ON_ERROR_STOP 1
 CREATE EXTENSION :ext;
 CREATE TABLE pca256 (id int PRIMARY KEY, embedding vector(256));
