@@ -13,6 +13,8 @@
 //   float distance(uint32_t id, bool* excluded)          the same, and whether id is flagged (deleted, unfinished):
 //                                                        traversed but, with SearchState::skip_excluded, no result
 //   void prefetch(uint32_t id)                           a hint that id's distance is asked for next (may do nothing)
+//   void prefetch_vector(uint32_t id)                    a hint that id's distance is asked for right after the one
+//                                                        being computed: all of its vector is needed (may do nothing)
 //   void grow(Candidate** array, int* capacity, int need) makes *array hold at least need (copying its contents)
 #pragma once
 
@@ -113,9 +115,13 @@ inline void greedy_layer(G& g, SearchState* s, int level, uint32_t limit, int32_
   while (changed) {
     changed = false;
     int n = g.neighbors(uint32_t(*cur), level, s->nbuf);
+    for (int i = 0; i < n; ++i)  // the records' latencies overlap, as in search_layer
+      if (s->nbuf[i] >= 0 && uint32_t(s->nbuf[i]) < limit) g.prefetch(uint32_t(s->nbuf[i]));
     for (int i = 0; i < n; ++i) {
       int32_t id = s->nbuf[i];
       if (id < 0 || uint32_t(id) >= limit) continue;
+      if (i + 1 < n && s->nbuf[i + 1] >= 0 && uint32_t(s->nbuf[i + 1]) < limit)
+        g.prefetch_vector(uint32_t(s->nbuf[i + 1]));
       float d = g.distance(uint32_t(id));
       ++s->evaluated;
       if (d < *cur_dist) {
@@ -146,8 +152,10 @@ inline void search_layer(G& g, SearchState* s, int level, int ef) {
       nb[nu++] = id;
       g.prefetch(uint32_t(id));
     }
+    if (nu > 0) g.prefetch_vector(uint32_t(nb[0]));
     for (int i = 0; i < nu; ++i) {
       int32_t id = nb[i];
+      if (i + 1 < nu) g.prefetch_vector(uint32_t(nb[i + 1]));
       bool excluded;
       float d = g.distance(uint32_t(id), &excluded);
       ++s->evaluated;
