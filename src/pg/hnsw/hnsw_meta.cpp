@@ -166,11 +166,12 @@ MetaState meta_state(Relation index) {
   return s;
 }
 
-void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs) {
+void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux) {
   Buffer buf = meta_buffer(index);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   const HnswMeta* m = page_meta(BufferGetPage(buf));
   std::memcpy(fixed, m, offsetof(HnswMeta, segments));
+  if (aux) std::memcpy(aux, page_opaque(BufferGetPage(buf))->aux, sizeof(uint16) * 2);
   std::memcpy(segs, m->segments, sizeof(HnswSegment) * std::min(m->nsegments, kMaxSegments));
   UnlockReleaseBuffer(buf);
 }
