@@ -191,6 +191,8 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
 IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);
 void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
                    Selectivity* selectivity, double* correlation, double* pages);
+// The AM's amcostestimate as its routine holds it (how the planner hook of hnsw_filter_paths.cpp knows hnsw indexes).
+amcostestimate_function hnsw_amcostestimate();
 IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys);
 void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
 bool get_tuple(IndexScanDesc scan, ScanDirection dir);

@@ -208,6 +208,8 @@ VX_ANN_ACCESS_METHOD(kHnsw);
 }  // namespace
 }  // namespace vx::pg::hnsw
 
+amcostestimate_function vx::pg::hnsw::hnsw_amcostestimate() { return am_costestimate; }
+
 using namespace vx::pg::hnsw;
 
 VX_FUNCTION(vx_hnsw_handler) {
