@@ -98,7 +98,19 @@ void hnsw::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, 
   int m = index_m(index);
   int ef_search = tuning::hnsw_ef_search(index).value;
   index_close(index, NoLock);
-  report(costs, model::hnsw_scan_cost(full, m, ef_search), startup, total, selectivity, correlation, pages);
+  model::ScanCost scan = model::hnsw_scan_cost(full, m, ef_search);
+  if (full.index_filter_selectivity < 1) {
+    // The walk with the conditions in the index does no more than the same walk whose rows the executor filters (the
+    // rows they reject cost it a heap visit each): never priced above it, so adding the conditions to the index never
+    // loses a plan (e.g. an `= ANY($1)` whose selectivity the planner guesses near 1).
+    model::FullScan filtered = full;
+    filtered.index_filter_selectivity = 1;
+    filtered.rejected_rows = std::max(0.0, full.tuples - path->indexinfo->rel->rows);
+    model::ScanCost alt = model::hnsw_scan_cost(filtered, m, ef_search);
+    scan.startup = std::min(scan.startup, alt.startup);
+    scan.total = std::min(scan.total, alt.total);
+  }
+  report(costs, scan, startup, total, selectivity, correlation, pages);
 }
 
 void ivf::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
