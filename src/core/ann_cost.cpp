@@ -45,7 +45,10 @@ ScanCost hnsw_scan_cost(const FullScan& ix, int m, int ef_search) {
   const double per_evaluation = search / evaluated;
   const double first_rows = std::min<double>(std::max(ef_search, 1), matching);
   // Each further row costs what a row of the first batch did, except in the part of the graph already visited.
-  const double further = evaluated / first_rows * (matching - first_rows) * (1.0 - visited);
+  double further = evaluated / first_rows * (matching - first_rows) * (1.0 - visited);
+  // In-index filter: the walk evaluates each element once (its visited set), so all the matching rows cost at most the
+  // rest of the index.
+  if (sel < 1.0) further = std::min(further, n - evaluated);
   return {search, search + further * per_evaluation + rejected_visits(ix)};
 }
 

@@ -1,13 +1,13 @@
 // Filter columns of an hnsw index (contract and record layout in hnsw_filter.h): which columns an index has, their
 // values in a record's filter area, and a scan's conditions on them evaluated on that area.
 #include "pg/hnsw/hnsw_filter.h"
+#include "pg/ann/ann_routine.h"
 
 extern "C" {
 #include "access/amvalidate.h"
 #include "access/htup_details.h"
 #include "catalog/pg_amop.h"
 #include "catalog/pg_amproc.h"
-#include "catalog/pg_opclass.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/regproc.h"
@@ -300,26 +300,18 @@ bool filter_rejected(const Graph* g, uint32 id) {
 // ---- operator classes --------------------------------------------------------------------------------------------
 
 bool is_filter_opclass(Oid opclassoid) {
-  HeapTuple tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
-  if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for operator class %u", opclassoid);
-  const Oid type = reinterpret_cast<Form_pg_opclass>(GETSTRUCT(tup))->opcintype;
-  ReleaseSysCache(tup);
+  Oid family, type;
+  const char* name;
+  opclass_identity(opclassoid, &family, &type, &name);
   return type_width(type) != 0;
 }
 
 bool validate_filter_opclass(Oid opclassoid) {
-  HeapTuple tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
-  if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for operator class %u", opclassoid);
-  auto* form = reinterpret_cast<Form_pg_opclass>(GETSTRUCT(tup));
-  const Oid family = form->opcfamily, type = form->opcintype;
-  const char* name = pstrdup(NameStr(form->opcname));
-  ReleaseSysCache(tup);
+  Oid family, type;
+  const char* name;
+  opclass_identity(opclassoid, &family, &type, &name);
   bool ok = true;
-  auto invalid = [&](const char* detail, const char* what) {
-    ok = false;
-    ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION), errmsg("operator class \"%s\" is invalid", name),
-                   errdetail(detail, what)));
-  };
+  auto invalid = [&](const char* detail, const char* what) { report_invalid_opclass(&ok, name, detail, what); };
   CatCList* procs = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(family));
   for (int i = 0; i < procs->n_members; i++) {
     auto* proc = reinterpret_cast<Form_pg_amproc>(GETSTRUCT(&procs->members[i]->tuple));
