@@ -2,9 +2,11 @@
 // values in a record's filter area, and a scan's conditions on them evaluated on that area.
 #include "pg/hnsw/hnsw_filter.h"
 #include "pg/ann/ann_routine.h"
+#include "core/ann_cost.h"
 
 extern "C" {
 #include "access/amvalidate.h"
+#include "miscadmin.h"
 #include "access/htup_details.h"
 #include "catalog/pg_amop.h"
 #include "catalog/pg_amproc.h"
@@ -17,6 +19,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace vx::pg::hnsw {
@@ -295,6 +298,48 @@ bool filter_rejected(const Graph* g, uint32 id) {
   if (g->filter == nullptr) return false;
   if (g->rejected == nullptr || id >= g->count) return true;
   return (g->rejected[id >> 6] >> (id & 63)) & 1;
+}
+
+// ---- the exhaustive path -------------------------------------------------------------------------------------------
+
+namespace {
+
+// Flags of id's record (one byte, read with a pin and no lock, as the walk reads it); 0 when not written.
+uint8 record_flags(Graph* g, uint32 id) {
+  uint8 flags = 0;
+  return copy_immutable(g, id, 0, 1, &flags) ? flags : 0;
+}
+
+bool live_match(Graph* g, uint32 id) {
+  const uint8 flags = record_flags(g, id);
+  return (flags & kFlagValid) && !(flags & (kFlagDeleted | kFlagFree)) && element_matches(g, id);
+}
+
+}  // namespace
+
+bool filter_prefers_exhaustive(Graph* g, int ef) {
+  if (g->filter == nullptr || g->count == 0) return false;
+  const uint32 samples = std::min<uint32>(g->count, 1000);
+  uint32 hits = 0;
+  for (uint32 i = 0; i < samples; ++i) hits += live_match(g, uint32(uint64(i) * g->count / samples)) ? 1 : 0;
+  const double n = g->count;
+  const double share = std::max(double(hits) / samples, 1.0 / n);
+  const double walk = std::min(n, core::ann_cost::hnsw_search_evaluations(n, int(g->m), ef) / std::sqrt(share));
+  return walk >= n / 4;
+}
+
+void filter_all_matching(Graph* g, Search* s, const float* q) {
+  s->nres = 0;
+  for (uint32 id = 0; id < g->count; ++id) {
+    if ((id & 4095) == 0) CHECK_FOR_INTERRUPTS();
+    if (!live_match(g, id)) continue;
+    if (s->nres == s->capres) {
+      s->capres *= 2;
+      s->res = static_cast<Candidate*>(repalloc(s->res, sizeof(Candidate) * s->capres));
+    }
+    s->res[s->nres++] = Candidate{distance_to(g, id, q), int32(id)};
+    ++s->evaluated;
+  }
 }
 
 // ---- operator classes --------------------------------------------------------------------------------------------

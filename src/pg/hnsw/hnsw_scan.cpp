@@ -258,6 +258,13 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   so->s.skip_excluded = true;
   so->capout = so->ef + 1;
   so->out = static_cast<Ranked*>(palloc(sizeof(Ranked) * so->capout));
+  if (so->filter && filter_prefers_exhaustive(g, so->ef)) {
+    // A filter that keeps few elements: every matching element at once, exact, instead of walking the whole graph
+    // for them (hnsw_filter.h); no later batch (nothing left to walk from).
+    filter_all_matching(g, &so->s, so->q);
+    take_batch(so);
+    return;
+  }
   int32 cur = g->entry;
   float cur_dist = distance_to(g, uint32(cur), so->q);
   for (int l = g->max_level; l > 0; --l) greedy_layer(g, &so->s, so->q, l, &cur, &cur_dist);
