@@ -6,6 +6,7 @@
 
 extern "C" {
 #include "access/amvalidate.h"
+#include "storage/bufmgr.h"
 #include "miscadmin.h"
 #include "access/htup_details.h"
 #include "catalog/pg_amop.h"
@@ -325,21 +326,55 @@ bool filter_prefers_exhaustive(Graph* g, int ef) {
   const double n = g->count;
   const double share = std::max(double(hits) / samples, 1.0 / n);
   const double walk = std::min(n, core::ann_cost::hnsw_search_evaluations(n, int(g->m), ef) / std::sqrt(share));
-  return walk >= n / 4;
+  return walk >= n / 10;
 }
+
+namespace {
+
+void add_match(Search* s, uint32 id) {
+  if (s->nres == s->capres) {
+    s->capres *= 2;
+    s->res = static_cast<Candidate*>(repalloc(s->res, sizeof(Candidate) * s->capres));
+  }
+  s->res[s->nres++] = Candidate{0, int32(id)};  // distances after the pages are read (distance_to pins its own)
+}
+
+}  // namespace
 
 void filter_all_matching(Graph* g, Search* s, const float* q) {
   s->nres = 0;
-  for (uint32 id = 0; id < g->count; ++id) {
-    if ((id & 4095) == 0) CHECK_FOR_INTERRUPTS();
-    if (!live_match(g, id)) continue;
-    if (s->nres == s->capres) {
-      s->capres *= 2;
-      s->res = static_cast<Candidate*>(repalloc(s->res, sizeof(Candidate) * s->capres));
+  const uint32 per = records_per_page(g->record_size);
+  const BlockNumber nblocks = RelationGetNumberOfBlocks(g->index);  // allocated ids may lie beyond (being written)
+  for (uint32 si = 0; si < g->nsegments; ++si) {
+    const HnswSegment& seg = g->segments[si];
+    const uint32 end = std::min(seg.first_id + seg.nelems, g->count);
+    for (uint32 id = seg.first_id; id < end;) {
+      CHECK_FOR_INTERRUPTS();
+      if (per == 0) {  // records wider than a page: one by one
+        if (live_match(g, id)) add_match(s, id);
+        ++id;
+        continue;
+      }
+      // A page of records read once, with a pin and no lock (flags one byte, filter values immutable: as the walk)
+      const Location loc = locate(seg, g->record_size, id, 0);
+      const uint32 on_page = std::min(end - id, per - (id - seg.first_id) % per);
+      if (loc.block < nblocks) {
+        Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
+        Page page = BufferGetPage(buf);
+        for (uint32 k = 0; k < on_page && !PageIsNew(page); ++k) {
+          const char* rec = page_data(page) + loc.offset + k * g->record_size;
+          const uint8 flags = *reinterpret_cast<const volatile uint8*>(rec);
+          if ((flags & kFlagValid) && !(flags & (kFlagDeleted | kFlagFree)) &&
+              filter_matches(g->filter, g->filters, rec + g->filter_offset))
+            add_match(s, id + k);
+        }
+        ReleaseBuffer(buf);
+      }
+      id += on_page;
     }
-    s->res[s->nres++] = Candidate{distance_to(g, id, q), int32(id)};
-    ++s->evaluated;
   }
+  for (int i = 0; i < s->nres; ++i) s->res[i].dist = distance_to(g, uint32(s->res[i].id), q);
+  s->evaluated += uint64(s->nres);
 }
 
 // ---- operator classes --------------------------------------------------------------------------------------------
