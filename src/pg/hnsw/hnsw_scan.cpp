@@ -19,6 +19,9 @@
 // back without the re-check. Either way each value is a lower bound of the exact distance, and a
 // batch is returned in nondecreasing order of them. "Closer than one already returned" above is in those values:
 // a row whose value is below the last one returned may be closer than a row the executor already emitted.
+// Conditions on filter columns (hnsw_filter.h) are evaluated on the records: the walk passes through the elements
+// that fail them without returning them, or, for a filter that keeps few elements, the scan reads every element's
+// filter values and ranks only the matching ones.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_filter.h"
 #include "pg/order_value/order_value_handover.h"
@@ -274,7 +277,8 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   Candidate c0{cur_dist, cur};
   heap_push_min(so->s.cand, &so->s.ncand, c0);
   HnswRecordHeader h0;
-  if (read_header(g, uint32(cur), &h0) && !(h0.flags & kFlagDeleted) && (!g->filter || element_matches(g, uint32(cur))))
+  const bool matches = !g->filter || element_matches(g, uint32(cur));
+  if (read_header(g, uint32(cur), &h0) && !(h0.flags & kFlagDeleted) && matches)
     heap_push_max(so->s.res, &so->s.nres, c0);
   search_layer(g, &so->s, so->q, 0, so->ef);
   take_batch(so);
