@@ -39,6 +39,15 @@ CREATE OPERATOR CLASS int_sort_ops FOR TYPE vector USING ivf AS
   FUNCTION 3 vector_l2_index_support(internal);
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'int_sort_ops';
 
+-- a filter column's class (an integer type, hnsw only): search operators of strategies 1-5, an = of its own type, no
+-- support function
+CREATE OPERATOR CLASS bad_filter_ops FOR TYPE int4 USING hnsw AS
+  OPERATOR 1 < (int4, int4) FOR ORDER BY integer_ops,
+  OPERATOR 6 <> (int4, int4),
+  FUNCTION 1 btint4cmp(int4, int4);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'bad_filter_ops';
+
+DROP OPERATOR FAMILY bad_filter_ops USING hnsw;
 DROP OPERATOR FAMILY bad_sig_ops USING hnsw;
 DROP OPERATOR FAMILY no_metric_ops USING hnsw;
 DROP OPERATOR FAMILY no_contract_ops USING ivfflat;

@@ -104,7 +104,7 @@ void print_filter(const Results& r, const std::string& ds) {
         std::printf("\n  filtered (WHERE category = $2): %-18s %-13s %-5s %-5s %6s %8s %9s %8s  %s\n", "method",
                     "iterative", "btree", "sel.", "recall", "rows", "min rows", "QPS", "plan");
       any = true;
-      const char* btree = f.btree ? "yes" : "no";
+      const char* btree = f.btree ? "yes" : f.filter_column ? "fcol" : "no";
       if (f.ok)
         std::printf("  %32s %-18s %-13s %-5s %-5s %6.3f %8.1f %9.0f %8.0f  %s\n", "", f.method.c_str(), f.mode.c_str(),
                     btree, f.selectivity.c_str(), f.recall, f.rows, f.min_rows, f.qps, f.plan.c_str());
@@ -116,6 +116,7 @@ void print_filter(const Results& r, const std::string& ds) {
     if (f.dataset == ds && f.system == "vectorext" && f.ok)
       for (auto& g : r.filter)
         if (g.dataset == ds && g.system == "pgvector" && g.ok && g.mode == f.mode && g.btree == f.btree &&
+            !f.filter_column &&
             g.category == f.category && g.method.substr(9) == f.method.substr(10))
           std::printf("  %s %s%s %s: QPS vs pgvector %s\n", f.method.c_str(), f.mode.c_str(),
                       f.btree ? " (btree on category)" : "", f.selectivity.c_str(), ratio(f.qps, g.qps).c_str());

@@ -29,6 +29,7 @@ struct FilterPoint {
   std::string dataset, method, system, mode, selectivity;
   int category = 0, setting = 0;  // ef_search or probes
   bool btree = false;             // a btree on category existed: the planner chose between it and the ANN index
+  bool filter_column = false;     // vectorext hnsw with category as a filter column (the condition in the index)
   bool ok = false;
   double recall = NAN, rows = NAN, min_rows = NAN, qps = NAN;
   std::vector<double> runs;

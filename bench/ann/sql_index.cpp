@@ -42,8 +42,9 @@ BuildPoint SqlIndex::build(int threads) {
   pg.exec("CHECKPOINT");
   pg.exec(fmt("SET max_parallel_maintenance_workers = %d", threads - 1));
   std::string create =
-      fmt("CREATE INDEX %s ON %s USING %s (embedding %s)%s", index_.c_str(), table_.c_str(), spec_.am.c_str(),
-          index_opclass(ctx_.ds).c_str(), spec_.with.empty() ? "" : (" WITH (" + spec_.with + ")").c_str());
+      fmt("CREATE INDEX %s ON %s USING %s (embedding %s%s)%s", index_.c_str(), table_.c_str(), spec_.am.c_str(),
+          index_opclass(ctx_.ds).c_str(), spec_.columns_after.c_str(),
+          spec_.with.empty() ? "" : (" WITH (" + spec_.with + ")").c_str());
   double wal0 = pg.wal_bytes();
   auto t0 = Clock::now();
   std::string err;

@@ -19,6 +19,7 @@ struct SqlIndexSpec {
   std::string search_guc;     // hnsw.ef_search | ivfflat.probes | ivf.probes
   std::string iterative_guc;  // hnsw.iterative_scan | ivfflat.iterative_scan | ivf.iterative_scan
   std::string param_name;     // ef | probes
+  std::string columns_after;  // index columns after the vector (vectorext hnsw filter columns: ", category")
 };
 
 class SqlIndex : public Method {

@@ -16,11 +16,11 @@ constexpr int kFilterWarmup = 20;
 
 // Every (mode, selectivity) of one schema (with or without the btree on category), interleaved between the systems.
 void measure_modes(const Context& ctx, const std::vector<SqlIndex*>& indexes, const std::vector<std::string>& modes,
-                   bool btree, int setting, int nq) {
+                   bool btree, int setting, int nq, bool filter_column = false) {
   const Options& o = ctx.o;
   const SqlIndexSpec& spec = indexes[0]->spec();
   std::vector<Method*> methods(indexes.begin(), indexes.end());
-  const char* schema = btree ? "btree" : "-";
+  const char* schema = btree ? "btree" : filter_column ? "fcol" : "-";
   for (const std::string& mode : modes) {
     if (mode == "strict_order" && spec.family != "hnsw") continue;  // ivfflat has off and relaxed_order only
     std::vector<SqlIndex*> active;
@@ -33,6 +33,7 @@ void measure_modes(const Context& ctx, const std::vector<SqlIndex*>& indexes, co
       for (auto& fc : filter_classes()) {
         FilterPoint f{ctx.ds.name, ix->label, ix->system, mode, fc.label, fc.category, setting};
         f.btree = btree;
+        f.filter_column = filter_column;
         f.note = "n/a (" + err + ")";
         ctx.r.filter.push_back(f);
       }
@@ -46,6 +47,7 @@ void measure_modes(const Context& ctx, const std::vector<SqlIndex*>& indexes, co
       for (size_t i = 0; i < active.size(); ++i) {
         FilterPoint f{ctx.ds.name, active[i]->label, active[i]->system, mode, fc.label, fc.category, setting};
         f.btree = btree;
+        f.filter_column = filter_column;
         f.ok = passes[i].ok;
         f.plan = active[i]->filtered_plan(fc.category);
         if (f.ok) {
@@ -71,6 +73,35 @@ void measure_modes(const Context& ctx, const std::vector<SqlIndex*>& indexes, co
     }
   }
 }
+// 3. vectorext only (pgvector has no equivalent): an hnsw index with category as a filter column, the condition
+// evaluated inside the walk (docs/tuning.md, "Filter columns in the hnsw index"), beside the plain hnsw index, no
+// btree; the planner chooses (the plan column says which index answered).
+void measure_filter_column(const Context& ctx, const std::vector<SqlIndex*>& indexes, int setting, int nq) {
+  const Options& o = ctx.o;
+  for (SqlIndex* ix : indexes) {
+    if (ix->system != "vectorext" || ix->spec().family != "hnsw") continue;
+    SqlIndexSpec spec = ix->spec();
+    spec.kind += "+category";
+    spec.columns_after = ", category";
+    SqlIndex fc(ix->system_ref(), ctx, ix->table(), spec);
+    BuildPoint b = fc.build(o.hnsw_threads.empty() ? 1 : o.hnsw_threads.back());
+    if (!b.ok) {
+      std::printf("  %s: %s\n", fc.label.c_str(), b.note.c_str());
+      continue;
+    }
+    std::printf("\n[filtered, vectorext hnsw with category as a filter column (%s; built in %.1f s, %.1f MB), no "
+                "btree; %s = %d; %d queries]\n",
+                b.note.c_str(), b.seconds, b.bytes / 1048576.0, spec.search_guc.c_str(), setting, nq);
+    ctx.r.build.push_back(b);
+    fc.before_search();
+    std::string err;
+    fc.set_param(setting, err);
+    measure_modes(ctx, {&fc}, o.filter_modes, false, setting, nq, true);
+    fc.drop();
+    ix->check_plan();
+  }
+}
+
 }  // namespace
 
 void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
@@ -110,6 +141,13 @@ void run_filter(const Context& ctx, const std::vector<SqlIndex*>& indexes) {
     }
     measure_modes(ctx, indexes, o.filter_btree_modes, true, setting, nq);
   }
+
+  for (SqlIndex* ix : indexes) {
+    Pg& pg = *ix->system_ref().pg;
+    pg.try_exec("DROP INDEX IF EXISTS " + ix->table() + "_category");
+    pg.try_exec("RESET plan_cache_mode");
+  }
+  measure_filter_column(ctx, indexes, setting, nq);
 
   for (SqlIndex* ix : indexes) {
     Pg& pg = *ix->system_ref().pg;

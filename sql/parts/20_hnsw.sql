@@ -42,3 +42,32 @@ CREATE FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) RE
 -- Explicitly, in case default privileges revoke EXECUTE on new functions: plans of every role call it (a role without
 -- EXECUTE gets plans without it, see src/pg/order_value/order_value_planner.cpp).
 GRANT EXECUTE ON FUNCTION vector_index_order_value(tid, regclass, regprocedure, vector) TO PUBLIC;
+
+-- Filter columns: `USING hnsw (embedding vector_cosine_ops, category)` stores the integer columns after the vector in
+-- every element's record, and a scan evaluates =, <, <=, >, >= and = ANY(array) on them during the walk
+-- (src/pg/hnsw/hnsw_filter.h, docs/tuning.md "Filtered search"). These classes are DEFAULT so the filter columns need
+-- no class name (pgvector has no multi-column hnsw index, so no dump of such an index restores there either way).
+-- One family for the three types, with the cross-type operators, as btree's integer_ops.
+CREATE OPERATOR FAMILY integer_ops USING hnsw;
+CREATE OPERATOR CLASS int2_ops DEFAULT FOR TYPE int2 USING hnsw FAMILY integer_ops AS
+  OPERATOR 1 < (int2, int2), OPERATOR 2 <= (int2, int2), OPERATOR 3 = (int2, int2),
+  OPERATOR 4 >= (int2, int2), OPERATOR 5 > (int2, int2);
+CREATE OPERATOR CLASS int4_ops DEFAULT FOR TYPE int4 USING hnsw FAMILY integer_ops AS
+  OPERATOR 1 < (int4, int4), OPERATOR 2 <= (int4, int4), OPERATOR 3 = (int4, int4),
+  OPERATOR 4 >= (int4, int4), OPERATOR 5 > (int4, int4);
+CREATE OPERATOR CLASS int8_ops DEFAULT FOR TYPE int8 USING hnsw FAMILY integer_ops AS
+  OPERATOR 1 < (int8, int8), OPERATOR 2 <= (int8, int8), OPERATOR 3 = (int8, int8),
+  OPERATOR 4 >= (int8, int8), OPERATOR 5 > (int8, int8);
+ALTER OPERATOR FAMILY integer_ops USING hnsw ADD
+  OPERATOR 1 < (int2, int4), OPERATOR 2 <= (int2, int4), OPERATOR 3 = (int2, int4),
+  OPERATOR 4 >= (int2, int4), OPERATOR 5 > (int2, int4),
+  OPERATOR 1 < (int2, int8), OPERATOR 2 <= (int2, int8), OPERATOR 3 = (int2, int8),
+  OPERATOR 4 >= (int2, int8), OPERATOR 5 > (int2, int8),
+  OPERATOR 1 < (int4, int2), OPERATOR 2 <= (int4, int2), OPERATOR 3 = (int4, int2),
+  OPERATOR 4 >= (int4, int2), OPERATOR 5 > (int4, int2),
+  OPERATOR 1 < (int4, int8), OPERATOR 2 <= (int4, int8), OPERATOR 3 = (int4, int8),
+  OPERATOR 4 >= (int4, int8), OPERATOR 5 > (int4, int8),
+  OPERATOR 1 < (int8, int2), OPERATOR 2 <= (int8, int2), OPERATOR 3 = (int8, int2),
+  OPERATOR 4 >= (int8, int2), OPERATOR 5 > (int8, int2),
+  OPERATOR 1 < (int8, int4), OPERATOR 2 <= (int8, int4), OPERATOR 3 = (int8, int4),
+  OPERATOR 4 >= (int8, int4), OPERATOR 5 > (int8, int4);

@@ -34,13 +34,21 @@ double hnsw_search_evaluations(double n, int m, int ef) {
 
 ScanCost hnsw_scan_cost(const FullScan& ix, int m, int ef_search) {
   const double n = std::max(ix.tuples, 1.0);
-  const double evaluated = hnsw_search_evaluations(n, m, ef_search);
+  const double sel = std::min(1.0, std::max(ix.index_filter_selectivity, 1.0 / n));
+  const double matching = std::max(1.0, n * sel);  // rows the scan can return
+  // Measured (DEBUG2 "elements evaluated", 20,000 clustered 16-d rows, m 16, ef 40, LIMIT 10): 2.1x the unfiltered
+  // walk at 10%, 8.9x at 1%, the whole graph (33x) at 0.1%: about 1 / sqrt(s), not 1 / s (the walk passes over the
+  // rejected elements of the region it searches anyway; it does not widen its beam to ef / s).
+  const double evaluated = std::min(n, hnsw_search_evaluations(n, m, ef_search) / std::sqrt(sel));
   const double visited = evaluated / n;  // share of the graph the first search reads
   const double search = share_cost(ix, visited);
   const double per_evaluation = search / evaluated;
-  const double first_rows = std::min<double>(std::max(ef_search, 1), n);
+  const double first_rows = std::min<double>(std::max(ef_search, 1), matching);
   // Each further row costs what a row of the first batch did, except in the part of the graph already visited.
-  const double further = evaluated / first_rows * (n - first_rows) * (1.0 - visited);
+  double further = evaluated / first_rows * (matching - first_rows) * (1.0 - visited);
+  // In-index filter: the walk evaluates each element once (its visited set), so all the matching rows cost at most the
+  // rest of the index.
+  if (sel < 1.0) further = std::min(further, n - evaluated);
   return {search, search + further * per_evaluation + rejected_visits(ix)};
 }
 

@@ -37,6 +37,9 @@ struct FullScan {
   double seq_page_cost = 1;
   double rejected_rows = 0;   // of `tuples`, the rows the query's other conditions are estimated to reject
   double row_visit_cost = 0;  // per rejected row: random_page_cost less the share cost_index charges (see above)
+  // hnsw filter columns: the share of `tuples` the conditions the index evaluates itself keep (1: none). Rows those
+  // reject cost no heap visit (they are not in rejected_rows) but a longer walk: see hnsw_scan_cost.
+  double index_filter_selectivity = 1;
 };
 
 struct ScanCost {
@@ -50,6 +53,11 @@ struct ScanCost {
 // Real embeddings have fewer intrinsic dimensions and need fewer. Never more than n.
 double hnsw_search_evaluations(double n, int m, int ef);
 
+// With index_filter_selectivity s < 1 the walk passes over the elements the index's own conditions reject to find ef
+// that match: it evaluates about E / sqrt(s) elements (measured, see hnsw_scan_cost; at most all n) before its first
+// rows, and each further row costs as many more per matching row; only the n s matching rows can come back. So a selective in-index filter over a big
+// index is priced as the long walk it is (a 0.1% filter reads about the whole index), and btree + exact sort of the
+// few matching rows wins where it is cheaper (sql/ann_filter_plan.sql).
 ScanCost hnsw_scan_cost(const FullScan& index, int m, int ef_search);
 
 struct IvfParams {

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 using namespace vx::core::ann_cost;
 
 namespace {
@@ -55,6 +58,34 @@ TEST(HnswCost, PagesAreCappedAtTheTableReadSequentially) {
   ScanCost below = hnsw_scan_cost(index_of(200, 9.9, 40), 16, 40),
            above = hnsw_scan_cost(index_of(200, 10.1, 40), 16, 40);
   EXPECT_NEAR(below.startup, above.startup, 1.0);
+}
+
+TEST(HnswCost, AnInIndexFilterIsALongerWalkOverFewerRows) {
+  FullScan ix = index_of(60000, 5000, 10000);
+  const ScanCost plain = hnsw_scan_cost(ix, 16, 40);
+  ix.index_filter_selectivity = 1;
+  EXPECT_DOUBLE_EQ(hnsw_scan_cost(ix, 16, 40).total, plain.total);  // no filter: as before
+  // the walk to ef matching rows: E / sqrt(s) elements, so a selective filter starts later
+  ix.index_filter_selectivity = 0.1;
+  const ScanCost ten = hnsw_scan_cost(ix, 16, 40);
+  const double e = hnsw_search_evaluations(60000, 16, 40);
+  EXPECT_NEAR(ten.startup, e / std::sqrt(0.1) / 60000 * (ix.page_cost + ix.tuple_cost), 1e-6);
+  EXPECT_GT(ten.startup, plain.startup);
+  // only the 6,000 matching rows come back: all of them cost less than the whole unfiltered scan
+  EXPECT_LT(ten.total, plain.total);
+  // 0.1%: a longer walk still; the walk evaluates each element once, so all 60 matching rows cost less than the
+  // unfiltered scan's every row
+  ix.index_filter_selectivity = 0.001;
+  const ScanCost tiny = hnsw_scan_cost(ix, 16, 40);
+  EXPECT_GT(tiny.startup, ten.startup);
+  EXPECT_LT(tiny.total, plain.total);
+  EXPECT_LE(tiny.total, tiny.startup / std::min(1.0, e / std::sqrt(0.001) / 60000) + 1e-6);
+  // a partial index of 1,000 rows whose walk reads it whole: all 1 matching row at once
+  FullScan small = index_of(1000, 100, 10000);
+  small.index_filter_selectivity = 0.001;
+  const ScanCost one = hnsw_scan_cost(small, 16, 40);
+  EXPECT_NEAR(one.startup, 100 * 4.0 + 1000 * 0.0075, 1e-9);
+  EXPECT_DOUBLE_EQ(one.total, one.startup);
 }
 
 TEST(IvfCost, StartupIsCentroidsPlusTheProbedShare) {

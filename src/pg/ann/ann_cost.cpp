@@ -11,6 +11,7 @@
 #include <cstring>
 
 extern "C" {
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "utils/float.h"
 #include "utils/selfuncs.h"
@@ -35,9 +36,24 @@ bool unusable(IndexPath* path, Cost* startup, Cost* total, Selectivity* selectiv
 }
 
 // genericcostestimate's price of reading every index tuple the path can return, split into pages and tuples.
+// Conditions the index evaluates itself (hnsw filter columns, src/pg/hnsw/hnsw_filter.h): genericcostestimate would
+// price them as a btree range that reads only the matching share of the index; an hnsw scan walks the whole graph
+// past the rows they reject. So the full index is priced without them, and the share they keep is returned apart
+// (FullScan::index_filter_selectivity) and included in the path's selectivity, so the executor's heap fetches and the
+// rows other conditions reject count only matching rows: a row the index rejects costs no heap visit.
 model::FullScan full_scan(PlannerInfo* root, IndexPath* path, double loop_count, GenericCosts* costs) {
   std::memset(costs, 0, sizeof(*costs));
-  genericcostestimate(root, path, loop_count, costs);
+  double index_filter = 1;
+  if (path->indexclauses != NIL) {
+    IndexPath whole = *path;
+    whole.indexclauses = NIL;
+    genericcostestimate(root, &whole, loop_count, costs);
+    index_filter = clauselist_selectivity(root, get_quals_from_indexclauses(path->indexclauses),
+                                          path->indexinfo->rel->relid, JOIN_INNER, nullptr);
+    costs->indexSelectivity *= index_filter;
+  } else {
+    genericcostestimate(root, path, loop_count, costs);
+  }
   IndexOptInfo* info = path->indexinfo;
   double random_page_cost, seq_page_cost;
   get_tablespace_page_costs(info->reltablespace, &random_page_cost, &seq_page_cost);
@@ -53,7 +69,8 @@ model::FullScan full_scan(PlannerInfo* root, IndexPath* path, double loop_count,
   // query implies rejects none of the index's rows), each a heap visit at the table's random page cost less the share
   // of a page cost_index charges it: see core/ann_cost.h.
   RelOptInfo* rel = info->rel;
-  f.rejected_rows = std::max(0.0, f.tuples - rel->rows);
+  f.index_filter_selectivity = index_filter;
+  f.rejected_rows = std::max(0.0, f.tuples * index_filter - rel->rows);
   double heap_random_page_cost, heap_seq_page_cost;
   get_tablespace_page_costs(rel->reltablespace, &heap_random_page_cost, &heap_seq_page_cost);
   const double pages_per_row = rel->tuples > 0 ? std::min(1.0, rel->pages / rel->tuples) : 1.0;
@@ -81,7 +98,19 @@ void hnsw::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, 
   int m = index_m(index);
   int ef_search = tuning::hnsw_ef_search(index).value;
   index_close(index, NoLock);
-  report(costs, model::hnsw_scan_cost(full, m, ef_search), startup, total, selectivity, correlation, pages);
+  model::ScanCost scan = model::hnsw_scan_cost(full, m, ef_search);
+  if (full.index_filter_selectivity < 1) {
+    // The walk with the conditions in the index does no more than the same walk whose rows the executor filters (the
+    // rows they reject cost it a heap visit each): never priced above it, so adding the conditions to the index never
+    // loses a plan (e.g. an `= ANY($1)` whose selectivity the planner guesses near 1).
+    model::FullScan filtered = full;
+    filtered.index_filter_selectivity = 1;
+    filtered.rejected_rows = std::max(0.0, full.tuples - path->indexinfo->rel->rows);
+    model::ScanCost alt = model::hnsw_scan_cost(filtered, m, ef_search);
+    scan.startup = std::min(scan.startup, alt.startup);
+    scan.total = std::min(scan.total, alt.total);
+  }
+  report(costs, scan, startup, total, selectivity, correlation, pages);
 }
 
 void ivf::cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,

@@ -37,14 +37,25 @@ void invalid(bool* ok, const char* opclass, const char* fmt_detail, const char* 
 
 }  // namespace
 
+void report_invalid_opclass(bool* ok, const char* opclass, const char* fmt_detail, const char* what) {
+  invalid(ok, opclass, fmt_detail, what);
+}
+
+void opclass_identity(Oid opclassoid, Oid* family, Oid* type, const char** name) {
+  HeapTuple classtup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
+  if (!HeapTupleIsValid(classtup)) elog(ERROR, "cache lookup failed for operator class %u", opclassoid);
+  auto* classform = reinterpret_cast<Form_pg_opclass>(GETSTRUCT(classtup));
+  *family = classform->opcfamily;
+  *type = classform->opcintype;
+  *name = pstrdup(NameStr(classform->opcname));
+  ReleaseSysCache(classtup);
+}
+
 bool validate_ann_opclass(Oid opclassoid, uint32 required_support) {
   return guard([&] {
-    HeapTuple classtup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
-    if (!HeapTupleIsValid(classtup)) elog(ERROR, "cache lookup failed for operator class %u", opclassoid);
-    auto* classform = reinterpret_cast<Form_pg_opclass>(GETSTRUCT(classtup));
-    const Oid family = classform->opcfamily, type = classform->opcintype;
-    const char* name = pstrdup(NameStr(classform->opcname));
-    ReleaseSysCache(classtup);
+    Oid family, type;
+    const char* name;
+    opclass_identity(opclassoid, &family, &type, &name);
 
     bool ok = true;
     uint32 seen_support = 0;

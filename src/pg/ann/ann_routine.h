@@ -20,4 +20,9 @@ IndexAmRoutine* new_ann_routine(uint16 support_functions);
 // class, and makes the result false (what amvalidate() reports; CREATE OPERATOR CLASS itself does not call it).
 bool validate_ann_opclass(Oid opclassoid, uint32 required_support);
 
+// For amvalidate functions: an operator class's family, input type and name (palloc'd); and one INFO "operator class
+// ... is invalid" with the detail (fmt_detail with one %s, what), clearing *ok.
+void opclass_identity(Oid opclassoid, Oid* family, Oid* type, const char** name);
+void report_invalid_opclass(bool* ok, const char* opclass, const char* fmt_detail, const char* what);
+
 }  // namespace vx::pg

@@ -21,6 +21,7 @@ extern "C" {
 namespace vx::pg::hnsw {
 
 struct ValueBuffers;  // hnsw_values.cpp
+struct ScanFilter;    // hnsw_filter.cpp
 
 using core::Metric;
 using core::hnsw::Candidate;
@@ -97,6 +98,12 @@ struct Graph {
   int pin_next;
   uint64 pin_ops;        // pins taken (statistics)
   ValueBuffers* values;  // out-of-line parts read back (hnsw_values.h); nullptr until the first
+  // Filter columns (hnsw_filter.h): the record's filter area at filter_offset; a scan with conditions on them sets
+  // `filter` (elements that fail are traversed, never results) and `rejected` (one bit per id: failed).
+  FilterLayout filters;
+  uint32 filter_offset;
+  const ScanFilter* filter;
+  uint64* rejected;
 };
 constexpr int kPinSlots = 4;
 
@@ -170,8 +177,9 @@ void greedy_layer(Graph* g, Search* s, const float* q, int level, int32* cur, fl
 void search_layer(Graph* g, Search* s, const float* q, int level, int ef);
 
 // Insert one element (width floats: datum_to_element's). Used by aminsert and by the page-level build path.
-// dims: the value's; must equal the index's (fixed by this insert when the index has none yet).
-void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid);
+// dims: the value's; must equal the index's (fixed by this insert when the index has none yet). filter_area: the
+// record's filter area (hnsw_filter.h), nullptr for an index without filter columns.
+void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid, const char* filter_area);
 
 // AM callbacks (one file each).
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);
@@ -183,6 +191,8 @@ IndexBulkDeleteResult* bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult*
 IndexBulkDeleteResult* vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);
 void cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, Cost* startup, Cost* total,
                    Selectivity* selectivity, double* correlation, double* pages);
+// The AM's amcostestimate as its routine holds it (how the planner hook of hnsw_filter_paths.cpp knows hnsw indexes).
+amcostestimate_function hnsw_amcostestimate();
 IndexScanDesc begin_scan(Relation index, int nkeys, int norderbys);
 void rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
 bool get_tuple(IndexScanDesc scan, ScanDirection dir);

@@ -3,6 +3,7 @@
 #include "pg/ann/ann_registry.h"
 #include "pg/ann/ann_routine.h"
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_filter.h"
 #include "pg/hnsw/hnsw_values.h"
 #include "pg/module_init.h"
 
@@ -161,7 +162,12 @@ bytea* am_options(Datum reloptions, bool validate) {
   return guard([&] { return options(reloptions, validate); });
 }
 // Support 1 (distance) and 3 (the type-and-metric contract) are what the build and scans call.
-bool am_validate(Oid opclassoid) { return validate_ann_opclass(opclassoid, (1u << 1) | (1u << 3)); }
+// Filter columns' classes (integer types, hnsw_filter.h) have search operators and no support function.
+bool am_validate(Oid opclassoid) {
+  if (guard([&] { return is_filter_opclass(opclassoid); }))
+    return guard([&] { return validate_filter_opclass(opclassoid); });
+  return validate_ann_opclass(opclassoid, (1u << 1) | (1u << 3));
+}
 IndexScanDesc am_beginscan(Relation index, int nkeys, int norderbys) {
   return guard([&] { return begin_scan(index, nkeys, norderbys); });
 }
@@ -202,10 +208,15 @@ VX_ANN_ACCESS_METHOD(kHnsw);
 }  // namespace
 }  // namespace vx::pg::hnsw
 
+amcostestimate_function vx::pg::hnsw::hnsw_amcostestimate() { return am_costestimate; }
+
 using namespace vx::pg::hnsw;
 
 VX_FUNCTION(vx_hnsw_handler) {
   IndexAmRoutine* am = vx::pg::new_ann_routine(3);
+  // The vector column, then filter columns whose conditions (=, ranges, = ANY) the scan evaluates (hnsw_filter.h).
+  am->amcanmulticol = true;
+  am->amsearcharray = true;
   am->ambuild = am_build;
   am->ambuildempty = am_buildempty;
   am->aminsert = am_insert;

@@ -3,6 +3,7 @@
 // write the pages unlogged and WAL-log them once with log_newpage_range. When the vectors and graph would not fit
 // in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_filter.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 #include "core/hnsw/hnsw_locality.h"
@@ -49,6 +50,9 @@ struct BuildState {
   double indtuples = 0;
   std::vector<float> data;  // width floats per element (datum_to_element)
   std::vector<ItemPointerData> tids;
+  FilterLayout filters{};          // the index's filter columns (hnsw_filter.h)
+  std::vector<char> filter_areas;  // filters.bytes per element: each record's filter area
+  char* tmp_area = nullptr;        // palloc'd, filters.bytes (at least 1)
   float* tmp = nullptr;  // palloc'd, width floats
   double reltuples = 0;  // planner's estimate of the heap's rows (for reserving)
   MemoryContext build_cxt = nullptr;
@@ -65,13 +69,15 @@ void switch_to_page_mode(BuildState* st) {
                    errhint("Increase maintenance_work_mem to speed up builds.")));
   for (std::size_t i = 0; i < st->tids.size(); ++i) {
     MemoryContext old = MemoryContextSwitchTo(st->tuple_cxt);
-    insert_element(st->index, &st->data[i * st->width], uint32(st->dims), &st->tids[i]);
+    insert_element(st->index, &st->data[i * st->width], uint32(st->dims), &st->tids[i],
+                   st->filters.count ? &st->filter_areas[i * st->filters.bytes] : nullptr);
     MemoryContextSwitchTo(old);
     MemoryContextReset(st->tuple_cxt);
     CHECK_FOR_INTERRUPTS();
   }
   std::vector<float>().swap(st->data);
   std::vector<ItemPointerData>().swap(st->tids);
+  std::vector<char>().swap(st->filter_areas);
 }
 
 // Sets the dimensions and everything sized by them (at the start, or at the first vector of a column without a
@@ -80,13 +86,14 @@ void set_dims(BuildState* st, int dims, double reltuples, MemoryContext cxt) {
   st->dims = dims;
   st->width = int(element_width(*st->contract, uint32(dims)));
   const int width = st->width;
-  st->per_tuple = 4 * std::size_t(width) + sizeof(ItemPointerData) +
+  st->per_tuple = 4 * std::size_t(width) + sizeof(ItemPointerData) + st->filters.bytes +
                   core::hnsw::GraphBuilder::estimate_bytes(width, st->m, 1000) / 1000;
   st->tmp = static_cast<float*>(call([&] { return MemoryContextAlloc(cxt, sizeof(float) * width); }));
   if (reltuples > 0) {
     double rows = std::min(reltuples * 1.05, double(st->budget / st->per_tuple));
     st->data.reserve(std::size_t(rows) * std::size_t(width));
     st->tids.reserve(std::size_t(rows));
+    st->filter_areas.reserve(std::size_t(rows) * st->filters.bytes);
   }
 }
 
@@ -106,18 +113,21 @@ void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull
       return;
     }
     st->indtuples += 1;
+    if (st->filters.count) encode_filter_values(st->tmp_area, st->filters, values, isnull);
+    const char* area = st->filters.count ? st->tmp_area : nullptr;
     if (!st->page_mode) {
       st->extra_bytes += keep_element_extra(*st->contract, st->tmp, st->build_cxt);
       if ((st->tids.size() + 1) * st->per_tuple + st->extra_bytes <= st->budget) {
         st->data.insert(st->data.end(), st->tmp, st->tmp + st->width);
         st->tids.push_back(*tid);
+        if (area) st->filter_areas.insert(st->filter_areas.end(), area, area + st->filters.bytes);
         MemoryContextReset(st->tuple_cxt);
         return;
       }
       switch_to_page_mode(st);
     }
     old = MemoryContextSwitchTo(st->tuple_cxt);
-    insert_element(index, st->tmp, uint32(st->dims), tid);
+    insert_element(index, st->tmp, uint32(st->dims), tid, area);
     MemoryContextSwitchTo(old);
     MemoryContextReset(st->tuple_cxt);
   });
@@ -178,7 +188,8 @@ class PageStream {
 void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   const uint32 n = uint32(gb.size());
   const uint32 m = uint32(st->m);
-  const uint32 rs = record_size(element_bytes(*st->contract, uint32(st->dims)), m);
+  const uint32 filter_offset = record_size(element_bytes(*st->contract, uint32(st->dims)), m);
+  const uint32 rs = filter_offset + st->filters.bytes;  // the filter area follows the element (hnsw_page.h)
   const int level_cap = max_level_for(m);
   const uint32 ub = upper_level_bytes(m);
   const uint32 seg_blocks = n ? segment_blocks(n, rs) : 0;
@@ -251,6 +262,8 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
       c.attach_extra(reinterpret_cast<uint8*>(rec.data() + vector_offset(m)), nullptr);
       set_value_ref(rec.data(), m, vref[id]);
     }
+    if (st->filters.count)
+      std::memcpy(rec.data() + filter_offset, &st->filter_areas[label * st->filters.bytes], st->filters.bytes);
     if (page_contained && out.fill() + rs > kUsable) out.pad_to_page();  // as locate() expects
     out.append(rec.data(), rs);
     if ((id & 1023) == 0) {
@@ -316,6 +329,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   b.upper_block = any_upper ? cur_block : InvalidBlockNumber;
   b.upper_used = any_upper ? used : 0;
   b.value_pages = value_pages;  // the value free list starts empty
+  b.filters = st->filters;
   call([&] { write_built_meta(index, b); });
 }
 
@@ -373,6 +387,7 @@ void build_in_memory(Relation index, BuildState* st) {
   gb.reset();
   std::vector<float>().swap(st->data);
   std::vector<ItemPointerData>().swap(st->tids);
+  std::vector<char>().swap(st->filter_areas);
   if (RelationNeedsWAL(index))
     call([&] { log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true); });
   double t_wal = ms();
@@ -394,6 +409,7 @@ void build_in_memory(Relation index, BuildState* st) {
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   if (RelationGetNumberOfBlocks(index) != 0)
     elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+  const FilterLayout filters = index_filter_layout(index);  // refuses other columns before any work
   const AnnContract& contract = index_contract(index);
   int dims = index_dims(index, contract);
   Metric metric = contract.metric;
@@ -415,6 +431,8 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   st->reltuples = double(heap->rd_rel->reltuples);
   st->build_cxt = build_cxt;
   st->tuple_cxt = AllocSetContextCreate(build_cxt, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
+  st->filters = filters;
+  st->tmp_area = static_cast<char*>(MemoryContextAllocZero(build_cxt, std::max<uint32>(filters.bytes, 1)));
   // A column without typmod (dims == 0) gets its dims from the first non-NULL vector (build_callback).
   if (dims > 0) set_dims(st, dims, st->reltuples, build_cxt);
 
@@ -435,6 +453,7 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
 }
 
 void build_empty(Relation index) {
+  (void)index_filter_layout(index);  // refuses other columns
   const AnnContract& contract = index_contract(index);
   write_init_fork_meta(index, index_dims(index, contract), contract, index_m(index), index_ef_construction(index));
 }

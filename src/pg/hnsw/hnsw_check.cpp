@@ -1,21 +1,24 @@
 // The hnsw checker of vectorext.index_check (contract: index_check.h; documented in docs/index_check.md). Read-only,
 // page by page under share buffer locks, while readers and writers go on. Checks, in order:
-//   meta page   magic, layout version, parameters (dims, m, metric, record size), counts, entry point, segment
-//               directory and free list;
+//   meta page   magic, layout version, parameters (dims, m, metric, record size), filter columns (count and widths
+//               those of the index's columns, layout version 5 exactly when there are some), counts, entry point,
+//               segment directory and free list;
 //   pages       every initialised page's special area: the hnsw page id, and its kind (meta at block 0 only);
 //   elements    every written record: level within bounds, neighbour counts, every neighbour id allocated and
-//               written, neighbours at an upper level present at that level, upper records inside their page;
+//               written, neighbours at an upper level present at that level, upper records inside their page, the
+//               filter area's null bits only for filter columns and a NULL's bytes zero;
 //   reachable   every live element reachable at level 0 from the entry point, walking as a scan does (through live
 //               elements and through dead ones VACUUM has not recycled yet); an element not reached counts only if
 //               the check's snapshot sees its heap row (an insert killed before it linked its element left a row
 //               that never committed; VACUUM flags such elements dead);
 //   heap        with heapallindexed, every live element's heap TID is a row the table still stores (VACUUM flags
 //               an element before it frees its row's line pointer), and every row visible to the check's snapshot
-//               that the index covers is the heap TID of exactly one live element.
+//               that the index covers is the heap TID of exactly one live element, whose filter values are the row's.
 // The first inconsistency raises XX002 naming the index, the element and its block. Whatever a concurrent insert may
 // show half-done (an allocated id not written yet, a written element not linked yet, an entry point not raised yet)
 // is re-read before it counts as corruption.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_filter.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 #include "pg/ann/index_check.h"
@@ -67,7 +70,8 @@ void check_meta(Check* c) {
   Relation index = c->index;
   c->meta = static_cast<HnswMeta*>(palloc(sizeof(HnswMeta)));
   HnswSegment* segs = static_cast<HnswSegment*>(palloc(sizeof(HnswSegment) * kMaxSegments));
-  meta_copy(index, c->meta, segs);
+  uint16 aux[2];
+  meta_copy(index, c->meta, segs, aux);
   uint32 nsegs = std::min(c->meta->nsegments, kMaxSegments);
   const HnswMeta& mt = *c->meta;
   if (mt.magic != kMagic) CORRUPT(index, "Meta page (block 0) has magic 0x%08x, expected 0x%08x.", mt.magic, kMagic);
@@ -76,16 +80,28 @@ void check_meta(Check* c) {
                     errmsg("index \"%s\" has layout version %u, this build reads version %u",
                            RelationGetRelationName(index), mt.version, kLayoutVersion),
                     errhint("REINDEX the index.")));
-  if (mt.version != kLayoutVersion)
+  if (mt.version != kLayoutVersion && mt.version != kFilterLayoutVersion)
     CORRUPT(index, "Meta page (block 0) has unknown layout version %u, this build reads version %u.", mt.version,
             kLayoutVersion);
+  // Filter columns (hnsw_filter.h): the meta page's count and widths are those of the index's columns.
+  const FilterLayout filters = index_filter_layout(index);
+  FilterLayout recorded;
+  if (!filter_layout_from(aux[0], aux[1], &recorded))
+    CORRUPT(index, "Meta page (block 0) records %u filter columns of widths 0x%04x, not a valid filter layout.", aux[0],
+            aux[1]);
+  if (recorded.count != filters.count || pack_filter_widths(recorded) != pack_filter_widths(filters))
+    CORRUPT(index, "Meta page (block 0) records %u filter columns of widths 0x%04x, the index has %u of widths 0x%04x.",
+            recorded.count, pack_filter_widths(recorded), filters.count, pack_filter_widths(filters));
+  if (mt.version != layout_version_for(filters))
+    CORRUPT(index, "Meta page (block 0) has layout version %u with %u filter columns, expected version %u.", mt.version,
+            filters.count, layout_version_for(filters));
   if (!core::metric_is_valid(mt.metric)) CORRUPT(index, "Meta page (block 0) has unknown metric %u.", mt.metric);
   const AnnContract& contract = index_contract(index);
   if (mt.metric != uint32(contract.metric))
     CORRUPT(index, "Meta page (block 0) has metric %u, the operator class orders by metric %u.", mt.metric,
             uint32(contract.metric));
   if (mt.m < uint32(kMinM) || mt.m > uint32(kMaxM)) CORRUPT(index, "Meta page (block 0) has m = %u.", mt.m);
-  const uint32 want_size = record_size(element_bytes(contract, mt.dims), mt.m);
+  const uint32 want_size = record_size(element_bytes(contract, mt.dims), mt.m) + filters.bytes;
   if (mt.dims != 0 && mt.record_size != want_size)
     CORRUPT(index, "Meta page (block 0) has record size %u, %u dimensions and m = %u need %u.", mt.record_size, mt.dims,
             mt.m, want_size);
@@ -133,6 +149,9 @@ void check_meta(Check* c) {
   c->g.pin_next = 0;
   c->g.pin_ops = 0;
   c->g.values = nullptr;
+  c->g.filters = filters;
+  c->g.filter = nullptr;
+  c->g.rejected = nullptr;
 }
 
 // Every initialised page carries the hnsw special area: page id, and its kind (the meta page at block 0 only). Pages
@@ -169,6 +188,26 @@ void refresh_meta(Check* c, uint32* count, int32* entry, int32* max_level) {
   *max_level = m.max_level;
 }
 
+// A record's filter area (hnsw_filter.h): null bits only for the filter columns, a NULL value's bytes zero.
+void check_filter_area(Check* c, uint32 id, BlockNumber blk) {
+  const FilterLayout& f = c->g.filters;
+  if (f.count == 0) return;
+  char area[4 + 8 * kMaxFilterColumns];
+  if (!copy_immutable(&c->g, id, c->g.filter_offset, f.bytes, area)) return;
+  uint32 nulls;
+  std::memcpy(&nulls, area, 4);
+  if (nulls >> f.count)
+    CORRUPT(c->index, "Element %u (block %u) has filter null bits 0x%08x, the index has %u filter columns.", id, blk,
+            nulls, f.count);
+  for (int i = 0; i < f.count; ++i) {
+    if (!(nulls & (1u << i))) continue;
+    for (int b = 0; b < f.width[i]; ++b)
+      if (area[f.offset[i] + b] != 0)
+        CORRUPT(c->index, "Element %u (block %u) has a NULL in filter column %d whose bytes are not zero.", id, blk,
+                i + 1);
+  }
+}
+
 // Pass 1: every record's header and lists.
 void check_elements(Check* c, IndexCheckCounts* out) {
   Relation index = c->index;
@@ -198,6 +237,7 @@ void check_elements(Check* c, IndexCheckCounts* out) {
     }
     if (!(h.flags & kFlagDeleted) && !ItemPointerIsValid(&h.tid))
       CORRUPT(index, "Element %u (block %u) is live and has an invalid heap TID.", id, blk);
+    check_filter_area(c, id, blk);
   }
 }
 
@@ -354,10 +394,17 @@ void check_reachable(Check* c, Relation heap, IndexCheckCounts* out) {
 
 // Pass 4 (heapallindexed): live heap TIDs of the index, sorted; every row the snapshot sees must be one of them,
 // exactly once.
+// A live element by its heap TID (filter columns: heap_row compares its values with the row's).
+struct TidId {
+  ItemPointerData tid;
+  uint32 id;
+};
+
 struct HeapCheck {
   Check* c;
   ItemPointerData* tids;
   int64 ntids;
+  TidId* by_tid;  // sorted by tid; nullptr without filter columns
   int64 rows;
   float* vec;
   IndexCheckCounts* out;
@@ -397,6 +444,15 @@ void heap_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool
   if (hi > lo)
     CORRUPT(index, "Heap row (%u,%u) is indexed by %lld live elements.", ItemPointerGetBlockNumber(tid),
             ItemPointerGetOffsetNumber(tid), (long long)(hi - lo + 1));
+  if (hc->by_tid) {  // its element's filter values are the row's
+    const FilterLayout& f = c->g.filters;
+    auto* e = static_cast<TidId*>(bsearch(&key, hc->by_tid, size_t(hc->ntids), sizeof(TidId), tid_cmp));
+    char want[4 + 8 * kMaxFilterColumns], have[4 + 8 * kMaxFilterColumns];
+    encode_filter_values(want, f, values, isnull);
+    if (e && copy_immutable(&c->g, e->id, c->g.filter_offset, f.bytes, have) && std::memcmp(want, have, f.bytes) != 0)
+      CORRUPT(index, "Element %u (block %u) holds filter column values that are not those of its heap row (%u,%u).",
+              e->id, block_of(c, e->id), ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
+  }
 }
 
 // Whether the heap line pointer at tid still holds a row (a tuple, a HOT chain's redirect, or a line pointer pruning
@@ -468,9 +524,15 @@ void check_heap(Check* c, Relation heap, IndexCheckCounts* out) {
     }
     HnswRecordHeader h;
     if (!read_header(g, id, &h) || (h.flags & (kFlagDeleted | kFlagFree))) continue;
+    if (g->filters.count) {
+      if (hc.by_tid == nullptr)
+        hc.by_tid = static_cast<TidId*>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(TidId) * (size_t(count) + 1)));
+      hc.by_tid[hc.ntids] = TidId{h.tid, id};
+    }
     hc.tids[hc.ntids++] = h.tid;
   }
   qsort(hc.tids, size_t(hc.ntids), sizeof(ItemPointerData), tid_cmp);
+  if (hc.by_tid) qsort(hc.by_tid, size_t(hc.ntids), sizeof(TidId), tid_cmp);  // the tid is the first member
   check_rows_stored(c, heap, hc.tids, hc.ntids);
   hc.vec = static_cast<float*>(palloc(sizeof(float) * (g->width + 1)));
   IndexInfo* info = BuildIndexInfo(c->index);

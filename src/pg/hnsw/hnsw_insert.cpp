@@ -16,6 +16,7 @@
 //  * The entry point moves up (meta exclusive, re-checked) only after the element is fully linked.
 // Every page change is a GenericXLog record of at most 4 pages.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_filter.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 
@@ -46,9 +47,10 @@ int level_for_tid(int m, ItemPointer tid) {
   return std::min(level, std::min(max_level_for(uint32(m)), 255));
 }
 
-// Writes the record of `id` (upper lists first, header with VALID last).
-void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int level, BlockNumber upper_block,
-                   uint32 upper_off, int32* const* lists, const int* counts) {
+// Writes the record of `id` (upper lists first, header with VALID last); filter_area: its filter columns' values
+// (g->filters.bytes, hnsw_filter.h), nullptr without.
+void write_element(Graph* g, uint32 id, const float* vec, const char* filter_area, ItemPointer tid, int level,
+                   BlockNumber upper_block, uint32 upper_off, int32* const* lists, const int* counts) {
   uint32 m = g->m;
   if (level > 0) {
     uint32 ub = upper_level_bytes(m);
@@ -73,6 +75,7 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
   std::memcpy(rec + kHeaderBytes, lists[0], 4 * counts[0]);
   encode_element(rec, m, vec, g->dims, *g->contract);
   take_value_ref(g, rec);  // the value pages prepare_element_values wrote
+  if (filter_area) std::memcpy(rec + g->filter_offset, filter_area, g->filters.bytes);
   write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
   write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
   pfree(rec);
@@ -81,6 +84,7 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
 // Writes the first element of an empty index (meta_allocate calls it under the meta page lock).
 struct FirstElement {
   const float* vec;
+  const char* filter_area;
   ItemPointer tid;
 };
 void write_first_element(Graph* g, const Allocation& a, void* arg) {
@@ -92,7 +96,7 @@ void write_first_element(Graph* g, const Allocation& a, void* arg) {
     lists[l] = empty;
     counts[l] = 0;
   }
-  write_element(g, a.id, f->vec, f->tid, a.level, a.upper_block, a.upper_off, lists, counts);
+  write_element(g, a.id, f->vec, f->filter_area, f->tid, a.level, a.upper_block, a.upper_off, lists, counts);
 }
 
 // Distances between candidates, for the selection heuristic: elements copied once into a matrix (width floats a row).
@@ -239,13 +243,13 @@ bool splice_in(Graph* g, uint32 nbr, uint32 new_id) {
 
 }  // namespace
 
-void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid) {
+void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid, const char* filter_area) {
   Graph g;
   graph_load(&g, index);
   int m = int(g.m);
   int efc = std::max(int(index_ef_construction(index)), 1);
   prepare_element_values(&g, vec, tid);  // before the meta page's lock that meta_allocate takes
-  FirstElement first{vec, tid};
+  FirstElement first{vec, filter_area, tid};
   Allocation a = meta_allocate(&g, dims, level_for_tid(m, tid), write_first_element, &first);
   const int level = a.level;
   if (a.became_entry) {
@@ -313,7 +317,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     for (int i = 0; i < counts[0]; ++i) has |= lists[0][i] == a.entry;
     if (!has) lists[0][counts[0]++] = a.entry;  // at most m selected: room among the 2m
   }
-  write_element(&g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
+  write_element(&g, a.id, vec, filter_area, tid, level, a.upper_block, a.upper_off, lists, counts);
   bool linked = false;  // some level-0 list links to the new element
   for (int l = top; l >= 0; --l)
     for (int i = 0; i < counts[l]; ++i) {
@@ -340,7 +344,12 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
   // (meta_allocate() re-checks under the meta page lock, against a concurrent first insert).
   uint32 dims = g.dims ? g.dims : uint32(datum_dims(*g.contract, values[0]));
   float* vec = static_cast<float*>(palloc(sizeof(float) * element_width(*g.contract, dims)));
-  if (datum_to_element(*g.contract, values[0], dims, vec)) insert_element(index, vec, dims, heap_tid);
+  char* filter_area = nullptr;  // the filter columns' values (hnsw_filter.h)
+  if (g.filters.count) {
+    filter_area = static_cast<char*>(palloc(g.filters.bytes));
+    encode_filter_values(filter_area, g.filters, values, isnull);
+  }
+  if (datum_to_element(*g.contract, values[0], dims, vec)) insert_element(index, vec, dims, heap_tid, filter_area);
   MemoryContextSwitchTo(old);
   MemoryContextDelete(tmp);
   return false;

@@ -1,5 +1,6 @@
 // The meta page of an hnsw index (contract in hnsw_meta.h): the only file that reads or writes block 0.
 #include "pg/hnsw/hnsw_meta.h"
+#include "pg/hnsw/hnsw_filter.h"
 #include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
@@ -22,13 +23,16 @@ Buffer meta_buffer(Relation index, ForkNumber fork = MAIN_FORKNUM) {
   return ReadBufferExtended(index, fork, kMetaBlock, RBM_NORMAL, nullptr);
 }
 
-// The fixed fields of a new meta page (the rest of the page zero).
-void init_meta(Page page, uint32 dims, Metric metric, uint32 m, uint32 efc, uint32 record_size) {
+// The fixed fields of a new meta page (the rest of the page zero); the filter columns in its special area.
+void init_meta(Page page, uint32 dims, Metric metric, uint32 m, uint32 efc, uint32 record_size,
+               const FilterLayout& filters) {
   init_page(page, PageKind::Meta);
   HnswMeta* meta = page_meta(page);
   std::memset(meta, 0, offsetof(HnswMeta, segments));
   meta->magic = kMagic;
-  meta->version = kLayoutVersion;
+  meta->version = layout_version_for(filters);
+  page_opaque(page)->aux[0] = filters.count;
+  page_opaque(page)->aux[1] = pack_filter_widths(filters);
   meta->dims = dims;
   meta->metric = uint32(metric);
   meta->m = m;
@@ -73,8 +77,9 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContra
   } else {
     page = BufferGetPage(buf);
   }
+  const FilterLayout filters = index_filter_layout(index);
   init_meta(page, uint32(dims), c.metric, uint32(m), uint32(efc),
-            record_size(element_bytes(c, uint32(dims)), uint32(m)));
+            record_size(element_bytes(c, uint32(dims)), uint32(m)) + filters.bytes, filters);
   if (log) {
     GenericXLogFinish(state);
   } else {
@@ -98,7 +103,7 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
   Buffer buf = meta_buffer(index);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   Page page = BufferGetPage(buf);
-  init_meta(page, b.dims, b.metric, b.m, b.ef_construction, b.record_size);
+  init_meta(page, b.dims, b.metric, b.m, b.ef_construction, b.record_size, b.filters);
   HnswMeta* meta = page_meta(page);
   meta->entry = b.entry;
   meta->max_level = b.max_level;
@@ -119,14 +124,26 @@ void meta_load(Graph* g) {
   Buffer buf = meta_buffer(g->index);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   const HnswMeta* meta = page_meta(BufferGetPage(buf));
+  const HnswPageOpaque* op = page_opaque(BufferGetPage(buf));
   if (meta->magic != kMagic)
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
                     errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(g->index))));
-  if (meta->version != kLayoutVersion)
+  if (meta->version != kLayoutVersion && meta->version != kFilterLayoutVersion)
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("index \"%s\" has layout version %u, this build reads version %u",
                            RelationGetRelationName(g->index), meta->version, kLayoutVersion),
                     errhint("REINDEX the index.")));
+  // The filter columns as the meta page records them must be the index's own (its columns' types fix them).
+  const FilterLayout want = index_filter_layout(g->index);
+  FilterLayout have;
+  if (!filter_layout_from(op->aux[0], op->aux[1], &have) || have.count != want.count ||
+      pack_filter_widths(have) != pack_filter_widths(want) || meta->version != layout_version_for(want))
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                    errmsg("index \"%s\" records %u filter columns (widths 0x%x, layout version %u), its columns "
+                           "have %u (widths 0x%x)",
+                           RelationGetRelationName(g->index), op->aux[0], op->aux[1], meta->version, want.count,
+                           pack_filter_widths(want))));
+  g->filters = want;
   g->dims = meta->dims;
   g->m = meta->m;
   g->record_size = meta->record_size;
@@ -149,11 +166,12 @@ MetaState meta_state(Relation index) {
   return s;
 }
 
-void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs) {
+void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux) {
   Buffer buf = meta_buffer(index);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   const HnswMeta* m = page_meta(BufferGetPage(buf));
   std::memcpy(fixed, m, offsetof(HnswMeta, segments));
+  if (aux) std::memcpy(aux, page_opaque(BufferGetPage(buf))->aux, sizeof(uint16) * 2);
   std::memcpy(segs, m->segments, sizeof(HnswSegment) * std::min(m->nsegments, kMaxSegments));
   UnlockReleaseBuffer(buf);
 }
@@ -224,7 +242,7 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
   if (next->dims == 0) {
     Assert(next->count == 0);
     next->dims = dims;
-    next->record_size = record_size(element_bytes(*g->contract, dims), next->m);
+    next->record_size = record_size(element_bytes(*g->contract, dims), next->m) + g->filters.bytes;
   }
   g->dims = next->dims;
   g->record_size = next->record_size;

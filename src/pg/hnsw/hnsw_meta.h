@@ -28,6 +28,7 @@ struct BuiltGraph {
   BlockNumber upper_block;  // InvalidBlockNumber: no upper page
   uint32 upper_used;
   uint32 value_pages;  // value pages written after the upper pages (hnsw_values.h)
+  FilterLayout filters;
 };
 void write_built_meta(Relation index, const BuiltGraph& b);
 
@@ -45,8 +46,9 @@ struct MetaState {
 MetaState meta_state(Relation index);
 
 // The page as it is (no validation): its fixed part into *fixed, min(nsegments, kMaxSegments) segments into segs
-// (kMaxSegments room). For index_check, which reports what it finds instead of refusing.
-void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs);
+// (kMaxSegments room), and (aux not nullptr) its special area's aux fields (the filter columns, hnsw_page.h). For
+// index_check, which reports what it finds instead of refusing.
+void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux = nullptr);
 
 // For vectorext.index_health, on block 0 its caller holds share-locked: false when the page is not an hnsw meta page;
 // else its layout version and, for the current version, its count and deleted counters.

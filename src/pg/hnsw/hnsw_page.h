@@ -12,9 +12,11 @@
 //                      error slot, which such forms do not use); freed chains form a list from the meta page
 //                      (hnsw_values.cpp).
 //
-// Element record (record_size = 16 + 8m + 8 + element bytes, rounded up to a multiple of 4):
+// Element record (record_size = 16 + 8m + 8 + element bytes, rounded up to a multiple of 4, + the filter area):
 //   uint8 flags | uint8 level | uint16 n0 | ItemPointerData heap tid | uint16 upper_off | uint32 upper_block |
-//   int32 level-0 neighbours[2m] | float encode error l2, l1 | element
+//   int32 level-0 neighbours[2m] | float encode error l2, l1 | element [| filter area]
+// The filter area (layout version 5 only: an index with filter columns, hnsw_filter.h) holds the values of the
+// index's integer columns after the vector; an index without them has none (version 4, the same bytes as before).
 // For types kept as half copies (vector, halfvec: 2 dims bytes) the element is an IEEE half copy of the indexed
 // vector (normalised for cosine) and the error core::half::encode reported for it; scans rank by the copy and return
 // lower bounds of the exact distance (docs/hnsw.md, Scan). For types that keep their own bytes (bit: dims / 8 bytes,
@@ -43,14 +45,19 @@ constexpr uint32 kMagic = 0x56584857;  // "VXHW"
 // 1: float32 vectors packed across pages. 2: half copies + encoding error, records within one page when they fit.
 // 3: a special area with the page id on every page.
 // 4: value pages (meta: value_free_head, value_pages; sparsevec's form of 300 inline nonzeros, the rest out of line).
+// 5 (kFilterLayoutVersion, hnsw_filter.h): version 4 plus filter columns (a filter area in every record; their count
+// and widths in the meta page's special area). Indexes without filter columns keep writing version 4.
 constexpr uint32 kLayoutVersion = 4;
+constexpr uint32 kFilterLayoutVersion = 5;
 constexpr BlockNumber kMetaBlock = 0;
 constexpr uint16 kPageId = 0xFF92;  // the last two bytes of every hnsw page (IVF: 0xFF91)
 
 enum class PageKind : uint16 { Meta = 1, Records = 2, Upper = 3, Value = 4 };  // Value: hnsw_values.h
 struct HnswPageOpaque {
   uint16 kind;  // PageKind
-  uint16 unused[2];
+  // Meta page of a version 5 index: aux[0] the filter columns' count, aux[1] their widths (4 bits each, column 0 in
+  // the low bits; hnsw_filter.h). Zero everywhere else.
+  uint16 aux[2];
   uint16 page_id;  // kPageId
 };
 static_assert(sizeof(HnswPageOpaque) == 8, "the page id is the page's last two bytes");
@@ -114,6 +121,15 @@ inline void set_upper_block(HnswRecordHeader& h, BlockNumber b) {
   h.upper_block_hi = uint16(b >> 16);
 }
 
+// The filter area of a record (hnsw_filter.h): where each filter column's value is.
+constexpr int kMaxFilterColumns = 4;
+struct FilterLayout {
+  uint16 count;                      // filter columns (index columns 2 ..)
+  uint8 width[kMaxFilterColumns];    // bytes of each value: 2, 4, 8
+  uint16 offset[kMaxFilterColumns];  // of each value in the filter area (after the uint32 of null bits)
+  uint32 bytes;                      // of the filter area (0 without filter columns)
+};
+
 constexpr uint32 kErrorBytes = 8;  // core::half::EncodeError {float l2, l1}
 inline uint32 record_size(uint32 element_bytes, uint32 m) {
   return (kHeaderBytes + 8 * m + kErrorBytes + element_bytes + 3) & ~3u;
@@ -141,7 +157,7 @@ inline void init_page(Page page, PageKind kind) {
   ph->pd_lower = ph->pd_upper;
   HnswPageOpaque* op = page_opaque(page);
   op->kind = uint16(kind);
-  op->unused[0] = op->unused[1] = 0;
+  op->aux[0] = op->aux[1] = 0;
   op->page_id = kPageId;
 }
 

@@ -19,7 +19,11 @@
 // back without the re-check. Either way each value is a lower bound of the exact distance, and a
 // batch is returned in nondecreasing order of them. "Closer than one already returned" above is in those values:
 // a row whose value is below the last one returned may be closer than a row the executor already emitted.
+// Conditions on filter columns (hnsw_filter.h) are evaluated on the records: the walk passes through the elements
+// that fail them without returning them, or, for a filter that keeps few elements, the scan reads every element's
+// filter values and ranks only the matching ones.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_filter.h"
 #include "pg/order_value/order_value_handover.h"
 
 extern "C" {
@@ -96,6 +100,9 @@ struct ScanState {
   // strict_order: heap access for the exact distance of a row whose bound straddles the last one returned.
   IndexFetchTableData* fetch;
   TupleTableSlot* slot;
+  // Conditions on the filter columns (hnsw_filter.h): rows that fail are never returned; nullptr: none.
+  ScanFilter* filter;
+  bool filter_never;  // a condition nothing matches: the scan returns no row
 };
 
 // The exact SQL distance of the row at tid (the indexed column of its visible version), for strict_order. Returns
@@ -215,9 +222,15 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   LockPage(scan->indexRelation, kScanLockBlock, ShareLock);
   so->scan_locked = true;
   graph_load(g, scan->indexRelation);
-  if (g->entry < 0) {
+  if (g->filters.count && scan->numberOfKeys > 0)
+    so->filter = scan_filter_build(g->filters, scan->keyData, scan->numberOfKeys, &so->filter_never);
+  if (g->entry < 0 || so->filter_never) {
     so->done = true;
     return;
+  }
+  if (so->filter) {
+    g->filter = so->filter;
+    g->rejected = static_cast<uint64*>(palloc0(sizeof(uint64) * (g->count / 64 + 1)));
   }
   so->q = static_cast<float*>(palloc0(sizeof(float) * g->width));
   if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
@@ -248,6 +261,13 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   so->s.skip_excluded = true;
   so->capout = so->ef + 1;
   so->out = static_cast<Ranked*>(palloc(sizeof(Ranked) * so->capout));
+  if (so->filter && filter_prefers_exhaustive(g, so->ef)) {
+    // A filter that keeps few elements: every matching element at once, exact, instead of walking the whole graph
+    // for them (hnsw_filter.h); no later batch (nothing left to walk from).
+    filter_all_matching(g, &so->s, so->q);
+    take_batch(so);
+    return;
+  }
   int32 cur = g->entry;
   float cur_dist = distance_to(g, uint32(cur), so->q);
   for (int l = g->max_level; l > 0; --l) greedy_layer(g, &so->s, so->q, l, &cur, &cur_dist);
@@ -257,7 +277,9 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   Candidate c0{cur_dist, cur};
   heap_push_min(so->s.cand, &so->s.ncand, c0);
   HnswRecordHeader h0;
-  if (read_header(g, uint32(cur), &h0) && !(h0.flags & kFlagDeleted)) heap_push_max(so->s.res, &so->s.nres, c0);
+  const bool matches = !g->filter || element_matches(g, uint32(cur));
+  if (read_header(g, uint32(cur), &h0) && !(h0.flags & kFlagDeleted) && matches)
+    heap_push_max(so->s.res, &so->s.nres, c0);
   search_layer(g, &so->s, so->q, 0, so->ef);
   take_batch(so);
 }
@@ -271,6 +293,7 @@ bool next_batch(ScanState* so) {
     s->nres = 0;
     for (int i = 0; i < s->ndisc; ++i) {
       HnswRecordHeader h;
+      if (filter_rejected(&so->g, uint32(s->disc[i].id))) continue;  // traversed only (hnsw_filter.h)
       if (!read_header(&so->g, uint32(s->disc[i].id), &h) || (h.flags & kFlagDeleted)) continue;
       s->disc[s->nres++] = s->disc[i];
     }
@@ -295,6 +318,7 @@ bool next_batch(ScanState* so) {
     // it again every batch grew the heap until the memory budget stopped the scan: TAP 043 got 2 rows of 10).
     uint32 id = uint32(disc[i].id);
     if (!((s->queued[id >> 6] >> (id & 63)) & 1)) push_cand(s, disc[i]);
+    if (filter_rejected(&so->g, id)) continue;  // a candidate to walk through, never a result (hnsw_filter.h)
     heap_push_max(s->res, &s->nres, disc[i]);
     if (s->nres > so->ef) push_disc(s, heap_pop_max(s->res, &s->nres));  // keep_discarded: an iterative scan
   }
@@ -357,6 +381,8 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
       Ranked c = so->out[so->pos++];
       HnswRecordHeader h;
       if (!read_header(&so->g, uint32(c.id), &h) || (h.flags & kFlagDeleted)) continue;
+      // The filter decides on the record itself (an element unfinished when the walk met it was not tested).
+      if (so->filter && !element_matches(&so->g, uint32(c.id))) continue;
       // strict_order: the values handed to the executor never decrease, so its reorder queue emits rows in exact
       // order. A row whose lower bound is below the last value returned is decided by its exact distance, read from
       // the heap: below that value, it is dropped (closer than a row that may already be out, as pgvector drops

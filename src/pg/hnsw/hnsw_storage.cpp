@@ -4,6 +4,7 @@
 // the locking protocol.
 #include "pg/hnsw/hnsw.h"
 #include "pg/backend_cache.h"
+#include "pg/hnsw/hnsw_filter.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 
@@ -30,6 +31,7 @@ Buffer read_block(Relation index, BlockNumber block) {
 void graph_set_element_size(Graph* g) {
   g->element_bytes = element_bytes(*g->contract, g->dims);
   g->width = element_width(*g->contract, g->dims);
+  g->filter_offset = record_size(g->element_bytes, g->m);  // the filter area follows the element (hnsw_page.h)
   if (g->scratch == nullptr || g->scratch_bytes < g->element_bytes) {  // an untyped column's first insert sets the dims
     g->scratch = static_cast<uint16*>(palloc(g->element_bytes + 32));
     g->scratch_bytes = g->element_bytes;
@@ -56,6 +58,8 @@ void graph_load(Graph* g, Relation index) {
   g->pin_next = 0;
   g->pin_ops = 0;
   g->values = nullptr;
+  g->filter = nullptr;
+  g->rejected = nullptr;
 }
 
 void graph_release(Graph* g) {
@@ -528,8 +532,10 @@ struct PageGraph {
   float distance(uint32 id, bool* excluded) {
     uint8 flags;
     float d = distance_and_flags(g, id, q, &flags);
-    // Dead (VACUUMed) or unfinished elements are traversed but take no result slot.
+    // Dead (VACUUMed) or unfinished elements are traversed but take no result slot; so are those a scan's filter
+    // rejects (hnsw_filter.h).
     *excluded = (flags & kFlagDeleted) || !(flags & kFlagValid);
+    if (g->filter && (flags & kFlagValid) && !element_matches(g, id)) *excluded = true;
     return d;
   }
   void prefetch(uint32 id) { prefetch_record(g, id); }
