@@ -73,8 +73,14 @@ void write_element(Graph* g, uint32 id, const float* vec, ItemPointer tid, int l
   std::memcpy(rec + kHeaderBytes, lists[0], 4 * counts[0]);
   encode_element(rec, m, vec, g->dims, *g->contract);
   take_value_ref(g, rec);  // the value pages prepare_element_values wrote
-  write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
-  write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
+  if (records_per_page(g->record_size)) {
+    // Within one page: one WAL record, header included. It is applied atomically (on the primary under the page's
+    // exclusive lock, on a standby by replay), and nothing links to the element yet, so "VALID last" holds.
+    write_record_bytes(g->index, g, id, 0, g->record_size, rec);
+  } else {
+    write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
+    write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
+  }
   pfree(rec);
 }
 
@@ -111,9 +117,31 @@ bool same_vector(const float* a, const float* b, uint32 width) { return std::mem
 // Chooses up to max_keep neighbours among sorted cands (vectors read from the index into mat, row i = cands[i]) for
 // the element whose decoded copy is `base`; writes ids to out. With keep_pruned, tops the selection up to max_keep
 // (re-pruning a full list, see core::hnsw::keep_pruned).
+// The new element while its record is not written yet (back links are planned before it is, see insert_element):
+// its id, its element as read_vector would return it (`base`) and, for half copies, the copy distance_to would rank.
+struct Fresh {
+  uint32 id;
+  const float* base;
+  const uint16* half;  // nullptr for OwnBytes
+};
+
+// distance_to(g, fresh.id, q) without reading the page: the same kernel on the same bytes.
+float fresh_distance(const Graph* g, const Fresh& fresh, const float* q) {
+  const AnnContract& c = *g->contract;
+  if (own_bytes(c))
+    return c.stored_rank(reinterpret_cast<const uint8*>(q), reinterpret_cast<const uint8*>(fresh.base), int(g->dims));
+  return core::half_rank(g->metric, q, fresh.half, g->dims);
+}
+
 int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, const float* base,
-                bool keep_pruned = false) {
-  for (int i = 0; i < n; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->width);
+                bool keep_pruned = false, const Fresh* fresh = nullptr) {
+  for (int i = 0; i < n; ++i) {
+    float* row = mat + size_t(i) * g->width;
+    if (fresh && uint32(cands[i].id) == fresh->id)
+      std::memcpy(row, fresh->base, sizeof(float) * g->width);
+    else
+      read_vector(g, uint32(cands[i].id), row);
+  }
   const uint32 width = g->width;
   auto is_copy = [&](int i) { return same_vector(mat + size_t(i) * width, base, width); };
   int idx[2 * kMaxM + 1024];
@@ -154,62 +182,96 @@ bool drops_a_copy(const Candidate* cands, int n, const float* mat, const float* 
   return false;
 }
 
-// Adds new_id to nbr's list at level (when full: re-pruned with the heuristic and topped up, so one candidate
-// leaves), optimistically (see top comment). Returns whether nbr's list holds new_id afterwards.
-bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
-  int cap = level == 0 ? int(2 * g->m) : int(g->m);
+// A planned change of one neighbour's list: nbr's list at `level` as read (`cur`, n ids) and as it should become
+// (`next`, nn ids); kept: next holds new_id.
+struct LinkPlan {
+  uint32 nbr;
+  int level;
+  enum Outcome { Present, Change, Refuse } outcome;
+  bool kept;
+  int n, nn;
   int32 cur[2 * kMaxM];
   int32 next[2 * kMaxM];
+};
+
+// Reads nbr's list at level (share locks) and computes, with no lock held, the list that adds new_id (when full:
+// re-pruned with the heuristic and topped up, so one candidate leaves). Present: new_id is there already; Refuse: nbr
+// takes no link (unreadable, dead, or the copy rule below). `fresh`: new_id's record is not written yet.
+LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, const Fresh* fresh, float* mat,
+                            float* nbr_vec, LinkPlan* p) {
+  const int cap = level == 0 ? int(2 * g->m) : int(g->m);
   Candidate cands[2 * kMaxM + 1];
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  p->nbr = nbr;
+  p->level = level;
+  p->kept = false;
+  p->n = p->nn = 0;
+  int n;
+  if (level == 0) {
     HnswRecordHeader h;
-    int n;
-    if (level == 0) {
-      if (!read_header_and_list0(g, nbr, &h, cur) || (h.flags & kFlagDeleted)) return false;
-      n = std::min<int>(h.n0, cap);
-    } else {
-      n = read_neighbors(g, nbr, level, cur);
+    if (!read_header_and_list0(g, nbr, &h, p->cur) || (h.flags & kFlagDeleted)) return LinkPlan::Refuse;
+    n = std::min<int>(h.n0, cap);
+  } else {
+    n = read_neighbors(g, nbr, level, p->cur);
+  }
+  p->n = n;
+  for (int i = 0; i < n; ++i)
+    if (p->cur[i] == int32(new_id)) return LinkPlan::Present;
+  int nn;
+  if (n < cap) {
+    std::memcpy(p->next, p->cur, sizeof(int32) * n);
+    p->next[n] = int32(new_id);
+    nn = n + 1;
+  } else {
+    read_vector(g, nbr, nbr_vec);
+    for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(p->cur[i]), nbr_vec), p->cur[i]};
+    float to_new = fresh ? fresh_distance(g, *fresh, nbr_vec) : distance_to(g, new_id, nbr_vec);
+    cands[n] = Candidate{to_new, int32(new_id)};
+    sort_candidates(cands, n + 1);
+    nn = select_from(g, cands, n + 1, cap, p->next, mat, nbr_vec, /*keep_pruned=*/true, fresh);
+    // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
+    // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
+    int new_row = 0;
+    while (cands[new_row].id != int32(new_id)) ++new_row;
+    if (same_vector(mat + size_t(new_row) * g->width, nbr_vec, g->width) &&
+        drops_a_copy(cands, n + 1, mat, nbr_vec, g->width, p->next, nn))
+      return LinkPlan::Refuse;
+  }
+  p->nn = nn;
+  for (int i = 0; i < nn; ++i) p->kept |= p->next[i] == int32(new_id);
+  return LinkPlan::Change;
+}
+
+// The entries of p's current list that its next list drops (at most one: see plan_link); returns how many.
+int dropped_entries(const LinkPlan& p, int32* out) {
+  int k = 0;
+  for (int i = 0; i < p.n; ++i) {
+    bool still = false;
+    for (int j = 0; j < p.nn && !still; ++j) still = p.next[j] == p.cur[i];
+    if (!still) out[k++] = p.cur[i];
+  }
+  return k;
+}
+
+// Adds new_id to nbr's list at level, optimistically (see top comment), new_id's record written. Returns whether
+// nbr's list holds new_id afterwards.
+bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
+  LinkPlan p;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    LinkPlan::Outcome o = plan_link(g, nbr, new_id, level, nullptr, mat, nbr_vec, &p);
+    if (o != LinkPlan::Change) return o == LinkPlan::Present;
+    // Level 0: an entry the re-prune drops may have had no other way in; the new element adopts it first, so it
+    // stays reachable (nbr -> new_id -> it) once nbr's list changes (keep_pruned drops one candidate: the new
+    // element, or one entry). No room left in the new element's list: nbr's list stays as it is and the new element
+    // is not linked from it (plain HNSW would drop the entry: an element whose only in-link goes is cut off, and in
+    // clustered data whole clusters were, 4,500 of 5,000 elements after a VACUUM and 3,000 inserts). This is what
+    // keeps every live element reachable at level 0 between VACUUMs (docs/hnsw.md, Reachability).
+    if (level == 0 && p.kept) {
+      int32 dropped[2 * kMaxM];
+      int nd = dropped_entries(p, dropped);
+      for (int i = 0; i < nd; ++i)
+        if (!add_to_list0(g, new_id, dropped[i])) return false;
     }
-    bool present = false;
-    for (int i = 0; i < n; ++i) present |= cur[i] == int32(new_id);
-    if (present) return true;
-    int nn;
-    if (n < cap) {
-      std::memcpy(next, cur, sizeof(int32) * n);
-      next[n] = int32(new_id);
-      nn = n + 1;
-    } else {
-      read_vector(g, nbr, nbr_vec);
-      for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(cur[i]), nbr_vec), cur[i]};
-      cands[n] = Candidate{distance_to(g, new_id, nbr_vec), int32(new_id)};
-      sort_candidates(cands, n + 1);
-      nn = select_from(g, cands, n + 1, cap, next, mat, nbr_vec, /*keep_pruned=*/true);
-      // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
-      // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
-      int new_row = 0;
-      while (cands[new_row].id != int32(new_id)) ++new_row;
-      if (same_vector(mat + size_t(new_row) * g->width, nbr_vec, g->width) &&
-          drops_a_copy(cands, n + 1, mat, nbr_vec, g->width, next, nn))
-        return false;
-    }
-    bool kept = false;
-    for (int i = 0; i < nn; ++i) kept |= next[i] == int32(new_id);
-    // Level 0: an entry the re-prune drops may have had no other way in; the new element adopts it first, so it stays
-    // reachable (nbr -> new_id -> it) once nbr's list changes (keep_pruned drops one candidate: the new element, or
-    // one entry). No room left in the new element's list: nbr's list stays as it is and the new element is not linked
-    // from it (plain HNSW would drop the entry: an element whose only in-link goes is cut off, and in clustered data
-    // whole clusters were, 4,500 of 5,000 elements after a VACUUM and 3,000 inserts). This is what keeps every live
-    // element reachable at level 0 between VACUUMs (docs/hnsw.md, Reachability).
-    if (level == 0 && kept) {
-      bool adopted = true;
-      for (int i = 0; i < n && adopted; ++i) {
-        bool still = false;
-        for (int j = 0; j < nn && !still; ++j) still = next[j] == cur[i];
-        if (!still) adopted = add_to_list0(g, new_id, cur[i]);
-      }
-      if (!adopted) return false;
-    }
-    if (replace_neighbors(g, nbr, level, cur, n, next, nn)) return kept;
+    if (replace_neighbors(g, nbr, level, p.cur, p.n, p.next, p.nn)) return p.kept;
   }
   return false;
 }
@@ -270,12 +332,13 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   // The new element as its half copy decodes (or its stored bytes): candidates equal to it are its copies
   // (select_from).
   float* base = static_cast<float*>(palloc(sizeof(float) * g.width));
+  uint16* half = nullptr;  // its half copy (Fresh, below)
   if (own_bytes(*g.contract)) {
     std::memcpy(base, vec, sizeof(float) * g.width);
   } else {
-    uint16* h = static_cast<uint16*>(palloc(sizeof(uint16) * g.dims));
-    core::half::encode(vec, g.dims, h);
-    core::half::decode(h, g.dims, base);
+    half = static_cast<uint16*>(palloc(sizeof(uint16) * g.dims));
+    core::half::encode(vec, g.dims, half);
+    core::half::decode(half, g.dims, base);
   }
   for (int l = 0; l <= level; ++l) {
     lists[l] = static_cast<int32*>(palloc(sizeof(int32) * 2 * m));
@@ -313,16 +376,48 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     for (int i = 0; i < counts[0]; ++i) has |= lists[0][i] == a.entry;
     if (!has) lists[0][counts[0]++] = a.entry;  // at most m selected: room among the 2m
   }
+  // Back links are planned before the record is written, so that the entries the neighbours' re-prunes drop are
+  // adopted into the record itself (link_back's rule) instead of one list write of the new record each: a third of
+  // an insert's page writes, and GenericXLog compares the whole page for each (docs/benchmarks.md, "Where the time
+  // goes: inserts"). Plans whose adoption does not fit are dropped (the neighbour keeps its list, as in link_back).
+  const Fresh fresh{a.id, base, half};
+  const int chosen0 = counts[0];
+  int nplans = 0;
+  for (int l = top; l >= 0; --l) nplans += counts[l];
+  LinkPlan* plans = static_cast<LinkPlan*>(palloc(sizeof(LinkPlan) * std::max(nplans, 1)));
+  nplans = 0;
+  for (int l = top; l >= 0; --l)
+    for (int i = 0, chosen = counts[l]; i < chosen; ++i) {  // adoptions are appended after the chosen ones
+      LinkPlan& p = plans[nplans++];
+      p.outcome = plan_link(&g, uint32(lists[l][i]), a.id, l, &fresh, mat, nbr_vec, &p);
+      if (l != 0 || p.outcome != LinkPlan::Change || !p.kept) continue;
+      int32 dropped[2 * kMaxM];
+      int nd = dropped_entries(p, dropped), add = 0;
+      for (int k = 0; k < nd; ++k) {
+        bool has = false;
+        for (int j = 0; j < counts[0] && !has; ++j) has = lists[0][j] == dropped[k];
+        if (!has) dropped[add++] = dropped[k];
+      }
+      if (counts[0] + add > 2 * m) {
+        p.outcome = LinkPlan::Refuse;
+        continue;
+      }
+      for (int k = 0; k < add; ++k) lists[0][counts[0]++] = dropped[k];
+    }
   write_element(&g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
   bool linked = false;  // some level-0 list links to the new element
-  for (int l = top; l >= 0; --l)
-    for (int i = 0; i < counts[l]; ++i) {
-      bool kept = link_back(&g, uint32(lists[l][i]), a.id, l, mat, nbr_vec);
-      if (l == 0) linked |= kept;
-    }
+  for (int i = 0; i < nplans; ++i) {
+    const LinkPlan& p = plans[i];
+    bool kept = p.outcome == LinkPlan::Present;
+    if (p.outcome == LinkPlan::Change)  // changed meanwhile: planned again against the list as it is now
+      kept = replace_neighbors(&g, p.nbr, p.level, p.cur, p.n, p.next, p.nn)
+                 ? p.kept
+                 : link_back(&g, p.nbr, a.id, p.level, mat, nbr_vec);
+    if (p.level == 0) linked |= kept;
+  }
   // Not linked by any neighbour: spliced into the nearest one's list that takes it (a neighbour VACUUM flagged dead
   // meanwhile refuses).
-  for (int i = 0; !linked && i < counts[0]; ++i) linked = splice_in(&g, uint32(lists[0][i]), a.id);
+  for (int i = 0; !linked && i < chosen0; ++i) linked = splice_in(&g, uint32(lists[0][i]), a.id);
 
   if (level > a.max_level) meta_raise_entry(index, a.id, level);
   graph_release(&g);
