@@ -252,6 +252,37 @@ int dropped_entries(const LinkPlan& p, int32* out) {
   return k;
 }
 
+// Writes the planned level-0 changes of neighbours that share a page as one WAL record per page (GenericXLog compares
+// the whole page for every record it logs: with m 16 about one neighbour in four shares its page with another).
+// applied[i]: plans[i] was written; the others (alone on their page, other levels, changed meanwhile) are left to
+// the caller.
+void write_lists0_by_page(Graph* g, const LinkPlan* plans, int nplans, bool* applied) {
+  BlockNumber* block = static_cast<BlockNumber*>(palloc(sizeof(BlockNumber) * std::max(nplans, 1)));
+  int* order = static_cast<int*>(palloc(sizeof(int) * std::max(nplans, 1)));
+  int k = 0;
+  for (int i = 0; i < nplans; ++i) {
+    block[i] = plans[i].level == 0 && plans[i].outcome == LinkPlan::Change ? list0_block(g, plans[i].nbr)
+                                                                             : InvalidBlockNumber;
+    if (block[i] != InvalidBlockNumber) order[k++] = i;
+  }
+  std::sort(order, order + k, [&](int x, int y) { return block[x] < block[y] || (block[x] == block[y] && x < y); });
+  ListChange changes[2 * kMaxM + 1];
+  bool done[2 * kMaxM + 1];
+  for (int lo = 0, hi; lo < k; lo = hi) {
+    for (hi = lo + 1; hi < k && block[order[hi]] == block[order[lo]];) ++hi;
+    if (hi - lo < 2) continue;  // alone on its page: replace_neighbors, as before
+    int n = 0;
+    for (int j = lo; j < hi; ++j) {
+      const LinkPlan& p = plans[order[j]];
+      changes[n++] = ListChange{p.nbr, p.cur, p.n, p.next, p.nn};
+    }
+    replace_lists0_on_page(g, block[order[lo]], changes, n, done);
+    for (int j = 0; j < n; ++j) applied[order[lo + j]] = done[j];
+  }
+  pfree(order);
+  pfree(block);
+}
+
 // Adds new_id to nbr's list at level, optimistically (see top comment), new_id's record written. Returns whether
 // nbr's list holds new_id afterwards.
 bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
@@ -405,14 +436,18 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
       for (int k = 0; k < add; ++k) lists[0][counts[0]++] = dropped[k];
     }
   write_element(&g, a.id, vec, tid, level, a.upper_block, a.upper_off, lists, counts);
+  bool* applied = static_cast<bool*>(palloc0(sizeof(bool) * std::max(nplans, 1)));
+  write_lists0_by_page(&g, plans, nplans, applied);
   bool linked = false;  // some level-0 list links to the new element
   for (int i = 0; i < nplans; ++i) {
     const LinkPlan& p = plans[i];
     bool kept = p.outcome == LinkPlan::Present;
-    if (p.outcome == LinkPlan::Change)  // changed meanwhile: planned again against the list as it is now
-      kept = replace_neighbors(&g, p.nbr, p.level, p.cur, p.n, p.next, p.nn)
-                 ? p.kept
-                 : link_back(&g, p.nbr, a.id, p.level, mat, nbr_vec);
+    if (p.outcome == LinkPlan::Change) {
+      if (applied[i] || replace_neighbors(&g, p.nbr, p.level, p.cur, p.n, p.next, p.nn))
+        kept = p.kept;
+      else  // changed meanwhile: planned again against the list as it is now
+        kept = link_back(&g, p.nbr, a.id, p.level, mat, nbr_vec);
+    }
     if (p.level == 0) linked |= kept;
   }
   // Not linked by any neighbour: spliced into the nearest one's list that takes it (a neighbour VACUUM flagged dead

@@ -413,6 +413,49 @@ void write_upper(Relation index, BlockNumber block, uint32 off, uint32 len, cons
   UnlockReleaseBuffer(buf);
 }
 
+// Whether a level-0 list as it is on the page (header and list, kHeaderBytes + 8m bytes) may be replaced: it still
+// equals what the caller read. A dead element's list is never extended or changed: VACUUM repairs around it and
+// recycles it, so a link an insert added there (its search found the element before VACUUM flagged it) would vanish
+// with it, and an element whose only in-link it was would be cut off. The flag and the list share the page lock.
+static bool list0_unchanged(const char* cur, const int32* expect, int n_expect) {
+  const HnswRecordHeader* hp = reinterpret_cast<const HnswRecordHeader*>(cur);
+  return (hp->flags & kFlagValid) && !(hp->flags & kFlagDeleted) && hp->n0 == n_expect &&
+         std::memcmp(cur + kHeaderBytes, expect, sizeof(int32) * n_expect) == 0;
+}
+
+BlockNumber list0_block(const Graph* g, uint32 id) {
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return InvalidBlockNumber;
+  Location first = locate(*seg, g->record_size, id, 0);
+  Location last = locate(*seg, g->record_size, id, kHeaderBytes + 8 * g->m - 1);
+  return first.block == last.block ? first.block : InvalidBlockNumber;
+}
+
+void replace_lists0_on_page(Graph* g, BlockNumber block, const ListChange* changes, int n, bool* applied) {
+  Buffer buf = read_block(g->index, block);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = GenericXLogStart(g->index);
+  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  bool any = false;
+  for (int i = 0; i < n; ++i) {
+    const ListChange& c = changes[i];
+    const HnswSegment* seg = find_segment(g->segments, g->nsegments, c.id);
+    Location loc = locate(*seg, g->record_size, c.id, 0);  // on `block` (list0_block)
+    char* rec = page_data(page) + loc.offset;
+    applied[i] = list0_unchanged(rec, c.expect, c.n_expect);
+    if (!applied[i]) continue;
+    uint16 n0 = uint16(c.n);
+    std::memcpy(rec + offsetof(HnswRecordHeader, n0), &n0, sizeof(n0));
+    std::memcpy(rec + kHeaderBytes, c.ids, sizeof(int32) * c.n);
+    any = true;
+  }
+  if (any)
+    GenericXLogFinish(state);
+  else
+    GenericXLogAbort(state);
+  UnlockReleaseBuffer(buf);
+}
+
 bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int n_expect, const int32* ids, int n) {
   HnswRecordHeader h;
   if (level == 0) {
@@ -435,12 +478,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     span_gather(pages, first, len, cur);
     HnswRecordHeader* hp = reinterpret_cast<HnswRecordHeader*>(cur);
     int32* list = reinterpret_cast<int32*>(cur + kHeaderBytes);
-    // A dead element's list is never extended or changed: VACUUM repairs around it and recycles it, so a link an
-    // insert added there (its search found the element before VACUUM flagged it) would vanish with it, and an
-    // element whose only in-link it was would be cut off. The flag and the list share this page lock.
-    bool same = (hp->flags & kFlagValid) && !(hp->flags & kFlagDeleted) && hp->n0 == n_expect &&
-                std::memcmp(list, expect, sizeof(int32) * n_expect) == 0;
-    if (!same) {
+    if (!list0_unchanged(cur, expect, n_expect)) {
       GenericXLogAbort(state);
       for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
       return false;
