@@ -9,6 +9,7 @@
 
 extern "C" {
 #include "access/generic_xlog.h"
+#include "access/xloginsert.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 }
@@ -362,6 +363,15 @@ void ensure_block(Relation index, BlockNumber block) {
   UnlockRelationForExtension(index, ExclusiveLock);
 }
 
+// Registers an initialised page `buf` (exclusively locked) for a change. A page whose record will carry a full-page
+// image anyway (its first change since the last checkpoint's redo point) is registered as a full image: GenericXLog
+// then skips its byte-by-byte delta of the whole page, which the image would make redundant (and which was the
+// largest single cost of an insert: docs/benchmarks.md, "Where the time goes: inserts"). Only an optimisation: when
+// a checkpoint begins between the check and the record, XLogInsert adds the image to the delta itself.
+static Page register_changed(GenericXLogState* state, Buffer buf) {
+  return GenericXLogRegisterBuffer(state, buf, XLogCheckBufferNeedsBackup(buf) ? GENERIC_XLOG_FULL_IMAGE : 0);
+}
+
 // Registers `buf` (exclusively locked) with the generic WAL state; new pages are logged as full images and
 // initialised.
 static Page register_page(GenericXLogState* state, Buffer buf, PageKind kind) {
@@ -371,7 +381,7 @@ static Page register_page(GenericXLogState* state, Buffer buf, PageKind kind) {
     init_page(copy, kind);
     return copy;
   }
-  return GenericXLogRegisterBuffer(state, buf, 0);
+  return register_changed(state, buf);
 }
 
 void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, uint32 len, const void* src) {
@@ -435,7 +445,7 @@ void replace_lists0_on_page(Graph* g, BlockNumber block, const ListChange* chang
   Buffer buf = read_block(g->index, block);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(g->index);
-  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  Page page = register_changed(state, buf);
   bool any = false;
   for (int i = 0; i < n; ++i) {
     const ListChange& c = changes[i];
@@ -472,7 +482,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     }
     GenericXLogState* state = GenericXLogStart(g->index);
     Page pages[2];
-    for (int i = 0; i < nbufs; ++i) pages[i] = GenericXLogRegisterBuffer(state, bufs[i], 0);
+    for (int i = 0; i < nbufs; ++i) pages[i] = register_changed(state, bufs[i]);
     // Gather the current bytes, compare, patch, scatter back.
     char cur[kHeaderBytes + 8 * kMaxM] = {};  // zeroed: GCC cannot see that the gather below fills the header
     span_gather(pages, first, len, cur);
@@ -494,7 +504,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
   Buffer buf = read_block(g->index, upper_block_of(h));
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(g->index);
-  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  Page page = register_changed(state, buf);
   char* rec = page_data(page) + h.upper_off + (level - 1) * upper_level_bytes(g->m);
   uint32 cur_n;
   std::memcpy(&cur_n, rec, 4);
@@ -518,7 +528,7 @@ void set_record_flags(Graph* g, uint32 id, uint8 set_flags) {
   Buffer buf = read_block(g->index, loc.block);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(g->index);
-  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  Page page = register_changed(state, buf);
   page_data(page)[loc.offset] |= char(set_flags);
   GenericXLogFinish(state);
   UnlockReleaseBuffer(buf);
