@@ -123,6 +123,9 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags);
 // The element in memory (width floats): the vector as its half copy decodes, or the stored bytes (what inserts and
 // VACUUM compute neighbour distances with).
 void read_vector(Graph* g, uint32 id, float* out);
+// read_vector(g, id, out) and distance_to(g, id, q) together, the record's page pinned once when it holds the whole
+// element (the same values as the two calls).
+float read_vector_and_distance(Graph* g, uint32 id, const float* q, float* out);
 // Copies [byte, byte + len) of id's record with a pin and no lock (its immutable parts: the element, its error or
 // value reference); false when the id has no segment or a page is not initialised.
 bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out);

@@ -133,12 +133,21 @@ float fresh_distance(const Graph* g, const Fresh& fresh, const float* q) {
   return core::half_rank(g->metric, q, fresh.half, g->dims);
 }
 
+// Elements already in memory (rows of width floats, row i = ids[i]), so that select_from does not read them again.
+struct Preloaded {
+  const int32* ids;
+  const float* rows;
+  int n;
+};
+
 int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, const float* base,
-                bool keep_pruned = false, const Fresh* fresh = nullptr) {
+                bool keep_pruned = false, const Preloaded* pre = nullptr) {
   for (int i = 0; i < n; ++i) {
     float* row = mat + size_t(i) * g->width;
-    if (fresh && uint32(cands[i].id) == fresh->id)
-      std::memcpy(row, fresh->base, sizeof(float) * g->width);
+    int j = 0;
+    while (pre && j < pre->n && pre->ids[j] != cands[i].id) ++j;
+    if (pre && j < pre->n)
+      std::memcpy(row, pre->rows + size_t(j) * g->width, sizeof(float) * g->width);
     else
       read_vector(g, uint32(cands[i].id), row);
   }
@@ -197,8 +206,18 @@ struct LinkPlan {
 // Reads nbr's list at level (share locks) and computes, with no lock held, the list that adds new_id (when full:
 // re-pruned with the heuristic and topped up, so one candidate leaves). Present: new_id is there already; Refuse: nbr
 // takes no link (unreadable, dead, or the copy rule below). `fresh`: new_id's record is not written yet.
-LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, const Fresh* fresh, float* mat,
-                            float* nbr_vec, LinkPlan* p) {
+// Buffers of the back-link planning (element_width floats a row): mat max(ef_construction, 2m + 1) rows, pre 2m + 1
+// rows, nbr_vec one.
+struct LinkBuffers {
+  float* mat;
+  float* pre;
+  float* nbr_vec;
+};
+
+LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, const Fresh* fresh, const LinkBuffers& b,
+                            LinkPlan* p) {
+  float* const mat = b.mat;
+  float* const nbr_vec = b.nbr_vec;
   const int cap = level == 0 ? int(2 * g->m) : int(g->m);
   Candidate cands[2 * kMaxM + 1];
   p->nbr = nbr;
@@ -222,17 +241,31 @@ LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, cons
     p->next[n] = int32(new_id);
     nn = n + 1;
   } else {
+    // Each candidate's page is visited once: its element read (for the heuristic) and ranked in the same pin.
     read_vector(g, nbr, nbr_vec);
-    for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(p->cur[i]), nbr_vec), p->cur[i]};
-    float to_new = fresh ? fresh_distance(g, *fresh, nbr_vec) : distance_to(g, new_id, nbr_vec);
+    int32 ids[2 * kMaxM + 1];
+    for (int i = 0; i < n; ++i) {
+      ids[i] = p->cur[i];
+      cands[i] = Candidate{read_vector_and_distance(g, uint32(ids[i]), nbr_vec, b.pre + size_t(i) * g->width), ids[i]};
+    }
+    float* new_row = b.pre + size_t(n) * g->width;
+    float to_new;
+    if (fresh) {
+      to_new = fresh_distance(g, *fresh, nbr_vec);
+      std::memcpy(new_row, fresh->base, sizeof(float) * g->width);
+    } else {
+      to_new = read_vector_and_distance(g, new_id, nbr_vec, new_row);
+    }
+    ids[n] = int32(new_id);
     cands[n] = Candidate{to_new, int32(new_id)};
     sort_candidates(cands, n + 1);
-    nn = select_from(g, cands, n + 1, cap, p->next, mat, nbr_vec, /*keep_pruned=*/true, fresh);
+    const Preloaded pre{ids, b.pre, n + 1};
+    nn = select_from(g, cands, n + 1, cap, p->next, mat, nbr_vec, /*keep_pruned=*/true, &pre);
     // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
     // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
-    int new_row = 0;
-    while (cands[new_row].id != int32(new_id)) ++new_row;
-    if (same_vector(mat + size_t(new_row) * g->width, nbr_vec, g->width) &&
+    int new_at = 0;
+    while (cands[new_at].id != int32(new_id)) ++new_at;
+    if (same_vector(mat + size_t(new_at) * g->width, nbr_vec, g->width) &&
         drops_a_copy(cands, n + 1, mat, nbr_vec, g->width, p->next, nn))
       return LinkPlan::Refuse;
   }
@@ -285,10 +318,10 @@ void write_lists0_by_page(Graph* g, const LinkPlan* plans, int nplans, bool* app
 
 // Adds new_id to nbr's list at level, optimistically (see top comment), new_id's record written. Returns whether
 // nbr's list holds new_id afterwards.
-bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
+bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, const LinkBuffers& b) {
   LinkPlan p;
   for (int attempt = 0; attempt < 8; ++attempt) {
-    LinkPlan::Outcome o = plan_link(g, nbr, new_id, level, nullptr, mat, nbr_vec, &p);
+    LinkPlan::Outcome o = plan_link(g, nbr, new_id, level, nullptr, b, &p);
     if (o != LinkPlan::Change) return o == LinkPlan::Present;
     // Level 0: an entry the re-prune drops may have had no other way in; the new element adopts it first, so it
     // stays reachable (nbr -> new_id -> it) once nbr's list changes (keep_pruned drops one candidate: the new
@@ -412,6 +445,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   // an insert's page writes, and GenericXLog compares the whole page for each (docs/benchmarks.md, "Where the time
   // goes: inserts"). Plans whose adoption does not fit are dropped (the neighbour keeps its list, as in link_back).
   const Fresh fresh{a.id, base, half};
+  const LinkBuffers bufs{mat, static_cast<float*>(palloc(sizeof(float) * g.width * size_t(2 * m + 1))), nbr_vec};
   const int chosen0 = counts[0];
   int nplans = 0;
   for (int l = top; l >= 0; --l) nplans += counts[l];
@@ -420,7 +454,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   for (int l = top; l >= 0; --l)
     for (int i = 0, chosen = counts[l]; i < chosen; ++i) {  // adoptions are appended after the chosen ones
       LinkPlan& p = plans[nplans++];
-      p.outcome = plan_link(&g, uint32(lists[l][i]), a.id, l, &fresh, mat, nbr_vec, &p);
+      p.outcome = plan_link(&g, uint32(lists[l][i]), a.id, l, &fresh, bufs, &p);
       if (l != 0 || p.outcome != LinkPlan::Change || !p.kept) continue;
       int32 dropped[2 * kMaxM];
       int nd = dropped_entries(p, dropped), add = 0;
@@ -446,7 +480,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
       if (applied[i] || replace_neighbors(&g, p.nbr, p.level, p.cur, p.n, p.next, p.nn))
         kept = p.kept;
       else  // changed meanwhile: planned again against the list as it is now
-        kept = link_back(&g, p.nbr, a.id, p.level, mat, nbr_vec);
+        kept = link_back(&g, p.nbr, a.id, p.level, bufs);
     }
     if (p.level == 0) linked |= kept;
   }

@@ -307,6 +307,23 @@ void read_vector(Graph* g, uint32 id, float* out) {
   });
 }
 
+float read_vector_and_distance(Graph* g, uint32 id, const float* q, float* out) {
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
+  if (own_bytes(*g->contract) || !records_per_page(g->record_size) || seg == nullptr) {
+    read_vector(g, id, out);
+    return distance_to(g, id, q);
+  }
+  Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
+  Page page = BufferGetPage(pinned(g, loc.block));
+  if (PageIsNew(page)) {  // as read_vector and distance_to see an unwritten record
+    std::memset(out, 0, sizeof(float) * g->dims);
+    return std::numeric_limits<float>::infinity();
+  }
+  const uint16* h = reinterpret_cast<const uint16*>(page_data(page) + loc.offset);
+  core::half::decode(h, g->dims, out);
+  return core::half_rank(g->metric, q, h, g->dims);
+}
+
 double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy) {
   core::half::EncodeError err;
   *exact_copy = false;
