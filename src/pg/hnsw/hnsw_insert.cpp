@@ -7,12 +7,15 @@
 //  * Id allocation: meta page exclusive -> take id = count, bump count, reserve the segment/upper space; an
 //    element that finds the index empty writes its record under that same meta lock and becomes the entry point,
 //    so no inserter ever starts from an entry point whose record is not on disk yet.
-//  * The new record (upper lists, level-0 list, vector, then the header with the VALID flag last) is written
-//    before any other element links to it; readers skip records without VALID, so they never follow a link to an
-//    unwritten record (also on a standby, which replays the WAL in the same order).
-//  * Back links are optimistic: read the neighbour's list under a share lock, compute the new (possibly pruned)
-//    list without any lock held, then lock its pages exclusively and write only if the list is unchanged; retry
-//    otherwise. Reading other vectors never happens while an exclusive lock is held.
+//  * Back links are planned before the new record is written: read each neighbour's list under a share lock and
+//    compute the new (possibly pruned) list without any lock held; entries a pruned list drops are adopted into the
+//    new record. Reading other vectors never happens while an exclusive lock is held.
+//  * The new record (upper lists, then level-0 list, vector and header: one WAL record when it fits a page, else
+//    the header with the VALID flag last) is written before any other element links to it; readers skip records
+//    without VALID, so they never follow a link to an unwritten record (also on a standby, which replays the WAL in
+//    the same order).
+//  * Back links are optimistic: lock the list's pages exclusively and write only if the list is unchanged (lists of
+//    neighbours on one page together); a list that changed is planned again and retried.
 //  * The entry point moves up (meta exclusive, re-checked) only after the element is fully linked.
 // Every page change is a GenericXLog record of at most 4 pages.
 #include "pg/hnsw/hnsw.h"
