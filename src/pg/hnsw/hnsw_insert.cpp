@@ -396,6 +396,8 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   float* mat = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(std::max(efc, 2 * m + 1))));
   float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.width));
   Candidate* sorted = static_cast<Candidate*>(palloc(sizeof(Candidate) * (efc + 1)));
+  int32* res_ids = static_cast<int32*>(palloc(sizeof(int32) * (efc + 1)));
+  float* res_rows = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(efc + 1)));
   // The new element as its half copy decodes (or its stored bytes): candidates equal to it are its copies
   // (select_from).
   float* base = static_cast<float*>(palloc(sizeof(float) * g.width));
@@ -419,11 +421,17 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     heap_push_min(s.cand, &s.ncand, c0);
     heap_push_max(s.res, &s.nres, c0);
     search_layer(&g, &s, vec, l, efc);
+    // Each result's element is read right after its header, while its page is still in the pin cache, for the
+    // heuristic below (which would otherwise pin it again).
     int n = 0;
     for (int i = 0; i < s.nres; ++i) {
       HnswRecordHeader h;
-      if (read_header(&g, uint32(s.res[i].id), &h) && !(h.flags & kFlagDeleted)) sorted[n++] = s.res[i];
+      if (!read_header(&g, uint32(s.res[i].id), &h) || (h.flags & kFlagDeleted)) continue;
+      read_vector(&g, uint32(s.res[i].id), res_rows + size_t(n) * g.width);
+      res_ids[n] = s.res[i].id;
+      sorted[n++] = s.res[i];
     }
+    const Preloaded res_pre{res_ids, res_rows, n};
     sort_candidates(sorted, n);
     if (n > 0) {
       cur = sorted[0].id;
@@ -433,7 +441,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     // connections): under inner product the heuristic alone keeps a handful, and nodes with few in-links from well
     // ranked nodes are missed by searches (pgvector's TAP 013: recall 0.16). Level 0 keeps its other m slots for the
     // entries link_back's re-prunes drop (adopted below) and for later links.
-    counts[l] = select_from(&g, sorted, n, m, lists[l], mat, base, /*keep_pruned=*/true);
+    counts[l] = select_from(&g, sorted, n, m, lists[l], mat, base, /*keep_pruned=*/true, &res_pre);
   }
   // An element that becomes the entry point links to the one it replaces at level 0: reachability at level 0 is from
   // the entry point, and what was reachable from the old one stays reachable from the new one. (Level-0 links are
