@@ -117,9 +117,6 @@ struct PairDist {
 // means for every metric); width: floats per element.
 bool same_vector(const float* a, const float* b, uint32 width) { return std::memcmp(a, b, sizeof(float) * width) == 0; }
 
-// Chooses up to max_keep neighbours among sorted cands (vectors read from the index into mat, row i = cands[i]) for
-// the element whose decoded copy is `base`; writes ids to out. With keep_pruned, tops the selection up to max_keep
-// (re-pruning a full list, see core::hnsw::keep_pruned).
 // The new element while its record is not written yet (back links are planned before it is, see insert_element):
 // its id, its element as read_vector would return it (`base`) and, for half copies, the copy distance_to would rank.
 struct Fresh {
@@ -136,24 +133,41 @@ float fresh_distance(const Graph* g, const Fresh& fresh, const float* q) {
   return core::half_rank(g->metric, q, fresh.half, g->dims);
 }
 
-// Elements already in memory (rows of width floats, row i = ids[i]), so that select_from does not read them again.
-struct Preloaded {
-  const int32* ids;
-  const float* rows;
-  int n;
-};
-
-int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, const float* base,
-                bool keep_pruned = false, const Preloaded* pre = nullptr) {
-  for (int i = 0; i < n; ++i) {
-    float* row = mat + size_t(i) * g->width;
-    int j = 0;
-    while (pre && j < pre->n && pre->ids[j] != cands[i].id) ++j;
-    if (pre && j < pre->n)
-      std::memcpy(row, pre->rows + size_t(j) * g->width, sizeof(float) * g->width);
-    else
-      read_vector(g, uint32(cands[i].id), row);
+// Sorts cands as sort_candidates does and moves the rows of mat along (row i belongs to cands[i] before and after),
+// in place through one spare row: elements read in an unsorted order are then where select_from expects them, without
+// a second matrix (a fresh one per insert costs page faults at high dimensions). perm: n ints of scratch.
+void sort_candidates_with_rows(Candidate* cands, int n, float* mat, uint32 width, float* spare, int* perm) {
+  for (int i = 0; i < n; ++i) perm[i] = i;
+  std::sort(perm, perm + n, [&](int x, int y) {
+    return cands[x].dist < cands[y].dist || (cands[x].dist == cands[y].dist && cands[x].id < cands[y].id);
+  });
+  const size_t row = sizeof(float) * width;
+  for (int start = 0; start < n; ++start) {  // position j takes the old row perm[j], cycle by cycle
+    if (perm[start] < 0 || perm[start] == start) continue;
+    Candidate first = cands[start];
+    std::memcpy(spare, mat + size_t(start) * width, row);
+    int j = start;
+    for (;;) {
+      int k = perm[j];
+      perm[j] = -1;
+      if (k == start) {
+        cands[j] = first;
+        std::memcpy(mat + size_t(j) * width, spare, row);
+        break;
+      }
+      cands[j] = cands[k];
+      std::memcpy(mat + size_t(j) * width, mat + size_t(k) * width, row);
+      j = k;
+    }
   }
+}
+
+// Chooses up to max_keep neighbours among sorted cands (vectors read from the index into mat, row i = cands[i]) for
+// the element whose decoded copy is `base`; writes ids to out. With keep_pruned, tops the selection up to max_keep
+// (re-pruning a full list, see core::hnsw::keep_pruned). loaded: the rows are in mat already.
+int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, const float* base,
+                bool keep_pruned = false, bool loaded = false) {
+  for (int i = 0; i < n && !loaded; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->width);
   const uint32 width = g->width;
   auto is_copy = [&](int i) { return same_vector(mat + size_t(i) * width, base, width); };
   int idx[2 * kMaxM + 1024];
@@ -206,16 +220,17 @@ struct LinkPlan {
   int32 next[2 * kMaxM];
 };
 
+// Buffers of the back-link planning (element_width floats a row): mat max(ef_construction, 2m + 1) rows, spare and
+// nbr_vec one each.
+struct LinkBuffers {
+  float* mat;
+  float* spare;
+  float* nbr_vec;
+};
+
 // Reads nbr's list at level (share locks) and computes, with no lock held, the list that adds new_id (when full:
 // re-pruned with the heuristic and topped up, so one candidate leaves). Present: new_id is there already; Refuse: nbr
 // takes no link (unreadable, dead, or the copy rule below). `fresh`: new_id's record is not written yet.
-// Buffers of the back-link planning (element_width floats a row): mat max(ef_construction, 2m + 1) rows, pre 2m + 1
-// rows, nbr_vec one.
-struct LinkBuffers {
-  float* mat;
-  float* pre;
-  float* nbr_vec;
-};
 
 LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, const Fresh* fresh, const LinkBuffers& b,
                             LinkPlan* p) {
@@ -246,12 +261,10 @@ LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, cons
   } else {
     // Each candidate's page is visited once: its element read (for the heuristic) and ranked in the same pin.
     read_vector(g, nbr, nbr_vec);
-    int32 ids[2 * kMaxM + 1];
-    for (int i = 0; i < n; ++i) {
-      ids[i] = p->cur[i];
-      cands[i] = Candidate{read_vector_and_distance(g, uint32(ids[i]), nbr_vec, b.pre + size_t(i) * g->width), ids[i]};
-    }
-    float* new_row = b.pre + size_t(n) * g->width;
+    for (int i = 0; i < n; ++i)
+      cands[i] = Candidate{read_vector_and_distance(g, uint32(p->cur[i]), nbr_vec, mat + size_t(i) * g->width),
+                           p->cur[i]};
+    float* new_row = mat + size_t(n) * g->width;
     float to_new;
     if (fresh) {
       to_new = fresh_distance(g, *fresh, nbr_vec);
@@ -259,11 +272,10 @@ LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, cons
     } else {
       to_new = read_vector_and_distance(g, new_id, nbr_vec, new_row);
     }
-    ids[n] = int32(new_id);
     cands[n] = Candidate{to_new, int32(new_id)};
-    sort_candidates(cands, n + 1);
-    const Preloaded pre{ids, b.pre, n + 1};
-    nn = select_from(g, cands, n + 1, cap, p->next, mat, nbr_vec, /*keep_pruned=*/true, &pre);
+    int perm[2 * kMaxM + 1];
+    sort_candidates_with_rows(cands, n + 1, mat, g->width, b.spare, perm);
+    nn = select_from(g, cands, n + 1, cap, p->next, mat, nbr_vec, /*keep_pruned=*/true, /*loaded=*/true);
     // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
     // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
     int new_at = 0;
@@ -396,8 +408,8 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   float* mat = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(std::max(efc, 2 * m + 1))));
   float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.width));
   Candidate* sorted = static_cast<Candidate*>(palloc(sizeof(Candidate) * (efc + 1)));
-  int32* res_ids = static_cast<int32*>(palloc(sizeof(int32) * (efc + 1)));
-  float* res_rows = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(efc + 1)));
+  int* perm = static_cast<int*>(palloc(sizeof(int) * (efc + 1)));
+  float* spare = static_cast<float*>(palloc(sizeof(float) * g.width));
   // The new element as its half copy decodes (or its stored bytes): candidates equal to it are its copies
   // (select_from).
   float* base = static_cast<float*>(palloc(sizeof(float) * g.width));
@@ -427,12 +439,10 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     for (int i = 0; i < s.nres; ++i) {
       HnswRecordHeader h;
       if (!read_header(&g, uint32(s.res[i].id), &h) || (h.flags & kFlagDeleted)) continue;
-      read_vector(&g, uint32(s.res[i].id), res_rows + size_t(n) * g.width);
-      res_ids[n] = s.res[i].id;
+      read_vector(&g, uint32(s.res[i].id), mat + size_t(n) * g.width);
       sorted[n++] = s.res[i];
     }
-    const Preloaded res_pre{res_ids, res_rows, n};
-    sort_candidates(sorted, n);
+    sort_candidates_with_rows(sorted, n, mat, g.width, spare, perm);
     if (n > 0) {
       cur = sorted[0].id;
       cur_dist = sorted[0].dist;
@@ -441,7 +451,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     // connections): under inner product the heuristic alone keeps a handful, and nodes with few in-links from well
     // ranked nodes are missed by searches (pgvector's TAP 013: recall 0.16). Level 0 keeps its other m slots for the
     // entries link_back's re-prunes drop (adopted below) and for later links.
-    counts[l] = select_from(&g, sorted, n, m, lists[l], mat, base, /*keep_pruned=*/true, &res_pre);
+    counts[l] = select_from(&g, sorted, n, m, lists[l], mat, base, /*keep_pruned=*/true, /*loaded=*/true);
   }
   // An element that becomes the entry point links to the one it replaces at level 0: reachability at level 0 is from
   // the entry point, and what was reachable from the old one stays reachable from the new one. (Level-0 links are
@@ -456,7 +466,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   // an insert's page writes, and GenericXLog compares the whole page for each (docs/benchmarks.md, "Where the time
   // goes: inserts"). Plans whose adoption does not fit are dropped (the neighbour keeps its list, as in link_back).
   const Fresh fresh{a.id, base, half};
-  const LinkBuffers bufs{mat, static_cast<float*>(palloc(sizeof(float) * g.width * size_t(2 * m + 1))), nbr_vec};
+  const LinkBuffers bufs{mat, spare, nbr_vec};
   const int chosen0 = counts[0];
   int nplans = 0;
   for (int l = top; l >= 0; --l) nplans += counts[l];
