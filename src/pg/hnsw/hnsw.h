@@ -130,6 +130,9 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags);
 // The element in memory (width floats): the vector as its half copy decodes, or the stored bytes (what inserts and
 // VACUUM compute neighbour distances with).
 void read_vector(Graph* g, uint32 id, float* out);
+// read_vector(g, id, out) and distance_to(g, id, q) together, the record's page pinned once when it holds the whole
+// element (the same values as the two calls).
+float read_vector_and_distance(Graph* g, uint32 id, const float* q, float* out);
 // Copies [byte, byte + len) of id's record with a pin and no lock (its immutable parts: the element, its error or
 // value reference); false when the id has no segment or a page is not initialised.
 bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out);
@@ -150,6 +153,19 @@ void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, 
 void write_upper(Relation index, BlockNumber block, uint32 off, uint32 len, const void* src);
 // Replaces the neighbour list of id at level if it still equals `expect` (n_expect ids); false if it changed.
 bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int n_expect, const int32* ids, int n);
+// The block that holds id's header and level-0 list, or InvalidBlockNumber when they straddle two pages (or id has no
+// segment).
+BlockNumber list0_block(const Graph* g, uint32 id);
+// Level-0 list replacements of several elements whose header and list lie on `block` (list0_block), in one WAL
+// record: each as replace_neighbors would (only if the list still equals `expect`); applied[i] says which were.
+struct ListChange {
+  uint32 id;
+  const int32* expect;
+  int n_expect;
+  const int32* ids;
+  int n;
+};
+void replace_lists0_on_page(Graph* g, BlockNumber block, const ListChange* changes, int n, bool* applied);
 // Sets/clears flags in a record header.
 void set_record_flags(Graph* g, uint32 id, uint8 set_flags);
 // Makes sure block exists (relation extended with zero pages up to it).

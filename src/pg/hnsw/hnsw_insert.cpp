@@ -7,12 +7,15 @@
 //  * Id allocation: meta page exclusive -> take id = count, bump count, reserve the segment/upper space; an
 //    element that finds the index empty writes its record under that same meta lock and becomes the entry point,
 //    so no inserter ever starts from an entry point whose record is not on disk yet.
-//  * The new record (upper lists, level-0 list, vector, then the header with the VALID flag last) is written
-//    before any other element links to it; readers skip records without VALID, so they never follow a link to an
-//    unwritten record (also on a standby, which replays the WAL in the same order).
-//  * Back links are optimistic: read the neighbour's list under a share lock, compute the new (possibly pruned)
-//    list without any lock held, then lock its pages exclusively and write only if the list is unchanged; retry
-//    otherwise. Reading other vectors never happens while an exclusive lock is held.
+//  * Back links are planned before the new record is written: read each neighbour's list under a share lock and
+//    compute the new (possibly pruned) list without any lock held; entries a pruned list drops are adopted into the
+//    new record. Reading other vectors never happens while an exclusive lock is held.
+//  * The new record (upper lists, then level-0 list, vector and header: one WAL record when it fits a page, else
+//    the header with the VALID flag last) is written before any other element links to it; readers skip records
+//    without VALID, so they never follow a link to an unwritten record (also on a standby, which replays the WAL in
+//    the same order).
+//  * Back links are optimistic: lock the list's pages exclusively and write only if the list is unchanged (lists of
+//    neighbours on one page together); a list that changed is planned again and retried.
 //  * The entry point moves up (meta exclusive, re-checked) only after the element is fully linked.
 // Every page change is a GenericXLog record of at most 4 pages.
 #include "pg/hnsw/hnsw.h"
@@ -76,8 +79,14 @@ void write_element(Graph* g, uint32 id, const float* vec, const char* filter_are
   encode_element(rec, m, vec, g->dims, *g->contract);
   take_value_ref(g, rec);  // the value pages prepare_element_values wrote
   if (filter_area) std::memcpy(rec + g->filter_offset, filter_area, g->filters.bytes);
-  write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
-  write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
+  if (records_per_page(g->record_size)) {
+    // Within one page: one WAL record, header included. It is applied atomically (on the primary under the page's
+    // exclusive lock, on a standby by replay), and nothing links to the element yet, so "VALID last" holds.
+    write_record_bytes(g->index, g, id, 0, g->record_size, rec);
+  } else {
+    write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);
+    write_record_bytes(g->index, g, id, 0, kHeaderBytes, rec);
+  }
   pfree(rec);
 }
 
@@ -112,12 +121,57 @@ struct PairDist {
 // means for every metric); width: floats per element.
 bool same_vector(const float* a, const float* b, uint32 width) { return std::memcmp(a, b, sizeof(float) * width) == 0; }
 
+// The new element while its record is not written yet (back links are planned before it is, see insert_element):
+// its id, its element as read_vector would return it (`base`) and, for half copies, the copy distance_to would rank.
+struct Fresh {
+  uint32 id;
+  const float* base;
+  const uint16* half;  // nullptr for OwnBytes
+};
+
+// distance_to(g, fresh.id, q) without reading the page: the same kernel on the same bytes.
+float fresh_distance(const Graph* g, const Fresh& fresh, const float* q) {
+  const AnnContract& c = *g->contract;
+  if (own_bytes(c))
+    return c.stored_rank(reinterpret_cast<const uint8*>(q), reinterpret_cast<const uint8*>(fresh.base), int(g->dims));
+  return core::half_rank(g->metric, q, fresh.half, g->dims);
+}
+
+// Sorts cands as sort_candidates does and moves the rows of mat along (row i belongs to cands[i] before and after),
+// in place through one spare row: elements read in an unsorted order are then where select_from expects them, without
+// a second matrix (a fresh one per insert costs page faults at high dimensions). perm: n ints of scratch.
+void sort_candidates_with_rows(Candidate* cands, int n, float* mat, uint32 width, float* spare, int* perm) {
+  for (int i = 0; i < n; ++i) perm[i] = i;
+  std::sort(perm, perm + n, [&](int x, int y) {
+    return cands[x].dist < cands[y].dist || (cands[x].dist == cands[y].dist && cands[x].id < cands[y].id);
+  });
+  const size_t row = sizeof(float) * width;
+  for (int start = 0; start < n; ++start) {  // position j takes the old row perm[j], cycle by cycle
+    if (perm[start] < 0 || perm[start] == start) continue;
+    Candidate first = cands[start];
+    std::memcpy(spare, mat + size_t(start) * width, row);
+    int j = start;
+    for (;;) {
+      int k = perm[j];
+      perm[j] = -1;
+      if (k == start) {
+        cands[j] = first;
+        std::memcpy(mat + size_t(j) * width, spare, row);
+        break;
+      }
+      cands[j] = cands[k];
+      std::memcpy(mat + size_t(j) * width, mat + size_t(k) * width, row);
+      j = k;
+    }
+  }
+}
+
 // Chooses up to max_keep neighbours among sorted cands (vectors read from the index into mat, row i = cands[i]) for
 // the element whose decoded copy is `base`; writes ids to out. With keep_pruned, tops the selection up to max_keep
-// (re-pruning a full list, see core::hnsw::keep_pruned).
+// (re-pruning a full list, see core::hnsw::keep_pruned). loaded: the rows are in mat already.
 int select_from(Graph* g, const Candidate* cands, int n, int max_keep, int32* out, float* mat, const float* base,
-                bool keep_pruned = false) {
-  for (int i = 0; i < n; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->width);
+                bool keep_pruned = false, bool loaded = false) {
+  for (int i = 0; i < n && !loaded; ++i) read_vector(g, uint32(cands[i].id), mat + size_t(i) * g->width);
   const uint32 width = g->width;
   auto is_copy = [&](int i) { return same_vector(mat + size_t(i) * width, base, width); };
   int idx[2 * kMaxM + 1024];
@@ -158,62 +212,149 @@ bool drops_a_copy(const Candidate* cands, int n, const float* mat, const float* 
   return false;
 }
 
-// Adds new_id to nbr's list at level (when full: re-pruned with the heuristic and topped up, so one candidate
-// leaves), optimistically (see top comment). Returns whether nbr's list holds new_id afterwards.
-bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, float* mat, float* nbr_vec) {
-  int cap = level == 0 ? int(2 * g->m) : int(g->m);
+// A planned change of one neighbour's list: nbr's list at `level` as read (`cur`, n ids) and as it should become
+// (`next`, nn ids); kept: next holds new_id.
+struct LinkPlan {
+  uint32 nbr;
+  int level;
+  enum Outcome { Present, Change, Refuse } outcome;
+  bool kept;
+  int n, nn;
   int32 cur[2 * kMaxM];
   int32 next[2 * kMaxM];
+};
+
+// Buffers of the back-link planning (element_width floats a row): mat max(ef_construction, 2m + 1) rows, spare and
+// nbr_vec one each.
+struct LinkBuffers {
+  float* mat;
+  float* spare;
+  float* nbr_vec;
+};
+
+// Reads nbr's list at level (share locks) and computes, with no lock held, the list that adds new_id (when full:
+// re-pruned with the heuristic and topped up, so one candidate leaves). Present: new_id is there already; Refuse: nbr
+// takes no link (unreadable, dead, or the copy rule below). `fresh`: new_id's record is not written yet.
+
+LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, const Fresh* fresh, const LinkBuffers& b,
+                            LinkPlan* p) {
+  float* const mat = b.mat;
+  float* const nbr_vec = b.nbr_vec;
+  const int cap = level == 0 ? int(2 * g->m) : int(g->m);
   Candidate cands[2 * kMaxM + 1];
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  p->nbr = nbr;
+  p->level = level;
+  p->kept = false;
+  p->n = p->nn = 0;
+  int n;
+  if (level == 0) {
     HnswRecordHeader h;
-    int n;
-    if (level == 0) {
-      if (!read_header_and_list0(g, nbr, &h, cur) || (h.flags & kFlagDeleted)) return false;
-      n = std::min<int>(h.n0, cap);
+    if (!read_header_and_list0(g, nbr, &h, p->cur) || (h.flags & kFlagDeleted)) return LinkPlan::Refuse;
+    n = std::min<int>(h.n0, cap);
+  } else {
+    n = read_neighbors(g, nbr, level, p->cur);
+  }
+  p->n = n;
+  for (int i = 0; i < n; ++i)
+    if (p->cur[i] == int32(new_id)) return LinkPlan::Present;
+  int nn;
+  if (n < cap) {
+    std::memcpy(p->next, p->cur, sizeof(int32) * n);
+    p->next[n] = int32(new_id);
+    nn = n + 1;
+  } else {
+    // Each candidate's page is visited once: its element read (for the heuristic) and ranked in the same pin.
+    read_vector(g, nbr, nbr_vec);
+    for (int i = 0; i < n; ++i)
+      cands[i] = Candidate{read_vector_and_distance(g, uint32(p->cur[i]), nbr_vec, mat + size_t(i) * g->width),
+                           p->cur[i]};
+    float* new_row = mat + size_t(n) * g->width;
+    float to_new;
+    if (fresh) {
+      to_new = fresh_distance(g, *fresh, nbr_vec);
+      std::memcpy(new_row, fresh->base, sizeof(float) * g->width);
     } else {
-      n = read_neighbors(g, nbr, level, cur);
+      to_new = read_vector_and_distance(g, new_id, nbr_vec, new_row);
     }
-    bool present = false;
-    for (int i = 0; i < n; ++i) present |= cur[i] == int32(new_id);
-    if (present) return true;
-    int nn;
-    if (n < cap) {
-      std::memcpy(next, cur, sizeof(int32) * n);
-      next[n] = int32(new_id);
-      nn = n + 1;
-    } else {
-      read_vector(g, nbr, nbr_vec);
-      for (int i = 0; i < n; ++i) cands[i] = Candidate{distance_to(g, uint32(cur[i]), nbr_vec), cur[i]};
-      cands[n] = Candidate{distance_to(g, new_id, nbr_vec), int32(new_id)};
-      sort_candidates(cands, n + 1);
-      nn = select_from(g, cands, n + 1, cap, next, mat, nbr_vec, /*keep_pruned=*/true);
-      // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
-      // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
-      int new_row = 0;
-      while (cands[new_row].id != int32(new_id)) ++new_row;
-      if (same_vector(mat + size_t(new_row) * g->width, nbr_vec, g->width) &&
-          drops_a_copy(cands, n + 1, mat, nbr_vec, g->width, next, nn))
-        return false;
+    cands[n] = Candidate{to_new, int32(new_id)};
+    int perm[2 * kMaxM + 1];
+    sort_candidates_with_rows(cands, n + 1, mat, g->width, b.spare, perm);
+    nn = select_from(g, cands, n + 1, cap, p->next, mat, nbr_vec, /*keep_pruned=*/true, /*loaded=*/true);
+    // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
+    // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
+    int new_at = 0;
+    while (cands[new_at].id != int32(new_id)) ++new_at;
+    if (same_vector(mat + size_t(new_at) * g->width, nbr_vec, g->width) &&
+        drops_a_copy(cands, n + 1, mat, nbr_vec, g->width, p->next, nn))
+      return LinkPlan::Refuse;
+  }
+  p->nn = nn;
+  for (int i = 0; i < nn; ++i) p->kept |= p->next[i] == int32(new_id);
+  return LinkPlan::Change;
+}
+
+// The entries of p's current list that its next list drops (at most one: see plan_link); returns how many.
+int dropped_entries(const LinkPlan& p, int32* out) {
+  int k = 0;
+  for (int i = 0; i < p.n; ++i) {
+    bool still = false;
+    for (int j = 0; j < p.nn && !still; ++j) still = p.next[j] == p.cur[i];
+    if (!still) out[k++] = p.cur[i];
+  }
+  return k;
+}
+
+// Writes the planned level-0 changes of neighbours that share a page as one WAL record per page (GenericXLog compares
+// the whole page for every record it logs: with m 16 about one neighbour in four shares its page with another).
+// applied[i]: plans[i] was written; the others (alone on their page, other levels, changed meanwhile) are left to
+// the caller.
+void write_lists0_by_page(Graph* g, const LinkPlan* plans, int nplans, bool* applied) {
+  BlockNumber* block = static_cast<BlockNumber*>(palloc(sizeof(BlockNumber) * std::max(nplans, 1)));
+  int* order = static_cast<int*>(palloc(sizeof(int) * std::max(nplans, 1)));
+  int k = 0;
+  for (int i = 0; i < nplans; ++i) {
+    block[i] = plans[i].level == 0 && plans[i].outcome == LinkPlan::Change ? list0_block(g, plans[i].nbr)
+                                                                             : InvalidBlockNumber;
+    if (block[i] != InvalidBlockNumber) order[k++] = i;
+  }
+  std::sort(order, order + k, [&](int x, int y) { return block[x] < block[y] || (block[x] == block[y] && x < y); });
+  ListChange changes[2 * kMaxM + 1];
+  bool done[2 * kMaxM + 1];
+  for (int lo = 0, hi; lo < k; lo = hi) {
+    for (hi = lo + 1; hi < k && block[order[hi]] == block[order[lo]];) ++hi;
+    if (hi - lo < 2) continue;  // alone on its page: replace_neighbors, as before
+    int n = 0;
+    for (int j = lo; j < hi; ++j) {
+      const LinkPlan& p = plans[order[j]];
+      changes[n++] = ListChange{p.nbr, p.cur, p.n, p.next, p.nn};
     }
-    bool kept = false;
-    for (int i = 0; i < nn; ++i) kept |= next[i] == int32(new_id);
-    // Level 0: an entry the re-prune drops may have had no other way in; the new element adopts it first, so it stays
-    // reachable (nbr -> new_id -> it) once nbr's list changes (keep_pruned drops one candidate: the new element, or
-    // one entry). No room left in the new element's list: nbr's list stays as it is and the new element is not linked
-    // from it (plain HNSW would drop the entry: an element whose only in-link goes is cut off, and in clustered data
-    // whole clusters were, 4,500 of 5,000 elements after a VACUUM and 3,000 inserts). This is what keeps every live
-    // element reachable at level 0 between VACUUMs (docs/hnsw.md, Reachability).
-    if (level == 0 && kept) {
-      bool adopted = true;
-      for (int i = 0; i < n && adopted; ++i) {
-        bool still = false;
-        for (int j = 0; j < nn && !still; ++j) still = next[j] == cur[i];
-        if (!still) adopted = add_to_list0(g, new_id, cur[i]);
-      }
-      if (!adopted) return false;
+    replace_lists0_on_page(g, block[order[lo]], changes, n, done);
+    for (int j = 0; j < n; ++j) applied[order[lo + j]] = done[j];
+  }
+  pfree(order);
+  pfree(block);
+}
+
+// Adds new_id to nbr's list at level, optimistically (see top comment), new_id's record written. Returns whether
+// nbr's list holds new_id afterwards.
+bool link_back(Graph* g, uint32 nbr, uint32 new_id, int level, const LinkBuffers& b) {
+  LinkPlan p;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    LinkPlan::Outcome o = plan_link(g, nbr, new_id, level, nullptr, b, &p);
+    if (o != LinkPlan::Change) return o == LinkPlan::Present;
+    // Level 0: an entry the re-prune drops may have had no other way in; the new element adopts it first, so it
+    // stays reachable (nbr -> new_id -> it) once nbr's list changes (keep_pruned drops one candidate: the new
+    // element, or one entry). No room left in the new element's list: nbr's list stays as it is and the new element
+    // is not linked from it (plain HNSW would drop the entry: an element whose only in-link goes is cut off, and in
+    // clustered data whole clusters were, 4,500 of 5,000 elements after a VACUUM and 3,000 inserts). This is what
+    // keeps every live element reachable at level 0 between VACUUMs (docs/hnsw.md, Reachability).
+    if (level == 0 && p.kept) {
+      int32 dropped[2 * kMaxM];
+      int nd = dropped_entries(p, dropped);
+      for (int i = 0; i < nd; ++i)
+        if (!add_to_list0(g, new_id, dropped[i])) return false;
     }
-    if (replace_neighbors(g, nbr, level, cur, n, next, nn)) return kept;
+    if (replace_neighbors(g, nbr, level, p.cur, p.n, p.next, p.nn)) return p.kept;
   }
   return false;
 }
@@ -271,15 +412,18 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   float* mat = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(std::max(efc, 2 * m + 1))));
   float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.width));
   Candidate* sorted = static_cast<Candidate*>(palloc(sizeof(Candidate) * (efc + 1)));
+  int* perm = static_cast<int*>(palloc(sizeof(int) * (efc + 1)));
+  float* spare = static_cast<float*>(palloc(sizeof(float) * g.width));
   // The new element as its half copy decodes (or its stored bytes): candidates equal to it are its copies
   // (select_from).
   float* base = static_cast<float*>(palloc(sizeof(float) * g.width));
+  uint16* half = nullptr;  // its half copy (Fresh, below)
   if (own_bytes(*g.contract)) {
     std::memcpy(base, vec, sizeof(float) * g.width);
   } else {
-    uint16* h = static_cast<uint16*>(palloc(sizeof(uint16) * g.dims));
-    core::half::encode(vec, g.dims, h);
-    core::half::decode(h, g.dims, base);
+    half = static_cast<uint16*>(palloc(sizeof(uint16) * g.dims));
+    core::half::encode(vec, g.dims, half);
+    core::half::decode(half, g.dims, base);
   }
   for (int l = 0; l <= level; ++l) {
     lists[l] = static_cast<int32*>(palloc(sizeof(int32) * 2 * m));
@@ -293,12 +437,16 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     heap_push_min(s.cand, &s.ncand, c0);
     heap_push_max(s.res, &s.nres, c0);
     search_layer(&g, &s, vec, l, efc);
+    // Each result's element is read right after its header, while its page is still in the pin cache, for the
+    // heuristic below (which would otherwise pin it again).
     int n = 0;
     for (int i = 0; i < s.nres; ++i) {
       HnswRecordHeader h;
-      if (read_header(&g, uint32(s.res[i].id), &h) && !(h.flags & kFlagDeleted)) sorted[n++] = s.res[i];
+      if (!read_header(&g, uint32(s.res[i].id), &h) || (h.flags & kFlagDeleted)) continue;
+      read_vector(&g, uint32(s.res[i].id), mat + size_t(n) * g.width);
+      sorted[n++] = s.res[i];
     }
-    sort_candidates(sorted, n);
+    sort_candidates_with_rows(sorted, n, mat, g.width, spare, perm);
     if (n > 0) {
       cur = sorted[0].id;
       cur_dist = sorted[0].dist;
@@ -307,7 +455,7 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     // connections): under inner product the heuristic alone keeps a handful, and nodes with few in-links from well
     // ranked nodes are missed by searches (pgvector's TAP 013: recall 0.16). Level 0 keeps its other m slots for the
     // entries link_back's re-prunes drop (adopted below) and for later links.
-    counts[l] = select_from(&g, sorted, n, m, lists[l], mat, base, /*keep_pruned=*/true);
+    counts[l] = select_from(&g, sorted, n, m, lists[l], mat, base, /*keep_pruned=*/true, /*loaded=*/true);
   }
   // An element that becomes the entry point links to the one it replaces at level 0: reachability at level 0 is from
   // the entry point, and what was reachable from the old one stays reachable from the new one. (Level-0 links are
@@ -317,16 +465,53 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     for (int i = 0; i < counts[0]; ++i) has |= lists[0][i] == a.entry;
     if (!has) lists[0][counts[0]++] = a.entry;  // at most m selected: room among the 2m
   }
-  write_element(&g, a.id, vec, filter_area, tid, level, a.upper_block, a.upper_off, lists, counts);
-  bool linked = false;  // some level-0 list links to the new element
+  // Back links are planned before the record is written, so that the entries the neighbours' re-prunes drop are
+  // adopted into the record itself (link_back's rule) instead of one list write of the new record each: a third of
+  // an insert's page writes, and GenericXLog compares the whole page for each (docs/benchmarks.md, "Where the time
+  // goes: inserts"). Plans whose adoption does not fit are dropped (the neighbour keeps its list, as in link_back).
+  const Fresh fresh{a.id, base, half};
+  const LinkBuffers bufs{mat, spare, nbr_vec};
+  const int chosen0 = counts[0];
+  int nplans = 0;
+  for (int l = top; l >= 0; --l) nplans += counts[l];
+  LinkPlan* plans = static_cast<LinkPlan*>(palloc(sizeof(LinkPlan) * std::max(nplans, 1)));
+  nplans = 0;
   for (int l = top; l >= 0; --l)
-    for (int i = 0; i < counts[l]; ++i) {
-      bool kept = link_back(&g, uint32(lists[l][i]), a.id, l, mat, nbr_vec);
-      if (l == 0) linked |= kept;
+    for (int i = 0, chosen = counts[l]; i < chosen; ++i) {  // adoptions are appended after the chosen ones
+      LinkPlan& p = plans[nplans++];
+      p.outcome = plan_link(&g, uint32(lists[l][i]), a.id, l, &fresh, bufs, &p);
+      if (l != 0 || p.outcome != LinkPlan::Change || !p.kept) continue;
+      int32 dropped[2 * kMaxM];
+      int nd = dropped_entries(p, dropped), add = 0;
+      for (int k = 0; k < nd; ++k) {
+        bool has = false;
+        for (int j = 0; j < counts[0] && !has; ++j) has = lists[0][j] == dropped[k];
+        if (!has) dropped[add++] = dropped[k];
+      }
+      if (counts[0] + add > 2 * m) {
+        p.outcome = LinkPlan::Refuse;
+        continue;
+      }
+      for (int k = 0; k < add; ++k) lists[0][counts[0]++] = dropped[k];
     }
+  write_element(&g, a.id, vec, filter_area, tid, level, a.upper_block, a.upper_off, lists, counts);
+  bool* applied = static_cast<bool*>(palloc0(sizeof(bool) * std::max(nplans, 1)));
+  write_lists0_by_page(&g, plans, nplans, applied);
+  bool linked = false;  // some level-0 list links to the new element
+  for (int i = 0; i < nplans; ++i) {
+    const LinkPlan& p = plans[i];
+    bool kept = p.outcome == LinkPlan::Present;
+    if (p.outcome == LinkPlan::Change) {
+      if (applied[i] || replace_neighbors(&g, p.nbr, p.level, p.cur, p.n, p.next, p.nn))
+        kept = p.kept;
+      else  // changed meanwhile: planned again against the list as it is now
+        kept = link_back(&g, p.nbr, a.id, p.level, bufs);
+    }
+    if (p.level == 0) linked |= kept;
+  }
   // Not linked by any neighbour: spliced into the nearest one's list that takes it (a neighbour VACUUM flagged dead
   // meanwhile refuses).
-  for (int i = 0; !linked && i < counts[0]; ++i) linked = splice_in(&g, uint32(lists[0][i]), a.id);
+  for (int i = 0; !linked && i < chosen0; ++i) linked = splice_in(&g, uint32(lists[0][i]), a.id);
 
   if (level > a.max_level) meta_raise_entry(index, a.id, level);
   graph_release(&g);

@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "access/generic_xlog.h"
+#include "access/xloginsert.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 }
@@ -327,6 +328,23 @@ void read_vector(Graph* g, uint32 id, float* out) {
   });
 }
 
+float read_vector_and_distance(Graph* g, uint32 id, const float* q, float* out) {
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
+  if (own_bytes(*g->contract) || !records_per_page(g->record_size) || seg == nullptr) {
+    read_vector(g, id, out);
+    return distance_to(g, id, q);
+  }
+  Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
+  Page page = BufferGetPage(pinned(g, loc.block));
+  if (PageIsNew(page)) {  // as read_vector and distance_to see an unwritten record
+    std::memset(out, 0, sizeof(float) * g->dims);
+    return std::numeric_limits<float>::infinity();
+  }
+  const uint16* h = reinterpret_cast<const uint16*>(page_data(page) + loc.offset);
+  core::half::decode(h, g->dims, out);
+  return core::half_rank(g->metric, q, h, g->dims);
+}
+
 double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy) {
   core::half::EncodeError err;
   *exact_copy = false;
@@ -383,6 +401,15 @@ void ensure_block(Relation index, BlockNumber block) {
   UnlockRelationForExtension(index, ExclusiveLock);
 }
 
+// Registers an initialised page `buf` (exclusively locked) for a change. A page whose record will carry a full-page
+// image anyway (its first change since the last checkpoint's redo point) is registered as a full image: GenericXLog
+// then skips its byte-by-byte delta of the whole page, which the image would make redundant (and which was the
+// largest single cost of an insert: docs/benchmarks.md, "Where the time goes: inserts"). Only an optimisation: when
+// a checkpoint begins between the check and the record, XLogInsert adds the image to the delta itself.
+static Page register_changed(GenericXLogState* state, Buffer buf) {
+  return GenericXLogRegisterBuffer(state, buf, XLogCheckBufferNeedsBackup(buf) ? GENERIC_XLOG_FULL_IMAGE : 0);
+}
+
 // Registers `buf` (exclusively locked) with the generic WAL state; new pages are logged as full images and
 // initialised.
 static Page register_page(GenericXLogState* state, Buffer buf, PageKind kind) {
@@ -392,7 +419,7 @@ static Page register_page(GenericXLogState* state, Buffer buf, PageKind kind) {
     init_page(copy, kind);
     return copy;
   }
-  return GenericXLogRegisterBuffer(state, buf, 0);
+  return register_changed(state, buf);
 }
 
 void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, uint32 len, const void* src) {
@@ -434,6 +461,49 @@ void write_upper(Relation index, BlockNumber block, uint32 off, uint32 len, cons
   UnlockReleaseBuffer(buf);
 }
 
+// Whether a level-0 list as it is on the page (header and list, kHeaderBytes + 8m bytes) may be replaced: it still
+// equals what the caller read. A dead element's list is never extended or changed: VACUUM repairs around it and
+// recycles it, so a link an insert added there (its search found the element before VACUUM flagged it) would vanish
+// with it, and an element whose only in-link it was would be cut off. The flag and the list share the page lock.
+static bool list0_unchanged(const char* cur, const int32* expect, int n_expect) {
+  const HnswRecordHeader* hp = reinterpret_cast<const HnswRecordHeader*>(cur);
+  return (hp->flags & kFlagValid) && !(hp->flags & kFlagDeleted) && hp->n0 == n_expect &&
+         std::memcmp(cur + kHeaderBytes, expect, sizeof(int32) * n_expect) == 0;
+}
+
+BlockNumber list0_block(const Graph* g, uint32 id) {
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return InvalidBlockNumber;
+  Location first = locate(*seg, g->record_size, id, 0);
+  Location last = locate(*seg, g->record_size, id, kHeaderBytes + 8 * g->m - 1);
+  return first.block == last.block ? first.block : InvalidBlockNumber;
+}
+
+void replace_lists0_on_page(Graph* g, BlockNumber block, const ListChange* changes, int n, bool* applied) {
+  Buffer buf = read_block(g->index, block);
+  LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState* state = GenericXLogStart(g->index);
+  Page page = register_changed(state, buf);
+  bool any = false;
+  for (int i = 0; i < n; ++i) {
+    const ListChange& c = changes[i];
+    const HnswSegment* seg = find_segment(g->segments, g->nsegments, c.id);
+    Location loc = locate(*seg, g->record_size, c.id, 0);  // on `block` (list0_block)
+    char* rec = page_data(page) + loc.offset;
+    applied[i] = list0_unchanged(rec, c.expect, c.n_expect);
+    if (!applied[i]) continue;
+    uint16 n0 = uint16(c.n);
+    std::memcpy(rec + offsetof(HnswRecordHeader, n0), &n0, sizeof(n0));
+    std::memcpy(rec + kHeaderBytes, c.ids, sizeof(int32) * c.n);
+    any = true;
+  }
+  if (any)
+    GenericXLogFinish(state);
+  else
+    GenericXLogAbort(state);
+  UnlockReleaseBuffer(buf);
+}
+
 bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int n_expect, const int32* ids, int n) {
   HnswRecordHeader h;
   if (level == 0) {
@@ -450,18 +520,13 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     }
     GenericXLogState* state = GenericXLogStart(g->index);
     Page pages[2];
-    for (int i = 0; i < nbufs; ++i) pages[i] = GenericXLogRegisterBuffer(state, bufs[i], 0);
+    for (int i = 0; i < nbufs; ++i) pages[i] = register_changed(state, bufs[i]);
     // Gather the current bytes, compare, patch, scatter back.
     char cur[kHeaderBytes + 8 * kMaxM] = {};  // zeroed: GCC cannot see that the gather below fills the header
     span_gather(pages, first, len, cur);
     HnswRecordHeader* hp = reinterpret_cast<HnswRecordHeader*>(cur);
     int32* list = reinterpret_cast<int32*>(cur + kHeaderBytes);
-    // A dead element's list is never extended or changed: VACUUM repairs around it and recycles it, so a link an
-    // insert added there (its search found the element before VACUUM flagged it) would vanish with it, and an
-    // element whose only in-link it was would be cut off. The flag and the list share this page lock.
-    bool same = (hp->flags & kFlagValid) && !(hp->flags & kFlagDeleted) && hp->n0 == n_expect &&
-                std::memcmp(list, expect, sizeof(int32) * n_expect) == 0;
-    if (!same) {
+    if (!list0_unchanged(cur, expect, n_expect)) {
       GenericXLogAbort(state);
       for (int i = 0; i < nbufs; ++i) UnlockReleaseBuffer(bufs[i]);
       return false;
@@ -477,7 +542,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
   Buffer buf = read_block(g->index, upper_block_of(h));
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(g->index);
-  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  Page page = register_changed(state, buf);
   char* rec = page_data(page) + h.upper_off + (level - 1) * upper_level_bytes(g->m);
   uint32 cur_n;
   std::memcpy(&cur_n, rec, 4);
@@ -501,7 +566,7 @@ void set_record_flags(Graph* g, uint32 id, uint8 set_flags) {
   Buffer buf = read_block(g->index, loc.block);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(g->index);
-  Page page = GenericXLogRegisterBuffer(state, buf, 0);
+  Page page = register_changed(state, buf);
   page_data(page)[loc.offset] |= char(set_flags);
   GenericXLogFinish(state);
   UnlockReleaseBuffer(buf);

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Where an INSERT into an hnsw-indexed table spends its time, vectorext beside pgvector (docs/benchmarks.md, "Where
+# the time goes: inserts"). A throwaway cluster of the server in BINDIR (default: the stage `make bench` leaves, which
+# holds pgvector's `vector` when the system has it); the bench's pca256 rows (256-d, L2-normalised; the cache file
+# `make bench` derives); one database per system holding ROWS rows and an hnsw index (cosine, m 16, ef_construction
+# 64, built by CREATE INDEX on one thread), kept as a template. Each run copies the template, CHECKPOINTs, and inserts
+# INSERTS further rows (later test images, as the insert workload does) one prepared statement each in one session,
+# synchronous_commit = off, and prints per row: the backend's CPU time (its schedstat run time: what `perf stat -e
+# task-clock` counts), WAL bytes (pg_current_wal_lsn around the rows) and wall time. Runs alternate between the
+# systems (REPEATS each): compare medians, never a single run, on a shared machine.
+#   PROFILE=1: one more run per system under `perf record -e cpu-clock --call-graph dwarf` (needs perf), reported by
+#              bench/insert_profile_buckets.py: the share of samples per phase of the insert and per kind of work.
+#   WALSTAT=1: pg_waldump --stats of one run per system, and GenericXLog records and distinct blocks per insert.
+#   bench/insert_profile.sh [BINDIR]   env: PCA256 (path of pca256-v1-*.f32), ROWS (60000), INSERTS (1000),
+#                                           REPEATS (5), PORT (54371), SYSTEMS ("vectorext vector")
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+BIN=${1:-/tmp/vectorext-bench-stage-$(id -u)-$(printf '%s' "$REPO" | md5sum | cut -c1-8)/install$PG_BINDIR}
+PCA256=${PCA256:-$(ls "$REPO"/bench/out/cache/pca256-v1-*.f32 2>/dev/null | head -1)}
+ROWS=${ROWS:-60000} INSERTS=${INSERTS:-1000} REPEATS=${REPEATS:-5} PORT=${PORT:-54371}
+SYSTEMS=${SYSTEMS:-vectorext vector}
+[ -f "$PCA256" ] || { echo "no pca256 rows: run make bench once (VX_BENCH_DATASETS=pca256), or set PCA256" >&2; exit 2; }
+dir=$(mktemp -d /tmp/vx-insert-profile.XXXXXX)
+trap 'as_server "$BIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+give_to_server "$dir"
+as_server "$BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
+as_server "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-c listen_addresses='' -c unix_socket_directories=$dir \
+  -c port=$PORT -c shared_buffers=512MB -c maintenance_work_mem=1GB -c max_wal_size=16GB -c checkpoint_timeout=1h \
+  -c autovacuum=off -c jit=off -c max_parallel_workers_per_gather=0" start >/dev/null
+P="$BIN/psql -h $dir -p $PORT -U postgres -X -q -v ON_ERROR_STOP=1"
+
+# The rows: the cache file is a 32-byte header, then 60,000 train and 10,000 test rows of 256 floats.
+python3 - "$PCA256" "$ROWS" "$INSERTS" "$dir" <<'EOF'
+import array, sys
+path, n, k, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+f = open(path, 'rb')
+def rows(start, count):
+    f.seek(32 + start * 1024)
+    a = array.array('f'); a.frombytes(f.read(count * 1024))
+    for i in range(count):
+        yield '[' + ','.join('%.7g' % x for x in a[i * 256:(i + 1) * 256]) + ']'
+with open(out + '/base.tsv', 'w') as o:
+    for i, v in enumerate(rows(0, n)): o.write('%d\t%d\t%s\n' % (i, i % 100, v))
+with open(out + '/inserts.sql', 'w') as o:
+    o.write('PREPARE ins(int4, int4, text) AS INSERT INTO items (id, category, embedding) VALUES ($1, $2, $3::vector);\n')
+    for i, v in enumerate(rows(60000, k)): o.write("EXECUTE ins(%d, %d, '%s');\n" % (100000 + i, i % 100, v))
+EOF
+chmod -R a+r "$dir"
+
+for ext in $SYSTEMS; do
+  $P -c "CREATE DATABASE base_$ext"
+  $P -d "base_$ext" -c "CREATE EXTENSION $ext" -c "CREATE TABLE items (id int4, category int4, embedding vector(256))" \
+    -c "\\copy items FROM '$dir/base.tsv'" -c "SET max_parallel_maintenance_workers = 0" \
+    -c "CREATE INDEX items_emb ON items USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)" \
+    -c "VACUUM ANALYZE items"
+done
+
+# one_run EXT TAG [perf]: a copy of base_EXT, CHECKPOINT, the inserts; prints "TAG cpu_ms wal_bytes wall_ms" per row.
+one_run() {
+  local ext=$1 tag=$2 mode=${3:-} db=run_$1_$RANDOM
+  $P -c "CREATE DATABASE $db TEMPLATE base_$ext" -c "CHECKPOINT"
+  {
+    echo "SET synchronous_commit = off;"
+    echo "SELECT pg_backend_pid() AS pid \\gset"
+    echo "\\setenv PID :pid"
+    echo "SET enable_seqscan = off; SELECT id FROM items ORDER BY embedding <=> (SELECT embedding FROM items WHERE id = 1) LIMIT 1 \\g /dev/null"
+    [ "$mode" = perf ] && echo "\\! perf record -q -e cpu-clock --call-graph dwarf,16384 -F 4000 -p \$PID -o $dir/perf-$tag.data >/dev/null 2>&1 & echo \$! > $dir/perf.pid; sleep 1"
+    echo "SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint AS cpu0, pg_current_wal_lsn() AS lsn0, clock_timestamp() AS t0 \\gset"
+    cat "$dir/inserts.sql"
+    echo "SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint AS cpu1, pg_current_wal_lsn() AS lsn1, clock_timestamp() AS t1 \\gset"
+    [ "$mode" = perf ] && echo "\\! kill -INT \$(cat $dir/perf.pid); sleep 2"
+    echo "SELECT '$tag', round((:cpu1 - :cpu0) / 1e6 / $INSERTS, 4), round(pg_wal_lsn_diff(:'lsn1', :'lsn0') / $INSERTS), round(extract(epoch from (:'t1'::timestamptz - :'t0'::timestamptz)) * 1000 / $INSERTS, 4), :'lsn0', :'lsn1' \\g (format=unaligned tuples_only fieldsep=' ')"
+  } | $P -d "$db"
+  $P -c "DROP DATABASE $db"
+}
+
+echo "per inserted row: system, CPU ms (backend), WAL bytes, wall ms ($ROWS rows indexed, $INSERTS inserted per run)"
+for r in $(seq "$REPEATS"); do
+  for ext in $SYSTEMS; do one_run "$ext" "$ext" | cut -d' ' -f1-4; done
+done | tee "$dir/runs.txt"
+for ext in $SYSTEMS; do
+  sort -k2 -n <(grep "^$ext " "$dir/runs.txt") | awk -v e="$ext" '{c[NR]=$2; w[NR]=$3; t[NR]=$4} END {m=int((NR+1)/2);
+    printf "median %-10s CPU %.4f ms/row  WAL %d B/row  wall %.4f ms/row (median of %d by CPU)\n", e, c[m], w[m], t[m], NR}'
+done
+
+if [ "${WALSTAT:-0}" = 1 ]; then
+  for ext in $SYSTEMS; do
+    read -r _ _ _ _ l0 l1 < <(one_run "$ext" "$ext")
+    echo "== WAL of $INSERTS inserts, $ext"
+    as_server "$BIN/pg_waldump" -p "$dir/data/pg_wal" -s "$l0" -e "$l1" --stats=record 2>/dev/null | awk '$2 != "0"' | grep -v '^ *$'
+    as_server "$BIN/pg_waldump" -p "$dir/data/pg_wal" -s "$l0" -e "$l1" 2>/dev/null | python3 -c '
+import re, sys, collections
+tx = collections.defaultdict(lambda: [0, set()])
+for l in sys.stdin:
+    if "rmgr: Generic" not in l: continue
+    t = re.search(r"tx:\s+(\d+)", l).group(1); tx[t][0] += 1
+    tx[t][1].update(re.findall(r"blk (\d+)", l))
+n = max(len(tx), 1)
+print("GenericXLog records per insert %.1f, distinct index blocks per insert %.1f" %
+      (sum(v[0] for v in tx.values()) / n, sum(len(v[1]) for v in tx.values()) / n))'
+  done
+fi
+
+if [ "${PROFILE:-0}" = 1 ]; then
+  nm -D --defined-only "$BIN/postgres" | awk '{print $1, $3}' > "$dir/postgres.syms"
+  for ext in $SYSTEMS; do
+    one_run "$ext" "$ext-perf" perf | cut -d' ' -f1-4
+    perf script -i "$dir/perf-$ext-perf.data" -F comm,ip,sym 2>/dev/null > "$dir/$ext.script"
+    echo "== profile, $ext (perf record under load inflates the CPU time above; shares are what counts)"
+    python3 "$REPO/bench/insert_profile_buckets.py" "$dir/$ext.script" "$dir/postgres.syms"
+  done
+fi
