@@ -8,10 +8,7 @@ use Test::More;
 use IPC::Run;
 use VxCrash;
 
-my $node = PostgreSQL::Test::Cluster->new('hnsw_crash');
-$node->init;
-$node->append_conf('postgresql.conf', "autovacuum = off\nrestart_after_crash = on");
-$node->start;
+my $node = crash_test_node('hnsw_crash');
 $node->safe_psql('postgres', q{
   CREATE EXTENSION vectorext;
   CREATE FUNCTION rand_vec(dims int) RETURNS vector LANGUAGE sql VOLATILE AS

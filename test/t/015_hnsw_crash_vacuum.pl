@@ -11,10 +11,7 @@ use Test::More;
 use IPC::Run;
 use VxCrash;
 
-my $node = PostgreSQL::Test::Cluster->new('hnsw_crash_vacuum');
-$node->init;
-$node->append_conf('postgresql.conf', "autovacuum = off\nrestart_after_crash = on");
-$node->start;
+my $node = crash_test_node('hnsw_crash_vacuum');
 $node->safe_psql('postgres', q{
   CREATE EXTENSION vectorext;
   CREATE FUNCTION rand_vec(k int) RETURNS vector LANGUAGE sql VOLATILE AS

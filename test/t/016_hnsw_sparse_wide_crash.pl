@@ -10,10 +10,7 @@ use Test::More;
 use IPC::Run;
 use VxCrash;
 
-my $node = PostgreSQL::Test::Cluster->new('hnsw_sparse_wide_crash');
-$node->init;
-$node->append_conf('postgresql.conf', "autovacuum = off\nrestart_after_crash = on");
-$node->start;
+my $node = crash_test_node('hnsw_sparse_wide_crash');
 # A value of nnz nonzeros at distinct indices (base + 7 j) mod 30000, base and weights random per call.
 $node->safe_psql('postgres', q{
   CREATE EXTENSION vectorext;

@@ -1,4 +1,5 @@
-# Waiting for a TAP cluster to come back after a kill -9 (restart_after_crash). PostgreSQL::Test::Cluster's
+# The crash tests' shared pieces: their cluster (crash_test_node) and waiting for it to come back after a kill -9
+# (restart_after_crash). PostgreSQL::Test::Cluster's
 # poll_query_until feeds psql on its stdin; while the server refuses connections during crash recovery psql exits at
 # once and the write to its stdin fails with EPIPE ("Broken pipe"), which ended 011 once on a loaded machine. This
 # polls with `psql -c` instead, whose failure is only an exit code.
@@ -8,10 +9,22 @@ use strict;
 use warnings;
 use Exporter 'import';
 use IPC::Run;
+use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-our @EXPORT = qw(wait_for_recovery kill_backend_and_recover);
+our @EXPORT = qw(crash_test_node wait_for_recovery kill_backend_and_recover);
+
+# crash_test_node($name): a started TAP cluster that comes back by itself after a backend is killed
+# (restart_after_crash) and whose tables only the test vacuums (autovacuum off), as the hnsw crash tests need.
+sub crash_test_node {
+  my ($name) = @_;
+  my $node = PostgreSQL::Test::Cluster->new($name);
+  $node->init;
+  $node->append_conf('postgresql.conf', "autovacuum = off\nrestart_after_crash = on");
+  $node->start;
+  return $node;
+}
 
 # wait_for_recovery($node): returns once the server accepts connections and is out of recovery; dies after 180 s.
 sub wait_for_recovery {
