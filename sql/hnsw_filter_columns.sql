@@ -190,5 +190,29 @@ CREATE INDEX ON hfc USING hnsw (v vector_l2_ops, h halfvec_l2_ops);
 CREATE INDEX ON hfc USING hnsw (c, v vector_l2_ops);
 
 DROP TABLE hfc, hfc_q;
+
+-- a less-trusted role under row-level security: it reads through the filter-column index (the array condition an
+-- Index Cond of the ordered scan), and rows the policy hides never come back, even when its own condition asks for them
+CREATE TABLE hfr (i int4, c int4, v vector(4));
+INSERT INTO hfr SELECT i, i % 10, ARRAY[sin(i), cos(i * 0.7), sin(i * 1.3), cos(i * 2.1)]::real[]::vector
+  FROM generate_series(1, 2000) i;
+CREATE INDEX hfr_idx ON hfr USING hnsw (v vector_l2_ops, c);
+ANALYZE hfr;
+ALTER TABLE hfr ENABLE ROW LEVEL SECURITY;
+CREATE POLICY hfr_hide3 ON hfr FOR SELECT USING (c <> 3);
+CREATE ROLE hfc_reader;
+GRANT SELECT ON hfr TO hfc_reader;
+SET ROLE hfc_reader;
+SET enable_seqscan = off;
+SET hnsw.iterative_scan = relaxed_order;  -- the policy's filter drops c = 3 rows after the scan
+EXPLAIN (COSTS OFF) SELECT i FROM hfr WHERE c = ANY('{1,3}') ORDER BY v <-> '[0.5,0.5,0.5,0.5]' LIMIT 20;
+SELECT count(*) AS rows, count(*) FILTER (WHERE c = 3) AS hidden_rows, count(*) FILTER (WHERE c = 1) AS c1_rows
+  FROM (SELECT c FROM hfr WHERE c = ANY('{1,3}') ORDER BY v <-> '[0.5,0.5,0.5,0.5]' LIMIT 20) s;
+SELECT count(*) AS rows FROM (SELECT c FROM hfr WHERE c = 3 ORDER BY v <-> '[0.5,0.5,0.5,0.5]' LIMIT 20) s;
+RESET enable_seqscan;
+RESET hnsw.iterative_scan;
+RESET ROLE;
+DROP TABLE hfr;
+DROP ROLE hfc_reader;
 DROP FUNCTION hfc_run, hfc_cat;
 RESET max_parallel_maintenance_workers;
