@@ -182,6 +182,10 @@ using core::hnsw::search_reset;     // clears visited and heaps
 using core::hnsw::sort_candidates;  // ascending dist
 using core::hnsw::visited_test_set;
 void search_init(Search* s, uint32 count, int m, int ef);
+// Gives s the set of ids a greedy descent evaluated (core::hnsw::greedy_layer skips them when met again), empty:
+// 2^kSeenBits slots, of which half are used at most (a descent evaluates ~70-110 elements on 60,000 at m 16).
+constexpr uint32 kSeenBits = 10;
+void search_track_seen(Search* s);
 // Pushes c onto the candidate heap (grows it; marks it queued when s->queued is set).
 void push_cand(Search* s, Candidate c);
 // Keeps c among the discarded (when s->keep_discarded; grows the list).

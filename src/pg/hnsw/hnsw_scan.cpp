@@ -270,6 +270,8 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   }
   int32 cur = g->entry;
   float cur_dist = distance_to(g, uint32(cur), so->q);
+  search_track_seen(&so->s);  // the descent evaluates each element once (core::hnsw::greedy_layer)
+  core::hnsw::seen_test_set(&so->s, uint32(cur));
   for (int l = g->max_level; l > 0; --l) greedy_layer(g, &so->s, so->q, l, &cur, &cur_dist);
   so->upper_evaluated = so->s.evaluated;
   so->s.evaluated = 0;  // hnsw.max_scan_tuples counts the level-0 elements visited, as pgvector does

@@ -626,6 +626,14 @@ void search_init(Search* s, uint32 count, int m, int ef) {
   s->results_only = nullptr;
   s->nbuf = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
   s->evaluated = 0;
+  s->seen = nullptr;
+  s->seen_bits = s->seen_count = 0;
+}
+
+void search_track_seen(Search* s) {
+  s->seen_bits = kSeenBits;
+  s->seen = static_cast<uint32*>(palloc(sizeof(uint32) << kSeenBits));
+  core::hnsw::seen_clear(s);
 }
 
 void push_cand(Search* s, Candidate c) {
