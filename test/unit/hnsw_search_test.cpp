@@ -53,6 +53,7 @@ struct MemGraph {
   }
   void prefetch(uint32_t) {}
   void prefetch_vector(uint32_t) {}
+  void prefetch_list(uint32_t) {}
   void grow(Candidate** array, int* capacity, int need) {
     std::unique_ptr<Candidate[]> a(new Candidate[need]);
     if (*array) std::copy(*array, *array + *capacity, a.get());

@@ -15,6 +15,8 @@
 //   void prefetch(uint32_t id)                           a hint that id's distance is asked for next (may do nothing)
 //   void prefetch_vector(uint32_t id)                    a hint that id's distance is asked for right after the one
 //                                                        being computed: all of its vector is needed (may do nothing)
+//   void prefetch_list(uint32_t id)                      a hint that id's level-0 neighbour list is likely read next
+//                                                        (may do nothing)
 //   void grow(Candidate** array, int* capacity, int need) makes *array hold at least need (copying its contents)
 #pragma once
 
@@ -182,6 +184,9 @@ inline void search_layer(G& g, SearchState* s, int level, int ef) {
     Candidate c = s->cand[0];
     if (s->nres >= ef && c.dist > s->res[0].dist) break;
     heap_pop_min(s->cand, &s->ncand);
+    // The candidate expanded next is most often the best one left now (unless a neighbour below beats it): its list
+    // loads while these neighbours are evaluated.
+    if (s->ncand > 0) g.prefetch_list(uint32_t(s->cand[0].id));
     int n = g.neighbors(uint32_t(c.id), level, nb);
     int nu = 0;
     for (int i = 0; i < n; ++i) {
