@@ -138,6 +138,30 @@ inline void push_disc(G& g, SearchState* s, Candidate c) {
 
 // ---- search -----------------------------------------------------------------------------------------------------
 
+// Keeps the ids of nb[0..n) that keep(id) accepts at the front of nb, in order, asking for each one's record as it
+// goes (so that their latencies overlap); returns how many were kept.
+template <class G, class Keep>
+inline int keep_and_prefetch(G& g, int32_t* nb, int n, Keep keep) {
+  int kept = 0;
+  for (int i = 0; i < n; ++i) {
+    const int32_t id = nb[i];
+    if (!keep(id)) continue;
+    nb[kept++] = id;
+    g.prefetch(uint32_t(id));
+  }
+  return kept;
+}
+
+// Calls visit(id) for nb[0..n) in order, asking for the rest of each one's vector one element ahead.
+template <class G, class Visit>
+inline void visit_prefetched(G& g, const int32_t* nb, int n, Visit visit) {
+  if (n > 0) g.prefetch_vector(uint32_t(nb[0]));
+  for (int i = 0; i < n; ++i) {
+    if (i + 1 < n) g.prefetch_vector(uint32_t(nb[i + 1]));
+    visit(nb[i]);
+  }
+}
+
 // Greedy descent on `level` (ef = 1): moves (*cur, *cur_dist) to a neighbour nearer the query until none is. Ids
 // below 0 or at/after `limit` (allocated after the search began) are not looked at. With s->seen (the caller cleared
 // it when the descent began and put the entry point in it), an id evaluated before in the same descent, on this level
@@ -150,26 +174,18 @@ inline void greedy_layer(G& g, SearchState* s, int level, uint32_t limit, int32_
   int32_t* nb = s->nbuf;
   while (changed) {
     changed = false;
-    int n = g.neighbors(uint32_t(*cur), level, nb);
-    int nu = 0;
-    for (int i = 0; i < n; ++i) {  // the records' latencies overlap, as in search_layer
-      int32_t id = nb[i];
-      if (id < 0 || uint32_t(id) >= limit || (s->seen && seen_test_set(s, uint32_t(id)))) continue;
-      nb[nu++] = id;
-      g.prefetch(uint32_t(id));
-    }
-    if (nu > 0) g.prefetch_vector(uint32_t(nb[0]));
-    for (int i = 0; i < nu; ++i) {
-      int32_t id = nb[i];
-      if (i + 1 < nu) g.prefetch_vector(uint32_t(nb[i + 1]));
-      float d = g.distance(uint32_t(id));
+    const int n = keep_and_prefetch(g, nb, g.neighbors(uint32_t(*cur), level, nb), [&](int32_t id) {
+      return id >= 0 && uint32_t(id) < limit && !(s->seen && seen_test_set(s, uint32_t(id)));
+    });
+    visit_prefetched(g, nb, n, [&](int32_t id) {
+      const float d = g.distance(uint32_t(id));
       ++s->evaluated;
       if (d < *cur_dist) {
         *cur_dist = d;
         *cur = id;
         changed = true;
       }
-    }
+    });
   }
 }
 
@@ -187,32 +203,23 @@ inline void search_layer(G& g, SearchState* s, int level, int ef) {
     // The candidate expanded next is most often the best one left now (unless a neighbour below beats it): its list
     // loads while these neighbours are evaluated.
     if (s->ncand > 0) g.prefetch_list(uint32_t(s->cand[0].id));
-    int n = g.neighbors(uint32_t(c.id), level, nb);
-    int nu = 0;
-    for (int i = 0; i < n; ++i) {
-      int32_t id = nb[i];
-      if (id < 0 || visited_test_set(s, uint32_t(id))) continue;
-      nb[nu++] = id;
-      g.prefetch(uint32_t(id));
-    }
-    if (nu > 0) g.prefetch_vector(uint32_t(nb[0]));
-    for (int i = 0; i < nu; ++i) {
-      int32_t id = nb[i];
-      if (i + 1 < nu) g.prefetch_vector(uint32_t(nb[i + 1]));
+    const int n = keep_and_prefetch(g, nb, g.neighbors(uint32_t(c.id), level, nb),
+                                    [&](int32_t id) { return id >= 0 && !visited_test_set(s, uint32_t(id)); });
+    visit_prefetched(g, nb, n, [&](int32_t id) {
       bool excluded;
-      float d = g.distance(uint32_t(id), &excluded);
+      const float d = g.distance(uint32_t(id), &excluded);
       ++s->evaluated;
-      Candidate nc{d, id};
+      const Candidate nc{d, id};
       if (s->nres < ef || d < s->res[0].dist) {
         push_cand(g, s, nc);
-        if (s->skip_excluded && excluded) continue;
-        if (s->results_only && !bit_is_set(s->results_only, uint32_t(id))) continue;
+        if (s->skip_excluded && excluded) return;
+        if (s->results_only && !bit_is_set(s->results_only, uint32_t(id))) return;
         heap_push_max(s->res, &s->nres, nc);
         if (s->nres > ef) push_disc(g, s, heap_pop_max(s->res, &s->nres));
       } else {
         push_disc(g, s, nc);
       }
-    }
+    });
   }
 }
 
