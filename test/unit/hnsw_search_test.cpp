@@ -23,6 +23,7 @@ struct MemGraph {
   std::vector<bool> flagged;
   float qx = 0, qy = 0;
   int neighbor_calls = 0;
+  int distance_calls = 0;
   std::vector<std::unique_ptr<Candidate[]>> pool;  // what grow() handed out
 
   explicit MemGraph(int n, int levels = 1) : pts(n), lists(levels, std::vector<std::vector<int32_t>>(n)), flagged(n) {}
@@ -42,13 +43,17 @@ struct MemGraph {
     std::copy(l.begin(), l.end(), out);
     return int(l.size());
   }
-  float distance(uint32_t id) { return dist_to(id); }
+  float distance(uint32_t id) {
+    ++distance_calls;
+    return dist_to(id);
+  }
   float distance(uint32_t id, bool* excluded) {
     *excluded = flagged[id];
     return dist_to(id);
   }
   void prefetch(uint32_t) {}
   void prefetch_vector(uint32_t) {}
+  void prefetch_list(uint32_t) {}
   void grow(Candidate** array, int* capacity, int need) {
     std::unique_ptr<Candidate[]> a(new Candidate[need]);
     if (*array) std::copy(*array, *array + *capacity, a.get());
@@ -302,4 +307,73 @@ TEST(HnswSearch, UpperLevelsAreSearchedSeparately) {
   h::greedy_layer(g, &b.s, 1, 10, &cur, &d);
   EXPECT_EQ(cur, 9);
   EXPECT_EQ(g.neighbor_calls, 2);
+}
+
+TEST(HnswSearch, GreedyDescentSkipsWhatItEvaluatedAndEndsWhereItDid) {
+  // Three levels over 2,000 random points: level 0 the 8 nearest, level 1 every 8th point's 6 nearest among them,
+  // level 2 every 64th point's 4 nearest among those. A descent from point 0 to each query, with and without the set
+  // of evaluated ids (also one so small that it fills up): the same element and distance, fewer distances.
+  const int n = 2000;
+  MemGraph g = knn_graph(n, 8, 11);
+  g.lists.resize(3, std::vector<std::vector<int32_t>>(n));
+  for (int level = 1; level <= 2; ++level) {
+    const int step = level == 1 ? 8 : 64, k = level == 1 ? 6 : 4;
+    for (int i = 0; i < n; i += step) {
+      g.qx = g.pts[i].first;
+      g.qy = g.pts[i].second;
+      std::vector<int> members;
+      for (int j = 0; j < n; j += step)
+        if (j != i) members.push_back(j);
+      std::sort(members.begin(), members.end(), [&](int a, int b) { return g.dist_to(a) < g.dist_to(b); });
+      for (int j = 0; j < k; ++j) g.lists[level][i].push_back(members[j]);
+    }
+  }
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(0, 1);
+  int plain_calls = 0, seen_calls = 0, tiny_calls = 0;
+  for (int q = 0; q < 50; ++q) {
+    g.qx = u(rng);
+    g.qy = u(rng);
+    auto descend = [&](uint32_t seen_bits, int* calls) {
+      Buffers b(n);
+      std::vector<uint32_t> seen(size_t(1) << std::max<uint32_t>(seen_bits, 1));
+      if (seen_bits) {
+        b.s.seen = seen.data();
+        b.s.seen_bits = seen_bits;
+        h::seen_clear(&b.s);
+        h::seen_test_set(&b.s, 0);
+      }
+      int32_t cur = 0;
+      float d = g.dist_to(0);
+      g.distance_calls = 0;
+      for (int level = 2; level > 0; --level) h::greedy_layer(g, &b.s, level, n, &cur, &d);
+      h::greedy_layer(g, &b.s, 0, n, &cur, &d);
+      *calls += g.distance_calls;
+      return Candidate{d, cur};
+    };
+    Candidate plain = descend(0, &plain_calls), with_seen = descend(10, &seen_calls), tiny = descend(2, &tiny_calls);
+    EXPECT_EQ(with_seen.id, plain.id);
+    EXPECT_EQ(with_seen.dist, plain.dist);
+    EXPECT_EQ(tiny.id, plain.id);
+    EXPECT_EQ(tiny.dist, plain.dist);
+  }
+  EXPECT_LT(seen_calls, plain_calls * 9 / 10);  // each hop meets much of the previous hop's list again
+  EXPECT_LE(tiny_calls, plain_calls);
+  EXPECT_GT(tiny_calls, seen_calls);  // 4 slots hold 2 ids: most repeats are evaluated again
+}
+
+TEST(HnswSearch, SeenSetAddsUntilHalfFull) {
+  std::vector<uint32_t> slots(8);
+  SearchState s{};
+  s.seen = slots.data();
+  s.seen_bits = 3;
+  h::seen_clear(&s);
+  for (uint32_t id = 100; id < 104; ++id) EXPECT_FALSE(h::seen_test_set(&s, id));
+  for (uint32_t id = 100; id < 104; ++id) EXPECT_TRUE(h::seen_test_set(&s, id));
+  EXPECT_FALSE(h::seen_test_set(&s, 7));  // full: not added
+  EXPECT_FALSE(h::seen_test_set(&s, 7));
+  EXPECT_EQ(s.seen_count, 4u);
+  h::seen_clear(&s);
+  EXPECT_FALSE(h::seen_test_set(&s, 100));
+  EXPECT_EQ(s.seen_count, 1u);
 }

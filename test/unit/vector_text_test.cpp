@@ -132,6 +132,27 @@ TEST(VectorText, FastReadersAgreeWithStrtofBitForBit) {
     }
     tokens.push_back(t.str());
   }
+  // The text clients send: floats in shortest form (std::to_chars, as the bench and most drivers print them), and
+  // tokens around the one-pass reader's limits (16 significant digits, 2^53, 10^22, halfway between two floats).
+  std::uniform_int_distribution<uint32_t> any_bits;
+  for (int i = 0; i < 200000; i++) {
+    uint32_t bits = any_bits(rng);
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    if (!std::isfinite(f)) continue;
+    char buf[64];
+    tokens.emplace_back(buf, std::to_chars(buf, buf + sizeof buf, f).ptr);
+    tokens.emplace_back(buf, std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific, 8).ptr);
+  }
+  for (const char* t : {"9007199254740992", "9007199254740993", "9999999999999999", "999999999999999.9",
+                        "1234567890123456e-22", "1e22", "1e23", "3e22", "1e-22", "12e-23", "0.0000000000000000000001",
+                        "33554431", "33554433", "16777219", "1.00000005960464477539", "0.5e1", "5E-1", "1e+0",
+                        "1.e2", ".5e-3", "-0e5", "1e", "1e+", "1e-", "1ee2", "1e2.5", "1e00002", "1e99999",
+                        // not halfway between two floats, but their nearest double is: rounding that double to float
+                        // would land on the wrong side
+                        "1.492166193202138e-02", "7.984020948410034e+00", "3.237893486022949e+01",
+                        "1.63794644176960e-01", "-1.637946441769600e-01", "1.006802158372011e-04"})
+    tokens.emplace_back(t);
   for (const std::string& token : tokens) {
     errno = 0;
     char* end = nullptr;

@@ -15,6 +15,8 @@
 //   void prefetch(uint32_t id)                           a hint that id's distance is asked for next (may do nothing)
 //   void prefetch_vector(uint32_t id)                    a hint that id's distance is asked for right after the one
 //                                                        being computed: all of its vector is needed (may do nothing)
+//   void prefetch_list(uint32_t id)                      a hint that id's level-0 neighbour list is likely read next
+//                                                        (may do nothing)
 //   void grow(Candidate** array, int* capacity, int need) makes *array hold at least need (copying its contents)
 #pragma once
 
@@ -68,7 +70,36 @@ struct SearchState {
   const uint64_t* results_only;  // when set, only the ids whose bit is set are put in res (the others are traversed)
   int32_t* nbuf;                 // room for one neighbour list (2m ids)
   uint64_t evaluated;            // distance computations
+  // When set: the ids greedy_layer evaluated since seen_clear, an open-addressing set of 2^seen_bits slots (caller-
+  // owned; see greedy_layer for why a descent may skip them).
+  uint32_t* seen;
+  uint32_t seen_bits, seen_count;
 };
+
+// ---- the greedy descent's set of evaluated ids -----------------------------------------------------------------
+
+constexpr uint32_t kSeenEmpty = 0xFFFFFFFFu;
+
+// Empties s->seen (a descent starts).
+inline void seen_clear(SearchState* s) {
+  std::memset(s->seen, 0xFF, sizeof(uint32_t) << s->seen_bits);
+  s->seen_count = 0;
+}
+
+// Adds id to s->seen; true if it was there already. A set half full adds nothing more and answers false (the id is
+// then evaluated again: slower, never different).
+inline bool seen_test_set(SearchState* s, uint32_t id) {
+  const uint32_t mask = (uint32_t(1) << s->seen_bits) - 1;
+  for (uint32_t i = (id * 2654435761u) >> (32 - s->seen_bits);; i = (i + 1) & mask) {
+    if (s->seen[i] == id) return true;
+    if (s->seen[i] == kSeenEmpty) {
+      if (s->seen_count >= (mask + 1) / 2) return false;
+      s->seen[i] = id;
+      ++s->seen_count;
+      return false;
+    }
+  }
+}
 
 inline bool bit_is_set(const uint64_t* bits, uint32_t id) { return (bits[id >> 6] >> (id & 63)) & 1; }
 
@@ -107,29 +138,54 @@ inline void push_disc(G& g, SearchState* s, Candidate c) {
 
 // ---- search -----------------------------------------------------------------------------------------------------
 
+// Keeps the ids of nb[0..n) that keep(id) accepts at the front of nb, in order, asking for each one's record as it
+// goes (so that their latencies overlap); returns how many were kept.
+template <class G, class Keep>
+inline int keep_and_prefetch(G& g, int32_t* nb, int n, Keep keep) {
+  int kept = 0;
+  for (int i = 0; i < n; ++i) {
+    const int32_t id = nb[i];
+    if (!keep(id)) continue;
+    nb[kept++] = id;
+    g.prefetch(uint32_t(id));
+  }
+  return kept;
+}
+
+// Calls visit(id) for nb[0..n) in order, asking for the rest of each one's vector one element ahead.
+template <class G, class Visit>
+inline void visit_prefetched(G& g, const int32_t* nb, int n, Visit visit) {
+  if (n > 0) g.prefetch_vector(uint32_t(nb[0]));
+  for (int i = 0; i < n; ++i) {
+    if (i + 1 < n) g.prefetch_vector(uint32_t(nb[i + 1]));
+    visit(nb[i]);
+  }
+}
+
 // Greedy descent on `level` (ef = 1): moves (*cur, *cur_dist) to a neighbour nearer the query until none is. Ids
-// below 0 or at/after `limit` (allocated after the search began) are not looked at.
+// below 0 or at/after `limit` (allocated after the search began) are not looked at. With s->seen (the caller cleared
+// it when the descent began and put the entry point in it), an id evaluated before in the same descent, on this level
+// or a higher one, is skipped: it was no nearer than *cur_dist right after its evaluation (it either became *cur or
+// lost to it) and *cur_dist only decreases, so it could not move *cur now. The walk is the same, without the repeated
+// page reads and distances (a third of the descent's evaluations on 60,000 elements, m 16).
 template <class G>
 inline void greedy_layer(G& g, SearchState* s, int level, uint32_t limit, int32_t* cur, float* cur_dist) {
   bool changed = true;
+  int32_t* nb = s->nbuf;
   while (changed) {
     changed = false;
-    int n = g.neighbors(uint32_t(*cur), level, s->nbuf);
-    for (int i = 0; i < n; ++i)  // the records' latencies overlap, as in search_layer
-      if (s->nbuf[i] >= 0 && uint32_t(s->nbuf[i]) < limit) g.prefetch(uint32_t(s->nbuf[i]));
-    for (int i = 0; i < n; ++i) {
-      int32_t id = s->nbuf[i];
-      if (id < 0 || uint32_t(id) >= limit) continue;
-      if (i + 1 < n && s->nbuf[i + 1] >= 0 && uint32_t(s->nbuf[i + 1]) < limit)
-        g.prefetch_vector(uint32_t(s->nbuf[i + 1]));
-      float d = g.distance(uint32_t(id));
+    const int n = keep_and_prefetch(g, nb, g.neighbors(uint32_t(*cur), level, nb), [&](int32_t id) {
+      return id >= 0 && uint32_t(id) < limit && !(s->seen && seen_test_set(s, uint32_t(id)));
+    });
+    visit_prefetched(g, nb, n, [&](int32_t id) {
+      const float d = g.distance(uint32_t(id));
       ++s->evaluated;
       if (d < *cur_dist) {
         *cur_dist = d;
         *cur = id;
         changed = true;
       }
-    }
+    });
   }
 }
 
@@ -144,32 +200,26 @@ inline void search_layer(G& g, SearchState* s, int level, int ef) {
     Candidate c = s->cand[0];
     if (s->nres >= ef && c.dist > s->res[0].dist) break;
     heap_pop_min(s->cand, &s->ncand);
-    int n = g.neighbors(uint32_t(c.id), level, nb);
-    int nu = 0;
-    for (int i = 0; i < n; ++i) {
-      int32_t id = nb[i];
-      if (id < 0 || visited_test_set(s, uint32_t(id))) continue;
-      nb[nu++] = id;
-      g.prefetch(uint32_t(id));
-    }
-    if (nu > 0) g.prefetch_vector(uint32_t(nb[0]));
-    for (int i = 0; i < nu; ++i) {
-      int32_t id = nb[i];
-      if (i + 1 < nu) g.prefetch_vector(uint32_t(nb[i + 1]));
+    // The candidate expanded next is most often the best one left now (unless a neighbour below beats it): its list
+    // loads while these neighbours are evaluated.
+    if (s->ncand > 0) g.prefetch_list(uint32_t(s->cand[0].id));
+    const int n = keep_and_prefetch(g, nb, g.neighbors(uint32_t(c.id), level, nb),
+                                    [&](int32_t id) { return id >= 0 && !visited_test_set(s, uint32_t(id)); });
+    visit_prefetched(g, nb, n, [&](int32_t id) {
       bool excluded;
-      float d = g.distance(uint32_t(id), &excluded);
+      const float d = g.distance(uint32_t(id), &excluded);
       ++s->evaluated;
-      Candidate nc{d, id};
+      const Candidate nc{d, id};
       if (s->nres < ef || d < s->res[0].dist) {
         push_cand(g, s, nc);
-        if (s->skip_excluded && excluded) continue;
-        if (s->results_only && !bit_is_set(s->results_only, uint32_t(id))) continue;
+        if (s->skip_excluded && excluded) return;
+        if (s->results_only && !bit_is_set(s->results_only, uint32_t(id))) return;
         heap_push_max(s->res, &s->nres, nc);
         if (s->nres > ef) push_disc(g, s, heap_pop_max(s->res, &s->nres));
       } else {
         push_disc(g, s, nc);
       }
-    }
+    });
   }
 }
 

@@ -23,6 +23,7 @@
 // that fail them without returning them, or, for a filter that keeps few elements, the scan reads every element's
 // filter values and ranks only the matching ones.
 #include "pg/hnsw/hnsw.h"
+#include "pg/heap_prefetch.h"
 #include "pg/hnsw/hnsw_filter.h"
 #include "pg/order_value/order_value_handover.h"
 
@@ -58,7 +59,12 @@ struct Ranked {
   int32 id;
   bool exact_copy;  // the exact distance can be computed from the copy
   bool exact;       // bound is the exact distance
+  ItemPointerData tid_hint;  // the heap TID as read without a lock (to prefetch the row; invalid: not read)
 };
+
+// Rows whose heap lines are asked for ahead of their return (pg/heap_prefetch.h): a batch's first ones when it is
+// sorted, then each row this many places ahead of the one returned.
+constexpr int kHeapPrefetchAhead = 8;
 
 // The SQL operator's value as the walk's ranking key approximates it (before the encoding-error slack the lower
 // bound subtracts): the rank is l2 squared, l1, the negative inner product, or (cosine) minus the cosine.
@@ -158,7 +164,7 @@ bool budget_left(ScanState* so) {
 // at once (as before) let the executor's reorder queue emit rows up to the batch's farthest bound, and the next batch
 // then held rows closer than those: where bounds are loose (cosine over half copies of 3-d data, whose slack exceeds
 // the distances themselves) strict_order dropped them by the dozen (pgvector's TAP 044: recall 0.92).
-void take_batch(ScanState* so) {
+void take_batch(IndexScanDesc scan, ScanState* so) {
   Search* s = &so->s;
   const bool hold = hnsw_iterative_scan == kIterStrict && !so->null_query;
   int keep = hold ? so->nout - so->pos : 0;
@@ -170,7 +176,8 @@ void take_batch(ScanState* so) {
   double farthest = -std::numeric_limits<double>::infinity();
   for (int i = 0; i < s->nres; ++i) {
     Candidate c = s->res[i];
-    Ranked r{0.0, 0.0, c.id, false, false};
+    Ranked r{0.0, 0.0, c.id, false, false, {}};
+    ItemPointerSetInvalid(&r.tid_hint);
     if (!so->null_query && own_bytes(*so->g.contract)) {
       // the element's own bytes: its exact value right away
       r.bound = r.upper = exact_distance_to(&so->g, uint32(c.id), so->q_exact, so->xbuf);
@@ -180,7 +187,7 @@ void take_batch(ScanState* so) {
         r.exact_copy = r.exact = false;
       }
     } else if (!so->null_query) {
-      r.bound = lower_bound_to(&so->g, uint32(c.id), so->q_exact, so->q_norm, c.dist, &r.exact_copy);
+      r.bound = lower_bound_to(&so->g, uint32(c.id), so->q_exact, so->q_norm, c.dist, &r.exact_copy, &r.tid_hint);
       // The slack below the approximation is as wide above it (the encoding error and rounding are symmetric).
       double approx = approx_from_rank(so->g.metric, c.dist);
       r.upper = std::max(approx + (approx - r.bound), r.bound);
@@ -193,6 +200,7 @@ void take_batch(ScanState* so) {
   so->pos = 0;
   s->nres = 0;
   std::sort(so->out, so->out + so->nout, before);
+  for (int i = 0; i < std::min(so->nout, kHeapPrefetchAhead); ++i) heap_prefetch_row(scan, &so->out[i].tid_hint);
   if (hold)
     so->horizon = std::max(so->horizon, farthest - so->max_slack);
   else
@@ -265,11 +273,13 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     // A filter that keeps few elements: every matching element at once, exact, instead of walking the whole graph
     // for them (hnsw_filter.h); no later batch (nothing left to walk from).
     filter_all_matching(g, &so->s, so->q);
-    take_batch(so);
+    take_batch(scan, so);
     return;
   }
   int32 cur = g->entry;
   float cur_dist = distance_to(g, uint32(cur), so->q);
+  search_track_seen(&so->s);  // the descent evaluates each element once (core::hnsw::greedy_layer)
+  core::hnsw::seen_test_set(&so->s, uint32(cur));
   for (int l = g->max_level; l > 0; --l) greedy_layer(g, &so->s, so->q, l, &cur, &cur_dist);
   so->upper_evaluated = so->s.evaluated;
   so->s.evaluated = 0;  // hnsw.max_scan_tuples counts the level-0 elements visited, as pgvector does
@@ -281,13 +291,13 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
   if (read_header(g, uint32(cur), &h0) && !(h0.flags & kFlagDeleted) && matches)
     heap_push_max(so->s.res, &so->s.nres, c0);
   search_layer(g, &so->s, so->q, 0, so->ef);
-  take_batch(so);
+  take_batch(scan, so);
 }
 
 // Resumes the level-0 search for the next ef elements (iterative scans). Once hnsw.max_scan_tuples or the memory
 // budget is used, the elements found but not returned yet (discarded by earlier batches) still come out, nearest
 // first, as pgvector does: the limit stops the search, not the rows it already found (pgvector's TAP 043).
-bool next_batch(ScanState* so) {
+bool next_batch(IndexScanDesc scan, ScanState* so) {
   Search* s = &so->s;
   if (!budget_left(so)) {
     s->nres = 0;
@@ -303,7 +313,7 @@ bool next_batch(ScanState* so) {
     std::swap(s->capres, s->capdisc);
     s->ndisc = 0;
     s->ncand = 0;
-    take_batch(so);
+    take_batch(scan, so);
     return true;
   }
   int nd = s->ndisc;
@@ -325,7 +335,7 @@ bool next_batch(ScanState* so) {
   pfree(disc);
   search_layer(&so->g, s, so->q, 0, so->ef);
   if (s->nres == 0) return false;
-  take_batch(so);
+  take_batch(scan, so);
   return true;
 }
 
@@ -364,6 +374,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
     return false;
   }
   MemoryContext old = MemoryContextSwitchTo(so->cxt);
+  heap_prefetch_learn(scan);  // the executor just fetched the row returned last
   if (!so->started) {
     if (scan->orderByData == nullptr)
       ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("cannot scan hnsw index without order")));
@@ -379,6 +390,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
       settle_next(so);
       if (so->out[so->pos].bound > so->horizon) break;  // strict_order: a later batch may still hold a closer row
       Ranked c = so->out[so->pos++];
+      if (so->pos + kHeapPrefetchAhead - 1 < so->nout) heap_prefetch_row(scan, &so->out[so->pos + kHeapPrefetchAhead - 1].tid_hint);
       HnswRecordHeader h;
       if (!read_header(&so->g, uint32(c.id), &h) || (h.flags & kFlagDeleted)) continue;
       // The filter decides on the record itself (an element unfinished when the walk met it was not tested).
@@ -412,7 +424,7 @@ bool get_tuple(IndexScanDesc scan, ScanDirection dir) {
       break;
     }
     if (found) break;
-    if (hnsw_iterative_scan == kIterOff || !next_batch(so)) {
+    if (hnsw_iterative_scan == kIterOff || !next_batch(scan, so)) {
       // The search is over: what it held back comes out, in order.
       if (so->pos < so->nout && so->horizon < std::numeric_limits<double>::infinity())
         so->horizon = std::numeric_limits<double>::infinity();

@@ -3,7 +3,7 @@
 // (core/hnsw/hnsw_search.h) used by insert, scan and VACUUM. The meta page is hnsw_meta.cpp's. See hnsw_insert.cpp for
 // the locking protocol.
 #include "pg/hnsw/hnsw.h"
-#include "pg/backend_cache.h"
+#include "pg/buffer_hints.h"
 #include "pg/hnsw/hnsw_filter.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
@@ -11,6 +11,7 @@
 extern "C" {
 #include "access/generic_xlog.h"
 #include "access/xloginsert.h"
+#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 }
@@ -71,41 +72,13 @@ void graph_release(Graph* g) {
   }
 }
 
-// Backend-local hints "block -> shared buffer it was last found in", per index relfilenode. Only hints:
-// ReadRecentBuffer re-checks the buffer's tag under its header lock, so a stale hint just falls back to
-// ReadBuffer. They spare the buffer-mapping hash lookup, which was the largest cost of a search. A backend cache by the
-// one convention (pg/backend_cache.h): its own context "vectorext hnsw buffer hints" under CacheMemoryContext, keyed
-// by relfilenode, and never wrong, only possibly stale.
+// Backend-local hints "block -> shared buffer it was last found in" for the index being read (pg/buffer_hints.h):
+// ReadRecentBuffer through them spares the buffer-mapping hash lookup, which was the largest cost of a search.
 namespace {
-struct BufferHints {
-  MemoryContext cxt;
-  RelFileNode node;
-  Buffer* hint;
-  uint32 nhints;
-};
-BufferHints buffer_hints = {nullptr, {InvalidOid, InvalidOid, InvalidOid}, nullptr, 0};
+BufferHints index_hints = {"vectorext hnsw buffer hints"};
 
-Buffer* hint_slot(Relation index, BlockNumber block) {
-  BufferHints& h = buffer_hints;
-  if (!RelFileNodeEquals(h.node, index->rd_node)) {
-    h.node = index->rd_node;
-    std::fill(h.hint, h.hint + h.nhints, InvalidBuffer);
-  }
-  if (block >= h.nhints) {
-    if (block >= (1u << 26)) return nullptr;  // 64M blocks = 512 GB: no hints beyond
-    uint32 n = std::max<uint32>(block + 1, h.nhints * 2);
-    n = std::max<uint32>(n, 1024);
-    MemoryContext cxt = backend_cache_context(&h.cxt, "vectorext hnsw buffer hints");
-    Buffer* grown = static_cast<Buffer*>(MemoryContextAlloc(cxt, sizeof(Buffer) * n));
-    std::fill(grown, grown + n, InvalidBuffer);
-    if (h.hint) {
-      std::copy(h.hint, h.hint + h.nhints, grown);
-      pfree(h.hint);
-    }
-    h.hint = grown;
-    h.nhints = n;
-  }
-  return &h.hint[block];
+inline Buffer* hint_slot(Relation index, BlockNumber block) {
+  return buffer_hint_slot(&index_hints, index->rd_node, block);
 }
 }  // namespace
 
@@ -252,10 +225,8 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
 
 // Address of block's page if the backend-local hint knows its buffer, without pinning: only ever used as a prefetch
 // address (a stale hint prefetches some other page, which is harmless; the data is read later under a pin).
-static inline const char* hinted_page(Graph* g, BlockNumber block) {
-  Buffer* hint = hint_slot(g->index, block);
-  if (hint == nullptr || *hint <= 0) return nullptr;  // none, or a local buffer
-  return static_cast<const char*>(BufferGetBlock(*hint));
+static inline const char* hinted_page(Graph* g, BlockNumber block, Buffer* buffer) {
+  return hinted_page_address(&index_hints, g->index->rd_node, block, buffer);
 }
 
 // Asks the CPU to start loading id's record header and the first lines of its vector, so that the DRAM latency of
@@ -264,10 +235,16 @@ static void prefetch_record(Graph* g, uint32 id) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
   Location head = locate(*seg, g->record_size, id, 0);
-  const char* hp = hinted_page(g, head.block);
-  if (hp) __builtin_prefetch(hp + SizeOfPageHeaderData + head.offset);
+  Buffer hbuf = InvalidBuffer, vbuf;
+  const char* hp = hinted_page(g, head.block, &hbuf);
+  if (hp) {
+    __builtin_prefetch(hp + SizeOfPageHeaderData + head.offset);
+    // The buffer's descriptor too: pinning it (ReadRecentBuffer's header lock, an atomic on that line) was the
+    // largest single cost of a search, mostly waiting for the line.
+    __builtin_prefetch(GetBufferDescriptor(hbuf - 1), 1);
+  }
   Location vec = locate(*seg, g->record_size, id, vector_offset(g->m));
-  const char* vp = vec.block == head.block ? hp : hinted_page(g, vec.block);
+  const char* vp = vec.block == head.block ? hp : hinted_page(g, vec.block, &vbuf);
   if (vp == nullptr) return;
   const char* v = vp + SizeOfPageHeaderData + vec.offset;
   uint32 in_page = kUsable - vec.offset;
@@ -285,11 +262,29 @@ static void prefetch_vector_rest(Graph* g, uint32 id) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
   Location vec = locate(*seg, g->record_size, id, vector_offset(g->m));
-  const char* vp = hinted_page(g, vec.block);
+  Buffer vbuf;
+  const char* vp = hinted_page(g, vec.block, &vbuf);
   if (vp == nullptr) return;
   const char* v = vp + SizeOfPageHeaderData + vec.offset;
   uint32 in_page = std::min<uint32>(g->element_bytes, kUsable - vec.offset);
   for (uint32 k = 512; k < in_page; k += 64) __builtin_prefetch(v + k);
+}
+
+// Asks the CPU for id's header and level-0 list (and its buffer's descriptor), which the search reads under a share
+// lock when it expands id: a copy from lines not touched since id was evaluated (the copy, memmove, was 4.5% of a
+// query's CPU at ef_search 120). No pin: see hinted_page.
+static void prefetch_list0(Graph* g, uint32 id) {
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return;
+  Location head = locate(*seg, g->record_size, id, 0);
+  Buffer buf;
+  const char* hp = hinted_page(g, head.block, &buf);
+  if (hp == nullptr) return;
+  __builtin_prefetch(GetBufferDescriptor(buf - 1), 1);
+  const char* rec = hp + SizeOfPageHeaderData + head.offset;
+  const uint32 len = std::min<uint32>(kHeaderBytes + 8 * g->m, kUsable - head.offset);
+  for (uint32 k = 0; k < len; k += 64) __builtin_prefetch(rec + k);
+  __builtin_prefetch(rec + len - 1);
 }
 
 // Page by page (see hnsw.h).
@@ -345,9 +340,11 @@ float read_vector_and_distance(Graph* g, uint32 id, const float* q, float* out) 
   return core::half_rank(g->metric, q, h, g->dims);
 }
 
-double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy) {
+double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm, float rank, bool* exact_copy,
+                      ItemPointer tid_hint) {
   core::half::EncodeError err;
   *exact_copy = false;
+  ItemPointerSetInvalid(tid_hint);
   const uint16* h = g->scratch;
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg && records_per_page(g->record_size)) {
@@ -355,6 +352,7 @@ double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm
     Page page = BufferGetPage(pinned(g, head.block));
     if (PageIsNew(page)) return 0;  // not written: the scan never returns it
     const char* rec = page_data(page) + head.offset;
+    std::memcpy(tid_hint, rec + offsetof(HnswRecordHeader, tid), sizeof(ItemPointerData));
     std::memcpy(&err, rec + error_offset(g->m), sizeof(err));
     h = reinterpret_cast<const uint16*>(rec + vector_offset(g->m));
   } else if (!copy_immutable(g, id, error_offset(g->m), sizeof(err), &err)) {
@@ -605,6 +603,7 @@ struct PageGraph {
   }
   void prefetch(uint32 id) { prefetch_record(g, id); }
   void prefetch_vector(uint32 id) { prefetch_vector_rest(g, id); }
+  void prefetch_list(uint32 id) { prefetch_list0(g, id); }
   void grow(Candidate** array, int* capacity, int need) { grow_candidates(array, capacity, need); }
 };
 
@@ -626,6 +625,14 @@ void search_init(Search* s, uint32 count, int m, int ef) {
   s->results_only = nullptr;
   s->nbuf = static_cast<int32*>(palloc(sizeof(int32) * 2 * kMaxM));
   s->evaluated = 0;
+  s->seen = nullptr;
+  s->seen_bits = s->seen_count = 0;
+}
+
+void search_track_seen(Search* s) {
+  s->seen_bits = kSeenBits;
+  s->seen = static_cast<uint32*>(palloc(sizeof(uint32) << kSeenBits));
+  core::hnsw::seen_clear(s);
 }
 
 void push_cand(Search* s, Candidate c) {
