@@ -48,7 +48,8 @@ MetaState meta_state(Relation index);
 // The page as it is (no validation): its fixed part into *fixed, min(nsegments, kMaxSegments) segments into segs
 // (kMaxSegments room), and (aux not nullptr) its special area's aux fields (the filter columns, hnsw_page.h). For
 // index_check, which reports what it finds instead of refusing.
-void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux = nullptr);
+// dir_from (not nullptr): the meta page's tail's dir_from (hnsw_page.h; 0 when its magic is not set).
+void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux = nullptr, uint32* dir_from = nullptr);
 
 // For vectorext.index_health, on block 0 its caller holds share-locked: false when the page is not an hnsw meta page;
 // else its layout version and, for the current version, its count and deleted counters.
