@@ -183,7 +183,46 @@ struct Condition {
   int64 value;
   int64* values;
   int nvalues;
+  // What the condition admits as one closed range [lo, hi] (lo > hi: nothing): the whole condition for a comparison,
+  // a first test for = ANY (its least and greatest values). One unsigned comparison per value: the directory's
+  // read evaluates every element (filter_matches_run).
+  int64 lo, hi;
 };
+
+// The range of `strategy value` over int64.
+void condition_range(Condition* c) {
+  const int64 kMin = PG_INT64_MIN, kMax = PG_INT64_MAX;
+  if (c->values) {
+    c->lo = c->values[0];
+    c->hi = c->values[c->nvalues - 1];
+    return;
+  }
+  const int64 v = c->value;
+  switch (c->strategy) {
+    case BTLessStrategyNumber:
+      c->lo = v == kMin ? 1 : kMin;
+      c->hi = v == kMin ? 0 : v - 1;
+      break;
+    case BTLessEqualStrategyNumber:
+      c->lo = kMin;
+      c->hi = v;
+      break;
+    case BTEqualStrategyNumber:
+      c->lo = c->hi = v;
+      break;
+    case BTGreaterEqualStrategyNumber:
+      c->lo = v;
+      c->hi = kMax;
+      break;
+    default:
+      c->lo = v == kMax ? 1 : v + 1;
+      c->hi = v == kMax ? 0 : kMax;
+      break;
+  }
+}
+
+// Whether v lies in [lo, hi] (lo <= hi), as one comparison.
+inline bool in_range(int64 v, int64 lo, int64 hi) { return uint64(v) - uint64(lo) <= uint64(hi) - uint64(lo); }
 
 }  // namespace
 
@@ -247,6 +286,11 @@ ScanFilter* scan_filter_build(const FilterLayout& f, const ScanKeyData* keys, in
                 : f.width[col] == 4        ? DatumGetInt32(key.sk_argument)
                                            : DatumGetInt64(key.sk_argument);
     }
+    condition_range(&c);
+    if (c.lo > c.hi) {  // c < the least int64, c > the greatest
+      *never = true;
+      continue;
+    }
     sf->cond[sf->n++] = c;
   }
   if (sf->n == 0 && !*never) {
@@ -263,30 +307,66 @@ bool filter_matches(const ScanFilter* sf, const FilterLayout& f, const char* are
     const Condition& c = sf->cond[i];
     if (nulls & (1u << c.col)) return false;  // NULL never matches
     const int64 v = area_value(f, area, c.col);
-    bool ok;
-    if (c.values)
-      ok = std::binary_search(c.values, c.values + c.nvalues, v);
-    else
-      switch (c.strategy) {
-        case BTLessStrategyNumber:
-          ok = v < c.value;
-          break;
-        case BTLessEqualStrategyNumber:
-          ok = v <= c.value;
-          break;
-        case BTEqualStrategyNumber:
-          ok = v == c.value;
-          break;
-        case BTGreaterEqualStrategyNumber:
-          ok = v >= c.value;
-          break;
-        default:
-          ok = v > c.value;
-          break;
-      }
-    if (!ok) return false;
+    if (!in_range(v, c.lo, c.hi)) return false;
+    if (c.values && !std::binary_search(c.values, c.values + c.nvalues, v)) return false;
   }
   return true;
+}
+
+namespace {
+
+template <int W>
+inline int64 load_value(const char* p) {
+  if constexpr (W == 2) {
+    int16 v;
+    std::memcpy(&v, p, 2);
+    return v;
+  } else if constexpr (W == 4) {
+    int32 v;
+    std::memcpy(&v, p, 4);
+    return v;
+  } else {
+    int64 v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+}
+
+// One range condition on a column of width W over n areas: without a branch per area (most fail).
+template <int W>
+uint32 run_range(const char* areas, uint32 n, uint32 stride, uint32 off, uint32 nullbit, int64 lo, int64 hi,
+                 uint32* out) {
+  const uint64 span = uint64(hi) - uint64(lo);
+  uint32 k = 0;
+  for (uint32 i = 0; i < n; ++i) {
+    const char* a = areas + size_t(i) * stride;
+    uint32 nulls;
+    std::memcpy(&nulls, a, 4);
+    out[k] = i;
+    k += uint32(((nulls & nullbit) == 0) & (uint64(load_value<W>(a + off)) - uint64(lo) <= span));
+  }
+  return k;
+}
+
+}  // namespace
+
+uint32 filter_matches_run(const ScanFilter* sf, const FilterLayout& f, const char* areas, uint32 n, uint32* out) {
+  if (sf->n == 1 && sf->cond[0].values == nullptr) {
+    const Condition& c = sf->cond[0];
+    const uint32 off = f.offset[c.col], bit = 1u << c.col;
+    switch (f.width[c.col]) {
+      case 2:
+        return run_range<2>(areas, n, f.bytes, off, bit, c.lo, c.hi, out);
+      case 4:
+        return run_range<4>(areas, n, f.bytes, off, bit, c.lo, c.hi, out);
+      default:
+        return run_range<8>(areas, n, f.bytes, off, bit, c.lo, c.hi, out);
+    }
+  }
+  uint32 k = 0;
+  for (uint32 i = 0; i < n; ++i)
+    if (filter_matches(sf, f, areas + size_t(i) * f.bytes)) out[k++] = i;
+  return k;
 }
 
 bool element_matches(Graph* g, uint32 id) {

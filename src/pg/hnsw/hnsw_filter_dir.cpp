@@ -9,6 +9,7 @@ extern "C" {
 #include "storage/bufmgr.h"
 }
 
+#include <algorithm>
 #include <cstring>
 
 namespace vx::pg::hnsw {
@@ -106,15 +107,14 @@ void dir_matching_ids(Graph* g, uint32 si, uint32 end_id, uint32** ids, uint32* 
     const uint32 on_page = std::min(end - id, per - local % per);
     const char* data = cursor_page(&cur, start + local / per);
     if (data) {
-      const char* e = data + (local % per) * f.bytes;
-      for (uint32 k = 0; k < on_page; ++k, e += f.bytes) {
-        if (!filter_matches(g->filter, f, e)) continue;
-        if (*n == *cap) {
-          *cap *= 2;
-          *ids = static_cast<uint32*>(repalloc(*ids, sizeof(uint32) * *cap));
-        }
-        (*ids)[(*n)++] = id + k;
+      while (*cap - *n < on_page) {
+        *cap *= 2;
+        *ids = static_cast<uint32*>(repalloc(*ids, sizeof(uint32) * *cap));
       }
+      uint32* out = *ids + *n;
+      const uint32 k = filter_matches_run(g->filter, f, data + (local % per) * f.bytes, on_page, out);
+      for (uint32 j = 0; j < k; ++j) out[j] += id;  // page positions -> ids
+      *n += k;
       st->entries += on_page;
     }
     cursor_release(&cur);  // nothing is held while the caller's next page is read
