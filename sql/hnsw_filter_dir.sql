@@ -94,6 +94,25 @@ VACUUM hfd2;
 SELECT * FROM hfd_same('hfd2', 'c = 3', '<->', 40);
 SELECT * FROM vectorext.index_check('hfd2_ins', true);
 
+-- Records wider than a page (halfvec of 4,100 dims: 8,264-byte records packed across pages), the directory after
+-- them: built, then filled further by INSERT (new segments), one bigint filter column
+CREATE TABLE hfd_wide (i int4 PRIMARY KEY, c int8, v halfvec(4100));
+INSERT INTO hfd_wide SELECT i, i % 20, ARRAY(SELECT sin(i * d) FROM generate_series(1, 4100) d)::halfvec
+  FROM generate_series(1, 300) i;
+CREATE INDEX hfd_wide_idx ON hfd_wide USING hnsw (v halfvec_l2_ops, c) WITH (m = 4);
+INSERT INTO hfd_wide SELECT i, i % 20, ARRAY(SELECT sin(i * d) FROM generate_series(1, 4100) d)::halfvec
+  FROM generate_series(301, 500) i;
+SET enable_seqscan = off;
+SET client_min_messages = debug1;
+SELECT (SELECT array_agg(i) FROM (SELECT i FROM hfd_wide WHERE c = 7 ORDER BY v <-> (SELECT v FROM hfd_wide WHERE i = 1)
+          LIMIT 30) a) =
+       (SELECT array_agg(i) FROM (SELECT i FROM hfd_wide WHERE c = 7 ORDER BY (v <-> (SELECT v FROM hfd_wide WHERE i = 1)) + 0
+          LIMIT 30) e) AS same_as_exact;
+SET client_min_messages = warning;
+RESET enable_seqscan;
+SELECT * FROM vectorext.index_check('hfd_wide_idx', true);
+DROP TABLE hfd_wide;
+
 DROP TABLE hfd, hfd2, hfd_q;
 DROP FUNCTION hfd_same, hfd_path, hfd_cat;
 RESET max_parallel_maintenance_workers;

@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "access/generic_xlog.h"
+#include "access/xloginsert.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 }
@@ -79,7 +80,8 @@ void dir_write_entry(Graph* g, uint32 id, const char* area) {
     page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
     init_page(page, PageKind::Directory);
   } else {
-    page = GenericXLogRegisterBuffer(state, buf, 0);
+    // a page due a full image anyway skips GenericXLog's delta of the whole page (as hnsw_storage.cpp's writes)
+    page = GenericXLogRegisterBuffer(state, buf, XLogCheckBufferNeedsBackup(buf) ? GENERIC_XLOG_FULL_IMAGE : 0);
     const HnswPageOpaque* op = page_opaque(page);
     if (op->kind != uint16(PageKind::Directory) || op->page_id != kPageId) {
       GenericXLogAbort(state);
