@@ -16,14 +16,15 @@ use IPC::Run;
 use VxCrash;
 
 my $node = crash_test_node('hnsw_filter_dir');
-$node->safe_psql('postgres', q{
-  CREATE EXTENSION vectorext;
-  CREATE FUNCTION rand_vec(dims int) RETURNS vector LANGUAGE sql VOLATILE AS
-    $$ SELECT ('[' || string_agg(random()::real::text, ',') || ']')::vector FROM generate_series(1, dims) $$;
-  CREATE TABLE items (id bigserial PRIMARY KEY, cat int4, embedding vector(8));
-  CREATE INDEX items_hnsw ON items USING hnsw (embedding vector_l2_ops, cat) WITH (m = 8, ef_construction = 32);
-  INSERT INTO items (cat, embedding) SELECT (random() * 99)::int4, rand_vec(8) FROM generate_series(1, 1000);
-});
+# items: 8-d random vectors, a category 0 .. 99 (1% each), the index created first (every element through aminsert)
+$node->safe_psql('postgres', q{CREATE EXTENSION vectorext});
+$node->safe_psql('postgres', q{CREATE FUNCTION rand_vec(dims int) RETURNS vector LANGUAGE sql VOLATILE
+  AS $$ SELECT array_agg(random()::real)::vector FROM generate_series(1, dims) $$});
+$node->safe_psql('postgres', q{CREATE TABLE items (id bigserial PRIMARY KEY, cat int4, embedding vector(8))});
+$node->safe_psql('postgres', q{CREATE INDEX items_hnsw ON items USING hnsw (embedding vector_l2_ops, cat)
+  WITH (m = 8, ef_construction = 32)});
+$node->safe_psql('postgres',
+  q{INSERT INTO items (cat, embedding) SELECT (random() * 99)::int4, rand_vec(8) FROM generate_series(1, 1000)});
 
 # Whether, for each of the categories, the index's 10 nearest (ids in order) are the exact scan's; and the DEBUG1
 # lines of the scans (which path read the filter values).
@@ -49,13 +50,8 @@ PostgreSQL::Test::Utils::append_to_file($insert,
   "INSERT INTO items (cat, embedding) SELECT (random() * 99)::int4, rand_vec(8) FROM generate_series(1, 5);\n");
 my $churn = $node->basedir . '/churn.sql';
 PostgreSQL::Test::Utils::append_to_file($churn, "DELETE FROM items WHERE id % 7 = 0 AND random() < 0.5;\nVACUUM items;\n");
-my ($out, $err, $cout, $cerr) = ('', '', '', '');
-my $bench = IPC::Run::start(
-  [ 'pgbench', '-n', '-c', '3', '-j', '2', '-T', '60', '-f', $insert, '-h', $node->host, '-p', $node->port, 'postgres' ],
-  '>', \$out, '2>', \$err);
-my $churner = IPC::Run::start(
-  [ 'pgbench', '-n', '-c', '1', '-T', '30', '-f', $churn, '-h', $node->host, '-p', $node->port, 'postgres' ],
-  '>', \$cout, '2>', \$cerr);
+my $bench = start_pgbench($node, $insert, 3, 60);
+my $churner = start_pgbench($node, $churn, 1, 30);
 
 $node->poll_query_until('postgres', 'SELECT count(*) > 3000 FROM items') or die 'inserts did not progress';
 kill_backend_and_recover($node, 'INSERT INTO items%', $bench);

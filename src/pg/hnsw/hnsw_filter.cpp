@@ -4,6 +4,7 @@
 #include "pg/hnsw/hnsw_filter_dir.h"
 #include "pg/ann/ann_routine.h"
 #include "core/ann_cost.h"
+#include "core/filter_range.h"
 
 extern "C" {
 #include "access/amvalidate.h"
@@ -64,24 +65,7 @@ int64 datum_int64(Datum d, Oid type) {
 }
 
 int64 area_value(const FilterLayout& f, const char* area, int col) {
-  const char* p = area + f.offset[col];
-  switch (f.width[col]) {
-    case 2: {
-      int16 v;
-      std::memcpy(&v, p, 2);
-      return v;
-    }
-    case 4: {
-      int32 v;
-      std::memcpy(&v, p, 4);
-      return v;
-    }
-    default: {
-      int64 v;
-      std::memcpy(&v, p, 8);
-      return v;
-    }
-  }
+  return core::filter::load_value(area + f.offset[col], f.width[col]);
 }
 
 }  // namespace
@@ -189,40 +173,13 @@ struct Condition {
   int64 lo, hi;
 };
 
-// The range of `strategy value` over int64.
+// The range the condition admits (core/filter_range.h); for = ANY its least and greatest values.
 void condition_range(Condition* c) {
-  const int64 kMin = PG_INT64_MIN, kMax = PG_INT64_MAX;
-  if (c->values) {
-    c->lo = c->values[0];
-    c->hi = c->values[c->nvalues - 1];
-    return;
-  }
-  const int64 v = c->value;
-  switch (c->strategy) {
-    case BTLessStrategyNumber:
-      c->lo = v == kMin ? 1 : kMin;
-      c->hi = v == kMin ? 0 : v - 1;
-      break;
-    case BTLessEqualStrategyNumber:
-      c->lo = kMin;
-      c->hi = v;
-      break;
-    case BTEqualStrategyNumber:
-      c->lo = c->hi = v;
-      break;
-    case BTGreaterEqualStrategyNumber:
-      c->lo = v;
-      c->hi = kMax;
-      break;
-    default:
-      c->lo = v == kMax ? 1 : v + 1;
-      c->hi = v == kMax ? 0 : kMax;
-      break;
-  }
+  const core::filter::Range r = c->values ? core::filter::Range{c->values[0], c->values[c->nvalues - 1]}
+                                          : core::filter::range_of(c->strategy, c->value);
+  c->lo = r.lo;
+  c->hi = r.hi;
 }
-
-// Whether v lies in [lo, hi] (lo <= hi), as one comparison.
-inline bool in_range(int64 v, int64 lo, int64 hi) { return uint64(v) - uint64(lo) <= uint64(hi) - uint64(lo); }
 
 }  // namespace
 
@@ -307,61 +264,17 @@ bool filter_matches(const ScanFilter* sf, const FilterLayout& f, const char* are
     const Condition& c = sf->cond[i];
     if (nulls & (1u << c.col)) return false;  // NULL never matches
     const int64 v = area_value(f, area, c.col);
-    if (!in_range(v, c.lo, c.hi)) return false;
+    if (!core::filter::in_range(v, core::filter::Range{c.lo, c.hi})) return false;
     if (c.values && !std::binary_search(c.values, c.values + c.nvalues, v)) return false;
   }
   return true;
 }
 
-namespace {
-
-template <int W>
-inline int64 load_value(const char* p) {
-  if constexpr (W == 2) {
-    int16 v;
-    std::memcpy(&v, p, 2);
-    return v;
-  } else if constexpr (W == 4) {
-    int32 v;
-    std::memcpy(&v, p, 4);
-    return v;
-  } else {
-    int64 v;
-    std::memcpy(&v, p, 8);
-    return v;
-  }
-}
-
-// One range condition on a column of width W over n areas: without a branch per area (most fail).
-template <int W>
-uint32 run_range(const char* areas, uint32 n, uint32 stride, uint32 off, uint32 nullbit, int64 lo, int64 hi,
-                 uint32* out) {
-  const uint64 span = uint64(hi) - uint64(lo);
-  uint32 k = 0;
-  for (uint32 i = 0; i < n; ++i) {
-    const char* a = areas + size_t(i) * stride;
-    uint32 nulls;
-    std::memcpy(&nulls, a, 4);
-    out[k] = i;
-    k += uint32(((nulls & nullbit) == 0) & (uint64(load_value<W>(a + off)) - uint64(lo) <= span));
-  }
-  return k;
-}
-
-}  // namespace
-
 uint32 filter_matches_run(const ScanFilter* sf, const FilterLayout& f, const char* areas, uint32 n, uint32* out) {
-  if (sf->n == 1 && sf->cond[0].values == nullptr) {
+  if (sf->n == 1 && sf->cond[0].values == nullptr) {  // the common case: one comparison, no branch per area
     const Condition& c = sf->cond[0];
-    const uint32 off = f.offset[c.col], bit = 1u << c.col;
-    switch (f.width[c.col]) {
-      case 2:
-        return run_range<2>(areas, n, f.bytes, off, bit, c.lo, c.hi, out);
-      case 4:
-        return run_range<4>(areas, n, f.bytes, off, bit, c.lo, c.hi, out);
-      default:
-        return run_range<8>(areas, n, f.bytes, off, bit, c.lo, c.hi, out);
-    }
+    return core::filter::match_range_run(areas, n, f.bytes, 1u << c.col, f.offset[c.col], f.width[c.col],
+                                         core::filter::Range{c.lo, c.hi}, out);
   }
   uint32 k = 0;
   for (uint32 i = 0; i < n; ++i)
