@@ -94,7 +94,7 @@ VACUUM hfd2;
 SELECT * FROM hfd_same('hfd2', 'c = 3', '<->', 40);
 SELECT * FROM vectorext.index_check('hfd2_ins', true);
 
--- Records wider than a page (halfvec of 4,100 dims: 8,264-byte records packed across pages), the directory after
+-- Records wider than a page (halfvec of 4,100 dims: 8,264-byte records packed across pages), each directory before
 -- them: built, then filled further by INSERT (new segments), one bigint filter column
 CREATE TABLE hfd_wide (i int4 PRIMARY KEY, c int8, v halfvec(4100));
 INSERT INTO hfd_wide SELECT i, i % 20, ARRAY(SELECT sin(i * d) FROM generate_series(1, 4100) d)::halfvec

@@ -124,12 +124,13 @@ void check_meta(Check* c) {
   for (uint32 i = 0; i < nsegs; ++i) {
     const HnswSegment& s = segs[i];
     uint32 blocks = segment_blocks(s.nelems, mt.record_size);
+    // a segment's filter directory lies right before its records (hnsw_filter_dir.h)
+    const uint32 dir = filters.count && dir_from != 0 && i + 1 >= dir_from ? dir_blocks(s.nelems, filters) : 0;
     if (s.first_id != next_id)
       CORRUPT(index, "HnswSegment %u of the meta page starts at element %u, expected %u.", i, s.first_id, next_id);
-    if (filters.count && dir_from != 0 && i + 1 >= dir_from) blocks += dir_blocks(s.nelems, filters);
-    if (s.start_block == kMetaBlock || uint64(s.start_block) + blocks > mt.next_block)
+    if (s.start_block <= dir || uint64(s.start_block) + blocks > mt.next_block)
       CORRUPT(index, "HnswSegment %u of the meta page (blocks %u..%u) lies outside the allocated blocks 1..%u.", i,
-              s.start_block, s.start_block + blocks - 1, mt.next_block - 1);
+              s.start_block - dir, s.start_block + blocks - 1, mt.next_block - 1);
     next_id = s.first_id + s.nelems;
   }
   if (mt.count > next_id)

@@ -70,7 +70,7 @@ void dir_write_entry(Graph* g, uint32 id, const char* area) {
   uint32 si;
   const HnswSegment* seg = segment_of(g, id, &si);
   if (seg == nullptr || area == nullptr || !segment_has_dir(g, si)) return;
-  const Location loc = dir_locate(dir_start(*seg, g->record_size), id - seg->first_id, g->filters);
+  const Location loc = dir_locate(dir_start(*seg, g->filters), id - seg->first_id, g->filters);
   ensure_block(g->index, loc.block);
   Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -100,7 +100,7 @@ void dir_matching_ids(Graph* g, uint32 si, uint32 end_id, uint32** ids, uint32* 
   const FilterLayout& f = g->filters;
   const uint32 per = dir_entries_per_page(f);
   const uint32 end = std::min(end_id, seg.first_id + seg.nelems);
-  const BlockNumber start = dir_start(seg, g->record_size);
+  const BlockNumber start = dir_start(seg, g->filters);
   DirCursor cur;
   cursor_init(&cur, g->index);
   for (uint32 id = seg.first_id; id < end;) {
@@ -135,7 +135,7 @@ uint32 dir_sample_matches(Graph* g, uint32 samples) {
     uint32 si;
     const HnswSegment* seg = segment_of(g, id, &si);
     if (seg == nullptr || !segment_has_dir(g, si)) continue;
-    const Location loc = dir_locate(dir_start(*seg, g->record_size), id - seg->first_id, f);
+    const Location loc = dir_locate(dir_start(*seg, g->filters), id - seg->first_id, f);
     const char* data = cursor_page(&cur, loc.block);
     if (data && filter_matches(g->filter, f, data + loc.offset)) hits++;
   }
@@ -151,7 +151,7 @@ void check_filter_dir(Graph* g, const uint8* state, BlockNumber nblocks) {
   for (uint32 si = 0; si < g->nsegments; ++si) {
     if (!segment_has_dir(g, si)) continue;
     const HnswSegment& seg = g->segments[si];
-    const BlockNumber start = dir_start(seg, g->record_size);
+    const BlockNumber start = dir_start(seg, g->filters);
     const uint32 end = std::min(seg.first_id + seg.nelems, g->count);
     for (uint32 id = seg.first_id; id < end;) {
       CHECK_FOR_INTERRUPTS();

@@ -2,7 +2,7 @@
 // selective filter reads them from a few pages instead of from every record page (hnsw_filter.h,
 // filter_all_matching). This file is the only one that reads or writes directory pages.
 //
-//   directory pages   for each segment (hnsw_page.h) a run of consecutive blocks right after the segment's record
+//   directory pages   for each segment (hnsw_page.h) a run of consecutive blocks right before the segment's record
 //                     blocks, page kind PageKind::Directory, holding one entry per id of the segment, in id order:
 //                     entry (id) = the record's filter area (hnsw_filter.h: uint32 null bits, the values, f.bytes
 //                     bytes), at page (id - first_id) / E, offset ((id - first_id) % E) * f.bytes, E = kUsable /
@@ -33,9 +33,10 @@ inline uint32 dir_blocks(uint32 nelems, const FilterLayout& f) {
   const uint32 per = dir_entries_per_page(f);
   return (nelems + per - 1) / per;
 }
-// The first directory block of a segment: right after its record blocks.
-inline BlockNumber dir_start(const HnswSegment& seg, uint32 record_size) {
-  return seg.start_block + segment_blocks(seg.nelems, record_size);
+// The first directory block of a segment: its directory pages lie right before its record blocks (so that writing
+// the first entry extends the relation by the directory alone, not by the segment's records not written yet).
+inline BlockNumber dir_start(const HnswSegment& seg, const FilterLayout& f) {
+  return seg.start_block - dir_blocks(seg.nelems, f);
 }
 // Where entry `local` (id - first_id) of a segment lies: page `local / E` of its directory, at offset.
 inline Location dir_locate(BlockNumber start, uint32 local, const FilterLayout& f) {

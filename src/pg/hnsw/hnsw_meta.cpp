@@ -125,8 +125,8 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
   meta->upper_used = b.upper_block == InvalidBlockNumber ? 0 : b.upper_used;
   meta->next_block = RelationGetNumberOfBlocks(index);
   meta->value_pages = b.value_pages;  // value_free_head stays kNoValuePage (0): nothing freed yet
-  if (b.count > 0) {
-    meta->segments[0] = HnswSegment{1, 0, segment_capacity(b.segment_blocks, b.record_size)};
+  if (b.count > 0) {                  // after its filter directory's pages, if any
+    meta->segments[0] = HnswSegment{1 + b.dir_blocks, 0, segment_capacity(b.segment_blocks, b.record_size)};
     meta->nsegments = 1;
   }
   MarkBufferDirty(buf);
@@ -270,11 +270,12 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
                       errhint("REINDEX the index.")));
     uint32 want = std::max<uint32>(next->count / 8, (4 * kUsable) / next->record_size + 1);
     uint32 blocks = segment_blocks(want, next->record_size);
-    HnswSegment s{next->next_block, a.id, segment_capacity(blocks, next->record_size)};
+    const uint32 capacity = segment_capacity(blocks, next->record_size);
+    // Its filter directory's blocks come first, its records after them (hnsw_filter_dir.h, dir_start).
+    const uint32 dir = g->filters.count && tail_dir_from(next) != 0 ? dir_blocks(capacity, g->filters) : 0;
+    HnswSegment s{next->next_block + dir, a.id, capacity};
     next->segments[next->nsegments++] = s;
-    next->next_block += blocks;
-    // Its filter directory's blocks follow its records' (dir_start: segment_blocks(capacity) == blocks).
-    if (g->filters.count && tail_dir_from(next) != 0) next->next_block += dir_blocks(s.nelems, g->filters);
+    next->next_block += dir + blocks;
   }
   // A recycled id keeps its old record's level and upper space: levels are drawn independently of the vectors and of
   // which rows get deleted, so the recycled records' levels follow the same distribution as fresh draws, and taking

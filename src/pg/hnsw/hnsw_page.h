@@ -13,7 +13,7 @@
 //                      (hnsw_values.cpp).
 //   directory pages    (indexes with filter columns, built by this version: hnsw_filter_dir.h) each segment's filter
 //                      values again, packed (the records' filter areas side by side, in id order), in the blocks right
-//                      after the segment's records: what a selective filter reads instead of every record page.
+//                      before the segment's records: what a selective filter reads instead of every record page.
 //
 // Element record (record_size = 16 + 8m + 8 + element bytes, rounded up to a multiple of 4, + the filter area):
 //   uint8 flags | uint8 level | uint16 n0 | ItemPointerData heap tid | uint16 upper_off | uint32 upper_block |
