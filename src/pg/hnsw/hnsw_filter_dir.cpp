@@ -82,12 +82,12 @@ void dir_write_entry(Graph* g, uint32 id, const char* area) {
   } else {
     // a page due a full image anyway skips GenericXLog's delta of the whole page (as hnsw_storage.cpp's writes)
     page = GenericXLogRegisterBuffer(state, buf, XLogCheckBufferNeedsBackup(buf) ? GENERIC_XLOG_FULL_IMAGE : 0);
-    const HnswPageOpaque* op = page_opaque(page);
-    if (op->kind != uint16(PageKind::Directory) || op->page_id != kPageId) {
+    const HnswPageOpaque op = *page_opaque(page);  // a copy: the state (and its page image) goes with an abort
+    if (op.kind != uint16(PageKind::Directory) || op.page_id != kPageId) {
       GenericXLogAbort(state);
       UnlockReleaseBuffer(buf);
       DIR_CORRUPT(g->index, "Block %u, the filter directory page of element %u, has page kind %u.", loc.block, id,
-                  op->kind);
+                  op.kind);
     }
   }
   std::memcpy(page_data(page) + loc.offset, area, g->filters.bytes);
