@@ -31,13 +31,8 @@ SET enable_seqscan = off;
 INSERT INTO wrong SELECT :c, s.id FROM (SELECT id FROM items WHERE cat = :c ORDER BY embedding <-> rand_vec(8) LIMIT 10) s
   JOIN items USING (id) WHERE items.cat IS DISTINCT FROM :c;
 });
-my ($out, $err, $sout, $serr) = ('', '', '', '');
-my $bench = IPC::Run::start(
-  [ 'pgbench', '-n', '-c', '3', '-j', '2', '-T', '60', '-f', $insert, '-h', $node->host, '-p', $node->port, 'postgres' ],
-  '>', \$out, '2>', \$err);
-my $searches = IPC::Run::start(
-  [ 'pgbench', '-n', '-c', '1', '-T', '40', '-f', $search, '-h', $node->host, '-p', $node->port, 'postgres' ],
-  '>', \$sout, '2>', \$serr);
+my $bench = start_pgbench($node, $insert, 3, 60);
+my $searches = start_pgbench($node, $search, 1, 40);
 
 $node->poll_query_until('postgres', 'SELECT count(*) > 1500 FROM items') or die 'inserts did not progress';
 is($node->safe_psql('postgres', 'SELECT count(*) FROM wrong'), '0',

@@ -13,7 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-our @EXPORT = qw(crash_test_node wait_for_recovery kill_backend_and_recover);
+our @EXPORT = qw(crash_test_node start_pgbench wait_for_recovery kill_backend_and_recover);
 
 # crash_test_node($name): a started TAP cluster that comes back by itself after a backend is killed
 # (restart_after_crash) and whose tables only the test vacuums (autovacuum off), as the hnsw crash tests need.
@@ -24,6 +24,17 @@ sub crash_test_node {
   $node->append_conf('postgresql.conf', "autovacuum = off\nrestart_after_crash = on");
   $node->start;
   return $node;
+}
+
+# start_pgbench($node, $script, $clients, $seconds): pgbench running the script file in the background (no vacuum,
+# up to 2 threads, its output discarded); the handle is what kill_backend_and_recover and ->finish take.
+sub start_pgbench {
+  my ($node, $script, $clients, $seconds) = @_;
+  my ($out, $err) = ('', '');
+  return IPC::Run::start(
+    [ 'pgbench', '-n', '-c', $clients, '-j', ($clients > 1 ? 2 : 1), '-T', $seconds, '-f', $script,
+      '-h', $node->host, '-p', $node->port, 'postgres' ],
+    '>', \$out, '2>', \$err);
 }
 
 # wait_for_recovery($node): returns once the server accepts connections and is out of recovery; dies after 180 s.

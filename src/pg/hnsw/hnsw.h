@@ -104,6 +104,8 @@ struct Graph {
   uint32 filter_offset;
   const ScanFilter* filter;
   uint64* rejected;
+  // Filter directory (hnsw_filter_dir.h): 0 none, else 1 + the first segment that has one (the meta page's tail).
+  uint32 dir_from;
 };
 constexpr int kPinSlots = 4;
 

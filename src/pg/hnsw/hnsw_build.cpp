@@ -4,6 +4,7 @@
 // in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_filter.h"
+#include "pg/hnsw/hnsw_filter_dir.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 #include "core/hnsw/hnsw_locality.h"
@@ -53,8 +54,8 @@ struct BuildState {
   FilterLayout filters{};          // the index's filter columns (hnsw_filter.h)
   std::vector<char> filter_areas;  // filters.bytes per element: each record's filter area
   char* tmp_area = nullptr;        // palloc'd, filters.bytes (at least 1)
-  float* tmp = nullptr;  // palloc'd, width floats
-  double reltuples = 0;  // planner's estimate of the heap's rows (for reserving)
+  float* tmp = nullptr;            // palloc'd, width floats
+  double reltuples = 0;            // planner's estimate of the heap's rows (for reserving)
   MemoryContext build_cxt = nullptr;
   MemoryContext tuple_cxt = nullptr;
 };
@@ -194,6 +195,10 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   const uint32 ub = upper_level_bytes(m);
   const uint32 seg_blocks = n ? segment_blocks(n, rs) : 0;
   const bool page_contained = records_per_page(rs) > 0;
+  // The filter directory (hnsw_filter_dir.h) comes first (block 1 on), then the records: one entry per id the segment
+  // can hold.
+  const uint32 dir_pages = n && st->filters.count ? dir_blocks(segment_capacity(seg_blocks, rs), st->filters) : 0;
+  const BlockNumber after_segment = 1 + seg_blocks + dir_pages;
 
   // Elements go to pages breadth-first (core/hnsw/hnsw_locality.h): new id i holds builder element order[i].
   const std::vector<uint32_t> order =
@@ -209,10 +214,10 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     return cnt;
   };
 
-  // Upper records: assign (block, offset), packed into pages after the segment.
+  // Upper records: assign (block, offset), packed into pages after the segment and its directory.
   std::vector<BlockNumber> ublock(n, InvalidBlockNumber);
   std::vector<uint16> uoff(n, 0);
-  BlockNumber cur_block = 1 + seg_blocks;
+  BlockNumber cur_block = after_segment;
   uint32 used = 0;
   bool any_upper = false;
   for (uint32 id = 0; id < n; ++id) {
@@ -232,7 +237,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   // Value pages (the out-of-line parts of wide elements, hnsw_values.h) follow the upper pages, each chain on
   // consecutive blocks.
   const AnnContract& c = *st->contract;
-  const BlockNumber value_start = any_upper ? cur_block + 1 : 1 + seg_blocks;
+  const BlockNumber value_start = any_upper ? cur_block + 1 : after_segment;
   std::vector<ValueRef> vref(c.extra_bytes ? n : 0, ValueRef{kNoValuePage, 0});
   uint32 value_pages = 0;
   for (uint32 id = 0; id < vref.size(); ++id) {
@@ -243,7 +248,18 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   }
 
   PageStream out(index);
-  out.flush();  // block 0: meta page, rewritten at the end
+  out.flush();          // block 0: meta page, rewritten at the end
+  if (dir_pages > 0) {  // entry of id i at dir_locate(start, i): the records' filter areas side by side
+    out.set_kind(PageKind::Directory);
+    std::vector<char> areas(std::size_t(dir_pages) * kUsable, 0);
+    for (uint32 id = 0; id < n; ++id) {
+      const Location loc = dir_locate(0, id, st->filters);
+      std::memcpy(&areas[std::size_t(loc.block) * kUsable + loc.offset],
+                  &st->filter_areas[gb.label(order[id]) * st->filters.bytes], st->filters.bytes);
+    }
+    for (uint32 i = 0; i < dir_pages; ++i) out.append(&areas[std::size_t(i) * kUsable], kUsable);
+    out.set_kind(PageKind::Records);
+  }
   std::vector<char> rec(rs);
   for (uint32 id = 0; id < n; ++id) {
     std::memset(rec.data(), 0, rs);
@@ -278,7 +294,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   out.set_kind(PageKind::Upper);
   if (any_upper) {
     std::vector<char> urec;
-    BlockNumber blk = 1 + seg_blocks;
+    BlockNumber blk = after_segment;
     for (uint32 id = 0; id < n; ++id) {
       if (ublock[id] == InvalidBlockNumber) continue;
       while (blk < ublock[id]) {
@@ -326,6 +342,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   b.max_level = n ? std::min(gb.max_level(), level_cap) : -1;
   b.count = n;
   b.segment_blocks = seg_blocks;
+  b.dir_blocks = dir_pages;
   b.upper_block = any_upper ? cur_block : InvalidBlockNumber;
   b.upper_used = any_upper ? used : 0;
   b.value_pages = value_pages;  // the value free list starts empty

@@ -7,6 +7,8 @@
 //   elements    every written record: level within bounds, neighbour counts, every neighbour id allocated and
 //               written, neighbours at an upper level present at that level, upper records inside their page, the
 //               filter area's null bits only for filter columns and a NULL's bytes zero;
+//   directory   (filter columns) every filter directory entry's null bits only for filter columns, its pages of
+//               their kind, and every live element's entry equal to its record's filter area (hnsw_filter_dir.h);
 //   reachable   every live element reachable at level 0 from the entry point, walking as a scan does (through live
 //               elements and through dead ones VACUUM has not recycled yet); an element not reached counts only if
 //               the check's snapshot sees its heap row (an insert killed before it linked its element left a row
@@ -19,6 +21,7 @@
 // is re-read before it counts as corruption.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_filter.h"
+#include "pg/hnsw/hnsw_filter_dir.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 #include "pg/ann/index_check.h"
@@ -71,7 +74,8 @@ void check_meta(Check* c) {
   c->meta = static_cast<HnswMeta*>(palloc(sizeof(HnswMeta)));
   HnswSegment* segs = static_cast<HnswSegment*>(palloc(sizeof(HnswSegment) * kMaxSegments));
   uint16 aux[2];
-  meta_copy(index, c->meta, segs, aux);
+  uint32 dir_from = 0;
+  meta_copy(index, c->meta, segs, aux, &dir_from);
   uint32 nsegs = std::min(c->meta->nsegments, kMaxSegments);
   const HnswMeta& mt = *c->meta;
   if (mt.magic != kMagic) CORRUPT(index, "Meta page (block 0) has magic 0x%08x, expected 0x%08x.", mt.magic, kMagic);
@@ -120,15 +124,23 @@ void check_meta(Check* c) {
   for (uint32 i = 0; i < nsegs; ++i) {
     const HnswSegment& s = segs[i];
     uint32 blocks = segment_blocks(s.nelems, mt.record_size);
+    // a segment's filter directory lies right before its records (hnsw_filter_dir.h)
+    const uint32 dir = filters.count && dir_from != 0 && i + 1 >= dir_from ? dir_blocks(s.nelems, filters) : 0;
     if (s.first_id != next_id)
       CORRUPT(index, "HnswSegment %u of the meta page starts at element %u, expected %u.", i, s.first_id, next_id);
-    if (s.start_block == kMetaBlock || uint64(s.start_block) + blocks > mt.next_block)
+    if (s.start_block <= dir || uint64(s.start_block) + blocks > mt.next_block)
       CORRUPT(index, "HnswSegment %u of the meta page (blocks %u..%u) lies outside the allocated blocks 1..%u.", i,
-              s.start_block, s.start_block + blocks - 1, mt.next_block - 1);
+              s.start_block - dir, s.start_block + blocks - 1, mt.next_block - 1);
     next_id = s.first_id + s.nelems;
   }
   if (mt.count > next_id)
     CORRUPT(index, "Meta page (block 0) has %u elements, its segments hold %u.", mt.count, next_id);
+  if (filters.count == 0 && dir_from != 0)
+    CORRUPT(index, "Meta page (block 0) records a filter directory from segment %u, the index has no filter columns.",
+            dir_from - 1);
+  if (dir_from > nsegs + 1)
+    CORRUPT(index, "Meta page (block 0) records a filter directory from segment %u, it lists %u segments.",
+            dir_from - 1, nsegs);
   c->g.index = index;
   c->g.dims = mt.dims;
   c->g.m = mt.m;
@@ -152,6 +164,7 @@ void check_meta(Check* c) {
   c->g.filters = filters;
   c->g.filter = nullptr;
   c->g.rejected = nullptr;
+  c->g.dir_from = dir_from;
 }
 
 // Every initialised page carries the hnsw special area: page id, and its kind (the meta page at block 0 only). Pages
@@ -174,8 +187,9 @@ void check_pages(Check* c) {
     if (op.page_id != kPageId)
       CORRUPT(c->index, "Block %u has page id 0x%04x, expected 0x%04x.", b, op.page_id, kPageId);
     bool meta_kind = op.kind == uint16(PageKind::Meta);
-    if (meta_kind != (b == kMetaBlock) || (!meta_kind && op.kind != uint16(PageKind::Records) &&
-                                           op.kind != uint16(PageKind::Upper) && op.kind != uint16(PageKind::Value)))
+    if (meta_kind != (b == kMetaBlock) ||
+        (!meta_kind && op.kind != uint16(PageKind::Records) && op.kind != uint16(PageKind::Upper) &&
+         op.kind != uint16(PageKind::Value) && op.kind != uint16(PageKind::Directory)))
       CORRUPT(c->index, "Block %u has page kind %u.", b, op.kind);
   }
 }
@@ -526,7 +540,8 @@ void check_heap(Check* c, Relation heap, IndexCheckCounts* out) {
     if (!read_header(g, id, &h) || (h.flags & (kFlagDeleted | kFlagFree))) continue;
     if (g->filters.count) {
       if (hc.by_tid == nullptr)
-        hc.by_tid = static_cast<TidId*>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(TidId) * (size_t(count) + 1)));
+        hc.by_tid =
+            static_cast<TidId*>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(TidId) * (size_t(count) + 1)));
       hc.by_tid[hc.ntids] = TidId{h.tid, id};
     }
     hc.tids[hc.ntids++] = h.tid;
@@ -562,6 +577,7 @@ void hnsw_check_index(Relation index, Relation heap, bool heapallindexed, IndexC
   out->pages = c.nblocks;
   check_elements(&c, out);
   check_element_values(&c.g, c.state, c.nblocks);  // value pages: chains and their free list
+  check_filter_dir(&c.g, c.state, c.nblocks);      // the filter directory: every live element's entry
   // The entry point: written, and at the top level.
   if (c.meta->entry >= 0) {
     uint32 e = uint32(c.meta->entry);

@@ -1,8 +1,10 @@
 // Filter columns of an hnsw index (contract and record layout in hnsw_filter.h): which columns an index has, their
 // values in a record's filter area, and a scan's conditions on them evaluated on that area.
 #include "pg/hnsw/hnsw_filter.h"
+#include "pg/hnsw/hnsw_filter_dir.h"
 #include "pg/ann/ann_routine.h"
 #include "core/ann_cost.h"
+#include "core/filter_range.h"
 
 extern "C" {
 #include "access/amvalidate.h"
@@ -63,24 +65,7 @@ int64 datum_int64(Datum d, Oid type) {
 }
 
 int64 area_value(const FilterLayout& f, const char* area, int col) {
-  const char* p = area + f.offset[col];
-  switch (f.width[col]) {
-    case 2: {
-      int16 v;
-      std::memcpy(&v, p, 2);
-      return v;
-    }
-    case 4: {
-      int32 v;
-      std::memcpy(&v, p, 4);
-      return v;
-    }
-    default: {
-      int64 v;
-      std::memcpy(&v, p, 8);
-      return v;
-    }
-  }
+  return core::filter::load_value(area + f.offset[col], f.width[col]);
 }
 
 }  // namespace
@@ -158,7 +143,7 @@ void filter_values_of(const FilterLayout& f, const Datum* values, const bool* is
       *nulls |= 1u << i;
       continue;
     }
-    out[i] = f.width[i] == 2 ? DatumGetInt16(values[i + 1])
+    out[i] = f.width[i] == 2   ? DatumGetInt16(values[i + 1])
              : f.width[i] == 4 ? DatumGetInt32(values[i + 1])
                                : DatumGetInt64(values[i + 1]);
   }
@@ -182,7 +167,19 @@ struct Condition {
   int64 value;
   int64* values;
   int nvalues;
+  // What the condition admits as one closed range [lo, hi] (lo > hi: nothing): the whole condition for a comparison,
+  // a first test for = ANY (its least and greatest values). One unsigned comparison per value: the directory's
+  // read evaluates every element (filter_matches_run).
+  int64 lo, hi;
 };
+
+// The range the condition admits (core/filter_range.h); for = ANY its least and greatest values.
+void condition_range(Condition* c) {
+  const core::filter::Range r = c->values ? core::filter::Range{c->values[0], c->values[c->nvalues - 1]}
+                                          : core::filter::range_of(c->strategy, c->value);
+  c->lo = r.lo;
+  c->hi = r.hi;
+}
 
 }  // namespace
 
@@ -246,6 +243,11 @@ ScanFilter* scan_filter_build(const FilterLayout& f, const ScanKeyData* keys, in
                 : f.width[col] == 4        ? DatumGetInt32(key.sk_argument)
                                            : DatumGetInt64(key.sk_argument);
     }
+    condition_range(&c);
+    if (c.lo > c.hi) {  // c < the least int64, c > the greatest
+      *never = true;
+      continue;
+    }
     sf->cond[sf->n++] = c;
   }
   if (sf->n == 0 && !*never) {
@@ -262,35 +264,28 @@ bool filter_matches(const ScanFilter* sf, const FilterLayout& f, const char* are
     const Condition& c = sf->cond[i];
     if (nulls & (1u << c.col)) return false;  // NULL never matches
     const int64 v = area_value(f, area, c.col);
-    bool ok;
-    if (c.values)
-      ok = std::binary_search(c.values, c.values + c.nvalues, v);
-    else
-      switch (c.strategy) {
-        case BTLessStrategyNumber:
-          ok = v < c.value;
-          break;
-        case BTLessEqualStrategyNumber:
-          ok = v <= c.value;
-          break;
-        case BTEqualStrategyNumber:
-          ok = v == c.value;
-          break;
-        case BTGreaterEqualStrategyNumber:
-          ok = v >= c.value;
-          break;
-        default:
-          ok = v > c.value;
-          break;
-      }
-    if (!ok) return false;
+    if (!core::filter::in_range(v, core::filter::Range{c.lo, c.hi})) return false;
+    if (c.values && !std::binary_search(c.values, c.values + c.nvalues, v)) return false;
   }
   return true;
 }
 
+uint32 filter_matches_run(const ScanFilter* sf, const FilterLayout& f, const char* areas, uint32 n, uint32* out) {
+  if (sf->n == 1 && sf->cond[0].values == nullptr) {  // the common case: one comparison, no branch per area
+    const Condition& c = sf->cond[0];
+    return core::filter::match_range_run(areas, n, f.bytes, 1u << c.col, f.offset[c.col], f.width[c.col],
+                                         core::filter::Range{c.lo, c.hi}, out);
+  }
+  uint32 k = 0;
+  for (uint32 i = 0; i < n; ++i)
+    if (filter_matches(sf, f, areas + size_t(i) * f.bytes)) out[k++] = i;
+  return k;
+}
+
 bool element_matches(Graph* g, uint32 id) {
   char area[4 + 8 * kMaxFilterColumns];
-  bool ok = copy_immutable(g, id, g->filter_offset, g->filters.bytes, area) && filter_matches(g->filter, g->filters, area);
+  bool ok =
+      copy_immutable(g, id, g->filter_offset, g->filters.bytes, area) && filter_matches(g->filter, g->filters, area);
   if (!ok && g->rejected && id < g->count) g->rejected[id >> 6] |= uint64(1) << (id & 63);
   return ok;
 }
@@ -322,7 +317,10 @@ bool filter_prefers_exhaustive(Graph* g, int ef) {
   if (g->filter == nullptr || g->count == 0) return false;
   const uint32 samples = std::min<uint32>(g->count, 1000);
   uint32 hits = 0;
-  for (uint32 i = 0; i < samples; ++i) hits += live_match(g, uint32(uint64(i) * g->count / samples)) ? 1 : 0;
+  if (index_has_dir(g))  // the same ids' entries from the directory: a few pages instead of a record page each
+    hits = dir_sample_matches(g, samples);
+  else
+    for (uint32 i = 0; i < samples; ++i) hits += live_match(g, uint32(uint64(i) * g->count / samples)) ? 1 : 0;
   const double n = g->count;
   const double share = std::max(double(hits) / samples, 1.0 / n);
   const double walk = std::min(n, core::ann_cost::hnsw_search_evaluations(n, int(g->m), ef) / std::sqrt(share));
@@ -339,42 +337,73 @@ void add_match(Search* s, uint32 id) {
   s->res[s->nres++] = Candidate{0, int32(id)};  // distances after the pages are read (distance_to pins its own)
 }
 
+// A segment without a directory (an index built before it existed): every record's flags and filter values, page
+// by page, one pin each.
+void segment_all_matching(Graph* g, Search* s, const HnswSegment& seg, BlockNumber nblocks) {
+  const uint32 per = records_per_page(g->record_size);
+  const uint32 end = std::min(seg.first_id + seg.nelems, g->count);
+  for (uint32 id = seg.first_id; id < end;) {
+    CHECK_FOR_INTERRUPTS();
+    if (per == 0) {  // records wider than a page: one by one
+      if (live_match(g, id)) add_match(s, id);
+      ++id;
+      continue;
+    }
+    // A page of records read once, with a pin and no lock (flags one byte, filter values immutable: as the walk)
+    const Location loc = locate(seg, g->record_size, id, 0);
+    const uint32 on_page = std::min(end - id, per - (id - seg.first_id) % per);
+    if (loc.block < nblocks) {
+      Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
+      Page page = BufferGetPage(buf);
+      for (uint32 k = 0; k < on_page && !PageIsNew(page); ++k) {
+        const char* rec = page_data(page) + loc.offset + k * g->record_size;
+        const uint8 flags = *reinterpret_cast<const volatile uint8*>(rec);
+        if ((flags & kFlagValid) && !(flags & (kFlagDeleted | kFlagFree)) &&
+            filter_matches(g->filter, g->filters, rec + g->filter_offset))
+          add_match(s, id + k);
+      }
+      ReleaseBuffer(buf);
+    }
+    id += on_page;
+  }
+}
+
 }  // namespace
 
 void filter_all_matching(Graph* g, Search* s, const float* q) {
   s->nres = 0;
-  const uint32 per = records_per_page(g->record_size);
   const BlockNumber nblocks = RelationGetNumberOfBlocks(g->index);  // allocated ids may lie beyond (being written)
+  // Segments with a filter directory (hnsw_filter_dir.h): the ids whose entries match, then only their records.
+  uint32 cap = 256, n = 0;
+  uint32* ids = static_cast<uint32*>(palloc(sizeof(uint32) * cap));
+  DirReadStats st{0, 0};
+  uint32 plain = 0;  // segments read page by page
   for (uint32 si = 0; si < g->nsegments; ++si) {
-    const HnswSegment& seg = g->segments[si];
-    const uint32 end = std::min(seg.first_id + seg.nelems, g->count);
-    for (uint32 id = seg.first_id; id < end;) {
-      CHECK_FOR_INTERRUPTS();
-      if (per == 0) {  // records wider than a page: one by one
-        if (live_match(g, id)) add_match(s, id);
-        ++id;
-        continue;
-      }
-      // A page of records read once, with a pin and no lock (flags one byte, filter values immutable: as the walk)
-      const Location loc = locate(seg, g->record_size, id, 0);
-      const uint32 on_page = std::min(end - id, per - (id - seg.first_id) % per);
-      if (loc.block < nblocks) {
-        Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
-        Page page = BufferGetPage(buf);
-        for (uint32 k = 0; k < on_page && !PageIsNew(page); ++k) {
-          const char* rec = page_data(page) + loc.offset + k * g->record_size;
-          const uint8 flags = *reinterpret_cast<const volatile uint8*>(rec);
-          if ((flags & kFlagValid) && !(flags & (kFlagDeleted | kFlagFree)) &&
-              filter_matches(g->filter, g->filters, rec + g->filter_offset))
-            add_match(s, id + k);
-        }
-        ReleaseBuffer(buf);
-      }
-      id += on_page;
+    if (segment_has_dir(g, si))
+      dir_matching_ids(g, si, g->count, &ids, &n, &cap, &st);
+    else {
+      segment_all_matching(g, s, g->segments[si], nblocks);
+      plain++;
     }
   }
-  for (int i = 0; i < s->nres; ++i) s->res[i].dist = distance_to(g, uint32(s->res[i].id), q);
+  // Their records, in id order, which is block order (each record page pinned once, kept by the pin cache): the
+  // directory is a superset, the record decides (flags and filter values re-checked).
+  int from_plain = s->nres;
+  for (int i = 0; i < from_plain; ++i) s->res[i].dist = distance_to(g, uint32(s->res[i].id), q);
+  for (uint32 i = 0; i < n; ++i) {
+    const uint32 id = ids[i];
+    const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
+    if (seg == nullptr || locate(*seg, g->record_size, id, g->record_size - 1).block >= nblocks) continue;
+    if (!live_match(g, id)) continue;
+    add_match(s, id);
+    s->res[s->nres - 1].dist = distance_to(g, id, q);
+  }
+  pfree(ids);
   s->evaluated += uint64(s->nres);
+  elog(DEBUG1,
+       "hnsw filter: %u directory pages read, %u entries, %u candidates, %d matching; %u segments without "
+       "a directory",
+       st.pages, st.entries, n, s->nres, plain);
 }
 
 // ---- operator classes --------------------------------------------------------------------------------------------

@@ -46,6 +46,9 @@ struct ScanFilter;
 ScanFilter* scan_filter_build(const FilterLayout& f, const ScanKeyData* keys, int nkeys, bool* never);
 // Whether a record's filter area satisfies every condition.
 bool filter_matches(const ScanFilter* sf, const FilterLayout& f, const char* area);
+// filter_matches over n areas side by side (f.bytes apart: the filter directory's entries): the indexes of those that
+// satisfy every condition into out (n room), ascending; returns how many.
+uint32 filter_matches_run(const ScanFilter* sf, const FilterLayout& f, const char* areas, uint32 n, uint32* out);
 // Whether element id (of g, whose filter is set) satisfies the scan's conditions, from its record (pinned, no lock:
 // the filter area is written before the record is published, like the element); the answer is remembered for the
 // scan (filter_rejected).

@@ -17,9 +17,12 @@
 //  * Back links are optimistic: lock the list's pages exclusively and write only if the list is unchanged (lists of
 //    neighbours on one page together); a list that changed is planned again and retried.
 //  * The entry point moves up (meta exclusive, re-checked) only after the element is fully linked.
+//  * An index with filter columns gets the element's filter directory entry (one directory page, alone) after the id
+//    is taken and before the record is written (hnsw_filter_dir.h).
 // Every page change is a GenericXLog record of at most 4 pages.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_filter.h"
+#include "pg/hnsw/hnsw_filter_dir.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 
@@ -105,6 +108,7 @@ void write_first_element(Graph* g, const Allocation& a, void* arg) {
     lists[l] = empty;
     counts[l] = 0;
   }
+  dir_write_entry(g, a.id, f->filter_area);  // before the record (hnsw_filter_dir.h)
   write_element(g, a.id, f->vec, f->filter_area, f->tid, a.level, a.upper_block, a.upper_off, lists, counts);
 }
 
@@ -266,8 +270,8 @@ LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, cons
     // Each candidate's page is visited once: its element read (for the heuristic) and ranked in the same pin.
     read_vector(g, nbr, nbr_vec);
     for (int i = 0; i < n; ++i)
-      cands[i] = Candidate{read_vector_and_distance(g, uint32(p->cur[i]), nbr_vec, mat + size_t(i) * g->width),
-                           p->cur[i]};
+      cands[i] =
+          Candidate{read_vector_and_distance(g, uint32(p->cur[i]), nbr_vec, mat + size_t(i) * g->width), p->cur[i]};
     float* new_row = mat + size_t(n) * g->width;
     float to_new;
     if (fresh) {
@@ -313,8 +317,8 @@ void write_lists0_by_page(Graph* g, const LinkPlan* plans, int nplans, bool* app
   int* order = static_cast<int*>(palloc(sizeof(int) * std::max(nplans, 1)));
   int k = 0;
   for (int i = 0; i < nplans; ++i) {
-    block[i] = plans[i].level == 0 && plans[i].outcome == LinkPlan::Change ? list0_block(g, plans[i].nbr)
-                                                                             : InvalidBlockNumber;
+    block[i] =
+        plans[i].level == 0 && plans[i].outcome == LinkPlan::Change ? list0_block(g, plans[i].nbr) : InvalidBlockNumber;
     if (block[i] != InvalidBlockNumber) order[k++] = i;
   }
   std::sort(order, order + k, [&](int x, int y) { return block[x] < block[y] || (block[x] == block[y] && x < y); });
@@ -398,6 +402,8 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
     return;
   }
   graph_refresh(&g);  // segments now include ours
+  // The filter directory's entry before the record: a valid record always has one (hnsw_filter_dir.h).
+  dir_write_entry(&g, a.id, filter_area);
 
   Search s;
   search_init(&s, g.count, m, efc);

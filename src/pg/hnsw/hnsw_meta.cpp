@@ -1,6 +1,7 @@
 // The meta page of an hnsw index (contract in hnsw_meta.h): the only file that reads or writes block 0.
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_filter.h"
+#include "pg/hnsw/hnsw_filter_dir.h"
 #include "pg/hnsw/hnsw_values.h"
 
 extern "C" {
@@ -18,6 +19,15 @@ namespace vx::pg::hnsw {
 namespace {
 
 HnswMeta* page_meta(Page page) { return reinterpret_cast<HnswMeta*>(PageGetContents(page)); }
+
+// The meta page's tail (hnsw_page.h): where the filter directory's presence is recorded.
+HnswMetaTail* meta_tail(void* data) {
+  return reinterpret_cast<HnswMetaTail*>(static_cast<char*>(data) + kMetaTailOffset);
+}
+uint32 tail_dir_from(const void* data) {
+  const HnswMetaTail* t = meta_tail(const_cast<void*>(data));
+  return t->dir_magic == kDirMagic ? t->dir_from : 0;
+}
 
 Buffer meta_buffer(Relation index, ForkNumber fork = MAIN_FORKNUM) {
   return ReadBufferExtended(index, fork, kMetaBlock, RBM_NORMAL, nullptr);
@@ -44,6 +54,9 @@ void init_meta(Page page, uint32 dims, Metric metric, uint32 m, uint32 efc, uint
   meta->next_block = 1;
   meta->free_head = -1;
   meta->free_count = 0;
+  // An index with filter columns has a filter directory in every segment (hnsw_filter_dir.h).
+  meta_tail(meta)->dir_magic = filters.count ? kDirMagic : 0;
+  meta_tail(meta)->dir_from = filters.count ? 1 : 0;
 }
 
 // A free record's link to the next free id is kept in its tid bytes (the heap TID of a dead element is not needed).
@@ -112,8 +125,8 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
   meta->upper_used = b.upper_block == InvalidBlockNumber ? 0 : b.upper_used;
   meta->next_block = RelationGetNumberOfBlocks(index);
   meta->value_pages = b.value_pages;  // value_free_head stays kNoValuePage (0): nothing freed yet
-  if (b.count > 0) {
-    meta->segments[0] = HnswSegment{1, 0, segment_capacity(b.segment_blocks, b.record_size)};
+  if (b.count > 0) {                  // after its filter directory's pages, if any
+    meta->segments[0] = HnswSegment{1 + b.dir_blocks, 0, segment_capacity(b.segment_blocks, b.record_size)};
     meta->nsegments = 1;
   }
   MarkBufferDirty(buf);
@@ -153,6 +166,7 @@ void meta_load(Graph* g) {
   g->count = meta->count;
   g->nsegments = meta->nsegments;
   std::memcpy(g->segments, meta->segments, sizeof(HnswSegment) * meta->nsegments);
+  g->dir_from = want.count ? tail_dir_from(meta) : 0;
   UnlockReleaseBuffer(buf);
   graph_set_element_size(g);
 }
@@ -166,11 +180,12 @@ MetaState meta_state(Relation index) {
   return s;
 }
 
-void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux) {
+void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux, uint32* dir_from) {
   Buffer buf = meta_buffer(index);
   LockBuffer(buf, BUFFER_LOCK_SHARE);
   const HnswMeta* m = page_meta(BufferGetPage(buf));
   std::memcpy(fixed, m, offsetof(HnswMeta, segments));
+  if (dir_from) *dir_from = tail_dir_from(m);
   if (aux) std::memcpy(aux, page_opaque(BufferGetPage(buf))->aux, sizeof(uint16) * 2);
   std::memcpy(segs, m->segments, sizeof(HnswSegment) * std::min(m->nsegments, kMaxSegments));
   UnlockReleaseBuffer(buf);
@@ -255,9 +270,12 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
                       errhint("REINDEX the index.")));
     uint32 want = std::max<uint32>(next->count / 8, (4 * kUsable) / next->record_size + 1);
     uint32 blocks = segment_blocks(want, next->record_size);
-    HnswSegment s{next->next_block, a.id, segment_capacity(blocks, next->record_size)};
+    const uint32 capacity = segment_capacity(blocks, next->record_size);
+    // Its filter directory's blocks come first, its records after them (hnsw_filter_dir.h, dir_start).
+    const uint32 dir = g->filters.count && tail_dir_from(next) != 0 ? dir_blocks(capacity, g->filters) : 0;
+    HnswSegment s{next->next_block + dir, a.id, capacity};
     next->segments[next->nsegments++] = s;
-    next->next_block += blocks;
+    next->next_block += dir + blocks;
   }
   // A recycled id keeps its old record's level and upper space: levels are drawn independently of the vectors and of
   // which rows get deleted, so the recycled records' levels follow the same distribution as fresh draws, and taking

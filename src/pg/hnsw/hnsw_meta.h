@@ -17,14 +17,15 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContra
 // An unlogged index's init fork (ambuildempty): the empty meta page, WAL-logged as a full page.
 void write_init_fork_meta(Relation index, int dims, const AnnContract& c, int m, int efc);
 
-// What CREATE INDEX wrote (one segment from block 1, then upper pages): the meta page is written unlogged over the
+// What CREATE INDEX wrote (the filter directory's pages from block 1, one segment after them, then upper pages): the meta page is written unlogged over the
 // page the build reserved as block 0 (log_newpage_range logs every page afterwards).
 struct BuiltGraph {
   uint32 dims, m, ef_construction, record_size;
   Metric metric;
   int32 entry, max_level;  // -1, -1 when empty
   uint32 count;
-  uint32 segment_blocks;    // of the segment at block 1 (0 when empty)
+  uint32 segment_blocks;    // of the segment at block 1 + dir_blocks (0 when empty)
+  uint32 dir_blocks;        // of its filter directory, at block 1 (hnsw_filter_dir.h; 0: none)
   BlockNumber upper_block;  // InvalidBlockNumber: no upper page
   uint32 upper_used;
   uint32 value_pages;  // value pages written after the upper pages (hnsw_values.h)
@@ -48,7 +49,8 @@ MetaState meta_state(Relation index);
 // The page as it is (no validation): its fixed part into *fixed, min(nsegments, kMaxSegments) segments into segs
 // (kMaxSegments room), and (aux not nullptr) its special area's aux fields (the filter columns, hnsw_page.h). For
 // index_check, which reports what it finds instead of refusing.
-void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux = nullptr);
+// dir_from (not nullptr): the meta page's tail's dir_from (hnsw_page.h; 0 when its magic is not set).
+void meta_copy(Relation index, HnswMeta* fixed, HnswSegment* segs, uint16* aux = nullptr, uint32* dir_from = nullptr);
 
 // For vectorext.index_health, on block 0 its caller holds share-locked: false when the page is not an hnsw meta page;
 // else its layout version and, for the current version, its count and deleted counters.

@@ -11,6 +11,9 @@
 //                      nonzeros): a chain of pages per element, found through the record's value reference (in the
 //                      error slot, which such forms do not use); freed chains form a list from the meta page
 //                      (hnsw_values.cpp).
+//   directory pages    (indexes with filter columns, built by this version: hnsw_filter_dir.h) each segment's filter
+//                      values again, packed (the records' filter areas side by side, in id order), in the blocks right
+//                      before the segment's records: what a selective filter reads instead of every record page.
 //
 // Element record (record_size = 16 + 8m + 8 + element bytes, rounded up to a multiple of 4, + the filter area):
 //   uint8 flags | uint8 level | uint16 n0 | ItemPointerData heap tid | uint16 upper_off | uint32 upper_block |
@@ -52,7 +55,8 @@ constexpr uint32 kFilterLayoutVersion = 5;
 constexpr BlockNumber kMetaBlock = 0;
 constexpr uint16 kPageId = 0xFF92;  // the last two bytes of every hnsw page (IVF: 0xFF91)
 
-enum class PageKind : uint16 { Meta = 1, Records = 2, Upper = 3, Value = 4 };  // Value: hnsw_values.h
+// Value: hnsw_values.h; Directory: hnsw_filter_dir.h
+enum class PageKind : uint16 { Meta = 1, Records = 2, Upper = 3, Value = 4, Directory = 5 };
 struct HnswPageOpaque {
   uint16 kind;  // PageKind
   // Meta page of a version 5 index: aux[0] the filter columns' count, aux[1] their widths (4 bits each, column 0 in
@@ -101,6 +105,19 @@ struct HnswMeta {
 };
 
 constexpr uint32 kMaxSegments = (kUsable - offsetof(HnswMeta, segments)) / sizeof(HnswSegment);
+
+// The last 8 bytes of the meta page's data area, beyond the room of the segment directory (zero on every meta page
+// written before the filter directory existed: PageInit zeroes the page and nothing wrote there): whether the index
+// has a filter directory (hnsw_filter_dir.h). Kept out of HnswMeta so that the segment directory does not move and
+// indexes of layout versions 4 and 5 written before read as they are (no REINDEX).
+struct HnswMetaTail {
+  uint32 dir_magic;  // kDirMagic: dir_from is set
+  uint32 dir_from;   // 0: no directory; else 1 + the first segment that has one (every later segment has one too)
+};
+constexpr uint32 kDirMagic = 0x56584644;  // "VXFD"
+constexpr uint32 kMetaTailOffset = kUsable - sizeof(HnswMetaTail);
+static_assert(offsetof(HnswMeta, segments) + kMaxSegments * sizeof(HnswSegment) <= kMetaTailOffset,
+              "the meta page's tail lies beyond the segment directory's room");
 
 struct HnswRecordHeader {
   uint8 flags;
