@@ -11,6 +11,8 @@
 
 #include <hnswlib/hnswlib.h>
 
+#include "core/hnsw/hnsw_dense_index.h"
+
 namespace vx::core::hnsw {
 using vx::core::DistanceKernels;
 using vx::core::kernels;
@@ -120,7 +122,7 @@ struct GraphBuilder::Impl {
   Impl(int dims, const StoredSpace& stored, int m, int efc, std::size_t max_elements, unsigned seed)
       : space(dims, stored), index(&space, max_elements, m, efc, seed) {}
   Space space;
-  hnswlib::HierarchicalNSW<float> index;
+  DenseIndex index;
   vx::core::Metric metric = vx::core::Metric::L2;
   // top-up staging (begin_top_up .. finish_top_up): element u's lists, level 0 first, each as count + capacity ids,
   // from stage[stage_offset[u]]
@@ -156,7 +158,7 @@ GraphBuilder::~GraphBuilder() = default;
 
 void GraphBuilder::add(const float* vector, std::size_t label) {
   if (!impl_->space.half()) {
-    impl_->index.addPoint(vector, label);
+    impl_->index.add(vector, label);
     return;
   }
   // hnswlib copies the point into its own storage and searches with it during addPoint: a per-thread buffer lives
@@ -164,8 +166,9 @@ void GraphBuilder::add(const float* vector, std::size_t label) {
   thread_local std::vector<uint16_t> copy;
   copy.resize(impl_->space.dims());
   half::encode(vector, copy.size(), copy.data());
-  impl_->index.addPoint(copy.data(), label);
+  impl_->index.add(copy.data(), label);
 }
+void GraphBuilder::use_hnswlib_connect_for_lab(bool on) { impl_->index.hnswlib_connect = on; }
 std::size_t GraphBuilder::size() const { return impl_->index.cur_element_count; }
 int32_t GraphBuilder::entry_point() const {
   return impl_->index.cur_element_count == 0 ? -1 : static_cast<int32_t>(impl_->index.enterpoint_node_);

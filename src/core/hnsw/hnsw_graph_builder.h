@@ -36,6 +36,10 @@ class GraphBuilder {
   // half_copies they are encoded here. Over a StoredSpace, an element's stored bytes.
   void add(const float* vector, std::size_t label);
 
+  // A/B in bench/lab only: add() runs hnswlib's own addPoint (heuristic-only lists that shrink on link-back) instead of
+  // the keep-pruned connect step (hnsw_dense_index.h). Call before the first add().
+  void use_hnswlib_connect_for_lab(bool on);
+
   std::size_t size() const;
   int32_t entry_point() const;
   int max_level() const;
