@@ -310,7 +310,7 @@ int main(int argc, char** argv) {
   }
   bool half_build = !a.force_float && hc::GraphBuilder::half_copies_suitable(ds.base.data(), n, dims);
   hc::GraphBuilder g(ds.dim, metric, a.o.m, a.o.ef_construction, n, a.seed, half_build);
-  g.use_hnswlib_connect_for_lab(a.hnswlib_connect);
+  g.use_hnswlib_connect(a.hnswlib_connect);
   run(a, ds, truth, g, half_build);
   return 0;
 }

@@ -28,7 +28,11 @@ namespace vx::core::hnsw {
 class DenseIndex : public hnswlib::HierarchicalNSW<float> {
  public:
   using Base = hnswlib::HierarchicalNSW<float>;
-  using Base::Base;
+  DenseIndex(hnswlib::SpaceInterface<float>* space, std::size_t max_elements, std::size_t m, std::size_t efc,
+             std::size_t seed)
+      : Base(space, max_elements, m, efc, seed) {
+    allocate_cache();
+  }
 
   bool hnswlib_connect = false;  // lab A/B only: hnswlib's own addPoint (the sparse graph during construction)
 
@@ -37,6 +41,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       addPoint(point, label);
       return;
     }
+    if (cache_released_) throw std::logic_error("GraphBuilder::add() after its post-passes");
     hnswlib::tableint cur;
     {
       std::unique_lock<std::mutex> guard(cur_element_count_guard_);
@@ -96,75 +101,245 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
  private:
   using Heap = std::priority_queue<std::pair<float, hnswlib::tableint>, std::vector<std::pair<float, hnswlib::tableint>>,
                                    typename Base::CompareByFirst>;
+  using Id = hnswlib::tableint;
+  static constexpr uint8_t kKept = 1;  // the heuristic over the list keeps this entry
+  static constexpr uint8_t kCopy = 2;  // the entry is a copy of the list's owner (identical vector)
 
-  float dist(hnswlib::tableint a, hnswlib::tableint b) const {
-    return fstdistfunc_(getDataByInternalId(a), getDataByInternalId(b), dist_func_param_);
+  // The level-0 cache, per slot of every list, that makes linking back into a full list cheap: while adds run, a
+  // level-0 list is kept nearest first, with each entry's distance to the owner and its heuristic state (kKept, kCopy).
+  // Linking back then only evaluates what the new entry can change (usually nothing: the heuristic prunes it after
+  // comparing it with the few kept entries nearer than it); re-running the heuristic over the 2m + 1 candidates each
+  // time made the insertions twice as slow. Appends to a list that is not full do not maintain the states
+  // (states_known_ says whether they describe the list). Upper levels hold 1 element in m and are not cached.
+  std::vector<float> dist0_;
+  std::vector<uint8_t> state0_;
+  std::vector<uint8_t> states_known_;
+  bool cache_released_ = false;
+
+ public:
+  // Bytes of the level-0 cache for n elements (add() phase only; release_cache() frees it).
+  static std::size_t cache_bytes(std::size_t m, std::size_t n) { return n * (2 * m * (sizeof(float) + 1) + 1); }
+  void allocate_cache() {
+    dist0_.assign(max_elements_ * maxM0_, 0.f);
+    state0_.assign(max_elements_ * maxM0_, 0);
+    states_known_.assign(max_elements_, 0);
   }
-  bool identical(hnswlib::tableint a, hnswlib::tableint b) const {
+  // The post-passes reorder the lists: after them the cache would be stale, so it is freed and add() refuses.
+  void release_cache() {
+    std::vector<float>().swap(dist0_);
+    std::vector<uint8_t>().swap(state0_);
+    std::vector<uint8_t>().swap(states_known_);
+    cache_released_ = true;
+  }
+
+  // Tests: level-0 lists whose cache disagrees with a fresh computation (order nearest first, distances, and, where
+  // known, the heuristic's states); 0 when the incremental link-back is exact. Single-threaded, before release_cache().
+  std::size_t inconsistent_lists() {
+    std::size_t bad = 0;
+    std::vector<uint8_t> saved;
+    for (Id e = 0; e < Id(cur_element_count); e++) {
+      hnswlib::linklistsizeint* ll = get_linklist0(e);
+      const Id* ids = reinterpret_cast<const Id*>(ll + 1);
+      const int n = getListCount(ll);
+      const float* D = &dist0_[std::size_t(e) * maxM0_];
+      uint8_t* S = &state0_[std::size_t(e) * maxM0_];
+      bool ok = true;
+      for (int j = 0; j < n && ok; j++)
+        ok = D[j] == dist(e, ids[j]) && (j == 0 || nearer(D[j - 1], ids[j - 1], D[j], ids[j]));
+      if (ok && states_known_[e]) {
+        saved.assign(S, S + n);
+        compute_states0(e);
+        ok = std::equal(saved.begin(), saved.end(), S);
+      }
+      bad += ok ? 0 : 1;
+    }
+    return bad;
+  }
+
+ private:
+  float dist(Id a, Id b) const { return fstdistfunc_(getDataByInternalId(a), getDataByInternalId(b), dist_func_param_); }
+  bool identical(Id a, Id b) const {
     return std::memcmp(getDataByInternalId(a), getDataByInternalId(b), data_size_) == 0;
   }
-  hnswlib::linklistsizeint* list(hnswlib::tableint id, int level) const {
+  hnswlib::linklistsizeint* list(Id id, int level) const {
     return level == 0 ? get_linklist0(id) : get_linklist(id, level);
   }
+  static bool nearer(float da, Id a, float db, Id b) { return da < db || (da == db && a < b); }
   static void sort_nearest_first(std::vector<Candidate>& c) {
-    std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) {
-      return a.dist < b.dist || (a.dist == b.dist && a.id < b.id);
-    });
+    std::sort(c.begin(), c.end(),
+              [](const Candidate& a, const Candidate& b) { return nearer(a.dist, Id(a.id), b.dist, Id(b.id)); });
   }
 
   // Links `cur` at `level` to what the search from `entry` found (`found`, farthest on top) and back; returns the
   // nearest it linked to (the next level's entry point).
-  hnswlib::tableint connect(hnswlib::tableint cur, hnswlib::tableint entry, Heap found, int level) {
-    thread_local std::vector<Candidate> cands, list_cands;
-    thread_local std::vector<int> out, scratch;
+  Id connect(Id cur, Id entry, Heap found, int level) {
+    thread_local std::vector<Candidate> cands;
+    thread_local std::vector<int> out;
     const int cap = static_cast<int>(level ? maxM_ : maxM0_);
     cands.clear();
     for (; !found.empty(); found.pop()) cands.push_back(Candidate{found.top().first, int32_t(found.top().second)});
     sort_nearest_first(cands);
     out.resize(std::max<std::size_t>(cands.size(), std::size_t(cap) + 1));
-    const int kept = select_keep_pruned(
-        cands.data(), int(cands.size()), cap,
-        [&](int i, int j) { return dist(hnswlib::tableint(cands[i].id), hnswlib::tableint(cands[j].id)); },
-        [&](int i) { return identical(cur, hnswlib::tableint(cands[i].id)); }, out.data());
+    auto pair_dist = [&](int i, int j) { return dist(Id(cands[i].id), Id(cands[j].id)); };
+    auto is_copy = [&](int i) { return identical(cur, Id(cands[i].id)); };
+    const int diverse = select_neighbors(cands.data(), int(cands.size()), cap, pair_dist, is_copy, out.data());
+    const int kept = keep_pruned(cands.data(), int(cands.size()), cap, is_copy, out.data(), diverse);
     if (kept == 0) return entry;  // nothing found (not with our builds: the entry point is never deleted)
-    std::sort(out.begin(), out.begin() + kept);  // the list nearest first
+    for (int k = 0; k < kept; k++) out[k] = out[k] * 2 + (k < diverse ? 1 : 0);  // index, kept by the heuristic
+    std::sort(out.begin(), out.begin() + kept);                                 // the list nearest first
     {
       hnswlib::linklistsizeint* ll = list(cur, level);  // ours: its lock is held for the whole insertion
-      auto* ids = reinterpret_cast<hnswlib::tableint*>(ll + 1);
-      for (int k = 0; k < kept; k++) ids[k] = hnswlib::tableint(cands[out[k]].id);
+      auto* ids = reinterpret_cast<Id*>(ll + 1);
+      for (int k = 0; k < kept; k++) {
+        const Candidate& c = cands[out[k] / 2];
+        ids[k] = Id(c.id);
+        if (level == 0) {
+          dist0_[std::size_t(cur) * maxM0_ + k] = c.dist;
+          state0_[std::size_t(cur) * maxM0_ + k] = uint8_t((out[k] & 1 ? kKept : 0) | (is_copy(out[k] / 2) ? kCopy : 0));
+        }
+      }
       setListCount(ll, static_cast<unsigned short>(kept));
+      if (level == 0) states_known_[cur] = 1;
     }
     for (int k = 0; k < kept; k++) {
-      const Candidate c = cands[out[k]];
-      const auto other = hnswlib::tableint(c.id);
-      std::unique_lock<std::mutex> lock(link_list_locks_[other]);
-      hnswlib::linklistsizeint* ll = list(other, level);
-      auto* ids = reinterpret_cast<hnswlib::tableint*>(ll + 1);
-      const int n = getListCount(ll);
-      if (n < cap) {
-        ids[n] = cur;
-        setListCount(ll, static_cast<unsigned short>(n + 1));
-        continue;
-      }
-      list_cands.clear();
-      for (int j = 0; j < n; j++) list_cands.push_back(Candidate{dist(other, ids[j]), int32_t(ids[j])});
-      list_cands.push_back(Candidate{c.dist, int32_t(cur)});
-      sort_nearest_first(list_cands);
-      int new_index = 0;
-      while (list_cands[new_index].id != int32_t(cur)) new_index++;
-      scratch.resize(list_cands.size());
-      const int drop = replaced_on_link_back(
-          list_cands.data(), int(list_cands.size()), cap, new_index,
-          [&](int i, int j) { return dist(hnswlib::tableint(list_cands[i].id), hnswlib::tableint(list_cands[j].id)); },
-          [&](int i) { return identical(other, hnswlib::tableint(list_cands[i].id)); }, scratch.data());
-      if (drop < 0) continue;
-      for (int j = 0; j < n; j++)
-        if (ids[j] == hnswlib::tableint(list_cands[drop].id)) {
-          ids[j] = cur;
-          break;
-        }
+      const Candidate& c = cands[out[k] / 2];
+      std::unique_lock<std::mutex> lock(link_list_locks_[Id(c.id)]);
+      if (level == 0)
+        link_back0(Id(c.id), cur, c.dist);
+      else
+        link_back_upper(Id(c.id), cur, c.dist, level);
     }
-    return hnswlib::tableint(cands[out[0]].id);
+    return Id(cands[out[0] / 2].id);
+  }
+
+  // Upper levels: the candidates' distances computed afresh, the rule applied as a whole.
+  void link_back_upper(Id other, Id cur, float d, int level) {
+    thread_local std::vector<Candidate> c;
+    thread_local std::vector<int> scratch;
+    const int cap = static_cast<int>(maxM_);
+    hnswlib::linklistsizeint* ll = list(other, level);
+    auto* ids = reinterpret_cast<Id*>(ll + 1);
+    const int n = getListCount(ll);
+    if (n < cap) {
+      ids[n] = cur;
+      setListCount(ll, static_cast<unsigned short>(n + 1));
+      return;
+    }
+    c.clear();
+    for (int j = 0; j < n; j++) c.push_back(Candidate{dist(other, ids[j]), int32_t(ids[j])});
+    c.push_back(Candidate{d, int32_t(cur)});
+    sort_nearest_first(c);
+    int at = 0;
+    while (c[at].id != int32_t(cur)) at++;
+    scratch.resize(c.size());
+    const int drop = replaced_on_link_back(
+        c.data(), int(c.size()), cap, at, [&](int i, int j) { return dist(Id(c[i].id), Id(c[j].id)); },
+        [&](int i) { return identical(other, Id(c[i].id)); }, scratch.data());
+    if (drop < 0) return;
+    for (int j = 0; j < n; j++)
+      if (ids[j] == Id(c[drop].id)) {
+        ids[j] = cur;
+        return;
+      }
+  }
+
+  // The heuristic's states for `other`'s whole level-0 list (nearest first, distances cached).
+  void compute_states0(Id other) {
+    thread_local std::vector<Candidate> c;
+    thread_local std::vector<int> sel;
+    hnswlib::linklistsizeint* ll = get_linklist0(other);
+    const Id* ids = reinterpret_cast<const Id*>(ll + 1);
+    const int n = getListCount(ll);
+    const float* D = &dist0_[std::size_t(other) * maxM0_];
+    uint8_t* S = &state0_[std::size_t(other) * maxM0_];
+    c.clear();
+    for (int j = 0; j < n; j++) c.push_back(Candidate{D[j], int32_t(ids[j])});
+    sel.resize(std::size_t(n) + 1);
+    const int kept = select_neighbors(
+        c.data(), n, int(maxM0_), [&](int i, int j) { return dist(Id(c[i].id), Id(c[j].id)); },
+        [&](int i) { return identical(other, Id(c[i].id)); }, sel.data());
+    for (int j = 0; j < n; j++) S[j] = identical(other, ids[j]) ? kCopy : 0;
+    for (int k = 0; k < kept; k++) S[sel[k]] |= kKept;
+    states_known_[other] = 1;
+  }
+
+  // Level 0, `other`'s lock held: cur (at distance d from other) joins other's list, which stays nearest first.
+  void link_back0(Id other, Id cur, float d) {
+    thread_local std::vector<Id> mid;  // the list with cur merged in at its place, and the same for distance/state
+    thread_local std::vector<float> md;
+    thread_local std::vector<uint8_t> ms;
+    thread_local std::vector<int> kept, added;
+    const int cap = static_cast<int>(maxM0_);
+    hnswlib::linklistsizeint* ll = get_linklist0(other);
+    Id* ids = reinterpret_cast<Id*>(ll + 1);
+    const int n = getListCount(ll);
+    float* D = &dist0_[std::size_t(other) * maxM0_];
+    uint8_t* S = &state0_[std::size_t(other) * maxM0_];
+    int at = 0;
+    while (at < n && nearer(D[at], ids[at], d, cur)) at++;
+    if (n < cap) {  // room: insert at its place (the states are recomputed when the list is first full)
+      for (int j = n; j > at; j--) ids[j] = ids[j - 1], D[j] = D[j - 1], S[j] = S[j - 1];
+      ids[at] = cur, D[at] = d, S[at] = 0;
+      setListCount(ll, static_cast<unsigned short>(n + 1));
+      states_known_[other] = 0;
+      return;
+    }
+    if (!states_known_[other]) compute_states0(other);
+    mid.assign(ids, ids + n);
+    md.assign(D, D + n);
+    ms.assign(S, S + n);
+    mid.insert(mid.begin() + at, cur);
+    md.insert(md.begin() + at, d);
+    const bool cur_copy = identical(other, cur);
+    ms.insert(ms.begin() + at, cur_copy ? kCopy : 0);
+    bool copies = cur_copy;
+    for (int j = 0; j < n && !copies; j++) copies = (S[j] & kCopy) != 0;
+    int drop = -1;
+    if (copies) {  // rare (identical vectors): the rule applied as a whole, with its cap on copies
+      thread_local std::vector<Candidate> c;
+      thread_local std::vector<int> scratch;
+      c.clear();
+      for (int j = 0; j <= n; j++) c.push_back(Candidate{md[j], int32_t(mid[j])});
+      scratch.resize(c.size());
+      drop = replaced_on_link_back(
+          c.data(), n + 1, cap, at, [&](int i, int j) { return dist(mid[i], mid[j]); },
+          [&](int i) { return (ms[i] & kCopy) != 0; }, scratch.data());
+      if (drop < 0) return;
+    } else {
+      // The heuristic over the merged list, re-evaluating only what cur can change: entries before it keep their
+      // states; cur is checked against the kept entries nearer than it; if it is kept, later kept entries are
+      // checked against it (and whatever else turns kept); once one of them turns pruned, later pruned entries are
+      // re-checked against everything kept. The result equals select_neighbors over the merged list.
+      auto dominated = [&](int i, const std::vector<int>& by) {
+        for (int a : by)
+          if (dist(mid[i], mid[a]) < md[i]) return true;
+        return false;
+      };
+      kept.clear();
+      added.clear();
+      bool removed = false;
+      for (int i = 0; i <= n; i++) {
+        bool keep;
+        if (int(kept.size()) == cap)
+          keep = false;  // the heuristic stops at cap kept: the rest is left out
+        else if (i == at)
+          keep = !dominated(i, kept);
+        else if (ms[i] & kKept)
+          keep = added.empty() || !dominated(i, added);
+        else
+          keep = removed && !dominated(i, kept);
+        if (keep && (i == at || !(ms[i] & kKept))) added.push_back(i);
+        if (!keep && i != at && (ms[i] & kKept)) removed = true;
+        ms[i] = uint8_t((ms[i] & ~kKept) | (keep ? kKept : 0));
+        if (keep) kept.push_back(i);
+      }
+      for (int i = n; i >= 0 && drop < 0; i--)  // keep_pruned fills nearest first: the farthest pruned is left out
+        if (!(ms[i] & kKept)) drop = i;
+      if (drop == at || drop < 0) return;  // cur left out: the list and its states are unchanged
+    }
+    for (int i = 0, j = 0; i <= n; i++)
+      if (i != drop) ids[j] = mid[i], D[j] = md[i], S[j] = ms[i], j++;
+    if (copies) compute_states0(other);
   }
 };
 

@@ -168,7 +168,8 @@ void GraphBuilder::add(const float* vector, std::size_t label) {
   half::encode(vector, copy.size(), copy.data());
   impl_->index.add(copy.data(), label);
 }
-void GraphBuilder::use_hnswlib_connect_for_lab(bool on) { impl_->index.hnswlib_connect = on; }
+void GraphBuilder::use_hnswlib_connect(bool on) { impl_->index.hnswlib_connect = on; }
+std::size_t GraphBuilder::inconsistent_lists_for_test() { return impl_->index.inconsistent_lists(); }
 std::size_t GraphBuilder::size() const { return impl_->index.cur_element_count; }
 int32_t GraphBuilder::entry_point() const {
   return impl_->index.cur_element_count == 0 ? -1 : static_cast<int32_t>(impl_->index.enterpoint_node_);
@@ -301,6 +302,7 @@ std::size_t GraphBuilder::top_up_bytes(int m, std::size_t n) {
 
 void GraphBuilder::begin_top_up() {
   Impl& im = *impl_;
+  im.index.release_cache();  // the add() phase is over: its level-0 cache makes room for the staging
   const std::size_t n = im.index.cur_element_count;
   im.stage_offset.assign(n + 1, 0);
   for (std::size_t u = 0; u < n; u++)
@@ -463,7 +465,9 @@ std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n, bool ha
   std::size_t level0 =
       std::size_t(2 * m) * 4 + 4 + std::size_t(dims) * (half_copies ? 2 : 4) + sizeof(hnswlib::labeltype);
   std::size_t upper = (std::size_t(m) * 4 + 4) / std::size_t(m > 1 ? m - 1 : 1) + 16;  // expected upper links
-  return n * (level0 + upper + sizeof(std::mutex) + sizeof(int) + 16) + top_up_bytes(m, n) + (1u << 20);
+  // the add() phase's level-0 cache is freed before the top-up's staging is allocated: the larger of the two counts
+  const std::size_t phase = std::max(DenseIndex::cache_bytes(std::size_t(m), n), top_up_bytes(m, n));
+  return n * (level0 + upper + sizeof(std::mutex) + sizeof(int) + 16) + phase + (1u << 20);
 }
 
 }  // namespace vx::core::hnsw
