@@ -17,7 +17,9 @@
 #include "core/hnsw/hnsw_select.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <queue>
 #include <stdexcept>
@@ -114,21 +116,30 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   std::vector<float> dist0_;
   std::vector<uint8_t> state0_;
   std::vector<uint8_t> states_known_;
+  // Level-0 in-links per element. Linking back never drops an element's last one (it may be all that reaches it: many
+  // copies of one vector, or rows at equal distances, where ties rank by id and every newer one loses), and an element
+  // no list takes is spliced in (splice0), so every element keeps at least one level-0 in-link while adds run.
+  std::unique_ptr<std::atomic<uint32_t>[]> in0_;
   bool cache_released_ = false;
 
  public:
   // Bytes of the level-0 cache for n elements (add() phase only; release_cache() frees it).
-  static std::size_t cache_bytes(std::size_t m, std::size_t n) { return n * (2 * m * (sizeof(float) + 1) + 1); }
+  static std::size_t cache_bytes(std::size_t m, std::size_t n) {
+    return n * (2 * m * (sizeof(float) + 1) + 1 + sizeof(uint32_t));
+  }
   void allocate_cache() {
     dist0_.assign(max_elements_ * maxM0_, 0.f);
     state0_.assign(max_elements_ * maxM0_, 0);
     states_known_.assign(max_elements_, 0);
+    in0_.reset(new std::atomic<uint32_t>[max_elements_]);
+    for (std::size_t i = 0; i < max_elements_; i++) in0_[i].store(0, std::memory_order_relaxed);
   }
   // The post-passes reorder the lists: after them the cache would be stale, so it is freed and add() refuses.
   void release_cache() {
     std::vector<float>().swap(dist0_);
     std::vector<uint8_t>().swap(state0_);
     std::vector<uint8_t>().swap(states_known_);
+    in0_.reset();
     cache_released_ = true;
   }
 
@@ -194,6 +205,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
         const Candidate& c = cands[out[k] / 2];
         ids[k] = Id(c.id);
         if (level == 0) {
+          in0_[c.id].fetch_add(1, std::memory_order_relaxed);
           dist0_[std::size_t(cur) * maxM0_ + k] = c.dist;
           state0_[std::size_t(cur) * maxM0_ + k] = uint8_t((out[k] & 1 ? kKept : 0) | (is_copy(out[k] / 2) ? kCopy : 0));
         }
@@ -201,13 +213,20 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       setListCount(ll, static_cast<unsigned short>(kept));
       if (level == 0) states_known_[cur] = 1;
     }
+    bool linked = false;
     for (int k = 0; k < kept; k++) {
       const Candidate& c = cands[out[k] / 2];
       std::unique_lock<std::mutex> lock(link_list_locks_[Id(c.id)]);
       if (level == 0)
-        link_back0(Id(c.id), cur, c.dist);
+        linked |= link_back0(Id(c.id), cur, c.dist);
       else
         link_back_upper(Id(c.id), cur, c.dist, level);
+    }
+    if (level == 0 && !linked) {  // the nearest that is not a copy of cur, else the nearest
+      int k = 0;
+      while (k + 1 < kept && (state0_[std::size_t(cur) * maxM0_ + k] & kCopy)) k++;
+      if (state0_[std::size_t(cur) * maxM0_ + k] & kCopy) k = 0;
+      splice0(cur, Id(cands[out[k] / 2].id), cands[out[k] / 2].dist);
     }
     return Id(cands[out[0] / 2].id);
   }
@@ -243,6 +262,14 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       }
   }
 
+  // Takes one level-0 in-link from e unless it is e's last; returns whether it did.
+  bool release_in_link(Id e) {
+    uint32_t v = in0_[e].load(std::memory_order_relaxed);
+    while (v > 1 && !in0_[e].compare_exchange_weak(v, v - 1, std::memory_order_relaxed)) {
+    }
+    return v > 1;
+  }
+
   // The heuristic's states for `other`'s whole level-0 list (nearest first, distances cached).
   void compute_states0(Id other) {
     thread_local std::vector<Candidate> c;
@@ -263,8 +290,46 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     states_known_[other] = 1;
   }
 
+  // No level-0 list took cur (every one ranks it last among its equals: many copies of one vector, rows of other
+  // vectors at equal distances; ties rank by id, so each newer one loses): it is spliced into the list of its
+  // nearest neighbour `nbr` (at distance d; not a copy of cur if it has another: copies spliced into a copy's list
+  // would fill it with copies only) in place of that list's farthest entry `victim`, which moves into cur's
+  // own list (in place of cur's farthest entry that has another in-link, if the list is full), so victim stays
+  // reachable (nbr -> cur -> victim). As the page insert path does (docs/hnsw-internals.md, Inserts, "Splice");
+  // without it a level-0 walk with an ef above the row count missed copies that only link_unreached's links reach.
+  // cur's lock is held (for the whole insertion).
+  void splice0(Id cur, Id nbr, float d) {
+    hnswlib::linklistsizeint* cl = get_linklist0(cur);
+    Id* cids = reinterpret_cast<Id*>(cl + 1);
+    std::unique_lock<std::mutex> lock(link_list_locks_[nbr]);
+    hnswlib::linklistsizeint* nl = get_linklist0(nbr);
+    const Id* nids = reinterpret_cast<const Id*>(nl + 1);
+    const int n = getListCount(nl);
+    if (n == 0) return;
+    const Id victim = nids[n - 1];  // nearest first: the last is the farthest
+    int cn = getListCount(cl);
+    bool has = false;
+    for (int j = 0; j < cn; j++) has |= cids[j] == victim;
+    if (!has && cn == int(maxM0_)) {  // cur's farthest entry with another in-link leaves its list for victim
+      int z = cn - 1;
+      while (z >= 0 && !(cids[z] != nbr && release_in_link(cids[z]))) z--;
+      if (z < 0) return;
+      float* D = &dist0_[std::size_t(cur) * maxM0_];
+      uint8_t* S = &state0_[std::size_t(cur) * maxM0_];
+      for (int j = z; j + 1 < cn; j++) cids[j] = cids[j + 1], D[j] = D[j + 1], S[j] = S[j + 1];
+      setListCount(cl, static_cast<unsigned short>(--cn));
+    }
+    if (!has) link_back0(cur, victim, dist(cur, victim));  // victim: +1 here, -1 below
+    in0_[victim].fetch_sub(1, std::memory_order_relaxed);
+    setListCount(nl, static_cast<unsigned short>(n - 1));
+    link_back0(nbr, cur, d);  // room now: cur takes victim's place, by distance
+    states_known_[nbr] = 0;
+    states_known_[cur] = 0;
+  }
+
   // Level 0, `other`'s lock held: cur (at distance d from other) joins other's list, which stays nearest first.
-  void link_back0(Id other, Id cur, float d) {
+  // Returns whether other's list now holds cur.
+  bool link_back0(Id other, Id cur, float d) {
     thread_local std::vector<Id> mid;  // the list with cur merged in at its place, and the same for distance/state
     thread_local std::vector<float> md;
     thread_local std::vector<uint8_t> ms;
@@ -282,7 +347,8 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       ids[at] = cur, D[at] = d, S[at] = 0;
       setListCount(ll, static_cast<unsigned short>(n + 1));
       states_known_[other] = 0;
-      return;
+      in0_[cur].fetch_add(1, std::memory_order_relaxed);
+      return true;
     }
     if (!states_known_[other]) compute_states0(other);
     mid.assign(ids, ids + n);
@@ -304,7 +370,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       drop = replaced_on_link_back(
           c.data(), n + 1, cap, at, [&](int i, int j) { return dist(mid[i], mid[j]); },
           [&](int i) { return (ms[i] & kCopy) != 0; }, scratch.data());
-      if (drop < 0) return;
+      if (drop < 0) return false;
     } else {
       // The heuristic over the merged list, re-evaluating only what cur can change: entries before it keep their
       // states; cur is checked against the kept entries nearer than it; if it is kept, later kept entries are
@@ -335,11 +401,14 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       }
       for (int i = n; i >= 0 && drop < 0; i--)  // keep_pruned fills nearest first: the farthest pruned is left out
         if (!(ms[i] & kKept)) drop = i;
-      if (drop == at || drop < 0) return;  // cur left out: the list and its states are unchanged
+      if (drop == at || drop < 0) return false;  // cur left out: the list and its states are unchanged
     }
+    if (!release_in_link(mid[drop])) return false;  // the dropped entry's last in-link: the list stays
     for (int i = 0, j = 0; i <= n; i++)
       if (i != drop) ids[j] = mid[i], D[j] = md[i], S[j] = ms[i], j++;
+    in0_[cur].fetch_add(1, std::memory_order_relaxed);
     if (copies) compute_states0(other);
+    return true;
   }
 };
 
