@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <queue>
 #include <string>
@@ -36,6 +37,12 @@ namespace half = vx::core::half;
 
 namespace {
 
+double cpu_seconds() {  // this process's CPU time, all threads: compares builds on a shared machine better than wall time
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
 struct Args {
   Options o;
   std::string dataset = "gauss1536";
@@ -43,6 +50,7 @@ struct Args {
   std::vector<int> ef = {10, 15, 20, 30, 40, 60, 80};
   bool force_float = false;
   unsigned seed = 42;
+  bool hnswlib_connect = false;  // --hnswlib-connect: hnswlib's addPoint (lists shrink on link-back), for A/B
   bool top_up = true;       // --no-top-up: GraphBuilder without its top-up post-pass (what CREATE INDEX built before)
   bool float_walk = false;  // --float-walk: the search ranks by exact float distances (as pgvector's scan does)
   std::string dump;         // --dump=DIR: base.tsv (id, category, vector) and queries.tsv (id, vector) for COPY
@@ -80,6 +88,8 @@ Args parse(int argc, char** argv) {
       a.seed = unsigned(std::stoul(val));
     else if (key == "float-walk")
       a.float_walk = true;
+    else if (key == "hnswlib-connect")
+      a.hnswlib_connect = true;
     else if (key == "no-top-up")
       a.top_up = false;
     else if (key == "dump")
@@ -184,6 +194,7 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
   const std::size_t n = std::size_t(ds.n), dims = std::size_t(ds.dim);
   const vx::core::Metric metric = index_metric(ds.metric);
   auto t0 = Clock::now();
+  const double cpu0 = cpu_seconds();
   std::atomic<std::size_t> next{0};
   std::vector<std::thread> ts;
   for (int t = 0; t < a.threads; ++t)
@@ -191,7 +202,7 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
       for (std::size_t i; (i = next++) < n;) g.add(ds.row(int64_t(i)), i);
     });
   for (auto& t : ts) t.join();
-  double t_add = seconds_since(t0);
+  double t_add = seconds_since(t0), cpu_add = cpu_seconds() - cpu0;
   // the top-up's cost: one distance per distinct level-0 neighbour or neighbour's neighbour of a list not full
   double topup_candidates = 0;
   {
@@ -213,7 +224,7 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
   }
   std::printf("  top-up: %.0f level-0 candidates (distances) per element\n", topup_candidates / double(n));
   std::size_t topped = a.top_up ? top_up(g, a.threads) : 0;
-  double t_top = seconds_since(t0) - t_add;
+  double t_top = seconds_since(t0) - t_add, cpu_top = cpu_seconds() - cpu0 - cpu_add;
   std::size_t relinked = g.link_unreached();
   double t_build = seconds_since(t0);
 
@@ -234,6 +245,7 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
       " level-0 degree mean %.1f min %d, max level %d\n",
       ds.name.c_str(), n, dims, a.o.m, a.o.ef_construction, a.threads, half_build ? "half" : "float", t_build, t_add,
       t_top, topped, relinked, deg_sum / double(n), deg_min, g.max_level());
+  std::printf("  CPU: add %.1f s, top-up %.1f s\n", cpu_add, cpu_top);
   std::printf("  degree histogram:");
   for (int c = 0; c <= 2 * a.o.m; ++c)
     if (hist[c]) std::printf(" %d:%d", c, hist[c]);
@@ -298,6 +310,7 @@ int main(int argc, char** argv) {
   }
   bool half_build = !a.force_float && hc::GraphBuilder::half_copies_suitable(ds.base.data(), n, dims);
   hc::GraphBuilder g(ds.dim, metric, a.o.m, a.o.ef_construction, n, a.seed, half_build);
+  g.use_hnswlib_connect(a.hnswlib_connect);
   run(a, ds, truth, g, half_build);
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <vector>
 
 using vx::core::hnsw::Candidate;
@@ -128,4 +129,118 @@ TEST(HnswSelect, RefillKeepsLiveEntriesAndFillsTheRest) {
   EXPECT_EQ(c[out[3]].id, 4);
   n = vx::core::hnsw::refill_neighbors(c.data(), 6, 2, 6, pair, no_copy, out);
   EXPECT_EQ(n, 6);  // topped up with the shadowed ones
+}
+
+// The build's rules (pgvector's): select_keep_pruned for a new element's list, replaced_on_link_back for a full list
+// a new element links back into.
+using vx::core::hnsw::replaced_on_link_back;
+using vx::core::hnsw::select_keep_pruned;
+
+namespace {
+std::vector<Candidate> sorted_candidates(const Points& pts, int base, const std::vector<int>& ids) {
+  std::vector<Candidate> c;
+  for (int id : ids) c.push_back({pts.dist(base, id), id});
+  std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) {
+    return a.dist < b.dist || (a.dist == b.dist && a.id < b.id);
+  });
+  return c;
+}
+int index_of(const std::vector<Candidate>& c, int id) {
+  for (int i = 0; i < int(c.size()); ++i)
+    if (c[i].id == id) return i;
+  return -1;
+}
+}  // namespace
+
+TEST(HnswSelect, SelectKeepPrunedTakesTheHeuristicsChoiceThenThePrunedNearestFirst) {
+  // base 0 at 0; on one ray 1, 2, 3, 4 (1 shadows the others), -5 on the other side
+  Points pts{{{0.f}, {1.f}, {2.f}, {3.f}, {4.f}, {-5.f}}};
+  auto c = sorted_candidates(pts, 0, {1, 2, 3, 4, 5});
+  auto pd = [&](int i, int j) { return pts.dist(c[i].id, c[j].id); };
+  auto no_copy = [](int) { return false; };
+  int out[6];
+  ASSERT_EQ(select_keep_pruned(c.data(), 5, 4, pd, no_copy, out), 4);
+  std::vector<int> ids;
+  for (int k = 0; k < 4; ++k) ids.push_back(c[out[k]].id);
+  EXPECT_EQ(ids, (std::vector<int>{1, 5, 2, 3}));  // 1 and -5 by the heuristic, then 2 and 3
+  // fewer candidates than max_keep: all of them
+  EXPECT_EQ(select_keep_pruned(c.data(), 5, 8, pd, no_copy, out), 5);
+}
+
+TEST(HnswSelect, SelectKeepPrunedNeverKeepsFewerThanMaxKeepWhenThereAreEnough) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> g(0, 1);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int max_keep = 4 + trial % 29, n = max_keep + int(rng() % 64);
+    Points pts;
+    for (int i = 0; i <= n; ++i) pts.p.push_back({g(rng), g(rng), g(rng)});
+    std::vector<int> ids;
+    for (int i = 1; i <= n; ++i) ids.push_back(i);
+    auto c = sorted_candidates(pts, 0, ids);
+    auto pd = [&](int i, int j) { return pts.dist(c[i].id, c[j].id); };
+    std::vector<int> out(n), diverse(n);
+    const int kept = select_keep_pruned(c.data(), n, max_keep, pd, [](int) { return false; }, out.data());
+    ASSERT_EQ(kept, max_keep) << trial;
+    // the heuristic's choice first, in its order; then the others nearest first
+    const int d = select_neighbors(c.data(), n, max_keep, pd, diverse.data());
+    for (int k = 0; k < d; ++k) ASSERT_EQ(out[k], diverse[k]) << trial;
+    for (int k = d + 1; k < kept; ++k) ASSERT_LT(out[k - 1], out[k]) << trial;
+  }
+}
+
+TEST(HnswSelect, LinkBackReplacesTheFarthestPrunedEntryOrNothing) {
+  Points pts{{{0.f}, {1.f}, {2.f}, {3.f}, {-1.5f}, {2.5f}, {4.f}}};
+  auto no_copy = [](int) { return false; };
+  int scratch[4];
+  auto replaced = [&](int new_id) {  // the full list {1, 2, 3} (cap 3) of element 0; the id replaced, -1 for none
+    auto c = sorted_candidates(pts, 0, {1, 2, 3, new_id});
+    int r = replaced_on_link_back(
+        c.data(), 4, 3, index_of(c, new_id), [&](int i, int j) { return pts.dist(c[i].id, c[j].id); }, no_copy,
+        scratch);
+    return r < 0 ? -1 : c[r].id;
+  };
+  EXPECT_EQ(replaced(4), 3);   // -1.5: kept by the heuristic; 2 and 3 pruned, 2 fills: 3 leaves
+  EXPECT_EQ(replaced(5), 3);   // 2.5: pruned, but nearer than 3: 3 leaves
+  EXPECT_EQ(replaced(6), -1);  // 4: pruned and the farthest: the list stays
+}
+
+TEST(HnswSelect, LinkBackDropsTheFarthestWhenTheHeuristicKeepsEveryEntry) {
+  // base 0 at the origin, entries in three directions (all kept by the heuristic)
+  Points pts{{{0.f, 0.f}, {1.f, 0.f}, {0.f, 1.f}, {-1.f, 0.f}, {0.f, -2.f}, {0.f, -0.5f}}};
+  int scratch[4];
+  auto replaced = [&](int new_id) {
+    auto c = sorted_candidates(pts, 0, {1, 2, 3, new_id});
+    int r = replaced_on_link_back(
+        c.data(), 4, 3, index_of(c, new_id), [&](int i, int j) { return pts.dist(c[i].id, c[j].id); },
+        [](int) { return false; }, scratch);
+    return r < 0 ? -1 : c[r].id;
+  };
+  EXPECT_EQ(replaced(4), -1);  // (0,-2): the heuristic stops at 3 kept before reaching it
+  EXPECT_EQ(replaced(5), 3);   // (0,-0.5): kept first; (1,0), (0,1) still kept; (-1,0) left out (ties: by id)
+}
+
+TEST(HnswSelect, LinkBackChangesAtMostOneEntryAndNeverAHeuristicChoice) {
+  std::mt19937 rng(11);
+  std::normal_distribution<float> g(0, 1);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int cap = 4 + trial % 29;
+    Points pts;
+    for (int i = 0; i <= cap + 1; ++i) pts.p.push_back({g(rng), g(rng), g(rng), g(rng)});
+    std::vector<int> ids;
+    for (int i = 1; i <= cap + 1; ++i) ids.push_back(i);  // list 1..cap, new element cap + 1
+    auto c = sorted_candidates(pts, 0, ids);
+    auto pd = [&](int i, int j) { return pts.dist(c[i].id, c[j].id); };
+    std::vector<int> scratch(cap + 1), diverse(cap + 1);
+    const int at = index_of(c, cap + 1);
+    const int r = replaced_on_link_back(c.data(), cap + 1, cap, at, pd, [](int) { return false; }, scratch.data());
+    ASSERT_NE(r, at) << trial;  // -1 (no change) or an old entry
+    const int d = select_neighbors(c.data(), cap + 1, cap, pd, diverse.data());
+    if (r >= 0 && d < cap)
+      for (int k = 0; k < d; ++k) ASSERT_NE(diverse[k], r) << trial;
+    if (r < 0) {  // the new element is the one left out: the heuristic did not choose it, or stopped before it
+      bool chosen = false;
+      for (int k = 0; k < d; ++k) chosen |= diverse[k] == at;
+      ASSERT_TRUE(!chosen || d == cap) << trial;
+    }
+  }
 }

@@ -11,6 +11,8 @@
 
 #include <hnswlib/hnswlib.h>
 
+#include "core/hnsw/hnsw_dense_index.h"
+
 namespace vx::core::hnsw {
 using vx::core::DistanceKernels;
 using vx::core::kernels;
@@ -120,7 +122,7 @@ struct GraphBuilder::Impl {
   Impl(int dims, const StoredSpace& stored, int m, int efc, std::size_t max_elements, unsigned seed)
       : space(dims, stored), index(&space, max_elements, m, efc, seed) {}
   Space space;
-  hnswlib::HierarchicalNSW<float> index;
+  DenseIndex index;
   vx::core::Metric metric = vx::core::Metric::L2;
   // top-up staging (begin_top_up .. finish_top_up): element u's lists, level 0 first, each as count + capacity ids,
   // from stage[stage_offset[u]]
@@ -156,7 +158,7 @@ GraphBuilder::~GraphBuilder() = default;
 
 void GraphBuilder::add(const float* vector, std::size_t label) {
   if (!impl_->space.half()) {
-    impl_->index.addPoint(vector, label);
+    impl_->index.add(vector, label);
     return;
   }
   // hnswlib copies the point into its own storage and searches with it during addPoint: a per-thread buffer lives
@@ -164,8 +166,10 @@ void GraphBuilder::add(const float* vector, std::size_t label) {
   thread_local std::vector<uint16_t> copy;
   copy.resize(impl_->space.dims());
   half::encode(vector, copy.size(), copy.data());
-  impl_->index.addPoint(copy.data(), label);
+  impl_->index.add(copy.data(), label);
 }
+void GraphBuilder::use_hnswlib_connect(bool on) { impl_->index.hnswlib_connect = on; }
+std::size_t GraphBuilder::inconsistent_lists_for_test() { return impl_->index.inconsistent_lists(); }
 std::size_t GraphBuilder::size() const { return impl_->index.cur_element_count; }
 int32_t GraphBuilder::entry_point() const {
   return impl_->index.cur_element_count == 0 ? -1 : static_cast<int32_t>(impl_->index.enterpoint_node_);
@@ -298,6 +302,7 @@ std::size_t GraphBuilder::top_up_bytes(int m, std::size_t n) {
 
 void GraphBuilder::begin_top_up() {
   Impl& im = *impl_;
+  im.index.release_cache();  // the add() phase is over: its level-0 cache makes room for the staging
   const std::size_t n = im.index.cur_element_count;
   im.stage_offset.assign(n + 1, 0);
   for (std::size_t u = 0; u < n; u++)
@@ -460,7 +465,9 @@ std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n, bool ha
   std::size_t level0 =
       std::size_t(2 * m) * 4 + 4 + std::size_t(dims) * (half_copies ? 2 : 4) + sizeof(hnswlib::labeltype);
   std::size_t upper = (std::size_t(m) * 4 + 4) / std::size_t(m > 1 ? m - 1 : 1) + 16;  // expected upper links
-  return n * (level0 + upper + sizeof(std::mutex) + sizeof(int) + 16) + top_up_bytes(m, n) + (1u << 20);
+  // the add() phase's level-0 cache is freed before the top-up's staging is allocated: the larger of the two counts
+  const std::size_t phase = std::max(DenseIndex::cache_bytes(std::size_t(m), n), top_up_bytes(m, n));
+  return n * (level0 + upper + sizeof(std::mutex) + sizeof(int) + 16) + phase + (1u << 20);
 }
 
 }  // namespace vx::core::hnsw

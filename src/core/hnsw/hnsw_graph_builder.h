@@ -36,6 +36,11 @@ class GraphBuilder {
   // half_copies they are encoded here. Over a StoredSpace, an element's stored bytes.
   void add(const float* vector, std::size_t label);
 
+  // add() runs hnswlib's own addPoint (heuristic-only lists that shrink on link-back) instead of the keep-pruned
+  // connect step (hnsw_dense_index.h): for A/B in bench/lab and for tests of the post-passes on sparse lists; CREATE
+  // INDEX never calls it. Call before the first add().
+  void use_hnswlib_connect(bool on);
+
   std::size_t size() const;
   int32_t entry_point() const;
   int max_level() const;
@@ -75,6 +80,10 @@ class GraphBuilder {
   std::size_t top_up_lists();
   // Bytes begin_top_up() allocates for max_elements vectors (included in estimate_bytes).
   static std::size_t top_up_bytes(int m, std::size_t max_elements);
+
+  // Test hook, after add()s and before begin_top_up(): level-0 lists whose add()-phase cache (order, distances,
+  // heuristic states: hnsw_dense_index.h) disagrees with a fresh computation. 0 when linking back is exact.
+  std::size_t inconsistent_lists_for_test();
 
   // Test hook: removes every link into `id` at every level, making it unreachable.
   void drop_in_links_for_test(std::size_t id);

@@ -69,6 +69,38 @@ int keep_pruned(const Candidate* cands, int n, int max_keep, IsCopy&& is_copy, i
   return kept;
 }
 
+// The list a new element takes during construction (pgvector's rule, the paper's keepPrunedConnections): the
+// heuristic's choice, then the candidates it pruned, nearest first, up to max_keep. A list built this way never holds
+// fewer than min(n, max_keep) entries (fewer only when copies of the base beyond the cap are all that is left), so
+// later insertions search a graph as dense as the finished one. Writes indexes into cands to out; returns the count.
+template <class PairDist, class IsCopy>
+int select_keep_pruned(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, IsCopy&& is_copy, int* out) {
+  int kept = select_neighbors(cands, n, max_keep, pair_dist, is_copy, out);
+  return keep_pruned(cands, n, max_keep, is_copy, out, kept);
+}
+
+// A new element links back into a full list (max_keep entries): cands are the list's entries and the new element
+// (n = max_keep + 1), sorted by ascending dist to the list's owner. The list changes by at most one entry: the
+// candidate select_keep_pruned leaves out, i.e. the farthest one the heuristic pruned (or the farthest of all when it
+// pruned none). Returns the index into cands of the entry to replace with the new element, or -1 when the new element
+// itself is left out (the list stays as it is). hnswlib instead keeps only the heuristic's choice, so a full list of
+// 2m entries shrinks to its diverse subset (12 of 32 on float embeddings) and the graph the later insertions search
+// is much sparser than the finished one. scratch holds n ints.
+template <class PairDist, class IsCopy>
+int replaced_on_link_back(const Candidate* cands, int n, int max_keep, int new_index, PairDist&& pair_dist,
+                          IsCopy&& is_copy, int* scratch) {
+  const int kept = select_keep_pruned(cands, n, max_keep, pair_dist, is_copy, scratch);
+  auto taken = [&](int i) {
+    for (int k = 0; k < kept; ++k)
+      if (scratch[k] == i) return true;
+    return false;
+  };
+  if (!taken(new_index)) return -1;  // the new element left out (even beside a surplus copy): the list stays
+  for (int i = n - 1; i >= 0; --i)
+    if (!taken(i)) return i;  // the farthest left out
+  return -1;                  // nothing left out (fewer than max_keep + 1 candidates)
+}
+
 // Refills a list that lost entries (VACUUM removed dead neighbours): cands[0, nkeep) are the entries it keeps, as
 // they are; cands[nkeep, n) the replacement candidates, sorted by ascending dist. Replacements are chosen with the
 // heuristic against everything kept so far, then topped up nearest first, until max_keep are kept (copies of the
