@@ -248,8 +248,8 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, const ch
       "%s: %zu x %zu, m %d, efc %d, %d threads, %s copies: build %.1f s (add %.1f s, top-up %.1f s: %zu links), "
       "relinked %zu,"
       " level-0 degree mean %.1f min %d, max level %d\n",
-      ds.name.c_str(), n, dims, a.o.m, a.o.ef_construction, a.threads, built_on, t_build, t_add,
-      t_top, topped, relinked, deg_sum / double(n), deg_min, g.max_level());
+      ds.name.c_str(), n, dims, a.o.m, a.o.ef_construction, a.threads, built_on, t_build, t_add, t_top, topped,
+      relinked, deg_sum / double(n), deg_min, g.max_level());
   std::printf("  build CPU (all threads): add %.1f s, top-up %.1f s\n", cpu_add, cpu_top);
   std::printf("  degree histogram:");
   for (int c = 0; c <= 2 * a.o.m; ++c)
@@ -322,9 +322,6 @@ int main(int argc, char** argv) {
     scale = vx::core::int8::scale_for(ds.base.data(), n * dims);
   }
   hc::GraphBuilder g(ds.dim, metric, a.o.m, a.o.ef_construction, n, a.seed, copies, scale);
-  run(a, ds, truth, g,
-      copies == hc::BuildCopies::Int8   ? "8-bit"
-      : copies == hc::BuildCopies::Half ? "half"
-                                        : "float");
+  run(a, ds, truth, g, copies == hc::BuildCopies::Int8 ? "8-bit" : copies == hc::BuildCopies::Half ? "half" : "float");
   return 0;
 }

@@ -142,7 +142,7 @@ TEST(GraphBuilder, LinkUnreachedMakesEveryNodeReachableAgain) {
   Clustered c = make_clustered(1500, 32, 15, 1.0f);
   for (BuildCopies copies : {BuildCopies::Float, BuildCopies::Half, BuildCopies::Int8}) {
     auto owner = builder_over(c, Metric::L2, 8, 40, copies);
-  GraphBuilder& b = *owner;
+    GraphBuilder& b = *owner;
     for (std::size_t i = 0; i < c.n; i++) b.add(&c.data[i * c.dims], i);
     b.link_unreached();
     ASSERT_EQ(b.reachable_count(), c.n);
@@ -430,15 +430,13 @@ TEST(GraphBuilder, ChooseCopiesTakesInt8CodesOnlyWhereTheyAreFaithful) {
   EXPECT_EQ(scale, 0.0f);
   Clustered small = make_overlapping(500, 32, 10, 3);
   normalise(small);
-  EXPECT_EQ(GraphBuilder::choose_copies(small.data.data(), small.n, small.dims, Metric::L2, &scale),
-            BuildCopies::Half);
+  EXPECT_EQ(GraphBuilder::choose_copies(small.data.data(), small.n, small.dims, Metric::L2, &scale), BuildCopies::Half);
   // one outlier 10,000 times the rest: one code step is wider than most values, the nearest distances collapse
   Clustered spiky = unit;
   spiky.data[7] = 10000.0f;
   EXPECT_FALSE(GraphBuilder::int8_codes_suitable(spiky.data.data(), spiky.n, spiky.dims,
                                                  int8::scale_for(spiky.data.data(), spiky.data.size())));
-  EXPECT_EQ(GraphBuilder::choose_copies(spiky.data.data(), spiky.n, spiky.dims, Metric::L2, &scale),
-            BuildCopies::Half);
+  EXPECT_EQ(GraphBuilder::choose_copies(spiky.data.data(), spiky.n, spiky.dims, Metric::L2, &scale), BuildCopies::Half);
   // all zeros: no scale, no codes
   std::vector<float> zeros(128 * 10, 0.0f);
   EXPECT_EQ(GraphBuilder::choose_copies(zeros.data(), 10, 128, Metric::L2, &scale), BuildCopies::Half);

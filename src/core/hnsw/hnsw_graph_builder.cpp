@@ -174,8 +174,8 @@ struct GraphBuilder::Impl {
 
 GraphBuilder::GraphBuilder(int dims, vx::core::Metric metric, int m, int efc, std::size_t max_elements, unsigned seed,
                            BuildCopies copies, float int8_scale)
-    : impl_(std::make_unique<Impl>(dims, metric, m, efc, max_elements < 1 ? 1 : max_elements, seed, copies,
-                                   int8_scale)) {
+    : impl_(
+          std::make_unique<Impl>(dims, metric, m, efc, max_elements < 1 ? 1 : max_elements, seed, copies, int8_scale)) {
   impl_->metric = metric;
 }
 GraphBuilder::GraphBuilder(int dims, const StoredSpace& space, int m, int efc, std::size_t max_elements, unsigned seed)

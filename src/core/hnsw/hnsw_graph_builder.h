@@ -89,8 +89,7 @@ class GraphBuilder {
   std::size_t reachable_count() const;
 
   // Bytes hnswlib allocates for max_elements vectors (for the maintenance_work_mem check).
-  static std::size_t estimate_bytes(int dims, int m, std::size_t max_elements,
-                                    BuildCopies copies = BuildCopies::Float);
+  static std::size_t estimate_bytes(int dims, int m, std::size_t max_elements, BuildCopies copies = BuildCopies::Float);
   // Bytes of one element's copy.
   static std::size_t copy_bytes(int dims, BuildCopies copies);
 

@@ -354,15 +354,14 @@ void build_in_memory(Relation index, BuildState* st) {
   using core::hnsw::BuildCopies;
   const AnnContract& c = *st->contract;
   float int8_scale = 0;
-  const BuildCopies copies =
-      own_bytes(c) ? BuildCopies::Float
-                   : core::hnsw::GraphBuilder::choose_copies(st->data.data(), n, std::size_t(dims), st->metric,
-                                                             &int8_scale);
-  auto gb = own_bytes(c) ? std::make_unique<core::hnsw::GraphBuilder>(
-                               dims, core::hnsw::StoredSpace{element_bytes(c, uint32(dims)), c.stored_rank}, st->m,
-                               st->efc, n, 42u)
-                         : std::make_unique<core::hnsw::GraphBuilder>(dims, st->metric, st->m, st->efc, n, 42u,
-                                                                      copies, int8_scale);
+  const BuildCopies copies = own_bytes(c) ? BuildCopies::Float
+                                          : core::hnsw::GraphBuilder::choose_copies(
+                                                st->data.data(), n, std::size_t(dims), st->metric, &int8_scale);
+  auto gb =
+      own_bytes(c)
+          ? std::make_unique<core::hnsw::GraphBuilder>(
+                dims, core::hnsw::StoredSpace{element_bytes(c, uint32(dims)), c.stored_rank}, st->m, st->efc, n, 42u)
+          : std::make_unique<core::hnsw::GraphBuilder>(dims, st->metric, st->m, st->efc, n, 42u, copies, int8_scale);
   std::atomic<std::size_t> next{0}, done{0};
   int threads = int(std::min<std::size_t>(std::size_t(maintenance_thread_count()), std::max<std::size_t>(n, 1)));
   call([&] { report_build_threads(threads); });
@@ -403,7 +402,7 @@ void build_in_memory(Relation index, BuildState* st) {
          "pages %.0f ms, "
          "WAL %.0f ms",
          n, threads,
-         own_bytes(c)                   ? "own-bytes"
+         own_bytes(c)                  ? "own-bytes"
          : copies == BuildCopies::Int8 ? "8-bit"
          : copies == BuildCopies::Half ? "half"
                                        : "float",
