@@ -5,11 +5,12 @@
 // for each ef. Distance counts do not depend on the machine's load, so they compare builds on a shared machine.
 //
 // --no-top-up leaves out GraphBuilder's top-up post-pass (hnswlib's lists as its heuristic left them: the graph
-// CREATE INDEX built before the top-up); --float builds on float copies instead of half ones.
+// CREATE INDEX built before the top-up); --copies=float|half|int8 builds on those copies instead of what CREATE INDEX
+// would choose (GraphBuilder::choose_copies; --float is --copies=float).
 //
 //   make -C bench OUT=$PWD/bench/out lab     ->  bench/out/hnsw_lab
 //   bench/out/hnsw_lab --data=../shared/data/fashion-mnist --cache=bench/out/cache --dataset=gauss1536
-//                      [--base=N] [--queries=N] [--m=16] [--efc=64] [--threads=2] [--ef=10,20,40] [--float] [--float-walk]
+//                      [--base=N] [--queries=N] [--m=16] [--efc=64] [--threads=2] [--ef=10,20,40] [--copies=auto|float|half|int8] [--float-walk]
 //                      [--no-top-up] [--dump=DIR]
 #include <algorithm>
 #include <atomic>
@@ -27,6 +28,7 @@
 #include "../ann/dataset.h"
 #include "../ann/truth.h"
 #include "core/kernels/half.h"
+#include "core/kernels/int8.h"
 #include "core/half_copy.h"
 #include "core/hnsw/hnsw_graph_builder.h"
 #include "core/metric.h"
@@ -37,7 +39,8 @@ namespace half = vx::core::half;
 
 namespace {
 
-double cpu_seconds() {  // this process's CPU time, all threads: compares builds on a shared machine better than wall time
+double
+cpu_seconds() {  // this process's CPU time, all threads: compares builds on a shared machine better than wall time
   timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
@@ -48,7 +51,7 @@ struct Args {
   std::string dataset = "gauss1536";
   int threads = 2;
   std::vector<int> ef = {10, 15, 20, 30, 40, 60, 80};
-  bool force_float = false;
+  std::string copies = "auto";  // --copies=auto|float|half|int8 (--float = --copies=float): what the build ranks by
   unsigned seed = 42;
   bool hnswlib_connect = false;  // --hnswlib-connect: hnswlib's addPoint (lists shrink on link-back), for A/B
   bool top_up = true;       // --no-top-up: GraphBuilder without its top-up post-pass (what CREATE INDEX built before)
@@ -83,7 +86,9 @@ Args parse(int argc, char** argv) {
     else if (key == "ef")
       a.ef = parse_int_list(val);
     else if (key == "float")
-      a.force_float = true;
+      a.copies = "float";
+    else if (key == "copies")
+      a.copies = val;
     else if (key == "seed")
       a.seed = unsigned(std::stoul(val));
     else if (key == "float-walk")
@@ -190,7 +195,7 @@ struct Walker {
 }  // namespace
 
 template <class G>
-void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool half_build) {
+void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, const char* built_on) {
   const std::size_t n = std::size_t(ds.n), dims = std::size_t(ds.dim);
   const vx::core::Metric metric = index_metric(ds.metric);
   auto t0 = Clock::now();
@@ -202,7 +207,8 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
       for (std::size_t i; (i = next++) < n;) g.add(ds.row(int64_t(i)), i);
     });
   for (auto& t : ts) t.join();
-  double t_add = seconds_since(t0), cpu_add = cpu_seconds() - cpu0;
+  double t_add = seconds_since(t0);
+  const double cpu_add = cpu_seconds() - cpu0;
   // the top-up's cost: one distance per distinct level-0 neighbour or neighbour's neighbour of a list not full
   double topup_candidates = 0;
   {
@@ -223,8 +229,10 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
     }
   }
   std::printf("  top-up: %.0f level-0 candidates (distances) per element\n", topup_candidates / double(n));
+  const double cpu1 = cpu_seconds();
   std::size_t topped = a.top_up ? top_up(g, a.threads) : 0;
-  double t_top = seconds_since(t0) - t_add, cpu_top = cpu_seconds() - cpu0 - cpu_add;
+  const double cpu_top = cpu_seconds() - cpu1;
+  double t_top = seconds_since(t0) - t_add;
   std::size_t relinked = g.link_unreached();
   double t_build = seconds_since(t0);
 
@@ -243,9 +251,9 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, bool hal
       "%s: %zu x %zu, m %d, efc %d, %d threads, %s copies: build %.1f s (add %.1f s, top-up %.1f s: %zu links), "
       "relinked %zu,"
       " level-0 degree mean %.1f min %d, max level %d\n",
-      ds.name.c_str(), n, dims, a.o.m, a.o.ef_construction, a.threads, half_build ? "half" : "float", t_build, t_add,
-      t_top, topped, relinked, deg_sum / double(n), deg_min, g.max_level());
-  std::printf("  CPU: add %.1f s, top-up %.1f s\n", cpu_add, cpu_top);
+      ds.name.c_str(), n, dims, a.o.m, a.o.ef_construction, a.threads, built_on, t_build, t_add, t_top, topped,
+      relinked, deg_sum / double(n), deg_min, g.max_level());
+  std::printf("  build CPU (all threads): add %.1f s, top-up %.1f s\n", cpu_add, cpu_top);
   std::printf("  degree histogram:");
   for (int c = 0; c <= 2 * a.o.m; ++c)
     if (hist[c]) std::printf(" %d:%d", c, hist[c]);
@@ -308,9 +316,16 @@ int main(int argc, char** argv) {
     std::fclose(f);
     return 0;
   }
-  bool half_build = !a.force_float && hc::GraphBuilder::half_copies_suitable(ds.base.data(), n, dims);
-  hc::GraphBuilder g(ds.dim, metric, a.o.m, a.o.ef_construction, n, a.seed, half_build);
+  float scale = 0;
+  hc::BuildCopies copies = hc::GraphBuilder::choose_copies(ds.base.data(), n, dims, metric, &scale);
+  if (a.copies == "float") copies = hc::BuildCopies::Float;
+  if (a.copies == "half") copies = hc::BuildCopies::Half;
+  if (a.copies == "int8") {
+    copies = hc::BuildCopies::Int8;
+    scale = vx::core::int8::scale_for(ds.base.data(), n * dims);
+  }
+  hc::GraphBuilder g(ds.dim, metric, a.o.m, a.o.ef_construction, n, a.seed, copies, scale);
   g.use_hnswlib_connect(a.hnswlib_connect);
-  run(a, ds, truth, g, half_build);
+  run(a, ds, truth, g, copies == hc::BuildCopies::Int8 ? "8-bit" : copies == hc::BuildCopies::Half ? "half" : "float");
   return 0;
 }

@@ -1,10 +1,11 @@
 // Unit tests for the in-memory graph builder (src/core/hnsw/hnsw_graph_builder.*) in both storage modes: on clustered
 // data, the level-0 neighbours of nearly every element come from its own cluster and nearly every element is
-// reachable from the entry point; half copies build the same quality of graph; the top-up post-pass fills lists to
-// capacity (sorted, no duplicates or self links, same graph on any number of threads) and raises recall at a small
-// ef; and the data check that decides when half copies may be used.
+// reachable from the entry point; half copies and 8-bit codes build the same quality of graph; the top-up post-pass
+// fills lists to capacity (sorted, no duplicates or self links, same graph on any number of threads) and raises
+// recall at a small ef; and the data checks that decide which copies the build uses.
 #include "core/hnsw/hnsw_graph_builder.h"
 #include "core/kernels/bit_distance.h"
+#include "core/kernels/int8.h"
 
 #include <gtest/gtest.h>
 
@@ -18,6 +19,7 @@
 #include <queue>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -53,8 +55,19 @@ Clustered make_copies(std::size_t n, std::size_t dims) {
   return c;
 }
 
-void expect_good_graph(const Clustered& c, bool half) {
-  GraphBuilder b(static_cast<int>(c.dims), Metric::L2, 8, 40, c.n, 42, half);
+const char* copies_name(BuildCopies copies) {
+  return copies == BuildCopies::Int8 ? "int8" : copies == BuildCopies::Half ? "half" : "float";
+}
+
+// A builder over `copies` of c's vectors (8-bit codes at the scale choose_copies would use).
+std::unique_ptr<GraphBuilder> builder_over(const Clustered& c, Metric metric, int m, int efc, BuildCopies copies) {
+  const float scale = copies == BuildCopies::Int8 ? int8::scale_for(c.data.data(), c.data.size()) : 0.0f;
+  return std::make_unique<GraphBuilder>(static_cast<int>(c.dims), metric, m, efc, c.n, 42, copies, scale);
+}
+
+void expect_good_graph(const Clustered& c, BuildCopies copies) {
+  auto owner = builder_over(c, Metric::L2, 8, 40, copies);
+  GraphBuilder& b = *owner;
   for (std::size_t i = 0; i < c.n; i++) b.add(&c.data[i * c.dims], i);
   ASSERT_EQ(b.size(), c.n);
   std::size_t same = 0, total = 0;
@@ -83,15 +96,14 @@ void expect_good_graph(const Clustered& c, bool half) {
   std::size_t reached = 0;
   for (bool s : seen) reached += s;
   // HNSW links are directed and clusters here are far apart: a handful of elements may lack in-links
-  EXPECT_GE(reached, c.n * 99 / 100) << (half ? "half" : "float");
+  EXPECT_GE(reached, c.n * 99 / 100) << copies_name(copies);
   // the heuristic keeps a few long links between clusters on purpose; nearly all are within the cluster
-  EXPECT_GT(static_cast<double>(same) / static_cast<double>(total), 0.9) << (half ? "half" : "float");
+  EXPECT_GT(static_cast<double>(same) / static_cast<double>(total), 0.9) << copies_name(copies);
 }
 
-TEST(GraphBuilder, FloatAndHalfCopiesBuildConnectedClusteredGraphs) {
+TEST(GraphBuilder, FloatHalfAndInt8CopiesBuildConnectedClusteredGraphs) {
   Clustered c = make_clustered(2000, 64, 20, 1.0f);
-  expect_good_graph(c, false);
-  expect_good_graph(c, true);
+  for (BuildCopies copies : {BuildCopies::Float, BuildCopies::Half, BuildCopies::Int8}) expect_good_graph(c, copies);
 }
 
 // Elements kept as their own bytes (StoredSpace), here bit strings as hnsw's bit_hamming_ops and bit_jaccard_ops keep
@@ -140,8 +152,9 @@ TEST(GraphBuilder, StoredBitStringsBuildConnectedClusteredGraphs) {
 
 TEST(GraphBuilder, LinkUnreachedMakesEveryNodeReachableAgain) {
   Clustered c = make_clustered(1500, 32, 15, 1.0f);
-  for (bool half : {false, true}) {
-    GraphBuilder b(static_cast<int>(c.dims), Metric::L2, 8, 40, c.n, 42, half);
+  for (BuildCopies copies : {BuildCopies::Float, BuildCopies::Half, BuildCopies::Int8}) {
+    auto owner = builder_over(c, Metric::L2, 8, 40, copies);
+    GraphBuilder& b = *owner;
     for (std::size_t i = 0; i < c.n; i++) b.add(&c.data[i * c.dims], i);
     b.link_unreached();
     ASSERT_EQ(b.reachable_count(), c.n);
@@ -154,7 +167,7 @@ TEST(GraphBuilder, LinkUnreachedMakesEveryNodeReachableAgain) {
       }
     ASSERT_LT(b.reachable_count(), c.n);
     EXPECT_GE(b.link_unreached(), orphans);
-    EXPECT_EQ(b.reachable_count(), c.n) << (half ? "half" : "float");
+    EXPECT_EQ(b.reachable_count(), c.n) << copies_name(copies);
     EXPECT_EQ(b.link_unreached(), 0u);  // nothing left to link
   }
 }
@@ -168,9 +181,10 @@ void normalise(Clustered& c) {
 }
 
 // hnswlib_connect: hnswlib's own add (sparse lists), for the tests of the post-passes that fill them.
-std::unique_ptr<GraphBuilder> build(const Clustered& c, Metric metric, int m, int efc, bool half = false,
-                                    bool hnswlib_connect = false, int threads = 1) {
-  auto b = std::make_unique<GraphBuilder>(static_cast<int>(c.dims), metric, m, efc, c.n, 42, half);
+std::unique_ptr<GraphBuilder> build(const Clustered& c, Metric metric, int m, int efc,
+                                    BuildCopies copies = BuildCopies::Float, bool hnswlib_connect = false,
+                                    int threads = 1) {
+  auto b = builder_over(c, metric, m, efc, copies);
   b->use_hnswlib_connect(hnswlib_connect);
   std::atomic<std::size_t> next{0};
   std::vector<std::thread> ts;
@@ -278,7 +292,7 @@ TEST(GraphBuilder, TopUpFillsSortedListsToCapacityForEveryMetric) {
   const int m = 8;
   for (Metric metric : {Metric::L2, Metric::L1, Metric::InnerProduct, Metric::Cosine}) {
     const Clustered& data = metric == Metric::Cosine ? unit : c;
-    auto b = build(data, metric, m, 40, false, /*hnswlib_connect=*/true);
+    auto b = build(data, metric, m, 40, BuildCopies::Float, /*hnswlib_connect=*/true);
     double before = mean_level0_degree(*b);
     std::size_t added = b->top_up_lists();
     double after = mean_level0_degree(*b);
@@ -296,8 +310,8 @@ TEST(GraphBuilder, TopUpFillsSortedListsToCapacityForEveryMetric) {
 
 TEST(GraphBuilder, TopUpGivesTheSameGraphOnAnyNumberOfThreads) {
   Clustered c = make_clustered(1500, 24, 10, 1.0f);
-  auto one = build(c, Metric::L2, 8, 40, false, true);
-  auto three = build(c, Metric::L2, 8, 40, false, true);
+  auto one = build(c, Metric::L2, 8, 40, BuildCopies::Float, true);
+  auto three = build(c, Metric::L2, 8, 40, BuildCopies::Float, true);
   ASSERT_EQ(one->size(), three->size());
   std::size_t a = one->top_up_lists();
   three->begin_top_up();
@@ -332,7 +346,7 @@ TEST(GraphBuilder, TopUpAddsCopiesOfTheBaseToHalfAListAndKeepsEveryLink) {
   const std::size_t n = 400, dims = 200;
   Clustered c = make_copies(n, dims);
   const int m = 16;
-  auto b = build(c, Metric::L2, m, 64, false, true);
+  auto b = build(c, Metric::L2, m, 64, BuildCopies::Float, true);
   auto copies_of = [&](std::size_t id, const uint32_t* nb, int k) {
     int copies = 0;
     for (int j = 0; j < k; j++) copies += (b->label(nb[j]) % 10 == b->label(id) % 10) ? 1 : 0;
@@ -384,7 +398,7 @@ TEST(GraphBuilder, TopUpRaisesRecallAtSmallEfOfASparseGraph) {
   // measured: recall@10 at ef 10 0.84 before, 0.90 after (L2 and inner product rank these unit vectors alike)
   Clustered c = make_overlapping(3000, 128, 30, 1, true), q = make_overlapping(200, 128, 30, 2, true);
   for (Metric metric : {Metric::L2, Metric::InnerProduct}) {
-    auto b = build(c, metric, 8, 32, false, true);
+    auto b = build(c, metric, 8, 32, BuildCopies::Float, true);
     b->link_unreached();
     double before = recall_at_10(*b, c, metric, q, 10);
     b->top_up_lists();
@@ -408,7 +422,7 @@ TEST(GraphBuilder, DenseBuildKeepsLevel0ListsFullAndItsCacheExact) {
   for (int threads : {1, 2})
     for (Metric metric : {Metric::L2, Metric::L1, Metric::InnerProduct, Metric::Cosine}) {
       const Clustered& data = metric == Metric::Cosine ? unit : c;
-      auto b = build(data, metric, m, 40, false, false, threads);
+      auto b = build(data, metric, m, 40, BuildCopies::Float, false, threads);
       std::size_t short_lists = 0;
       for (std::size_t id = 0; id < b->size(); id++) {
         const uint32_t* nb;
@@ -418,8 +432,8 @@ TEST(GraphBuilder, DenseBuildKeepsLevel0ListsFullAndItsCacheExact) {
       // happens to link back to, may keep its short list (seen: 1 of 2,000; the top-up fills it).
       EXPECT_LE(short_lists, threads == 1 ? 0u : c.n / 200) << int(metric) << " on " << threads;
       EXPECT_EQ(b->inconsistent_lists_for_test(), 0u) << int(metric) << " on " << threads;
-      auto sparse = build(data, metric, m, 40, false, true, threads);
-      EXPECT_LT(mean_level0_degree(*sparse), 1.8 * m) << int(metric);  // what the dense build changes
+      auto sparse = build(data, metric, m, 40, BuildCopies::Float, true, threads);
+      EXPECT_LT(mean_level0_degree(*sparse), 1.8 * m) << int(metric);    // what the dense build changes
       EXPECT_LE(b->top_up_lists(), short_lists * 2 * m) << int(metric);  // nothing else left for the post-pass
       expect_sound_lists(*b, data, metric, m, "after the top-up");
       b->link_unreached();
@@ -434,7 +448,7 @@ TEST(GraphBuilder, DenseBuildCacheStaysExactAmongCopiesOfTheBase) {
   Clustered c = make_copies(n, dims);
   const int m = 16;
   for (Metric metric : {Metric::L2, Metric::InnerProduct}) {
-    auto b = build(c, metric, m, 64, false, false, 2);
+    auto b = build(c, metric, m, 64, BuildCopies::Float, false, 2);
     EXPECT_EQ(b->inconsistent_lists_for_test(), 0u) << int(metric);
     // Copies of the base fill at most half of a list as chosen; splices (an element no list took: here every newer
     // copy) add more to its nearest neighbour's list, whose farthest entry moves on to the new copy's list: a list
@@ -463,7 +477,7 @@ TEST(GraphBuilder, DenseBuildLeavesEveryElementAnInLinkAndAWalkFindsEveryCopy) {
   Clustered c = make_copies(n, dims);
   for (Metric metric : {Metric::L2, Metric::InnerProduct})
     for (int threads : {1, 2}) {
-      auto b = build(c, metric, 16, 64, false, false, threads);
+      auto b = build(c, metric, 16, 64, BuildCopies::Float, false, threads);
       std::vector<int> in(n, 0);
       for (std::size_t id = 0; id < n; id++) {
         const uint32_t* nb;
@@ -485,7 +499,7 @@ TEST(GraphBuilder, DenseBuildRaisesRecallOverHnswlibsAddAndTopUp) {
   // at ef 10 0.544 -> 0.593, at ef 20 0.696 -> 0.753 under L2; scale768 200k at m 16 in docs/benchmarks.md)
   Clustered c = make_overlapping(3000, 32, 30, 1, true), q = make_overlapping(200, 32, 30, 2, true);
   for (Metric metric : {Metric::L2, Metric::InnerProduct}) {
-    auto sparse = build(c, metric, 4, 16, false, true);
+    auto sparse = build(c, metric, 4, 16, BuildCopies::Float, true);
     sparse->top_up_lists();
     sparse->link_unreached();
     auto dense = build(c, metric, 4, 16);
@@ -506,8 +520,62 @@ TEST(GraphBuilder, AddAfterThePostPassesIsRefused) {
   EXPECT_THROW(b->add(&c.data[0], 1000), std::logic_error);
 }
 
+TEST(GraphBuilder, Int8CodesBuildAGraphAsGoodAsFloats) {
+  // Overlapping clusters of unit vectors as in TopUpRaisesRecallAtSmallEf: the walk ranks by exact floats, so recall
+  // measures the graph alone. A graph built on a wrong ranking (e.g. codes read without their scale or sign) misses
+  // most neighbours; a coarse one (4-bit steps) loses several points at ef 10.
+  Clustered c = make_overlapping(3000, 128, 30, 1, false);
+  Clustered q = make_overlapping(200, 128, 30, 2, false);
+  normalise(c);
+  normalise(q);
+  for (Metric metric : {Metric::L2, Metric::InnerProduct}) {
+    double recall[2];
+    int i = 0;
+    for (BuildCopies copies : {BuildCopies::Float, BuildCopies::Int8}) {
+      auto b = build(c, metric, 8, 32, copies);
+      b->top_up_lists();
+      b->link_unreached();
+      EXPECT_EQ(b->reachable_count(), c.n) << copies_name(copies);
+      recall[i++] = recall_at_10(*b, c, metric, q, 10);
+    }
+    EXPECT_GT(recall[1], recall[0] - 0.02) << int(metric) << ": float " << recall[0] << ", int8 " << recall[1];
+    EXPECT_GT(recall[1], 0.88) << int(metric);
+  }
+}
+
+TEST(GraphBuilder, ChooseCopiesTakesInt8CodesOnlyWhereTheyAreFaithful) {
+  float scale = -1;
+  // learned-embedding-like: unit vectors in 128 dimensions -> codes, at the scale of the largest |value|
+  Clustered unit = make_overlapping(500, 128, 10, 3, false);
+  normalise(unit);
+  EXPECT_EQ(GraphBuilder::choose_copies(unit.data.data(), unit.n, unit.dims, Metric::Cosine, &scale),
+            BuildCopies::Int8);
+  EXPECT_FLOAT_EQ(scale, int8::scale_for(unit.data.data(), unit.data.size()));
+  EXPECT_EQ(GraphBuilder::choose_copies(unit.data.data(), unit.n, unit.dims, Metric::L2, &scale), BuildCopies::Int8);
+  // l1 has no 8-bit kernel; below kInt8MinDims the codes save little: half copies as before
+  EXPECT_EQ(GraphBuilder::choose_copies(unit.data.data(), unit.n, unit.dims, Metric::L1, &scale), BuildCopies::Half);
+  EXPECT_EQ(scale, 0.0f);
+  Clustered small = make_overlapping(500, 32, 10, 3, false);
+  normalise(small);
+  EXPECT_EQ(GraphBuilder::choose_copies(small.data.data(), small.n, small.dims, Metric::L2, &scale), BuildCopies::Half);
+  // one outlier 10,000 times the rest: one code step is wider than most values, the nearest distances collapse
+  Clustered spiky = unit;
+  spiky.data[7] = 10000.0f;
+  EXPECT_FALSE(GraphBuilder::int8_codes_suitable(spiky.data.data(), spiky.n, spiky.dims,
+                                                 int8::scale_for(spiky.data.data(), spiky.data.size())));
+  EXPECT_EQ(GraphBuilder::choose_copies(spiky.data.data(), spiky.n, spiky.dims, Metric::L2, &scale), BuildCopies::Half);
+  // all zeros: no scale, no codes
+  std::vector<float> zeros(128 * 10, 0.0f);
+  EXPECT_EQ(GraphBuilder::choose_copies(zeros.data(), 10, 128, Metric::L2, &scale), BuildCopies::Half);
+  EXPECT_THROW(GraphBuilder(128, Metric::L1, 8, 32, 10, 42, BuildCopies::Int8, 0.01f), std::invalid_argument);
+  EXPECT_THROW(GraphBuilder(128, Metric::L2, 8, 32, 10, 42, BuildCopies::Int8, 0.0f), std::invalid_argument);
+}
+
 TEST(GraphBuilder, HalfCopiesHalveTheVectorMemoryEstimate) {
-  EXPECT_LT(GraphBuilder::estimate_bytes(784, 16, 10000, true), GraphBuilder::estimate_bytes(784, 16, 10000, false));
+  EXPECT_LT(GraphBuilder::estimate_bytes(784, 16, 10000, BuildCopies::Half),
+            GraphBuilder::estimate_bytes(784, 16, 10000, BuildCopies::Float));
+  EXPECT_LT(GraphBuilder::estimate_bytes(784, 16, 10000, BuildCopies::Int8),
+            GraphBuilder::estimate_bytes(784, 16, 10000, BuildCopies::Half));
 }
 
 TEST(GraphBuilder, HalfCopiesSuitableOnlyForDataTheyHoldFaithfully) {
@@ -530,4 +598,3 @@ TEST(GraphBuilder, HalfCopiesSuitableOnlyForDataTheyHoldFaithfully) {
 
 }  // namespace
 }  // namespace vx::core::hnsw
-

@@ -1,0 +1,76 @@
+// 8-bit build codes: the scale, the encoding, the scalar kernels and the dispatch (see int8.h for the contract).
+#include "core/kernels/int8.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace vx::core::int8 {
+
+float scale_for(const float* values, std::size_t count) {
+  float max_abs = 0;
+  for (std::size_t i = 0; i < count; i++) {
+    const float a = std::fabs(values[i]);
+    if (std::isfinite(a) && a > max_abs) max_abs = a;
+  }
+  return max_abs > 0 ? max_abs / float(kMaxCode) : 0.0f;
+}
+
+void encode(const float* x, std::size_t n, float scale, int8_t* out) {
+  const float inv = 1.0f / scale;
+  for (std::size_t i = 0; i < n; i++) {
+    float v = std::nearbyint(x[i] * inv);
+    if (!(v >= -kMaxCode)) v = -kMaxCode;  // also NaN (callers reject NaN earlier)
+    if (v > kMaxCode) v = kMaxCode;
+    out[i] = static_cast<int8_t>(v);
+  }
+}
+
+namespace {
+
+int32_t scalar_l2_squared(const int8_t* a, const int8_t* b, std::size_t n) {
+  int32_t s = 0;
+  for (std::size_t i = 0; i < n; i++) {
+    const int32_t d = int32_t(a[i]) - int32_t(b[i]);
+    s += d * d;
+  }
+  return s;
+}
+
+int32_t scalar_dot(const int8_t* a, const int8_t* b, std::size_t n) {
+  int32_t s = 0;
+  for (std::size_t i = 0; i < n; i++) s += int32_t(a[i]) * int32_t(b[i]);
+  return s;
+}
+
+bool avx512bw_supported() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512bw");
+#else
+  return false;
+#endif
+}
+
+SimdLevel table_level(SimdLevel level) {
+  if (!simd_level_supported(level)) level = detect_simd_level();
+  if (level == SimdLevel::Avx512 && !avx512bw_supported()) level = SimdLevel::Avx2;
+  if (level == SimdLevel::Avx2 && !simd_level_supported(SimdLevel::Avx2)) level = SimdLevel::Scalar;
+  return level;
+}
+
+}  // namespace
+
+namespace detail {
+const Kernels kScalarKernels = {SimdLevel::Scalar, scalar_l2_squared, scalar_dot};
+}  // namespace detail
+
+const Kernels& kernels_for(SimdLevel level) {
+  return table_for(table_level(level), detail::kScalarKernels, detail::kAvx2Kernels, detail::kAvx512Kernels);
+}
+
+const Kernels& kernels() {
+  static const Kernels& chosen = kernels_for(resolve_simd_level(std::getenv("VECTOREXT_SIMD"), detect_simd_level()));
+  return chosen;
+}
+
+}  // namespace vx::core::int8

@@ -1,0 +1,79 @@
+// Unit tests for the 8-bit build codes (src/core/kernels/int8.*): the scale, encoding (rounding, clamping, symmetry)
+// and the kernels of every SIMD level against a plain integer loop, for lengths around every vector width and at the
+// extremes (+-127), where a saturating or truncating instruction would show.
+#include "core/kernels/int8.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace vx::core::int8 {
+namespace {
+
+int64_t ref_l2(const std::vector<int8_t>& a, const std::vector<int8_t>& b, std::size_t n) {
+  int64_t s = 0;
+  for (std::size_t i = 0; i < n; i++) s += int64_t(a[i] - b[i]) * (a[i] - b[i]);
+  return s;
+}
+int64_t ref_dot(const std::vector<int8_t>& a, const std::vector<int8_t>& b, std::size_t n) {
+  int64_t s = 0;
+  for (std::size_t i = 0; i < n; i++) s += int64_t(a[i]) * b[i];
+  return s;
+}
+
+TEST(Int8Codes, ScaleMapsTheLargestMagnitudeTo127AndSkipsNonFinite) {
+  std::vector<float> v = {0.5f, -2.54f, 1.0f, std::numeric_limits<float>::infinity(), std::nanf("")};
+  EXPECT_FLOAT_EQ(scale_for(v.data(), v.size()), 2.54f / 127.0f);
+  std::vector<float> zeros(8, 0.0f);
+  EXPECT_EQ(scale_for(zeros.data(), zeros.size()), 0.0f);
+  EXPECT_EQ(scale_for(nullptr, 0), 0.0f);
+}
+
+TEST(Int8Codes, EncodeRoundsToNearestSymmetricallyAndClamps) {
+  const float s = 0.1f;
+  std::vector<float> x = {0.0f, 0.04f, 0.06f, -0.06f, 12.7f, -12.7f, 100.0f, -100.0f, 1.26f, -1.26f};
+  std::vector<int8_t> c(x.size());
+  encode(x.data(), x.size(), s, c.data());
+  EXPECT_EQ(c, (std::vector<int8_t>{0, 0, 1, -1, 127, -127, 127, -127, 13, -13}));
+  // a value scale_for covers is never clamped: decoding is within half a step
+  std::mt19937 rng(3);
+  std::normal_distribution<float> g(0, 0.03f);
+  std::vector<float> y(1000);
+  for (auto& v : y) v = g(rng);
+  const float scale = scale_for(y.data(), y.size());
+  std::vector<int8_t> cy(y.size());
+  encode(y.data(), y.size(), scale, cy.data());
+  for (std::size_t i = 0; i < y.size(); i++) EXPECT_LE(std::fabs(float(cy[i]) * scale - y[i]), 0.5001f * scale) << i;
+}
+
+TEST(Int8Codes, EveryLevelGivesTheExactIntegerSums) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> code(-127, 127);
+  for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
+    const Kernels& k = kernels_for(level);
+    for (std::size_t n : {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 256, 1536, 2001}) {
+      std::vector<int8_t> a(n), b(n);
+      for (std::size_t i = 0; i < n; i++) a[i] = int8_t(code(rng)), b[i] = int8_t(code(rng));
+      EXPECT_EQ(k.l2_squared(a.data(), b.data(), n), ref_l2(a, b, n)) << simd_level_name(k.level) << " n " << n;
+      EXPECT_EQ(k.dot(a.data(), b.data(), n), ref_dot(a, b, n)) << simd_level_name(k.level) << " n " << n;
+      // the extremes: every product 127 * -127, every difference 254
+      std::vector<int8_t> hi(n, 127), lo(n, -127);
+      EXPECT_EQ(k.l2_squared(hi.data(), lo.data(), n), int64_t(n) * 254 * 254) << simd_level_name(k.level);
+      EXPECT_EQ(k.dot(hi.data(), lo.data(), n), -int64_t(n) * 127 * 127) << simd_level_name(k.level);
+      EXPECT_EQ(k.dot(lo.data(), lo.data(), n), int64_t(n) * 127 * 127) << simd_level_name(k.level);
+    }
+  }
+}
+
+TEST(Int8Codes, UnsupportedLevelsFallBackToTheBestAvailable) {
+  EXPECT_LE(int(kernels().level), int(detect_simd_level()));
+  EXPECT_LE(int(kernels_for(SimdLevel::Avx512).level), int(detect_simd_level()));
+  EXPECT_EQ(kernels_for(SimdLevel::Scalar).level, SimdLevel::Scalar);
+}
+
+}  // namespace
+}  // namespace vx::core::int8
