@@ -414,6 +414,20 @@ TEST(GraphBuilder, TopUpRaisesRecallAtSmallEfOfASparseGraph) {
 // 2m candidates exist, while the adds run (hnswlib's own add leaves ~2-17 of 2m). Its cache (lists nearest first,
 // distances, the heuristic's states, updated incrementally on link-back) must equal a fresh computation, on one
 // thread and on several, for every metric.
+TEST(GraphBuilder, ConcurrentFirstAddsNeverMakeAnElementItsOwnEntryPoint) {
+  // The first element to reach the entry point's lock need not be id 0: when id 1 got there first, the entry point was
+  // set to 0, and id 0 then searched from itself and waited forever on its own list lock (CREATE INDEX of 20 rows on
+  // 3 threads hung in TAP 033). Many tiny builds on 4 threads: each must finish with every element reachable.
+  Clustered c = make_clustered(20, 2, 2, 1.0f);
+  for (int round = 0; round < 300; round++) {
+    auto b = build(c, Metric::L2, 4, 16, BuildCopies::Float, false, 4);
+    ASSERT_EQ(b->size(), c.n);
+    ASSERT_NE(b->entry_point(), -1);
+    b->link_unreached();
+    ASSERT_EQ(b->reachable_count(), c.n) << "round " << round;
+  }
+}
+
 TEST(GraphBuilder, DenseBuildKeepsLevel0ListsFullAndItsCacheExact) {
   Clustered c = make_clustered(2000, 32, 20, 1.0f);
   Clustered unit = c;

@@ -74,8 +74,10 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       std::memset(linkLists_[cur], 0, size_links_per_element_ * level + 1);
     }
 
-    if (static_cast<int>(entry) == -1) {  // the first element
-      enterpoint_node_ = 0;
+    if (static_cast<int>(entry) == -1) {  // the first element to take the global lock, not always id 0
+      // (hnswlib's addPoint sets 0 here: with several threads, id 1 can get here first, and id 0 then found itself
+      // as the entry point and waited forever on its own list lock in searchBaseLayer)
+      enterpoint_node_ = cur;
       maxlevel_ = level;
       return;
     }
