@@ -30,6 +30,15 @@ CLUSTER="$REPO/bench/cluster.sh"
 
 find_fashion_mnist
 
+# With the kernel's autogroup scheduling on (Debian's default), CPU time is shared between sessions first and by nice
+# value only within one, so `nice -n 19` on other work does not keep it from halving a build's CPU (docs/benchmarks.md,
+# Scale: a 1M build measured this way was 3x slower than quiet). Say so when something else is running.
+if [ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" = 1 ] &&
+   awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
+  echo "note: load average $(cut -d' ' -f1 /proc/loadavg) with autogroup scheduling on: other sessions' work competes" \
+       "with this run whatever its nice value (as root: echo 0 > /proc/sys/kernel/sched_autogroup_enabled)"
+fi
+
 bash "$REPO/scripts/deps.sh"
 
 say "build vectorext and install it into $STAGE"
