@@ -609,9 +609,13 @@ struct PageGraph {
 
 }  // namespace
 
-void search_init(Search* s, uint32 count, int m, int ef) {
+void search_init(Search* s, uint32 count, int m, int ef, uint64* visited) {
   s->visited_bits = count;
-  s->visited = static_cast<uint64*>(palloc0(sizeof(uint64) * (count / 64 + 1)));
+  if (visited)
+    std::memset(visited, 0, sizeof(uint64) * (count / 64 + 1));
+  else
+    visited = static_cast<uint64*>(palloc0(sizeof(uint64) * (count / 64 + 1)));
+  s->visited = visited;
   s->capcand = std::max(64, ef * 4);
   s->cand = static_cast<Candidate*>(palloc(sizeof(Candidate) * s->capcand));
   s->capres = ef + 1;
