@@ -11,6 +11,9 @@
 #   PROFILE=1: one more run per system under `perf record -e cpu-clock --call-graph dwarf` (needs perf), reported by
 #              bench/insert_profile_buckets.py: the share of samples per phase of the insert and per kind of work.
 #              PERF_KEEP=DIR keeps the perf data and scripts there (perf report -i DIR/perf-vectorext-perf.data).
+#   RECALL=N: one more run per system, then recall@10 at ef_search 40 of N held-out rows and a checksum of the ids
+#              the index returned (equal checksums: the builds' graphs answer alike; use ROWS / INSERTS so that the
+#              inserts make much of the graph, e.g. ROWS=10000 INSERTS=5000 RECALL=500 REPEATS=1).
 #   WALSTAT=1: pg_waldump --stats of one run per system, and GenericXLog records and distinct blocks per insert.
 #   SO_A, SO_B: two builds of vectorext (vectorext.so files reading the same index layout) measured A/B: systems "A"
 #              and "B" are copies of base_vectorext whose functions load these libraries (copied into BINDIR's lib
@@ -45,7 +48,7 @@ P="$BIN/psql -h $dir -p $PORT -U postgres -X -q -v ON_ERROR_STOP=1"
 
 # The rows: the cache file is a 32-byte header, then 60,000 train and 10,000 test rows of DIMS floats. Session s
 # inserts test rows [s * INSERTS, (s + 1) * INSERTS).
-python3 - "$DATA" "$ROWS" "$INSERTS" "$dir" "$DIMS" "$SESSIONS" <<'EOF'
+python3 - "$DATA" "$ROWS" "$INSERTS" "$dir" "$DIMS" "$SESSIONS" "${RECALL:-0}" <<'EOF'
 import array, sys
 path, n, k, out, d, sessions = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
 f = open(path, 'rb')
@@ -61,6 +64,9 @@ for s in range(sessions):
         o.write('PREPARE ins(int4, int4, text) AS INSERT INTO items (id, category, embedding) VALUES ($1, $2, $3::vector);\n')
         for i, v in enumerate(rows(60000 + s * k, k)):
             o.write("EXECUTE ins(%d, %d, '%s');\n" % (100000 + s * k + i, i % 100, v))
+with open(out + '/queries.tsv', 'w') as o:  # held-out test rows for RECALL
+    for i, v in enumerate(rows(60000 + sessions * k, min(int(sys.argv[7]), 10000 - sessions * k))):
+        o.write('%d\t%s\n' % (i, v))
 EOF
 chmod -R a+r "$dir"
 
@@ -99,6 +105,14 @@ one_run() {
     echo "SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint AS cpu1, pg_current_wal_lsn() AS lsn1, clock_timestamp() AS t1 \\gset"
     [ "$mode" = perf ] && echo "\\! kill -INT \$(cat $dir/perf.pid); sleep 2"
     echo "SELECT '$tag', round((:cpu1 - :cpu0) / 1e6 / $INSERTS, 4), round(pg_wal_lsn_diff(:'lsn1', :'lsn0') / $INSERTS), round(extract(epoch from (:'t1'::timestamptz - :'t0'::timestamptz)) * 1000 / $INSERTS, 4), :'lsn0', :'lsn1' \\g (format=unaligned tuples_only fieldsep=' ')"
+    if [ "$mode" = recall ]; then  # recall@10 of held-out rows after the inserts, ef_search 40, and the ids' checksum
+      echo "CREATE TEMP TABLE q (qid int4, v vector($DIMS)); \\copy q FROM '$dir/queries.tsv'"
+      echo "SET hnsw.ef_search = 40; SET enable_seqscan = off;"
+      echo "CREATE TEMP TABLE got AS SELECT qid, array(SELECT id FROM items ORDER BY embedding $OP q.v LIMIT 10) ids FROM q;"
+      echo "SET enable_seqscan = on; SET enable_indexscan = off; SET enable_bitmapscan = off;"
+      echo "CREATE TEMP TABLE exact AS SELECT qid, array(SELECT id FROM items ORDER BY embedding $OP q.v LIMIT 10) ids FROM q;"
+      echo "SELECT '$tag-recall', round(avg((SELECT count(*) FROM unnest(g.ids) i WHERE i = ANY (e.ids)) / 10.0), 4), md5(string_agg(g.ids::text, ';' ORDER BY g.qid)) FROM got g JOIN exact e USING (qid) \\g (format=unaligned tuples_only fieldsep=' ')"
+    fi
   } | $P -d "$db"
   $P -c "DROP DATABASE $db"
 }
@@ -143,6 +157,11 @@ done
 if [ -n "${SO_A:-}" ]; then  # per-round ratios B/A of CPU (rounds pair the i-th run of each)
   paste <(grep '^A ' "$dir/runs.txt" | cut -d' ' -f2) <(grep '^B ' "$dir/runs.txt" | cut -d' ' -f2) |
     awk '{r[NR] = $2 / $1} END {n = asort(r); printf "median of per-round CPU ratios B/A %.4f (%d rounds)\n", r[int((n + 1) / 2)], n}'
+fi
+
+if [ "${RECALL:-0}" -gt 0 ]; then
+  echo "== recall@10 (ef_search 40) of $RECALL held-out rows after the inserts, and a checksum of the ids found"
+  for ext in $SYSTEMS; do one_run "$ext" "$ext" recall | grep -- '-recall '; done
 fi
 
 if [ "${WALSTAT:-0}" = 1 ]; then
