@@ -84,15 +84,15 @@ if [ -n "${SO_A:-}" ]; then  # the index is built once (by BINDIR's vectorext); 
   cp "$SO_A" "$LIB/vectorext_a.so" && cp "$SO_B" "$LIB/vectorext_b.so"
   for sys in A B; do
     lc=$(echo $sys | tr AB ab)
-    $P -c "CREATE DATABASE base_$sys TEMPLATE base_vectorext"
-    $P -d "base_$sys" -c "UPDATE pg_proc SET probin = '\$libdir/vectorext_$lc' WHERE probin = '\$libdir/vectorext'"
+    $P -c "CREATE DATABASE base_$lc TEMPLATE base_vectorext"
+    $P -d "base_$lc" -c "UPDATE pg_proc SET probin = '\$libdir/vectorext_$lc' WHERE probin = '\$libdir/vectorext'"
   done
 fi
 
 # one_run EXT TAG [perf]: a copy of base_EXT, CHECKPOINT, the inserts; prints "TAG cpu_ms wal_bytes wall_ms" per row.
 one_run() {
-  local ext=$1 tag=$2 mode=${3:-} db=run_$1_$RANDOM
-  $P -c "CREATE DATABASE $db TEMPLATE base_$ext" -c "CHECKPOINT"
+  local ext=$1 tag=$2 mode=${3:-} db=run_${1,,}_$RANDOM
+  $P -c "CREATE DATABASE $db TEMPLATE base_${ext,,}" -c "CHECKPOINT"
   if [ "$SESSIONS" -gt 1 ]; then sessions_run "$db" "$tag"; $P -c "DROP DATABASE $db"; return; fi
   {
     echo "SET synchronous_commit = off;"

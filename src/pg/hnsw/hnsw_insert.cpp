@@ -444,6 +444,8 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   visited_test_set(&s, a.id);
   int32 cur = a.entry;
   float cur_dist = distance_to(&g, uint32(cur), vec);
+  search_track_seen(&s);  // the descent evaluates each element once, as a scan's (core::hnsw::greedy_layer)
+  core::hnsw::seen_test_set(&s, uint32(cur));
   for (int l = a.max_level; l > level; --l) greedy_layer(&g, &s, vec, l, &cur, &cur_dist);
 
   int top = std::min(level, a.max_level);
