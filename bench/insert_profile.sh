@@ -156,7 +156,13 @@ for ext in $SYSTEMS; do
 done
 if [ -n "${SO_A:-}" ]; then  # per-round ratios B/A of CPU (rounds pair the i-th run of each)
   paste <(grep '^A ' "$dir/runs.txt" | cut -d' ' -f2) <(grep '^B ' "$dir/runs.txt" | cut -d' ' -f2) |
-    awk '{r[NR] = $2 / $1} END {n = asort(r); printf "median of per-round CPU ratios B/A %.4f (%d rounds)\n", r[int((n + 1) / 2)], n}'
+    awk '{printf "%.4f\n", $2 / $1}' | sort -n | awk '{r[NR] = $1} END {
+      printf "median of per-round CPU ratios B/A %.4f (%d rounds)\n", r[int((NR + 1) / 2)], NR}'
+  for x in A B; do  # pgvector's CPU over each build's, per round
+    paste <(grep "^$x " "$dir/runs.txt" | cut -d' ' -f2) <(grep '^vector ' "$dir/runs.txt" | cut -d' ' -f2) |
+      awk '{printf "%.4f\n", $2 / $1}' | sort -n | awk -v x=$x '{r[NR] = $1} END {
+        if (NR) printf "median of per-round CPU ratios vector/%s %.4f (%d rounds)\n", x, r[int((NR + 1) / 2)], NR}'
+  done
 fi
 
 if [ "${RECALL:-0}" -gt 0 ]; then
