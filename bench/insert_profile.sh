@@ -20,6 +20,9 @@
 #              directory as vectorext_a.so / vectorext_b.so); SYSTEMS then defaults to "A B vector".
 #   SESSIONS=2: each run inserts INSERTS rows per session from 2 sessions at once (different rows); per row is then
 #              the backends' CPU summed over rows of both, and wall time of the whole (rows/s = 1000 / wall ms).
+#   PREWARM=1: the measuring backend first reads the index and the table into shared buffers (pg_prewarm), as a long
+#              session after CREATE INDEX has them: the copied database's pages are otherwise read from the kernel's
+#              cache (and the shared memory mapped) during the timed inserts, more of them for the larger index.
 #   DATASET=gauss1536: the bench's 1,536-d rows (inner product, GAUSS1536 the cache file) instead of pca256 (cosine).
 #   bench/insert_profile.sh [BINDIR]   env: PCA256 (path of pca256-v1-*.f32), ROWS (60000), INSERTS (1000),
 #                                           REPEATS (5), PORT (54371), SYSTEMS ("vectorext vector")
@@ -99,6 +102,7 @@ one_run() {
     echo "SELECT pg_backend_pid() AS pid \\gset"
     echo "\\setenv PID :pid"
     echo "SET enable_seqscan = off; SELECT id FROM items ORDER BY embedding $OP (SELECT embedding FROM items WHERE id = 1) LIMIT 1 \\g /dev/null"
+    [ "${PREWARM:-0}" = 1 ] && echo "CREATE EXTENSION IF NOT EXISTS pg_prewarm; SELECT pg_prewarm('items_emb'), pg_prewarm('items') \\g /dev/null"
     [ "$mode" = perf ] && echo "\\! perf record -q -e cpu-clock --call-graph dwarf,16384 -F 4000 -p \$PID -o $dir/perf-$tag.data >/dev/null 2>&1 & echo \$! > $dir/perf.pid; sleep 1"
     echo "SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint AS cpu0, pg_current_wal_lsn() AS lsn0, clock_timestamp() AS t0 \\gset"
     cat "$dir/inserts.sql"
