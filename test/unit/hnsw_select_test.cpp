@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -243,4 +244,66 @@ TEST(HnswSelect, LinkBackChangesAtMostOneEntryAndNeverAHeuristicChoice) {
       ASSERT_TRUE(!chosen || d == cap) << trial;
     }
   }
+}
+
+// left_out_of_full_list (the insert's re-prune of a full list) answers as select_keep_pruned does, whatever the
+// dimension, list size and data (clustered points, ties of distances included), with fewer pair distances; every pair
+// distance it asks for is one the full heuristic pass asks for too (same arguments), so it can never see a distance
+// the full pass would not have computed.
+TEST(HnswSelect, LeftOutOfAFullListIsWhatSelectKeepPrunedLeavesOut) {
+  using vx::core::hnsw::left_out_of_full_list;
+  using vx::core::hnsw::select_keep_pruned;
+  std::mt19937 rng(7);
+  std::normal_distribution<float> g(0, 1);
+  std::uniform_int_distribution<int> small(0, 3);
+  long lazy_calls = 0, full_calls = 0;
+  int left_new = 0, left_last = 0, left_other = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const int cap = 2 + trial % 33, dims = 1 + trial % 24, n = cap + 1;
+    const bool grid = trial % 5 == 0;  // small integer coordinates: many equal distances
+    Points pts;
+    for (int i = 0; i <= n; ++i) {
+      std::vector<float> v;
+      for (int k = 0; k < dims; ++k) v.push_back(grid ? float(small(rng)) : g(rng) + (i % 3) * 2.0f);
+      pts.p.push_back(v);
+    }
+    // element 0 is the list's owner; candidates 1..n (the last one the new element), no copy of the owner
+    std::vector<int> ids;
+    for (int i = 1; i <= n; ++i)
+      if (pts.dist(0, i) > 0) ids.push_back(i);
+    if (int(ids.size()) != n) continue;
+    auto c = sorted_candidates(pts, 0, ids);
+    long full = 0;
+    auto full_pd = [&](int i, int j) {
+      ++full;
+      return pts.dist(c[i].id, c[j].id);
+    };
+    std::vector<int> out(n);
+    const int kept = select_keep_pruned(c.data(), n, cap, full_pd, [](int) { return false; }, out.data());
+    ASSERT_EQ(kept, cap) << trial;
+    int expect = -1;
+    for (int i = 0; i < n && expect < 0; ++i)
+      if (std::find(out.begin(), out.begin() + kept, i) == out.begin() + kept) expect = i;
+    std::vector<int> scratch(2 * n);
+    long calls = 0;
+    const int got = left_out_of_full_list(
+        c.data(), n, cap,
+        [&](int i, int j) {
+          ++calls;
+          return pts.dist(c[i].id, c[j].id);
+        },
+        scratch.data());
+    ASSERT_EQ(got, expect) << trial << " cap " << cap << " dims " << dims;
+    lazy_calls += calls;
+    full_calls += full;
+    if (c[got].id == n) ++left_new;
+    (got == n - 1 ? left_last : left_other) += 1;
+  }
+  // every outcome is exercised: the new element left out, the farthest entry, and a nearer pruned one
+  EXPECT_GT(left_new, 100);
+  EXPECT_GT(left_last, 100);
+  EXPECT_GT(left_other, 20);
+  EXPECT_LT(lazy_calls * 2, full_calls) << lazy_calls << " vs " << full_calls;
+  std::printf("pair distances: %ld lazy, %ld full; left out: new %d, farthest %d, other %d\n", lazy_calls, full_calls,
+              left_new, left_last, left_other);
 }

@@ -101,6 +101,41 @@ int replaced_on_link_back(const Candidate* cands, int n, int max_keep, int new_i
   return -1;                  // nothing left out (fewer than max_keep + 1 candidates)
 }
 
+// replaced_on_link_back's question when no candidate is a copy of the base (the caller checks: copies change which
+// candidates the top-up skips), computing only the pair distances the answer depends on: returns the index into cands
+// (sorted, n = max_keep + 1) of the one candidate select_keep_pruned leaves out (the new element's index: the list
+// stays as it is). That is the farthest candidate unless
+// the heuristic keeps it; the farthest is pruned as soon as one kept candidate nearer the base is nearer to it than
+// the base is, so the heuristic's decisions are made in order, as the full pass makes them, only as far as needed to
+// find that candidate (most often among the first few: a row-by-row insert re-prunes up to 2m full lists, and the full
+// pass computed ~10x more distances, docs/benchmarks.md "Where the time goes: inserts"). Pair distances are asked for
+// with the same arguments, in the same order, as heuristic_pass asks for them. scratch holds 2n ints.
+template <class PairDist>
+int left_out_of_full_list(const Candidate* cands, int n, int max_keep, PairDist&& pair_dist, int* scratch) {
+  if (n <= max_keep) return -1;  // room for all: nothing left out
+  int* kept_at = scratch;        // indexes the heuristic kept, in order (the prefix [0, decided) is decided)
+  int* state = scratch + n;      // 1 kept, 0 not, for the decided prefix
+  int decided = 0, nkept = 0;
+  const int last = n - 1;
+  auto decide_next = [&] {  // heuristic_pass's step for candidate `decided`
+    const int i = decided++;
+    bool good = nkept < max_keep;
+    for (int k = 0; k < nkept && good; ++k) good = !(pair_dist(i, kept_at[k]) < cands[i].dist);
+    state[i] = good ? 1 : 0;
+    if (good) kept_at[nkept++] = i;
+  };
+  // Is `last` pruned? It is tested against the kept candidates in order, each decided just before it is needed.
+  for (int k = 0;; ++k) {
+    while (k >= nkept && decided < last) decide_next();
+    if (k >= nkept) break;  // every candidate before `last` decided, none prunes it
+    if (pair_dist(last, kept_at[k]) < cands[last].dist) return last;
+  }
+  if (nkept >= max_keep) return last;  // the heuristic stopped before it
+  for (int i = last - 1; i >= 0; --i)  // `last` is kept: the farthest one the heuristic pruned leaves
+    if (!state[i]) return i;
+  return -1;  // unreachable: max_keep kept before `last` would have stopped the heuristic
+}
+
 // Refills a list that lost entries (VACUUM removed dead neighbours): cands[0, nkeep) are the entries it keeps, as
 // they are; cands[nkeep, n) the replacement candidates, sorted by ascending dist. Replacements are chosen with the
 // heuristic against everything kept so far, then topped up nearest first, until max_keep are kept (copies of the

@@ -185,7 +185,8 @@ using core::hnsw::heap_push_min;
 using core::hnsw::search_reset;     // clears visited and heaps
 using core::hnsw::sort_candidates;  // ascending dist
 using core::hnsw::visited_test_set;
-void search_init(Search* s, uint32 count, int m, int ef);
+// visited: count / 64 + 1 words the search may use (it zeroes them), or nullptr to allocate them.
+void search_init(Search* s, uint32 count, int m, int ef, uint64* visited = nullptr);
 // Gives s the set of ids a greedy descent evaluated (core::hnsw::greedy_layer skips them when met again), empty:
 // 2^kSeenBits slots, of which half are used at most (a descent evaluates ~70-110 elements on 60,000 at m 16).
 constexpr uint32 kSeenBits = 10;
@@ -202,8 +203,17 @@ void search_layer(Graph* g, Search* s, const float* q, int level, int ef);
 
 // Insert one element (width floats: datum_to_element's). Used by aminsert and by the page-level build path.
 // dims: the value's; must equal the index's (fixed by this insert when the index has none yet). filter_area: the
-// record's filter area (hnsw_filter.h), nullptr for an index without filter columns.
-void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid, const char* filter_area);
+// record's filter area (hnsw_filter.h), nullptr for an index without filter columns. kept: buffers kept between
+// inserts (aminsert's, see insert()), grown here as needed in kept->cxt; nullptr to allocate them per call.
+struct InsertBuffers {
+  MemoryContext cxt;  // never reset: the buffers keep their largest size
+  float* mat;         // the candidates' elements (mat_floats floats)
+  size_t mat_floats;
+  uint64* visited;  // the search's visited bitset (visited_words words)
+  size_t visited_words;
+};
+void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid, const char* filter_area,
+                    InsertBuffers* kept = nullptr);
 
 // AM callbacks (one file each).
 IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info);

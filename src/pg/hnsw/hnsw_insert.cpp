@@ -238,7 +238,8 @@ struct LinkBuffers {
 
 // Reads nbr's list at level (share locks) and computes, with no lock held, the list that adds new_id (when full:
 // re-pruned with the heuristic and topped up, so one candidate leaves). Present: new_id is there already; Refuse: nbr
-// takes no link (unreadable, dead, or the copy rule below). `fresh`: new_id's record is not written yet.
+// takes no link (unreadable, dead, the copy rule below, or the re-prune leaves new_id out). `fresh`: new_id's record
+// is not written yet.
 
 LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, const Fresh* fresh, const LinkBuffers& b,
                             LinkPlan* p) {
@@ -283,6 +284,23 @@ LinkPlan::Outcome plan_link(Graph* g, uint32 nbr, uint32 new_id, int level, cons
     cands[n] = Candidate{to_new, int32(new_id)};
     int perm[2 * kMaxM + 1];
     sort_candidates_with_rows(cands, n + 1, mat, g->width, b.spare, perm);
+    bool any_copy = false;
+    for (int i = 0; i <= n && !any_copy; ++i) any_copy = same_vector(mat + size_t(i) * g->width, nbr_vec, g->width);
+    if (!any_copy) {
+      // The re-prune drops exactly one candidate (no copies: see select_from's top-up): found with the pair distances
+      // it depends on only (core::hnsw::left_out_of_full_list), and replaced in place, as CREATE INDEX's link-back
+      // does. The list holds the same ids as the full selection's would (in another order); a new element left out
+      // leaves the list as it is, unwritten.
+      int scratch[2 * (2 * kMaxM + 1)];
+      const int out = core::hnsw::left_out_of_full_list(cands, n + 1, cap, PairDist{g, mat}, scratch);
+      if (out < 0 || cands[out].id == int32(new_id)) return LinkPlan::Refuse;
+      std::memcpy(p->next, p->cur, sizeof(int32) * n);
+      for (int i = 0; i < n; ++i)
+        if (p->next[i] == cands[out].id) p->next[i] = int32(new_id);
+      p->nn = n;
+      p->kept = true;
+      return LinkPlan::Change;
+    }
     nn = select_from(g, cands, n + 1, cap, p->next, mat, nbr_vec, /*keep_pruned=*/true, /*loaded=*/true);
     // A copy of nbr does not push out a copy nbr already links to: that one may have no other way in (copies rank
     // by id, so each new one would evict the previous newest). The new copy is linked by splice_in instead.
@@ -388,7 +406,22 @@ bool splice_in(Graph* g, uint32 nbr, uint32 new_id) {
 
 }  // namespace
 
-void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid, const char* filter_area) {
+namespace {
+// A buffer of kept (grown in kept->cxt to at least `need` elements, contents not kept) or, without kept, a new one.
+template <class T>
+T* kept_buffer(InsertBuffers* kept, T** buf, size_t* have, size_t need) {
+  if (kept == nullptr) return static_cast<T*>(palloc(sizeof(T) * need));
+  if (*have < need) {
+    if (*buf) pfree(*buf);
+    *buf = static_cast<T*>(MemoryContextAlloc(kept->cxt, sizeof(T) * need));
+    *have = need;
+  }
+  return *buf;
+}
+}  // namespace
+
+void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer tid, const char* filter_area,
+                    InsertBuffers* kept) {
   Graph g;
   graph_load(&g, index);
   int m = int(g.m);
@@ -406,16 +439,20 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   dir_write_entry(&g, a.id, filter_area);
 
   Search s;
-  search_init(&s, g.count, m, efc);
+  search_init(&s, g.count, m, efc,
+              kept ? kept_buffer(kept, &kept->visited, &kept->visited_words, g.count / 64 + 1) : nullptr);
   visited_test_set(&s, a.id);
   int32 cur = a.entry;
   float cur_dist = distance_to(&g, uint32(cur), vec);
+  search_track_seen(&s);  // the descent evaluates each element once, as a scan's (core::hnsw::greedy_layer)
+  core::hnsw::seen_test_set(&s, uint32(cur));
   for (int l = a.max_level; l > level; --l) greedy_layer(&g, &s, vec, l, &cur, &cur_dist);
 
   int top = std::min(level, a.max_level);
   int32* lists[256];
   int counts[256];
-  float* mat = static_cast<float*>(palloc(sizeof(float) * g.width * size_t(std::max(efc, 2 * m + 1))));
+  float* mat = kept_buffer(kept, kept ? &kept->mat : nullptr, kept ? &kept->mat_floats : nullptr,
+                           size_t(g.width) * size_t(std::max(efc, 2 * m + 1)));
   float* nbr_vec = static_cast<float*>(palloc(sizeof(float) * g.width));
   Candidate* sorted = static_cast<Candidate*>(palloc(sizeof(Candidate) * (efc + 1)));
   int* perm = static_cast<int*>(palloc(sizeof(int) * (efc + 1)));
@@ -523,11 +560,40 @@ void insert_element(Relation index, const float* vec, uint32 dims, ItemPointer t
   graph_release(&g);
 }
 
+namespace {
+// The memory of row-by-row inserts, the backend's (children of CacheMemoryContext). A context made and deleted per
+// insert, as before, allocated and freed ~200 KB a row (the candidate matrix, 64 KB at 256 dimensions and 390 KB at
+// 1,536, the search's buffers, the context's growing blocks) on top of GenericXLog's 64 KB per record; glibc gave the
+// top of its heap back to the kernel at each free (brk) and took it again at the next row: page faults and TLB
+// shootdowns were a fifth of an insert's CPU (docs/benchmarks.md, "Where the time goes: inserts"). Now the small
+// allocations come from one block the context keeps when it is reset, and the large buffers are kept at their
+// largest size (pg_backend_memory_contexts shows both).
+constexpr Size kInsertBlock = 256 * 1024;
+struct InsertMemory {
+  MemoryContext cxt;  // reset before and after each insert; keeps its first block
+  InsertBuffers buffers;
+};
+InsertMemory insert_mem;
+InsertMemory& insert_memory() {
+  if (insert_mem.cxt == nullptr) {
+    insert_mem.buffers = InsertBuffers{AllocSetContextCreate(CacheMemoryContext, "vectorext hnsw insert buffers",
+                                                             ALLOCSET_SMALL_SIZES),
+                                       nullptr, 0, nullptr, 0};
+    insert_mem.cxt = AllocSetContextCreate(CacheMemoryContext, "vectorext hnsw insert", kInsertBlock, kInsertBlock,
+                                           ALLOCSET_DEFAULT_MAXSIZE);
+  }
+  return insert_mem;
+}
+}  // namespace
+
 bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap, IndexUniqueCheck check,
             bool indexUnchanged, IndexInfo* info) {
   if (isnull[0]) return false;
-  MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
-  MemoryContext old = MemoryContextSwitchTo(tmp);
+  // The insert's memory is the backend's, kept between rows (insert_memory); reset before use, as an insert that
+  // raised an error left it as it was (aminsert is never re-entered: the executor computes index expressions before).
+  InsertMemory& mem = insert_memory();
+  MemoryContextReset(mem.cxt);
+  MemoryContext old = MemoryContextSwitchTo(mem.cxt);
   Graph g;
   graph_load(&g, index);
   graph_release(&g);
@@ -540,9 +606,10 @@ bool insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, R
     filter_area = static_cast<char*>(palloc(g.filters.bytes));
     encode_filter_values(filter_area, g.filters, values, isnull);
   }
-  if (datum_to_element(*g.contract, values[0], dims, vec)) insert_element(index, vec, dims, heap_tid, filter_area);
+  if (datum_to_element(*g.contract, values[0], dims, vec))
+    insert_element(index, vec, dims, heap_tid, filter_area, &mem.buffers);
   MemoryContextSwitchTo(old);
-  MemoryContextDelete(tmp);
+  MemoryContextReset(mem.cxt);
   return false;
 }
 

@@ -22,13 +22,6 @@ extern "C" {
 
 namespace vx::pg::hnsw {
 
-namespace {
-
-Buffer read_block(Relation index, BlockNumber block) {
-  return ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
-}
-
-}  // namespace
 
 void graph_set_element_size(Graph* g) {
   g->element_bytes = element_bytes(*g->contract, g->dims);
@@ -79,6 +72,16 @@ BufferHints index_hints = {"vectorext hnsw buffer hints"};
 
 inline Buffer* hint_slot(Relation index, BlockNumber block) {
   return buffer_hint_slot(&index_hints, index->rd_node, block);
+}
+
+// A pin of block for a write (the caller locks it, and releases it), through the hints as the reads pin: an insert's
+// page writes (~16 a row) each paid ReadBuffer's buffer-mapping hash lookup and partition lock.
+Buffer read_block(Relation index, BlockNumber block) {
+  Buffer* hint = hint_slot(index, block);
+  if (hint && *hint != InvalidBuffer && ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, block, *hint)) return *hint;
+  Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, nullptr);
+  if (hint) *hint = buf;
+  return buf;
 }
 }  // namespace
 
@@ -609,9 +612,13 @@ struct PageGraph {
 
 }  // namespace
 
-void search_init(Search* s, uint32 count, int m, int ef) {
+void search_init(Search* s, uint32 count, int m, int ef, uint64* visited) {
   s->visited_bits = count;
-  s->visited = static_cast<uint64*>(palloc0(sizeof(uint64) * (count / 64 + 1)));
+  if (visited)
+    std::memset(visited, 0, sizeof(uint64) * (count / 64 + 1));
+  else
+    visited = static_cast<uint64*>(palloc0(sizeof(uint64) * (count / 64 + 1)));
+  s->visited = visited;
   s->capcand = std::max(64, ef * 4);
   s->cand = static_cast<Candidate*>(palloc(sizeof(Candidate) * s->capcand));
   s->capres = ef + 1;
