@@ -56,6 +56,12 @@ bytea* options(Datum reloptions, bool validate);
 //     stored_rank; a scan returns the exact value (stored_distance).
 const AnnContract& index_contract(Relation index);
 inline bool own_bytes(const AnnContract& c) { return c.stored == StoredForm::OwnBytes; }
+// Whether a new index of the contract's type whose records have record_size bytes packs them in groups of pages
+// (layout versions 6, 7; hnsw_page.h). Never for forms with an out-of-line part: their value reference must not
+// straddle pages.
+inline bool packs_records(const AnnContract& c, uint32 record_size) {
+  return c.extra_bytes == nullptr && packing_pays(record_size);
+}
 // Bytes of an element's form on the page, and floats it takes in memory.
 inline uint32 element_bytes(const AnnContract& c, uint32 dims) {
   return own_bytes(c) ? c.stored_bytes(int(dims)) : 2 * dims;
@@ -81,6 +87,7 @@ void datum_to_floats(const AnnContract& c, Datum d, float* out);
 struct Graph {
   Relation index;
   uint32 dims, m, record_size;
+  RecordLayout layout;  // how the records lie in a segment's pages (record_layout of record_size and the version)
   Metric metric;
   const AnnContract* contract;  // the column's type and metric (index_contract)
   uint32 element_bytes;         // of an element on the page (element_bytes)
