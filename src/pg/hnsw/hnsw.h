@@ -32,6 +32,9 @@ extern int hnsw_ef_search;
 extern int hnsw_iterative_scan;
 extern int hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
+// vectorext.hnsw_packed_records (on): whether new indexes may pack their records in groups of pages (off: the
+// per-page layout, versions 4 and 5, for A/B comparisons and the tests that compare both layouts).
+extern bool hnsw_packed_records;
 
 // Reloptions.
 struct Options {
@@ -61,6 +64,10 @@ inline bool own_bytes(const AnnContract& c) { return c.stored == StoredForm::Own
 // straddle pages.
 inline bool packs_records(const AnnContract& c, uint32 record_size) {
   return c.extra_bytes == nullptr && packing_pays(record_size);
+}
+// Whether an index written now (CREATE INDEX, or the first insert fixing an untyped column's dims) packs them.
+inline bool new_index_packs(const AnnContract& c, uint32 record_size) {
+  return hnsw_packed_records && packs_records(c, record_size);
 }
 // Bytes of an element's form on the page, and floats it takes in memory.
 inline uint32 element_bytes(const AnnContract& c, uint32 dims) {

@@ -194,7 +194,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   const int level_cap = max_level_for(m);
   const uint32 ub = upper_level_bytes(m);
   // Packed groups of pages where they pay for this record size (layout versions 6, 7; hnsw_page.h).
-  const bool packed = st->dims > 0 && packs_records(*st->contract, rs);  // an empty index too: inserts follow it
+  const bool packed = st->dims > 0 && new_index_packs(*st->contract, rs);  // an empty index too: inserts follow it
   const RecordLayout layout = record_layout(rs, packed);
   const uint32 seg_blocks = n ? segment_blocks(n, layout) : 0;
   // The filter directory (hnsw_filter_dir.h) comes first (block 1 on), then the records: one entry per id the segment

@@ -94,7 +94,7 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContra
   const FilterLayout filters = index_filter_layout(index);
   const uint32 rs = record_size(element_bytes(c, uint32(dims)), uint32(m)) + filters.bytes;
   // dims 0 (a column without typmod): the first insert fixes the record size and, with it, the layout.
-  init_meta(page, uint32(dims), c.metric, uint32(m), uint32(efc), rs, filters, dims > 0 && packs_records(c, rs));
+  init_meta(page, uint32(dims), c.metric, uint32(m), uint32(efc), rs, filters, dims > 0 && new_index_packs(c, rs));
   if (log) {
     GenericXLogFinish(state);
   } else {
@@ -264,7 +264,7 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
     next->dims = dims;
     next->record_size = record_size(element_bytes(*g->contract, dims), next->m) + g->filters.bytes;
     // Nothing is written yet: the layout follows the record size, as a build's would.
-    next->version = layout_version_for(g->filters, packs_records(*g->contract, next->record_size));
+    next->version = layout_version_for(g->filters, new_index_packs(*g->contract, next->record_size));
   }
   g->dims = next->dims;
   g->record_size = next->record_size;
