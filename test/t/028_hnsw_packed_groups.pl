@@ -5,7 +5,9 @@
 # row-by-row INSERTs from empty, deletes + VACUUM + reinserts, and with a filter column (version 7); index_check
 # passes on each, every row is found by its own vector, and the packed index has at least 15% fewer pages. Then kill -9
 # during inserts into a packed index (records straddling pages written whole in one WAL record of both pages, or
-# not at all): index_check with heapallindexed passes after crash recovery, before and after a VACUUM.
+# not at all): index_check with heapallindexed passes after crash recovery, before and after a VACUUM. Last, a streaming
+# standby replays inserts, deletes and VACUUM on a packed index (every generic record verified on replay) and answers
+# as the primary does.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -150,4 +152,38 @@ for my $round (1 .. 2) {
 }
 is(version_of('items_idx'), '6', 'crash: still version 6');
 $node->stop;
+
+# ---- a streaming standby (tap.conf: wal_consistency_checking = 'generic' verifies every replayed page) ------------
+my $primary = PostgreSQL::Test::Cluster->new('packed_primary');
+$primary->init(allows_streaming => 1);
+$primary->append_conf('postgresql.conf', "autovacuum = off");
+$primary->start;
+$primary->safe_psql('postgres', q{
+  CREATE EXTENSION vectorext;
+  CREATE FUNCTION vec1536(k int) RETURNS vector LANGUAGE sql IMMUTABLE AS $$
+    SELECT array_agg(sin(k % 37 * 0.7 + d * (1 + k % 5) * 0.013) + 0.3 * sin(k * 12.9898 + d * 78.233))::vector(1536)
+    FROM generate_series(1, 1536) d $$;
+  CREATE TABLE items (id int, embedding vector(1536));
+  INSERT INTO items SELECT i, vec1536(i) FROM generate_series(1, 300) i;
+  CREATE INDEX items_idx ON items USING hnsw (embedding vector_cosine_ops);
+});
+$primary->backup('base');
+my $standby = PostgreSQL::Test::Cluster->new('packed_standby');
+$standby->init_from_backup($primary, 'base', has_streaming => 1);
+$standby->start;
+$primary->safe_psql('postgres', q{
+  INSERT INTO items SELECT i, vec1536(i) FROM generate_series(301, 700) i;
+  DELETE FROM items WHERE id % 4 = 0;
+  VACUUM items;
+  INSERT INTO items SELECT i, vec1536(i) FROM generate_series(701, 900) i;
+});
+$primary->wait_for_catchup($standby);
+my $q = q{SET enable_seqscan = off; SELECT q, (SELECT string_agg(id::text, ',') FROM
+            (SELECT id FROM items ORDER BY embedding <=> vec1536(q * 31 + 7) LIMIT 10) r) FROM generate_series(1, 20) q};
+is($standby->safe_psql('postgres', $q), $primary->safe_psql('postgres', $q),
+  'standby: inserts, deletes and VACUUM on a packed index replay to the same answers');
+my ($rc, $out, $err) = $standby->psql('postgres', "SELECT true FROM vectorext.index_check('items_idx')");
+is($rc, 0, 'standby: index_check passes on the replayed index') or diag($err);
+$standby->stop;
+$primary->stop;
 done_testing();
