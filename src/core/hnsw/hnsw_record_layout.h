@@ -67,14 +67,22 @@ inline RecordLayout record_layout(uint32_t size, uint32_t usable, uint32_t heade
 }
 
 // Byte `byte` (< size) of the record of the segment's `local`-th element. Within one record, bytes are consecutive
-// over consecutive pages' usable areas (all in one page for the per-page layout).
+// over consecutive pages' usable areas (all in one page for the per-page layout). On the scan's hot path (several
+// calls per distance): the per-page case divides by per_group only, as before packing existed; a packed group finds
+// the page within the group by subtraction (at most 3), not by a division by the runtime usable size.
 inline PagePlace place_of(const RecordLayout& l, uint32_t local, uint32_t byte) {
+  if (l.group == 1) return PagePlace{local / l.per_group, (local % l.per_group) * l.size + byte};
   if (l.group == 0) {
     const uint64_t off = uint64_t(local) * l.size + byte;
     return PagePlace{uint32_t(off / l.usable), uint32_t(off % l.usable)};
   }
-  const uint32_t off = (local % l.per_group) * l.size + byte;  // < group * usable
-  return PagePlace{(local / l.per_group) * l.group + off / l.usable, off % l.usable};
+  uint32_t off = (local % l.per_group) * l.size + byte;  // < group * usable
+  uint32_t page = (local / l.per_group) * l.group;
+  while (off >= l.usable) {
+    off -= l.usable;
+    ++page;
+  }
+  return PagePlace{page, off};
 }
 
 // Whether the whole record of the `local`-th element lies on one page.

@@ -175,8 +175,7 @@ using core::hnsw::RecordLayout;
 inline RecordLayout record_layout(uint32 record_size, bool packed) {
   return core::hnsw::record_layout(record_size, kUsable, kHeaderBytes, packed);
 }
-// Whether a new index of this record size packs its records (where an element may have an out-of-line part, its
-// reference must not straddle pages: callers pass false for such forms).
+// Whether packing pays for this record size (packs_records, hnsw.h, adds the condition on the element's form).
 inline bool packing_pays(uint32 record_size) {
   return core::hnsw::packed_group_pages(record_size, kUsable, kHeaderBytes) >= 2;
 }
