@@ -31,7 +31,7 @@ VX_FUNCTION(vx_ann_index_meta) {
       if (hnsw::meta_describe(page, &version, &count, &deleted)) {
         values[0] = Int32GetDatum(int32(version));
         nulls[0] = false;
-        if (version == hnsw::kLayoutVersion) {
+        if (hnsw::layout_version_known(version)) {
           values[1] = Int64GetDatum(int64(count));
           values[2] = Int64GetDatum(int64(deleted));
           nulls[1] = nulls[2] = false;

@@ -32,6 +32,9 @@ extern int hnsw_ef_search;
 extern int hnsw_iterative_scan;
 extern int hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
+// vectorext.hnsw_packed_records (on): whether new indexes may pack their records in groups of pages (off: the
+// per-page layout, versions 4 and 5, for A/B comparisons and the tests that compare both layouts).
+extern bool hnsw_packed_records;
 
 // Reloptions.
 struct Options {
@@ -56,6 +59,16 @@ bytea* options(Datum reloptions, bool validate);
 //     stored_rank; a scan returns the exact value (stored_distance).
 const AnnContract& index_contract(Relation index);
 inline bool own_bytes(const AnnContract& c) { return c.stored == StoredForm::OwnBytes; }
+// Whether a new index of the contract's type whose records have record_size bytes packs them in groups of pages
+// (layout versions 6, 7; hnsw_page.h). Never for forms with an out-of-line part: their value reference must not
+// straddle pages.
+inline bool packs_records(const AnnContract& c, uint32 record_size) {
+  return c.extra_bytes == nullptr && packing_pays(record_size);
+}
+// Whether an index written now (CREATE INDEX, or the first insert fixing an untyped column's dims) packs them.
+inline bool new_index_packs(const AnnContract& c, uint32 record_size) {
+  return hnsw_packed_records && packs_records(c, record_size);
+}
 // Bytes of an element's form on the page, and floats it takes in memory.
 inline uint32 element_bytes(const AnnContract& c, uint32 dims) {
   return own_bytes(c) ? c.stored_bytes(int(dims)) : 2 * dims;
@@ -81,6 +94,7 @@ void datum_to_floats(const AnnContract& c, Datum d, float* out);
 struct Graph {
   Relation index;
   uint32 dims, m, record_size;
+  RecordLayout layout;  // how the records lie in a segment's pages (record_layout of record_size and the version)
   Metric metric;
   const AnnContract* contract;  // the column's type and metric (index_contract)
   uint32 element_bytes;         // of an element on the page (element_bytes)

@@ -24,6 +24,7 @@ int hnsw_ef_search = 40;
 int hnsw_iterative_scan = kIterOff;
 int hnsw_max_scan_tuples = 20000;
 double hnsw_scan_mem_multiplier = 1.0;
+bool hnsw_packed_records = true;
 
 namespace {
 
@@ -52,6 +53,10 @@ void hnsw_on_load() {
   DefineCustomRealVariable("hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
                            nullptr, &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("hnsw");
+  DefineCustomBoolVariable("vectorext.hnsw_packed_records",
+                           "Lets new hnsw indexes pack their records in groups of pages where that saves pages",
+                           "Off: the per-page layout (for comparisons). Existing indexes keep their layout.",
+                           &hnsw_packed_records, true, PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
 }
 VX_ON_LOAD(hnsw_on_load);
 

@@ -193,11 +193,13 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   const uint32 rs = filter_offset + st->filters.bytes;  // the filter area follows the element (hnsw_page.h)
   const int level_cap = max_level_for(m);
   const uint32 ub = upper_level_bytes(m);
-  const uint32 seg_blocks = n ? segment_blocks(n, rs) : 0;
-  const bool page_contained = records_per_page(rs) > 0;
+  // Packed groups of pages where they pay for this record size (layout versions 6, 7; hnsw_page.h).
+  const bool packed = st->dims > 0 && new_index_packs(*st->contract, rs);  // an empty index too: inserts follow it
+  const RecordLayout layout = record_layout(rs, packed);
+  const uint32 seg_blocks = n ? segment_blocks(n, layout) : 0;
   // The filter directory (hnsw_filter_dir.h) comes first (block 1 on), then the records: one entry per id the segment
   // can hold.
-  const uint32 dir_pages = n && st->filters.count ? dir_blocks(segment_capacity(seg_blocks, rs), st->filters) : 0;
+  const uint32 dir_pages = n && st->filters.count ? dir_blocks(segment_capacity(seg_blocks, layout), st->filters) : 0;
   const BlockNumber after_segment = 1 + seg_blocks + dir_pages;
 
   // Elements go to pages breadth-first (core/hnsw/hnsw_locality.h): new id i holds builder element order[i].
@@ -280,7 +282,9 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     }
     if (st->filters.count)
       std::memcpy(rec.data() + filter_offset, &st->filter_areas[label * st->filters.bytes], st->filters.bytes);
-    if (page_contained && out.fill() + rs > kUsable) out.pad_to_page();  // as locate() expects
+    // A page (group) starts at every per_group-th record, as locate() expects: its last page is never empty
+    // (core::hnsw::packed_group_pages chooses no group whose records fit one page fewer).
+    if (layout.group > 0 && id % layout.per_group == 0) out.pad_to_page();
     out.append(rec.data(), rs);
     if ((id & 1023) == 0) {
       call([&] {
@@ -337,6 +341,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   b.m = m;
   b.ef_construction = uint32(st->efc);
   b.record_size = rs;
+  b.packed = packed;
   b.metric = st->metric;
   b.entry = gb.entry_point() >= 0 ? int32(new_id[uint32(gb.entry_point())]) : -1;
   b.max_level = n ? std::min(gb.max_level(), level_cap) : -1;

@@ -60,13 +60,13 @@ constexpr uint8 kUnwritten = 0;
 
 BlockNumber block_of(Check* c, uint32 id) {
   const HnswSegment* seg = find_segment(c->g.segments, c->g.nsegments, id);
-  return seg ? locate(*seg, c->g.record_size, id, 0).block : InvalidBlockNumber;
+  return seg ? locate(*seg, c->g.layout, id, 0).block : InvalidBlockNumber;
 }
 
 // Whether the record of id lies inside the relation (an insert extends it before writing there).
 bool on_disk(Check* c, uint32 id) {
   const HnswSegment* seg = find_segment(c->g.segments, c->g.nsegments, id);
-  return seg && locate(*seg, c->g.record_size, id, c->g.record_size - 1).block < c->nblocks;
+  return seg && locate(*seg, c->g.layout, id, c->g.record_size - 1).block < c->nblocks;
 }
 
 void check_meta(Check* c) {
@@ -84,7 +84,7 @@ void check_meta(Check* c) {
                     errmsg("index \"%s\" has layout version %u, this build reads version %u",
                            RelationGetRelationName(index), mt.version, kLayoutVersion),
                     errhint("REINDEX the index.")));
-  if (mt.version != kLayoutVersion && mt.version != kFilterLayoutVersion)
+  if (!layout_version_known(mt.version))
     CORRUPT(index, "Meta page (block 0) has unknown layout version %u, this build reads version %u.", mt.version,
             kLayoutVersion);
   // Filter columns (hnsw_filter.h): the meta page's count and widths are those of the index's columns.
@@ -96,9 +96,10 @@ void check_meta(Check* c) {
   if (recorded.count != filters.count || pack_filter_widths(recorded) != pack_filter_widths(filters))
     CORRUPT(index, "Meta page (block 0) records %u filter columns of widths 0x%04x, the index has %u of widths 0x%04x.",
             recorded.count, pack_filter_widths(recorded), filters.count, pack_filter_widths(filters));
-  if (mt.version != layout_version_for(filters))
+  const bool packed = layout_packed(mt.version);
+  if (mt.version != layout_version_for(filters, packed))
     CORRUPT(index, "Meta page (block 0) has layout version %u with %u filter columns, expected version %u.", mt.version,
-            filters.count, layout_version_for(filters));
+            filters.count, layout_version_for(filters, packed));
   if (!core::metric_is_valid(mt.metric)) CORRUPT(index, "Meta page (block 0) has unknown metric %u.", mt.metric);
   const AnnContract& contract = index_contract(index);
   if (mt.metric != uint32(contract.metric))
@@ -109,6 +110,11 @@ void check_meta(Check* c) {
   if (mt.dims != 0 && mt.record_size != want_size)
     CORRUPT(index, "Meta page (block 0) has record size %u, %u dimensions and m = %u need %u.", mt.record_size, mt.dims,
             mt.m, want_size);
+  // Packed groups (versions 6, 7) are written only where they pay for the record size (and so have a group size).
+  if (packed && (mt.dims == 0 || !packs_records(contract, mt.record_size)))
+    CORRUPT(index, "Meta page (block 0) has layout version %u (packed groups), records of %u bytes are not packed.",
+            mt.version, mt.record_size);
+  const RecordLayout layout = record_layout(mt.record_size, packed);
   if (mt.nsegments > kMaxSegments)
     CORRUPT(index, "Meta page (block 0) lists %u segments, at most %u fit.", mt.nsegments, kMaxSegments);
   if (mt.count > 0 && mt.dims == 0) CORRUPT(index, "Meta page (block 0) has %u elements but no dimensions.", mt.count);
@@ -123,7 +129,7 @@ void check_meta(Check* c) {
   uint32 next_id = 0;
   for (uint32 i = 0; i < nsegs; ++i) {
     const HnswSegment& s = segs[i];
-    uint32 blocks = segment_blocks(s.nelems, mt.record_size);
+    uint32 blocks = segment_blocks(s.nelems, layout);
     // a segment's filter directory lies right before its records (hnsw_filter_dir.h)
     const uint32 dir = filters.count && dir_from != 0 && i + 1 >= dir_from ? dir_blocks(s.nelems, filters) : 0;
     if (s.first_id != next_id)
@@ -145,6 +151,7 @@ void check_meta(Check* c) {
   c->g.dims = mt.dims;
   c->g.m = mt.m;
   c->g.record_size = mt.record_size;
+  c->g.layout = layout;
   c->g.metric = static_cast<Metric>(mt.metric);
   c->g.contract = &contract;
   c->g.scratch = nullptr;

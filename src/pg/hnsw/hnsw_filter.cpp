@@ -340,17 +340,17 @@ void add_match(Search* s, uint32 id) {
 // A segment without a directory (an index built before it existed): every record's flags and filter values, page
 // by page, one pin each.
 void segment_all_matching(Graph* g, Search* s, const HnswSegment& seg, BlockNumber nblocks) {
-  const uint32 per = records_per_page(g->record_size);
+  const uint32 per = g->layout.group == 1 ? g->layout.per_group : 0;  // records per page, if none straddles
   const uint32 end = std::min(seg.first_id + seg.nelems, g->count);
   for (uint32 id = seg.first_id; id < end;) {
     CHECK_FOR_INTERRUPTS();
-    if (per == 0) {  // records wider than a page: one by one
+    if (per == 0) {  // records wider than a page, or packed in groups: one by one
       if (live_match(g, id)) add_match(s, id);
       ++id;
       continue;
     }
     // A page of records read once, with a pin and no lock (flags one byte, filter values immutable: as the walk)
-    const Location loc = locate(seg, g->record_size, id, 0);
+    const Location loc = locate(seg, g->layout, id, 0);
     const uint32 on_page = std::min(end - id, per - (id - seg.first_id) % per);
     if (loc.block < nblocks) {
       Buffer buf = ReadBufferExtended(g->index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
@@ -393,7 +393,7 @@ void filter_all_matching(Graph* g, Search* s, const float* q) {
   for (uint32 i = 0; i < n; ++i) {
     const uint32 id = ids[i];
     const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
-    if (seg == nullptr || locate(*seg, g->record_size, id, g->record_size - 1).block >= nblocks) continue;
+    if (seg == nullptr || locate(*seg, g->layout, id, g->record_size - 1).block >= nblocks) continue;
     if (!live_match(g, id)) continue;
     add_match(s, id);
     s->res[s->nres - 1].dist = distance_to(g, id, q);

@@ -29,8 +29,8 @@ FilterLayout index_filter_layout(Relation index);
 // The layout of `count` columns of the given widths (the meta page's form); false when they are not valid widths.
 bool filter_layout_from(uint16 count, uint16 packed_widths, FilterLayout* out);
 uint16 pack_filter_widths(const FilterLayout& f);
-// The layout version of an index whose records have this layout.
-inline uint32 layout_version_for(const FilterLayout& f) { return f.count ? kFilterLayoutVersion : kLayoutVersion; }
+// The layout version of an index whose records have this filter layout (packed: in groups of pages, hnsw_page.h).
+inline uint32 layout_version_for(const FilterLayout& f, bool packed) { return layout_version_of(f.count > 0, packed); }
 
 // Writes the filter area of a record: values[i] / isnull[i] are the index tuple's column i + 1 (the filter columns;
 // values[0] is the vector).

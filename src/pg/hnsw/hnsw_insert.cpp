@@ -82,9 +82,10 @@ void write_element(Graph* g, uint32 id, const float* vec, const char* filter_are
   encode_element(rec, m, vec, g->dims, *g->contract);
   take_value_ref(g, rec);  // the value pages prepare_element_values wrote
   if (filter_area) std::memcpy(rec + g->filter_offset, filter_area, g->filters.bytes);
-  if (records_per_page(g->record_size)) {
-    // Within one page: one WAL record, header included. It is applied atomically (on the primary under the page's
-    // exclusive lock, on a standby by replay), and nothing links to the element yet, so "VALID last" holds.
+  if (g->record_size <= kUsable) {
+    // Within one page, or over two pages of a packed group: one WAL record (of its one or two pages), header
+    // included. It is applied atomically (on the primary under the pages' exclusive locks, on a standby by replay),
+    // and nothing links to the element yet, so "VALID last" holds.
     write_record_bytes(g->index, g, id, 0, g->record_size, rec);
   } else {
     write_record_bytes(g->index, g, id, kHeaderBytes, body, rec + kHeaderBytes);

@@ -34,13 +34,14 @@ Buffer meta_buffer(Relation index, ForkNumber fork = MAIN_FORKNUM) {
 }
 
 // The fixed fields of a new meta page (the rest of the page zero); the filter columns in its special area.
+// packed: the records lie in packed groups of pages (layout version 6 or 7; packs_records).
 void init_meta(Page page, uint32 dims, Metric metric, uint32 m, uint32 efc, uint32 record_size,
-               const FilterLayout& filters) {
+               const FilterLayout& filters, bool packed) {
   init_page(page, PageKind::Meta);
   HnswMeta* meta = page_meta(page);
   std::memset(meta, 0, offsetof(HnswMeta, segments));
   meta->magic = kMagic;
-  meta->version = layout_version_for(filters);
+  meta->version = layout_version_for(filters, packed);
   page_opaque(page)->aux[0] = filters.count;
   page_opaque(page)->aux[1] = pack_filter_widths(filters);
   meta->dims = dims;
@@ -73,7 +74,7 @@ void set_free_next(char* header, int32 next) {
 Location header_location(const Graph* g, uint32 id) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) elog(ERROR, "hnsw: element %u has no segment", id);
-  return locate(*seg, g->record_size, id, 0);
+  return locate(*seg, g->layout, id, 0);
 }
 
 }  // namespace
@@ -91,8 +92,9 @@ void write_empty_meta(Relation index, ForkNumber fork, int dims, const AnnContra
     page = BufferGetPage(buf);
   }
   const FilterLayout filters = index_filter_layout(index);
-  init_meta(page, uint32(dims), c.metric, uint32(m), uint32(efc),
-            record_size(element_bytes(c, uint32(dims)), uint32(m)) + filters.bytes, filters);
+  const uint32 rs = record_size(element_bytes(c, uint32(dims)), uint32(m)) + filters.bytes;
+  // dims 0 (a column without typmod): the first insert fixes the record size and, with it, the layout.
+  init_meta(page, uint32(dims), c.metric, uint32(m), uint32(efc), rs, filters, dims > 0 && new_index_packs(c, rs));
   if (log) {
     GenericXLogFinish(state);
   } else {
@@ -116,7 +118,7 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
   Buffer buf = meta_buffer(index);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   Page page = BufferGetPage(buf);
-  init_meta(page, b.dims, b.metric, b.m, b.ef_construction, b.record_size, b.filters);
+  init_meta(page, b.dims, b.metric, b.m, b.ef_construction, b.record_size, b.filters, b.packed);
   HnswMeta* meta = page_meta(page);
   meta->entry = b.entry;
   meta->max_level = b.max_level;
@@ -126,7 +128,8 @@ void write_built_meta(Relation index, const BuiltGraph& b) {
   meta->next_block = RelationGetNumberOfBlocks(index);
   meta->value_pages = b.value_pages;  // value_free_head stays kNoValuePage (0): nothing freed yet
   if (b.count > 0) {                  // after its filter directory's pages, if any
-    meta->segments[0] = HnswSegment{1 + b.dir_blocks, 0, segment_capacity(b.segment_blocks, b.record_size)};
+    meta->segments[0] =
+        HnswSegment{1 + b.dir_blocks, 0, segment_capacity(b.segment_blocks, record_layout(b.record_size, b.packed))};
     meta->nsegments = 1;
   }
   MarkBufferDirty(buf);
@@ -141,7 +144,7 @@ void meta_load(Graph* g) {
   if (meta->magic != kMagic)
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
                     errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(g->index))));
-  if (meta->version != kLayoutVersion && meta->version != kFilterLayoutVersion)
+  if (!layout_version_known(meta->version))
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("index \"%s\" has layout version %u, this build reads version %u",
                            RelationGetRelationName(g->index), meta->version, kLayoutVersion),
@@ -150,7 +153,8 @@ void meta_load(Graph* g) {
   const FilterLayout want = index_filter_layout(g->index);
   FilterLayout have;
   if (!filter_layout_from(op->aux[0], op->aux[1], &have) || have.count != want.count ||
-      pack_filter_widths(have) != pack_filter_widths(want) || meta->version != layout_version_for(want))
+      pack_filter_widths(have) != pack_filter_widths(want) ||
+      meta->version != layout_version_for(want, layout_packed(meta->version)))
     ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
                     errmsg("index \"%s\" records %u filter columns (widths 0x%x, layout version %u), its columns "
                            "have %u (widths 0x%x)",
@@ -160,6 +164,7 @@ void meta_load(Graph* g) {
   g->dims = meta->dims;
   g->m = meta->m;
   g->record_size = meta->record_size;
+  g->layout = record_layout(meta->record_size, layout_packed(meta->version));
   g->metric = static_cast<Metric>(meta->metric);
   g->entry = meta->entry;
   g->max_level = meta->max_level;
@@ -258,9 +263,12 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
     Assert(next->count == 0);
     next->dims = dims;
     next->record_size = record_size(element_bytes(*g->contract, dims), next->m) + g->filters.bytes;
+    // Nothing is written yet: the layout follows the record size, as a build's would.
+    next->version = layout_version_for(g->filters, new_index_packs(*g->contract, next->record_size));
   }
   g->dims = next->dims;
   g->record_size = next->record_size;
+  g->layout = record_layout(next->record_size, layout_packed(next->version));
   graph_set_element_size(g);
   const HnswSegment* last = next->nsegments ? &next->segments[next->nsegments - 1] : nullptr;
   if (!reused && (last == nullptr || a.id >= last->first_id + last->nelems)) {
@@ -269,8 +277,8 @@ Allocation meta_allocate(Graph* g, uint32 dims, int level_drawn, WriteFirstEleme
                       errmsg("hnsw index \"%s\" has no room for more segments", RelationGetRelationName(g->index)),
                       errhint("REINDEX the index.")));
     uint32 want = std::max<uint32>(next->count / 8, (4 * kUsable) / next->record_size + 1);
-    uint32 blocks = segment_blocks(want, next->record_size);
-    const uint32 capacity = segment_capacity(blocks, next->record_size);
+    uint32 blocks = segment_blocks(want, g->layout);
+    const uint32 capacity = segment_capacity(blocks, g->layout);
     // Its filter directory's blocks come first, its records after them (hnsw_filter_dir.h, dir_start).
     const uint32 dir = g->filters.count && tail_dir_from(next) != 0 ? dir_blocks(capacity, g->filters) : 0;
     HnswSegment s{next->next_block + dir, a.id, capacity};

@@ -29,6 +29,7 @@ struct BuiltGraph {
   BlockNumber upper_block;  // InvalidBlockNumber: no upper page
   uint32 upper_used;
   uint32 value_pages;  // value pages written after the upper pages (hnsw_values.h)
+  bool packed;         // records in packed groups of pages (layout version 6 or 7, packs_records)
   FilterLayout filters;
 };
 void write_built_meta(Relation index, const BuiltGraph& b);

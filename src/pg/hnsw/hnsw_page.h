@@ -1,10 +1,13 @@
 // On-disk layout of the HNSW index (all in ordinary relation pages; see docs/hnsw.md).
 //
 //   block 0            meta page: magic, layout version, parameters, element count, entry point, segment directory
-//   segments           each a run of consecutive blocks holding fixed-size element records. A record that fits in a
-//                      page never straddles one (floor(usable / record_size) records per page, the rest of the page
-//                      unused), so reading an element costs one pin; records larger than a page (> ~4,000 dims) are
-//                      packed back to back over the pages' usable area (logical offset = local_id * record_size).
+//   segments           each a run of consecutive blocks holding fixed-size element records (RecordLayout,
+//                      core/hnsw/hnsw_record_layout.h). A record that fits in a page never straddles one
+//                      (floor(usable / record_size) records per page, the rest of the page unused), so reading an
+//                      element costs one pin; except in layout versions 6 and 7 (packed groups), where records are
+//                      back to back within groups of 2-4 pages (1,536-dim half copies: 5 records in 2 pages, one of
+//                      them straddling); records larger than a page (> ~4,000 dims) are packed back to back over the
+//                      pages' usable area (logical offset = local_id * record_size).
 //   upper pages        the neighbour lists of levels >= 1 (few elements have them), one block-contained record per
 //                      element, found through (upper_block, upper_off) in the element record.
 //   value pages        the out-of-line part of elements too large for their fixed form (sparsevec beyond its inline
@@ -32,6 +35,7 @@
 // (pd_lower = pd_upper) so that generic WAL and log_newpage_range log all of it.
 #pragma once
 
+#include "core/hnsw/hnsw_record_layout.h"
 #include "pg/boundary.h"
 
 extern "C" {
@@ -50,8 +54,20 @@ constexpr uint32 kMagic = 0x56584857;  // "VXHW"
 // 4: value pages (meta: value_free_head, value_pages; sparsevec's form of 300 inline nonzeros, the rest out of line).
 // 5 (kFilterLayoutVersion, hnsw_filter.h): version 4 plus filter columns (a filter area in every record; their count
 // and widths in the meta page's special area). Indexes without filter columns keep writing version 4.
+// 6, 7 (kPackedLayoutVersion, kPackedFilterLayoutVersion): versions 4 and 5 with records in packed groups of pages
+// (core::hnsw::packed_group_pages of the record size); written only for record sizes where packing pays (HalfCopy
+// at 1,536 dims), every other index keeps writing 4 or 5.
 constexpr uint32 kLayoutVersion = 4;
 constexpr uint32 kFilterLayoutVersion = 5;
+constexpr uint32 kPackedLayoutVersion = 6;
+constexpr uint32 kPackedFilterLayoutVersion = 7;
+// The versions this build reads and writes.
+inline bool layout_version_known(uint32 v) { return v >= kLayoutVersion && v <= kPackedFilterLayoutVersion; }
+inline bool layout_packed(uint32 v) { return v == kPackedLayoutVersion || v == kPackedFilterLayoutVersion; }
+inline uint32 layout_version_of(bool filters, bool packed) {
+  return packed ? (filters ? kPackedFilterLayoutVersion : kPackedLayoutVersion)
+                : (filters ? kFilterLayoutVersion : kLayoutVersion);
+}
 constexpr BlockNumber kMetaBlock = 0;
 constexpr uint16 kPageId = 0xFF92;  // the last two bytes of every hnsw page (IVF: 0xFF91)
 
@@ -154,8 +170,15 @@ inline uint32 record_size(uint32 element_bytes, uint32 m) {
 inline uint32 neighbors_offset() { return kHeaderBytes; }
 inline uint32 error_offset(uint32 m) { return kHeaderBytes + 8 * m; }
 inline uint32 vector_offset(uint32 m) { return kHeaderBytes + 8 * m + kErrorBytes; }
-// Records per page when a record fits in one page (none straddles); 0 for records packed across pages.
-inline uint32 records_per_page(uint32 record_size) { return record_size <= kUsable ? kUsable / record_size : 0; }
+using core::hnsw::RecordLayout;
+// The layout of an index's records (record_size, and whether its layout version packs them in groups).
+inline RecordLayout record_layout(uint32 record_size, bool packed) {
+  return core::hnsw::record_layout(record_size, kUsable, kHeaderBytes, packed);
+}
+// Whether packing pays for this record size (packs_records, hnsw.h, adds the condition on the element's form).
+inline bool packing_pays(uint32 record_size) {
+  return core::hnsw::packed_group_pages(record_size, kUsable, kHeaderBytes) >= 2;
+}
 inline uint32 upper_level_bytes(uint32 m) { return 4 * (m + 1); }
 // Highest level an element may have so that its upper record fits in one page.
 inline int max_level_for(uint32 m) {
@@ -193,13 +216,10 @@ inline const HnswSegment* find_segment(const HnswSegment* segs, uint32 nsegs, ui
 }
 
 // byte < record_size. Within one record the bytes are consecutive over consecutive pages' data areas (for records
-// that fit in a page, all in the same page).
-inline Location locate(const HnswSegment& seg, uint32 record_size, uint32 id, uint32 byte) {
-  uint32 local = id - seg.first_id;
-  if (uint32 per = records_per_page(record_size))
-    return Location{seg.start_block + local / per, (local % per) * record_size + byte};
-  uint64 off = uint64(local) * record_size + byte;
-  return Location{seg.start_block + BlockNumber(off / kUsable), uint32(off % kUsable)};
+// that fit in a page, all in the same page, unless the layout packs them in groups).
+inline Location locate(const HnswSegment& seg, const RecordLayout& l, uint32 id, uint32 byte) {
+  const core::hnsw::PagePlace p = core::hnsw::place_of(l, id - seg.first_id, byte);
+  return Location{seg.start_block + p.page, p.offset};
 }
 
 // ---- spans: the one walk over bytes laid out across consecutive pages --------------------------------------------
@@ -227,8 +247,8 @@ inline bool walk_span(Location start, uint32 len, F&& piece) {
 }
 // The span [byte, byte + len) of record id (len > 0); see locate().
 template <class F>
-inline bool walk_record(const HnswSegment& seg, uint32 record_size, uint32 id, uint32 byte, uint32 len, F&& piece) {
-  return walk_span(locate(seg, record_size, id, byte), len, piece);
+inline bool walk_record(const HnswSegment& seg, const RecordLayout& l, uint32 id, uint32 byte, uint32 len, F&& piece) {
+  return walk_span(locate(seg, l, id, byte), len, piece);
 }
 // The span's bytes copied out of / into pages[0..] (pages[i] is block start.block + i, data areas); a new (all-zero)
 // page reads as zeros.
@@ -249,15 +269,9 @@ inline void span_scatter(Page* pages, Location start, uint32 len, const void* sr
   });
 }
 
-inline uint32 segment_blocks(uint32 nelems, uint32 record_size) {
-  if (uint32 per = records_per_page(record_size)) return (nelems + per - 1) / per;
-  return uint32((uint64(nelems) * record_size + kUsable - 1) / kUsable);
-}
+inline uint32 segment_blocks(uint32 nelems, const RecordLayout& l) { return core::hnsw::segment_pages(l, nelems); }
 
 // Elements a segment of `blocks` blocks holds.
-inline uint32 segment_capacity(uint32 blocks, uint32 record_size) {
-  if (uint32 per = records_per_page(record_size)) return blocks * per;
-  return uint32((uint64(blocks) * kUsable) / record_size);
-}
+inline uint32 segment_capacity(uint32 blocks, const RecordLayout& l) { return core::hnsw::segment_records(l, blocks); }
 
 }  // namespace vx::pg::hnsw

@@ -68,7 +68,7 @@ int cap_at(const Repair& r, int level) { return level == 0 ? int(2 * r.g->m) : i
 bool header_now(Repair& r, uint32 id, HnswRecordHeader* h) {
   const HnswSegment* seg = find_segment(r.g->segments, r.g->nsegments, id);
   if (seg == nullptr) return false;
-  BlockNumber last = locate(*seg, r.g->record_size, id, kHeaderBytes + 8 * r.g->m - 1).block;
+  BlockNumber last = locate(*seg, r.g->layout, id, kHeaderBytes + 8 * r.g->m - 1).block;
   if (last >= r.nblocks) {
     r.nblocks = RelationGetNumberOfBlocks(r.g->index);
     if (last >= r.nblocks) return false;

@@ -131,8 +131,8 @@ void graph_refresh(Graph* g) { meta_load(g); }
 static bool read_bytes(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return false;
-  Location first = locate(*seg, g->record_size, id, byte);
-  Location last = locate(*seg, g->record_size, id, byte + len - 1);
+  Location first = locate(*seg, g->layout, id, byte);
+  Location last = locate(*seg, g->layout, id, byte + len - 1);
   Buffer bufs[2];
   Page pages[2];
   int nbufs = int(last.block - first.block + 1);
@@ -182,8 +182,8 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
 // Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
 // only afterwards), so they are read with a pin and no content lock: concurrent writers of the same page change
 // other bytes only (GenericXLogFinish copies back identical bytes for ours). L2, inner product and L1 are sums
-// over the dimensions, so a vector that straddles pages (only records wider than a page) is computed piecewise,
-// without a copy.
+// over the dimensions, so a vector that straddles pages (records wider than a page, and the records of a packed group
+// that straddle two of its pages) is computed piecewise, without a copy: one more pin, no more arithmetic.
 float distance_to(Graph* g, uint32 id, const float* q) {
   uint8 flags;
   return distance_and_flags(g, id, q, &flags);
@@ -195,7 +195,7 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   *flags = 0;
   if (seg == nullptr) return std::numeric_limits<float>::infinity();
-  Location head = locate(*seg, g->record_size, id, 0);
+  Location head = locate(*seg, g->layout, id, 0);
   Page hpage = BufferGetPage(pinned(g, head.block));
   if (PageIsNew(hpage)) return std::numeric_limits<float>::infinity();
   const char* rec = page_data(hpage) + head.offset;
@@ -203,7 +203,7 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
   const AnnContract& c = *g->contract;
   if (own_bytes(c)) {
     const uint8* stored = reinterpret_cast<const uint8*>(rec + vector_offset(g->m));
-    if (!records_per_page(g->record_size)) {  // a record wider than a page: its bytes copied together first
+    if (head.offset + g->record_size > kUsable) {  // a record over two or more pages: its bytes copied together first
       if (!copy_immutable(g, id, vector_offset(g->m), g->element_bytes, g->scratch))
         return std::numeric_limits<float>::infinity();
       stored = reinterpret_cast<const uint8*>(g->scratch);
@@ -212,11 +212,11 @@ float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags) {
     if (stored == nullptr) return std::numeric_limits<float>::infinity();
     return c.stored_rank(reinterpret_cast<const uint8*>(q), stored, int(g->dims));
   }
-  if (records_per_page(g->record_size))  // the whole record is on this page
+  if (head.offset + g->record_size <= kUsable)  // the whole record is on this page
     return core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(rec + vector_offset(g->m)), g->dims);
   float d = 0;
   // Piece lengths are even: record sizes and offsets are multiples of 4.
-  bool written = walk_record(*seg, g->record_size, id, vector_offset(g->m), g->element_bytes, [&](const SpanPiece& p) {
+  bool written = walk_record(*seg, g->layout, id, vector_offset(g->m), g->element_bytes, [&](const SpanPiece& p) {
     Page page = BufferGetPage(pinned(g, p.block));
     if (PageIsNew(page)) return false;
     d += core::half_rank(g->metric, q + p.pos / 2, reinterpret_cast<const uint16*>(page_data(page) + p.offset),
@@ -237,7 +237,7 @@ static inline const char* hinted_page(Graph* g, BlockNumber block, Buffer* buffe
 static void prefetch_record(Graph* g, uint32 id) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
-  Location head = locate(*seg, g->record_size, id, 0);
+  Location head = locate(*seg, g->layout, id, 0);
   Buffer hbuf = InvalidBuffer, vbuf;
   const char* hp = hinted_page(g, head.block, &hbuf);
   if (hp) {
@@ -246,7 +246,7 @@ static void prefetch_record(Graph* g, uint32 id) {
     // largest single cost of a search, mostly waiting for the line.
     __builtin_prefetch(GetBufferDescriptor(hbuf - 1), 1);
   }
-  Location vec = locate(*seg, g->record_size, id, vector_offset(g->m));
+  Location vec = locate(*seg, g->layout, id, vector_offset(g->m));
   const char* vp = vec.block == head.block ? hp : hinted_page(g, vec.block, &vbuf);
   if (vp == nullptr) return;
   const char* v = vp + SizeOfPageHeaderData + vec.offset;
@@ -264,13 +264,19 @@ static void prefetch_vector_rest(Graph* g, uint32 id) {
   if (g->element_bytes <= 512) return;  // prefetch_record asked for all of it
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
-  Location vec = locate(*seg, g->record_size, id, vector_offset(g->m));
+  Location vec = locate(*seg, g->layout, id, vector_offset(g->m));
   Buffer vbuf;
   const char* vp = hinted_page(g, vec.block, &vbuf);
   if (vp == nullptr) return;
   const char* v = vp + SizeOfPageHeaderData + vec.offset;
   uint32 in_page = std::min<uint32>(g->element_bytes, kUsable - vec.offset);
   for (uint32 k = 512; k < in_page; k += 64) __builtin_prefetch(v + k);
+  if (in_page < g->element_bytes && g->element_bytes - in_page <= kUsable) {  // the rest on the next page (a straddler)
+    const char* np = hinted_page(g, vec.block + 1, &vbuf);
+    if (np == nullptr) return;
+    const char* w = np + SizeOfPageHeaderData;
+    for (uint32 k = 0; k < g->element_bytes - in_page; k += 64) __builtin_prefetch(w + k);
+  }
 }
 
 // Asks the CPU for id's header and level-0 list (and its buffer's descriptor), which the search reads under a share
@@ -279,7 +285,7 @@ static void prefetch_vector_rest(Graph* g, uint32 id) {
 static void prefetch_list0(Graph* g, uint32 id) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
-  Location head = locate(*seg, g->record_size, id, 0);
+  Location head = locate(*seg, g->layout, id, 0);
   Buffer buf;
   const char* hp = hinted_page(g, head.block, &buf);
   if (hp == nullptr) return;
@@ -294,7 +300,7 @@ static void prefetch_list0(Graph* g, uint32 id) {
 bool copy_immutable(Graph* g, uint32 id, uint32 byte, uint32 len, void* out) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return false;
-  return walk_record(*seg, g->record_size, id, byte, len, [&](const SpanPiece& p) {
+  return walk_record(*seg, g->layout, id, byte, len, [&](const SpanPiece& p) {
     Page page = BufferGetPage(pinned(g, p.block));
     if (PageIsNew(page)) return false;
     std::memcpy(static_cast<char*>(out) + p.pos, page_data(page) + p.offset, p.len);
@@ -315,7 +321,7 @@ void read_vector(Graph* g, uint32 id, float* out) {
     std::memset(out, 0, sizeof(float) * g->dims);
     return;
   }
-  walk_record(*seg, g->record_size, id, vector_offset(g->m), g->element_bytes, [&](const SpanPiece& p) {
+  walk_record(*seg, g->layout, id, vector_offset(g->m), g->element_bytes, [&](const SpanPiece& p) {
     Page page = BufferGetPage(pinned(g, p.block));
     if (PageIsNew(page)) {  // 2 bytes of copy -> 4 bytes of float: the rest of out
       std::memset(out + p.pos / 2, 0, 2 * (g->element_bytes - p.pos));
@@ -328,11 +334,11 @@ void read_vector(Graph* g, uint32 id, float* out) {
 
 float read_vector_and_distance(Graph* g, uint32 id, const float* q, float* out) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
-  if (own_bytes(*g->contract) || !records_per_page(g->record_size) || seg == nullptr) {
+  const Location loc = seg ? locate(*seg, g->layout, id, vector_offset(g->m)) : Location{InvalidBlockNumber, 0};
+  if (own_bytes(*g->contract) || seg == nullptr || loc.offset + g->element_bytes > kUsable) {  // not on one page
     read_vector(g, id, out);
     return distance_to(g, id, q);
   }
-  Location loc = locate(*seg, g->record_size, id, vector_offset(g->m));
   Page page = BufferGetPage(pinned(g, loc.block));
   if (PageIsNew(page)) {  // as read_vector and distance_to see an unwritten record
     std::memset(out, 0, sizeof(float) * g->dims);
@@ -350,8 +356,8 @@ double lower_bound_to(Graph* g, uint32 id, const float* query, double query_norm
   ItemPointerSetInvalid(tid_hint);
   const uint16* h = g->scratch;
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
-  if (seg && records_per_page(g->record_size)) {
-    Location head = locate(*seg, g->record_size, id, 0);
+  const Location head = seg ? locate(*seg, g->layout, id, 0) : Location{InvalidBlockNumber, 0};
+  if (seg && head.offset + g->record_size <= kUsable) {  // the whole record on one page
     Page page = BufferGetPage(pinned(g, head.block));
     if (PageIsNew(page)) return 0;  // not written: the scan never returns it
     const char* rec = page_data(page) + head.offset;
@@ -429,9 +435,9 @@ void write_record_bytes(Relation index, const Graph* g, uint32 id, uint32 byte, 
   const char* from = static_cast<const char*>(src);
   while (len > 0) {
     // One WAL record covers at most MAX_GENERIC_XLOG_PAGES pages.
-    Location loc = locate(*seg, g->record_size, id, byte);
+    Location loc = locate(*seg, g->layout, id, byte);
     uint32 chunk = std::min<uint64>(len, uint64(kUsable) * MAX_GENERIC_XLOG_PAGES - loc.offset);
-    Location last = locate(*seg, g->record_size, id, byte + chunk - 1);
+    Location last = locate(*seg, g->layout, id, byte + chunk - 1);
     int nbufs = int(last.block - loc.block + 1);
     ensure_block(index, last.block);
     Buffer bufs[MAX_GENERIC_XLOG_PAGES];
@@ -475,8 +481,8 @@ static bool list0_unchanged(const char* cur, const int32* expect, int n_expect) 
 BlockNumber list0_block(const Graph* g, uint32 id) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return InvalidBlockNumber;
-  Location first = locate(*seg, g->record_size, id, 0);
-  Location last = locate(*seg, g->record_size, id, kHeaderBytes + 8 * g->m - 1);
+  Location first = locate(*seg, g->layout, id, 0);
+  Location last = locate(*seg, g->layout, id, kHeaderBytes + 8 * g->m - 1);
   return first.block == last.block ? first.block : InvalidBlockNumber;
 }
 
@@ -489,7 +495,7 @@ void replace_lists0_on_page(Graph* g, BlockNumber block, const ListChange* chang
   for (int i = 0; i < n; ++i) {
     const ListChange& c = changes[i];
     const HnswSegment* seg = find_segment(g->segments, g->nsegments, c.id);
-    Location loc = locate(*seg, g->record_size, c.id, 0);  // on `block` (list0_block)
+    Location loc = locate(*seg, g->layout, c.id, 0);  // on `block` (list0_block)
     char* rec = page_data(page) + loc.offset;
     applied[i] = list0_unchanged(rec, c.expect, c.n_expect);
     if (!applied[i]) continue;
@@ -511,8 +517,8 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
     const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
     if (seg == nullptr) return false;
     uint32 len = kHeaderBytes + 8 * g->m;
-    Location first = locate(*seg, g->record_size, id, 0);
-    Location last = locate(*seg, g->record_size, id, len - 1);
+    Location first = locate(*seg, g->layout, id, 0);
+    Location last = locate(*seg, g->layout, id, len - 1);
     int nbufs = int(last.block - first.block + 1);
     Buffer bufs[2];
     for (int i = 0; i < nbufs; ++i) {
@@ -563,7 +569,7 @@ bool replace_neighbors(Graph* g, uint32 id, int level, const int32* expect, int 
 void set_record_flags(Graph* g, uint32 id, uint8 set_flags) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
-  Location loc = locate(*seg, g->record_size, id, 0);  // flags is the first byte: never straddles
+  Location loc = locate(*seg, g->layout, id, 0);  // flags is the first byte: never straddles
   Buffer buf = read_block(g->index, loc.block);
   LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
   GenericXLogState* state = GenericXLogStart(g->index);

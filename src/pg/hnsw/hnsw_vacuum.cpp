@@ -27,7 +27,7 @@ bool is_set(const uint64* bits, uint32 id) { return (bits[id >> 6] >> (id & 63))
 bool record_on_disk(Graph* g, uint32 id, BlockNumber nblocks) {
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return false;
-  return locate(*seg, g->record_size, id, kHeaderBytes + 8 * g->m - 1).block < nblocks;
+  return locate(*seg, g->layout, id, kHeaderBytes + 8 * g->m - 1).block < nblocks;
 }
 
 // Whether the meta page counts dead elements not recycled yet.

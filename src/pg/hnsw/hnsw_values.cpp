@@ -243,8 +243,8 @@ void release_element_values(Relation index, Graph* g, uint32 id) {
   if (!g->contract->extra_bytes) return;
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return;
-  const Location loc = locate(*seg, g->record_size, id, error_offset(g->m));
-  if (loc.offset + sizeof(ValueRef) > kUsable) return;  // never for the forms that have a part (records < a page)
+  const Location loc = locate(*seg, g->layout, id, error_offset(g->m));
+  if (loc.offset + sizeof(ValueRef) > kUsable) return;  // never: such forms fit a page and are never packed
   ValueRef ref;
   Buffer rb = ReadBufferExtended(index, MAIN_FORKNUM, loc.block, RBM_NORMAL, nullptr);
   LockBuffer(rb, BUFFER_LOCK_SHARE);
