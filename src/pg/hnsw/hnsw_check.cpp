@@ -81,12 +81,12 @@ void check_meta(Check* c) {
   if (mt.magic != kMagic) CORRUPT(index, "Meta page (block 0) has magic 0x%08x, expected 0x%08x.", mt.magic, kMagic);
   if (mt.version >= 1 && mt.version < kLayoutVersion)  // an older build's pages, not damage: what scans say
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("index \"%s\" has layout version %u, this build reads version %u",
-                           RelationGetRelationName(index), mt.version, kLayoutVersion),
+                    errmsg("index \"%s\" has layout version %u, this build reads versions %u to %u",
+                           RelationGetRelationName(index), mt.version, kLayoutVersion, kPackedFilterLayoutVersion),
                     errhint("REINDEX the index.")));
   if (!layout_version_known(mt.version))
-    CORRUPT(index, "Meta page (block 0) has unknown layout version %u, this build reads version %u.", mt.version,
-            kLayoutVersion);
+    CORRUPT(index, "Meta page (block 0) has unknown layout version %u, this build reads versions %u to %u.",
+            mt.version, kLayoutVersion, kPackedFilterLayoutVersion);
   // Filter columns (hnsw_filter.h): the meta page's count and widths are those of the index's columns.
   const FilterLayout filters = index_filter_layout(index);
   FilterLayout recorded;

@@ -146,8 +146,9 @@ void meta_load(Graph* g) {
                     errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(g->index))));
   if (!layout_version_known(meta->version))
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("index \"%s\" has layout version %u, this build reads version %u",
-                           RelationGetRelationName(g->index), meta->version, kLayoutVersion),
+                    errmsg("index \"%s\" has layout version %u, this build reads versions %u to %u",
+                           RelationGetRelationName(g->index), meta->version, kLayoutVersion,
+                           kPackedFilterLayoutVersion),
                     errhint("REINDEX the index.")));
   // The filter columns as the meta page records them must be the index's own (its columns' types fix them).
   const FilterLayout want = index_filter_layout(g->index);
