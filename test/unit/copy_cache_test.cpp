@@ -97,3 +97,14 @@ TEST(CopyCache, WrapOfTheGenerationDoesNotReviveUnusedSlots) {
   EXPECT_TRUE(h::copy_cache_put(&k.c, 0, bytes_of(0, 0, 4).data()));
   EXPECT_EQ(std::memcmp(h::copy_cache_find(&k.c, 0), bytes_of(0, 0, 4).data(), 4), 0);
 }
+
+// A copy put in two parts (the element's bytes and the descent's tail) reads back as their concatenation.
+TEST(CopyCache, TwoPartPutConcatenates) {
+  Cache k(4, 12);
+  const auto a = bytes_of(1, 0, 8), b = bytes_of(2, 0, 4);
+  EXPECT_TRUE(h::copy_cache_put(&k.c, 9, a.data(), 8, b.data(), 4));
+  const uint8_t* p = h::copy_cache_find(&k.c, 9);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(std::memcmp(p, a.data(), 8), 0);
+  EXPECT_EQ(std::memcmp(p + 8, b.data(), 4), 0);
+}

@@ -75,8 +75,10 @@ inline const uint8_t* copy_cache_find(const CopyCache* c, uint32_t id) {
   return nullptr;
 }
 
-// Keeps a copy of src (c->bytes bytes) for id (not held yet); false when the cache is full (nothing kept).
-inline bool copy_cache_put(CopyCache* c, uint32_t id, const void* src) {
+// Keeps for id the n_src bytes of src followed by the n_tail bytes of tail (n_src + n_tail == c->bytes); true when
+// id's copy is held (put now or before: a held copy is never replaced), false when the cache is full.
+inline bool copy_cache_put(CopyCache* c, uint32_t id, const void* src, std::size_t n_src, const void* tail,
+                           std::size_t n_tail) {
   if (c->count >= c->capacity) return false;
   const uint32_t mask = (uint32_t(1) << c->bits) - 1;
   uint32_t i = copy_cache_home(c, id);
@@ -84,9 +86,16 @@ inline bool copy_cache_put(CopyCache* c, uint32_t id, const void* src) {
     if (c->slots[i].id == id) return true;
     i = (i + 1) & mask;
   }
-  std::memcpy(c->data + std::size_t(c->count) * c->bytes, src, c->bytes);
+  uint8_t* to = c->data + std::size_t(c->count) * c->bytes;
+  std::memcpy(to, src, n_src);
+  if (n_tail) std::memcpy(to + n_src, tail, n_tail);
   c->slots[i] = {id, c->gen, c->count++};  // after the copy: an id is findable only once its copy is complete
   return true;
+}
+
+// Keeps a copy of src (c->bytes bytes) for id (see above).
+inline bool copy_cache_put(CopyCache* c, uint32_t id, const void* src) {
+  return copy_cache_put(c, id, src, c->bytes, nullptr, 0);
 }
 
 }  // namespace vx::core::hnsw

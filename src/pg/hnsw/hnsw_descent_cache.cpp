@@ -30,19 +30,20 @@ core::hnsw::CopyCache* descent_cache_attach(const Graph* g) {
       g->meta_lsn == InvalidXLogRecPtr || g->element_bytes == 0)
     return nullptr;
   // Room for about twice the upper-level elements (a 1/m share of all), within the budget.
-  const uint32 want = std::min<uint64>(kDescentCacheBytes / g->element_bytes, 2 * uint64(g->count) / std::max(g->m, 2u) + 64);
+  const uint32 bytes = g->element_bytes + sizeof(DescentTail);
+  const uint32 want = std::min<uint64>(kDescentCacheBytes / bytes, 2 * uint64(g->count) / std::max(g->m, 2u) + 64);
   core::hnsw::CopyCache* c = &holder.cache;
   const bool same_index = holder.mem && RelFileNodeEquals(holder.node, g->index->rd_node);
-  if (!same_index || c->bytes != g->element_bytes || c->capacity < want) {
+  if (!same_index || c->bytes != bytes || c->capacity < want) {
     // Grown by doubling: an index that grows by inserts does not re-allocate at every scan.
     uint32 capacity = want;
-    if (same_index && c->bytes == g->element_bytes)
-      capacity = std::min<uint64>(std::max<uint64>(want, 2 * uint64(c->capacity)), kDescentCacheBytes / g->element_bytes);
+    if (same_index && c->bytes == bytes)
+      capacity = std::min<uint64>(std::max<uint64>(want, 2 * uint64(c->capacity)), kDescentCacheBytes / bytes);
     MemoryContext cxt = backend_cache_context(&holder.cxt, "vectorext hnsw descent copies");
     if (holder.mem) pfree(holder.mem);
     holder.mem = nullptr;
-    void* mem = MemoryContextAlloc(cxt, core::hnsw::copy_cache_memory(capacity, g->element_bytes));
-    core::hnsw::copy_cache_init(c, mem, capacity, g->element_bytes);
+    void* mem = MemoryContextAlloc(cxt, core::hnsw::copy_cache_memory(capacity, bytes));
+    core::hnsw::copy_cache_init(c, mem, capacity, bytes);
     holder.mem = mem;
     holder.node = g->index->rd_node;
     holder.lsn = g->meta_lsn;

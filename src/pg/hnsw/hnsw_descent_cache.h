@@ -20,6 +20,15 @@ namespace vx::pg::hnsw {
 
 constexpr uint32 kDescentCacheBytes = 8u << 20;
 
+// What is kept of an element beyond its half copy (element_bytes): where its upper-level lists are, so that the
+// descent reads them without the record's header (immutable too: an element's upper lists never move).
+struct DescentTail {
+  uint8 level;
+  uint8 pad;
+  uint16 upper_off;
+  BlockNumber upper_block;
+};
+
 // The copies for g's index as its meta page stands (g->meta_lsn), emptied if that changed; nullptr where none are
 // kept. Valid until the next call (the scan that asked holds the scan lock meanwhile).
 core::hnsw::CopyCache* descent_cache_attach(const Graph* g);

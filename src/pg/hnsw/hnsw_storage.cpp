@@ -5,6 +5,7 @@
 #include "pg/hnsw/hnsw.h"
 #include "pg/buffer_hints.h"
 #include "pg/hnsw/hnsw_filter.h"
+#include "pg/hnsw/hnsw_descent_cache.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 
@@ -304,8 +305,32 @@ static float descent_distance(Graph* g, core::hnsw::CopyCache* copies, uint32 id
   const uint8 flags = *reinterpret_cast<const volatile uint8*>(rec);
   const uint16* h = reinterpret_cast<const uint16*>(rec + vector_offset(g->m));
   const float d = core::half_rank(g->metric, q, h, g->dims);
-  if ((flags & kFlagValid) && !(flags & (kFlagDeleted | kFlagFree))) core::hnsw::copy_cache_put(copies, id, h);
+  if ((flags & kFlagValid) && !(flags & (kFlagDeleted | kFlagFree))) {
+    HnswRecordHeader hdr;
+    std::memcpy(&hdr, rec, sizeof(hdr));
+    DescentTail tail{hdr.level, 0, hdr.upper_off, upper_block_of(hdr)};
+    core::hnsw::copy_cache_put(copies, id, h, g->element_bytes, &tail, sizeof(tail));
+  }
   return d;
+}
+
+// read_neighbors at an upper level for a scan's greedy descent: the list's place from the element's copy when the
+// cache holds it (no read of the record's header), else read_neighbors.
+static int descent_neighbors(Graph* g, const core::hnsw::CopyCache* copies, uint32 id, int level, int32* out) {
+  const uint8* e = copies ? core::hnsw::copy_cache_find(copies, id) : nullptr;
+  if (e == nullptr) return read_neighbors(g, id, level, out);
+  DescentTail t;
+  std::memcpy(&t, e + g->element_bytes, sizeof(t));
+  if (t.level < level) return 0;
+  Buffer buf = pinned(g, t.upper_block);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  const char* rec = page_data(BufferGetPage(buf)) + t.upper_off + (level - 1) * upper_level_bytes(g->m);
+  uint32 n;
+  std::memcpy(&n, rec, 4);
+  n = std::min<uint32>(n, g->m);
+  std::memcpy(out, rec + 4, 4 * n);
+  LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+  return int(n);
 }
 
 float descent_distance_to(Graph* g, uint32 id, const float* q) { return descent_distance(g, g->descent_copies, id, q); }
@@ -619,7 +644,7 @@ struct PageGraph {
   const float* q;
   core::hnsw::CopyCache* copies;  // a scan's greedy descent: its backend-local copies (nullptr: none)
   int neighbors(uint32 id, int level, int32* out) {
-    if (level > 0) return read_neighbors(g, id, level, out);
+    if (level > 0) return descent_neighbors(g, copies, id, level, out);
     HnswRecordHeader h;  // level 0, the hot path: header and list in one lock round trip
     return read_header_and_list0(g, id, &h, out) ? std::min<int>(h.n0, int(2 * g->m)) : 0;
   }
