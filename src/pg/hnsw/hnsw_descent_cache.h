@@ -7,8 +7,10 @@
 // records are copied (VALID set, neither DELETED nor FREE). For a live id to get another vector, VACUUM must flag it
 // DELETED, push it onto the free list (a write of the meta page) and an insert pop it (another); so the cache is
 // emptied whenever a scan finds the meta page's LSN changed since the copies were made (any insert, any VACUUM that
-// changed the meta page). Within one scan no id is recycled (the scan lock, hnsw_vacuum.cpp). The copies equal the
-// page bytes, so the descent computes the same distances and takes the same walk.
+// changed the meta page). Within one scan no id is recycled (the scan lock, hnsw_vacuum.cpp). A record is copied
+// only once the descent reached it through a link, and links to a record are written after the record (VALID and its
+// copy in one page write): the bytes copied are complete. The copies equal the page bytes, so the descent computes the
+// same distances and takes the same walk.
 // Not kept for indexes without WAL (unlogged or temporary: GenericXLog leaves their page LSNs alone), for elements
 // stored as their own bytes (bit), or records wider than a page. One index at a time (another index's scan empties
 // it); at most kDescentCacheBytes of copies, the first ones met.
