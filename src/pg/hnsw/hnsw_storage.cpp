@@ -160,6 +160,19 @@ bool read_header_and_list0(Graph* g, uint32 id, HnswRecordHeader* h, int32* nbrs
   return true;
 }
 
+// The list at `level` (> 0) of the element whose upper lists start at (block, off), under a share lock.
+static int read_upper_list(Graph* g, BlockNumber block, uint32 off, int level, int32* out) {
+  Buffer buf = pinned(g, block);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  const char* rec = page_data(BufferGetPage(buf)) + off + (level - 1) * upper_level_bytes(g->m);
+  uint32 n;
+  std::memcpy(&n, rec, 4);
+  n = std::min<uint32>(n, g->m);
+  std::memcpy(out, rec + 4, 4 * n);
+  LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+  return int(n);
+}
+
 int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
   HnswRecordHeader h;
   if (level == 0) {
@@ -167,15 +180,7 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
     return std::min<int>(h.n0, int(2 * g->m));
   }
   if (!read_header(g, id, &h) || h.level < level) return 0;
-  Buffer buf = pinned(g, upper_block_of(h));
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const char* rec = page_data(BufferGetPage(buf)) + h.upper_off + (level - 1) * upper_level_bytes(g->m);
-  uint32 n;
-  std::memcpy(&n, rec, 4);
-  n = std::min<uint32>(n, g->m);
-  std::memcpy(out, rec + 4, 4 * n);
-  LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-  return int(n);
+  return read_upper_list(g, upper_block_of(h), h.upper_off, level, out);
 }
 
 // Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
@@ -322,15 +327,7 @@ static int descent_neighbors(Graph* g, const core::hnsw::CopyCache* copies, uint
   DescentTail t;
   std::memcpy(&t, e + g->element_bytes, sizeof(t));
   if (t.level < level) return 0;
-  Buffer buf = pinned(g, t.upper_block);
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const char* rec = page_data(BufferGetPage(buf)) + t.upper_off + (level - 1) * upper_level_bytes(g->m);
-  uint32 n;
-  std::memcpy(&n, rec, 4);
-  n = std::min<uint32>(n, g->m);
-  std::memcpy(out, rec + 4, 4 * n);
-  LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-  return int(n);
+  return read_upper_list(g, t.upper_block, t.upper_off, level, out);
 }
 
 float descent_distance_to(Graph* g, uint32 id, const float* q) { return descent_distance(g, g->descent_copies, id, q); }
