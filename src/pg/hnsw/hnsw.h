@@ -8,6 +8,7 @@
 #include "pg/hnsw/hnsw_page.h"
 #include "pg/tuning/tuned_params.h"
 #include "core/half_copy.h"
+#include "core/hnsw/copy_cache.h"
 #include "core/hnsw/hnsw_search.h"
 #include "core/hnsw/hnsw_select.h"
 #include "core/metric.h"
@@ -120,6 +121,9 @@ struct Graph {
   uint64* rejected;
   // Filter directory (hnsw_filter_dir.h): 0 none, else 1 + the first segment that has one (the meta page's tail).
   uint32 dir_from;
+  XLogRecPtr meta_lsn;  // the meta page's LSN when meta_load read it (what the descent copies are valid for)
+  // A scan's descent only: backend-local copies of the elements it evaluates (hnsw_descent_cache.h); nullptr: none.
+  core::hnsw::CopyCache* descent_copies;
 };
 constexpr int kPinSlots = 4;
 
@@ -143,6 +147,9 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out);
 // on the page(s) with a pin.
 float distance_to(Graph* g, uint32 id, const float* q);
 float distance_and_flags(Graph* g, uint32 id, const float* q, uint8* flags);
+// distance_to, from g->descent_copies when it holds id's copy (and keeping the copy there when the record is live):
+// what a scan's greedy descent computes (hnsw_descent_cache.h). distance_to when g->descent_copies is nullptr.
+float descent_distance_to(Graph* g, uint32 id, const float* q);
 // The element in memory (width floats): the vector as its half copy decodes, or the stored bytes (what inserts and
 // VACUUM compute neighbour distances with).
 void read_vector(Graph* g, uint32 id, float* out);

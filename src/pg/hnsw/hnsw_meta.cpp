@@ -173,6 +173,7 @@ void meta_load(Graph* g) {
   g->nsegments = meta->nsegments;
   std::memcpy(g->segments, meta->segments, sizeof(HnswSegment) * meta->nsegments);
   g->dir_from = want.count ? tail_dir_from(meta) : 0;
+  g->meta_lsn = PageGetLSN(BufferGetPage(buf));
   UnlockReleaseBuffer(buf);
   graph_set_element_size(g);
 }

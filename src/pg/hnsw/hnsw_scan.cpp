@@ -24,6 +24,7 @@
 // filter values and ranks only the matching ones.
 #include "pg/hnsw/hnsw.h"
 #include "pg/heap_prefetch.h"
+#include "pg/hnsw/hnsw_descent_cache.h"
 #include "pg/hnsw/hnsw_filter.h"
 #include "pg/order_value/order_value_handover.h"
 
@@ -277,10 +278,14 @@ void first_batch(IndexScanDesc scan, ScanState* so) {
     return;
   }
   int32 cur = g->entry;
-  float cur_dist = distance_to(g, uint32(cur), so->q);
+  // The descent reads the elements it evaluates from the backend's copies where it can (hnsw_descent_cache.h): they
+  // are valid for the meta page graph_load read, under the scan lock this scan holds.
+  g->descent_copies = descent_cache_attach(g);
+  float cur_dist = descent_distance_to(g, uint32(cur), so->q);
   search_track_seen(&so->s);  // the descent evaluates each element once (core::hnsw::greedy_layer)
   core::hnsw::seen_test_set(&so->s, uint32(cur));
   for (int l = g->max_level; l > 0; --l) greedy_layer(g, &so->s, so->q, l, &cur, &cur_dist);
+  g->descent_copies = nullptr;  // the next scan's attach may empty or move them
   so->upper_evaluated = so->s.evaluated;
   so->s.evaluated = 0;  // hnsw.max_scan_tuples counts the level-0 elements visited, as pgvector does
   visited_test_set(&so->s, uint32(cur));

@@ -5,6 +5,7 @@
 #include "pg/hnsw/hnsw.h"
 #include "pg/buffer_hints.h"
 #include "pg/hnsw/hnsw_filter.h"
+#include "pg/hnsw/hnsw_descent_cache.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 
@@ -55,6 +56,7 @@ void graph_load(Graph* g, Relation index) {
   g->values = nullptr;
   g->filter = nullptr;
   g->rejected = nullptr;
+  g->descent_copies = nullptr;
 }
 
 void graph_release(Graph* g) {
@@ -161,6 +163,19 @@ bool read_header_and_list0(Graph* g, uint32 id, HnswRecordHeader* h, int32* nbrs
   return true;
 }
 
+// The list at `level` (> 0) of the element whose upper lists start at (block, off), under a share lock.
+static int read_upper_list(Graph* g, BlockNumber block, uint32 off, int level, int32* out) {
+  Buffer buf = pinned(g, block);
+  LockBuffer(buf, BUFFER_LOCK_SHARE);
+  const char* rec = page_data(BufferGetPage(buf)) + off + (level - 1) * upper_level_bytes(g->m);
+  uint32 n;
+  std::memcpy(&n, rec, 4);
+  n = std::min<uint32>(n, g->m);
+  std::memcpy(out, rec + 4, 4 * n);
+  LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+  return int(n);
+}
+
 int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
   HnswRecordHeader h;
   if (level == 0) {
@@ -168,15 +183,7 @@ int read_neighbors(Graph* g, uint32 id, int level, int32* out) {
     return std::min<int>(h.n0, int(2 * g->m));
   }
   if (!read_header(g, id, &h) || h.level < level) return 0;
-  Buffer buf = pinned(g, upper_block_of(h));
-  LockBuffer(buf, BUFFER_LOCK_SHARE);
-  const char* rec = page_data(BufferGetPage(buf)) + h.upper_off + (level - 1) * upper_level_bytes(g->m);
-  uint32 n;
-  std::memcpy(&n, rec, 4);
-  n = std::min<uint32>(n, g->m);
-  std::memcpy(out, rec + 4, 4 * n);
-  LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-  return int(n);
+  return read_upper_list(g, upper_block_of(h), h.upper_off, level, out);
 }
 
 // Vectors are immutable once written (the record is published by its VALID flag, and links to it are created
@@ -294,6 +301,52 @@ static void prefetch_list0(Graph* g, uint32 id) {
   const uint32 len = std::min<uint32>(kHeaderBytes + 8 * g->m, kUsable - head.offset);
   for (uint32 k = 0; k < len; k += 64) __builtin_prefetch(rec + k);
   __builtin_prefetch(rec + len - 1);
+}
+
+// distance_to for a scan's greedy descent with its backend-local copies (hnsw_descent_cache.h): from the copy when
+// the cache holds one, else from the page, and the page's copy kept when the record is live (its copy is then
+// immutable until the meta page changes). The same kernel on the same bytes: the same distance as distance_to.
+static float descent_distance(Graph* g, core::hnsw::CopyCache* copies, uint32 id, const float* q) {
+  if (copies == nullptr) return distance_to(g, id, q);
+  if (const uint8* copy = core::hnsw::copy_cache_find(copies, id))
+    return core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(copy), g->dims);
+  const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
+  if (seg == nullptr) return std::numeric_limits<float>::infinity();
+  Location head = locate(*seg, g->record_size, id, 0);  // the whole record is on this page (descent_cache_attach)
+  Page page = BufferGetPage(pinned(g, head.block));
+  if (PageIsNew(page)) return std::numeric_limits<float>::infinity();
+  const char* rec = page_data(page) + head.offset;
+  const uint8 flags = *reinterpret_cast<const volatile uint8*>(rec);
+  const uint16* h = reinterpret_cast<const uint16*>(rec + vector_offset(g->m));
+  const float d = core::half_rank(g->metric, q, h, g->dims);
+  if ((flags & kFlagValid) && !(flags & (kFlagDeleted | kFlagFree))) {
+    HnswRecordHeader hdr;
+    std::memcpy(&hdr, rec, sizeof(hdr));
+    DescentTail tail{hdr.level, 0, hdr.upper_off, upper_block_of(hdr)};
+    core::hnsw::copy_cache_put(copies, id, h, g->element_bytes, &tail, sizeof(tail));
+  }
+  return d;
+}
+
+// read_neighbors at an upper level for a scan's greedy descent: the list's place from the element's copy when the
+// cache holds it (no read of the record's header), else read_neighbors.
+static int descent_neighbors(Graph* g, const core::hnsw::CopyCache* copies, uint32 id, int level, int32* out) {
+  const uint8* e = copies ? core::hnsw::copy_cache_find(copies, id) : nullptr;
+  if (e == nullptr) return read_neighbors(g, id, level, out);
+  DescentTail t;
+  std::memcpy(&t, e + g->element_bytes, sizeof(t));
+  if (t.level < level) return 0;
+  return read_upper_list(g, t.upper_block, t.upper_off, level, out);
+}
+
+float descent_distance_to(Graph* g, uint32 id, const float* q) { return descent_distance(g, g->descent_copies, id, q); }
+
+// Asks the CPU for id's copy in the descent's cache; false when the cache has none (prefetch the record instead).
+static bool prefetch_copy(const Graph* g, const core::hnsw::CopyCache* copies, uint32 id) {
+  const uint8* copy = core::hnsw::copy_cache_find(copies, id);
+  if (copy == nullptr) return false;
+  for (uint32 k = 0; k < g->element_bytes; k += 64) __builtin_prefetch(copy + k);
+  return true;
 }
 
 // Page by page (see hnsw.h).
@@ -595,12 +648,13 @@ void grow_candidates(Candidate** array, int* capacity, int need) {
 struct PageGraph {
   Graph* g;
   const float* q;
+  core::hnsw::CopyCache* copies;  // a scan's greedy descent: its backend-local copies (nullptr: none)
   int neighbors(uint32 id, int level, int32* out) {
-    if (level > 0) return read_neighbors(g, id, level, out);
+    if (level > 0) return descent_neighbors(g, copies, id, level, out);
     HnswRecordHeader h;  // level 0, the hot path: header and list in one lock round trip
     return read_header_and_list0(g, id, &h, out) ? std::min<int>(h.n0, int(2 * g->m)) : 0;
   }
-  float distance(uint32 id) { return distance_to(g, id, q); }
+  float distance(uint32 id) { return descent_distance(g, copies, id, q); }
   float distance(uint32 id, bool* excluded) {
     uint8 flags;
     float d = distance_and_flags(g, id, q, &flags);
@@ -610,7 +664,9 @@ struct PageGraph {
     if (g->filter && (flags & kFlagValid) && !element_matches(g, id)) *excluded = true;
     return d;
   }
-  void prefetch(uint32 id) { prefetch_record(g, id); }
+  void prefetch(uint32 id) {
+    if (!copies || !prefetch_copy(g, copies, id)) prefetch_record(g, id);
+  }
   void prefetch_vector(uint32 id) { prefetch_vector_rest(g, id); }
   void prefetch_list(uint32 id) { prefetch_list0(g, id); }
   void grow(Candidate** array, int* capacity, int need) { grow_candidates(array, capacity, need); }
@@ -649,22 +705,22 @@ void search_track_seen(Search* s) {
 }
 
 void push_cand(Search* s, Candidate c) {
-  PageGraph pg{nullptr, nullptr};
+  PageGraph pg{nullptr, nullptr, nullptr};
   core::hnsw::push_cand(pg, s, c);
 }
 
 void push_disc(Search* s, Candidate c) {
-  PageGraph pg{nullptr, nullptr};
+  PageGraph pg{nullptr, nullptr, nullptr};
   core::hnsw::push_disc(pg, s, c);
 }
 
 void greedy_layer(Graph* g, Search* s, const float* q, int level, int32* cur, float* cur_dist) {
-  PageGraph pg{g, q};
+  PageGraph pg{g, q, g->descent_copies};
   core::hnsw::greedy_layer(pg, s, level, g->count, cur, cur_dist);
 }
 
 void search_layer(Graph* g, Search* s, const float* q, int level, int ef) {
-  PageGraph pg{g, q};
+  PageGraph pg{g, q, nullptr};  // level 0 needs each record's flags: read from the page
   core::hnsw::search_layer(pg, s, level, ef);
 }
 
