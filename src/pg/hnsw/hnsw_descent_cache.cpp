@@ -26,7 +26,7 @@ Holder holder = {};
 }  // namespace
 
 core::hnsw::CopyCache* descent_cache_attach(const Graph* g) {
-  if (!RelationNeedsWAL(g->index) || own_bytes(*g->contract) || !records_per_page(g->record_size) ||
+  if (!RelationNeedsWAL(g->index) || own_bytes(*g->contract) || g->layout.group == 0 ||
       g->meta_lsn == InvalidXLogRecPtr || g->element_bytes == 0)
     return nullptr;
   // Room for about twice the upper-level elements (a 1/m share of all), within the budget.

@@ -12,7 +12,8 @@
 // copy in one page write): the bytes copied are complete. The copies equal the page bytes, so the descent computes the
 // same distances and takes the same walk.
 // Not kept for indexes without WAL (unlogged or temporary: GenericXLog leaves their page LSNs alone), for elements
-// stored as their own bytes (bit), or records wider than a page. One index at a time (another index's scan empties
+// stored as their own bytes (bit), records wider than a page, or a packed group's records that straddle two pages
+// (read from the pages as every scan reads them). One index at a time (another index's scan empties
 // it); at most kDescentCacheBytes of copies, the first ones met.
 #pragma once
 

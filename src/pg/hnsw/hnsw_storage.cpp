@@ -312,7 +312,10 @@ static float descent_distance(Graph* g, core::hnsw::CopyCache* copies, uint32 id
     return core::half_rank(g->metric, q, reinterpret_cast<const uint16*>(copy), g->dims);
   const HnswSegment* seg = find_segment(g->segments, g->nsegments, id);
   if (seg == nullptr) return std::numeric_limits<float>::infinity();
-  Location head = locate(*seg, g->record_size, id, 0);  // the whole record is on this page (descent_cache_attach)
+  Location head = locate(*seg, g->layout, id, 0);
+  // A record of a packed group that straddles two pages (hnsw_record_layout.h) is read as every scan reads it and
+  // not copied: the copies hold records that lie on one page (spanning layouts get none: descent_cache_attach).
+  if (head.offset + g->record_size > kUsable) return distance_to(g, id, q);
   Page page = BufferGetPage(pinned(g, head.block));
   if (PageIsNew(page)) return std::numeric_limits<float>::infinity();
   const char* rec = page_data(page) + head.offset;
