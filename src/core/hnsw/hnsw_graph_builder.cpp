@@ -551,7 +551,7 @@ std::size_t GraphBuilder::copy_bytes(int dims, BuildCopies copies) {
 }
 
 std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n, BuildCopies copies) {
-  std::size_t level0 = std::size_t(2 * m) * 4 + 4 + copy_bytes(dims, copies) + sizeof(hnswlib::labeltype);
+  std::size_t level0 = DenseIndex::element_bytes(std::size_t(m), copy_bytes(dims, copies));
   std::size_t upper = (std::size_t(m) * 4 + 4) / std::size_t(m > 1 ? m - 1 : 1) + 16;  // expected upper links
   // the add() phase's level-0 cache is freed before the top-up's staging is allocated: the larger of the two counts
   const std::size_t phase = std::max(DenseIndex::cache_bytes(std::size_t(m), n), top_up_bytes(m, n));
