@@ -11,7 +11,10 @@
 //   make -C bench OUT=$PWD/bench/out lab     ->  bench/out/hnsw_lab
 //   bench/out/hnsw_lab --data=../shared/data/fashion-mnist --cache=bench/out/cache --dataset=gauss1536
 //                      [--base=N] [--queries=N] [--m=16] [--efc=64] [--threads=2] [--ef=10,20,40] [--copies=auto|float|half|int8] [--float-walk]
-//                      [--no-top-up] [--dump=DIR]
+//                      [--no-top-up] [--dump=DIR] [--order=heap|lsh --chunk=65536 --bits=16]
+//
+// --order=lsh inserts each chunk of rows sorted by the signs of their projections on random hyperplanes (near rows
+// one after another, so consecutive insertions share cache lines): an experiment, CREATE INDEX inserts in heap order.
 #include <algorithm>
 #include <atomic>
 #include <cmath>

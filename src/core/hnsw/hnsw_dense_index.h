@@ -42,6 +42,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   }
 
   bool hnswlib_connect = false;  // lab A/B only: hnswlib's own addPoint (the sparse graph during construction)
+  bool hnswlib_search = false;   // tests only: hnswlib's searchBaseLayer in place of search_layer (same graph)
 
   void add(const void* point, hnswlib::labeltype label) {
     if (hnswlib_connect) {
@@ -100,7 +101,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
           }
         }
     }
-    for (int l = std::min(level, max_level); l >= 0; l--) entry = connect(cur, entry, search_layer(entry, point, l), l);
+    for (int l = std::min(level, max_level); l >= 0; l--) entry = connect(cur, entry, hnswlib_search ? searchBaseLayer(entry, point, l) : search_layer(entry, point, l), l);
     if (level > max_level) {
       enterpoint_node_ = cur;
       maxlevel_ = level;
@@ -229,8 +230,12 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     hnswlib::vl_type* visited = vl->mass;
     const hnswlib::vl_type tag = vl->curV;
     Heap top, frontier;  // frontier holds negated distances: nearest on top
-    thread_local std::vector<Id> fresh;
-    thread_local std::vector<float> dists;
+    // Scratch kept per thread; referenced once here: in a shared library every use of a thread_local named in the
+    // loops below called __tls_get_addr (3.5% of the server build's CPU).
+    thread_local std::vector<Id> fresh_tls;
+    thread_local std::vector<float> dists_tls;
+    std::vector<Id>& fresh = fresh_tls;
+    std::vector<float>& dists = dists_tls;
     float bound = fstdistfunc_(point, getDataByInternalId(entry), dist_func_param_);
     top.emplace(bound, entry);
     frontier.emplace(-bound, entry);
@@ -425,10 +430,14 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   // Level 0, `other`'s lock held: cur (at distance d from other) joins other's list, which stays nearest first.
   // Returns whether other's list now holds cur.
   bool link_back0(Id other, Id cur, float d) {
-    thread_local std::vector<Id> mid;  // the list with cur merged in at its place, and the same for distance/state
-    thread_local std::vector<float> md;
-    thread_local std::vector<uint8_t> ms;
-    thread_local std::vector<int> kept, added;
+    thread_local std::vector<Id> mid_tls;  // the list with cur merged in at its place, and the same for distance/state
+    thread_local std::vector<float> md_tls;
+    thread_local std::vector<uint8_t> ms_tls;
+    thread_local std::vector<int> kept_tls, added_tls;
+    std::vector<Id>& mid = mid_tls;  // one TLS lookup each (search_layer)
+    std::vector<float>& md = md_tls;
+    std::vector<uint8_t>& ms = ms_tls;
+    std::vector<int>&kept = kept_tls, &added = added_tls;
     const int cap = static_cast<int>(maxM0_);
     hnswlib::linklistsizeint* ll = get_linklist0(other);
     Id* ids = reinterpret_cast<Id*>(ll + 1);

@@ -208,6 +208,7 @@ void GraphBuilder::add(const float* vector, std::size_t label) {
   }
 }
 void GraphBuilder::use_hnswlib_connect(bool on) { impl_->index.hnswlib_connect = on; }
+void GraphBuilder::use_hnswlib_search(bool on) { impl_->index.hnswlib_search = on; }
 std::size_t GraphBuilder::inconsistent_lists_for_test() { return impl_->index.inconsistent_lists(); }
 std::size_t GraphBuilder::size() const { return impl_->index.cur_element_count; }
 int32_t GraphBuilder::entry_point() const {
