@@ -527,6 +527,34 @@ TEST(GraphBuilder, DenseBuildRaisesRecallOverHnswlibsAddAndTopUp) {
   }
 }
 
+// DenseIndex's search during add() reorders hnswlib's searchBaseLayer for memory (neighbours collected, then their
+// distances with prefetching) but must visit the same elements in the same order: one thread builds the same graph
+// either way, list for list, at every level, over float copies and over 8-bit codes (whose integer distances tie).
+TEST(GraphBuilder, PrefetchingSearchBuildsHnswlibsGraph) {
+  Clustered c = make_clustered(3000, 48, 12, 1.0f);
+  normalise(c);
+  for (BuildCopies copies : {BuildCopies::Float, BuildCopies::Int8}) {
+    float scale = copies == BuildCopies::Int8 ? vx::core::int8::scale_for(c.data.data(), c.data.size()) : 0.f;
+    auto make = [&](bool hnswlib_search) {
+      auto b = std::make_unique<GraphBuilder>(int(c.dims), Metric::Cosine, 8, 40, c.n, 42u, copies, scale);
+      b->use_hnswlib_search(hnswlib_search);
+      for (std::size_t i = 0; i < c.n; i++) b->add(&c.data[i * c.dims], i);
+      return b;
+    };
+    auto ours = make(false), theirs = make(true);
+    ASSERT_EQ(ours->max_level(), theirs->max_level());
+    ASSERT_EQ(ours->entry_point(), theirs->entry_point());
+    std::size_t differing = 0;
+    for (std::size_t id = 0; id < c.n; id++)
+      for (int l = 0; l <= ours->level(id); l++) {
+        const uint32_t *a, *b;
+        const int na = ours->neighbors(id, l, &a), nb = theirs->neighbors(id, l, &b);
+        if (na != nb || !std::equal(a, a + na, b)) differing++;
+      }
+    EXPECT_EQ(differing, 0u) << copies_name(copies);
+  }
+}
+
 TEST(GraphBuilder, AddAfterThePostPassesIsRefused) {
   Clustered c = make_clustered(100, 8, 2, 1.0f);
   auto b = build(c, Metric::L2, 4, 16);

@@ -208,6 +208,7 @@ void GraphBuilder::add(const float* vector, std::size_t label) {
   }
 }
 void GraphBuilder::use_hnswlib_connect(bool on) { impl_->index.hnswlib_connect = on; }
+void GraphBuilder::use_hnswlib_search(bool on) { impl_->index.hnswlib_search = on; }
 std::size_t GraphBuilder::inconsistent_lists_for_test() { return impl_->index.inconsistent_lists(); }
 std::size_t GraphBuilder::size() const { return impl_->index.cur_element_count; }
 int32_t GraphBuilder::entry_point() const {
@@ -551,7 +552,7 @@ std::size_t GraphBuilder::copy_bytes(int dims, BuildCopies copies) {
 }
 
 std::size_t GraphBuilder::estimate_bytes(int dims, int m, std::size_t n, BuildCopies copies) {
-  std::size_t level0 = std::size_t(2 * m) * 4 + 4 + copy_bytes(dims, copies) + sizeof(hnswlib::labeltype);
+  std::size_t level0 = DenseIndex::element_bytes(std::size_t(m), copy_bytes(dims, copies));
   std::size_t upper = (std::size_t(m) * 4 + 4) / std::size_t(m > 1 ? m - 1 : 1) + 16;  // expected upper links
   // the add() phase's level-0 cache is freed before the top-up's staging is allocated: the larger of the two counts
   const std::size_t phase = std::max(DenseIndex::cache_bytes(std::size_t(m), n), top_up_bytes(m, n));

@@ -46,6 +46,9 @@ class GraphBuilder {
   // connect step (hnsw_dense_index.h): for A/B in bench/lab and for tests of the post-passes on sparse lists; CREATE
   // INDEX never calls it. Call before the first add().
   void use_hnswlib_connect(bool on);
+  // Test hook, before the first add(): hnswlib's searchBaseLayer instead of DenseIndex's prefetching rewrite of it,
+  // which must give the same graph.
+  void use_hnswlib_search(bool on);
 
   std::size_t size() const;
   int32_t entry_point() const;
