@@ -11,10 +11,10 @@
 //   make -C bench OUT=$PWD/bench/out lab     ->  bench/out/hnsw_lab
 //   bench/out/hnsw_lab --data=../shared/data/fashion-mnist --cache=bench/out/cache --dataset=gauss1536
 //                      [--base=N] [--queries=N] [--m=16] [--efc=64] [--threads=2] [--ef=10,20,40] [--copies=auto|float|half|int8] [--float-walk]
-//                      [--no-top-up] [--dump=DIR] [--order=heap|lsh --chunk=65536 --bits=16]
+//                      [--no-top-up] [--dump=DIR] [--order=clustered|heap] [--chunk=65536]
 //
-// --order=lsh inserts each chunk of rows sorted by the signs of their projections on random hyperplanes (near rows
-// one after another, so consecutive insertions share cache lines): an experiment, CREATE INDEX inserts in heap order.
+// --order: the rows are added as CREATE INDEX adds them (clustered: each chunk sorted by core::hnsw::InsertOrder, so
+// near rows come one after another; vectorext.hnsw_clustered_inserts) or in heap order.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -35,6 +35,7 @@
 #include "core/kernels/int8.h"
 #include "core/half_copy.h"
 #include "core/hnsw/hnsw_graph_builder.h"
+#include "core/hnsw/hnsw_insert_order.h"
 #include "core/metric.h"
 
 using namespace ab;
@@ -60,9 +61,8 @@ struct Args {
   bool hnswlib_connect = false;  // --hnswlib-connect: hnswlib's addPoint (lists shrink on link-back), for A/B
   bool top_up = true;       // --no-top-up: GraphBuilder without its top-up post-pass (what CREATE INDEX built before)
   bool float_walk = false;  // --float-walk: the search ranks by exact float distances (as pgvector's scan does)
-  std::string order = "heap";  // --order=heap|lsh: insertion order (lsh: each chunk sorted by random-hyperplane bits)
-  int chunk = 65536;           // --chunk=N rows per sorted chunk
-  int bits = 16;               // --bits=N hyperplanes
+  std::string order = "clustered";  // --order=clustered|heap: insertion order (CREATE INDEX's; heap for A/B)
+  int chunk = 65536;                // --chunk=N rows per sorted chunk
   std::string dump;         // --dump=DIR: base.tsv (id, category, vector) and queries.tsv (id, vector) for COPY
 };
 
@@ -110,8 +110,6 @@ Args parse(int argc, char** argv) {
       a.order = val;
     else if (key == "chunk")
       a.chunk = std::stoi(val);
-    else if (key == "bits")
-      a.bits = std::stoi(val);
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       std::exit(2);
@@ -215,31 +213,20 @@ void run(const Args& a, const Dataset& ds, const TruthSet& truth, G& g, const ch
   for (std::size_t i = 0; i < n; ++i) perm[i] = i;
   auto t0 = Clock::now();
   const double cpu0 = cpu_seconds();
-  if (a.order == "lsh") {  // each chunk of rows sorted by the signs of their projections on random hyperplanes
-    std::vector<float> planes(std::size_t(a.bits) * dims);
-    std::mt19937 rng(7);
-    std::normal_distribution<float> gauss;
-    for (auto& v : planes) v = gauss(rng);
-    std::vector<double> mean(dims, 0);
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t d = 0; d < dims; ++d) mean[d] += ds.row(int64_t(i))[d];
-    for (auto& m : mean) m /= double(n);
-    std::vector<uint32_t> key(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const float* x = ds.row(int64_t(i));
-      uint32_t k = 0;
-      for (int b = 0; b < a.bits; ++b) {
-        double dot = 0;
-        for (std::size_t d = 0; d < dims; ++d) dot += (x[d] - mean[d]) * planes[std::size_t(b) * dims + d];
-        k = (k << 1) | (dot > 0);
-      }
-      key[i] = k;
-    }
-    for (std::size_t c = 0; c < n; c += std::size_t(a.chunk))
-      std::stable_sort(perm.begin() + c, perm.begin() + std::min(n, c + std::size_t(a.chunk)),
-                       [&](std::size_t x, std::size_t y) { return key[x] < key[y]; });
-    std::printf("  order: lsh, %d bits, chunks of %d rows, keyed in %.1f s\n", a.bits, a.chunk,
-                seconds_since(t0));
+  if (a.order == "clustered") {  // as CREATE INDEX: core::hnsw::InsertOrder, mean of a sample of 10,000 rows
+    const std::size_t step = std::max<std::size_t>(1, n / 10000);
+    std::vector<double> sum(dims, 0.0);
+    std::size_t sampled = 0;
+    for (std::size_t i = 0; i < n; i += step, ++sampled)
+      for (std::size_t d = 0; d < dims; ++d) sum[d] += ds.row(int64_t(i))[d];
+    std::vector<float> mean(dims);
+    for (std::size_t d = 0; d < dims; ++d) mean[d] = float(sum[d] / double(sampled));
+    const hc::InsertOrder keyer(dims, mean.data());
+    std::vector<uint32_t> keys(n);
+    for (std::size_t i = 0; i < n; ++i) keys[i] = keyer.key(ds.row(int64_t(i)));
+    const std::vector<uint32_t> order = hc::InsertOrder::order(keys, std::size_t(a.chunk));
+    for (std::size_t i = 0; i < n; ++i) perm[i] = order[i];
+    std::printf("  order: clustered, chunks of %d rows, keyed in %.1f s\n", a.chunk, seconds_since(t0));
   }
   std::atomic<std::size_t> next{0};
   std::vector<std::thread> ts;

@@ -85,6 +85,57 @@ TEST(HalfConversion, ClampsInsteadOfInfinity) {
   EXPECT_EQ(to_float(from_float(0x1p-24f)), 0x1p-24f);
 }
 
+// encode() takes the F16C path where the CPU has it: the same halves and the same error bits as the scalar path, for
+// values of every magnitude (subnormal halves, beyond kMaxHalf, float subnormals, -0), lengths with tails, and a
+// block holding a NaN (converted value by value).
+TEST(HalfEncode, F16cPathGivesTheScalarPathsHalvesAndErrors) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (!detail::f16c_supported()) GTEST_SKIP() << "no F16C on this CPU";
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<uint32_t> bits;
+  std::uniform_real_distribution<float> unit(-1.f, 1.f);
+  auto same = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)); };
+  for (int round = 0; round < 400; round++) {
+    const std::size_t n = round < 40 ? std::size_t(round + 1) : 768;
+    std::vector<float> x(n);
+    for (auto& v : x) {
+      switch (bits(rng) % 4) {
+        case 0: {  // any bit pattern but NaN and inf
+          uint32_t u = bits(rng);
+          std::memcpy(&v, &u, sizeof v);
+          if (!std::isfinite(v)) v = 70000.f;
+          break;
+        }
+        case 1:
+          v = unit(rng) * 1e-6f;  // half subnormals
+          break;
+        case 2:
+          v = unit(rng) * 70000.f;  // up to beyond kMaxHalf
+          break;
+        default:
+          v = unit(rng);
+      }
+    }
+    if (round % 7 == 0) x[0] = -0.f;
+    if (round == 399) x[9] = std::nanf("");
+    std::vector<uint16_t> a(n), b(n);
+    const EncodeError ea = detail::encode_scalar(x.data(), n, a.data());
+    const EncodeError eb = detail::encode_f16c(x.data(), n, b.data());
+    for (std::size_t i = 0; i < n; i++) {
+      if (is_nan(a[i])) {
+        ASSERT_TRUE(is_nan(b[i]));
+        continue;
+      }
+      ASSERT_EQ(a[i], b[i]) << "value " << x[i] << " at " << i << " of " << n;
+    }
+    EXPECT_TRUE(same(ea.l2, eb.l2)) << ea.l2 << " vs " << eb.l2 << " (n " << n << ")";
+    EXPECT_TRUE(same(ea.l1, eb.l1)) << ea.l1 << " vs " << eb.l1 << " (n " << n << ")";
+  }
+#else
+  GTEST_SKIP() << "F16C is x86 only";
+#endif
+}
+
 TEST(HalfEncode, SmallIntegersAreExact) {
   std::vector<float> x = {0, 1, 2, 255, 2048, -17, 1023.5f};
   std::vector<uint16_t> h(x.size());

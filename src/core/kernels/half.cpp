@@ -163,13 +163,30 @@ float to_float(uint16_t h) {
 }
 
 EncodeError encode(const float* x, std::size_t n, uint16_t* out) {
+  if (kernels().level != SimdLevel::Scalar) return detail::encode_f16c(x, n, out);
+  return detail::encode_scalar(x, n, out);
+}
+
+namespace detail {
+
+EncodeError encode_scalar(const float* x, std::size_t n, uint16_t* out) {
+  for (std::size_t i = 0; i < n; i++) out[i] = from_float(x[i]);
+  return encode_error(x, out, n);
+}
+
+// The error sums run value by value in index order whatever converted the values, so every path gives the same
+// bits.
+EncodeError encode_error(const float* x, const uint16_t* h, std::size_t n) {
   double l2 = 0, l1 = 0;
   for (std::size_t i = 0; i < n; i++) {
-    out[i] = from_float(x[i]);
-    double d = static_cast<double>(x[i]) - static_cast<double>(to_float(out[i]));
+    double d = static_cast<double>(x[i]) - static_cast<double>(to_float(h[i]));
     l2 += d * d;
     l1 += std::fabs(d);
   }
+  return finish_error(l2, l1, n);
+}
+
+EncodeError finish_error(double l2, double l1, std::size_t n) {
   EncodeError e;
   // Sums of n nonnegative doubles: relative error below n * 2^-53, absorbed by a generous relative pad.
   const double pad = 1.0 + (static_cast<double>(n) + 4.0) * 0x1p-52;
@@ -177,6 +194,8 @@ EncodeError encode(const float* x, std::size_t n, uint16_t* out) {
   e.l1 = round_up_to_float(l1 * pad);
   return e;
 }
+
+}  // namespace detail
 
 void decode(const uint16_t* h, std::size_t n, float* out) {
   // F16C converts exactly like to_float (every non-NaN half; copies never hold NaN), with the kernels' dispatch.

@@ -36,6 +36,9 @@ extern double hnsw_scan_mem_multiplier;
 // vectorext.hnsw_packed_records (on): whether new indexes may pack their records in groups of pages (off: the
 // per-page layout, versions 4 and 5, for A/B comparisons and the tests that compare both layouts).
 extern bool hnsw_packed_records;
+// vectorext.hnsw_clustered_inserts (on): whether CREATE INDEX adds each chunk of rows to its in-memory graph sorted
+// so that consecutive insertions are near each other (core/hnsw/hnsw_insert_order.h); off: heap order (A/B).
+extern bool hnsw_clustered_inserts;
 
 // Reloptions.
 struct Options {

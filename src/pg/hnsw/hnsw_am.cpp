@@ -25,6 +25,7 @@ int hnsw_iterative_scan = kIterOff;
 int hnsw_max_scan_tuples = 20000;
 double hnsw_scan_mem_multiplier = 1.0;
 bool hnsw_packed_records = true;
+bool hnsw_clustered_inserts = true;
 
 namespace {
 
@@ -57,6 +58,10 @@ void hnsw_on_load() {
                            "Lets new hnsw indexes pack their records in groups of pages where that saves pages",
                            "Off: the per-page layout (for comparisons). Existing indexes keep their layout.",
                            &hnsw_packed_records, true, PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable("vectorext.hnsw_clustered_inserts",
+                           "Lets CREATE INDEX add rows to its in-memory hnsw graph in chunks sorted by locality",
+                           "Off: heap order (for comparisons). The graph's quality is the same either way.",
+                           &hnsw_clustered_inserts, true, PGC_USERSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
 }
 VX_ON_LOAD(hnsw_on_load);
 
