@@ -44,8 +44,8 @@ CREATE INDEX hnsw_r_cos ON hnsw_r USING hnsw (embedding vector_cosine_ops);
 SELECT hnsw_recall_cosine() >= 0.95 AS recall_cosine;
 DROP INDEX hnsw_r_cos;
 
--- heap insertion order (vectorext.hnsw_clustered_inserts off; by default CREATE INDEX adds each chunk of rows sorted
--- by locality, and these rows come cluster by cluster in turn) builds a graph of the same quality
+-- vectorext.hnsw_clustered_inserts off (heap insertion order; on, CREATE INDEX adds tables of 65,536 rows and more in
+-- locality-sorted chunks, at least 16 of them: src/core/hnsw/hnsw_insert_order.h; this table is smaller)
 SET vectorext.hnsw_clustered_inserts = off;
 CREATE INDEX hnsw_r_cos ON hnsw_r USING hnsw (embedding vector_cosine_ops);
 SELECT hnsw_recall_cosine() >= 0.95 AS recall_cosine_heap_order;

@@ -83,5 +83,16 @@ TEST(InsertOrder, ConsecutiveRowsAreNear) {
   EXPECT_LT(sorted, 0.5 * heap) << "mean distance between consecutive rows: sorted " << sorted << ", heap " << heap;
 }
 
+TEST(InsertOrder, SmallTablesKeepHeapOrderLargeOnesGetAtLeastSixteenChunks) {
+  EXPECT_EQ(InsertOrder::chunk_rows(0), 0u);
+  EXPECT_EQ(InsertOrder::chunk_rows(InsertOrder::kMinRows - 1), 0u);
+  for (std::size_t n : {std::size_t(65536), std::size_t(300000), std::size_t(1000000), std::size_t(5000000)}) {
+    const std::size_t c = InsertOrder::chunk_rows(n);
+    ASSERT_GT(c, 0u) << n;
+    EXPECT_LE(c, InsertOrder::kChunkRows) << n;
+    EXPECT_GE((n + c - 1) / c, InsertOrder::kMinChunks) << n;
+  }
+}
+
 }  // namespace
 }  // namespace vx::core::hnsw

@@ -382,7 +382,7 @@ std::vector<uint32_t> clustered_insert_order(const BuildState* st, std::size_t n
         }
       },
       {});
-  return core::hnsw::InsertOrder::order(keys);
+  return core::hnsw::InsertOrder::order(keys, core::hnsw::InsertOrder::chunk_rows(n));
 }
 
 // The in-memory path: holds C++ objects, so every Postgres call goes through call().
@@ -419,7 +419,9 @@ void build_in_memory(Relation index, BuildState* st) {
   call([&] { report_build_threads(threads); });
   // Vectors of floats only: OwnBytes elements (bit, sparsevec) keep heap order.
   const std::vector<uint32_t> order =
-      hnsw_clustered_inserts && !own_bytes(c) && n > 1 ? clustered_insert_order(st, n, threads) : std::vector<uint32_t>();
+      hnsw_clustered_inserts && !own_bytes(c) && core::hnsw::InsertOrder::chunk_rows(n) > 0
+          ? clustered_insert_order(st, n, threads)
+          : std::vector<uint32_t>();
   run_workers(
       threads,
       [&](int, const std::atomic<bool>& stop) {
