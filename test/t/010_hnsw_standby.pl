@@ -1,5 +1,6 @@
-# hnsw on a streaming standby: a bulk build (log_newpage_range), incremental inserts (generic WAL), deletes and
-# VACUUM's graph repair replay so that the standby's index returns exactly the primary's results.
+# hnsw on a streaming standby: a bulk build (pages written with smgrextend, logged by log_newpages in batches of 32),
+# incremental inserts (generic WAL), deletes and VACUUM's graph repair replay so that the standby's index returns
+# exactly the primary's results; a bulk build followed by a crash (immediate stop) comes back from its WAL intact.
 # tap.conf sets wal_consistency_checking = 'generic': every generic record is verified on replay.
 use strict;
 use warnings;
@@ -54,6 +55,39 @@ my $on_primary = $primary->safe_psql('postgres', $query);
 my $on_standby = $standby->safe_psql('postgres', $query);
 like($on_primary, qr/^1:\d+/, 'primary answers through the index');
 is($on_standby, $on_primary, 'standby returns the same neighbours as the primary');
+
+# A bulk build while the standby streams: only its WAL brings the index there (~110 pages: three full batches of
+# 32 pages and a partial one). Then the primary stops without a checkpoint and replays the same records.
+$primary->safe_psql('postgres', q{
+  SELECT setseed(0.75);
+  CREATE TABLE built (id int PRIMARY KEY, embedding vector(48));
+  INSERT INTO built SELECT i, rand_vec(48, i) FROM generate_series(1, 3000) i;
+  CREATE INDEX built_hnsw ON built USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 32);
+  CREATE TABLE queries48 AS SELECT q, rand_vec(48, q) AS v FROM generate_series(1, 20) q;
+});
+$primary->wait_for_catchup($standby);
+my $query48 = q{
+  SET enable_seqscan = off;
+  SELECT string_agg(q || ':' || (SELECT string_agg(id::text, ',') FROM
+    (SELECT id FROM built ORDER BY embedding <-> v LIMIT 10) s), ' ' ORDER BY q) FROM queries48;
+};
+my $built_primary = $primary->safe_psql('postgres', $query48);
+like($built_primary, qr/^1:\d+/, 'bulk build: primary answers through the index');
+my $built_pages = $primary->safe_psql('postgres', q{SELECT pg_relation_size('built_hnsw') / current_setting('block_size')::int});
+ok($built_pages > 96, "bulk build spans several log_newpages batches ($built_pages pages)");
+is($standby->safe_psql('postgres', $query48), $built_primary, 'bulk build replayed on the standby: same neighbours');
+is($standby->safe_psql('postgres', q{SELECT live FROM vectorext.index_check('built_hnsw', true)}), '3000',
+  'bulk build replayed on the standby: index_check finds every row');
+$primary->safe_psql('postgres', q{
+  DROP INDEX built_hnsw;
+  CREATE INDEX built_hnsw ON built USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 32);
+});
+my $rebuilt = $primary->safe_psql('postgres', $query48);  # a build on several threads need not repeat its graph
+$primary->stop('immediate');
+$primary->start;
+is($primary->safe_psql('postgres', $query48), $rebuilt, 'bulk build recovered from its WAL after a crash');
+is($primary->safe_psql('postgres', q{SELECT live FROM vectorext.index_check('built_hnsw', true)}), '3000',
+  'bulk build after crash recovery: index_check finds every row');
 
 my $query8 = q{
   SET enable_seqscan = off;
