@@ -46,11 +46,16 @@ $primary->safe_psql('postgres', q{
 });
 $primary->wait_for_catchup($standby);
 
-my $query = q{
+# Each query's k nearest ids through the index, as "q:id,id,... q:..." (identifiers are the test's own).
+sub neighbours_query {
+  my ($table, $queries, $k) = @_;
+  return qq{
   SET enable_seqscan = off;
   SELECT string_agg(q || ':' || (SELECT string_agg(id::text, ',') FROM
-    (SELECT id FROM items ORDER BY embedding <-> v LIMIT 10) s), ' ' ORDER BY q) FROM queries;
+    (SELECT id FROM $table ORDER BY embedding <-> v LIMIT $k) s), ' ' ORDER BY q) FROM $queries;
 };
+}
+my $query = neighbours_query('items', 'queries', 10);
 my $on_primary = $primary->safe_psql('postgres', $query);
 my $on_standby = $standby->safe_psql('postgres', $query);
 like($on_primary, qr/^1:\d+/, 'primary answers through the index');
@@ -66,11 +71,7 @@ $primary->safe_psql('postgres', q{
   CREATE TABLE queries48 AS SELECT q, rand_vec(48, q) AS v FROM generate_series(1, 20) q;
 });
 $primary->wait_for_catchup($standby);
-my $query48 = q{
-  SET enable_seqscan = off;
-  SELECT string_agg(q || ':' || (SELECT string_agg(id::text, ',') FROM
-    (SELECT id FROM built ORDER BY embedding <-> v LIMIT 10) s), ' ' ORDER BY q) FROM queries48;
-};
+my $query48 = neighbours_query('built', 'queries48', 10);
 my $built_primary = $primary->safe_psql('postgres', $query48);
 like($built_primary, qr/^1:\d+/, 'bulk build: primary answers through the index');
 my $built_pages = $primary->safe_psql('postgres', q{SELECT pg_relation_size('built_hnsw') / current_setting('block_size')::int});
@@ -89,11 +90,7 @@ is($primary->safe_psql('postgres', $query48), $rebuilt, 'bulk build recovered fr
 is($primary->safe_psql('postgres', q{SELECT live FROM vectorext.index_check('built_hnsw', true)}), '3000',
   'bulk build after crash recovery: index_check finds every row');
 
-my $query8 = q{
-  SET enable_seqscan = off;
-  SELECT string_agg(q || ':' || (SELECT string_agg(id::text, ',') FROM
-    (SELECT id FROM untyped ORDER BY embedding <-> v LIMIT 5) s), ' ' ORDER BY q) FROM queries8;
-};
+my $query8 = neighbours_query('untyped', 'queries8', 5);
 my $untyped_primary = $primary->safe_psql('postgres', $query8);
 like($untyped_primary, qr/^1:\d+/, 'untyped column: primary answers through the index');
 is($standby->safe_psql('postgres', $query8), $untyped_primary,
