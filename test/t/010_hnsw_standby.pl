@@ -1,5 +1,6 @@
-# hnsw on a streaming standby: a bulk build (log_newpage_range), incremental inserts (generic WAL), deletes and
-# VACUUM's graph repair replay so that the standby's index returns exactly the primary's results.
+# hnsw on a streaming standby: a bulk build (pages written with smgrextend, logged by log_newpages in batches of 32),
+# incremental inserts (generic WAL), deletes and VACUUM's graph repair replay so that the standby's index returns
+# exactly the primary's results; a bulk build followed by a crash (immediate stop) comes back from its WAL intact.
 # tap.conf sets wal_consistency_checking = 'generic': every generic record is verified on replay.
 use strict;
 use warnings;
@@ -45,21 +46,51 @@ $primary->safe_psql('postgres', q{
 });
 $primary->wait_for_catchup($standby);
 
-my $query = q{
+# Each query's k nearest ids through the index, as "q:id,id,... q:..." (identifiers are the test's own).
+sub neighbours_query {
+  my ($table, $queries, $k) = @_;
+  return qq{
   SET enable_seqscan = off;
   SELECT string_agg(q || ':' || (SELECT string_agg(id::text, ',') FROM
-    (SELECT id FROM items ORDER BY embedding <-> v LIMIT 10) s), ' ' ORDER BY q) FROM queries;
+    (SELECT id FROM $table ORDER BY embedding <-> v LIMIT $k) s), ' ' ORDER BY q) FROM $queries;
 };
+}
+my $query = neighbours_query('items', 'queries', 10);
 my $on_primary = $primary->safe_psql('postgres', $query);
 my $on_standby = $standby->safe_psql('postgres', $query);
 like($on_primary, qr/^1:\d+/, 'primary answers through the index');
 is($on_standby, $on_primary, 'standby returns the same neighbours as the primary');
 
-my $query8 = q{
-  SET enable_seqscan = off;
-  SELECT string_agg(q || ':' || (SELECT string_agg(id::text, ',') FROM
-    (SELECT id FROM untyped ORDER BY embedding <-> v LIMIT 5) s), ' ' ORDER BY q) FROM queries8;
-};
+# A bulk build while the standby streams: only its WAL brings the index there (~73 pages: two full batches of
+# 32 pages and a partial one). Then the primary stops without a checkpoint and replays the same records.
+$primary->safe_psql('postgres', q{
+  SELECT setseed(0.75);
+  CREATE TABLE built (id int PRIMARY KEY, embedding vector(48));
+  INSERT INTO built SELECT i, rand_vec(48, i) FROM generate_series(1, 3000) i;
+  CREATE INDEX built_hnsw ON built USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 32);
+  CREATE TABLE queries48 AS SELECT q, rand_vec(48, q) AS v FROM generate_series(1, 20) q;
+});
+$primary->wait_for_catchup($standby);
+my $query48 = neighbours_query('built', 'queries48', 10);
+my $built_primary = $primary->safe_psql('postgres', $query48);
+like($built_primary, qr/^1:\d+/, 'bulk build: primary answers through the index');
+my $built_pages = $primary->safe_psql('postgres', q{SELECT pg_relation_size('built_hnsw') / current_setting('block_size')::int});
+ok($built_pages > 64, "bulk build spans several log_newpages batches ($built_pages pages)");
+is($standby->safe_psql('postgres', $query48), $built_primary, 'bulk build replayed on the standby: same neighbours');
+is($standby->safe_psql('postgres', q{SELECT live FROM vectorext.index_check('built_hnsw', true)}), '3000',
+  'bulk build replayed on the standby: index_check finds every row');
+$primary->safe_psql('postgres', q{
+  DROP INDEX built_hnsw;
+  CREATE INDEX built_hnsw ON built USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 32);
+});
+my $rebuilt = $primary->safe_psql('postgres', $query48);  # a build on several threads need not repeat its graph
+$primary->stop('immediate');
+$primary->start;
+is($primary->safe_psql('postgres', $query48), $rebuilt, 'bulk build recovered from its WAL after a crash');
+is($primary->safe_psql('postgres', q{SELECT live FROM vectorext.index_check('built_hnsw', true)}), '3000',
+  'bulk build after crash recovery: index_check finds every row');
+
+my $query8 = neighbours_query('untyped', 'queries8', 5);
 my $untyped_primary = $primary->safe_psql('postgres', $query8);
 like($untyped_primary, qr/^1:\d+/, 'untyped column: primary answers through the index');
 is($standby->safe_psql('postgres', $query8), $untyped_primary,

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "core/hnsw/hnsw_select.h"
+#include "core/huge_pages.h"
 #include "core/prefetch.h"
 
 #include <algorithm>
@@ -26,8 +27,6 @@
 #include <queue>
 #include <stdexcept>
 #include <vector>
-
-#include <sys/mman.h>
 
 namespace vx::core::hnsw {
 
@@ -183,7 +182,6 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
 
  private:
   static constexpr std::size_t kLine = 64;
-  static constexpr std::size_t kHugePage = std::size_t(2) << 20;
   static std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
   // hnswlib lays an element's level-0 block out as list, copy, label, back to back (132 + 768 + 8 bytes at m 16,
@@ -196,12 +194,10 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     label_offset_ = size_links_level0_;
     offsetData_ = copy_offset;
     size_data_per_element_ = element_bytes(maxM0_ / 2, data_size_);
-    const std::size_t bytes = round_up(std::max<std::size_t>(max_elements_, 1) * size_data_per_element_, kHugePage);
-    void* block = std::aligned_alloc(kHugePage, bytes);  // free()d by hnswlib's destructor
-    if (!block) throw std::bad_alloc();
+    // free()d by hnswlib's destructor
+    void* block = alloc_huge_pages(std::max<std::size_t>(max_elements_, 1) * size_data_per_element_);
     std::free(data_level0_memory_);
     data_level0_memory_ = static_cast<char*>(block);
-    madvise(block, bytes, MADV_HUGEPAGE);  // advice only: without it (or THP off) the build is slower, not wrong
   }
 
   float dist(Id a, Id b) const { return fstdistfunc_(getDataByInternalId(a), getDataByInternalId(b), dist_func_param_); }

@@ -1,14 +1,16 @@
 // CREATE INDEX for hnsw: collect (tid, vector) on the main thread, build the graph in memory with hnswlib on
 // worker threads (vx::pg::run_workers: signals blocked, no Postgres calls, cancel polled on the main thread), then
-// write the pages unlogged and WAL-log them once with log_newpage_range. When the vectors and graph would not fit
+// write the pages outside shared buffers, WAL-logged in batches (hnsw_bulk_write.h). When the vectors and graph would not fit
 // in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_bulk_write.h"
 #include "pg/hnsw/hnsw_filter.h"
 #include "pg/hnsw/hnsw_filter_dir.h"
 #include "pg/hnsw/hnsw_meta.h"
 #include "pg/hnsw/hnsw_values.h"
 #include "core/hnsw/hnsw_insert_order.h"
 #include "core/hnsw/hnsw_locality.h"
+#include "core/huge_pages.h"
 #include "pg/context_owned.h"
 #include "pg/workers.h"
 #include "core/hnsw/hnsw_graph_builder.h"
@@ -50,7 +52,8 @@ struct BuildState {
   std::size_t extra_bytes = 0;  // out-of-line parts kept in build_cxt (hnsw_values.h), counted against the budget
   bool page_mode = false;
   double indtuples = 0;
-  std::vector<float> data;  // width floats per element (datum_to_element)
+  // width floats per element (datum_to_element); gigabytes at a million rows, filled once: in huge pages
+  std::vector<float, core::HugePageAllocator<float>> data;
   std::vector<ItemPointerData> tids;
   FilterLayout filters{};          // the index's filter columns (hnsw_filter.h)
   std::vector<char> filter_areas;  // filters.bytes per element: each record's filter area
@@ -77,7 +80,7 @@ void switch_to_page_mode(BuildState* st) {
     MemoryContextReset(st->tuple_cxt);
     CHECK_FOR_INTERRUPTS();
   }
-  std::vector<float>().swap(st->data);
+  decltype(st->data)().swap(st->data);
   std::vector<ItemPointerData>().swap(st->tids);
   std::vector<char>().swap(st->filter_areas);
 }
@@ -135,10 +138,10 @@ void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull
   });
 }
 
-// Appends bytes to consecutive new pages of the index (unlogged; log_newpage_range follows).
+// Appends bytes to consecutive new pages of the index (BulkPageWriter: WAL-logged in batches, written with smgr).
 class PageStream {
  public:
-  explicit PageStream(Relation index) : index_(index) {
+  explicit PageStream(Relation index) : writer_(call([index] { return BulkPageWriter(index); })) {
     page_ = static_cast<char*>(call([] { return palloc_aligned_page(); }));
     reset();
   }
@@ -161,17 +164,14 @@ class PageStream {
     if (fill_ > 0) flush();
   }
   BlockNumber flush() {
-    BlockNumber block;
-    call([&] {
-      Buffer buf = ReadBufferExtended(index_, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
-      LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-      std::memcpy(BufferGetPage(buf), page_, BLCKSZ);
-      MarkBufferDirty(buf);
-      block = BufferGetBlockNumber(buf);
-      UnlockReleaseBuffer(buf);
-    });
+    BlockNumber block = call([&] { return writer_.append(page_); });
     reset();
     return block;
+  }
+  BlockNumber next_block() const { return writer_.next_block(); }
+  // Every page written and synced (the current one must be empty): before the index's blocks are read.
+  void finish() {
+    call([&] { writer_.finish(); });
   }
 
  private:
@@ -181,7 +181,7 @@ class PageStream {
     init_page(reinterpret_cast<Page>(page_), kind_);
     fill_ = 0;
   }
-  Relation index_;
+  BulkPageWriter writer_;
   char* page_;
   uint32 fill_ = 0;
   PageKind kind_ = PageKind::Records;
@@ -321,9 +321,8 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
   if (value_pages > 0) {
     out.set_kind(PageKind::Value);
     call([&] {
-      if (RelationGetNumberOfBlocks(index) != value_start)
-        elog(ERROR, "hnsw build: value pages start at block %u, expected %u", RelationGetNumberOfBlocks(index),
-             value_start);
+      if (out.next_block() != value_start)
+        elog(ERROR, "hnsw build: value pages start at block %u, expected %u", out.next_block(), value_start);
     });
     std::vector<char> areas;
     for (uint32 id = 0; id < n; ++id) {
@@ -336,7 +335,9 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
       for (uint32 i = 0; i < pages; ++i) out.append(areas.data() + std::size_t(i) * kUsable, kUsable);
     }
   }
-  // Meta page.
+  out.pad_to_page();
+  out.finish();
+  // Meta page (through shared buffers; build_in_memory WAL-logs it).
   BuiltGraph b{};
   b.dims = uint32(st->dims);
   b.m = m;
@@ -448,11 +449,11 @@ void build_in_memory(Relation index, BuildState* st) {
   write_graph(index, st, *gb);
   double t_write = ms();
   gb.reset();
-  std::vector<float>().swap(st->data);
+  decltype(st->data)().swap(st->data);
   std::vector<ItemPointerData>().swap(st->tids);
   std::vector<char>().swap(st->filter_areas);
-  if (RelationNeedsWAL(index))
-    call([&] { log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true); });
+  // The other pages were logged as they were written (BulkPageWriter); the meta page was rewritten in its buffer.
+  if (RelationNeedsWAL(index)) call([&] { log_newpage_range(index, MAIN_FORKNUM, 0, 1, true); });
   double t_wal = ms();
   call([&] {
     elog(DEBUG1,

@@ -1,0 +1,33 @@
+// Writes the pages of an hnsw index that CREATE INDEX builds in memory, outside shared buffers, as nbtree's sorted
+// build does: pages are appended in block order, each batch of up to XLR_MAX_BLOCK_ID pages WAL-logged with one
+// log_newpages record before it goes to smgrextend, and finish() fsyncs the fork when WAL was written (a checkpoint
+// during the build cannot flush pages it never saw in shared buffers, and redo would start after our records).
+// Going through the buffer manager instead (ReadBuffer(P_NEW) per page) wrote every block twice, zeros at extension
+// and the page later, and log_newpage_range read every block back to log it (docs/benchmarks.md, "Build: pages").
+#pragma once
+
+#include "pg/hnsw/hnsw.h"
+
+namespace vx::pg::hnsw {
+
+class BulkPageWriter {
+ public:
+  // index: the index being built, still without blocks. Memory from the current memory context.
+  explicit BulkPageWriter(Relation index);
+  // Copies a whole page (BLCKSZ bytes) as the next block; returns its block number.
+  BlockNumber append(const char* page);
+  BlockNumber next_block() const { return next_; }
+  // Writes what is batched and syncs the fork if WAL was written; before anything reads the index's blocks.
+  void finish();
+
+ private:
+  void write_batch();
+  Relation index_;
+  bool wal_;
+  char* pages_;            // kBatch pages
+  BlockNumber first_ = 0;  // block number of the batch's first page
+  int count_ = 0;
+  BlockNumber next_ = 0;
+};
+
+}  // namespace vx::pg::hnsw
