@@ -1,7 +1,7 @@
 // CREATE INDEX for hnsw: collect (tid, vector) on the main thread, build the graph in memory with hnswlib on
 // worker threads (vx::pg::run_workers: signals blocked, no Postgres calls, cancel polled on the main thread), then
-// write the pages outside shared buffers, WAL-logged in batches (hnsw_bulk_write.h). When the vectors and graph would not fit
-// in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
+// write the pages outside shared buffers, WAL-logged in batches (hnsw_bulk_write.h). When the vectors and graph
+// would not fit in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_bulk_write.h"
 #include "pg/hnsw/hnsw_filter.h"

@@ -3,7 +3,7 @@
 // log_newpages record before it goes to smgrextend, and finish() fsyncs the fork when WAL was written (a checkpoint
 // during the build cannot flush pages it never saw in shared buffers, and redo would start after our records).
 // Going through the buffer manager instead (ReadBuffer(P_NEW) per page) wrote every block twice, zeros at extension
-// and the page later, and log_newpage_range read every block back to log it (docs/benchmarks.md, "Build: pages").
+// and the page later, and log_newpage_range read every block back to log it (docs/benchmarks.md, "Build: pages and load").
 #pragma once
 
 #include "pg/hnsw/hnsw.h"
