@@ -2,7 +2,8 @@
 // four at a time into 32-bit lanes) where the AVX-512BW kernels (int8_avx512.cpp) widen both operands to 16 bits
 // and need two shuffles, a vpmaddwd and an add per 32 codes. vpdpbusd takes one unsigned operand: a . b is summed as
 // |a| . (b negated where a < 0), exact for |code| <= 127 (no saturation: the non-saturating form, at most
-// 4 * 127 * 127 per lane and step). The tail is a masked load, so any length gives the scalar loop's integer.
+// 4 * 127 * 127 per lane and step). Four independent sums hide vpdpbusd's latency (one sum left
+// the loop waiting on it: no faster than the BW kernel). The tail is a masked load, so any length gives the scalar loop's integer.
 // Reached through int8::kernels() only when the CPU has AVX-512F, BW and VNNI.
 #include "core/kernels/int8.h"
 
@@ -50,17 +51,23 @@ int32_t dot(const int8_t* a, const int8_t* b, std::size_t n) {
 }
 
 // sum (a-b)^2: |a-b| <= 254 fits an unsigned byte but not a signed one, so the differences are squared as 16-bit
-// words (vpdpwssd: the multiply and the add in one instruction).
+// words (vpdpwssd: the multiply and the add in one instruction), four sums as in dot.
+inline __m512i widened(const int8_t* p, __mmask64 m) {  // 32 codes as words (zero-masking extract: see hsum)
+  return _mm512_cvtepi8_epi16(_mm512_maskz_extracti64x4_epi64(0xF, _mm512_maskz_loadu_epi8(m, p), 0));
+}
+
 int32_t l2_squared(const int8_t* a, const int8_t* b, std::size_t n) {
   impl::prefetch_codes(a, b, n);
-  __m512i acc = _mm512_setzero_si512();
-  for (std::size_t i = 0; i < n; i += 32) {
-    const __mmask64 m = lanes(n - i) & 0xFFFFFFFFu;  // 32 codes, widened to a full register of words
-    const __m512i d = _mm512_sub_epi16(_mm512_cvtepi8_epi16(_mm512_castsi512_si256(_mm512_maskz_loadu_epi8(m, a + i))),
-                                       _mm512_cvtepi8_epi16(_mm512_castsi512_si256(_mm512_maskz_loadu_epi8(m, b + i))));
-    acc = _mm512_dpwssd_epi32(acc, d, d);
-  }
-  return hsum(acc);
+  __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+  auto step = [&](int k, std::size_t i, __mmask64 m) {
+    const __m512i d = _mm512_sub_epi16(widened(a + i, m), widened(b + i, m));
+    acc[k] = _mm512_dpwssd_epi32(acc[k], d, d);
+  };
+  std::size_t i = 0;
+  for (; i + 128 <= n; i += 128)
+    for (int k = 0; k < 4; k++) step(k, i + 32 * std::size_t(k), 0xFFFFFFFFu);
+  for (int k = 0; i < n; i += 32, k++) step(k, i, lanes(n - i) & 0xFFFFFFFFu);
+  return hsum(_mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), _mm512_add_epi32(acc[2], acc[3])));
 }
 
 }  // namespace
