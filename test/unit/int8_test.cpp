@@ -78,7 +78,9 @@ TEST(Int8Codes, UnsupportedLevelsFallBackToTheBestAvailable) {
   EXPECT_LE(int(kernels().level), int(detect_simd_level()));
   EXPECT_LE(int(kernels_for(SimdLevel::Avx512).level), int(detect_simd_level()));
   EXPECT_EQ(kernels_for(SimdLevel::Scalar).level, SimdLevel::Scalar);
-  if (vnni_supported()) EXPECT_EQ(&kernels_for(SimdLevel::Avx512), &detail::kAvx512VnniKernels);
+  if (vnni_supported()) {
+    EXPECT_EQ(&kernels_for(SimdLevel::Avx512), &detail::kAvx512VnniKernels);
+  }
 }
 
 }  // namespace

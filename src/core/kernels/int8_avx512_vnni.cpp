@@ -2,8 +2,11 @@
 // four at a time into 32-bit lanes) where the AVX-512BW kernels (int8_avx512.cpp) widen both operands to 16 bits
 // and need two shuffles, a vpmaddwd and an add per 32 codes. vpdpbusd takes one unsigned operand: a . b is summed as
 // |a| . (b negated where a < 0), exact for |code| <= 127 (no saturation: the non-saturating form, at most
-// 4 * 127 * 127 per lane and step). Four independent sums hide vpdpbusd's latency (one sum left
-// the loop waiting on it: no faster than the BW kernel). The tail is a masked load, so any length gives the scalar loop's integer.
+// 4 * 127 * 127 per lane and step). Four independent sums hide vpdpbusd's latency (one sum left the loop waiting on
+// it: no faster than the BW kernel). The tail is a masked load, so any length gives the scalar loop's integer.
+// No prefetch_codes (int8_kernels_impl.h): the unrolled loop issues every line's load at once anyway, the build's
+// candidate search has already requested its candidates' lines, and the 24 prefetch instructions per call cost
+// more than they gained (1M-row build: see docs/benchmarks.md, "Build: VNNI codes").
 // Reached through int8::kernels() only when the CPU has AVX-512F, BW and VNNI.
 #include "core/kernels/int8.h"
 
@@ -14,7 +17,6 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vnni,avx2")
 
-#include "core/kernels/int8_kernels_impl.h"
 
 namespace vx::core::int8 {
 
@@ -35,7 +37,6 @@ inline int32_t hsum(__m512i v) {
 inline __mmask64 lanes(std::size_t left) { return left >= 64 ? ~__mmask64(0) : (__mmask64(1) << left) - 1; }
 
 int32_t dot(const int8_t* a, const int8_t* b, std::size_t n) {
-  impl::prefetch_codes(a, b, n);
   // vpdpbusd has a latency of several cycles: four independent sums keep it from serialising the loop.
   __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
   auto step = [&](int k, std::size_t i, __mmask64 m) {
@@ -57,7 +58,6 @@ inline __m512i widened(const int8_t* p, __mmask64 m) {  // 32 codes as words (ze
 }
 
 int32_t l2_squared(const int8_t* a, const int8_t* b, std::size_t n) {
-  impl::prefetch_codes(a, b, n);
   __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
   auto step = [&](int k, std::size_t i, __mmask64 m) {
     const __m512i d = _mm512_sub_epi16(widened(a + i, m), widened(b + i, m));
