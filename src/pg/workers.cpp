@@ -25,10 +25,10 @@ void report_build_threads(int threads) {
 
 namespace {
 bool cancel_requested() { return InterruptPending && (QueryCancelPending || ProcDiePending); }
-}  // namespace
 
-void run_workers(int workers, const std::function<void(int, const std::atomic<bool>&)>& task,
-                 const std::function<void()>& tick) {
+// `step` returns whether it did work (then it runs again at once), else the main thread sleeps `idle`.
+void run(int workers, const std::function<void(int, const std::atomic<bool>&)>& task, const std::function<bool()>& step,
+         std::chrono::milliseconds idle) {
   if (workers < 1) workers = 1;
   std::atomic<bool> stop{false};
   std::atomic<int> running{0};
@@ -68,21 +68,38 @@ void run_workers(int workers, const std::function<void(int, const std::atomic<bo
         cancelled = true;
         stop.store(true);
       }
-      if (tick && !stop.load()) {
+      bool busy = false;
+      if (step && !stop.load()) {
         try {
-          call(tick);
+          call([&] { busy = step(); });
         } catch (...) {
           main_error = std::current_exception();
           stop.store(true);
         }
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (!busy) std::this_thread::sleep_for(idle);
     }
     for (auto& t : threads) t.join();
   }
   if (main_error) std::rethrow_exception(main_error);
   if (worker_error) std::rethrow_exception(worker_error);
   if (cancelled || cancel_requested()) call([] { CHECK_FOR_INTERRUPTS(); });
+}
+}  // namespace
+
+void run_workers(int workers, const std::function<void(int, const std::atomic<bool>&)>& task,
+                 const std::function<void()>& tick) {
+  std::function<bool()> step;
+  if (tick) step = [&tick] {
+      tick();
+      return false;
+    };
+  run(workers, task, step, std::chrono::milliseconds(20));
+}
+
+void run_workers_stepping(int workers, const std::function<void(int, const std::atomic<bool>&)>& task,
+                          const std::function<bool()>& step) {
+  run(workers, task, step, std::chrono::milliseconds(1));
 }
 
 }  // namespace vx::pg

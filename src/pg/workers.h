@@ -17,6 +17,12 @@ namespace vx::pg {
 void run_workers(int workers, const std::function<void(int worker_index, const std::atomic<bool>& stop)>& task,
                  const std::function<void()>& tick);
 
+// As run_workers, with `step` in place of the tick: the main thread's share of a pipeline (e.g. writing pages the
+// workers format). It is called again at once while it returns true (it did some work), after 1 ms when it returns
+// false; once every worker has returned it is no longer called (the caller finishes what is left).
+void run_workers_stepping(int workers, const std::function<void(int worker_index, const std::atomic<bool>& stop)>& task,
+                          const std::function<bool()>& step);
+
 // max_parallel_maintenance_workers + 1 (the leader's share), at least 1: how many build threads to use.
 int maintenance_thread_count();
 

@@ -1,6 +1,6 @@
 // Unit tests for the 8-bit build codes (src/core/kernels/int8.*): the scale, encoding (rounding, clamping, symmetry)
 // and the kernels of every SIMD level against a plain integer loop, for lengths around every vector width and at the
-// extremes (+-127), where a saturating or truncating instruction would show.
+// extremes (+-127), where a saturating or truncating instruction would show; the VNNI table too where the CPU has it.
 #include "core/kernels/int8.h"
 
 #include <gtest/gtest.h>
@@ -53,9 +53,14 @@ TEST(Int8Codes, EncodeRoundsToNearestSymmetricallyAndClamps) {
 TEST(Int8Codes, EveryLevelGivesTheExactIntegerSums) {
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> code(-127, 127);
-  for (SimdLevel level : {SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512}) {
-    const Kernels& k = kernels_for(level);
-    for (std::size_t n : {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 256, 1536, 2001}) {
+  std::vector<const Kernels*> tables = {&kernels_for(SimdLevel::Scalar), &kernels_for(SimdLevel::Avx2)};
+  // both AVX-512 tables where the CPU runs them (kernels_for gives only the best one)
+  if (simd_level_supported(SimdLevel::Avx512) && kernels_for(SimdLevel::Avx512).level == SimdLevel::Avx512)
+    tables.push_back(&detail::kAvx512Kernels);
+  if (vnni_supported()) tables.push_back(&detail::kAvx512VnniKernels);
+  for (const Kernels* table : tables) {
+    const Kernels& k = *table;
+    for (std::size_t n : {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 256, 768, 1536, 2001}) {
       std::vector<int8_t> a(n), b(n);
       for (std::size_t i = 0; i < n; i++) a[i] = int8_t(code(rng)), b[i] = int8_t(code(rng));
       EXPECT_EQ(k.l2_squared(a.data(), b.data(), n), ref_l2(a, b, n)) << simd_level_name(k.level) << " n " << n;
@@ -73,6 +78,9 @@ TEST(Int8Codes, UnsupportedLevelsFallBackToTheBestAvailable) {
   EXPECT_LE(int(kernels().level), int(detect_simd_level()));
   EXPECT_LE(int(kernels_for(SimdLevel::Avx512).level), int(detect_simd_level()));
   EXPECT_EQ(kernels_for(SimdLevel::Scalar).level, SimdLevel::Scalar);
+  if (vnni_supported()) {
+    EXPECT_EQ(&kernels_for(SimdLevel::Avx512), &detail::kAvx512VnniKernels);
+  }
 }
 
 }  // namespace

@@ -51,6 +51,15 @@ bool avx512bw_supported() {
 #endif
 }
 
+bool avx512vnni_supported() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512vnni");
+#else
+  return false;
+#endif
+}
+
 SimdLevel table_level(SimdLevel level) {
   if (!simd_level_supported(level)) level = detect_simd_level();
   if (level == SimdLevel::Avx512 && !avx512bw_supported()) level = SimdLevel::Avx2;
@@ -64,7 +73,10 @@ namespace detail {
 const Kernels kScalarKernels = {SimdLevel::Scalar, scalar_l2_squared, scalar_dot};
 }  // namespace detail
 
+bool vnni_supported() { return avx512bw_supported() && avx512vnni_supported() && simd_level_supported(SimdLevel::Avx512); }
+
 const Kernels& kernels_for(SimdLevel level) {
+  if (table_level(level) == SimdLevel::Avx512 && vnni_supported()) return detail::kAvx512VnniKernels;
   return table_for(table_level(level), detail::kScalarKernels, detail::kAvx2Kernels, detail::kAvx512Kernels);
 }
 

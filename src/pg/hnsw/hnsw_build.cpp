@@ -1,7 +1,8 @@
 // CREATE INDEX for hnsw: collect (tid, vector) on the main thread, build the graph in memory with hnswlib on
 // worker threads (vx::pg::run_workers: signals blocked, no Postgres calls, cancel polled on the main thread), then
-// write the pages outside shared buffers, WAL-logged in batches (hnsw_bulk_write.h). When the vectors and graph
-// would not fit in maintenance_work_mem, the build switches to page-level inserts (the aminsert code) for every tuple.
+// write the pages outside shared buffers, WAL-logged in batches (hnsw_bulk_write.h), the records formatted on the
+// same threads (core/hnsw/record_pipeline.h). When the vectors and graph would not fit in maintenance_work_mem, the
+// build switches to page-level inserts (the aminsert code) for every tuple.
 #include "pg/hnsw/hnsw.h"
 #include "pg/hnsw/hnsw_bulk_write.h"
 #include "pg/hnsw/hnsw_filter.h"
@@ -10,6 +11,7 @@
 #include "pg/hnsw/hnsw_values.h"
 #include "core/hnsw/hnsw_insert_order.h"
 #include "core/hnsw/hnsw_locality.h"
+#include "core/hnsw/record_pipeline.h"
 #include "core/huge_pages.h"
 #include "pg/context_owned.h"
 #include "pg/workers.h"
@@ -187,7 +189,7 @@ class PageStream {
   PageKind kind_ = PageKind::Records;
 };
 
-void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
+void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, int threads) {
   const uint32 n = uint32(gb.size());
   const uint32 m = uint32(st->m);
   const uint32 filter_offset = record_size(element_bytes(*st->contract, uint32(st->dims)), m);
@@ -263,37 +265,44 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb) {
     for (uint32 i = 0; i < dir_pages; ++i) out.append(&areas[std::size_t(i) * kUsable], kUsable);
     out.set_kind(PageKind::Records);
   }
-  std::vector<char> rec(rs);
-  for (uint32 id = 0; id < n; ++id) {
-    std::memset(rec.data(), 0, rs);
-    auto* h = reinterpret_cast<HnswRecordHeader*>(rec.data());
-    std::size_t label = gb.label(order[id]);
+  // The records are formatted on the build's threads (encoding each vector to half precision read it from a random
+  // place of the collected array: a third of this phase on one thread) into a ring of staged chunks, which the main
+  // thread appends in order (core::hnsw::RecordPipeline).
+  auto format_record = [&](uint32 id, char* rec, uint32_t* scratch) {
+    std::memset(rec, 0, rs);
+    auto* h = reinterpret_cast<HnswRecordHeader*>(rec);
+    const std::size_t label = gb.label(order[id]);
     h->flags = kFlagValid;
     h->level = uint8(std::max(0, std::min(gb.level(order[id]), level_cap)));
     h->tid = st->tids[label];
-    int cnt = neighbors_mapped(order[id], 0, int(2 * m));
+    const uint32_t* ids;
+    const int cnt = std::min<int>(gb.neighbors(order[id], 0, &ids), int(2 * m));
+    for (int i = 0; i < cnt; ++i) scratch[i] = new_id[ids[i]];
     h->n0 = uint16(cnt);
-    std::memcpy(rec.data() + kHeaderBytes, mapped.data(), 4 * std::size_t(cnt));
+    std::memcpy(rec + kHeaderBytes, scratch, 4 * std::size_t(cnt));
     set_upper_block(*h, ublock[id]);
     h->upper_off = uoff[id];
-    encode_element(rec.data(), m, &st->data[label * st->width], uint32(st->dims), *st->contract);
+    encode_element(rec, m, &st->data[label * st->width], uint32(st->dims), *st->contract);
     if (!vref.empty()) {  // the page holds the reference, not the pointer
-      c.attach_extra(reinterpret_cast<uint8*>(rec.data() + vector_offset(m)), nullptr);
-      set_value_ref(rec.data(), m, vref[id]);
+      c.attach_extra(reinterpret_cast<uint8*>(rec + vector_offset(m)), nullptr);
+      set_value_ref(rec, m, vref[id]);
     }
     if (st->filters.count)
-      std::memcpy(rec.data() + filter_offset, &st->filter_areas[label * st->filters.bytes], st->filters.bytes);
+      std::memcpy(rec + filter_offset, &st->filter_areas[label * st->filters.bytes], st->filters.bytes);
+  };
+  auto append_record = [&](uint32 id, const char* rec) {
     // A page (group) starts at every per_group-th record, as locate() expects: its last page is never empty
     // (core::hnsw::packed_group_pages chooses no group whose records fit one page fewer).
     if (layout.group > 0 && id % layout.per_group == 0) out.pad_to_page();
-    out.append(rec.data(), rs);
+    out.append(rec, rs);
     if ((id & 1023) == 0) {
       call([&] {
         CHECK_FOR_INTERRUPTS();
         pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, id);
       });
     }
-  }
+  };
+  core::hnsw::RecordPipeline(n, rs, 2 * m, threads).run(format_record, append_record, run_workers_stepping);
   out.pad_to_page();
   // Upper pages, in the order assigned above.
   out.set_kind(PageKind::Upper);
@@ -446,7 +455,7 @@ void build_in_memory(Relation index, BuildState* st) {
   std::size_t relinked = gb->link_unreached();
   double t_graph = ms();
   call([&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseWrite); });
-  write_graph(index, st, *gb);
+  write_graph(index, st, *gb, threads);
   double t_write = ms();
   gb.reset();
   decltype(st->data)().swap(st->data);
