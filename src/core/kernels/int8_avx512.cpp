@@ -9,6 +9,7 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx2")
 
+#include "core/kernels/avx512_hsum.h"
 #include "core/kernels/int8_kernels_impl.h"
 
 namespace vx::core::int8 {
@@ -25,16 +26,7 @@ struct Avx512 {
   static T sub(T a, T b) { return _mm512_sub_epi16(a, b); }
   static T add(T a, T b) { return _mm512_add_epi32(a, b); }
   static T madd(T a, T b) { return _mm512_madd_epi16(a, b); }
-  // Zero-masking extracts with a full mask: the plain extract and cast trip GCC 12's false -Wuninitialized
-  // (avx512_hsum.h).
-  static int32_t hsum(T v) {
-    const __m256i h =
-        _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xF, v, 0), _mm512_maskz_extracti64x4_epi64(0xF, v, 1));
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-  }
+  static int32_t hsum(T v) { return avx512::hsum_epi32(v); }
 };
 
 }  // namespace

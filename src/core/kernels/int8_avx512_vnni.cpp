@@ -17,23 +17,14 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vnni,avx2")
 
+#include "core/kernels/avx512_hsum.h"
+
 
 namespace vx::core::int8 {
 
 namespace {
 
 // The codes a step covers, or fewer at the end (the rest of the lanes zero).
-// Zero-masking extracts with a full mask, as in int8_avx512.cpp: _mm512_reduce_add_epi32 trips GCC 12's false
-// -Wuninitialized (avx512_hsum.h).
-inline int32_t hsum(__m512i v) {
-  const __m256i h =
-      _mm256_add_epi32(_mm512_maskz_extracti64x4_epi64(0xF, v, 0), _mm512_maskz_extracti64x4_epi64(0xF, v, 1));
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(s);
-}
-
 inline __mmask64 lanes(std::size_t left) { return left >= 64 ? ~__mmask64(0) : (__mmask64(1) << left) - 1; }
 
 int32_t dot(const int8_t* a, const int8_t* b, std::size_t n) {
@@ -48,12 +39,12 @@ int32_t dot(const int8_t* a, const int8_t* b, std::size_t n) {
   for (; i + 256 <= n; i += 256)
     for (int k = 0; k < 4; k++) step(k, i + 64 * std::size_t(k), ~__mmask64(0));
   for (int k = 0; i < n; i += 64, k++) step(k, i, lanes(n - i));
-  return hsum(_mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), _mm512_add_epi32(acc[2], acc[3])));
+  return avx512::hsum_epi32(_mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), _mm512_add_epi32(acc[2], acc[3])));
 }
 
 // sum (a-b)^2: |a-b| <= 254 fits an unsigned byte but not a signed one, so the differences are squared as 16-bit
 // words (vpdpwssd: the multiply and the add in one instruction), four sums as in dot.
-inline __m512i widened(const int8_t* p, __mmask64 m) {  // 32 codes as words (zero-masking extract: see hsum)
+inline __m512i widened(const int8_t* p, __mmask64 m) {  // 32 codes as words (zero-masking extract: avx512_hsum.h)
   return _mm512_cvtepi8_epi16(_mm512_maskz_extracti64x4_epi64(0xF, _mm512_maskz_loadu_epi8(m, p), 0));
 }
 
@@ -67,7 +58,7 @@ int32_t l2_squared(const int8_t* a, const int8_t* b, std::size_t n) {
   for (; i + 128 <= n; i += 128)
     for (int k = 0; k < 4; k++) step(k, i + 32 * std::size_t(k), 0xFFFFFFFFu);
   for (int k = 0; i < n; i += 32, k++) step(k, i, lanes(n - i) & 0xFFFFFFFFu);
-  return hsum(_mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), _mm512_add_epi32(acc[2], acc[3])));
+  return avx512::hsum_epi32(_mm512_add_epi32(_mm512_add_epi32(acc[0], acc[1]), _mm512_add_epi32(acc[2], acc[3])));
 }
 
 }  // namespace
