@@ -211,13 +211,15 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, i
                                  [&gb](uint32_t id, const uint32_t** ids) { return gb.neighbors(id, 0, ids); });
   std::vector<uint32_t> new_id(n);
   for (uint32 i = 0; i < n; ++i) new_id[order[i]] = i;
-  std::vector<uint32_t> mapped(2 * m);
-  auto neighbors_mapped = [&](uint32 old, int level, int cap) {
+  // old's neighbours at `level` (at most cap), renumbered, into out; returns their count. Thread-safe (the records'
+  // workers call it, each with its own out).
+  auto neighbors_mapped = [&](uint32 old, int level, int cap, uint32_t* out) {
     const uint32_t* ids;
     int cnt = std::min<int>(gb.neighbors(old, level, &ids), cap);
-    for (int i = 0; i < cnt; ++i) mapped[i] = new_id[ids[i]];
+    for (int i = 0; i < cnt; ++i) out[i] = new_id[ids[i]];
     return cnt;
   };
+  std::vector<uint32_t> mapped(2 * m);
 
   // Upper records: assign (block, offset), packed into pages after the segment and its directory.
   std::vector<BlockNumber> ublock(n, InvalidBlockNumber);
@@ -275,9 +277,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, i
     h->flags = kFlagValid;
     h->level = uint8(std::max(0, std::min(gb.level(order[id]), level_cap)));
     h->tid = st->tids[label];
-    const uint32_t* ids;
-    const int cnt = std::min<int>(gb.neighbors(order[id], 0, &ids), int(2 * m));
-    for (int i = 0; i < cnt; ++i) scratch[i] = new_id[ids[i]];
+    const int cnt = neighbors_mapped(order[id], 0, int(2 * m), scratch);
     h->n0 = uint16(cnt);
     std::memcpy(rec + kHeaderBytes, scratch, 4 * std::size_t(cnt));
     set_upper_block(*h, ublock[id]);
@@ -318,7 +318,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, i
       int level = std::min(gb.level(order[id]), level_cap);
       urec.assign(ub * level, 0);
       for (int l = 1; l <= level; ++l) {
-        uint32 cnt = uint32(neighbors_mapped(order[id], l, int(m)));
+        uint32 cnt = uint32(neighbors_mapped(order[id], l, int(m), mapped.data()));
         std::memcpy(&urec[(l - 1) * ub], &cnt, 4);
         std::memcpy(&urec[(l - 1) * ub + 4], mapped.data(), 4 * cnt);
       }
