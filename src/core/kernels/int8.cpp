@@ -42,27 +42,20 @@ int32_t scalar_dot(const int8_t* a, const int8_t* b, std::size_t n) {
   return s;
 }
 
-bool avx512bw_supported() {
+// Whether the CPU has AVX-512BW, and with `vnni` AVX-512 VNNI as well (libgcc's probe takes only literal names).
+bool avx512_int8_supported(bool vnni) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512bw");
+  return __builtin_cpu_supports("avx512bw") && (!vnni || __builtin_cpu_supports("avx512vnni"));
 #else
-  return false;
-#endif
-}
-
-bool avx512vnni_supported() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512vnni");
-#else
+  (void)vnni;
   return false;
 #endif
 }
 
 SimdLevel table_level(SimdLevel level) {
   if (!simd_level_supported(level)) level = detect_simd_level();
-  if (level == SimdLevel::Avx512 && !avx512bw_supported()) level = SimdLevel::Avx2;
+  if (level == SimdLevel::Avx512 && !avx512_int8_supported(false)) level = SimdLevel::Avx2;
   if (level == SimdLevel::Avx2 && !simd_level_supported(SimdLevel::Avx2)) level = SimdLevel::Scalar;
   return level;
 }
@@ -73,7 +66,7 @@ namespace detail {
 const Kernels kScalarKernels = {SimdLevel::Scalar, scalar_l2_squared, scalar_dot};
 }  // namespace detail
 
-bool vnni_supported() { return avx512bw_supported() && avx512vnni_supported() && simd_level_supported(SimdLevel::Avx512); }
+bool vnni_supported() { return simd_level_supported(SimdLevel::Avx512) && avx512_int8_supported(true); }
 
 const Kernels& kernels_for(SimdLevel level) {
   if (table_level(level) == SimdLevel::Avx512 && vnni_supported()) return detail::kAvx512VnniKernels;
