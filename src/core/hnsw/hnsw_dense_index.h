@@ -100,7 +100,8 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
           }
         }
     }
-    for (int l = std::min(level, max_level); l >= 0; l--) entry = connect(cur, entry, hnswlib_search ? searchBaseLayer(entry, point, l) : search_layer(entry, point, l), l);
+    for (int l = std::min(level, max_level); l >= 0; l--)
+      entry = connect(cur, entry, hnswlib_search ? drain(searchBaseLayer(entry, point, l)) : search_layer(entry, point, l), l);
     if (level > max_level) {
       enterpoint_node_ = cur;
       maxlevel_ = level;
@@ -111,6 +112,14 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   using Heap = std::priority_queue<std::pair<float, hnswlib::tableint>, std::vector<std::pair<float, hnswlib::tableint>>,
                                    typename Base::CompareByFirst>;
   using Id = hnswlib::tableint;
+  using Entry = std::pair<float, hnswlib::tableint>;
+  // hnswlib's result heap as a list (connect sorts what it is given: the order does not matter)
+  static const std::vector<Entry>& drain(Heap h) {
+    thread_local std::vector<Entry> out;
+    out.clear();
+    for (; !h.empty(); h.pop()) out.push_back(h.top());
+    return out;
+  }
   static constexpr uint8_t kKept = 1;  // the heuristic over the list keeps this entry
   static constexpr uint8_t kCopy = 2;  // the entry is a copy of the list's owner (identical vector)
 
@@ -222,25 +231,40 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   static constexpr int kPrefetchAhead = 6;
   // The copy starts on a cache line (align_elements).
   void prefetch_element(Id id) const { prefetch_lines(getDataByInternalId(id), data_size_); }
-  Heap search_layer(Id entry, const void* point, int level) {
+  // The two heaps are std::priority_queue's own algorithms (push_heap / pop_heap with hnswlib's comparison, so equal
+  // distances come out in the same order) on vectors kept per thread: no allocation per search, and the result goes
+  // to connect as it lies (connect sorts it) instead of being popped one element at a time.
+  const std::vector<Entry>& search_layer(Id entry, const void* point, int level) {
     hnswlib::VisitedList* vl = visited_list_pool_->getFreeVisitedList();
     hnswlib::vl_type* visited = vl->mass;
     const hnswlib::vl_type tag = vl->curV;
-    Heap top, frontier;  // frontier holds negated distances: nearest on top
     // Scratch kept per thread; referenced once here: in a shared library every use of a thread_local named in the
     // loops below called __tls_get_addr (3.5% of the server build's CPU).
     thread_local std::vector<Id> fresh_tls;
     thread_local std::vector<float> dists_tls;
+    thread_local std::vector<Entry> top_tls, frontier_tls;
     std::vector<Id>& fresh = fresh_tls;
     std::vector<float>& dists = dists_tls;
+    std::vector<Entry>&top = top_tls, &frontier = frontier_tls;  // frontier holds negated distances: nearest first
+    top.clear();
+    frontier.clear();
+    const typename Base::CompareByFirst less;
+    auto push = [&less](std::vector<Entry>& h, float d, Id id) {
+      h.emplace_back(d, id);
+      std::push_heap(h.begin(), h.end(), less);
+    };
+    auto pop = [&less](std::vector<Entry>& h) {
+      std::pop_heap(h.begin(), h.end(), less);
+      h.pop_back();
+    };
     float bound = fstdistfunc_(point, getDataByInternalId(entry), dist_func_param_);
-    top.emplace(bound, entry);
-    frontier.emplace(-bound, entry);
+    push(top, bound, entry);
+    push(frontier, -bound, entry);
     visited[entry] = tag;
     while (!frontier.empty()) {
-      const auto next = frontier.top();
+      const Entry next = frontier.front();
       if (-next.first > bound && top.size() == ef_construction_) break;
-      frontier.pop();
+      pop(frontier);
       fresh.clear();
       {
         std::unique_lock<std::mutex> lock(link_list_locks_[next.second]);
@@ -263,29 +287,29 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       }
       for (int j = 0; j < n; j++) {
         if (top.size() < ef_construction_ || bound > dists[j]) {
-          frontier.emplace(-dists[j], fresh[j]);
-          top.emplace(dists[j], fresh[j]);
-          if (top.size() > ef_construction_) top.pop();
-          bound = top.top().first;
+          push(frontier, -dists[j], fresh[j]);
+          push(top, dists[j], fresh[j]);
+          if (top.size() > ef_construction_) pop(top);
+          bound = top.front().first;
         }
       }
-      if (!frontier.empty()) {  // the next node to expand: its list and its lock
-        prefetch_line(list(frontier.top().second, level));
-        prefetch_line(&link_list_locks_[frontier.top().second]);
+      if (!frontier.empty()) {  // the next node to expand: its whole list (3 lines at m 16) and its lock
+        prefetch_lines(list(frontier.front().second, level), level ? size_links_per_element_ : size_links_level0_);
+        prefetch_line(&link_list_locks_[frontier.front().second]);
       }
     }
     visited_list_pool_->releaseVisitedList(vl);
     return top;
   }
 
-  // Links `cur` at `level` to what the search from `entry` found (`found`, farthest on top) and back; returns the
+  // Links `cur` at `level` to what the search from `entry` found (`found`, in any order) and back; returns the
   // nearest it linked to (the next level's entry point).
-  Id connect(Id cur, Id entry, Heap found, int level) {
+  Id connect(Id cur, Id entry, const std::vector<Entry>& found, int level) {
     thread_local std::vector<Candidate> cands;
     thread_local std::vector<int> out;
     const int cap = static_cast<int>(level ? maxM_ : maxM0_);
     cands.clear();
-    for (; !found.empty(); found.pop()) cands.push_back(Candidate{found.top().first, int32_t(found.top().second)});
+    for (const Entry& e : found) cands.push_back(Candidate{e.first, int32_t(e.second)});
     sort_nearest_first(cands);
     out.resize(std::max<std::size_t>(cands.size(), std::size_t(cap) + 1));
     auto pair_dist = [&](int i, int j) { return dist(Id(cands[i].id), Id(cands[j].id)); };
@@ -310,9 +334,24 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       setListCount(ll, static_cast<unsigned short>(kept));
       if (level == 0) states_known_[cur] = 1;
     }
+    // Each link-back first reads its neighbour's lock, list, cached distances and states: four scattered places, a
+    // cache miss each, which the loop used to wait for one neighbour at a time. They are requested kLinkAhead
+    // neighbours ahead. (Requesting the codes of the list's entries as well, one neighbour ahead, was slower.)
+    constexpr int kLinkAhead = 4;
+    auto prefetch_link_back = [&](int k) {
+      const Id o = Id(cands[out[k] / 2].id);
+      prefetch_line(&link_list_locks_[o]);
+      prefetch_lines(list(o, level), level ? size_links_per_element_ : size_links_level0_);
+      if (level == 0) {
+        prefetch_lines(&dist0_[std::size_t(o) * maxM0_], maxM0_ * sizeof(float));
+        prefetch_line(&state0_[std::size_t(o) * maxM0_]);
+      }
+    };
+    for (int k = 0; k < std::min(kept, kLinkAhead); k++) prefetch_link_back(k);
     bool linked = false;
     for (int k = 0; k < kept; k++) {
       const Candidate& c = cands[out[k] / 2];
+      if (k + kLinkAhead < kept) prefetch_link_back(k + kLinkAhead);
       std::unique_lock<std::mutex> lock(link_list_locks_[Id(c.id)]);
       if (level == 0)
         linked |= link_back0(Id(c.id), cur, c.dist);
