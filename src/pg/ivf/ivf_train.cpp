@@ -3,6 +3,8 @@
 // (docs/ivf.md, "Faiss in its own module"). C++ over the boundary kit (workers.h): its two entry points are guarded.
 #include "pg/ivf/ivf.h"
 
+#include "core/kernels/cpu_features.h"
+#include "core/kernels/int8.h"
 #include "faiss/faiss_train.h"
 #include "pg/workers.h"
 
@@ -50,12 +52,27 @@ struct SignalMaskGuard {
   ~SignalMaskGuard() { pthread_sigmask(SIG_SETMASK, &previous, nullptr); }
 };
 
+// OpenBLAS chooses its kernels by CPU model when it loads, and a model it does not know gets its baseline SSE3
+// kernels: Debian 12's 0.3.21 runs sgemm (Faiss's k-means assignment step) with sgemm_kernel_PRESCOTT on Intel's model
+// 207 (Emerald Rapids), ~6x slower than its AVX-512 kernels there (docs/ivf.md). The kernel family this CPU can run
+// (AVX-512 F and BW: "SkylakeX"; AVX2 with FMA: "Haswell"), or null; x86 only. Never more than the CPU has, so the
+// worst case on a model OpenBLAS knows is its own choice's kernels under another name.
+const char* openblas_coretype() {
+#if defined(__x86_64__)
+  if (vx::core::int8::kernels_for(vx::core::SimdLevel::Avx512).level == vx::core::SimdLevel::Avx512)
+    return "SkylakeX";
+  if (vx::core::simd_level_supported(vx::core::SimdLevel::Avx2)) return "Haswell";
+#endif
+  return nullptr;
+}
+
 VxFaissKmeansFn faiss_kmeans() {
   if (kmeans_fn) return kmeans_fn;
   // OpenBLAS reads these at load time: with one thread it starts no pool threads in this backend. Any thread a
   // library starts while loading inherits the all-blocked mask set here, so Postgres' signals stay on main.
   setenv("OPENBLAS_NUM_THREADS", "1", 0);
   setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+  if (const char* core = openblas_coretype()) setenv("OPENBLAS_CORETYPE", core, 0);  // a setting of the user's wins
   long before = rss_kb();
   VxFaissAbiVersionFn version_fn;
   VxFaissKmeansFn fn;
@@ -74,7 +91,11 @@ VxFaissKmeansFn faiss_kmeans() {
                        std::to_string(VX_FAISS_ABI_VERSION),
                    "", "Reinstall vectorext so that vectorext.so and vectorext_faiss.so match.");
   long after = rss_kb();
-  call([&] { elog(DEBUG1, "loaded vectorext_faiss: backend RSS %ld kB -> %ld kB", before, after); });
+  const char* coretype = getenv("OPENBLAS_CORETYPE");
+  call([&] {
+    elog(DEBUG1, "loaded vectorext_faiss: backend RSS %ld kB -> %ld kB, OPENBLAS_CORETYPE %s", before, after,
+         coretype ? coretype : "(unset: OpenBLAS's own choice)");
+  });
   kmeans_fn = fn;
   return fn;
 }
