@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -116,6 +117,25 @@ TEST(Pq, TableDistanceMatchesDecodedReference) {
       double expected =
           metric == Metric::L2 ? ref_l2(q.data(), recon.data(), dim) : -ref_dot(q.data(), recon.data(), dim);
       EXPECT_NEAR(query.distance(code.data()), expected, 1e-3 * (1 + std::fabs(expected)));
+    }
+  }
+}
+
+// nearest_centroids (four rows at a time) gives nearest_centroid's list for every row: every row count around the
+// blocks of four, both metrics, and rows tied between two centroids (the first of equals wins in both).
+TEST(Ivf, NearestCentroidsEqualsNearestCentroidRowByRow) {
+  const std::size_t dim = 37, k = 23;
+  std::vector<float> c = random_matrix(k, dim, 7);
+  std::copy(c.begin(), c.begin() + dim, c.begin() + 5 * dim);  // centroids 0 and 5 equal: ties
+  for (Metric metric : {Metric::L2, Metric::InnerProduct}) {
+    for (std::size_t rows : {0, 1, 3, 4, 5, 8, 11}) {
+      std::vector<float> x = random_matrix(rows, dim, 100 + unsigned(rows));
+      if (rows > 2) std::copy(c.begin(), c.begin() + dim, x.begin() + 2 * dim);  // row 2 on the tied centroids
+      std::vector<std::size_t> out(rows, 999);
+      nearest_centroids(metric, x.data(), rows, c.data(), k, dim, out.data());
+      for (std::size_t r = 0; r < rows; ++r)
+        EXPECT_EQ(out[r], nearest_centroid(metric, x.data() + r * dim, c.data(), k, dim))
+            << "metric " << int(metric) << " rows " << rows << " row " << r;
     }
   }
 }

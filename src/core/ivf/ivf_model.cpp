@@ -78,6 +78,11 @@ std::size_t Model::nearest_list(const float* x) const {
   return best;
 }
 
+void Model::nearest_lists(const float* x, std::size_t rows, std::size_t* out) const {
+  if (form != CentroidForm::Bits) return nearest_centroids(metric, x, rows, centroids.data(), lists, dims, out);
+  for (std::size_t r = 0; r < rows; ++r) out[r] = nearest_list(x + r * dims);
+}
+
 void Model::settle_centroids() {
   if (form == CentroidForm::Half) {
     for (float& v : centroids) v = half::to_float(half::from_float(v));

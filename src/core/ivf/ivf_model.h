@@ -54,6 +54,9 @@ struct Model {
   float rank(const float* x, const uint8_t* packed, std::size_t list) const;
   // The list a vector (normalised for cosine) belongs to. No allocation.
   std::size_t nearest_list(const float* x) const;
+  // nearest_list for `rows` vectors (rows x dims, row-major) into out[0..rows): the same lists, four rows at a time
+  // (core::ivf::nearest_centroids) for float and half centroids.
+  void nearest_lists(const float* x, std::size_t rows, std::size_t* out) const;
 
   // After training the float centroids: rounds them to the form's values (Half: to halves; Bits: packed majority
   // bits, and the floats are freed), so the build assigns rows by the centroids scans and inserts will read.

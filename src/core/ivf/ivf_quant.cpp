@@ -27,6 +27,30 @@ std::size_t nearest_centroid(Metric metric, const float* x, const float* centroi
   return best;
 }
 
+void nearest_centroids(Metric metric, const float* x, std::size_t rows, const float* centroids, std::size_t k,
+                       std::size_t n, std::size_t* out) {
+  const DistanceKernels& kern = kernels();
+  const auto x4 = metric == Metric::L2 ? kern.l2_squared_x4 : kern.inner_product_x4;
+  const float sign = metric == Metric::L2 ? 1.f : -1.f;
+  std::size_t r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const float* a[4] = {x + r * n, x + (r + 1) * n, x + (r + 2) * n, x + (r + 3) * n};
+    float best_d[4], d[4];
+    std::size_t best[4] = {0, 0, 0, 0};
+    for (float& b : best_d) b = std::numeric_limits<float>::infinity();
+    for (std::size_t i = 0; i < k; ++i) {
+      x4(a, centroids + i * n, n, d);
+      for (int j = 0; j < 4; ++j)
+        if (sign * d[j] < best_d[j]) {  // the first of equals, as nearest_centroid
+          best_d[j] = sign * d[j];
+          best[j] = i;
+        }
+    }
+    for (int j = 0; j < 4; ++j) out[r + std::size_t(j)] = best[j];
+  }
+  for (; r < rows; ++r) out[r] = nearest_centroid(metric, x + r * n, centroids, k, n);
+}
+
 // ---------------- SQ8 ----------------
 void Sq8::train(const float* data, std::size_t rows, std::size_t dim) {
   vmin.assign(dim, std::numeric_limits<float>::infinity());

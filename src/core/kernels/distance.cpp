@@ -93,11 +93,20 @@ void scalar_dot_and_norms(const float* a, const float* b, std::size_t n, float* 
   *norm_b2 = nb;
 }
 
+void scalar_l2_squared_x4(const float* const* a, const float* b, std::size_t n, float* out) {
+  for (int r = 0; r < 4; ++r) out[r] = scalar_l2_squared(a[r], b, n);
+}
+
+void scalar_inner_product_x4(const float* const* a, const float* b, std::size_t n, float* out) {
+  for (int r = 0; r < 4; ++r) out[r] = scalar_inner_product(a[r], b, n);
+}
+
 }  // namespace
 
 namespace detail {
-const DistanceKernels kScalarKernels = {SimdLevel::Scalar, scalar_l2_squared, scalar_inner_product, scalar_l1,
-                                        scalar_dot_and_norms};
+const DistanceKernels kScalarKernels = {SimdLevel::Scalar,    scalar_l2_squared,    scalar_inner_product,
+                                        scalar_l1,            scalar_dot_and_norms, scalar_l2_squared_x4,
+                                        scalar_inner_product_x4};
 }  // namespace detail
 
 const DistanceKernels& kernels_for(SimdLevel level) {

@@ -20,6 +20,11 @@ struct DistanceKernels {
   float (*l1)(const float* a, const float* b, std::size_t n);             // sum |a-b|
   // One pass for cosine: dot, |a|^2, |b|^2.
   void (*dot_and_norms)(const float* a, const float* b, std::size_t n, float* dot, float* norm_a2, float* norm_b2);
+  // Four rows against one b: out[r] is exactly l2_squared(a[r], b, n) / inner_product(a[r], b, n) (the same additions
+  // in the same order), with b read once for the four. For one-to-many work where b streams from far caches (IVF
+  // list assignment: every row against every centroid).
+  void (*l2_squared_x4)(const float* const* a, const float* b, std::size_t n, float* out);
+  void (*inner_product_x4)(const float* const* a, const float* b, std::size_t n, float* out);
 };
 
 // Chosen once for this CPU (thread-safe). VECTOREXT_SIMD=scalar|avx2|avx512 may force a lower level; an unknown

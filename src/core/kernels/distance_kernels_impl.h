@@ -131,9 +131,62 @@ void dot_and_norms(const float* a, const float* b, std::size_t n, float* dot, fl
   *norm_b2 = V::hsum(V::add(V::add(nb0, nb1), V::add(nb2, nb3)));
 }
 
+// l2_squared / inner_product for four rows a[0..3] against one b, each row's sums in exactly the order of the one-row
+// kernels above (so the results are theirs, bit for bit: unit-tested); b's vectors are loaded once for the four.
+template <class V, bool kL2>
+inline typename V::T x4_term(typename V::T x, typename V::T y, typename V::T s) {
+  if (kL2) {
+    const typename V::T d = V::sub(x, y);
+    return V::fmadd(d, d, s);
+  }
+  return V::fmadd(x, y, s);
+}
+
+template <class V, bool kL2>
+void rows_x4(const float* const* a, const float* b, std::size_t n, float* out) {
+  // The 16 sums must live in registers: PGXS builds at -O2, where GCC does not unroll these loops by itself and kept
+  // the array in memory (a store and a load per multiply-add: no faster than four one-row calls in the server).
+  typename V::T s[4][4];
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r)
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; ++k) s[r][k] = V::zero();
+  constexpr std::size_t L = V::kLanes;
+  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+  std::size_t i = 0;
+  for (; i + 4 * L <= n; i += 4 * L) {
+#pragma GCC unroll 4
+    for (std::size_t k = 0; k < 4; ++k) {
+      const typename V::T y = V::load(b + i + k * L);
+      s[0][k] = x4_term<V, kL2>(V::load(a0 + i + k * L), y, s[0][k]);
+      s[1][k] = x4_term<V, kL2>(V::load(a1 + i + k * L), y, s[1][k]);
+      s[2][k] = x4_term<V, kL2>(V::load(a2 + i + k * L), y, s[2][k]);
+      s[3][k] = x4_term<V, kL2>(V::load(a3 + i + k * L), y, s[3][k]);
+    }
+  }
+  for (; i + L <= n; i += L) {
+    const typename V::T y = V::load(b + i);
+    s[0][0] = x4_term<V, kL2>(V::load(a0 + i), y, s[0][0]);
+    s[1][0] = x4_term<V, kL2>(V::load(a1 + i), y, s[1][0]);
+    s[2][0] = x4_term<V, kL2>(V::load(a2 + i), y, s[2][0]);
+    s[3][0] = x4_term<V, kL2>(V::load(a3 + i), y, s[3][0]);
+  }
+  if (i < n) {
+    typename V::Mask m = V::tail(n - i);
+    const typename V::T y = V::load_tail(m, b + i);
+    s[0][1] = x4_term<V, kL2>(V::load_tail(m, a0 + i), y, s[0][1]);
+    s[1][1] = x4_term<V, kL2>(V::load_tail(m, a1 + i), y, s[1][1]);
+    s[2][1] = x4_term<V, kL2>(V::load_tail(m, a2 + i), y, s[2][1]);
+    s[3][1] = x4_term<V, kL2>(V::load_tail(m, a3 + i), y, s[3][1]);
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) out[r] = V::hsum(V::add(V::add(s[r][0], s[r][1]), V::add(s[r][2], s[r][3])));
+}
+
 template <class V>
 constexpr DistanceKernels kernels(SimdLevel level) {
-  return DistanceKernels{level, l2_squared<V>, inner_product<V>, l1<V>, dot_and_norms<V>};
+  return DistanceKernels{level,         l2_squared<V>,        inner_product<V>, l1<V>, dot_and_norms<V>,
+                         rows_x4<V, true>, rows_x4<V, false>};
 }
 
 }  // namespace vx::core::impl

@@ -56,6 +56,7 @@ struct BuildState {
   ListSlot* slots;          // per list: first page and tail (the insert page once built)
   float* vec;               // dim floats: the current row
   double indexed;
+  double assign_ms;  // in assign_batch (DEBUG1)
   // rows buffered for parallel assignment
   std::size_t batch_rows, batch_count;
   ItemPointerData* batch_tids;
@@ -151,15 +152,24 @@ void assign_batch(BuildState* st, std::size_t n, std::size_t item) {
   const std::size_t dim = static_cast<std::size_t>(st->dim);
   const int threads = std::max(1, std::min<int>(maintenance_thread_count(), static_cast<int>(n / 256) + 1));
   guard([&] {
+    // Four consecutive rows at a time: Model::nearest_lists reads each centroid once for the four (the centroids,
+    // lists x dims floats, do not stay in cache between rows: 80% of the load's time went to that stream).
+    constexpr std::size_t kRows = 4;
     auto work = [&](int worker, const std::atomic<bool>& stop) {
       std::vector<float> scratch(dim);
-      for (std::size_t r = static_cast<std::size_t>(worker); r < n && !stop.load(); r += threads) {
-        const float* x = st->batch_vecs + r * dim;
-        const std::size_t list = m.nearest_list(x);
-        st->batch_lists[r] = static_cast<int>(list);
-        char* it = st->batch_items + r * item;
-        reinterpret_cast<IvfTuple*>(it)->tid = st->batch_tids[r];
-        m.codec->encode(x, m.centroid(list), reinterpret_cast<uint8_t*>(it + kTupleHeader), scratch.data());
+      std::size_t lists[kRows];
+      for (std::size_t r0 = static_cast<std::size_t>(worker) * kRows; r0 < n && !stop.load();
+           r0 += static_cast<std::size_t>(threads) * kRows) {
+        const std::size_t rows = std::min(kRows, n - r0);
+        m.nearest_lists(st->batch_vecs + r0 * dim, rows, lists);
+        for (std::size_t j = 0; j < rows; ++j) {
+          const std::size_t r = r0 + j;
+          const float* x = st->batch_vecs + r * dim;
+          st->batch_lists[r] = static_cast<int>(lists[j]);
+          char* it = st->batch_items + r * item;
+          reinterpret_cast<IvfTuple*>(it)->tid = st->batch_tids[r];
+          m.codec->encode(x, m.centroid(lists[j]), reinterpret_cast<uint8_t*>(it + kTupleHeader), scratch.data());
+        }
       }
     };
     if (threads > 1)
@@ -174,7 +184,9 @@ void flush_batch(BuildState* st) {
   if (n == 0) return;
   const std::size_t item = kTupleHeader + st->meta.code_size;
   memset(st->batch_items, 0, n * item);
+  const TimestampTz start = GetCurrentTimestamp();
   assign_batch(st, n, item);
+  st->assign_ms += (GetCurrentTimestamp() - start) / 1000.0;
   for (std::size_t r = 0; r < n; ++r) build_append(st, st->batch_lists[r], st->batch_items + r * item, item);
   st->indexed += n;
   pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(st->indexed));
@@ -417,8 +429,9 @@ IndexBuildResult* build(Relation heap, Relation index, IndexInfo* info) {
   TimestampTz t3 = GetCurrentTimestamp();
   if (RelationNeedsWAL(index)) log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
   report_build_threads(maintenance_thread_count());  // k-means and the codec's training ran on these threads
-  elog(DEBUG1, "ivf build: sample %.0f ms (%zu rows), train %.0f ms, load %.0f ms, wal %.0f ms", (t1 - t0) / 1000.0,
-       st->sample_rows, (t2 - t1) / 1000.0, (t3 - t2) / 1000.0, (GetCurrentTimestamp() - t3) / 1000.0);
+  elog(DEBUG1, "ivf build: sample %.0f ms (%zu rows), train %.0f ms, load %.0f ms (assigning rows to lists %.0f ms), wal %.0f ms",
+       (t1 - t0) / 1000.0, st->sample_rows, (t2 - t1) / 1000.0, (t3 - t2) / 1000.0, st->assign_ms,
+       (GetCurrentTimestamp() - t3) / 1000.0);
 
   auto* result = static_cast<IndexBuildResult*>(palloc(sizeof(IndexBuildResult)));
   result->heap_tuples = heap_tuples;
