@@ -33,6 +33,21 @@ TEST(Int8Codes, ScaleMapsTheLargestMagnitudeTo127AndSkipsNonFinite) {
   EXPECT_EQ(scale_for(nullptr, 0), 0.0f);
 }
 
+TEST(Int8Codes, ScaleOverManyValuesFindsTheMaximumInEveryLaneAndTheTail) {
+  // scale_for runs eight lanes at a time and the rest one by one: the largest magnitude in any lane position or in
+  // the tail is found, non-finite values in a lane are skipped.
+  for (std::size_t count : {8u, 16u, 37u, 1003u})
+    for (std::size_t at = 0; at < count; at += 3) {
+      std::vector<float> v(count);
+      for (std::size_t i = 0; i < count; i++) v[i] = std::sin(float(i)) * 0.9f;
+      v[at] = (at % 2) ? -3.5f : 3.5f;
+      v[(at + 1) % count] = std::numeric_limits<float>::infinity();
+      v[(at + 2) % count] = -std::numeric_limits<float>::quiet_NaN();
+      if ((at + 1) % count == at || (at + 2) % count == at) continue;
+      EXPECT_FLOAT_EQ(scale_for(v.data(), v.size()), 3.5f / 127.0f) << count << " " << at;
+    }
+}
+
 TEST(Int8Codes, EncodeRoundsToNearestSymmetricallyAndClamps) {
   const float s = 0.1f;
   std::vector<float> x = {0.0f, 0.04f, 0.06f, -0.06f, 12.7f, -12.7f, 100.0f, -100.0f, 1.26f, -1.26f};

@@ -1,14 +1,32 @@
 // 8-bit build codes: the scale, the encoding, the scalar kernels and the dispatch (see int8.h for the contract).
 #include "core/kernels/int8.h"
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 
 namespace vx::core::int8 {
 
 float scale_for(const float* values, std::size_t count) {
+  // Every collected value of a build (768M at 1M x 768): eight lanes without a branch (GCC's vector extension, SSE at
+  // the least) instead of one running maximum behind a branch (a second of one thread). NaN and infinity fail
+  // `a <= FLT_MAX` and are skipped.
+  using V = float __attribute__((vector_size(32)));
+  constexpr std::size_t kLanes = sizeof(V) / sizeof(float);
+  V lanes = {};
+  const V finite_max = V{} + FLT_MAX;
+  std::size_t i = 0;
+  for (; i + kLanes <= count; i += kLanes) {
+    V a;
+    std::memcpy(&a, values + i, sizeof(V));
+    a = a < 0 ? -a : a;
+    lanes = (a > lanes) & (a <= finite_max) ? a : lanes;
+  }
   float max_abs = 0;
-  for (std::size_t i = 0; i < count; i++) {
+  for (std::size_t j = 0; j < kLanes; j++) max_abs = std::max(max_abs, lanes[j]);
+  for (; i < count; i++) {
     const float a = std::fabs(values[i]);
     if (std::isfinite(a) && a > max_abs) max_abs = a;
   }
