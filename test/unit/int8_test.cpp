@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -46,6 +47,20 @@ TEST(Int8Codes, ScaleOverManyValuesFindsTheMaximumInEveryLaneAndTheTail) {
       if ((at + 1) % count == at || (at + 2) % count == at) continue;
       EXPECT_FLOAT_EQ(scale_for(v.data(), v.size()), 3.5f / 127.0f) << count << " " << at;
     }
+}
+
+TEST(Int8Codes, EncodeGivesNearbyintsIntegerForEveryHalfStepAndInBetween) {
+  // encode rounds by adding 1.5 * 2^23: the same integer as std::nearbyint (ties to even), then clamped
+  std::vector<float> x;
+  for (int k = -600; k <= 600; k++) x.push_back(float(k) * 0.25f);
+  for (float v : {126.49f, 126.5f, 126.51f, 127.49f, 127.5f, -127.5f, 1e9f, -1e9f, 0.4999999f, -0.5f, 2.5f, -2.5f})
+    x.push_back(v);
+  std::vector<int8_t> c(x.size());
+  encode(x.data(), x.size(), 1.0f, c.data());
+  for (std::size_t i = 0; i < x.size(); i++) {
+    const float want = std::min(127.0f, std::max(-127.0f, std::nearbyint(x[i])));
+    EXPECT_EQ(int(c[i]), int(want)) << x[i];
+  }
 }
 
 TEST(Int8Codes, EncodeRoundsToNearestSymmetricallyAndClamps) {

@@ -35,11 +35,14 @@ float scale_for(const float* values, std::size_t count) {
 
 void encode(const float* x, std::size_t n, float scale, int8_t* out) {
   const float inv = 1.0f / scale;
+  // Clamped first, then rounded to nearest (ties to even) by adding and subtracting 1.5 * 2^23: exact for |v| <= 127
+  // and the same integer std::nearbyint gives, without its libm call per value (2% of a 1M-row build).
+  constexpr float kRound = 12582912.0f;
   for (std::size_t i = 0; i < n; i++) {
-    float v = std::nearbyint(x[i] * inv);
+    float v = x[i] * inv;
     if (!(v >= -kMaxCode)) v = -kMaxCode;  // also NaN (callers reject NaN earlier)
     if (v > kMaxCode) v = kMaxCode;
-    out[i] = static_cast<int8_t>(v);
+    out[i] = static_cast<int8_t>((v + kRound) - kRound);  // SSE floats, no -ffast-math: evaluated as written
   }
 }
 

@@ -455,6 +455,7 @@ void build_in_memory(Relation index, BuildState* st) {
       hnsw_clustered_inserts && !own_bytes(c) && core::hnsw::InsertOrder::chunk_rows(n) > 0
           ? clustered_insert_order(st, n, threads)
           : std::vector<uint32_t>();
+  const double t_prepare = ms();  // copies chosen, insert order
   run_workers(
       threads,
       [&](int, const std::atomic<bool>& stop) {
@@ -472,6 +473,7 @@ void build_in_memory(Relation index, BuildState* st) {
   // each one from its nearest reached node before the graph goes to pages.
   // hnswlib's lists hold only what its heuristic keeps; top them up to capacity with the nearest pruned
   // candidates as pgvector does (same recall at a smaller ef_search; docs/hnsw.md, Build).
+  const double t_adds = ms();
   gb->begin_top_up();
   run_workers(threads, [&](int, const std::atomic<bool>& stop) { gb->top_up_worker(&stop); }, {});
   std::size_t topped_up = gb->finish_top_up();
@@ -490,7 +492,7 @@ void build_in_memory(Relation index, BuildState* st) {
   call([&] {
     elog(DEBUG1,
          "hnsw build: %zu vectors, %d threads, %s copies, %s order, %zu links topped up, %zu unreached relinked: "
-         "graph %.0f ms, "
+         "graph %.0f ms (prepare %.0f, adds %.0f, top-up and relinks %.0f), "
          "pages %.0f ms, "
          "WAL %.0f ms",
          n, threads,
@@ -498,7 +500,8 @@ void build_in_memory(Relation index, BuildState* st) {
          : copies == BuildCopies::Int8 ? "8-bit"
          : copies == BuildCopies::Half ? "half"
                                        : "float",
-         order.empty() ? "heap" : "clustered", topped_up, relinked, t_graph, t_write - t_graph, t_wal - t_write);
+         order.empty() ? "heap" : "clustered", topped_up, relinked, t_graph, t_prepare, t_adds - t_prepare,
+         t_graph - t_adds, t_write - t_graph, t_wal - t_write);
   });
 }
 
