@@ -4,28 +4,34 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace vx::core::int8 {
 
 float scale_for(const float* values, std::size_t count) {
-  // Every collected value of a build (768M at 1M x 768): eight lanes without a branch (GCC's vector extension, SSE at
-  // the least) instead of one running maximum behind a branch (a second of one thread). NaN and infinity fail
-  // `a <= FLT_MAX` and are skipped.
-  using V = float __attribute__((vector_size(32)));
-  constexpr std::size_t kLanes = sizeof(V) / sizeof(float);
-  V lanes = {};
-  const V finite_max = V{} + FLT_MAX;
-  std::size_t i = 0;
-  for (; i + kLanes <= count; i += kLanes) {
-    V a;
-    std::memcpy(&a, values + i, sizeof(V));
-    a = a < 0 ? -a : a;
-    lanes = (a > lanes) & (a <= finite_max) ? a : lanes;
-  }
+  // Runs over every collected value of a build (768M at 1M x 768). With SSE2 (every x86-64): four lanes at a time,
+  // two running maxima, no branch (one running maximum behind a branch took seconds; GCC's vector extension with a
+  // ternary came out as scalar branches at -O2). |x| clears the sign bit; x <= FLT_MAX is false for NaN and infinity,
+  // whose lanes count as 0.
   float max_abs = 0;
-  for (std::size_t j = 0; j < kLanes; j++) max_abs = std::max(max_abs, lanes[j]);
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128 sign = _mm_set1_ps(-0.0f), finite_max = _mm_set1_ps(FLT_MAX);
+  __m128 m0 = _mm_setzero_ps(), m1 = _mm_setzero_ps();
+  for (; i + 8 <= count; i += 8) {
+    const __m128 a0 = _mm_andnot_ps(sign, _mm_loadu_ps(values + i));
+    const __m128 a1 = _mm_andnot_ps(sign, _mm_loadu_ps(values + i + 4));
+    m0 = _mm_max_ps(m0, _mm_and_ps(a0, _mm_cmple_ps(a0, finite_max)));
+    m1 = _mm_max_ps(m1, _mm_and_ps(a1, _mm_cmple_ps(a1, finite_max)));
+  }
+  alignas(16) float lanes[4];
+  _mm_store_ps(lanes, _mm_max_ps(m0, m1));
+  for (float v : lanes) max_abs = std::max(max_abs, v);
+#endif
   for (; i < count; i++) {
     const float a = std::fabs(values[i]);
     if (std::isfinite(a) && a > max_abs) max_abs = a;
