@@ -197,6 +197,7 @@ class PageStream {
   void finish() {
     call([&] { writer_.finish(); });
   }
+  double sync_ms() const { return writer_.sync_ms(); }
 
  private:
   static char* palloc_aligned_page() { return static_cast<char*>(palloc(BLCKSZ)); }
@@ -211,7 +212,8 @@ class PageStream {
   PageKind kind_ = PageKind::Records;
 };
 
-void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, int threads) {
+// Returns the milliseconds spent waiting for the fork's fsync.
+double write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, int threads) {
   const uint32 n = uint32(gb.size());
   const uint32 m = uint32(st->m);
   const uint32 filter_offset = record_size(element_bytes(*st->contract, uint32(st->dims)), m);
@@ -386,6 +388,7 @@ void write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, i
   b.value_pages = value_pages;  // the value free list starts empty
   b.filters = st->filters;
   call([&] { write_built_meta(index, b); });
+  return out.sync_ms();
 }
 
 // The order the graph gets the rows in (core/hnsw/hnsw_insert_order.h): each chunk sorted by its rows' keys, which
@@ -480,7 +483,7 @@ void build_in_memory(Relation index, BuildState* st) {
   std::size_t relinked = gb->link_unreached();
   double t_graph = ms();
   call([&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseWrite); });
-  write_graph(index, st, *gb, threads);
+  const double t_sync = write_graph(index, st, *gb, threads);
   double t_write = ms();
   gb.reset();
   decltype(st->data)().swap(st->data);
@@ -493,7 +496,7 @@ void build_in_memory(Relation index, BuildState* st) {
     elog(DEBUG1,
          "hnsw build: %zu vectors, %d threads, %s copies, %s order, %zu links topped up, %zu unreached relinked: "
          "graph %.0f ms (prepare %.0f, adds %.0f, top-up and relinks %.0f), "
-         "pages %.0f ms, "
+         "pages %.0f ms (sync %.0f), "
          "WAL %.0f ms",
          n, threads,
          own_bytes(c)                  ? "own-bytes"
@@ -501,7 +504,7 @@ void build_in_memory(Relation index, BuildState* st) {
          : copies == BuildCopies::Half ? "half"
                                        : "float",
          order.empty() ? "heap" : "clustered", topped_up, relinked, t_graph, t_prepare, t_adds - t_prepare,
-         t_graph - t_adds, t_write - t_graph, t_wal - t_write);
+         t_graph - t_adds, t_write - t_graph, t_sync, t_wal - t_write);
   });
 }
 
