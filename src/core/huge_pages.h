@@ -4,6 +4,7 @@
 // miss the TLB less. Advice only: with THP off the memory is ordinary pages, slower, never wrong.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <new>
@@ -21,6 +22,21 @@ inline void* alloc_huge_pages(std::size_t bytes) {
   if (!p) throw std::bad_alloc();
   madvise(p, rounded == 0 ? kHugePage : rounded, MADV_HUGEPAGE);
   return p;
+}
+
+// Faults in [p, p + bytes) for writing without changing what it holds (MADV_POPULATE_WRITE, Linux 5.14), in steps of
+// 32 MB until done or `stop` is set; p page aligned. Run beside the thread that fills the memory, it takes the
+// kernel's zeroing of fresh pages off that thread: in the VM it was three quarters of the 1M-row build's heap scan
+// (docs/benchmarks.md, "Build: pages and load"). Best effort: an older kernel refuses the advice and nothing happens.
+template <class Stop>
+inline void populate_for_writing(void* p, std::size_t bytes, const Stop& stop) {
+#ifdef MADV_POPULATE_WRITE
+  constexpr std::size_t kStep = std::size_t(32) << 20;
+  for (std::size_t off = 0; off < bytes && !stop(); off += kStep)
+    if (madvise(static_cast<char*>(p) + off, std::min(kStep, bytes - off), MADV_POPULATE_WRITE) != 0) return;
+#else
+  (void)p, (void)bytes, (void)stop;
+#endif
 }
 
 // A std::allocator that puts allocations of a huge page or more in huge pages (smaller ones stay on the heap).

@@ -27,8 +27,18 @@ const char* metric_name(Metric m) {
 }
 
 bool normalize(float* v, std::size_t n) {
-  double s = 0;
-  for (std::size_t i = 0; i < n; ++i) s += double(v[i]) * v[i];
+  // Four running sums: one chained sum waited on each addition (a microsecond a 768-d row, 10% of a 1M-row build's
+  // heap scan). The squares are exact in double; only the sums' rounding order changes.
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += double(v[i]) * v[i];
+    s1 += double(v[i + 1]) * v[i + 1];
+    s2 += double(v[i + 2]) * v[i + 2];
+    s3 += double(v[i + 3]) * v[i + 3];
+  }
+  for (; i < n; ++i) s0 += double(v[i]) * v[i];
+  const double s = (s0 + s1) + (s2 + s3);
   if (!(s > 0) || !std::isfinite(s)) return false;
   float inv = float(1.0 / std::sqrt(s));
   for (std::size_t i = 0; i < n; ++i) v[i] *= inv;

@@ -87,6 +87,30 @@ void run(int workers, const std::function<void(int, const std::atomic<bool>&)>& 
 }
 }  // namespace
 
+SideThread::SideThread(std::function<void(const std::atomic<bool>&)> task) noexcept {
+  sigset_t all_signals, previous;
+  sigfillset(&all_signals);
+  pthread_sigmask(SIG_BLOCK, &all_signals, &previous);  // the thread inherits the mask
+  try {
+    task_ = std::move(task);
+    thread_ = std::thread([this] {
+      try {
+        task_(stop_);
+      } catch (...) {
+      }
+    });
+  } catch (...) {  // no thread: the side work is skipped
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+SideThread::~SideThread() { stop(); }
+
+void SideThread::stop() noexcept {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
 void run_workers(int workers, const std::function<void(int, const std::atomic<bool>&)>& task,
                  const std::function<void()>& tick) {
   std::function<bool()> step;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <thread>
 
 namespace vx::pg {
 
@@ -22,6 +23,25 @@ void run_workers(int workers, const std::function<void(int worker_index, const s
 // false; once every worker has returned it is no longer called (the caller finishes what is left).
 void run_workers_stepping(int workers, const std::function<void(int worker_index, const std::atomic<bool>& stop)>& task,
                           const std::function<bool()>& step);
+
+// One thread beside the main thread for best-effort side work that must not hold the main thread up (e.g. faulting
+// in memory the main thread is about to fill while it scans the heap). Created with every signal blocked; the task
+// never calls Postgres and must return soon after `stop` becomes true. If the thread cannot be started, nothing
+// runs (the work was optional). stop() (and the destructor) stops and joins it; exceptions from the task are
+// dropped (it only ever speeds things up).
+class SideThread {
+ public:
+  explicit SideThread(std::function<void(const std::atomic<bool>& stop)> task) noexcept;
+  ~SideThread();
+  SideThread(const SideThread&) = delete;
+  SideThread& operator=(const SideThread&) = delete;
+  void stop() noexcept;
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::function<void(const std::atomic<bool>&)> task_;
+  std::thread thread_;
+};
 
 // max_parallel_maintenance_workers + 1 (the leader's share), at least 1: how many build threads to use.
 int maintenance_thread_count();

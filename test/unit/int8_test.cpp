@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -31,6 +32,35 @@ TEST(Int8Codes, ScaleMapsTheLargestMagnitudeTo127AndSkipsNonFinite) {
   std::vector<float> zeros(8, 0.0f);
   EXPECT_EQ(scale_for(zeros.data(), zeros.size()), 0.0f);
   EXPECT_EQ(scale_for(nullptr, 0), 0.0f);
+}
+
+TEST(Int8Codes, ScaleOverManyValuesFindsTheMaximumInEveryLaneAndTheTail) {
+  // scale_for runs eight lanes at a time and the rest one by one: the largest magnitude in any lane position or in
+  // the tail is found, non-finite values in a lane are skipped.
+  for (std::size_t count : {8u, 16u, 37u, 1003u})
+    for (std::size_t at = 0; at < count; at += 3) {
+      std::vector<float> v(count);
+      for (std::size_t i = 0; i < count; i++) v[i] = std::sin(float(i)) * 0.9f;
+      v[at] = (at % 2) ? -3.5f : 3.5f;
+      v[(at + 1) % count] = std::numeric_limits<float>::infinity();
+      v[(at + 2) % count] = -std::numeric_limits<float>::quiet_NaN();
+      if ((at + 1) % count == at || (at + 2) % count == at) continue;
+      EXPECT_FLOAT_EQ(scale_for(v.data(), v.size()), 3.5f / 127.0f) << count << " " << at;
+    }
+}
+
+TEST(Int8Codes, EncodeGivesNearbyintsIntegerForEveryHalfStepAndInBetween) {
+  // encode rounds by adding 1.5 * 2^23: the same integer as std::nearbyint (ties to even), then clamped
+  std::vector<float> x;
+  for (int k = -600; k <= 600; k++) x.push_back(float(k) * 0.25f);
+  for (float v : {126.49f, 126.5f, 126.51f, 127.49f, 127.5f, -127.5f, 1e9f, -1e9f, 0.4999999f, -0.5f, 2.5f, -2.5f})
+    x.push_back(v);
+  std::vector<int8_t> c(x.size());
+  encode(x.data(), x.size(), 1.0f, c.data());
+  for (std::size_t i = 0; i < x.size(); i++) {
+    const float want = std::min(127.0f, std::max(-127.0f, std::nearbyint(x[i])));
+    EXPECT_EQ(int(c[i]), int(want)) << x[i];
+  }
 }
 
 TEST(Int8Codes, EncodeRoundsToNearestSymmetricallyAndClamps) {

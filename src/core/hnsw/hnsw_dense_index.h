@@ -115,10 +115,36 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   using Entry = std::pair<float, hnswlib::tableint>;
   // hnswlib's result heap as a list (connect sorts what it is given: the order does not matter)
   static const std::vector<Entry>& drain(Heap h) {
-    thread_local std::vector<Entry> out;
+    std::vector<Entry>& out = scratch().drained;
     out.clear();
     for (; !h.empty(); h.pop()) out.push_back(h.top());
     return out;
+  }
+  // Every function's scratch vectors, one set per thread (no allocation per insertion). They are reached through
+  // scratch(), an out-of-line call made once per function: in a shared library each use of a thread_local's name
+  // costs a call to __tls_get_addr, and GCC repeated that call at every use in the loops rather than keep the
+  // address (even through a reference bound once): 11.6% of the server build's CPU at 1M rows.
+  struct Scratch {
+    std::vector<Entry> drained;                    // drain
+    std::vector<Id> fresh;                         // search_layer
+    std::vector<float> dists;                      // search_layer
+    std::vector<Entry> top, frontier;              // search_layer (its result is top)
+    std::vector<Candidate> connect_cands;          // connect
+    std::vector<int> connect_out;                  // connect
+    std::vector<Candidate> upper_cands;            // link_back_upper
+    std::vector<int> upper_out;                    // link_back_upper
+    std::vector<Candidate> states_cands;           // compute_states0
+    std::vector<int> states_sel;                   // compute_states0
+    std::vector<Id> mid;                           // link_back0: the list with cur merged in at its place,
+    std::vector<float> md;                         //   and the same for distance
+    std::vector<uint8_t> ms;                       //   and state
+    std::vector<int> kept, added;                  // link_back0
+    std::vector<Candidate> copy_cands;             // link_back0, lists with copies
+    std::vector<int> copy_out;                     // link_back0, lists with copies
+  };
+  [[gnu::noinline]] static Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
   }
   static constexpr uint8_t kKept = 1;  // the heuristic over the list keeps this entry
   static constexpr uint8_t kCopy = 2;  // the entry is a copy of the list's owner (identical vector)
@@ -238,14 +264,10 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     hnswlib::VisitedList* vl = visited_list_pool_->getFreeVisitedList();
     hnswlib::vl_type* visited = vl->mass;
     const hnswlib::vl_type tag = vl->curV;
-    // Scratch kept per thread; referenced once here: in a shared library every use of a thread_local named in the
-    // loops below called __tls_get_addr (3.5% of the server build's CPU).
-    thread_local std::vector<Id> fresh_tls;
-    thread_local std::vector<float> dists_tls;
-    thread_local std::vector<Entry> top_tls, frontier_tls;
-    std::vector<Id>& fresh = fresh_tls;
-    std::vector<float>& dists = dists_tls;
-    std::vector<Entry>&top = top_tls, &frontier = frontier_tls;  // frontier holds negated distances: nearest first
+    Scratch& s = scratch();
+    std::vector<Id>& fresh = s.fresh;
+    std::vector<float>& dists = s.dists;
+    std::vector<Entry>&top = s.top, &frontier = s.frontier;  // frontier holds negated distances: nearest first
     top.clear();
     frontier.clear();
     const typename Base::CompareByFirst less;
@@ -305,8 +327,9 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   // Links `cur` at `level` to what the search from `entry` found (`found`, in any order) and back; returns the
   // nearest it linked to (the next level's entry point).
   Id connect(Id cur, Id entry, const std::vector<Entry>& found, int level) {
-    thread_local std::vector<Candidate> cands;
-    thread_local std::vector<int> out;
+    Scratch& s = scratch();
+    std::vector<Candidate>& cands = s.connect_cands;
+    std::vector<int>& out = s.connect_out;
     const int cap = static_cast<int>(level ? maxM_ : maxM0_);
     cands.clear();
     for (const Entry& e : found) cands.push_back(Candidate{e.first, int32_t(e.second)});
@@ -369,8 +392,9 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
 
   // Upper levels: the candidates' distances computed afresh, the rule applied as a whole.
   void link_back_upper(Id other, Id cur, float d, int level) {
-    thread_local std::vector<Candidate> c;
-    thread_local std::vector<int> scratch;
+    Scratch& s = scratch();
+    std::vector<Candidate>& c = s.upper_cands;
+    std::vector<int>& out = s.upper_out;
     const int cap = static_cast<int>(maxM_);
     hnswlib::linklistsizeint* ll = list(other, level);
     auto* ids = reinterpret_cast<Id*>(ll + 1);
@@ -386,10 +410,10 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     sort_nearest_first(c);
     int at = 0;
     while (c[at].id != int32_t(cur)) at++;
-    scratch.resize(c.size());
+    out.resize(c.size());
     const int drop = replaced_on_link_back(
         c.data(), int(c.size()), cap, at, [&](int i, int j) { return dist(Id(c[i].id), Id(c[j].id)); },
-        [&](int i) { return identical(other, Id(c[i].id)); }, scratch.data());
+        [&](int i) { return identical(other, Id(c[i].id)); }, out.data());
     if (drop < 0) return;
     for (int j = 0; j < n; j++)
       if (ids[j] == Id(c[drop].id)) {
@@ -408,8 +432,9 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
 
   // The heuristic's states for `other`'s whole level-0 list (nearest first, distances cached).
   void compute_states0(Id other) {
-    thread_local std::vector<Candidate> c;
-    thread_local std::vector<int> sel;
+    Scratch& s = scratch();
+    std::vector<Candidate>& c = s.states_cands;
+    std::vector<int>& sel = s.states_sel;
     hnswlib::linklistsizeint* ll = get_linklist0(other);
     const Id* ids = reinterpret_cast<const Id*>(ll + 1);
     const int n = getListCount(ll);
@@ -466,14 +491,11 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   // Level 0, `other`'s lock held: cur (at distance d from other) joins other's list, which stays nearest first.
   // Returns whether other's list now holds cur.
   bool link_back0(Id other, Id cur, float d) {
-    thread_local std::vector<Id> mid_tls;  // the list with cur merged in at its place, and the same for distance/state
-    thread_local std::vector<float> md_tls;
-    thread_local std::vector<uint8_t> ms_tls;
-    thread_local std::vector<int> kept_tls, added_tls;
-    std::vector<Id>& mid = mid_tls;  // one TLS lookup each (search_layer)
-    std::vector<float>& md = md_tls;
-    std::vector<uint8_t>& ms = ms_tls;
-    std::vector<int>&kept = kept_tls, &added = added_tls;
+    Scratch& s = scratch();
+    std::vector<Id>& mid = s.mid;
+    std::vector<float>& md = s.md;
+    std::vector<uint8_t>& ms = s.ms;
+    std::vector<int>&kept = s.kept, &added = s.added;
     const int cap = static_cast<int>(maxM0_);
     hnswlib::linklistsizeint* ll = get_linklist0(other);
     Id* ids = reinterpret_cast<Id*>(ll + 1);
@@ -502,8 +524,8 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     for (int j = 0; j < n && !copies; j++) copies = (S[j] & kCopy) != 0;
     int drop = -1;
     if (copies) {  // rare (identical vectors): the rule applied as a whole, with its cap on copies
-      thread_local std::vector<Candidate> c;
-      thread_local std::vector<int> scratch;
+      std::vector<Candidate>& c = s.copy_cands;
+      std::vector<int>& scratch = s.copy_out;
       c.clear();
       for (int j = 0; j <= n; j++) c.push_back(Candidate{md[j], int32_t(mid[j])});
       scratch.resize(c.size());

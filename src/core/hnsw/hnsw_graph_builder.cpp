@@ -352,10 +352,23 @@ void GraphBuilder::begin_top_up() {
   im.next_chunk.store(0);
 }
 
+namespace {
+struct TopUpScratch {
+  std::vector<hnswlib::tableint> ids, own;
+  std::vector<Candidate> cands;
+  std::vector<int> out;
+};
+[[gnu::noinline]] TopUpScratch& top_up_scratch() {
+  thread_local TopUpScratch s;
+  return s;
+}
+}  // namespace
+
 void GraphBuilder::Impl::top_up_element(hnswlib::tableint u) {
-  thread_local std::vector<hnswlib::tableint> ids, own;
-  thread_local std::vector<Candidate> cands;
-  thread_local std::vector<int> out;
+  TopUpScratch& s = top_up_scratch();  // one TLS lookup (DenseIndex::Scratch says why)
+  std::vector<hnswlib::tableint>&ids = s.ids, &own = s.own;
+  std::vector<Candidate>& cands = s.cands;
+  std::vector<int>& out = s.out;
   uint32_t* slot = &stage[stage_offset[u]];
   for (int level = 0; level <= index.element_levels_[u]; level++) {
     const unsigned cap = static_cast<unsigned>(level == 0 ? index.maxM0_ : index.maxM_);

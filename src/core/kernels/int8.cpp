@@ -1,14 +1,38 @@
 // 8-bit build codes: the scale, the encoding, the scalar kernels and the dispatch (see int8.h for the contract).
 #include "core/kernels/int8.h"
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace vx::core::int8 {
 
 float scale_for(const float* values, std::size_t count) {
+  // Runs over every collected value of a build (768M at 1M x 768). With SSE2 (every x86-64): four lanes at a time,
+  // two running maxima, no branch (one running maximum behind a branch took seconds; GCC's vector extension with a
+  // ternary came out as scalar branches at -O2). |x| clears the sign bit; x <= FLT_MAX is false for NaN and infinity,
+  // whose lanes count as 0.
   float max_abs = 0;
-  for (std::size_t i = 0; i < count; i++) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128 sign = _mm_set1_ps(-0.0f), finite_max = _mm_set1_ps(FLT_MAX);
+  __m128 m0 = _mm_setzero_ps(), m1 = _mm_setzero_ps();
+  for (; i + 8 <= count; i += 8) {
+    const __m128 a0 = _mm_andnot_ps(sign, _mm_loadu_ps(values + i));
+    const __m128 a1 = _mm_andnot_ps(sign, _mm_loadu_ps(values + i + 4));
+    m0 = _mm_max_ps(m0, _mm_and_ps(a0, _mm_cmple_ps(a0, finite_max)));
+    m1 = _mm_max_ps(m1, _mm_and_ps(a1, _mm_cmple_ps(a1, finite_max)));
+  }
+  alignas(16) float lanes[4];
+  _mm_store_ps(lanes, _mm_max_ps(m0, m1));
+  for (float v : lanes) max_abs = std::max(max_abs, v);
+#endif
+  for (; i < count; i++) {
     const float a = std::fabs(values[i]);
     if (std::isfinite(a) && a > max_abs) max_abs = a;
   }
@@ -17,11 +41,14 @@ float scale_for(const float* values, std::size_t count) {
 
 void encode(const float* x, std::size_t n, float scale, int8_t* out) {
   const float inv = 1.0f / scale;
+  // Clamped first, then rounded to nearest (ties to even) by adding and subtracting 1.5 * 2^23: exact for |v| <= 127
+  // and the same integer std::nearbyint gives, without its libm call per value (2% of a 1M-row build).
+  constexpr float kRound = 12582912.0f;
   for (std::size_t i = 0; i < n; i++) {
-    float v = std::nearbyint(x[i] * inv);
+    float v = x[i] * inv;
     if (!(v >= -kMaxCode)) v = -kMaxCode;  // also NaN (callers reject NaN earlier)
     if (v > kMaxCode) v = kMaxCode;
-    out[i] = static_cast<int8_t>(v);
+    out[i] = static_cast<int8_t>((v + kRound) - kRound);  // SSE floats, no -ffast-math: evaluated as written
   }
 }
 

@@ -6,6 +6,7 @@ extern "C" {
 #include "access/xlog.h"
 #include "access/xloginsert.h"
 #include "access/xlogrecord.h"
+#include "portability/instr_time.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "storage/smgr.h"
@@ -52,7 +53,12 @@ void BulkPageWriter::write_batch() {
 
 void BulkPageWriter::finish() {
   write_batch();
+  instr_time start, done;
+  INSTR_TIME_SET_CURRENT(start);
   if (wal_) smgrimmedsync(RelationGetSmgr(index_), MAIN_FORKNUM);
+  INSTR_TIME_SET_CURRENT(done);
+  INSTR_TIME_SUBTRACT(done, start);
+  sync_ms_ = INSTR_TIME_GET_MILLISEC(done);
 }
 
 }  // namespace vx::pg::hnsw

@@ -19,6 +19,7 @@ class BulkPageWriter {
   BlockNumber next_block() const { return next_; }
   // Writes what is batched and syncs the fork if WAL was written; before anything reads the index's blocks.
   void finish();
+  double sync_ms() const { return sync_ms_; }  // finish()'s wait for the fork's fsync
 
  private:
   void write_batch();
@@ -28,6 +29,7 @@ class BulkPageWriter {
   BlockNumber first_ = 0;  // block number of the batch's first page
   int count_ = 0;
   BlockNumber next_ = 0;
+  double sync_ms_ = 0;
 };
 
 }  // namespace vx::pg::hnsw
