@@ -27,7 +27,8 @@ inline void* alloc_huge_pages(std::size_t bytes) {
 // Faults in [p, p + bytes) for writing without changing what it holds (MADV_POPULATE_WRITE, Linux 5.14), in steps of
 // 32 MB until done or `stop` is set; p page aligned. Run beside the thread that fills the memory, it takes the
 // kernel's zeroing of fresh pages off that thread: in the VM it was three quarters of the 1M-row build's heap scan
-// (docs/benchmarks.md, "Build: pages and load"). Best effort: an older kernel refuses the advice and nothing happens.
+// (docs/benchmarks.md, "Build: what the server paid that the lab did not"). Best effort: an older kernel refuses the
+// advice and nothing happens.
 template <class Stop>
 inline void populate_for_writing(void* p, std::size_t bytes, const Stop& stop) {
 #ifdef MADV_POPULATE_WRITE
