@@ -29,15 +29,21 @@ inline void* alloc_huge_pages(std::size_t bytes) {
 // kernel's zeroing of fresh pages off that thread: in the VM it was three quarters of the 1M-row build's heap scan
 // (docs/benchmarks.md, "Build: what the server paid that the lab did not"). Best effort: an older kernel refuses the
 // advice and nothing happens.
+// Returns the bytes faulted in.
 template <class Stop>
-inline void populate_for_writing(void* p, std::size_t bytes, const Stop& stop) {
+inline std::size_t populate_for_writing(void* p, std::size_t bytes, const Stop& stop) {
+  std::size_t done = 0;
 #ifdef MADV_POPULATE_WRITE
   constexpr std::size_t kStep = std::size_t(32) << 20;
-  for (std::size_t off = 0; off < bytes && !stop(); off += kStep)
-    if (madvise(static_cast<char*>(p) + off, std::min(kStep, bytes - off), MADV_POPULATE_WRITE) != 0) return;
+  for (std::size_t off = 0; off < bytes && !stop(); off += kStep) {
+    const std::size_t len = std::min(kStep, bytes - off);
+    if (madvise(static_cast<char*>(p) + off, len, MADV_POPULATE_WRITE) != 0) break;
+    done += len;
+  }
 #else
   (void)p, (void)bytes, (void)stop;
 #endif
+  return done;
 }
 
 // A std::allocator that puts allocations of a huge page or more in huge pages (smaller ones stay on the heap).

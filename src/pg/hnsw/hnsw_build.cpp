@@ -65,7 +65,8 @@ struct BuildState {
   MemoryContext build_cxt = nullptr;
   MemoryContext tuple_cxt = nullptr;
   // Faults in data's reserved memory beside the scan (start_prefault); declared last, so it is joined before data
-  // is freed.
+  // is freed (and before prefaulted, which it sets).
+  std::atomic<std::size_t> prefaulted{0};  // bytes it faulted in (DEBUG1)
   std::unique_ptr<SideThread> prefault;
 };
 
@@ -78,8 +79,9 @@ void start_prefault(BuildState* st) noexcept {
   if (bytes < core::kHugePage * 8) return;  // small builds: not worth a thread
   try {
     void* base = st->data.data();
-    st->prefault = std::make_unique<SideThread>([base, bytes](const std::atomic<bool>& stop) {
-      core::populate_for_writing(base, bytes, [&stop] { return stop.load(std::memory_order_relaxed); });
+    std::atomic<std::size_t>* done = &st->prefaulted;
+    st->prefault = std::make_unique<SideThread>([base, bytes, done](const std::atomic<bool>& stop) {
+      done->store(core::populate_for_writing(base, bytes, [&stop] { return stop.load(std::memory_order_relaxed); }));
     });
   } catch (...) {  // no side thread: the scan faults the pages in itself
   }
@@ -494,7 +496,8 @@ void build_in_memory(Relation index, BuildState* st) {
   double t_wal = ms();
   call([&] {
     elog(DEBUG1,
-         "hnsw build: %zu vectors, %d threads, %s copies, %s order, %zu links topped up, %zu unreached relinked: "
+         "hnsw build: %zu vectors, %d threads, %s copies, %s order, %zu links topped up, %zu unreached relinked, "
+         "%zu MB faulted in beside the scan: "
          "graph %.0f ms (prepare %.0f, adds %.0f, top-up and relinks %.0f), "
          "pages %.0f ms (sync %.0f), "
          "WAL %.0f ms",
@@ -503,7 +506,7 @@ void build_in_memory(Relation index, BuildState* st) {
          : copies == BuildCopies::Int8 ? "8-bit"
          : copies == BuildCopies::Half ? "half"
                                        : "float",
-         order.empty() ? "heap" : "clustered", topped_up, relinked, t_graph, t_prepare, t_adds - t_prepare,
+         order.empty() ? "heap" : "clustered", topped_up, relinked, st->prefaulted.load() >> 20, t_graph, t_prepare, t_adds - t_prepare,
          t_graph - t_adds, t_write - t_graph, t_sync, t_wal - t_write);
   });
 }
