@@ -255,6 +255,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   // element's misses in turn (at 1M x 768 8-bit codes most of the build's time). Six ahead: 11% less add() time
   // than three at 300,000 x 768 (bench/lab, medians of three; prefetching into L2 only, or one ahead, did no better).
   static constexpr int kPrefetchAhead = 6;
+  static constexpr Id kExpanded = Id(1) << 31;  // search_layer: a beam entry already expanded
   // The copy starts on a cache line (align_elements).
   void prefetch_element(Id id) const { prefetch_lines(getDataByInternalId(id), data_size_); }
   // The two heaps are std::priority_queue's own algorithms (push_heap / pop_heap with hnswlib's comparison, so equal
@@ -267,30 +268,20 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     Scratch& s = scratch();
     std::vector<Id>& fresh = s.fresh;
     std::vector<float>& dists = s.dists;
-    std::vector<Entry>&top = s.top, &frontier = s.frontier;  // frontier holds negated distances: nearest first
-    top.clear();
-    frontier.clear();
-    const typename Base::CompareByFirst less;
-    auto push = [&less](std::vector<Entry>& h, float d, Id id) {
-      h.emplace_back(d, id);
-      std::push_heap(h.begin(), h.end(), less);
-    };
-    auto pop = [&less](std::vector<Entry>& h) {
-      std::pop_heap(h.begin(), h.end(), less);
-      h.pop_back();
-    };
-    float bound = fstdistfunc_(point, getDataByInternalId(entry), dist_func_param_);
-    push(top, bound, entry);
-    push(frontier, -bound, entry);
+    std::vector<Entry>& beam = s.top;
+    const std::size_t ef = ef_construction_;
+    beam.clear();
+    beam.reserve(ef + 1);
+    beam.emplace_back(fstdistfunc_(point, getDataByInternalId(entry), dist_func_param_), entry);
     visited[entry] = tag;
-    while (!frontier.empty()) {
-      const Entry next = frontier.front();
-      if (-next.first > bound && top.size() == ef_construction_) break;
-      pop(frontier);
+    std::size_t at = 0;  // the nearest entry not yet expanded
+    while (at < beam.size()) {
+      const Id node = beam[at].second;
+      beam[at].second |= kExpanded;
       fresh.clear();
       {
-        std::unique_lock<std::mutex> lock(link_list_locks_[next.second]);
-        hnswlib::linklistsizeint* ll = list(next.second, level);
+        std::unique_lock<std::mutex> lock(link_list_locks_[node]);
+        hnswlib::linklistsizeint* ll = list(node, level);
         const Id* ids = reinterpret_cast<const Id*>(ll + 1);
         const int n = getListCount(ll);
         for (int j = 0; j < n; j++) prefetch_line(visited + ids[j]);
@@ -307,21 +298,32 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
         if (j + kPrefetchAhead < n) prefetch_element(fresh[j + kPrefetchAhead]);
         dists[j] = fstdistfunc_(point, getDataByInternalId(fresh[j]), dist_func_param_);
       }
+      std::size_t next = at + 1;
       for (int j = 0; j < n; j++) {
-        if (top.size() < ef_construction_ || bound > dists[j]) {
-          push(frontier, -dists[j], fresh[j]);
-          push(top, dists[j], fresh[j]);
-          if (top.size() > ef_construction_) pop(top);
-          bound = top.front().first;
+        const float d = dists[j];
+        if (beam.size() >= ef && !(d < beam.back().first)) continue;
+        std::size_t lo = 0, hi = beam.size();  // the first entry farther than d
+        while (lo < hi) {
+          const std::size_t mid = (lo + hi) / 2;
+          if (beam[mid].first > d) hi = mid; else lo = mid + 1;
         }
+        const std::size_t pos = lo;
+        if (beam.size() < ef) beam.emplace_back();
+        std::copy_backward(beam.begin() + pos, beam.end() - 1, beam.end());
+        beam[pos] = Entry(d, fresh[j]);
+        if (pos < next) next = pos;
       }
-      if (!frontier.empty()) {  // the next node to expand: its whole list (3 lines at m 16) and its lock
-        prefetch_lines(list(frontier.front().second, level), level ? size_links_per_element_ : size_links_level0_);
-        prefetch_line(&link_list_locks_[frontier.front().second]);
+      while (next < beam.size() && (beam[next].second & kExpanded)) next++;
+      at = next;
+      if (at < beam.size()) {  // the next node to expand: its whole list (3 lines at m 16) and its lock
+        const Id id = beam[at].second;
+        prefetch_lines(list(id, level), level ? size_links_per_element_ : size_links_level0_);
+        prefetch_line(&link_list_locks_[id]);
       }
     }
+    for (Entry& e : beam) e.second &= ~kExpanded;
     visited_list_pool_->releaseVisitedList(vl);
-    return top;
+    return beam;
   }
 
   // Links `cur` at `level` to what the search from `entry` found (`found`, in any order) and back; returns the
