@@ -155,9 +155,12 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   // comparing it with the few kept entries nearer than it); re-running the heuristic over the 2m + 1 candidates each
   // time made the insertions twice as slow. Appends to a list that is not full do not maintain the states
   // (states_known_ says whether they describe the list). Upper levels hold 1 element in m and are not cached.
-  std::vector<float> dist0_;
-  std::vector<uint8_t> state0_;
-  std::vector<uint8_t> states_known_;
+  // In huge pages: the link-back reads one owner's slots at random, 160 MB at 1M rows, m 16.
+  template <class T>
+  using HugeVector = std::vector<T, HugePageAllocator<T>>;
+  HugeVector<float> dist0_;
+  HugeVector<uint8_t> state0_;
+  HugeVector<uint8_t> states_known_;
   // Level-0 in-links per element. Linking back never drops an element's last one (it may be all that reaches it: many
   // copies of one vector, or rows at equal distances, where ties rank by id and every newer one loses), and an element
   // no list takes is spliced in (splice0), so every element keeps at least one level-0 in-link while adds run.
@@ -184,9 +187,9 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   }
   // The post-passes reorder the lists: after them the cache would be stale, so it is freed and add() refuses.
   void release_cache() {
-    std::vector<float>().swap(dist0_);
-    std::vector<uint8_t>().swap(state0_);
-    std::vector<uint8_t>().swap(states_known_);
+    HugeVector<float>().swap(dist0_);
+    HugeVector<uint8_t>().swap(state0_);
+    HugeVector<uint8_t>().swap(states_known_);
     in0_.reset();
     cache_released_ = true;
   }
