@@ -124,7 +124,25 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   // scratch(), an out-of-line call made once per function: in a shared library each use of a thread_local's name
   // costs a call to __tls_get_addr, and GCC repeated that call at every use in the loops rather than keep the
   // address (even through a reference bound once): 11.6% of the server build's CPU at 1M rows.
+  // The elements one search has visited, as hnswlib's VisitedList (a tag per element, the search's own tag marks
+  // it: nothing to clear between searches) but in huge pages: at 1M rows the 2 MB array is read at random, one line
+  // per neighbour.
+  class VisitedTags {
+   public:
+    // The tag of a new search over n elements; *tags the array.
+    uint16_t next(std::size_t n, uint16_t** tags) {
+      if (tags_.size() < n) tags_.assign(n, 0), tag_ = 0;
+      if (++tag_ == 0) std::fill(tags_.begin(), tags_.end(), 0), tag_ = 1;
+      *tags = tags_.data();
+      return tag_;
+    }
+
+   private:
+    std::vector<uint16_t, HugePageAllocator<uint16_t>> tags_;
+    uint16_t tag_ = 0;
+  };
   struct Scratch {
+    VisitedTags visited;                           // search_layer
     std::vector<Entry> drained;                    // drain
     std::vector<Id> fresh;                         // search_layer
     std::vector<float> dists;                      // search_layer
@@ -265,10 +283,9 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   // distances come out in the same order) on vectors kept per thread: no allocation per search, and the result goes
   // to connect as it lies (connect sorts it) instead of being popped one element at a time.
   const std::vector<Entry>& search_layer(Id entry, const void* point, int level) {
-    hnswlib::VisitedList* vl = visited_list_pool_->getFreeVisitedList();
-    hnswlib::vl_type* visited = vl->mass;
-    const hnswlib::vl_type tag = vl->curV;
     Scratch& s = scratch();
+    uint16_t* visited;
+    const uint16_t tag = s.visited.next(max_elements_, &visited);
     std::vector<Id>& fresh = s.fresh;
     std::vector<float>& dists = s.dists;
     std::vector<Entry>& beam = s.top;
@@ -325,7 +342,6 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
       }
     }
     for (Entry& e : beam) e.second &= ~kExpanded;
-    visited_list_pool_->releaseVisitedList(vl);
     return beam;
   }
 
