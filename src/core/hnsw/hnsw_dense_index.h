@@ -10,7 +10,8 @@
 //      with the candidates it pruned, nearest first (core::hnsw::select_keep_pruned);
 //   2. linking back into a full list replaces at most one entry: the farthest the heuristic over (list + new)
 //      prunes, or the new element is not linked (core::hnsw::replaced_on_link_back). A list never shrinks.
-// Storage, level draw, greedy descent, searchBaseLayer and the space stay hnswlib's; locking follows its addPoint (the
+// Storage, level draw, greedy descent and the space stay hnswlib's, its searchBaseLayer with one sorted beam in place
+// of its two heaps (search_layer: the same walk); locking follows its addPoint (the
 // new element's list lock held for the whole insertion, one neighbour's at a time), so add() is thread-safe.
 #pragma once
 
@@ -36,6 +37,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   DenseIndex(hnswlib::SpaceInterface<float>* space, std::size_t max_elements, std::size_t m, std::size_t efc,
              std::size_t seed)
       : Base(space, max_elements, m, efc, seed) {
+    if (max_elements >= std::size_t(kExpanded)) throw std::length_error("hnsw build: too many elements");
     align_elements();
     allocate_cache();
   }
@@ -279,9 +281,13 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
   static constexpr Id kExpanded = Id(1) << 31;  // search_layer: a beam entry already expanded
   // The copy starts on a cache line (align_elements).
   void prefetch_element(Id id) const { prefetch_lines(getDataByInternalId(id), data_size_); }
-  // The two heaps are std::priority_queue's own algorithms (push_heap / pop_heap with hnswlib's comparison, so equal
-  // distances come out in the same order) on vectors kept per thread: no allocation per search, and the result goes
-  // to connect as it lies (connect sorts it) instead of being popped one element at a time.
+  // hnswlib's two heaps (candidates to expand, the ef nearest found) are one array of at most ef entries sorted by
+  // distance, each marked once expanded (kExpanded): the next node is the nearest unexpanded entry; a neighbour nearer
+  // than the last enters by binary search and pushes the last out. A candidate the heaps held beyond the ef nearest
+  // was never expanded (the search stops at the first candidate farther than the worst result), so the walk is the
+  // same; equal distances keep their arrival order (hnswlib's heaps leave them in their sift's order). 4% less add()
+  // time at 400,000 x 768 (one thread, paired bench/lab runs, the same graph), with the binary search 1-3% more.
+  // The result goes to connect as it lies, nearest first.
   const std::vector<Entry>& search_layer(Id entry, const void* point, int level) {
     Scratch& s = scratch();
     uint16_t* visited;
