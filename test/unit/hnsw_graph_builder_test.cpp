@@ -527,10 +527,12 @@ TEST(GraphBuilder, DenseBuildRaisesRecallOverHnswlibsAddAndTopUp) {
   }
 }
 
-// DenseIndex's search during add() reorders hnswlib's searchBaseLayer for memory (neighbours collected, then their
-// distances with prefetching) but must visit the same elements in the same order: one thread builds the same graph
-// either way, list for list, at every level, over float copies and over 8-bit codes (whose integer distances tie).
-TEST(GraphBuilder, PrefetchingSearchBuildsHnswlibsGraph) {
+// DenseIndex's search during add() is hnswlib's searchBaseLayer rearranged for memory (neighbours collected, then
+// their distances with prefetching) and with one sorted beam of ef entries in place of its two heaps. It must visit
+// the same elements in the same order: one thread builds the same graph either way, list for list, at every level,
+// over float copies. Only equal distances may rank differently (the beam keeps equals in arrival order, hnswlib's
+// heaps in whatever order their sift left them): over 8-bit codes, whose integer distances tie, a few lists differ.
+TEST(GraphBuilder, BeamSearchBuildsHnswlibsGraph) {
   Clustered c = make_clustered(3000, 48, 12, 1.0f);
   normalise(c);
   for (BuildCopies copies : {BuildCopies::Float, BuildCopies::Int8}) {
@@ -544,14 +546,19 @@ TEST(GraphBuilder, PrefetchingSearchBuildsHnswlibsGraph) {
     auto ours = make(false), theirs = make(true);
     ASSERT_EQ(ours->max_level(), theirs->max_level());
     ASSERT_EQ(ours->entry_point(), theirs->entry_point());
-    std::size_t differing = 0;
+    std::size_t differing = 0, lists = 0;
     for (std::size_t id = 0; id < c.n; id++)
       for (int l = 0; l <= ours->level(id); l++) {
         const uint32_t *a, *b;
         const int na = ours->neighbors(id, l, &a), nb = theirs->neighbors(id, l, &b);
         if (na != nb || !std::equal(a, a + na, b)) differing++;
+        lists++;
       }
-    EXPECT_EQ(differing, 0u) << copies_name(copies);
+    std::printf("%s: %zu of %zu lists differ from hnswlib's search\n", copies_name(copies), differing, lists);
+    if (copies == BuildCopies::Float)
+      EXPECT_EQ(differing, 0u);
+    else
+      EXPECT_LE(differing, lists / 50) << copies_name(copies);
   }
 }
 

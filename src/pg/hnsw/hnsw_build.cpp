@@ -200,6 +200,7 @@ class PageStream {
     call([&] { writer_.finish(); });
   }
   double sync_ms() const { return writer_.sync_ms(); }
+  bool sync_handed_over() const { return writer_.sync_handed_over(); }
 
  private:
   static char* palloc_aligned_page() { return static_cast<char*>(palloc(BLCKSZ)); }
@@ -214,8 +215,8 @@ class PageStream {
   PageKind kind_ = PageKind::Records;
 };
 
-// Returns the milliseconds spent waiting for the fork's fsync.
-double write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, int threads) {
+// Returns the milliseconds spent on the fork's fsync; *handed_over whether the checkpointer will do it instead.
+double write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb, int threads, bool* handed_over) {
   const uint32 n = uint32(gb.size());
   const uint32 m = uint32(st->m);
   const uint32 filter_offset = record_size(element_bytes(*st->contract, uint32(st->dims)), m);
@@ -390,6 +391,7 @@ double write_graph(Relation index, BuildState* st, core::hnsw::GraphBuilder& gb,
   b.value_pages = value_pages;  // the value free list starts empty
   b.filters = st->filters;
   call([&] { write_built_meta(index, b); });
+  *handed_over = out.sync_handed_over();
   return out.sync_ms();
 }
 
@@ -485,7 +487,8 @@ void build_in_memory(Relation index, BuildState* st) {
   std::size_t relinked = gb->link_unreached();
   double t_graph = ms();
   call([&] { pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kPhaseWrite); });
-  const double t_sync = write_graph(index, st, *gb, threads);
+  bool sync_handed_over = false;
+  const double t_sync = write_graph(index, st, *gb, threads, &sync_handed_over);
   double t_write = ms();
   gb.reset();
   decltype(st->data)().swap(st->data);
@@ -499,7 +502,7 @@ void build_in_memory(Relation index, BuildState* st) {
          "hnsw build: %zu vectors, %d threads, %s copies, %s order, %zu links topped up, %zu unreached relinked, "
          "%zu MB faulted in beside the scan: "
          "graph %.0f ms (prepare %.0f, adds %.0f, top-up and relinks %.0f), "
-         "pages %.0f ms (sync %.0f), "
+         "pages %.0f ms (sync %.0f%s), "
          "WAL %.0f ms",
          n, threads,
          own_bytes(c)                  ? "own-bytes"
@@ -507,7 +510,8 @@ void build_in_memory(Relation index, BuildState* st) {
          : copies == BuildCopies::Half ? "half"
                                        : "float",
          order.empty() ? "heap" : "clustered", topped_up, relinked, st->prefaulted.load() >> 20, t_graph, t_prepare, t_adds - t_prepare,
-         t_graph - t_adds, t_write - t_graph, t_sync, t_wal - t_write);
+         t_graph - t_adds, t_write - t_graph, t_sync, sync_handed_over ? ", handed to the checkpointer" : "",
+         t_wal - t_write);
   });
 }
 
