@@ -148,7 +148,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     std::vector<Entry> drained;                    // drain
     std::vector<Id> fresh;                         // search_layer
     std::vector<float> dists;                      // search_layer
-    std::vector<Entry> top, frontier;              // search_layer (its result is top)
+    std::vector<Entry> beam;                       // search_layer: its beam, then its result
     std::vector<Candidate> connect_cands;          // connect
     std::vector<int> connect_out;                  // connect
     std::vector<Candidate> upper_cands;            // link_back_upper
@@ -294,7 +294,7 @@ class DenseIndex : public hnswlib::HierarchicalNSW<float> {
     const uint16_t tag = s.visited.next(max_elements_, &visited);
     std::vector<Id>& fresh = s.fresh;
     std::vector<float>& dists = s.dists;
-    std::vector<Entry>& beam = s.top;
+    std::vector<Entry>& beam = s.beam;
     const std::size_t ef = ef_construction_;
     beam.clear();
     beam.reserve(ef + 1);
